@@ -1,0 +1,2 @@
+/** The appliance web UI (Javalin): built in the web-UI issue. */
+package io.cairn.httpui;

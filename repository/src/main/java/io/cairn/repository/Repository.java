@@ -1,0 +1,342 @@
+package io.cairn.repository;
+
+import io.cairn.repository.chunk.BlobCodec;
+import io.cairn.repository.chunk.ChunkStore;
+import io.cairn.repository.crypto.DataKeys;
+import io.cairn.repository.crypto.KeyFile;
+import io.cairn.repository.format.FormatConstants;
+import io.cairn.repository.format.Json;
+import io.cairn.repository.index.FixedIndex;
+import io.cairn.repository.lock.LockManager;
+import io.cairn.repository.manifest.BackupRef;
+import io.cairn.repository.manifest.Manifest;
+import io.cairn.repository.store.ObjectInfo;
+import io.cairn.repository.store.Store;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.UUID;
+import javax.crypto.AEADBadTagException;
+
+/**
+ * An open repository: its configuration, its chunk store, and its backups by manifest. The entry
+ * point of the stack (store → chunks → index → manifest); maintenance and the backup engine work
+ * through it. Thread-safe.
+ */
+public final class Repository {
+    private final Store store;
+    private final RepositoryConfig config;
+    private final BlobCodec codec;
+    private final ChunkStore chunks;
+    private final LockManager locks;
+
+    private Repository(Store store, RepositoryConfig config, DataKeys keys) {
+        this.store = store;
+        this.config = config;
+        this.codec = new BlobCodec(config.compression().level(), keys);
+        this.chunks = new ChunkStore(store, codec, keys);
+        this.locks = new LockManager(store);
+    }
+
+    /** Supplies the password of an encrypted repository, asked only when one is needed. */
+    @FunctionalInterface
+    public interface PasswordSource {
+        char[] password() throws IOException;
+    }
+
+    /**
+     * Creates a repository in an empty store.
+     * @param password null for an unencrypted repository
+     */
+    public static Repository init(Store store, int chunkSize, int compressionLevel, char[] password) throws IOException {
+        RepositoryConfig.validateChunkSize(chunkSize);
+        if (compressionLevel < 0 || compressionLevel > 19) {
+            throw new IllegalArgumentException("zstd compression level must be 0 (off) to 19, not " + compressionLevel);
+        }
+        if (store.stat(FormatConstants.KEY_CONFIG).isPresent()) {
+            throw new RepositoryException(store.describe() + " is already a cairn repository");
+        }
+        String now = Instant.now().toString();
+        DataKeys keys = null;
+        if (password != null) {
+            if (password.length == 0) {
+                throw new IllegalArgumentException("the password is empty");
+            }
+            byte[] material = new byte[64];
+            new SecureRandom().nextBytes(material);
+            keys = new DataKeys(material);
+            KeyFile kf = KeyFile.wrap(material, password, now, LockManager.hostName());
+            java.util.Arrays.fill(material, (byte) 0);
+            byte[] id = new byte[8];
+            new SecureRandom().nextBytes(id);
+            store.put(FormatConstants.DIR_KEYS + "/" + HexFormat.of().formatHex(id), Json.write(kf));
+        }
+        RepositoryConfig config = new RepositoryConfig(FormatConstants.CONFIG_FORMAT, FormatConstants.REPOSITORY_VERSION,
+                UUID.randomUUID().toString(), now, chunkSize,
+                new RepositoryConfig.Compression(compressionLevel == 0 ? "none" : "zstd", compressionLevel),
+                password == null ? RepositoryConfig.ENCRYPTION_NONE : RepositoryConfig.ENCRYPTION_AES);
+        // config last: a store with keys but no config is an interrupted init, not a repository.
+        store.put(FormatConstants.KEY_CONFIG, Json.write(config));
+        store.sync();
+        return new Repository(store, config, keys);
+    }
+
+    /** Opens a repository; asks {@code passwords} only when it is encrypted. */
+    public static Repository open(Store store, PasswordSource passwords) throws IOException {
+        byte[] raw;
+        try {
+            raw = store.get(FormatConstants.KEY_CONFIG);
+        } catch (ObjectNotFoundException e) {
+            throw new NotARepositoryException(store.describe() + " is not a cairn repository (it has no 'config' file)");
+        }
+        RepositoryConfig config;
+        try {
+            config = Json.read(raw, RepositoryConfig.class);
+        } catch (IOException e) {
+            throw new NotARepositoryException(store.describe() + " is not a cairn repository ('config' is not a cairn configuration)");
+        }
+        if (!FormatConstants.CONFIG_FORMAT.equals(config.format())) {
+            throw new NotARepositoryException(store.describe() + " is not a cairn repository ('config' format is '" + config.format() + "')");
+        }
+        if (config.version() > FormatConstants.REPOSITORY_VERSION || config.version() < 1) {
+            throw new NotARepositoryException("repository " + store.describe() + " has format version " + config.version()
+                    + "; this cairn reads version " + FormatConstants.REPOSITORY_VERSION + " only");
+        }
+        try {
+            RepositoryConfig.validateChunkSize(config.chunkSize());
+        } catch (IllegalArgumentException e) {
+            throw new CorruptObjectException(FormatConstants.KEY_CONFIG, e.getMessage());
+        }
+        if (config.compression() == null) {
+            throw new CorruptObjectException(FormatConstants.KEY_CONFIG, "no compression setting");
+        }
+        DataKeys keys = null;
+        if (config.encrypted()) {
+            keys = unlock(store, passwords.password());
+        } else if (!RepositoryConfig.ENCRYPTION_NONE.equals(config.encryption())) {
+            throw new NotARepositoryException("repository " + store.describe() + " uses unknown encryption '" + config.encryption() + "'");
+        }
+        return new Repository(store, config, keys);
+    }
+
+    private static DataKeys unlock(Store store, char[] password) throws IOException {
+        if (password == null || password.length == 0) {
+            throw new RepositoryException("repository " + store.describe() + " is encrypted: a password is needed");
+        }
+        List<ObjectInfo> files = new ArrayList<>();
+        store.list(FormatConstants.DIR_KEYS + "/", files::add);
+        if (files.isEmpty()) {
+            throw new CorruptObjectException(FormatConstants.DIR_KEYS, "the repository is encrypted but has no key file");
+        }
+        for (ObjectInfo f : files) {
+            KeyFile kf;
+            try {
+                kf = Json.read(store.get(f.key()), KeyFile.class);
+            } catch (IOException e) {
+                continue; // a damaged key file: another may still open
+            }
+            try {
+                byte[] material = kf.unwrap(password);
+                try {
+                    return new DataKeys(material);
+                } finally {
+                    java.util.Arrays.fill(material, (byte) 0);
+                }
+            } catch (AEADBadTagException | IllegalArgumentException e) {
+                // wrong password for this key file: try the next
+            }
+        }
+        throw new WrongPasswordException(store.describe());
+    }
+
+    public Store store() {
+        return store;
+    }
+
+    public RepositoryConfig config() {
+        return config;
+    }
+
+    public ChunkStore chunks() {
+        return chunks;
+    }
+
+    public LockManager locks() {
+        return locks;
+    }
+
+    public String describe() {
+        return store.describe();
+    }
+
+    // ---- manifests ----
+
+    /** Encodes and stores a manifest: the commit point of a backup. */
+    public void writeManifest(BackupRef ref, Manifest m) throws IOException {
+        String key = ref.manifestKey();
+        byte[] json = Json.write(m);
+        store.put(key, codec.encode(FormatConstants.BLOB_TYPE_MANIFEST, key.getBytes(StandardCharsets.UTF_8), json, 0, json.length));
+        store.sync();
+    }
+
+    public Manifest readManifest(BackupRef ref) throws IOException {
+        String key = ref.manifestKey();
+        byte[] json = codec.decode(FormatConstants.BLOB_TYPE_MANIFEST, key.getBytes(StandardCharsets.UTF_8), key, store.get(key));
+        Manifest m;
+        try {
+            m = Json.read(json, Manifest.class);
+        } catch (IOException e) {
+            throw new CorruptObjectException(key, "manifest is not valid JSON: " + e.getMessage());
+        }
+        if (m.version() > FormatConstants.MANIFEST_VERSION || m.version() < 1) {
+            throw new CorruptObjectException(key, "manifest version " + m.version() + " is not supported by this cairn");
+        }
+        if (!ref.id().equals(m.id()) || m.vm() == null || m.time() == null) {
+            throw new CorruptObjectException(key, "manifest does not describe backup " + ref.id());
+        }
+        return m;
+    }
+
+    /** Reads a disk's index and checks it against the SHA-256 its manifest recorded. */
+    public FixedIndex readIndex(BackupRef ref, Manifest.DiskEntry disk) throws IOException {
+        String key = ref.fileKey(disk.index());
+        byte[] bytes = store.get(key);
+        if (!sha256Hex(bytes).equals(disk.indexSha256())) {
+            throw new CorruptObjectException(key, "index checksum does not match the manifest");
+        }
+        FixedIndex idx = FixedIndex.parse(bytes, key);
+        if (idx.capacity() != disk.capacity() || idx.chunkSize() != config.chunkSize()) {
+            throw new CorruptObjectException(key, "index describes " + idx.capacity() + " bytes in chunks of "
+                    + idx.chunkSize() + ", the manifest " + disk.capacity() + " in chunks of " + config.chunkSize());
+        }
+        return idx;
+    }
+
+    /** A committed backup, or one whose manifest could not be read. */
+    public record Listed(BackupRef ref, Manifest manifest, IOException error) {}
+
+    /** What {@link #scan()} found under {@code backups/}. */
+    public record Scan(List<Listed> backups, List<String> incompleteDirs) {
+        public List<Listed> readable() {
+            return backups.stream().filter(l -> l.manifest != null).toList();
+        }
+
+        public List<Listed> unreadable() {
+            return backups.stream().filter(l -> l.manifest == null).toList();
+        }
+    }
+
+    /**
+     * Every backup directory: committed ones (manifest present; sorted oldest first) and incomplete
+     * ones (files but no manifest: an interrupted backup or prune).
+     */
+    public Scan scan() throws IOException {
+        Map<String, Boolean> dirs = new TreeMap<>();
+        store.list(FormatConstants.DIR_BACKUPS + "/", info -> {
+            String[] parts = info.key().split("/");
+            if (parts.length == 4) {
+                String dir = parts[1] + "/" + parts[2];
+                dirs.merge(dir, parts[3].equals(FormatConstants.MANIFEST_NAME), Boolean::logicalOr);
+            }
+        });
+        List<Listed> backups = new ArrayList<>();
+        List<String> incomplete = new ArrayList<>();
+        for (Map.Entry<String, Boolean> e : dirs.entrySet()) {
+            String[] p = e.getKey().split("/");
+            BackupRef ref = new BackupRef(p[0], p[1]);
+            if (!e.getValue()) {
+                incomplete.add(ref.dir());
+                continue;
+            }
+            try {
+                backups.add(new Listed(ref, readManifest(ref), null));
+            } catch (ObjectNotFoundException gone) {
+                // pruned while we listed
+            } catch (IOException err) {
+                backups.add(new Listed(ref, null, err));
+            }
+        }
+        backups.sort(Comparator.comparing((Listed l) -> l.manifest == null ? "" : l.manifest.time()).thenComparing(l -> l.ref.id()));
+        return new Scan(backups, incomplete);
+    }
+
+    /** Committed, readable backups, oldest first. */
+    public List<Listed> backups() throws IOException {
+        return scan().readable();
+    }
+
+    /**
+     * Finds a backup by id, unique id prefix (at least 4 digits), {@code VMNAME@latest} or
+     * {@code VMNAME@<id prefix>}.
+     */
+    public Listed resolve(String spec) throws IOException {
+        List<Listed> all = backups();
+        int at = spec.lastIndexOf('@');
+        if (at > 0) {
+            String vm = spec.substring(0, at);
+            String which = spec.substring(at + 1);
+            List<Listed> ofVm = all.stream().filter(l -> vm.equals(l.manifest.vm().name())).toList();
+            if (ofVm.isEmpty()) {
+                throw new BackupNotFoundException("no backup of a VM named '" + vm + "' in " + describe());
+            }
+            if (which.equals("latest")) {
+                return ofVm.get(ofVm.size() - 1);
+            }
+            return byPrefix(ofVm, which, spec);
+        }
+        return byPrefix(all, spec, spec);
+    }
+
+    private Listed byPrefix(List<Listed> candidates, String prefix, String spec) throws BackupNotFoundException {
+        if (prefix.length() < 4 || !prefix.matches("[0-9a-f]+")) {
+            throw new BackupNotFoundException("'" + spec + "' is not a backup id (4 to 16 hex digits) nor VMNAME@latest");
+        }
+        List<Listed> hits = candidates.stream().filter(l -> l.ref.id().startsWith(prefix)).toList();
+        if (hits.isEmpty()) {
+            throw new BackupNotFoundException("no backup '" + spec + "' in " + describe());
+        }
+        if (hits.size() > 1) {
+            throw new BackupNotFoundException("'" + spec + "' matches " + hits.size() + " backups; give more digits");
+        }
+        return hits.get(0);
+    }
+
+    /** Deletes a backup: manifest first (the backup disappears at once), then its other files. */
+    public void deleteBackup(BackupRef ref) throws IOException {
+        store.delete(ref.manifestKey());
+        store.sync();
+        List<String> rest = new ArrayList<>();
+        store.list(ref.dir(), info -> rest.add(info.key()));
+        for (String k : rest) {
+            store.delete(k);
+        }
+    }
+
+    /** Latest readable backup of a VM identity, if any. */
+    public Listed latestOf(String identity) throws IOException {
+        Listed last = null;
+        for (Listed l : backups()) {
+            if (identity.equals(l.manifest.vm().identity())) {
+                last = l;
+            }
+        }
+        return last;
+    }
+
+    public static String sha256Hex(byte[] data) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(data));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

@@ -1,0 +1,255 @@
+package io.cairn.repository.backup;
+
+import io.cairn.repository.Repository;
+import io.cairn.repository.RepositoryException;
+import io.cairn.repository.chunk.ChunkId;
+import io.cairn.repository.chunk.ChunkStore;
+import io.cairn.repository.format.FormatConstants;
+import io.cairn.repository.index.FixedIndex;
+import io.cairn.repository.lock.Lock;
+import io.cairn.repository.manifest.BackupRef;
+import io.cairn.repository.manifest.Manifest;
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.BitSet;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * Writes one backup: chunks, then an index per disk, then the manifest (the commit point). Chunks are
+ * read, hashed, compressed and stored by {@code threads} workers with positional reads, so memory is
+ * bounded by a few chunk buffers per worker whatever the disk size.
+ */
+public final class BackupWriter {
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private final Repository repo;
+    private final int threads;
+    private final Progress progress;
+    private final Duration lockWait;
+
+    public BackupWriter(Repository repo, int threads, Progress progress, Duration lockWait) {
+        this.repo = repo;
+        this.threads = Math.max(1, threads);
+        this.progress = progress;
+        this.lockWait = lockWait;
+    }
+
+    /** The committed backup. */
+    public record Result(BackupRef ref, Manifest manifest) {}
+
+    public Result write(BackupRequest req) throws IOException {
+        try (Lock lock = repo.locks().acquire(false, "backup", lockWait)) {
+            Instant start = Instant.now();
+            BackupRef ref = new BackupRef(BackupRef.vmKeyOf(req.vm().identity()), newId());
+            List<String> written = new ArrayList<>();
+            boolean committed = false;
+            try {
+                List<Manifest.DiskEntry> disks = new ArrayList<>();
+                Set<ChunkId> seen = ConcurrentHashMap.newKeySet();
+                for (int d = 0; d < req.disks().size(); d++) {
+                    BackupRequest.DiskInput in = req.disks().get(d);
+                    String diskKey = "disk" + d;
+                    DiskStatsCounter stats = new DiskStatsCounter();
+                    FixedIndex idx = backupDisk(in, diskKey, stats, seen);
+                    in.source().finish();
+                    byte[] bytes = idx.toBytes();
+                    String indexName = diskKey + FormatConstants.INDEX_SUFFIX;
+                    written.add(ref.fileKey(indexName));
+                    repo.store().put(ref.fileKey(indexName), bytes);
+                    disks.add(new Manifest.DiskEntry(diskKey, in.source().name(), idx.capacity(), indexName,
+                            Repository.sha256Hex(bytes), in.source().metadata(), in.changeId(), stats.snapshot(idx.count())));
+                }
+                List<Manifest.FileEntry> files = new ArrayList<>();
+                for (BackupRequest.FileInput f : req.files()) {
+                    files.add(storeFile(f));
+                }
+                lock.checkHeld();
+                repo.store().sync(); // every chunk and index name durable before the manifest exists
+                Manifest m = new Manifest(FormatConstants.MANIFEST_VERSION, ref.id(), start.toString(), Instant.now().toString(),
+                        req.vm(), req.source(), req.labels(), repo.config().chunkSize(), req.parent(), req.config(),
+                        req.encryption(), disks, files);
+                repo.writeManifest(ref, m);
+                committed = true;
+                return new Result(ref, m);
+            } finally {
+                if (!committed) {
+                    // Best effort: gc removes whatever remains (chunks, an incomplete directory).
+                    for (String k : written) {
+                        try {
+                            repo.store().delete(k);
+                        } catch (IOException ignored) {
+                            // reported by check, removed by gc
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    private FixedIndex backupDisk(BackupRequest.DiskInput in, String diskKey, DiskStatsCounter stats,
+                                  Set<ChunkId> seen) throws IOException {
+        DiskSource src = in.source();
+        int cs = repo.config().chunkSize();
+        long capacity = src.capacity();
+        FixedIndex idx = FixedIndex.create(capacity, cs, repo.chunks().keyed());
+        int n = idx.count();
+
+        BitSet toRead = new BitSet(n);
+        FixedIndex base = in.base();
+        boolean incremental = base != null && in.changedAreas() != null
+                && base.capacity() == capacity && base.chunkSize() == cs;
+        if (incremental) {
+            mark(toRead, in.changedAreas(), cs, n);
+            for (int i = toRead.nextClearBit(0); i < n; i = toRead.nextClearBit(i + 1)) {
+                idx.set(i, base.id(i));
+            }
+        } else {
+            toRead.set(0, n);
+        }
+        List<Extent> allocated = src.allocatedAreas();
+        if (allocated != null) {
+            BitSet alloc = new BitSet(n);
+            mark(alloc, allocated, cs, n);
+            toRead.and(alloc); // unallocated chunks stay all-zero entries without a read
+        }
+        int[] work = toRead.stream().toArray();
+        stats.read.set(work.length);
+
+        progress.begin(diskKey + " " + src.name(), capacity);
+        long skipped = 0;
+        for (int i = toRead.nextClearBit(0); i < n; i = toRead.nextClearBit(i + 1)) {
+            skipped += idx.length(i);
+        }
+        progress.advance(skipped);
+
+        AtomicInteger cursor = new AtomicInteger();
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        ChunkStore chunks = repo.chunks();
+        Runnable worker = () -> {
+            byte[] buf = new byte[cs];
+            byte[] zeros = new byte[cs];
+            try {
+                int w;
+                while (failure.get() == null && (w = cursor.getAndIncrement()) < work.length) {
+                    if (Thread.currentThread().isInterrupted()) {
+                        throw new InterruptedIOException("backup interrupted");
+                    }
+                    int i = work[w];
+                    int len = idx.length(i);
+                    src.read(idx.offset(i), buf, 0, len);
+                    // All-zero chunks are never stored: their index entry stays the zero id.
+                    if (Arrays.mismatch(buf, 0, len, zeros, 0, len) != -1) {
+                        ChunkId id = chunks.id(buf, 0, len);
+                        if (seen.add(id)) {
+                            ChunkStore.PutResult r = chunks.put(id, buf, 0, len);
+                            if (r.stored()) {
+                                stats.fresh.incrementAndGet();
+                                stats.freshBytes.addAndGet(len);
+                                stats.stored.addAndGet(r.storedBytes());
+                            }
+                        }
+                        idx.set(i, id);
+                    }
+                    progress.advance(len);
+                }
+            } catch (Throwable t) {
+                failure.compareAndSet(null, t);
+            }
+        };
+        runWorkers(worker);
+        progress.end();
+        Throwable t = failure.get();
+        if (t != null) {
+            if (t instanceof IOException e) {
+                throw e;
+            }
+            if (t instanceof RuntimeException e) {
+                throw e;
+            }
+            throw new RepositoryException("backup of " + src.name() + " failed: " + t, t);
+        }
+        long zeroEntries = 0;
+        for (int i = 0; i < n; i++) {
+            if (idx.isZero(i)) {
+                zeroEntries++;
+            }
+        }
+        stats.zero.set(zeroEntries);
+        return idx;
+    }
+
+    private void runWorkers(Runnable worker) throws IOException {
+        List<Thread> ts = new ArrayList<>();
+        for (int t = 0; t < threads; t++) {
+            Thread th = new Thread(worker, "cairn-backup-" + t);
+            th.start();
+            ts.add(th);
+        }
+        try {
+            for (Thread th : ts) {
+                th.join();
+            }
+        } catch (InterruptedException e) {
+            ts.forEach(Thread::interrupt);
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("backup interrupted");
+        }
+    }
+
+    /** Sets the bit of every chunk that an extent touches. */
+    static void mark(BitSet bits, List<Extent> extents, int chunkSize, int n) {
+        for (Extent e : extents) {
+            if (e.length() == 0) {
+                continue;
+            }
+            long first = e.offset() / chunkSize;
+            long last = (e.offset() + e.length() - 1) / chunkSize;
+            if (first >= n) {
+                continue;
+            }
+            bits.set((int) first, (int) Math.min(last, n - 1) + 1);
+        }
+    }
+
+    private Manifest.FileEntry storeFile(BackupRequest.FileInput f) throws IOException {
+        int cs = repo.config().chunkSize();
+        List<String> ids = new ArrayList<>();
+        byte[] c = f.content();
+        for (int off = 0; off < c.length; off += cs) {
+            int len = Math.min(cs, c.length - off);
+            ChunkId id = repo.chunks().id(c, off, len);
+            repo.chunks().put(id, c, off, len);
+            ids.add(id.hex());
+        }
+        return new Manifest.FileEntry(f.role(), f.name(), c.length, Repository.sha256Hex(c), ids);
+    }
+
+    static String newId() {
+        byte[] b = new byte[8];
+        RANDOM.nextBytes(b);
+        return HexFormat.of().formatHex(b);
+    }
+
+    private static final class DiskStatsCounter {
+        final AtomicLong zero = new AtomicLong();
+        final AtomicLong read = new AtomicLong();
+        final AtomicLong fresh = new AtomicLong();
+        final AtomicLong freshBytes = new AtomicLong();
+        final AtomicLong stored = new AtomicLong();
+
+        Manifest.DiskStats snapshot(int chunks) {
+            return new Manifest.DiskStats(chunks, zero.get(), read.get(), fresh.get(), freshBytes.get(), stored.get());
+        }
+    }
+}

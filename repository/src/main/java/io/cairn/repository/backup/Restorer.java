@@ -1,0 +1,196 @@
+package io.cairn.repository.backup;
+
+import io.cairn.repository.CorruptObjectException;
+import io.cairn.repository.Repository;
+import io.cairn.repository.RepositoryException;
+import io.cairn.repository.chunk.ChunkId;
+import io.cairn.repository.index.FixedIndex;
+import io.cairn.repository.manifest.BackupRef;
+import io.cairn.repository.manifest.Manifest;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.FileSystemException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * Restores a backup's disks (as raw images) and configuration files into a directory. Every chunk is
+ * verified against its id; each output is written to a temporary file beside its target and renamed
+ * only when complete, so an interrupted restore never leaves a file that looks finished. All-zero
+ * chunks are not written: raw images come out sparse.
+ */
+public final class Restorer {
+    /** What to do when a target file exists. */
+    public enum Conflict { ABORT, OVERWRITE, KEEP }
+
+    private final Repository repo;
+    private final int threads;
+    private final Progress progress;
+
+    public Restorer(Repository repo, int threads, Progress progress) {
+        this.repo = repo;
+        this.threads = Math.max(1, threads);
+        this.progress = progress;
+    }
+
+    /** One output of a restore. */
+    public record Output(Path path, long bytes, boolean skipped) {}
+
+    /** The file name a disk is restored to as a raw image. */
+    public static String rawName(Manifest.DiskEntry d) {
+        String n = Path.of(d.name()).getFileName().toString();
+        if (n.endsWith(".img") || n.endsWith(".raw")) {
+            return n;
+        }
+        int dot = n.lastIndexOf('.');
+        return (dot > 0 ? n.substring(0, dot) : n) + ".img";
+    }
+
+    public List<Output> restore(BackupRef ref, Manifest m, Path dir, Conflict conflict) throws IOException {
+        Files.createDirectories(dir);
+        List<Path> targets = new ArrayList<>();
+        for (Manifest.DiskEntry d : m.disks()) {
+            targets.add(dir.resolve(rawName(d)));
+        }
+        for (Manifest.FileEntry f : m.files()) {
+            targets.add(dir.resolve(Path.of(f.name()).getFileName().toString()));
+        }
+        if (conflict == Conflict.ABORT) {
+            for (Path t : targets) {
+                if (Files.exists(t)) {
+                    throw new RepositoryException("restore target " + t + " exists; nothing was written"
+                            + " (use --on-conflict overwrite or keep)");
+                }
+            }
+        }
+        List<Output> out = new ArrayList<>();
+        int k = 0;
+        for (Manifest.DiskEntry d : m.disks()) {
+            Path t = targets.get(k++);
+            if (conflict == Conflict.KEEP && Files.exists(t)) {
+                out.add(new Output(t, 0, true));
+                continue;
+            }
+            FixedIndex idx = repo.readIndex(ref, d);
+            writeAtomically(t, tmp -> restoreDisk(idx, d.name(), tmp));
+            out.add(new Output(t, d.capacity(), false));
+        }
+        for (Manifest.FileEntry f : m.files()) {
+            Path t = targets.get(k++);
+            if (conflict == Conflict.KEEP && Files.exists(t)) {
+                out.add(new Output(t, 0, true));
+                continue;
+            }
+            byte[] content = readFile(f);
+            writeAtomically(t, tmp -> Files.write(tmp, content));
+            out.add(new Output(t, f.size(), false));
+        }
+        return out;
+    }
+
+    /** Reads a configuration file from its chunks and checks its SHA-256. */
+    public byte[] readFile(Manifest.FileEntry f) throws IOException {
+        ByteArrayOutputStream buf = new ByteArrayOutputStream((int) Math.min(f.size(), Integer.MAX_VALUE - 8));
+        for (String hex : f.chunks()) {
+            buf.write(repo.chunks().get(ChunkId.parse(hex)));
+        }
+        byte[] content = buf.toByteArray();
+        if (content.length != f.size() || !Repository.sha256Hex(content).equals(f.sha256())) {
+            throw new CorruptObjectException(f.name(), "restored content does not match the manifest's size and SHA-256");
+        }
+        return content;
+    }
+
+    private interface Writer {
+        void write(Path tmp) throws IOException;
+    }
+
+    private static void writeAtomically(Path target, Writer w) throws IOException {
+        byte[] r = new byte[6];
+        new SecureRandom().nextBytes(r);
+        Path tmp = target.resolveSibling("." + target.getFileName() + ".cairn-partial-" + HexFormat.of().formatHex(r));
+        try {
+            w.write(tmp);
+            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
+                ch.force(true);
+            }
+            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (FileSystemException e) {
+            throw new RepositoryException("writing " + target + " failed: " + (e.getReason() != null ? e.getReason() : e.getMessage()), e);
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+    }
+
+    /** Writes a disk as a raw image into {@code file} (created), in parallel, sparse. */
+    public void restoreDisk(FixedIndex idx, String name, Path file) throws IOException {
+        progress.begin(name, idx.capacity());
+        Files.createFile(file);
+        try (java.io.RandomAccessFile raf = new java.io.RandomAccessFile(file.toFile(), "rw")) {
+            raf.setLength(idx.capacity()); // a sparse file: zero chunks are never written
+            FileChannel ch = raf.getChannel();
+            AtomicInteger cursor = new AtomicInteger();
+            AtomicReference<Throwable> failure = new AtomicReference<>();
+            Runnable worker = () -> {
+                try {
+                    int i;
+                    while (failure.get() == null && (i = cursor.getAndIncrement()) < idx.count()) {
+                        int len = idx.length(i);
+                        if (!idx.isZero(i)) {
+                            ChunkId id = idx.id(i);
+                            byte[] data = repo.chunks().get(id);
+                            if (data.length != len) {
+                                throw new CorruptObjectException(id.key(), "holds " + data.length
+                                        + " bytes where the index needs " + len);
+                            }
+                            ByteBuffer bb = ByteBuffer.wrap(data);
+                            long pos = idx.offset(i);
+                            while (bb.hasRemaining()) {
+                                pos += ch.write(bb, pos);
+                            }
+                        }
+                        progress.advance(len);
+                    }
+                } catch (Throwable t) {
+                    failure.compareAndSet(null, t);
+                }
+            };
+            List<Thread> ts = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                Thread th = new Thread(worker, "cairn-restore-" + t);
+                th.start();
+                ts.add(th);
+            }
+            for (Thread th : ts) {
+                try {
+                    th.join();
+                } catch (InterruptedException e) {
+                    ts.forEach(Thread::interrupt);
+                    Thread.currentThread().interrupt();
+                    throw new InterruptedIOException("restore interrupted");
+                }
+            }
+            Throwable t = failure.get();
+            if (t instanceof IOException e) {
+                throw e;
+            } else if (t instanceof RuntimeException e) {
+                throw e;
+            } else if (t != null) {
+                throw new RepositoryException("restore of " + name + " failed: " + t, t);
+            }
+        } finally {
+            progress.end();
+        }
+    }
+}

@@ -1,0 +1,79 @@
+package io.cairn.repository.format;
+
+/**
+ * Every constant that is persisted in a repository, in one place.
+ *
+ * <p><b>Never change a value here and never reuse a retired one.</b> A repository written today must
+ * be readable by every later cairn. A new format is a new version number and a new constant beside
+ * the old one. {@code FormatConstantsTest} pins each value; see {@code docs/repository-format.md}.
+ */
+public final class FormatConstants {
+    private FormatConstants() {}
+
+    // ---- repository ----
+    /** The {@code format} field of the {@code config} document. */
+    public static final String CONFIG_FORMAT = "cairn-repository";
+    /** Repository format version this code writes and the newest it reads. */
+    public static final int REPOSITORY_VERSION = 1;
+
+    public static final int MIN_CHUNK_SIZE = 256 * 1024;
+    public static final int MAX_CHUNK_SIZE = 8 * 1024 * 1024;
+    public static final int DEFAULT_CHUNK_SIZE = 1024 * 1024;
+
+    // ---- blob (chunks, manifests) ----
+    /** 0x89 'C' 'R' 'N': the high first byte makes a blob never look like text. */
+    public static final byte[] BLOB_MAGIC = {(byte) 0x89, 'C', 'R', 'N'};
+    public static final int BLOB_VERSION = 1;
+    public static final int BLOB_HEADER_SIZE = 16;
+    /** Largest plaintext one blob may hold; chunks are at most {@link #MAX_CHUNK_SIZE}. */
+    public static final int BLOB_MAX_PLAINTEXT = 64 * 1024 * 1024;
+
+    public static final int BLOB_TYPE_CHUNK = 1;
+    public static final int BLOB_TYPE_MANIFEST = 2;
+
+    public static final int COMPRESSION_NONE = 0;
+    public static final int COMPRESSION_ZSTD = 1;
+
+    public static final int ENCRYPTION_NONE = 0;
+    public static final int ENCRYPTION_AES256_GCM_SEGMENTED = 1;
+
+    /** Plaintext bytes per AES-GCM segment: the JDK's GCM is ~50x slower for one call over ~256 KiB. */
+    public static final int GCM_SEGMENT_SIZE = 64 * 1024;
+    public static final int GCM_NONCE_SIZE = 12;
+    public static final int GCM_TAG_SIZE = 16;
+
+    // ---- fixed index ----
+    /** 0x89 'C' 'F' 'I' 'X' CR LF SUB, in the manner of PNG's signature. */
+    public static final byte[] FIDX_MAGIC = {(byte) 0x89, 'C', 'F', 'I', 'X', 0x0D, 0x0A, 0x1A};
+    public static final int FIDX_VERSION = 1;
+    public static final int FIDX_HEADER_SIZE = 64;
+    public static final int FIDX_FLAG_KEYED_IDS = 1;
+
+    /** Chunk id length (SHA-256 / HMAC-SHA-256). */
+    public static final int ID_SIZE = 32;
+
+    // ---- manifest ----
+    public static final int MANIFEST_VERSION = 1;
+
+    // ---- keys ----
+    public static final int KEY_FILE_VERSION = 1;
+    public static final String KDF_SCRYPT = "scrypt";
+    public static final int SCRYPT_N = 32768;
+    public static final int SCRYPT_R = 8;
+    public static final int SCRYPT_P = 1;
+    public static final int SALT_SIZE = 32;
+    /** Associated data of the key-file envelope. */
+    public static final String KEY_FILE_AAD = "cairn key v1";
+
+    // ---- locks ----
+    public static final int LOCK_VERSION = 1;
+
+    // ---- key space ----
+    public static final String KEY_CONFIG = "config";
+    public static final String DIR_KEYS = "keys";
+    public static final String DIR_CHUNKS = "chunks";
+    public static final String DIR_BACKUPS = "backups";
+    public static final String DIR_LOCKS = "locks";
+    public static final String MANIFEST_NAME = "manifest";
+    public static final String INDEX_SUFFIX = ".fidx";
+}

@@ -1,0 +1,72 @@
+package io.cairn.repository.lock;
+
+import io.cairn.repository.RepositoryException;
+import io.cairn.repository.store.Store;
+import java.io.IOException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A held lock. Its file's modification time is renewed every {@link LockManager#REFRESH} so other
+ * hosts can tell it is alive. If the file disappears (another process judged it stale), the lock is
+ * lost and {@link #checkHeld()} fails: a writer must not commit without its lock.
+ */
+public final class Lock implements AutoCloseable {
+    private final Store store;
+    private final String key;
+    private final LockInfo info;
+    private final ScheduledExecutorService refresher;
+    private volatile boolean lost;
+    private volatile boolean released;
+
+    Lock(Store store, String key, LockInfo info) {
+        this.store = store;
+        this.key = key;
+        this.info = info;
+        this.refresher = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "cairn-lock-refresh");
+            t.setDaemon(true);
+            return t;
+        });
+        long period = LockManager.REFRESH.toMillis();
+        refresher.scheduleAtFixedRate(this::refresh, period, period, TimeUnit.MILLISECONDS);
+    }
+
+    private void refresh() {
+        try {
+            if (!store.touch(key)) {
+                lost = true;
+            }
+        } catch (IOException e) {
+            // A transient failure: the next refresh tries again; staleness takes 10 minutes.
+        }
+    }
+
+    public LockInfo info() {
+        return info;
+    }
+
+    public String key() {
+        return key;
+    }
+
+    /** @throws RepositoryException if the lock file was removed under us */
+    public void checkHeld() throws IOException {
+        if (lost || released || store.stat(key).isEmpty()) {
+            lost = true;
+            throw new RepositoryException("lost the repository lock " + key
+                    + " (another process removed it as stale); nothing was committed");
+        }
+    }
+
+    @Override
+    public void close() throws IOException {
+        if (released) {
+            return;
+        }
+        released = true;
+        refresher.shutdownNow();
+        store.delete(key);
+    }
+}

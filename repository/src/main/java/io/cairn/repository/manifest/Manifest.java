@@ -1,0 +1,79 @@
+package io.cairn.repository.manifest;
+
+import com.fasterxml.jackson.annotation.JsonIgnore;
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.databind.JsonNode;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One VM at one point in time: the commit point of a backup. Field by field in
+ * docs/repository-format.md ("Manifest"). Times are ISO-8601 strings so the JSON stays plain.
+ */
+@JsonIgnoreProperties(ignoreUnknown = true)
+public record Manifest(
+        int version,
+        String id,
+        String time,
+        String completed,
+        VmIdentity vm,
+        String source,
+        Map<String, String> labels,
+        int chunkSize,
+        String parent,
+        JsonNode config,
+        EncryptionInfo encryption,
+        List<DiskEntry> disks,
+        List<FileEntry> files) {
+
+    public Manifest {
+        labels = labels == null ? Map.of() : Map.copyOf(labels);
+        disks = disks == null ? List.of() : List.copyOf(disks);
+        files = files == null ? List.of() : List.copyOf(files);
+    }
+
+    @JsonIgnore
+    public Instant instant() {
+        return Instant.parse(time);
+    }
+
+    /** Sum of disk capacities and file sizes: what a full restore writes. */
+    @JsonIgnore
+    public long logicalBytes() {
+        long n = 0;
+        for (DiskEntry d : disks) {
+            n += d.capacity();
+        }
+        for (FileEntry f : files) {
+            n += f.size();
+        }
+        return n;
+    }
+
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    public record VmIdentity(String identity, String name, String instanceUuid, String vcenterUuid) {}
+
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    public record EncryptionInfo(String keyId) {}
+
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    public record DiskEntry(String key, String name, long capacity, String index, String indexSha256,
+                            Map<String, String> metadata, String changeId, DiskStats stats) {
+        public DiskEntry {
+            metadata = metadata == null ? Map.of() : Map.copyOf(metadata);
+        }
+    }
+
+    /** What one disk's backup did: chunks in total, all-zero, read from the source, newly stored. */
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    public record DiskStats(long chunks, long zeroChunks, long readChunks, long newChunks, long newBytes, long storedBytes) {}
+
+    /** A configuration document (vmx, ConfigInfo XML, NVRAM, encryption bundle), stored as chunks. */
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    public record FileEntry(String role, String name, long size, String sha256, List<String> chunks) {
+        public FileEntry {
+            chunks = chunks == null ? List.of() : List.copyOf(chunks);
+        }
+    }
+}

@@ -1,0 +1,280 @@
+package io.cairn.repository.store;
+
+import io.cairn.repository.ObjectNotFoundException;
+import io.cairn.repository.RepositoryException;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.DirectoryNotEmptyException;
+import java.nio.file.FileSystemException;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.FileTime;
+import java.security.SecureRandom;
+import java.time.Instant;
+import java.util.HexFormat;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * A store in a local directory: each key is a file. Writes go to {@code tmp/}, are fsynced, then
+ * renamed into place, so a reader or a crash never sees a partial object.
+ */
+public final class LocalStore implements Store {
+    static final String TMP_DIR = "tmp";
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private final Path root;
+    private final Path tmp;
+    /** Directories known to exist: saves a stat per chunk write. */
+    private final Set<Path> knownDirs = ConcurrentHashMap.newKeySet();
+    /** Directories that received a rename since the last {@link #sync()}. */
+    private final Set<Path> dirtyDirs = ConcurrentHashMap.newKeySet();
+
+    public LocalStore(Path root) {
+        this.root = root.toAbsolutePath().normalize();
+        this.tmp = this.root.resolve(TMP_DIR);
+    }
+
+    public Path root() {
+        return root;
+    }
+
+    @Override
+    public String describe() {
+        return "local:" + root;
+    }
+
+    private Path path(String key) {
+        if (key.isEmpty() || key.startsWith("/") || key.contains("..") || key.contains("\\")
+                || key.startsWith(TMP_DIR + "/")) {
+            throw new IllegalArgumentException("invalid store key: " + key);
+        }
+        return root.resolve(key);
+    }
+
+    @Override
+    public void put(String key, byte[] data, int offset, int length) throws IOException {
+        Path target = path(key);
+        Path dir = target.getParent();
+        ensureDir(tmp);
+        ensureDir(dir);
+        byte[] rnd = new byte[8];
+        RANDOM.nextBytes(rnd);
+        Path temp = tmp.resolve(HexFormat.of().formatHex(rnd));
+        try {
+            try (FileChannel ch = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+                ByteBuffer buf = ByteBuffer.wrap(data, offset, length);
+                while (buf.hasRemaining()) {
+                    ch.write(buf);
+                }
+                ch.force(false);
+            }
+            Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            dirtyDirs.add(dir);
+        } catch (IOException e) {
+            deleteQuietly(temp);
+            throw failure("writing " + key, e);
+        }
+    }
+
+    private void ensureDir(Path dir) throws IOException {
+        if (knownDirs.contains(dir)) {
+            return;
+        }
+        try {
+            Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw failure("creating directory " + root.relativize(dir), e);
+        }
+        // The new directory entry itself must survive a crash too.
+        dirtyDirs.add(dir.getParent());
+        knownDirs.add(dir);
+    }
+
+    @Override
+    public byte[] get(String key) throws IOException {
+        try {
+            return Files.readAllBytes(path(key));
+        } catch (NoSuchFileException e) {
+            throw new ObjectNotFoundException(key, describe());
+        } catch (IOException e) {
+            throw failure("reading " + key, e);
+        }
+    }
+
+    @Override
+    public byte[] getPrefix(String key, int length) throws IOException {
+        try (FileChannel ch = FileChannel.open(path(key), StandardOpenOption.READ)) {
+            ByteBuffer buf = ByteBuffer.allocate((int) Math.min(length, ch.size()));
+            while (buf.hasRemaining() && ch.read(buf) >= 0) {
+                // read until full or end of file
+            }
+            return buf.flip().remaining() == buf.capacity() ? buf.array() : java.util.Arrays.copyOf(buf.array(), buf.remaining());
+        } catch (NoSuchFileException e) {
+            throw new ObjectNotFoundException(key, describe());
+        } catch (IOException e) {
+            throw failure("reading " + key, e);
+        }
+    }
+
+    @Override
+    public Optional<ObjectInfo> stat(String key) throws IOException {
+        try {
+            BasicFileAttributes a = Files.readAttributes(path(key), BasicFileAttributes.class);
+            return Optional.of(new ObjectInfo(key, a.size(), a.lastModifiedTime().toInstant()));
+        } catch (NoSuchFileException e) {
+            return Optional.empty();
+        } catch (IOException e) {
+            throw failure("reading attributes of " + key, e);
+        }
+    }
+
+    @Override
+    public boolean touch(String key) throws IOException {
+        try {
+            Files.setLastModifiedTime(path(key), FileTime.from(Instant.now()));
+            return true;
+        } catch (NoSuchFileException e) {
+            return false;
+        } catch (IOException e) {
+            throw failure("touching " + key, e);
+        }
+    }
+
+    @Override
+    public void delete(String key) throws IOException {
+        Path p = path(key);
+        try {
+            Files.deleteIfExists(p);
+            dirtyDirs.add(p.getParent());
+            // Remove directories that became empty (a pruned backup's folder), but never the
+            // top-level ones of the key space.
+            Path dir = p.getParent();
+            while (dir != null && !dir.equals(root) && !dir.getParent().equals(root)) {
+                try {
+                    Files.delete(dir);
+                    knownDirs.remove(dir);
+                    dirtyDirs.add(dir.getParent());
+                } catch (DirectoryNotEmptyException | NoSuchFileException e) {
+                    break;
+                }
+                dir = dir.getParent();
+            }
+        } catch (IOException e) {
+            throw failure("deleting " + key, e);
+        }
+    }
+
+    @Override
+    public void list(String prefix, Visitor visitor) throws IOException {
+        Path start = path(prefix.endsWith("/") ? prefix.substring(0, prefix.length() - 1) : prefix);
+        if (!Files.isDirectory(start)) {
+            return;
+        }
+        IOException[] failure = new IOException[1];
+        try {
+            Files.walkFileTree(start, new SimpleFileVisitor<>() {
+                @Override
+                public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
+                    if (attrs.isRegularFile()) {
+                        String key = root.relativize(file).toString();
+                        visitor.visit(new ObjectInfo(key, attrs.size(), attrs.lastModifiedTime().toInstant()));
+                    }
+                    return FileVisitResult.CONTINUE;
+                }
+
+                @Override
+                public FileVisitResult visitFileFailed(Path file, IOException exc) {
+                    if (exc instanceof NoSuchFileException) {
+                        return FileVisitResult.CONTINUE; // deleted while we walked: not ours to judge
+                    }
+                    failure[0] = exc;
+                    return FileVisitResult.TERMINATE;
+                }
+            });
+        } catch (RepositoryException e) {
+            throw e;
+        } catch (IOException e) {
+            throw failure("listing " + prefix, e);
+        }
+        if (failure[0] != null) {
+            throw failure("listing " + prefix, failure[0]);
+        }
+    }
+
+    @Override
+    public void sync() throws IOException {
+        for (Path dir : dirtyDirs.toArray(new Path[0])) {
+            dirtyDirs.remove(dir);
+            try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
+                ch.force(true);
+            } catch (NoSuchFileException e) {
+                // removed since: nothing to make durable
+            } catch (IOException e) {
+                throw failure("syncing directory " + root.relativize(dir), e);
+            }
+        }
+    }
+
+    @Override
+    public int removeAbandonedWrites(Instant before) throws IOException {
+        int[] n = {0};
+        forEachTemporary(p -> {
+            if (Files.getLastModifiedTime(p).toInstant().isBefore(before)) {
+                Files.deleteIfExists(p);
+                n[0]++;
+            }
+        });
+        return n[0];
+    }
+
+    @Override
+    public int countAbandonedWrites() throws IOException {
+        int[] n = {0};
+        forEachTemporary(p -> n[0]++);
+        return n[0];
+    }
+
+    private interface PathAction {
+        void apply(Path p) throws IOException;
+    }
+
+    private void forEachTemporary(PathAction action) throws IOException {
+        if (!Files.isDirectory(tmp)) {
+            return;
+        }
+        try (var files = Files.newDirectoryStream(tmp)) {
+            for (Path p : files) {
+                try {
+                    action.apply(p);
+                } catch (NoSuchFileException e) {
+                    // finished by its writer meanwhile
+                }
+            }
+        } catch (IOException e) {
+            throw failure("cleaning " + TMP_DIR, e);
+        }
+    }
+
+    private RepositoryException failure(String what, IOException e) {
+        String reason = e instanceof FileSystemException fse && fse.getReason() != null
+                ? fse.getReason() : String.valueOf(e.getMessage());
+        return new RepositoryException(what + " in " + describe() + " failed: " + reason, e);
+    }
+
+    private static void deleteQuietly(Path p) {
+        try {
+            Files.deleteIfExists(p);
+        } catch (IOException ignored) {
+            // the temporary is reported by check and removed by gc
+        }
+    }
+}

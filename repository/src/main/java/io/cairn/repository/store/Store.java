@@ -1,0 +1,67 @@
+package io.cairn.repository.store;
+
+import java.io.IOException;
+import java.time.Instant;
+import java.util.Optional;
+
+/**
+ * Bytes by key: the bottom of the stack. Keys are {@code /}-separated relative names
+ * ({@code chunks/3fa2/3fa2…}); the layout is documented in {@code docs/repository-format.md}.
+ *
+ * <p>The contract is deliberately what an object store offers, so that an S3 implementation maps
+ * 1:1: whole-object writes that are atomic (readers see the old object or the new one, never a
+ * part), whole-object reads, prefix listings, deletes. {@link #sync()} is the only local-filesystem
+ * concept: after it returns, every completed {@link #put} survives a power loss.
+ */
+public interface Store {
+
+    /** A short name for messages, such as {@code local:/srv/repo}. */
+    String describe();
+
+    /**
+     * Writes an object atomically, replacing any object of that key. When this returns the object's
+     * bytes are durable; its name is durable after the next {@link #sync()}.
+     */
+    void put(String key, byte[] data, int offset, int length) throws IOException;
+
+    default void put(String key, byte[] data) throws IOException {
+        put(key, data, 0, data.length);
+    }
+
+    /** Reads a whole object. @throws io.cairn.repository.ObjectNotFoundException if it does not exist */
+    byte[] get(String key) throws IOException;
+
+    /** Reads the first {@code length} bytes (fewer if the object is shorter). */
+    byte[] getPrefix(String key, int length) throws IOException;
+
+    Optional<ObjectInfo> stat(String key) throws IOException;
+
+    /**
+     * Renews the object's modification time, so that garbage collection's safety margin counts from
+     * now. @return false if the object does not exist
+     */
+    boolean touch(String key) throws IOException;
+
+    /** Deletes an object; deleting a missing object is not an error. */
+    void delete(String key) throws IOException;
+
+    /** Visits every object whose key starts with {@code prefix} (a directory such as {@code chunks/}). */
+    void list(String prefix, Visitor visitor) throws IOException;
+
+    /** Makes every completed write's name durable (fsync of the directories written to). */
+    void sync() throws IOException;
+
+    /**
+     * Removes what interrupted writes left behind (local temporary files) older than {@code before}.
+     * @return how many were removed
+     */
+    int removeAbandonedWrites(Instant before) throws IOException;
+
+    /** Counts the abandoned writes {@link #removeAbandonedWrites} would consider. */
+    int countAbandonedWrites() throws IOException;
+
+    @FunctionalInterface
+    interface Visitor {
+        void visit(ObjectInfo info) throws IOException;
+    }
+}
