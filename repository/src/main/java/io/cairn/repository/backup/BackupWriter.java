@@ -1,7 +1,6 @@
 package io.cairn.repository.backup;
 
 import io.cairn.repository.Repository;
-import io.cairn.repository.RepositoryException;
 import io.cairn.repository.chunk.ChunkId;
 import io.cairn.repository.chunk.ChunkStore;
 import io.cairn.repository.format.FormatConstants;
@@ -10,7 +9,6 @@ import io.cairn.repository.lock.Lock;
 import io.cairn.repository.manifest.BackupRef;
 import io.cairn.repository.manifest.Manifest;
 import java.io.IOException;
-import java.io.InterruptedIOException;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
@@ -21,9 +19,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Writes one backup: chunks, then an index per disk, then the manifest (the commit point). Chunks are
@@ -133,18 +129,12 @@ public final class BackupWriter {
         }
         progress.advance(skipped);
 
-        AtomicInteger cursor = new AtomicInteger();
-        AtomicReference<Throwable> failure = new AtomicReference<>();
         ChunkStore chunks = repo.chunks();
-        Runnable worker = () -> {
-            byte[] buf = new byte[cs];
-            byte[] zeros = new byte[cs];
-            try {
-                int w;
-                while (failure.get() == null && (w = cursor.getAndIncrement()) < work.length) {
-                    if (Thread.currentThread().isInterrupted()) {
-                        throw new InterruptedIOException("backup interrupted");
-                    }
+        try {
+            Parallel.forEach(work.length, threads, "backup", () -> {
+                byte[] buf = new byte[cs];
+                byte[] zeros = new byte[cs];
+                return w -> {
                     int i = work[w];
                     int len = idx.length(i);
                     src.read(idx.offset(i), buf, 0, len);
@@ -162,22 +152,10 @@ public final class BackupWriter {
                         idx.set(i, id);
                     }
                     progress.advance(len);
-                }
-            } catch (Throwable t) {
-                failure.compareAndSet(null, t);
-            }
-        };
-        runWorkers(worker);
-        progress.end();
-        Throwable t = failure.get();
-        if (t != null) {
-            if (t instanceof IOException e) {
-                throw e;
-            }
-            if (t instanceof RuntimeException e) {
-                throw e;
-            }
-            throw new RepositoryException("backup of " + src.name() + " failed: " + t, t);
+                };
+            });
+        } finally {
+            progress.end();
         }
         long zeroEntries = 0;
         for (int i = 0; i < n; i++) {
@@ -187,24 +165,6 @@ public final class BackupWriter {
         }
         stats.zero.set(zeroEntries);
         return idx;
-    }
-
-    private void runWorkers(Runnable worker) throws IOException {
-        List<Thread> ts = new ArrayList<>();
-        for (int t = 0; t < threads; t++) {
-            Thread th = new Thread(worker, "cairn-backup-" + t);
-            th.start();
-            ts.add(th);
-        }
-        try {
-            for (Thread th : ts) {
-                th.join();
-            }
-        } catch (InterruptedException e) {
-            ts.forEach(Thread::interrupt);
-            Thread.currentThread().interrupt();
-            throw new InterruptedIOException("backup interrupted");
-        }
     }
 
     /** Sets the bit of every chunk that an extent touches. */

@@ -9,7 +9,6 @@ import io.cairn.repository.manifest.BackupRef;
 import io.cairn.repository.manifest.Manifest;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InterruptedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.FileSystemException;
@@ -21,8 +20,6 @@ import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Restores a backup's disks (as raw images) and configuration files into a directory. Every chunk is
@@ -140,55 +137,22 @@ public final class Restorer {
         try (java.io.RandomAccessFile raf = new java.io.RandomAccessFile(file.toFile(), "rw")) {
             raf.setLength(idx.capacity()); // a sparse file: zero chunks are never written
             FileChannel ch = raf.getChannel();
-            AtomicInteger cursor = new AtomicInteger();
-            AtomicReference<Throwable> failure = new AtomicReference<>();
-            Runnable worker = () -> {
-                try {
-                    int i;
-                    while (failure.get() == null && (i = cursor.getAndIncrement()) < idx.count()) {
-                        int len = idx.length(i);
-                        if (!idx.isZero(i)) {
-                            ChunkId id = idx.id(i);
-                            byte[] data = repo.chunks().get(id);
-                            if (data.length != len) {
-                                throw new CorruptObjectException(id.key(), "holds " + data.length
-                                        + " bytes where the index needs " + len);
-                            }
-                            ByteBuffer bb = ByteBuffer.wrap(data);
-                            long pos = idx.offset(i);
-                            while (bb.hasRemaining()) {
-                                pos += ch.write(bb, pos);
-                            }
-                        }
-                        progress.advance(len);
+            Parallel.forEach(idx.count(), threads, "restore", () -> i -> {
+                int len = idx.length(i);
+                if (!idx.isZero(i)) {
+                    ChunkId id = idx.id(i);
+                    byte[] data = repo.chunks().get(id);
+                    if (data.length != len) {
+                        throw new CorruptObjectException(id.key(), "holds " + data.length + " bytes where the index needs " + len);
                     }
-                } catch (Throwable t) {
-                    failure.compareAndSet(null, t);
+                    ByteBuffer bb = ByteBuffer.wrap(data);
+                    long pos = idx.offset(i);
+                    while (bb.hasRemaining()) {
+                        pos += ch.write(bb, pos);
+                    }
                 }
-            };
-            List<Thread> ts = new ArrayList<>();
-            for (int t = 0; t < threads; t++) {
-                Thread th = new Thread(worker, "cairn-restore-" + t);
-                th.start();
-                ts.add(th);
-            }
-            for (Thread th : ts) {
-                try {
-                    th.join();
-                } catch (InterruptedException e) {
-                    ts.forEach(Thread::interrupt);
-                    Thread.currentThread().interrupt();
-                    throw new InterruptedIOException("restore interrupted");
-                }
-            }
-            Throwable t = failure.get();
-            if (t instanceof IOException e) {
-                throw e;
-            } else if (t instanceof RuntimeException e) {
-                throw e;
-            } else if (t != null) {
-                throw new RepositoryException("restore of " + name + " failed: " + t, t);
-            }
+                progress.advance(len);
+            });
         } finally {
             progress.end();
         }

@@ -175,13 +175,19 @@ public final class LocalStore implements Store {
 
     @Override
     public void list(String prefix, Visitor visitor) throws IOException {
-        Path start = path(prefix.endsWith("/") ? prefix.substring(0, prefix.length() - 1) : prefix);
+        String dir = prefix.endsWith("/") ? prefix.substring(0, prefix.length() - 1) : prefix;
+        Path start = dir.isEmpty() ? root : path(dir);
         if (!Files.isDirectory(start)) {
             return;
         }
         IOException[] failure = new IOException[1];
         try {
             Files.walkFileTree(start, new SimpleFileVisitor<>() {
+                @Override
+                public FileVisitResult preVisitDirectory(Path d, BasicFileAttributes attrs) {
+                    return d.equals(tmp) ? FileVisitResult.SKIP_SUBTREE : FileVisitResult.CONTINUE;
+                }
+
                 @Override
                 public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
                     if (attrs.isRegularFile()) {

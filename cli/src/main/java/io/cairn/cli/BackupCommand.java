@@ -1,0 +1,116 @@
+package io.cairn.cli;
+
+import io.cairn.repository.Repository;
+import io.cairn.repository.RepositoryException;
+import io.cairn.repository.backup.BackupRequest;
+import io.cairn.repository.backup.BackupWriter;
+import io.cairn.repository.backup.Extent;
+import io.cairn.repository.backup.FileDiskSource;
+import io.cairn.repository.index.FixedIndex;
+import io.cairn.repository.manifest.Manifest;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+@Command(name = "backup", description = "Back up a VM's disks into the repository.")
+final class BackupCommand implements Callable<Integer> {
+    @Mixin
+    RepoOptions repo;
+
+    @Option(names = "--vm", required = true, paramLabel = "SOURCE",
+            description = "What to back up: file:PATH (a raw disk image).")
+    String vm;
+
+    @Option(names = "--name", paramLabel = "NAME", description = "VM name (default: the file name without extension).")
+    String name;
+
+    @Option(names = "--label", paramLabel = "K=V", description = "A label to keep with the backup (repeatable).")
+    List<String> labels = new ArrayList<>();
+
+    @Option(names = "--changed-areas", paramLabel = "FILE",
+            description = "Incremental: a file of 'offset length' lines (bytes) that changed since the VM's latest "
+                    + "backup; everything else is taken from that backup without reading it.")
+    Path changedAreas;
+
+    @Override
+    public Integer call() throws Exception {
+        if (!vm.startsWith("file:")) {
+            throw new IllegalArgumentException("--vm takes file:PATH (vCenter sources come with vSphere support), not '" + vm + "'");
+        }
+        Path path = Path.of(vm.substring("file:".length()));
+        String vmName = name != null ? name : stem(path.getFileName().toString());
+        if (vmName.isBlank()) {
+            throw new IllegalArgumentException("the VM name is empty");
+        }
+        Map<String, String> labelMap = new LinkedHashMap<>();
+        for (String l : labels) {
+            int eq = l.indexOf('=');
+            if (eq <= 0) {
+                throw new IllegalArgumentException("--label takes KEY=VALUE, not '" + l + "'");
+            }
+            labelMap.put(l.substring(0, eq), l.substring(eq + 1));
+        }
+        List<Extent> changed = changedAreas == null ? null : readAreas(changedAreas);
+        Repository r = repo.open();
+        String identity = UUID.nameUUIDFromBytes(("cairn:file-vm:" + vmName).getBytes(StandardCharsets.UTF_8)).toString();
+        try (FileDiskSource src = FileDiskSource.open(path)) {
+            FixedIndex base = null;
+            String parent = null;
+            if (changed != null) {
+                Repository.Listed prev = r.latestOf(identity);
+                if (prev == null || prev.manifest().disks().size() != 1) {
+                    throw new RepositoryException("--changed-areas needs an earlier backup of VM '" + vmName + "' with one disk");
+                }
+                base = r.readIndex(prev.ref(), prev.manifest().disks().get(0));
+                parent = prev.ref().id();
+            }
+            BackupRequest req = new BackupRequest(new Manifest.VmIdentity(identity, vmName, null, null),
+                    "file:" + path.toAbsolutePath(), labelMap, null, null,
+                    List.of(new BackupRequest.DiskInput(src, base, changed, null)), List.of(), parent);
+            long t0 = System.nanoTime();
+            BackupWriter.Result res = new BackupWriter(r, repo.threads(), TerminalProgress.forTerminal(), repo.lockWait()).write(req);
+            double secs = (System.nanoTime() - t0) / 1e9;
+            Manifest.DiskStats s = res.manifest().disks().get(0).stats();
+            long cap = res.manifest().disks().get(0).capacity();
+            System.out.printf(Locale.ROOT, "backup %s of %s: %s disk, %d of %d chunks read, %d new (%s, %s stored), %.1f s, %s/s%n",
+                    res.ref().id(), vmName, Durations.bytes(cap), s.readChunks(), s.chunks(), s.newChunks(),
+                    Durations.bytes(s.newBytes()), Durations.bytes(s.storedBytes()), secs, Durations.bytes((long) (cap / secs)));
+        }
+        return Main.OK;
+    }
+
+    static String stem(String file) {
+        int dot = file.lastIndexOf('.');
+        return dot > 0 ? file.substring(0, dot) : file;
+    }
+
+    private static List<Extent> readAreas(Path f) throws IOException {
+        List<Extent> out = new ArrayList<>();
+        int n = 0;
+        for (String line : Files.readAllLines(f)) {
+            n++;
+            String t = line.trim();
+            if (t.isEmpty() || t.startsWith("#")) {
+                continue;
+            }
+            String[] p = t.split("\\s+");
+            try {
+                out.add(new Extent(Long.parseLong(p[0]), Long.parseLong(p[1])));
+            } catch (RuntimeException e) {
+                throw new IllegalArgumentException(f + " line " + n + ": expected 'offset length' in bytes, got '" + t + "'");
+            }
+        }
+        return out;
+    }
+}

@@ -1,0 +1,89 @@
+package io.cairn.repository.maintenance;
+
+import io.cairn.repository.Repository;
+import io.cairn.repository.RepositoryException;
+import io.cairn.repository.chunk.ChunkId;
+import io.cairn.repository.format.FormatConstants;
+import io.cairn.repository.lock.Lock;
+import io.cairn.repository.store.ObjectInfo;
+import java.io.IOException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Mark and sweep, under the exclusive lock: mark the chunks every committed backup references, then
+ * delete unmarked chunks older than the start minus a safety margin (which protects chunks of a
+ * writer whose lock went stale), backup directories without a manifest, and abandoned temporaries.
+ * Refuses to delete anything when any manifest or index cannot be read.
+ */
+public final class GarbageCollector {
+    public static final Duration DEFAULT_MARGIN = Duration.ofHours(1);
+
+    private final Repository repo;
+    private final Duration margin;
+    private final Duration lockWait;
+
+    public GarbageCollector(Repository repo, Duration margin, Duration lockWait) {
+        this.repo = repo;
+        this.margin = margin;
+        this.lockWait = lockWait;
+    }
+
+    public record Report(int backups, long marked, long chunksDeleted, long bytesFreed, long chunksKept,
+                         long chunksTooNew, int incompleteRemoved, int temporariesRemoved, int staleLocksRemoved) {}
+
+    public Report run() throws IOException {
+        int stale = repo.locks().removeStale();
+        try (Lock lock = repo.locks().acquire(true, "gc", lockWait)) {
+            Instant cutoff = Instant.now().minus(margin);
+            Repository.Scan scan = repo.scan();
+            if (!scan.unreadable().isEmpty()) {
+                Repository.Listed l = scan.unreadable().get(0);
+                throw new RepositoryException("gc refuses to delete anything: backup " + l.ref().dir()
+                        + " cannot be read (" + l.error().getMessage() + "); run 'cairn check'");
+            }
+            LongSet marked = new LongSet();
+            for (Repository.Listed b : scan.readable()) {
+                References.walk(repo, b, (bk, where, off, len, id) -> marked.add(id.prefix()), (bk, disk, e) -> {
+                    throw new RepositoryException("gc refuses to delete anything: the index of backup "
+                            + bk.ref().id() + " " + disk.name() + " cannot be read (" + e.getMessage() + "); run 'cairn check'");
+                });
+            }
+            lock.checkHeld();
+            List<ObjectInfo> garbage = new ArrayList<>();
+            long[] kept = {0, 0};
+            repo.store().list(FormatConstants.DIR_CHUNKS + "/", info -> {
+                ChunkId id = References.idOfKey(info.key());
+                if (id == null || marked.contains(id.prefix())) {
+                    kept[0]++;
+                } else if (info.modified().isBefore(cutoff)) {
+                    garbage.add(info);
+                } else {
+                    kept[1]++;
+                }
+            });
+            long freed = 0;
+            for (ObjectInfo g : garbage) {
+                repo.store().delete(g.key());
+                freed += g.size();
+            }
+            int incomplete = 0;
+            for (String dir : scan.incompleteDirs()) {
+                List<ObjectInfo> files = new ArrayList<>();
+                repo.store().list(dir, files::add);
+                if (files.stream().allMatch(f -> f.modified().isBefore(cutoff))) {
+                    for (ObjectInfo f : files) {
+                        repo.store().delete(f.key());
+                    }
+                    incomplete++;
+                }
+            }
+            int temps = repo.store().removeAbandonedWrites(cutoff);
+            repo.store().sync();
+            return new Report(scan.readable().size(), marked.size(), garbage.size(), freed, kept[0], kept[1],
+                    incomplete, temps, stale);
+        }
+    }
+}
