@@ -17,8 +17,6 @@ import java.util.Arrays;
 import java.util.BitSet;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -52,7 +50,7 @@ public final class BackupWriter {
             boolean committed = false;
             try {
                 List<Manifest.DiskEntry> disks = new ArrayList<>();
-                Set<ChunkId> seen = ConcurrentHashMap.newKeySet();
+                RecentChunks seen = new RecentChunks();
                 for (int d = 0; d < req.disks().size(); d++) {
                     BackupRequest.DiskInput in = req.disks().get(d);
                     String diskKey = "disk" + d;
@@ -94,7 +92,7 @@ public final class BackupWriter {
     }
 
     private FixedIndex backupDisk(BackupRequest.DiskInput in, String diskKey, DiskStatsCounter stats,
-                                  Set<ChunkId> seen) throws IOException {
+                                  RecentChunks seen) throws IOException {
         DiskSource src = in.source();
         int cs = repo.config().chunkSize();
         long capacity = src.capacity();
@@ -141,7 +139,7 @@ public final class BackupWriter {
                     // All-zero chunks are never stored: their index entry stays the zero id.
                     if (Arrays.mismatch(buf, 0, len, zeros, 0, len) != -1) {
                         ChunkId id = chunks.id(buf, 0, len);
-                        if (seen.add(id)) {
+                        if (!seen.seen(id)) {
                             ChunkStore.PutResult r = chunks.put(id, buf, 0, len);
                             if (r.stored()) {
                                 stats.fresh.incrementAndGet();
