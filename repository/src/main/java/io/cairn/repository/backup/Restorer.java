@@ -137,24 +137,93 @@ public final class Restorer {
         try (java.io.RandomAccessFile raf = new java.io.RandomAccessFile(file.toFile(), "rw")) {
             raf.setLength(idx.capacity()); // a sparse file: zero chunks are never written
             FileChannel ch = raf.getChannel();
-            Parallel.forEach(idx.count(), threads, "restore", () -> i -> {
-                int len = idx.length(i);
-                if (!idx.isZero(i)) {
-                    ChunkId id = idx.id(i);
-                    byte[] data = repo.chunks().get(id);
-                    if (data.length != len) {
-                        throw new CorruptObjectException(id.key(), "holds " + data.length + " bytes where the index needs " + len);
+            Flusher flusher = new Flusher(ch);
+            try {
+                Parallel.forEach(idx.count(), threads, "restore", () -> i -> {
+                    int len = idx.length(i);
+                    if (!idx.isZero(i)) {
+                        ChunkId id = idx.id(i);
+                        byte[] data = repo.chunks().get(id);
+                        if (data.length != len) {
+                            throw new CorruptObjectException(id.key(), "holds " + data.length + " bytes where the index needs " + len);
+                        }
+                        ByteBuffer bb = ByteBuffer.wrap(data);
+                        long pos = idx.offset(i);
+                        while (bb.hasRemaining()) {
+                            pos += ch.write(bb, pos);
+                        }
+                        flusher.written(len);
                     }
-                    ByteBuffer bb = ByteBuffer.wrap(data);
-                    long pos = idx.offset(i);
-                    while (bb.hasRemaining()) {
-                        pos += ch.write(bb, pos);
-                    }
-                }
-                progress.advance(len);
-            });
+                    progress.advance(len);
+                });
+            } finally {
+                flusher.close();
+            }
         } finally {
             progress.end();
+        }
+    }
+
+    /**
+     * Syncs the file in the background every {@link #EVERY} bytes written. With much memory the
+     * kernel starts writeback late (10% of RAM dirty), so without this the final fsync would write
+     * the whole disk serially after the last chunk; with it, writeback overlaps decoding.
+     */
+    private static final class Flusher implements AutoCloseable {
+        static final long EVERY = 64L << 20;
+        private final FileChannel ch;
+        private final Thread thread;
+        private long pending;
+        private boolean closed;
+
+        Flusher(FileChannel ch) {
+            this.ch = ch;
+            this.thread = new Thread(this::loop, "cairn-restore-flush");
+            thread.setDaemon(true);
+            thread.start();
+        }
+
+        synchronized void written(long n) {
+            pending += n;
+            if (pending >= EVERY) {
+                notifyAll();
+            }
+        }
+
+        private void loop() {
+            while (true) {
+                synchronized (this) {
+                    while (!closed && pending < EVERY) {
+                        try {
+                            wait();
+                        } catch (InterruptedException e) {
+                            return;
+                        }
+                    }
+                    if (closed) {
+                        return;
+                    }
+                    pending = 0;
+                }
+                try {
+                    ch.force(false);
+                } catch (IOException e) {
+                    return; // the final force reports any error
+                }
+            }
+        }
+
+        @Override
+        public void close() {
+            synchronized (this) {
+                closed = true;
+                notifyAll();
+            }
+            try {
+                thread.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 }
