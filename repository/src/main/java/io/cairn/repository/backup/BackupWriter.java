@@ -128,28 +128,32 @@ public final class BackupWriter {
         progress.advance(skipped);
 
         ChunkStore chunks = repo.chunks();
-        try {
+        try (ReadAhead reader = new ReadAhead(src, idx, work, threads)) {
             Parallel.forEach(work.length, threads, "backup", () -> {
-                byte[] buf = new byte[cs];
                 byte[] zeros = new byte[cs];
                 return w -> {
-                    int i = work[w];
-                    int len = idx.length(i);
-                    src.read(idx.offset(i), buf, 0, len);
-                    // All-zero chunks are never stored: their index entry stays the zero id.
-                    if (Arrays.mismatch(buf, 0, len, zeros, 0, len) != -1) {
-                        ChunkId id = chunks.id(buf, 0, len);
-                        if (!seen.seen(id)) {
-                            ChunkStore.PutResult r = chunks.put(id, buf, 0, len);
-                            if (r.stored()) {
-                                stats.fresh.incrementAndGet();
-                                stats.freshBytes.addAndGet(len);
-                                stats.stored.addAndGet(r.storedBytes());
+                    ReadAhead.Chunk c = reader.take();
+                    try {
+                        int i = c.entry();
+                        int len = idx.length(i);
+                        byte[] buf = c.data();
+                        // All-zero chunks are never stored: their index entry stays the zero id.
+                        if (Arrays.mismatch(buf, 0, len, zeros, 0, len) != -1) {
+                            ChunkId id = chunks.id(buf, 0, len);
+                            if (!seen.seen(id)) {
+                                ChunkStore.PutResult r = chunks.put(id, buf, 0, len);
+                                if (r.stored()) {
+                                    stats.fresh.incrementAndGet();
+                                    stats.freshBytes.addAndGet(len);
+                                    stats.stored.addAndGet(r.storedBytes());
+                                }
                             }
+                            idx.set(i, id);
                         }
-                        idx.set(i, id);
+                        progress.advance(len);
+                    } finally {
+                        reader.release(c);
                     }
-                    progress.advance(len);
                 };
             });
         } finally {
