@@ -43,8 +43,27 @@ final class BackupCommand implements Callable<Integer> {
                     + "backup; everything else is taken from that backup without reading it.")
     Path changedAreas;
 
+    @Option(names = "--base", paramLabel = "BACKUP",
+            description = "With --changed-areas: the backup the areas are relative to (default: the VM's newest).")
+    String baseSpec;
+
+    private Repository.Listed base(Repository r, String identity, String vmName) throws IOException {
+        if (baseSpec != null) {
+            Repository.Listed b = r.resolve(baseSpec);
+            if (!identity.equals(b.manifest().vm().identity())) {
+                throw new IllegalArgumentException("--base " + baseSpec + " is a backup of VM '" + b.manifest().vm().name()
+                        + "', not of '" + vmName + "'");
+            }
+            return b;
+        }
+        return r.latestOf(identity);
+    }
+
     @Override
     public Integer call() throws Exception {
+        if (baseSpec != null && changedAreas == null) {
+            throw new IllegalArgumentException("--base goes with --changed-areas");
+        }
         if (!vm.startsWith("file:")) {
             throw new IllegalArgumentException("--vm takes file:PATH (vCenter sources come with vSphere support), not '" + vm + "'");
         }
@@ -68,7 +87,7 @@ final class BackupCommand implements Callable<Integer> {
             FixedIndex base = null;
             String parent = null;
             if (changed != null) {
-                Repository.Listed prev = r.latestOf(identity);
+                Repository.Listed prev = base(r, identity, vmName);
                 if (prev == null || prev.manifest().disks().size() != 1) {
                     throw new RepositoryException("--changed-areas needs an earlier backup of VM '" + vmName + "' with one disk");
                 }

@@ -43,8 +43,8 @@ final class InitCommand implements Callable<Integer> {
                 }
             }
         }
+        char[] password = encrypt ? repo.password(true) : null; // before creating anything
         Files.createDirectories(repo.repo);
-        char[] password = encrypt ? repo.password(true) : null;
         Repository r = Repository.init(new LocalStore(repo.repo), (int) cs, level, password);
         System.out.println("created " + (encrypt ? "encrypted " : "") + "repository " + r.config().id() + " at "
                 + repo.repo.toAbsolutePath() + " (chunk size " + Durations.bytes(cs) + ", zstd level " + level + ")");

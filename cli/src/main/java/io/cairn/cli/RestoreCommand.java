@@ -36,7 +36,11 @@ final class RestoreCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--on-conflict takes overwrite, keep or abort, not '" + onConflict + "'");
         }
         Repository r = repo.open();
-        try (Lock lock = r.locks().acquire(false, "restore", repo.lockWait())) {
+        try (Lock lock = r.locks().acquireForReading("restore", repo.lockWait())) {
+            if (!lock.recorded()) {
+                System.err.println("warning: the repository's filesystem is full, so this restore runs without a lock;"
+                        + " do not run gc until it has finished");
+            }
             Repository.Listed b = r.resolve(backup);
             long t0 = System.nanoTime();
             List<Restorer.Output> out = new Restorer(r, repo.threads(), TerminalProgress.forTerminal())

@@ -84,6 +84,7 @@ public final class Repository {
                 UUID.randomUUID().toString(), now, chunkSize,
                 new RepositoryConfig.Compression(compressionLevel == 0 ? "none" : "zstd", compressionLevel),
                 password == null ? RepositoryConfig.ENCRYPTION_NONE : RepositoryConfig.ENCRYPTION_AES);
+        writeReserve(store);
         // config last: a store with keys but no config is an interrupted init, not a repository.
         store.put(FormatConstants.KEY_CONFIG, Json.write(config));
         store.sync();
@@ -156,6 +157,16 @@ public final class Repository {
             }
         }
         throw new WrongPasswordException(store.describe());
+    }
+
+    /**
+     * Writes the reserve: space gc can give up to take its lock when the filesystem is full (see
+     * docs/repository-format.md, "reserve"). Random bytes, so a compressing filesystem stores it whole.
+     */
+    public static void writeReserve(Store store) throws IOException {
+        byte[] b = new byte[FormatConstants.RESERVE_SIZE];
+        new SecureRandom().nextBytes(b);
+        store.put(FormatConstants.KEY_RESERVE, b);
     }
 
     public Store store() {
@@ -265,7 +276,9 @@ public final class Repository {
                 backups.add(new Listed(ref, null, err));
             }
         }
-        backups.sort(Comparator.comparing((Listed l) -> l.manifest == null ? "" : l.manifest.time()).thenComparing(l -> l.ref.id()));
+        // By instant, not by string: Instant.toString() prints 0 to 9 fraction digits.
+        backups.sort(Comparator.comparing((Listed l) -> l.manifest == null ? Instant.EPOCH : l.manifest.instant())
+                .thenComparing(l -> l.ref.id()));
         return new Scan(backups, incomplete);
     }
 
@@ -289,7 +302,9 @@ public final class Repository {
                 throw new BackupNotFoundException("no backup of a VM named '" + vm + "' in " + describe());
             }
             if (which.equals("latest")) {
-                return ofVm.get(ofVm.size() - 1);
+                Listed latest = ofVm.get(ofVm.size() - 1);
+                refuseIfUnreadable(latest.ref.vmKey(), "'" + spec + "' may not be the newest backup");
+                return latest;
             }
             return byPrefix(ofVm, which, spec);
         }
@@ -321,8 +336,13 @@ public final class Repository {
         }
     }
 
-    /** Latest readable backup of a VM identity, if any. */
+    /**
+     * The newest backup of a VM identity, or null if it has none. Refuses when any backup of that VM
+     * cannot be read: the unreadable one may be the newest, and an incremental built on an older base
+     * would be silently wrong.
+     */
     public Listed latestOf(String identity) throws IOException {
+        refuseIfUnreadable(BackupRef.vmKeyOf(identity), "its newest backup cannot be determined");
         Listed last = null;
         for (Listed l : backups()) {
             if (identity.equals(l.manifest.vm().identity())) {
@@ -330,6 +350,15 @@ public final class Repository {
             }
         }
         return last;
+    }
+
+    private void refuseIfUnreadable(String vmKey, String consequence) throws IOException {
+        for (Listed u : scan().unreadable()) {
+            if (u.ref.vmKey().equals(vmKey)) {
+                throw new RepositoryException("backup " + u.ref.id() + " of this VM cannot be read (" + u.error.getMessage()
+                        + "), so " + consequence + "; run 'cairn check', or name a backup by id");
+            }
+        }
     }
 
     public static String sha256Hex(byte[] data) {

@@ -78,7 +78,9 @@ public final class BackupWriter {
                 return new Result(ref, m);
             } finally {
                 if (!committed) {
-                    // Best effort: gc removes whatever remains (chunks, an incomplete directory).
+                    // Best effort, manifest first (it may exist if only its sync failed): gc removes
+                    // whatever remains (chunks, an incomplete directory).
+                    written.add(0, ref.manifestKey());
                     for (String k : written) {
                         try {
                             repo.store().delete(k);

@@ -70,6 +70,9 @@ public final class FormatConstants {
 
     // ---- key space ----
     public static final String KEY_CONFIG = "config";
+    /** Ballast that gc deletes to take its lock on a full filesystem, then writes again. */
+    public static final String KEY_RESERVE = "reserve";
+    public static final int RESERVE_SIZE = 1024 * 1024;
     public static final String DIR_KEYS = "keys";
     public static final String DIR_CHUNKS = "chunks";
     public static final String DIR_BACKUPS = "backups";

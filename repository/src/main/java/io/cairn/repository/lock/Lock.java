@@ -24,6 +24,10 @@ public final class Lock implements AutoCloseable {
         this.store = store;
         this.key = key;
         this.info = info;
+        if (key == null) {
+            this.refresher = null;
+            return;
+        }
         this.refresher = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "cairn-lock-refresh");
             t.setDaemon(true);
@@ -43,6 +47,17 @@ public final class Lock implements AutoCloseable {
         }
     }
 
+    /** A lock that could not be written (see {@link LockManager#acquireForReading}). */
+    static Lock unrecorded(Store store, String operation) {
+        return new Lock(store, null, new LockInfo(0, false, operation, LockManager.hostName(),
+                ProcessHandle.current().pid(), "", java.time.Instant.now().toString()));
+    }
+
+    /** False when no lock file could be written: the operation runs unprotected from gc. */
+    public boolean recorded() {
+        return key != null;
+    }
+
     public LockInfo info() {
         return info;
     }
@@ -53,6 +68,9 @@ public final class Lock implements AutoCloseable {
 
     /** @throws RepositoryException if the lock file was removed under us */
     public void checkHeld() throws IOException {
+        if (key == null) {
+            throw new RepositoryException("no repository lock could be written; nothing was committed");
+        }
         if (lost || released || store.stat(key).isEmpty()) {
             lost = true;
             throw new RepositoryException("lost the repository lock " + key
@@ -66,7 +84,9 @@ public final class Lock implements AutoCloseable {
             return;
         }
         released = true;
-        refresher.shutdownNow();
-        store.delete(key);
+        if (key != null) {
+            refresher.shutdownNow();
+            store.delete(key);
+        }
     }
 }

@@ -36,6 +36,25 @@ public final class LockManager {
     }
 
     /**
+     * A shared lock for an operation that only reads (restore, check). When the store is full and no
+     * lock file can be written, the read goes ahead unrecorded ({@link Lock#recorded()} is false):
+     * every chunk it reads is verified, so a concurrent gc could only make it fail, never return
+     * wrong bytes, and restoring from a full repository is exactly when a restore is needed.
+     */
+    public Lock acquireForReading(String operation, Duration wait) throws IOException {
+        try {
+            return acquire(false, operation, wait);
+        } catch (io.cairn.repository.store.StoreFullException e) {
+            Optional<LockInfo> conflict = findConflict("", false);
+            if (conflict.isPresent()) {
+                throw new LockConflictException("repository " + store.describe() + " is locked by "
+                        + conflict.get().describe() + " and has no space for a lock file");
+            }
+            return Lock.unrecorded(store, operation);
+        }
+    }
+
+    /**
      * Takes a lock, waiting up to {@code wait} for conflicting locks to go away.
      * @throws LockConflictException naming the holder when the wait runs out
      */
@@ -49,8 +68,13 @@ public final class LockManager {
             random.nextBytes(id);
             String key = FormatConstants.DIR_LOCKS + "/" + HexFormat.of().formatHex(id);
             // Write first, then look: two racing processes each see the other's lock.
-            store.put(key, Json.write(info));
-            store.sync();
+            try {
+                store.put(key, Json.write(info));
+                store.sync();
+            } catch (IOException e) {
+                store.delete(key);
+                throw e;
+            }
             Optional<LockInfo> conflict = findConflict(key, exclusive);
             if (conflict.isEmpty()) {
                 return new Lock(store, key, info);

@@ -5,7 +5,6 @@ import io.cairn.repository.backup.Progress;
 import io.cairn.repository.chunk.ChunkId;
 import io.cairn.repository.format.FormatConstants;
 import io.cairn.repository.lock.Lock;
-import io.cairn.repository.lock.LockManager;
 import io.cairn.repository.store.ObjectInfo;
 import java.io.IOException;
 import java.time.Duration;
@@ -49,9 +48,12 @@ public final class Checker {
     }
 
     public Report run(boolean readData) throws IOException {
-        try (Lock lock = repo.locks().acquire(false, "check", lockWait)) {
+        try (Lock lock = repo.locks().acquireForReading("check", lockWait)) {
             List<String> errors = new ArrayList<>();
             List<String> notes = new ArrayList<>();
+            if (!lock.recorded()) {
+                notes.add("the repository's filesystem is full: checked without a lock (do not run gc meanwhile)");
+            }
             Repository.Scan scan = repo.scan();
             for (Repository.Listed l : scan.unreadable()) {
                 errors.add("backup " + l.ref().dir() + " cannot be read: " + l.error().getMessage());
@@ -65,12 +67,6 @@ public final class Checker {
             if (abandoned > 0) {
                 notes.add(abandoned + " unfinished temporary write" + (abandoned == 1 ? "" : "s") + " (from interrupted operations); gc removes them");
             }
-            for (LockManager.Held h : repo.locks().list()) {
-                if (!h.key().equals(lock.key()) && (h.info() == null || repo.locks().isStale(h))) {
-                    notes.add("stale lock " + h.key() + (h.info() == null ? "" : " of " + h.info().operation()) + "; removed by the next gc");
-                }
-            }
-
             // Every stored chunk, by id.
             Map<ChunkId, ObjectInfo> stored = new HashMap<>();
             repo.store().list(FormatConstants.DIR_CHUNKS + "/", info -> {

@@ -6,6 +6,7 @@ import io.cairn.repository.chunk.ChunkId;
 import io.cairn.repository.format.FormatConstants;
 import io.cairn.repository.lock.Lock;
 import io.cairn.repository.store.ObjectInfo;
+import io.cairn.repository.store.StoreFullException;
 import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
@@ -36,7 +37,19 @@ public final class GarbageCollector {
 
     public Report run() throws IOException {
         int stale = repo.locks().removeStale();
-        try (Lock lock = repo.locks().acquire(true, "gc", lockWait)) {
+        Lock taken;
+        try {
+            taken = repo.locks().acquire(true, "gc", lockWait);
+        } catch (StoreFullException full) {
+            // The filesystem is full and gc is what frees it: give up the reserve to write the lock.
+            if (repo.store().stat(FormatConstants.KEY_RESERVE).isEmpty()) {
+                throw new StoreFullException(full.getMessage() + "; the repository has no reserve left: free some"
+                        + " space on its filesystem and run gc again", full);
+            }
+            repo.store().delete(FormatConstants.KEY_RESERVE);
+            taken = repo.locks().acquire(true, "gc", lockWait);
+        }
+        try (Lock lock = taken) {
             Instant cutoff = Instant.now().minus(margin);
             Repository.Scan scan = repo.scan();
             if (!scan.unreadable().isEmpty()) {
@@ -81,6 +94,13 @@ public final class GarbageCollector {
                 }
             }
             int temps = repo.store().removeAbandonedWrites(cutoff);
+            if (repo.store().stat(FormatConstants.KEY_RESERVE).isEmpty()) {
+                try {
+                    Repository.writeReserve(repo.store());
+                } catch (StoreFullException stillFull) {
+                    // gc freed too little to restore the reserve; the next gc tries again
+                }
+            }
             repo.store().sync();
             return new Report(scan.readable().size(), marked.size(), garbage.size(), freed, kept[0], kept[1],
                     incomplete, temps, stale);

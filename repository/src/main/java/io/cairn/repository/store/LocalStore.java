@@ -273,7 +273,12 @@ public final class LocalStore implements Store {
     private RepositoryException failure(String what, IOException e) {
         String reason = e instanceof FileSystemException fse && fse.getReason() != null
                 ? fse.getReason() : String.valueOf(e.getMessage());
-        return new RepositoryException(what + " in " + describe() + " failed: " + reason, e);
+        String message = what + " in " + describe() + " failed: " + reason;
+        // The JDK reports ENOSPC and EDQUOT only as text; this is the one place that reads it.
+        if (reason.contains("No space left on device") || reason.contains("Disk quota exceeded")) {
+            return new StoreFullException(message, e);
+        }
+        return new RepositoryException(message, e);
     }
 
     private static void deleteQuietly(Path p) {

@@ -49,6 +49,8 @@ class FormatConstantsTest {
         assertEquals(1, FormatConstants.LOCK_VERSION);
 
         assertEquals("config", FormatConstants.KEY_CONFIG);
+        assertEquals("reserve", FormatConstants.KEY_RESERVE);
+        assertEquals(1048576, FormatConstants.RESERVE_SIZE);
         assertEquals("keys", FormatConstants.DIR_KEYS);
         assertEquals("chunks", FormatConstants.DIR_CHUNKS);
         assertEquals("backups", FormatConstants.DIR_BACKUPS);
