@@ -1,0 +1,43 @@
+package io.cairn.vixmntbridge;
+
+import java.io.IOException;
+
+/**
+ * The one error of the disk layer: a VixDiskLib error code and its text. The pure-Java
+ * implementation uses the same codes, so callers handle both alike.
+ */
+public final class VixException extends IOException {
+    private static final long serialVersionUID = 1L;
+
+    /** VixDiskLib error codes cairn produces or maps (vixDiskLib.h / vix.h). */
+    public static final long VIX_E_FAIL = 1;
+    public static final long VIX_E_INVALID_ARG = 3;
+    public static final long VIX_E_FILE_NOT_FOUND = 4;
+    public static final long VIX_E_NOT_SUPPORTED = 6;
+    public static final long VIX_E_FILE_IO_ERROR = 7;
+    public static final long VIX_E_FILE_ACCESS_ERROR = 13;
+    public static final long VIX_E_DISK_INVAL = 16000;
+    public static final long VIX_E_DISK_NOINIT = 16001;
+    public static final long VIX_E_DISK_NOIO = 16002;
+    public static final long VIX_E_DISK_PARTIALCHAIN = 16003;
+    public static final long VIX_E_DISK_OUTOFRANGE = 16052;
+    public static final long VIX_E_DISK_CID_MISMATCH = 16053;
+    public static final long VIX_E_DISK_INVALID_DESCRIPTOR = 16058;
+    public static final long VIX_E_DISK_KEY_NOTFOUND = 16060;
+
+    private final long code;
+
+    public VixException(long code, String text) {
+        super(text + " (VixDiskLib error " + code + ")");
+        this.code = code;
+    }
+
+    public VixException(long code, String text, Throwable cause) {
+        super(text + " (VixDiskLib error " + code + ")", cause);
+        this.code = code;
+    }
+
+    public long code() {
+        return code;
+    }
+}
