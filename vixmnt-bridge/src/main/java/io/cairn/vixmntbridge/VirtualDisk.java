@@ -18,7 +18,10 @@ public interface VirtualDisk extends AutoCloseable {
     /** {@code VixDiskLib_Write}. */
     void write(long startSector, int sectors, byte[] buf, int offset) throws VixException;
 
-    /** {@code VixDiskLib_GetMetadataKeys} with each value: the descriptor's {@code ddb.*} entries. */
+    /**
+     * {@code VixDiskLib_GetMetadataKeys} with each value. Keys are named as VixDiskLib names them,
+     * without the descriptor's {@code ddb.} prefix ({@code adapterType}, {@code geometry.cylinders}).
+     */
     Map<String, String> metadata() throws VixException;
 
     /** {@code VixDiskLib_WriteMetadata}: the seed rule writes these before any data on restore. */

@@ -9,7 +9,7 @@ import java.io.IOException;
 public final class VixException extends IOException {
     private static final long serialVersionUID = 1L;
 
-    /** VixDiskLib error codes cairn produces or maps (vixDiskLib.h / vix.h). */
+    /** VixDiskLib error codes cairn produces or maps, as vix.h and vixDiskLib.h number them. */
     public static final long VIX_E_FAIL = 1;
     public static final long VIX_E_INVALID_ARG = 3;
     public static final long VIX_E_FILE_NOT_FOUND = 4;
@@ -20,10 +20,11 @@ public final class VixException extends IOException {
     public static final long VIX_E_DISK_NOINIT = 16001;
     public static final long VIX_E_DISK_NOIO = 16002;
     public static final long VIX_E_DISK_PARTIALCHAIN = 16003;
-    public static final long VIX_E_DISK_OUTOFRANGE = 16052;
-    public static final long VIX_E_DISK_CID_MISMATCH = 16053;
-    public static final long VIX_E_DISK_INVALID_DESCRIPTOR = 16058;
-    public static final long VIX_E_DISK_KEY_NOTFOUND = 16060;
+    public static final long VIX_E_DISK_OUTOFRANGE = 16007;
+    public static final long VIX_E_DISK_CID_MISMATCH = 16008;
+    /** VixDiskLib has no code of its own for a bad descriptor: it reports VIX_E_DISK_INVAL. */
+    public static final long VIX_E_DISK_INVALID_DESCRIPTOR = VIX_E_DISK_INVAL;
+    public static final long VIX_E_DISK_KEY_NOTFOUND = 16052;
 
     private final long code;
 
