@@ -5,7 +5,9 @@ import io.cairn.repository.RepositoryException;
 import io.cairn.repository.backup.BackupRequest;
 import io.cairn.repository.backup.BackupWriter;
 import io.cairn.repository.backup.Extent;
+import io.cairn.repository.backup.DiskSource;
 import io.cairn.repository.backup.FileDiskSource;
+import io.cairn.vixmntbridge.vmdk.VmdkDisks;
 import io.cairn.repository.index.FixedIndex;
 import io.cairn.repository.manifest.Manifest;
 import java.io.IOException;
@@ -29,7 +31,7 @@ final class BackupCommand implements Callable<Integer> {
     RepoOptions repo;
 
     @Option(names = "--vm", required = true, paramLabel = "SOURCE",
-            description = "What to back up: file:PATH (a raw disk image).")
+            description = "What to back up: file:PATH (a VMDK in any subformat, or a raw disk image).")
     String vm;
 
     @Option(names = "--name", paramLabel = "NAME", description = "VM name (default: the file name without extension).")
@@ -83,7 +85,7 @@ final class BackupCommand implements Callable<Integer> {
         List<Extent> changed = changedAreas == null ? null : readAreas(changedAreas);
         Repository r = repo.open();
         String identity = UUID.nameUUIDFromBytes(("cairn:file-vm:" + vmName).getBytes(StandardCharsets.UTF_8)).toString();
-        try (FileDiskSource src = FileDiskSource.open(path)) {
+        try (DiskSource src = openSource(path)) {
             FixedIndex base = null;
             String parent = null;
             if (changed != null) {
@@ -107,6 +109,17 @@ final class BackupCommand implements Callable<Integer> {
                     Durations.bytes(s.newBytes()), Durations.bytes(s.storedBytes()), secs, Durations.bytes((long) (cap / secs)));
         }
         return Main.OK;
+    }
+
+    /** A .vmdk through the disk layer (any subformat, snapshot chains); anything else as a raw image. */
+    private static DiskSource openSource(Path path) throws IOException {
+        if (path.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".vmdk")) {
+            if (!Files.isRegularFile(path)) {
+                throw new RepositoryException("source " + path + " does not exist");
+            }
+            return new VirtualDiskSource(path.getFileName().toString(), VmdkDisks.open(path));
+        }
+        return FileDiskSource.open(path);
     }
 
     static String stem(String file) {
