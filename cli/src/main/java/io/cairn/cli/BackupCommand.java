@@ -31,7 +31,7 @@ final class BackupCommand implements Callable<Integer> {
     RepoOptions repo;
 
     @Option(names = "--vm", required = true, paramLabel = "SOURCE",
-            description = "What to back up: file:PATH (a VMDK in any subformat, or a raw disk image).")
+            description = "What to back up: file:PATH (a .vmx with all its disks, a VMDK in any subformat, or a raw disk image).")
     String vm;
 
     @Option(names = "--name", paramLabel = "NAME", description = "VM name (default: the file name without extension).")
@@ -70,7 +70,8 @@ final class BackupCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--vm takes file:PATH (vCenter sources come with vSphere support), not '" + vm + "'");
         }
         Path path = Path.of(vm.substring("file:".length()));
-        String vmName = name != null ? name : stem(path.getFileName().toString());
+        VmxFile vmx = path.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".vmx") ? VmxFile.read(path) : null;
+        String vmName = name != null ? name : vmx != null ? vmx.displayName() : stem(path.getFileName().toString());
         if (vmName.isBlank()) {
             throw new IllegalArgumentException("the VM name is empty");
         }
@@ -83,6 +84,12 @@ final class BackupCommand implements Callable<Integer> {
             labelMap.put(l.substring(0, eq), l.substring(eq + 1));
         }
         List<Extent> changed = changedAreas == null ? null : readAreas(changedAreas);
+        if (vmx != null) {
+            if (changed != null) {
+                throw new IllegalArgumentException("--changed-areas takes a single disk image, not a .vmx");
+            }
+            return backupVmx(path, vmx, vmName, labelMap);
+        }
         Repository r = repo.open();
         String identity = UUID.nameUUIDFromBytes(("cairn:file-vm:" + vmName).getBytes(StandardCharsets.UTF_8)).toString();
         try (DiskSource src = openSource(path)) {
@@ -109,6 +116,48 @@ final class BackupCommand implements Callable<Integer> {
                     Durations.bytes(s.newBytes()), Durations.bytes(s.storedBytes()), secs, Durations.bytes((long) (cap / secs)));
         }
         return Main.OK;
+    }
+
+    /** Every disk of a .vmx, with the .vmx and NVRAM kept as the VM's configuration. */
+    private int backupVmx(Path path, VmxFile vmx, String vmName, Map<String, String> labelMap) throws IOException {
+        List<VmxFile.Disk> disks = vmx.disks();
+        if (disks.isEmpty()) {
+            throw new RepositoryException(path + " names no virtual disk (no present scsi/sata/nvme/ide VMDK)");
+        }
+        Repository r = repo.open();
+        String uuid = vmx.uuid();
+        String identity = uuid != null ? uuid
+                : UUID.nameUUIDFromBytes(("cairn:file-vm:" + vmName).getBytes(StandardCharsets.UTF_8)).toString();
+        List<DiskSource> sources = new ArrayList<>();
+        try {
+            List<BackupRequest.DiskInput> inputs = new ArrayList<>();
+            for (VmxFile.Disk d : disks) {
+                DiskSource s = openSource(d.file());
+                sources.add(s);
+                inputs.add(BackupRequest.DiskInput.full(s));
+            }
+            List<BackupRequest.FileInput> files = new ArrayList<>();
+            files.add(new BackupRequest.FileInput("vmx", path.getFileName().toString(), vmx.bytes()));
+            Path nvram = vmx.nvram();
+            if (nvram != null) {
+                files.add(new BackupRequest.FileInput("nvram", nvram.getFileName().toString(), Files.readAllBytes(nvram)));
+            }
+            BackupRequest req = new BackupRequest(new Manifest.VmIdentity(identity, vmName, uuid, null),
+                    "file:" + path.toAbsolutePath(), labelMap, io.cairn.repository.format.Json.mapper().valueToTree(vmx.summary()),
+                    null, inputs, files, null);
+            long t0 = System.nanoTime();
+            BackupWriter.Result res = new BackupWriter(r, repo.threads(), TerminalProgress.forTerminal(), repo.lockWait()).write(req);
+            double secs = (System.nanoTime() - t0) / 1e9;
+            long cap = res.manifest().disks().stream().mapToLong(Manifest.DiskEntry::capacity).sum();
+            System.out.printf(Locale.ROOT, "backup %s of %s: %d disks (%s), %d configuration files, %.1f s, %s/s%n",
+                    res.ref().id(), vmName, disks.size(), Durations.bytes(cap), files.size(), secs,
+                    Durations.bytes((long) (cap / Math.max(secs, 1e-3))));
+            return Main.OK;
+        } finally {
+            for (DiskSource s : sources) {
+                s.close();
+            }
+        }
     }
 
     /** A .vmdk through the disk layer (any subformat, snapshot chains); anything else as a raw image. */

@@ -57,11 +57,15 @@ public final class Restorer {
     public List<Output> restore(BackupRef ref, Manifest m, Path dir, Conflict conflict) throws IOException {
         Files.createDirectories(dir);
         List<Path> targets = new ArrayList<>();
+        java.util.Set<String> taken = new java.util.HashSet<>();
         for (Manifest.DiskEntry d : m.disks()) {
-            targets.add(dir.resolve(rawName(d)));
+            // Two disks may share a file name (different datastore folders): keep both.
+            String n = rawName(d);
+            targets.add(dir.resolve(taken.add(n) ? n : d.key() + "-" + n));
         }
         for (Manifest.FileEntry f : m.files()) {
-            targets.add(dir.resolve(Path.of(f.name()).getFileName().toString()));
+            String n = Path.of(f.name()).getFileName().toString();
+            targets.add(dir.resolve(taken.add(n) ? n : "file-" + n));
         }
         if (conflict == Conflict.ABORT) {
             for (Path t : targets) {

@@ -1,0 +1,148 @@
+package io.cairn.cli;
+
+import io.cairn.repository.RepositoryException;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * A VM's {@code .vmx}: the configuration of a VM that has no vCenter. {@code key = "value"} lines;
+ * keys are case-insensitive, as VMware treats them. Gives the VM's name, identity, NVRAM file and its
+ * virtual disks in controller order.
+ */
+final class VmxFile {
+    private static final Pattern LINE = Pattern.compile("^\\s*([A-Za-z0-9_.:\\-]+)\\s*=\\s*\"(.*)\"\\s*$");
+    private static final Pattern DISK_KEY = Pattern.compile("^(scsi|sata|nvme|ide)(\\d+):(\\d+)\\.filename$");
+
+    private final Path path;
+    private final byte[] raw;
+    private final Map<String, String> values;
+
+    private VmxFile(Path path, byte[] raw, Map<String, String> values) {
+        this.path = path;
+        this.raw = raw;
+        this.values = values;
+    }
+
+    static VmxFile read(Path path) throws IOException {
+        byte[] raw;
+        try {
+            raw = Files.readAllBytes(path);
+        } catch (NoSuchFileException e) {
+            throw new RepositoryException("source " + path + " does not exist");
+        }
+        Map<String, String> values = new LinkedHashMap<>();
+        int n = 0;
+        for (String line : new String(raw, StandardCharsets.UTF_8).split("\r?\n")) {
+            n++;
+            String t = line.strip();
+            if (t.isEmpty() || t.startsWith("#") || t.startsWith(".encoding")) {
+                continue;
+            }
+            Matcher m = LINE.matcher(t);
+            if (!m.matches()) {
+                throw new RepositoryException(path + " line " + n + " is not 'key = \"value\"': " + t);
+            }
+            values.put(m.group(1).toLowerCase(Locale.ROOT), m.group(2));
+        }
+        return new VmxFile(path, raw, values);
+    }
+
+    byte[] bytes() {
+        return raw.clone();
+    }
+
+    String get(String key) {
+        return values.get(key.toLowerCase(Locale.ROOT));
+    }
+
+    /** {@code displayName}, else the file name without {@code .vmx}. */
+    String displayName() {
+        String d = get("displayName");
+        return d != null && !d.isBlank() ? d : BackupCommand.stem(path.getFileName().toString());
+    }
+
+    /** The vCenter instance UUID ({@code vc.uuid}) if the VM was registered, else the BIOS UUID. */
+    String uuid() {
+        String u = get("vc.uuid");
+        if (u == null || u.isBlank()) {
+            u = get("uuid.bios");
+        }
+        return u == null || u.isBlank() ? null : u.replace(" ", "").replace("-", "").toLowerCase(Locale.ROOT);
+    }
+
+    /** The NVRAM file ({@code nvram}, default {@code <name>.nvram}), or null if it does not exist. */
+    Path nvram() {
+        String n = get("nvram");
+        Path p = resolve(n != null ? n : BackupCommand.stem(path.getFileName().toString()) + ".nvram");
+        return Files.isRegularFile(p) ? p : null;
+    }
+
+    /** A virtual disk of the VM: its device ({@code scsi0:1}) and file. */
+    record Disk(String device, String bus, int controller, int unit, Path file) {}
+
+    /** Present, non-CD-ROM disk devices whose file is a VMDK, in bus, controller and unit order. */
+    List<Disk> disks() {
+        List<Disk> out = new ArrayList<>();
+        for (Map.Entry<String, String> e : values.entrySet()) {
+            Matcher m = DISK_KEY.matcher(e.getKey());
+            if (!m.matches()) {
+                continue;
+            }
+            String dev = m.group(1) + m.group(2) + ":" + m.group(3);
+            if ("false".equalsIgnoreCase(get(dev + ".present"))) {
+                continue;
+            }
+            String type = get(dev + ".deviceType");
+            if (type != null && type.toLowerCase(Locale.ROOT).contains("cdrom")) {
+                continue;
+            }
+            if (!e.getValue().toLowerCase(Locale.ROOT).endsWith(".vmdk")) {
+                continue;
+            }
+            out.add(new Disk(dev, m.group(1), Integer.parseInt(m.group(2)), Integer.parseInt(m.group(3)), resolve(e.getValue())));
+        }
+        List<String> buses = List.of("scsi", "sata", "nvme", "ide");
+        out.sort(Comparator.comparing((Disk d) -> buses.indexOf(d.bus())).thenComparingInt(Disk::controller).thenComparingInt(Disk::unit));
+        return out;
+    }
+
+    /** Paths in a .vmx are relative to its directory (or absolute). */
+    private Path resolve(String name) {
+        Path p = Path.of(name);
+        return p.isAbsolute() ? p : path.toAbsolutePath().getParent().resolve(p);
+    }
+
+    /** A short JSON-able summary of the configuration. */
+    Map<String, Object> summary() {
+        Map<String, Object> s = new LinkedHashMap<>();
+        s.put("name", displayName());
+        putIf(s, "guestOS", get("guestOS"));
+        putIf(s, "numvcpus", get("numvcpus"));
+        putIf(s, "memsizeMB", get("memsize"));
+        putIf(s, "firmware", get("firmware"));
+        putIf(s, "virtualHW", get("virtualHW.version"));
+        List<Map<String, String>> disks = new ArrayList<>();
+        for (Disk d : disks()) {
+            disks.add(Map.of("device", d.device(), "file", d.file().getFileName().toString()));
+        }
+        s.put("disks", disks);
+        return s;
+    }
+
+    private static void putIf(Map<String, Object> m, String k, String v) {
+        if (v != null) {
+            m.put(k, v);
+        }
+    }
+}
