@@ -248,4 +248,40 @@ final class Descriptor {
         }
         return s;
     }
+
+    /**
+     * Renders the descriptor of a base disk (parentCID {@code ffffffff}) laid out as qemu-img writes it:
+     * header keys, extent lines ({@code RW <sectors> <TYPE> "<file>"}, with the sector offset for FLAT),
+     * then the disk database. {@code ddb} keys carry their {@code ddb.} prefix; values are written quoted
+     * and must not contain quotes or line breaks. An {@code encoding="UTF-8"} line is added only when
+     * some text is not ASCII, as VMware does. {@link #parse} reads the result back unchanged.
+     */
+    static String render(long cid, String createType, List<ExtentLine> extents, Map<String, String> ddb) {
+        StringBuilder b = new StringBuilder(512);
+        b.append("# Disk DescriptorFile\n");
+        b.append("version=1\n");
+        StringBuilder all = new StringBuilder();
+        extents.forEach(e -> all.append(e.file()));
+        ddb.forEach((k, v) -> all.append(k).append(v));
+        if (!all.chars().allMatch(c -> c < 0x80)) {
+            b.append("encoding=\"UTF-8\"\n");
+        }
+        b.append("CID=").append(Long.toHexString(cid & 0xffffffffL)).append('\n');
+        b.append("parentCID=").append(Long.toHexString(NO_PARENT)).append('\n');
+        b.append("createType=\"").append(createType).append("\"\n");
+        b.append("\n# Extent description\n");
+        for (ExtentLine e : extents) {
+            b.append(e.access()).append(' ').append(e.sectors()).append(' ').append(e.typeName());
+            if (e.file() != null) {
+                b.append(" \"").append(e.file()).append('"');
+                if (e.type() == ExtentType.FLAT) {
+                    b.append(' ').append(e.offset());
+                }
+            }
+            b.append('\n');
+        }
+        b.append("\n# The Disk Data Base\n#DDB\n\n");
+        ddb.forEach((k, v) -> b.append(k).append(" = \"").append(v).append("\"\n"));
+        return b.toString();
+    }
 }

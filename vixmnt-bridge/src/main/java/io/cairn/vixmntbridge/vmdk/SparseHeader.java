@@ -125,4 +125,32 @@ final class SparseHeader {
     static VixException unsupported(String text) {
         return new VixException(VixException.VIX_E_NOT_SUPPORTED, text);
     }
+
+    /**
+     * Encodes a header sector with the given fields (VMDK 5.0 layout), the newline check bytes always
+     * set and everything else zero: what {@link #read} parses.
+     */
+    static byte[] encode(int version, int flags, long capacity, long grainSize, long descriptorOffset,
+                         long descriptorSize, int numGTEsPerGT, long rgdOffset, long gdOffset, long overHead,
+                         int compressAlgorithm) {
+        ByteBuffer b = ByteBuffer.allocate(SECTOR).order(ByteOrder.LITTLE_ENDIAN);
+        b.putInt(0, MAGIC);
+        b.putInt(4, version);
+        b.putInt(8, flags);
+        b.putLong(12, capacity);
+        b.putLong(20, grainSize);
+        b.putLong(28, descriptorOffset);
+        b.putLong(36, descriptorSize);
+        b.putInt(44, numGTEsPerGT);
+        b.putLong(48, rgdOffset);
+        b.putLong(56, gdOffset);
+        b.putLong(64, overHead);
+        b.put(72, (byte) 0); // uncleanShutdown
+        b.put(73, (byte) '\n');
+        b.put(74, (byte) ' ');
+        b.put(75, (byte) '\r');
+        b.put(76, (byte) '\n');
+        b.putShort(77, (short) compressAlgorithm);
+        return b.array();
+    }
 }
