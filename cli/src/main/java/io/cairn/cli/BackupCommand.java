@@ -7,6 +7,8 @@ import io.cairn.repository.backup.BackupWriter;
 import io.cairn.repository.backup.Extent;
 import io.cairn.repository.backup.DiskSource;
 import io.cairn.repository.backup.FileDiskSource;
+import io.cairn.vixmntbridge.vddk.Transport;
+import io.cairn.vixmntbridge.vddk.VddkLibrary;
 import io.cairn.vixmntbridge.vmdk.VmdkDisks;
 import io.cairn.repository.index.FixedIndex;
 import io.cairn.repository.manifest.Manifest;
@@ -45,6 +47,13 @@ final class BackupCommand implements Callable<Integer> {
                     + "backup; everything else is taken from that backup without reading it.")
     Path changedAreas;
 
+    @Option(names = "--transport", paramLabel = "MODE",
+            description = "How vCenter disks are read: https (no VDDK needed), nbd, nbdssl, hotadd or san (VMware's VDDK).")
+    String transport;
+
+    @Option(names = "--vddk", paramLabel = "DIR", description = "Where VMware's VDDK is installed (else the VDDK_HOME environment variable).")
+    Path vddk;
+
     @Option(names = "--base", paramLabel = "BACKUP",
             description = "With --changed-areas: the backup the areas are relative to (default: the VM's newest).")
     String baseSpec;
@@ -63,6 +72,9 @@ final class BackupCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (transport != null) {
+            checkTransport();
+        }
         if (baseSpec != null && changedAreas == null) {
             throw new IllegalArgumentException("--base goes with --changed-areas");
         }
@@ -116,6 +128,29 @@ final class BackupCommand implements Callable<Integer> {
                     Durations.bytes(s.newBytes()), Durations.bytes(s.storedBytes()), secs, Durations.bytes((long) (cap / secs)));
         }
         return Main.OK;
+    }
+
+    /**
+     * A VDDK transport fails at once, in one line, when the VDDK is not installed; with it installed
+     * the transport still needs a vCenter source, which file: sources are not.
+     */
+    private void checkTransport() throws IOException {
+        Transport t = java.util.Arrays.stream(Transport.values()).filter(x -> x.cliName().equals(transport)).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("--transport takes https, nbd, nbdssl, hotadd or san, not '" + transport + "'"));
+        if (t.needsVddk()) {
+            Path work = Files.createTempDirectory("cairn-vddk");
+            try (VddkLibrary lib = VddkLibrary.load(vddk, t, work)) {
+                // loaded: the VDDK is usable; the source decides below
+            } finally {
+                try (var files = Files.list(work)) {
+                    for (Path f : (Iterable<Path>) files::iterator) {
+                        Files.deleteIfExists(f);
+                    }
+                }
+                Files.deleteIfExists(work);
+            }
+        }
+        throw new IllegalArgumentException("--transport " + transport + " reads disks from vCenter; a file: source is read directly");
     }
 
     /** Every disk of a .vmx, with the .vmx and NVRAM kept as the VM's configuration. */

@@ -18,7 +18,7 @@ final class RepoOptions {
     Path repo;
 
     @Option(names = "--password-file", paramLabel = "FILE",
-            description = "File whose first line is the password (else \\$CAIRN_PASSWORD, else a prompt).")
+            description = "File whose first line is the password (else the CAIRN_PASSWORD environment variable, else a prompt).")
     Path passwordFile;
 
     @Option(names = "--lock-wait", paramLabel = "DURATION", defaultValue = "0s",
