@@ -118,14 +118,7 @@ final class BackupCommand implements Callable<Integer> {
             BackupRequest req = new BackupRequest(new Manifest.VmIdentity(identity, vmName, null, null),
                     "file:" + path.toAbsolutePath(), labelMap, null, null,
                     List.of(new BackupRequest.DiskInput(src, base, changed, null)), List.of(), parent);
-            long t0 = System.nanoTime();
-            BackupWriter.Result res = new BackupWriter(r, repo.threads(), TerminalProgress.forTerminal(), repo.lockWait()).write(req);
-            double secs = (System.nanoTime() - t0) / 1e9;
-            Manifest.DiskStats s = res.manifest().disks().get(0).stats();
-            long cap = res.manifest().disks().get(0).capacity();
-            System.out.printf(Locale.ROOT, "backup %s of %s: %s disk, %d of %d chunks read, %d new (%s, %s stored), %.1f s, %s/s%n",
-                    res.ref().id(), vmName, Durations.bytes(cap), s.readChunks(), s.chunks(), s.newChunks(),
-                    Durations.bytes(s.newBytes()), Durations.bytes(s.storedBytes()), secs, Durations.bytes((long) (cap / secs)));
+            write(r, req);
         }
         return Main.OK;
     }
@@ -180,19 +173,40 @@ final class BackupCommand implements Callable<Integer> {
             BackupRequest req = new BackupRequest(new Manifest.VmIdentity(identity, vmName, uuid, null),
                     "file:" + path.toAbsolutePath(), labelMap, io.cairn.repository.format.Json.mapper().valueToTree(vmx.summary()),
                     null, inputs, files, null);
-            long t0 = System.nanoTime();
-            BackupWriter.Result res = new BackupWriter(r, repo.threads(), TerminalProgress.forTerminal(), repo.lockWait()).write(req);
-            double secs = (System.nanoTime() - t0) / 1e9;
-            long cap = res.manifest().disks().stream().mapToLong(Manifest.DiskEntry::capacity).sum();
-            System.out.printf(Locale.ROOT, "backup %s of %s: %d disks (%s), %d configuration files, %.1f s, %s/s%n",
-                    res.ref().id(), vmName, disks.size(), Durations.bytes(cap), files.size(), secs,
-                    Durations.bytes((long) (cap / Math.max(secs, 1e-3))));
+            write(r, req);
             return Main.OK;
         } finally {
             for (DiskSource s : sources) {
                 s.close();
             }
         }
+    }
+
+    /** Writes the backup and prints one summary line over all its disks. */
+    private void write(Repository r, BackupRequest req) throws IOException {
+        long t0 = System.nanoTime();
+        BackupWriter.Result res = new BackupWriter(r, repo.threads(), TerminalProgress.forTerminal(), repo.lockWait()).write(req);
+        double secs = Math.max((System.nanoTime() - t0) / 1e9, 1e-3);
+        long cap = 0;
+        long chunks = 0;
+        long read = 0;
+        long fresh = 0;
+        long freshBytes = 0;
+        long stored = 0;
+        for (Manifest.DiskEntry d : res.manifest().disks()) {
+            cap += d.capacity();
+            chunks += d.stats().chunks();
+            read += d.stats().readChunks();
+            fresh += d.stats().newChunks();
+            freshBytes += d.stats().newBytes();
+            stored += d.stats().storedBytes();
+        }
+        int n = res.manifest().disks().size();
+        System.out.printf(Locale.ROOT, "backup %s of %s: %s%s, %d of %d chunks read, %d new (%s, %s stored)%s, %.1f s, %s/s%n",
+                res.ref().id(), res.manifest().vm().name(), n == 1 ? "" : n + " disks, ", Durations.bytes(cap) + (n == 1 ? " disk" : ""),
+                read, chunks, fresh, Durations.bytes(freshBytes), Durations.bytes(stored),
+                res.manifest().files().isEmpty() ? "" : ", " + res.manifest().files().size() + " configuration files",
+                secs, Durations.bytes((long) (cap / secs)));
     }
 
     /** A .vmdk through the disk layer (any subformat, snapshot chains); anything else as a raw image. */
