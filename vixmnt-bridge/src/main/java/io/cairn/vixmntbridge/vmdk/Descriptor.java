@@ -60,8 +60,11 @@ final class Descriptor {
         int nul = text.indexOf('\0');
         if (nul >= 0) {
             // An embedded descriptor is NUL-padded; anything but padding after the first NUL is damage.
+            // qemu-io, rewriting a descriptor file with a shorter CID, leaves "\0\n" behind: white
+            // space among the padding is padding too.
             for (int i = nul; i < text.length(); i++) {
-                if (text.charAt(i) != '\0') {
+                char c = text.charAt(i);
+                if (c != '\0' && c != '\n' && c != '\r' && c != ' ' && c != '\t') {
                     throw invalid(source, lineOf(text, i), "NUL byte inside the descriptor text");
                 }
             }

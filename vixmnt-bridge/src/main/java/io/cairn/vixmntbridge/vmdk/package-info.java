@@ -1,7 +1,9 @@
 /**
  * A pure-Java, read-only {@link io.cairn.vixmntbridge.VirtualDisk} for local VMDK files and raw
- * images, following VMware's <a href="https://www.vmware.com/support/developer/vddk/vmdk_50_technote.pdf">Virtual
- * Disk Format 5.0</a> technical note.
+ * images, and {@link io.cairn.vixmntbridge.vmdk.VmdkWriter}, which creates new disks front to back
+ * (the restore side) in the formats {@code vmkfstools -i -d} offers, following VMware's
+ * <a href="https://www.vmware.com/support/developer/vddk/vmdk_50_technote.pdf">Virtual Disk Format
+ * 5.0</a> technical note.
  *
  * <p>Vocabulary, as in the spec:
  * <ul>
@@ -15,7 +17,10 @@
  *       checked by CID so a parent changed after the child was taken is refused, never read.</li>
  * </ul>
  *
- * <p>{@link io.cairn.vixmntbridge.vmdk.VmdkDisks#open} is the only entry point. Damage is always a
- * {@link io.cairn.vixmntbridge.VixException} naming the file, never a wrong byte.
+ * <p>{@link io.cairn.vixmntbridge.vmdk.VmdkDisks#open} is the only entry point for reading,
+ * {@link io.cairn.vixmntbridge.vmdk.VmdkWriter#create} for writing; both share the descriptor
+ * ({@code Descriptor.parse}/{@code render}) and header ({@code SparseHeader.read}/{@code encode})
+ * code. When reading, damage is always a {@link io.cairn.vixmntbridge.VixException} naming the file,
+ * never a wrong byte.
  */
 package io.cairn.vixmntbridge.vmdk;

@@ -96,6 +96,13 @@ class DescriptorTest {
     }
 
     @Test
+    @DisplayName("white space among the NUL padding is padding (qemu-io leaves \\0\\n after rewriting a descriptor)")
+    void paddingWithNewline() throws Exception {
+        assertEquals(Descriptor.parse(BASE, "base.vmdk").cid(), Descriptor.parse(BASE + "\0\n", "padded.vmdk").cid());
+        assertEquals(Descriptor.parse(BASE, "base.vmdk").cid(), Descriptor.parse(BASE + "\0\0\r\n \0", "padded.vmdk").cid());
+    }
+
+    @Test
     @DisplayName("a child without a parentFileNameHint is VIX_E_DISK_PARTIALCHAIN")
     void childWithoutHint() {
         Fixtures.assertVix(VixException.VIX_E_DISK_PARTIALCHAIN,
