@@ -1,7 +1,9 @@
 package io.cairn.cli;
 
 import io.cairn.repository.Repository;
+import io.cairn.repository.backup.DiskOutput;
 import io.cairn.repository.backup.Restorer;
+import io.cairn.vixmntbridge.vmdk.VmdkWriter;
 import io.cairn.repository.lock.Lock;
 import java.nio.file.Path;
 import java.util.List;
@@ -27,8 +29,14 @@ final class RestoreCommand implements Callable<Integer> {
             description = "When a target file exists: overwrite, keep, or abort (default: ${DEFAULT-VALUE}).")
     String onConflict;
 
+    @Option(names = "--format", paramLabel = "FORMAT", defaultValue = "raw",
+            description = "Disk format: raw, vmdk-flat, vmdk-sparse, vmdk-stream or vmdk-2gbsparse (default: ${DEFAULT-VALUE}).")
+    String format;
+
     @Override
     public Integer call() throws Exception {
+        VmdkWriter.Format fmt = VmdkWriter.Format.fromCliName(format);
+        DiskOutput output = fmt == VmdkWriter.Format.RAW ? null : new VmdkOutput(fmt);
         Restorer.Conflict conflict;
         try {
             conflict = Restorer.Conflict.valueOf(onConflict.toUpperCase(Locale.ROOT));
@@ -44,7 +52,7 @@ final class RestoreCommand implements Callable<Integer> {
             Repository.Listed b = r.resolve(backup);
             long t0 = System.nanoTime();
             List<Restorer.Output> out = new Restorer(r, repo.threads(), TerminalProgress.forTerminal())
-                    .restore(b.ref(), b.manifest(), to, conflict);
+                    .restore(b.ref(), b.manifest(), to, conflict, output);
             double secs = (System.nanoTime() - t0) / 1e9;
             long bytes = 0;
             for (Restorer.Output o : out) {

@@ -55,12 +55,17 @@ public final class Restorer {
     }
 
     public List<Output> restore(BackupRef ref, Manifest m, Path dir, Conflict conflict) throws IOException {
+        return restore(ref, m, dir, conflict, null);
+    }
+
+    /** @param format how disks are written; null for raw images */
+    public List<Output> restore(BackupRef ref, Manifest m, Path dir, Conflict conflict, DiskOutput format) throws IOException {
         Files.createDirectories(dir);
         List<Path> targets = new ArrayList<>();
         java.util.Set<String> taken = new java.util.HashSet<>();
         for (Manifest.DiskEntry d : m.disks()) {
             // Two disks may share a file name (different datastore folders): keep both.
-            String n = rawName(d);
+            String n = format == null ? rawName(d) : format.fileName(d);
             targets.add(dir.resolve(taken.add(n) ? n : d.key() + "-" + n));
         }
         for (Manifest.FileEntry f : m.files()) {
@@ -84,7 +89,11 @@ public final class Restorer {
                 continue;
             }
             FixedIndex idx = repo.readIndex(ref, d);
-            writeAtomically(t, tmp -> restoreDisk(idx, d.name(), tmp));
+            if (format == null) {
+                writeAtomically(t, tmp -> restoreDisk(idx, d.name(), tmp));
+            } else {
+                restoreFormatted(idx, d, t, format);
+            }
             out.add(new Output(t, d.capacity(), false));
         }
         for (Manifest.FileEntry f : m.files()) {
@@ -131,6 +140,92 @@ public final class Restorer {
             throw new RepositoryException("writing " + target + " failed: " + (e.getReason() != null ? e.getReason() : e.getMessage()), e);
         } finally {
             Files.deleteIfExists(tmp);
+        }
+    }
+
+    /**
+     * Writes a disk in another format: into a scratch directory beside the target, then its files are
+     * moved into place, the one users open last, so an interrupted restore leaves no disk that opens.
+     */
+    private void restoreFormatted(FixedIndex idx, Manifest.DiskEntry d, Path target, DiskOutput format) throws IOException {
+        byte[] r = new byte[6];
+        new SecureRandom().nextBytes(r);
+        Path scratch = target.resolveSibling("." + target.getFileName() + ".cairn-partial-" + HexFormat.of().formatHex(r));
+        Files.createDirectory(scratch);
+        try {
+            List<Path> files;
+            try (DiskOutput.Sink sink = format.create(scratch.resolve(target.getFileName()), d)) {
+                restoreDisk(idx, d.name(), sink);
+                files = sink.files();
+            }
+            for (int k = files.size() - 1; k >= 0; k--) {
+                Path f = files.get(k);
+                try (FileChannel ch = FileChannel.open(f, StandardOpenOption.WRITE)) {
+                    ch.force(true);
+                }
+                Files.move(f, target.resolveSibling(f.getFileName()), StandardCopyOption.ATOMIC_MOVE,
+                        StandardCopyOption.REPLACE_EXISTING);
+            }
+        } finally {
+            try (var left = Files.list(scratch)) {
+                for (Path p : (Iterable<Path>) left::iterator) {
+                    Files.deleteIfExists(p);
+                }
+            }
+            Files.deleteIfExists(scratch);
+        }
+    }
+
+    /**
+     * Hands a disk to a sink in disk order: chunks are fetched and verified in parallel, then each
+     * worker waits for its turn, so at most one chunk per worker is held in memory.
+     */
+    public void restoreDisk(FixedIndex idx, String name, DiskOutput.Sink sink) throws IOException {
+        progress.begin(name, idx.capacity());
+        Object turn = new Object();
+        int[] next = {0};
+        boolean[] failed = {false};
+        try {
+            Parallel.forEach(idx.count(), threads, "restore", () -> i -> {
+                try {
+                    int len = idx.length(i);
+                    byte[] data = null;
+                    if (!idx.isZero(i)) {
+                        ChunkId id = idx.id(i);
+                        data = repo.chunks().get(id);
+                        if (data.length != len) {
+                            throw new CorruptObjectException(id.key(), "holds " + data.length + " bytes where the index needs " + len);
+                        }
+                    }
+                    synchronized (turn) {
+                        while (next[0] != i && !failed[0]) {
+                            turn.wait();
+                        }
+                        if (failed[0]) {
+                            throw new java.io.InterruptedIOException("restore of " + name + " stopped");
+                        }
+                    }
+                    if (data != null) {
+                        sink.write(idx.offset(i), data, 0, len);
+                    }
+                    progress.advance(len);
+                    synchronized (turn) {
+                        next[0]++;
+                        turn.notifyAll();
+                    }
+                } catch (IOException | RuntimeException e) {
+                    synchronized (turn) {
+                        failed[0] = true; // wake workers waiting for a turn that will never come
+                        turn.notifyAll();
+                    }
+                    throw e;
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new java.io.InterruptedIOException("restore interrupted");
+                }
+            });
+        } finally {
+            progress.end();
         }
     }
 

@@ -266,4 +266,51 @@ class BackupRestoreTest {
             throw new IOException(e);
         }
     }
+
+    @Test
+    @DisplayName("an ordered restore hands chunks over in disk order, and a failing sink fails it without a hang")
+    void orderedSink() throws IOException {
+        Repository repo = TestRepos.init(new MemoryStore());
+        byte[] disk = TestRepos.disk(24 * C + 512, 16);
+        var res = TestRepos.backup(repo, "vm1", disk);
+        FixedIndex idx = repo.readIndex(res.ref(), res.manifest().disks().get(0));
+        byte[] out = new byte[disk.length];
+        long[] last = {-1};
+        new Restorer(repo, 4, Progress.NONE).restoreDisk(idx, "d", new DiskOutput.Sink() {
+            @Override
+            public void write(long offset, byte[] data, int off, int len) {
+                assertTrue(offset > last[0], "out of order: " + offset + " after " + last[0]);
+                last[0] = offset;
+                System.arraycopy(data, off, out, (int) offset, len);
+            }
+
+            @Override
+            public List<Path> files() {
+                return List.of();
+            }
+
+            @Override
+            public void close() {}
+        });
+        assertArrayEquals(disk, out);
+        IOException e = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(20),
+                () -> assertThrows(IOException.class, () -> new Restorer(repo, 4, Progress.NONE).restoreDisk(idx, "d",
+                        new DiskOutput.Sink() {
+                            @Override
+                            public void write(long offset, byte[] data, int off, int len) throws IOException {
+                                if (offset >= 3L * C) {
+                                    throw new IOException("sink full");
+                                }
+                            }
+
+                            @Override
+                            public List<Path> files() {
+                                return List.of();
+                            }
+
+                            @Override
+                            public void close() {}
+                        })));
+        assertEquals("sink full", e.getMessage());
+    }
 }
