@@ -22,7 +22,7 @@ import picocli.CommandLine.Parameters;
  */
 @Command(name = "convert", description = "Convert a disk (VMDK of any subformat, or raw) to raw or a VMDK subformat.")
 final class ConvertCommand implements Callable<Integer> {
-    private static final int PIECE = 1 << 20;
+    private static final int PIECE = 4 << 20;
 
     @Parameters(index = "0", paramLabel = "SOURCE", description = "A .vmdk (any subformat) or a raw image.")
     Path source;
@@ -33,6 +33,58 @@ final class ConvertCommand implements Callable<Integer> {
     @Option(names = "--format", paramLabel = "FORMAT", defaultValue = "raw",
             description = "raw, vmdk-flat, vmdk-sparse, vmdk-stream or vmdk-2gbsparse (default: ${DEFAULT-VALUE}).")
     String format;
+
+    /** A piece read from the source, on its way to the writer. */
+    private record Piece(long offset, byte[] data, int length) {}
+
+    private static final Piece END = new Piece(-1, new byte[0], 0);
+
+    /**
+     * Reads allocated ranges on one thread and writes on this one, through four buffers, so reading
+     * (positional reads, inflating) and writing (compressing, zero detection) overlap on two cores.
+     */
+    private static long copy(VirtualDisk in, DiskInfo info, VmdkWriter out) throws Exception {
+        java.util.concurrent.BlockingQueue<byte[]> free = new java.util.concurrent.ArrayBlockingQueue<>(4);
+        java.util.concurrent.BlockingQueue<Piece> full = new java.util.concurrent.ArrayBlockingQueue<>(5);
+        for (int i = 0; i < 4; i++) {
+            free.add(new byte[PIECE]);
+        }
+        Exception[] failure = {null};
+        Thread reader = new Thread(() -> {
+            try {
+                for (VirtualDisk.SectorRange r : in.allocatedBlocks(0, info.capacitySectors(), 128)) {
+                    for (long sector = r.start(), end = r.start() + r.length(); sector < end; ) {
+                        int n = (int) Math.min(PIECE / DiskInfo.SECTOR_SIZE, end - sector);
+                        byte[] buf = free.take();
+                        in.read(sector, n, buf, 0);
+                        full.put(new Piece(sector * DiskInfo.SECTOR_SIZE, buf, n * DiskInfo.SECTOR_SIZE));
+                        sector += n;
+                    }
+                }
+            } catch (Exception e) {
+                failure[0] = e;
+            } finally {
+                full.offer(END);
+            }
+        }, "cairn-convert-read");
+        reader.setDaemon(true);
+        reader.start();
+        long copied = 0;
+        try {
+            for (Piece p = full.take(); p != END; p = full.take()) {
+                out.write(p.offset(), p.data(), 0, p.length());
+                copied += p.length();
+                free.add(p.data());
+            }
+        } finally {
+            reader.interrupt();
+            reader.join();
+        }
+        if (failure[0] != null) {
+            throw failure[0];
+        }
+        return copied;
+    }
 
     @Override
     public Integer call() throws Exception {
@@ -52,19 +104,8 @@ final class ConvertCommand implements Callable<Integer> {
                     meta.put(k, v);
                 }
             });
-            byte[] buf = new byte[PIECE];
             try (VmdkWriter out = VmdkWriter.create(target, fmt, capacity, meta)) {
-                for (VirtualDisk.SectorRange r : in.allocatedBlocks(0, info.capacitySectors(), 128)) {
-                    long sector = r.start();
-                    long end = r.start() + r.length();
-                    while (sector < end) {
-                        int n = (int) Math.min(PIECE / DiskInfo.SECTOR_SIZE, end - sector);
-                        in.read(sector, n, buf, 0);
-                        out.write(sector * DiskInfo.SECTOR_SIZE, buf, 0, n * DiskInfo.SECTOR_SIZE);
-                        copied += (long) n * DiskInfo.SECTOR_SIZE;
-                        sector += n;
-                    }
-                }
+                copied = copy(in, info, out);
             }
         }
         double secs = Math.max((System.nanoTime() - t0) / 1e9, 1e-3);
