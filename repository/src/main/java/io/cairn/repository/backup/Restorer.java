@@ -189,14 +189,7 @@ public final class Restorer {
             Parallel.forEach(idx.count(), threads, "restore", () -> i -> {
                 try {
                     int len = idx.length(i);
-                    byte[] data = null;
-                    if (!idx.isZero(i)) {
-                        ChunkId id = idx.id(i);
-                        data = repo.chunks().get(id);
-                        if (data.length != len) {
-                            throw new CorruptObjectException(id.key(), "holds " + data.length + " bytes where the index needs " + len);
-                        }
-                    }
+                    byte[] data = idx.isZero(i) ? null : fetch(idx, i);
                     synchronized (turn) {
                         while (next[0] != i && !failed[0]) {
                             turn.wait();
@@ -229,6 +222,16 @@ public final class Restorer {
         }
     }
 
+    /** Entry i's chunk, verified against its id and checked to cover exactly the entry's bytes. */
+    private byte[] fetch(FixedIndex idx, int i) throws IOException {
+        ChunkId id = idx.id(i);
+        byte[] data = repo.chunks().get(id);
+        if (data.length != idx.length(i)) {
+            throw new CorruptObjectException(id.key(), "holds " + data.length + " bytes where the index needs " + idx.length(i));
+        }
+        return data;
+    }
+
     /** Writes a disk as a raw image into {@code file} (created), in parallel, sparse. */
     public void restoreDisk(FixedIndex idx, String name, Path file) throws IOException {
         progress.begin(name, idx.capacity());
@@ -241,11 +244,7 @@ public final class Restorer {
                 Parallel.forEach(idx.count(), threads, "restore", () -> i -> {
                     int len = idx.length(i);
                     if (!idx.isZero(i)) {
-                        ChunkId id = idx.id(i);
-                        byte[] data = repo.chunks().get(id);
-                        if (data.length != len) {
-                            throw new CorruptObjectException(id.key(), "holds " + data.length + " bytes where the index needs " + len);
-                        }
+                        byte[] data = fetch(idx, i);
                         ByteBuffer bb = ByteBuffer.wrap(data);
                         long pos = idx.offset(i);
                         while (bb.hasRemaining()) {
