@@ -2,5 +2,12 @@
  * Virtual disks behind one interface: the real VDDK (VixDiskLib, VixMntapi) through JNA where it is
  * installed, pure-Java VMDK and raw readers and writers where it is not. Built in the virtual-disk
  * issue; until then the repository's {@code io.cairn.repository.backup.FileDiskSource} reads raw images.
+ *
+ * <p>Guest volumes: {@code mntapi} mounts the volumes of a VDDK disk on this machine with VMware's
+ * VixMntapi ({@code libvixMntapi.so}, raw bindings in {@code mntapi.jna}). The mount layer asks
+ * {@code GuestMounter.probe} first and uses its open fallback when the library is missing or cairn's
+ * host-wide VixMntapi lock is held. On Linux VixMntapi mounts only Linux file systems, through FUSE.
+ * The library is proprietary and not installable where cairn is built, so that code is pinned and
+ * tested against a stand-in only.
  */
 package io.cairn.vixmntbridge;

@@ -53,6 +53,7 @@ public final class VddkDisk implements VirtualDisk {
     private Pointer handle;
     private String transportMode;
     private volatile long lastIoNanos = System.nanoTime();
+    private volatile boolean lent;
     private boolean closed;
 
     private VddkDisk(VddkLibrary library, VddkTarget target) {
@@ -119,6 +120,29 @@ public final class VddkDisk implements VirtualDisk {
                     + " links, and SAN restores only write to base disks; give the base disk's path, or restore"
                     + " with nbdssl or hotadd");
         }
+    }
+
+    /**
+     * The native {@code VixDiskLibConnection} of this disk, for {@code VixMntapi_OpenDisks} in
+     * {@code io.cairn.vixmntbridge.mntapi} only (not API): VixMntapi opens its own handle of
+     * {@link #diskPath()} on it. From this call on the disk makes no keepalive reads, so that cairn never
+     * calls VixDiskLib on the connection while VixMntapi uses it; the caller closes the disk (Close,
+     * Disconnect) only after {@code VixMntapi_CloseDiskSet}.
+     */
+    public Pointer lendConnection() throws VixException {
+        lock.lock();
+        try {
+            ensureOpen();
+            lent = true;
+            return connection;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The datastore path of the disk ({@code [ds1] vm/vm.vmdk}). */
+    public String diskPath() {
+        return target.diskPath();
     }
 
     /** The transport VixDiskLib chose ({@code nbdssl}, {@code san}, …). */
@@ -369,7 +393,7 @@ public final class VddkDisk implements VirtualDisk {
      * @return whether a keepalive read was made
      */
     boolean keepAliveIfIdle(long nowNanos, long intervalNanos) {
-        if (nowNanos - lastIoNanos < intervalNanos || !lock.tryLock()) {
+        if (lent || nowNanos - lastIoNanos < intervalNanos || !lock.tryLock()) {
             return false;
         }
         try {

@@ -247,6 +247,25 @@ public final class VmdkWriter implements AutoCloseable {
         return prefixed;
     }
 
+    /**
+     * The descriptor of a monolithicFlat disk whose single flat extent {@code flatFileName} (in the
+     * descriptor's directory) holds the {@code capacityBytes} raw bytes: what a mount shows next to
+     * a disk's bytes so that VMware tools and qemu-img open it as a VMDK. {@code metadata} as for
+     * {@link #create}; {@code cid} is given so the text stays the same for the same disk.
+     */
+    public static String flatDescriptor(String flatFileName, long capacityBytes, Map<String, String> metadata, long cid) {
+        if (capacityBytes <= 0 || capacityBytes % SparseHeader.SECTOR != 0) {
+            throw new IllegalArgumentException("disk capacity " + capacityBytes + " is not a positive multiple of 512 bytes");
+        }
+        if (flatFileName.indexOf('"') >= 0 || flatFileName.indexOf('/') >= 0 || flatFileName.indexOf('\n') >= 0) {
+            throw new IllegalArgumentException("extent file name '" + flatFileName + "' cannot go into a descriptor");
+        }
+        long c = (cid & 0xffffffffL) == Descriptor.NO_PARENT ? 0xfffffffeL : cid & 0xffffffffL;
+        Map<String, String> ddb = diskDatabase(metadata == null ? Map.of() : metadata, capacityBytes);
+        return Descriptor.render(c, Format.MONOLITHIC_FLAT.createType,
+                List.of(line(capacityBytes / SparseHeader.SECTOR, Descriptor.ExtentType.FLAT, flatFileName)), ddb);
+    }
+
     /** A random content id; never ffffffff, which means "no parent" in a parentCID. */
     private static long cid() {
         long c;

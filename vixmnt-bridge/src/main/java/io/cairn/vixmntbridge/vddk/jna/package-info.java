@@ -3,9 +3,11 @@
  * the function table {@link io.cairn.vixmntbridge.vddk.jna.VixDiskLibNative} and the C structures
  * it passes, field for field as {@code vixDiskLib.h} declares them.
  *
- * <p><b>Not API.</b> Nothing outside {@code io.cairn.vixmntbridge.vddk} may import this package: the
- * driver classes in {@code vddk} are its only caller, and they alone own, free and check what these
- * functions allocate. Everything else sees {@link io.cairn.vixmntbridge.VirtualDisk}.
+ * <p><b>Not API.</b> Nothing outside the native layer may import this package: the driver classes
+ * in {@code vddk} are the only callers of its functions, and they alone own, free and check what
+ * these functions allocate. The sibling raw binding {@code mntapi.jna} (VixMntapi, which builds on
+ * VixDiskLib) reuses its {@code SizeT}, {@code VixStructure} and log callback type. Everything else
+ * sees {@link io.cairn.vixmntbridge.VirtualDisk}.
  *
  * <p>Sources of the layouts (VMware does not publish the header outside the VDDK download):
  * <ul>
