@@ -15,7 +15,8 @@ import picocli.CommandLine.Command;
 @Command(name = "cairn", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Backup repository for VMware vSphere VMs: deduplicated, compressed, verifiable.",
         subcommands = {InitCommand.class, BackupCommand.class, ListCommand.class, RestoreCommand.class,
-                CheckCommand.class, PruneCommand.class, GcCommand.class, StatsCommand.class, ConvertCommand.class})
+                CheckCommand.class, PruneCommand.class, GcCommand.class, StatsCommand.class, ConvertCommand.class,
+                MountCommand.class, UmountCommand.class})
 public final class Main implements Runnable {
     static final int OK = 0;
     static final int FAILED = 1;

@@ -14,7 +14,7 @@ import picocli.CommandLine.Option;
 
 /** Options every repository command shares. Passwords never come from the command line. */
 final class RepoOptions {
-    @Option(names = "--repo", required = true, paramLabel = "DIR", description = "Repository directory.")
+    @Option(names = "--repo", paramLabel = "DIR", description = "Repository directory (required).")
     Path repo;
 
     @Option(names = "--password-file", paramLabel = "FILE",
@@ -37,6 +37,10 @@ final class RepoOptions {
     }
 
     LocalStore store() throws IOException {
+        if (repo == null) {
+            // not required by picocli so that commands with a mode without a repository (mount --cleanup) can share this
+            throw new IllegalArgumentException("Missing required option: '--repo=DIR'");
+        }
         if (!Files.exists(repo)) {
             throw new NotARepositoryException("repository " + repo.toAbsolutePath() + " does not exist");
         }

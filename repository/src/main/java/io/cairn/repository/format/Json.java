@@ -32,6 +32,18 @@ public final class Json {
         }
     }
 
+    /** Indented, with a final newline: for documents people read (a mount's vm.json). */
+    public static byte[] writePretty(Object value) {
+        try {
+            byte[] b = MAPPER.writerWithDefaultPrettyPrinter().writeValueAsBytes(value);
+            byte[] out = java.util.Arrays.copyOf(b, b.length + 1);
+            out[b.length] = '\n';
+            return out;
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot serialize " + value.getClass().getSimpleName(), e);
+        }
+    }
+
     public static String writeString(Object value) {
         return new String(write(value), StandardCharsets.UTF_8);
     }

@@ -1,0 +1,233 @@
+package io.cairn.cli;
+
+import io.cairn.mount.fuse.FuseMount;
+import io.cairn.mount.fuse.MountTable;
+import io.cairn.mount.guest.GuestVolumeManager;
+import io.cairn.mount.image.ChunkCache;
+import io.cairn.mount.tree.BackupTree;
+import io.cairn.mount.tree.GuestVolumes;
+import io.cairn.repository.Repository;
+import io.cairn.repository.lock.Lock;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+@Command(name = "mount", description = {
+        "Show every backup as files through FUSE (read-only): vms/<vm>/<time>/{config,disks,volumes}, "
+                + "vms/<vm>/latest, by-uuid/<instanceUuid>. Runs until Ctrl-C or 'cairn umount MOUNTPOINT'.",
+        "With --cleanup, unmounts what a killed cairn mount left behind (guest volumes first)."})
+final class MountCommand implements Callable<Integer> {
+    @Mixin
+    RepoOptions repo;
+
+    @Parameters(index = "0", arity = "0..1", paramLabel = "MOUNTPOINT", description = "An empty directory.")
+    Path mountPoint;
+
+    @Option(names = "--background", description = "Return once mounted; the mount keeps running in the background.")
+    boolean background;
+
+    @Option(names = "--cleanup", description = "Unmount stale cairn mounts (MOUNTPOINT, or every cairn mount whose process is gone).")
+    boolean cleanup;
+
+    @Option(names = "--no-volumes", description = "Do not look into guest volumes (only config and disks).")
+    boolean noVolumes;
+
+    @Option(names = "--cache", paramLabel = "SIZE", defaultValue = "256M",
+            description = "Memory for decompressed chunks (default: ${DEFAULT-VALUE}).")
+    String cache;
+
+    @Option(names = "--log", paramLabel = "FILE", description = "With --background: where the mount's messages go"
+            + " (default: a file in /run/cairn or the temporary directory).")
+    Path logFile;
+
+    @Option(names = "--daemonized", hidden = true)
+    boolean daemonized;
+
+    @Override
+    public Integer call() throws Exception {
+        if (cleanup) {
+            return cleanup();
+        }
+        if (mountPoint == null) {
+            throw new IllegalArgumentException("Missing required parameter: 'MOUNTPOINT'");
+        }
+        if (background && !daemonized) {
+            return startBackground();
+        }
+        return mount();
+    }
+
+    private int mount() throws Exception {
+        Path mp = mountPoint.toAbsolutePath().normalize();
+        Repository r = repo.open();
+        long cacheBytes = Durations.parseSize(cache, "--cache");
+        int threads = Math.max(2, repo.threads());
+        try (Lock lock = r.locks().acquireForReading("mount", repo.lockWait());
+             ChunkCache chunks = new ChunkCache(r.chunks(), cacheBytes, threads)) {
+            if (!lock.recorded()) {
+                System.err.println("warning: the repository's filesystem is full, so this mount runs without a lock;"
+                        + " do not run gc while it is mounted");
+            }
+            GuestVolumeManager guests = noVolumes ? null : new GuestVolumeManager(mp, MountCommand::log);
+            // read ahead 16 MiB worth of chunks (at least 4)
+            int ahead = Math.max(4, (16 << 20) / r.config().chunkSize());
+            BackupTree tree = new BackupTree(r, chunks, guests == null ? GuestVolumes.NONE : guests, 5000, ahead);
+            Runnable beforeUnmount = guests == null ? () -> { } : guests::unmountAll;
+            try (FuseMount m = FuseMount.mount(tree, mp, "cairn:" + repo.repo.toAbsolutePath().normalize(),
+                    MountCommand::log, beforeUnmount)) {
+                System.out.println("mounted " + r.describe() + " on " + mp
+                        + (daemonized ? "" : "; press Ctrl-C or run 'cairn umount " + mp + "' to unmount"));
+                System.out.flush();
+                m.awaitUnmount();
+                // unmounted from outside: guest mounts were taken down by cairn umount (or are lazily detached)
+                beforeUnmount.run();
+            }
+            System.out.println("unmounted " + mp);
+        }
+        return Main.OK;
+    }
+
+    private static void log(String message) {
+        System.err.println(Instant.now().toString().substring(0, 19) + "Z " + message);
+    }
+
+    /** Starts this same command again as a detached process and waits until its mount is visible. */
+    private int startBackground() throws Exception {
+        Path mp = mountPoint.toAbsolutePath().normalize();
+        Path log = logFile != null ? logFile : defaultLog(mp);
+        List<String> cmd = new ArrayList<>();
+        Path javaBin = Path.of(System.getProperty("java.home"), "bin", "java");
+        Path setsid = Path.of("/usr/bin/setsid");
+        if (Files.isExecutable(setsid)) {
+            cmd.add(setsid.toString()); // its own session: a Ctrl-C in this terminal must not reach it
+        }
+        cmd.add(javaBin.toString());
+        cmd.addAll(java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments());
+        cmd.add("-cp");
+        cmd.add(System.getProperty("java.class.path"));
+        cmd.add(Main.class.getName());
+        cmd.add("mount");
+        cmd.add("--daemonized");
+        cmd.add("--repo");
+        cmd.add(repo.repo.toAbsolutePath().toString());
+        if (repo.passwordFile != null) {
+            cmd.add("--password-file");
+            cmd.add(repo.passwordFile.toAbsolutePath().toString());
+        }
+        if (repo.threads != null) {
+            cmd.add("--threads");
+            cmd.add(repo.threads.toString());
+        }
+        cmd.add("--lock-wait");
+        cmd.add(repo.lockWait);
+        cmd.add("--cache");
+        cmd.add(cache);
+        if (noVolumes) {
+            cmd.add("--no-volumes");
+        }
+        cmd.add(mp.toString());
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
+                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+        if (repo.passwordFile == null && System.getenv("CAIRN_PASSWORD") == null && r0Encrypted()) {
+            // the prompt happens here, the password travels in the child's environment, never argv
+            pb.environment().put("CAIRN_PASSWORD", new String(repo.password(false)));
+        }
+        Process p = pb.start();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (System.nanoTime() < deadline) {
+            MountTable.Entry e = MountTable.at(mp);
+            if (e != null && FuseMount.FS_TYPE.equals(e.fsType())) {
+                System.out.println("mounted on " + mp + " (process " + p.pid() + ", messages in " + log + ");"
+                        + " unmount with 'cairn umount " + mp + "'");
+                return Main.OK;
+            }
+            if (!p.isAlive()) {
+                String out = Files.exists(log) ? tail(log) : "";
+                throw new IOException("the background mount exited with status " + p.exitValue()
+                        + (out.isEmpty() ? "" : ": " + out));
+            }
+            Thread.sleep(50);
+        }
+        p.destroy();
+        throw new IOException("the background mount did not appear within 60 s; see " + log);
+    }
+
+    private boolean r0Encrypted() throws IOException {
+        // Opening with a password source that fails tells whether one is needed, without prompting twice.
+        try {
+            Repository.open(repo.store(), () -> {
+                throw new NeedsPassword();
+            });
+            return false;
+        } catch (NeedsPassword e) {
+            return true;
+        }
+    }
+
+    private static final class NeedsPassword extends RuntimeException {
+        NeedsPassword() {
+            super(null, null, false, false);
+        }
+    }
+
+    private static String tail(Path log) throws IOException {
+        List<String> lines = Files.readAllLines(log);
+        return String.join(" | ", lines.subList(Math.max(0, lines.size() - 3), lines.size())).trim();
+    }
+
+    private static Path defaultLog(Path mp) throws IOException {
+        Path dir = Path.of("/run/cairn");
+        try {
+            Files.createDirectories(dir);
+        } catch (IOException e) {
+            dir = Path.of(System.getProperty("java.io.tmpdir"));
+        }
+        String name = "mount-" + Integer.toHexString(mp.toString().hashCode()) + ".log";
+        return dir.resolve(name);
+    }
+
+    /** Unmounts cairn mounts whose process is gone (or the one named), guest volumes first. */
+    private int cleanup() throws IOException {
+        List<MountTable.Entry> targets = new ArrayList<>();
+        for (MountTable.Entry e : MountTable.read()) {
+            if (!FuseMount.FS_TYPE.equals(e.fsType())) {
+                continue;
+            }
+            if (mountPoint != null ? e.mountPoint().equals(mountPoint.toAbsolutePath().normalize()) : isStale(e.mountPoint())) {
+                targets.add(e);
+            }
+        }
+        if (targets.isEmpty()) {
+            System.out.println(mountPoint != null ? "no cairn mount on " + mountPoint.toAbsolutePath().normalize()
+                    : "no stale cairn mounts");
+            return Main.OK;
+        }
+        for (MountTable.Entry t : targets) {
+            for (MountTable.Entry e : MountTable.atOrBelow(t.mountPoint())) {
+                GuestVolumeManager.unmount(e.mountPoint(), MountCommand::log);
+                System.out.println("unmounted " + e.mountPoint() + " (" + e.fsType() + ")");
+            }
+        }
+        return Main.OK;
+    }
+
+    /** A FUSE mount whose daemon died answers every call with ENOTCONN. */
+    private static boolean isStale(Path mp) {
+        try {
+            Files.readAttributes(mp, "unix:mode");
+            return false;
+        } catch (IOException e) {
+            return e.getMessage() != null && e.getMessage().contains("not connected");
+        }
+    }
+}

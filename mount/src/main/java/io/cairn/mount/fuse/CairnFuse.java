@@ -1,0 +1,245 @@
+package io.cairn.mount.fuse;
+
+import io.cairn.mount.tree.BackupTree;
+import io.cairn.mount.tree.Dir;
+import io.cairn.mount.tree.FileNode;
+import io.cairn.mount.tree.Link;
+import io.cairn.mount.tree.Node;
+import io.cairn.repository.CorruptObjectException;
+import io.cairn.repository.ObjectNotFoundException;
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+import jnr.ffi.Pointer;
+import ru.serce.jnrfuse.ErrorCodes;
+import ru.serce.jnrfuse.FuseFillDir;
+import ru.serce.jnrfuse.FuseStubFS;
+import ru.serce.jnrfuse.struct.FileStat;
+import ru.serce.jnrfuse.struct.FuseFileInfo;
+import ru.serce.jnrfuse.struct.Statvfs;
+
+/**
+ * The jnr-fuse adapter: translates FUSE calls into {@link BackupTree} calls and exceptions into
+ * errno values, nothing else (the one errno ladder is {@link #errno}). Read-only: every call that
+ * would change something is left to FuseStubFS, which answers ENOSYS, and the mount is {@code ro}.
+ */
+final class CairnFuse extends FuseStubFS {
+    private static final int O_ACCMODE = 3;
+    private static final int O_RDONLY = 0;
+
+    private final BackupTree tree;
+    private final int uid;
+    private final int gid;
+    private final Consumer<String> log;
+    private final Runnable beforeUnmount;
+    private final Map<Long, FileNode> open = new ConcurrentHashMap<>();
+    private final AtomicLong nextHandle = new AtomicLong(1);
+    private final ThreadLocal<ByteBuffer> buffers = ThreadLocal.withInitial(() -> ByteBuffer.allocate(1 << 20));
+    final CountDownLatch destroyed = new CountDownLatch(1);
+
+    CairnFuse(BackupTree tree, int uid, int gid, Consumer<String> log, Runnable beforeUnmount) {
+        this.tree = tree;
+        this.uid = uid;
+        this.gid = gid;
+        this.log = log;
+        this.beforeUnmount = beforeUnmount;
+    }
+
+    @Override
+    public int getattr(String path, FileStat stat) {
+        try {
+            Node n = tree.resolve(path);
+            if (n == null) {
+                return -ErrorCodes.ENOENT();
+            }
+            fill(n, stat);
+            return 0;
+        } catch (IOException | RuntimeException e) {
+            return errno("stat", path, e);
+        }
+    }
+
+    private void fill(Node n, FileStat stat) throws IOException {
+        int type;
+        long size;
+        long nlink = 1;
+        if (n instanceof Dir) {
+            type = FileStat.S_IFDIR;
+            size = 4096;
+            nlink = 2;
+        } else if (n instanceof FileNode f) {
+            type = FileStat.S_IFREG;
+            size = f.size();
+        } else {
+            type = FileStat.S_IFLNK;
+            size = ((Link) n).target().getBytes(StandardCharsets.UTF_8).length;
+        }
+        stat.st_mode.set(type | n.permissions());
+        stat.st_size.set(size);
+        stat.st_nlink.set(nlink);
+        stat.st_uid.set(uid);
+        stat.st_gid.set(gid);
+        stat.st_blksize.set(65536);
+        stat.st_blocks.set((size + 511) / 512);
+        Instant t = n.modified();
+        for (var ts : new ru.serce.jnrfuse.struct.Timespec[] {stat.st_mtim, stat.st_atim, stat.st_ctim}) {
+            ts.tv_sec.set(t.getEpochSecond());
+            ts.tv_nsec.set(t.getNano());
+        }
+    }
+
+    @Override
+    public int readdir(String path, Pointer buf, FuseFillDir filter, long offset, FuseFileInfo fi) {
+        try {
+            Node n = tree.resolve(path);
+            if (n == null) {
+                return -ErrorCodes.ENOENT();
+            }
+            if (!(n instanceof Dir d)) {
+                return -ErrorCodes.ENOTDIR();
+            }
+            filter.apply(buf, ".", null, 0);
+            filter.apply(buf, "..", null, 0);
+            for (Node c : d.children()) {
+                if (filter.apply(buf, c.name(), null, 0) != 0) {
+                    break;
+                }
+            }
+            return 0;
+        } catch (IOException | RuntimeException e) {
+            return errno("list", path, e);
+        }
+    }
+
+    @Override
+    public int open(String path, FuseFileInfo fi) {
+        try {
+            if ((fi.flags.get() & O_ACCMODE) != O_RDONLY) {
+                return -ErrorCodes.EROFS();
+            }
+            Node n = tree.resolve(path);
+            if (n == null) {
+                return -ErrorCodes.ENOENT();
+            }
+            if (n instanceof Dir) {
+                return -ErrorCodes.EISDIR();
+            }
+            if (!(n instanceof FileNode f)) {
+                return -ErrorCodes.EINVAL();
+            }
+            long h = nextHandle.getAndIncrement();
+            open.put(h, f);
+            fi.fh.set(h);
+            return 0;
+        } catch (IOException | RuntimeException e) {
+            return errno("open", path, e);
+        }
+    }
+
+    @Override
+    public int read(String path, Pointer buf, long size, long offset, FuseFileInfo fi) {
+        try {
+            FileNode f = open.get(fi.fh.get());
+            if (f == null) {
+                Node n = tree.resolve(path);
+                if (!(n instanceof FileNode file)) {
+                    return -ErrorCodes.EBADF();
+                }
+                f = file;
+            }
+            ByteBuffer b = buffers.get();
+            if (b.capacity() < size) {
+                b = ByteBuffer.allocate((int) Math.min(size, 64 << 20));
+                buffers.set(b);
+            }
+            b.clear().limit((int) Math.min(size, b.capacity()));
+            int n = f.read(offset, b);
+            if (n <= 0) {
+                return 0;
+            }
+            buf.put(0, b.array(), 0, n);
+            return n;
+        } catch (IOException | RuntimeException e) {
+            return errno("read", path, e);
+        }
+    }
+
+    @Override
+    public int release(String path, FuseFileInfo fi) {
+        open.remove(fi.fh.get());
+        return 0;
+    }
+
+    @Override
+    public int readlink(String path, Pointer buf, long size) {
+        try {
+            Node n = tree.resolve(path);
+            if (n == null) {
+                return -ErrorCodes.ENOENT();
+            }
+            if (!(n instanceof Link l)) {
+                return -ErrorCodes.EINVAL();
+            }
+            byte[] t = l.follow().getBytes(StandardCharsets.UTF_8);
+            int len = (int) Math.min(t.length, size - 1);
+            buf.put(0, t, 0, len);
+            buf.putByte(len, (byte) 0);
+            return 0;
+        } catch (IOException | RuntimeException e) {
+            return errno("follow", path, e);
+        }
+    }
+
+    @Override
+    public int statfs(String path, Statvfs st) {
+        st.f_bsize.set(65536);
+        st.f_frsize.set(65536);
+        st.f_namemax.set(255);
+        return 0;
+    }
+
+    @Override
+    public void destroy(Pointer initResult) {
+        destroyed.countDown();
+    }
+
+    @Override
+    public void umount() {
+        // jnr-fuse's shutdown hook calls this on Ctrl-C: guest volumes mounted inside the tree go
+        // first, or the FUSE unmount would leave them detached and busy.
+        try {
+            beforeUnmount.run();
+        } finally {
+            super.umount();
+        }
+    }
+
+    /**
+     * The errno ladder: a missing object (pruned while mounted) and corrupt data are EIO, like any
+     * read error, and are logged with the object's name; an interrupted read is EINTR.
+     */
+    private int errno(String op, String path, Exception e) {
+        if (e instanceof InterruptedIOException) {
+            return -ErrorCodes.EINTR();
+        }
+        if (e instanceof java.nio.file.NoSuchFileException) {
+            return -ErrorCodes.ENOENT();
+        }
+        if (e instanceof java.nio.file.NotDirectoryException) {
+            return -ErrorCodes.ENOTDIR();
+        }
+        if (e instanceof ObjectNotFoundException || e instanceof CorruptObjectException) {
+            log.accept(op + " " + path + ": " + e.getMessage());
+            return -ErrorCodes.EIO();
+        }
+        log.accept(op + " " + path + " failed: " + e);
+        return -ErrorCodes.EIO();
+    }
+}

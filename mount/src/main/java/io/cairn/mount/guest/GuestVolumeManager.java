@@ -1,0 +1,278 @@
+package io.cairn.mount.guest;
+
+import io.cairn.mount.fat.FatFileSystem;
+import io.cairn.mount.fuse.MountTable;
+import io.cairn.mount.image.Image;
+import io.cairn.mount.tree.BackupTree;
+import io.cairn.mount.tree.Dir;
+import io.cairn.mount.tree.GuestVolumes;
+import io.cairn.mount.tree.Link;
+import io.cairn.mount.tree.Node;
+import io.cairn.mount.tree.Nodes;
+import io.cairn.mount.volume.FsType;
+import io.cairn.mount.volume.Unsupported;
+import io.cairn.mount.volume.Volume;
+import io.cairn.mount.volume.VolumeScan;
+import io.cairn.mount.volume.VolumeScanner;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+/**
+ * The open fallback for guest volumes: finds each backup's volumes (partitions, LVM), serves FAT
+ * itself, and mounts ext2/3/4, XFS and NTFS with the machine's drivers ({@link Drivers}) when
+ * their link is first followed. Everything it cannot show is listed in {@code UNSUPPORTED.txt}.
+ *
+ * <p>Layout inside the mount: {@code .cairn/vol/<key>} is a file holding exactly one volume (what
+ * the driver opens: ntfs-3g takes no offset, and an LV may be several pieces of several disks);
+ * {@code .cairn/mnt/<key>} is where the driver mounts it; {@code volumes/<name>} is a relative
+ * link to that directory. Mounting on first {@code readlink} rather than at start keeps a
+ * repository with thousands of backups cheap to mount, and mounting outside the looked-up path
+ * avoids the kernel's lookup lock on the very name being resolved.
+ */
+public final class GuestVolumeManager implements GuestVolumes {
+    private static final long MOUNT_TIMEOUT_SECONDS = 60;
+
+    private final Path mountPoint;
+    private final Drivers drivers;
+    private final boolean root;
+    private final Consumer<String> log;
+    private final Map<String, Registered> registered = new ConcurrentHashMap<>();
+    private final List<Registered> mountedOrder = Collections.synchronizedList(new ArrayList<>());
+    private final Instant started = Instant.now();
+    private volatile boolean closing;
+
+    private static final class Registered {
+        final String key;
+        final Volume volume;
+        final Driver driver;
+        volatile boolean mounted;
+        volatile String failure;
+
+        Registered(String key, Volume volume, Driver driver) {
+            this.key = key;
+            this.volume = volume;
+            this.driver = driver;
+        }
+    }
+
+    /**
+     * @param mountPoint the FUSE mount's absolute path, or null for a tree without a mount (tests):
+     *        then only volumes cairn reads itself are shown, the rest are listed as unsupported
+     */
+    public GuestVolumeManager(Path mountPoint, Consumer<String> log) {
+        this.mountPoint = mountPoint;
+        this.root = uid() == 0;
+        this.drivers = Drivers.detect(root);
+        this.log = log;
+    }
+
+    @Override
+    public List<Node> entries(String backupKey, LinkedHashMap<String, Image> disks, int depth) throws IOException {
+        VolumeScan scan = VolumeScanner.scan(disks);
+        List<Node> out = new ArrayList<>();
+        List<String> unsupported = new ArrayList<>();
+        for (Unsupported u : scan.unsupported()) {
+            unsupported.add(u.name() + ": " + u.reason());
+        }
+        for (Volume v : scan.volumes()) {
+            String name = BackupTree.safeName(v.name(), "volume");
+            FsType t = v.fsType();
+            if (t == FsType.FAT12 || t == FsType.FAT16 || t == FsType.FAT32) {
+                try {
+                    out.add(FatTree.root(name, FatFileSystem.open(v.image()), started));
+                } catch (IOException e) {
+                    unsupported.add(name + ": " + t.displayName() + " volume cannot be read: " + e.getMessage());
+                }
+                continue;
+            }
+            Driver d = drivers.forType(t);
+            if (d == null) {
+                unsupported.add(name + ": " + drivers.whyNot(t));
+                continue;
+            }
+            if (mountPoint == null) {
+                unsupported.add(name + ": " + t.displayName() + " volumes are shown only through a FUSE mount");
+                continue;
+            }
+            String key = backupKey + "-" + name;
+            registered.putIfAbsent(key, new Registered(key, v, d));
+            out.add(link(name, key, depth));
+        }
+        if (!unsupported.isEmpty() || !scan.warnings().isEmpty()) {
+            StringBuilder b = new StringBuilder("Volumes of this backup that cairn cannot show, and why:\n\n");
+            unsupported.forEach(l -> b.append(l).append('\n'));
+            if (!scan.warnings().isEmpty()) {
+                b.append("\nWarnings:\n");
+                scan.warnings().forEach(w -> b.append(w).append('\n'));
+            }
+            out.add(Nodes.bytes("UNSUPPORTED.txt", started, b.toString().getBytes(StandardCharsets.UTF_8)));
+        }
+        return out;
+    }
+
+    private Link link(String name, String key, int depth) {
+        String target = "../".repeat(depth) + ".cairn/mnt/" + key;
+        return new Link() {
+            @Override
+            public String name() {
+                return name;
+            }
+
+            @Override
+            public Instant modified() {
+                return started;
+            }
+
+            @Override
+            public String target() {
+                return target;
+            }
+
+            @Override
+            public String follow() throws IOException {
+                ensureMounted(registered.get(key));
+                return target;
+            }
+        };
+    }
+
+    @Override
+    public List<Node> internals() {
+        List<Node> vols = new ArrayList<>();
+        List<Node> mnts = new ArrayList<>();
+        List<Registered> all = new ArrayList<>(registered.values());
+        all.sort((a, b) -> a.key.compareTo(b.key));
+        for (Registered r : all) {
+            vols.add(Nodes.image(r.key, started, r.volume.image()));
+            mnts.add(Nodes.dir(r.key, started, List.of()));
+        }
+        if (vols.isEmpty()) {
+            return List.of();
+        }
+        return List.of(Nodes.dir("mnt", started, mnts), Nodes.dir("vol", started, vols));
+    }
+
+    private void ensureMounted(Registered r) throws IOException {
+        if (r.mounted) {
+            return;
+        }
+        synchronized (r) {
+            if (r.mounted) {
+                return;
+            }
+            if (closing) {
+                throw new IOException("the mount is closing");
+            }
+            Path target = mountPoint.resolve(".cairn/mnt").resolve(r.key);
+            Path source = mountPoint.resolve(".cairn/vol").resolve(r.key);
+            MountTable.Entry e = MountTable.at(target);
+            if (e == null) {
+                run(r.driver.command(source, target, root), r.driver.name() + " mounting " + r.volume.name());
+                e = MountTable.at(target);
+                if (e == null) {
+                    r.failure = r.driver.name() + " reported success but nothing is mounted on " + target;
+                    throw new IOException(r.failure);
+                }
+            }
+            r.mounted = true;
+            mountedOrder.add(r);
+            log.accept("mounted " + r.volume.name() + " (" + r.volume.fsType().displayName() + ") with " + r.driver.name());
+        }
+    }
+
+    private void run(List<String> cmd, String what) throws IOException {
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        p.getOutputStream().close();
+        byte[] out;
+        try {
+            out = p.getInputStream().readAllBytes();
+            if (!p.waitFor(MOUNT_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                throw new IOException(what + " did not finish in " + MOUNT_TIMEOUT_SECONDS + " s");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            p.destroyForcibly();
+            throw new java.io.InterruptedIOException(what + " was interrupted");
+        }
+        if (p.exitValue() != 0) {
+            String msg = new String(out, StandardCharsets.UTF_8).trim().replace('\n', ' ');
+            String failure = what + " failed (exit " + p.exitValue() + "): " + msg;
+            log.accept(failure);
+            throw new IOException(failure);
+        }
+    }
+
+    /**
+     * Unmounts every guest volume this mount mounted, newest first; a busy one is detached lazily
+     * so the FUSE mount below it can go. Never throws: it runs on the way out.
+     */
+    public void unmountAll() {
+        closing = true;
+        if (mountPoint == null) {
+            return;
+        }
+        List<Registered> order;
+        synchronized (mountedOrder) {
+            order = new ArrayList<>(mountedOrder);
+        }
+        Collections.reverse(order);
+        for (Registered r : order) {
+            Path target = mountPoint.resolve(".cairn/mnt").resolve(r.key);
+            unmount(target, log);
+            r.mounted = false;
+        }
+        // anything else below .cairn (mounted by hand, or left by an earlier crash of this same mount)
+        try {
+            for (MountTable.Entry e : MountTable.atOrBelow(mountPoint.resolve(".cairn"))) {
+                unmount(e.mountPoint(), log);
+            }
+        } catch (IOException e) {
+            log.accept("cannot read the mount table: " + e.getMessage());
+        }
+    }
+
+    /** umount(8), then a lazy unmount if the filesystem is busy. */
+    public static void unmount(Path target, Consumer<String> log) {
+        try {
+            if (MountTable.at(target) == null) {
+                return;
+            }
+            Path umount = Drivers.find("umount");
+            List<String> cmd = umount != null && uid() == 0 ? List.of(umount.toString(), target.toString())
+                    : List.of(String.valueOf(Drivers.find("fusermount")), "-u", target.toString());
+            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+            if (p.waitFor() != 0 && MountTable.at(target) != null) {
+                List<String> lazy = new ArrayList<>(cmd);
+                lazy.add(1, umount != null && uid() == 0 ? "-l" : "-z");
+                Process q = new ProcessBuilder(lazy).redirectErrorStream(true).start();
+                q.getInputStream().readAllBytes();
+                q.waitFor();
+                log.accept("unmounted " + target + " lazily (" + out + ")");
+            }
+        } catch (IOException e) {
+            log.accept("cannot unmount " + target + ": " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    static int uid() {
+        try {
+            return ((Number) java.nio.file.Files.getAttribute(Path.of("/proc/self"), "unix:uid")).intValue();
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
+    }
+}

@@ -1,0 +1,22 @@
+package io.cairn.mount.tree;
+
+import java.time.Instant;
+
+/**
+ * One entry of the read-only tree a mount shows: a directory, a file or a symbolic link. The tree
+ * is plain Java (no FUSE types), so it is tested by direct calls and served unchanged by the
+ * FUSE adapter and the web UI.
+ */
+public sealed interface Node permits Dir, FileNode, Link {
+
+    /** The entry's name in its directory (never empty, never containing '/'). */
+    String name();
+
+    /** Modification time shown by stat. */
+    Instant modified();
+
+    /** Permission bits (e.g. 0444, 0555); the type bits come from the node's kind. */
+    default int permissions() {
+        return this instanceof Dir ? 0555 : this instanceof Link ? 0777 : 0444;
+    }
+}
