@@ -41,6 +41,10 @@ final class MountCommand implements Callable<Integer> {
     @Option(names = "--no-volumes", description = "Do not look into guest volumes (only config and disks).")
     boolean noVolumes;
 
+    @Option(names = "--no-kernel-mounts", description = "Never let the kernel parse a guest filesystem: XFS volumes"
+            + " (which only the kernel reads) are then listed as unsupported. FAT, ext and NTFS are read in user space anyway.")
+    boolean noKernelMounts;
+
     @Option(names = "--cache", paramLabel = "SIZE", defaultValue = "256M",
             description = "Memory for decompressed chunks (default: ${DEFAULT-VALUE}).")
     String cache;
@@ -77,7 +81,7 @@ final class MountCommand implements Callable<Integer> {
                 System.err.println("warning: the repository's filesystem is full, so this mount runs without a lock;"
                         + " do not run gc while it is mounted");
             }
-            GuestVolumeManager guests = noVolumes ? null : new GuestVolumeManager(mp, MountCommand::log);
+            GuestVolumeManager guests = noVolumes ? null : new GuestVolumeManager(mp, !noKernelMounts, MountCommand::log);
             // read ahead 16 MiB worth of chunks (at least 4)
             int ahead = Math.max(4, (16 << 20) / r.config().chunkSize());
             BackupTree tree = new BackupTree(r, chunks, guests == null ? GuestVolumes.NONE : guests, 5000, ahead);
@@ -133,6 +137,9 @@ final class MountCommand implements Callable<Integer> {
         cmd.add(cache);
         if (noVolumes) {
             cmd.add("--no-volumes");
+        }
+        if (noKernelMounts) {
+            cmd.add("--no-kernel-mounts");
         }
         cmd.add(mp.toString());
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)

@@ -29,7 +29,11 @@ final class Drivers {
         this.ntfsMissing = ntfsMissing;
     }
 
-    static Drivers detect(boolean root) {
+    /**
+     * @param allowKernel whether kernel filesystem drivers may be used: a kernel driver parses the
+     *        guest's (untrusted) metadata in the kernel, a FUSE driver only in its own process
+     */
+    static Drivers detect(boolean root, boolean allowKernel) {
         Path fuse2fs = find("fuse2fs");
         Path ntfs3g = find("ntfs-3g");
         Path mount = find("mount");
@@ -39,14 +43,16 @@ final class Drivers {
         String extMissing = null;
         if (fuse2fs != null) {
             ext = new Driver("fuse2fs", fuse2fs, Driver.Kind.FUSE2FS);
-        } else if (root && mount != null && loop && kernel.contains("ext4")) {
+        } else if (allowKernel && root && mount != null && loop && kernel.contains("ext4")) {
             ext = new Driver("kernel ext4", mount, Driver.Kind.KERNEL_EXT4);
         } else {
             extMissing = "fuse2fs is not installed (Debian package fuse2fs)";
         }
         Driver xfs = null;
         String xfsMissing = null;
-        if (!kernel.contains("xfs")) {
+        if (!allowKernel) {
+            xfsMissing = "XFS volumes need the kernel's XFS driver, and kernel mounts are off (--no-kernel-mounts)";
+        } else if (!kernel.contains("xfs")) {
             xfsMissing = "this machine's kernel has no XFS driver";
         } else if (!root) {
             xfsMissing = "XFS volumes are mounted by the kernel, which needs root";

@@ -68,11 +68,12 @@ public final class GuestVolumeManager implements GuestVolumes {
     /**
      * @param mountPoint the FUSE mount's absolute path, or null for a tree without a mount (tests):
      *        then only volumes cairn reads itself are shown, the rest are listed as unsupported
+     * @param allowKernelMounts false keeps every guest filesystem out of the kernel (XFS is then unsupported)
      */
-    public GuestVolumeManager(Path mountPoint, Consumer<String> log) {
+    public GuestVolumeManager(Path mountPoint, boolean allowKernelMounts, Consumer<String> log) {
         this.mountPoint = mountPoint;
         this.root = uid() == 0;
-        this.drivers = Drivers.detect(root);
+        this.drivers = Drivers.detect(root, allowKernelMounts);
         this.log = log;
     }
 
