@@ -17,6 +17,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
+import com.kenai.jffi.MemoryIO;
 import jnr.ffi.Pointer;
 import ru.serce.jnrfuse.ErrorCodes;
 import ru.serce.jnrfuse.FuseFillDir;
@@ -41,7 +42,6 @@ final class CairnFuse extends FuseStubFS {
     private final Runnable beforeUnmount;
     private final Map<Long, FileNode> open = new ConcurrentHashMap<>();
     private final AtomicLong nextHandle = new AtomicLong(1);
-    private final ThreadLocal<ByteBuffer> buffers = ThreadLocal.withInitial(() -> ByteBuffer.allocate(1 << 20));
     final CountDownLatch destroyed = new CountDownLatch(1);
 
     CairnFuse(BackupTree tree, int uid, int gid, Consumer<String> log, Runnable beforeUnmount) {
@@ -154,17 +154,14 @@ final class CairnFuse extends FuseStubFS {
                 }
                 f = file;
             }
-            ByteBuffer b = buffers.get();
-            if (b.capacity() < size) {
-                b = ByteBuffer.allocate((int) Math.min(size, 64 << 20));
-                buffers.set(b);
-            }
-            b.clear().limit((int) Math.min(size, b.capacity()));
+            // Write straight into libfuse's buffer: no intermediate copy, and no per-thread heap
+            // buffer (libfuse's worker threads come and go under load, and each new one would
+            // allocate its own).
+            ByteBuffer b = MemoryIO.getInstance().newDirectByteBuffer(buf.address(), (int) Math.min(size, Integer.MAX_VALUE));
             int n = f.read(offset, b);
             if (n <= 0) {
                 return 0;
             }
-            buf.put(0, b.array(), 0, n);
             return n;
         } catch (IOException | RuntimeException e) {
             return errno("read", path, e);

@@ -16,6 +16,7 @@ import java.nio.ByteBuffer;
  */
 public final class BackupImage implements Image {
     static final int STREAMS = 8;
+    private static final byte[] ZEROS = new byte[64 * 1024];
 
     private final FixedIndex index;
     private final ChunkCache cache;
@@ -66,8 +67,8 @@ public final class BackupImage implements Image {
             int within = (int) (pos - chunkStart);
             int n = (int) Math.min(end - pos, index.length(i) - within);
             if (index.isZero(i)) {
-                for (int k = 0; k < n; k++) {
-                    dst.put((byte) 0);
+                for (int k = 0; k < n; k += ZEROS.length) {
+                    dst.put(ZEROS, 0, Math.min(ZEROS.length, n - k));
                 }
             } else {
                 byte[] data = cache.get(index.id(i));
