@@ -1,0 +1,251 @@
+package io.cairn.repository.job;
+
+import io.cairn.repository.backup.Progress;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+
+/**
+ * One long operation (a backup of a VM, a restore, a check) as others see it: its state, the phase
+ * it is in, bytes done of bytes expected, the rate, a log, and a stream of {@link Event}s that
+ * the CLI prints and the web UI pushes to browsers. Cancellation is cooperative: {@link #cancel}
+ * sets a flag that the work checks with {@link #checkCancelled} between steps, so cleanup
+ * (deleting a snapshot, removing a half-written backup) still runs.
+ *
+ * <p>Thread-safe: workers report progress from many threads.
+ */
+public final class Job {
+
+    public enum State { QUEUED, RUNNING, SUCCEEDED, FAILED, CANCELLED }
+
+    /**
+     * A change of a job, numbered so a listener that reconnects can ask for what it missed.
+     *
+     * @param bytesPerSecond average over the current phase
+     */
+    public record Event(String jobId, long seq, Instant time, State state, String phase, long done, long total,
+                        double bytesPerSecond, String message) {}
+
+    /** Thrown by {@link #checkCancelled} once the job was asked to stop. */
+    public static final class CancelledException extends java.io.IOException {
+        public CancelledException(String jobId) {
+            super("job " + jobId + " was cancelled");
+        }
+    }
+
+    private static final int MAX_LOG = 10_000;
+    private static final long EVENT_INTERVAL_NANOS = 250_000_000L;
+
+    private final String id;
+    private final String kind;
+    private final String target;
+    private final Instant created = Instant.now();
+    private final List<Consumer<Event>> listeners = new CopyOnWriteArrayList<>();
+    private final List<String> log = new ArrayList<>();
+    private final List<Event> history = new ArrayList<>();
+    private final AtomicLong done = new AtomicLong();
+    private final AtomicLong seq = new AtomicLong();
+
+    private volatile State state = State.QUEUED;
+    private volatile String phase = "";
+    private volatile long total;
+    private volatile long phaseStarted = System.nanoTime();
+    private volatile long lastEvent;
+    private volatile boolean cancelRequested;
+    private volatile String result;
+    private volatile Instant started;
+    private volatile Instant finished;
+
+    public Job(String id, String kind, String target) {
+        this.id = id;
+        this.kind = kind;
+        this.target = target;
+    }
+
+    public String id() {
+        return id;
+    }
+
+    /** What kind of work: "backup", "restore", "check", … */
+    public String kind() {
+        return kind;
+    }
+
+    /** What it works on: a VM, a backup id, a repository. */
+    public String target() {
+        return target;
+    }
+
+    public State state() {
+        return state;
+    }
+
+    public String phase() {
+        return phase;
+    }
+
+    public long done() {
+        return done.get();
+    }
+
+    public long total() {
+        return total;
+    }
+
+    public Instant created() {
+        return created;
+    }
+
+    public Instant started() {
+        return started;
+    }
+
+    public Instant finished() {
+        return finished;
+    }
+
+    /** The one-line summary of a finished job, or the error of a failed one. */
+    public String result() {
+        return result;
+    }
+
+    public boolean isFinished() {
+        State s = state;
+        return s == State.SUCCEEDED || s == State.FAILED || s == State.CANCELLED;
+    }
+
+    public void addListener(Consumer<Event> l) {
+        listeners.add(l);
+    }
+
+    public void removeListener(Consumer<Event> l) {
+        listeners.remove(l);
+    }
+
+    /** Events with a sequence number greater than {@code afterSeq}, oldest first. */
+    public synchronized List<Event> eventsAfter(long afterSeq) {
+        List<Event> out = new ArrayList<>();
+        for (Event e : history) {
+            if (e.seq() > afterSeq) {
+                out.add(e);
+            }
+        }
+        return out;
+    }
+
+    public synchronized List<String> log() {
+        return List.copyOf(log);
+    }
+
+    public void start() {
+        started = Instant.now();
+        state = State.RUNNING;
+        emit("started", true);
+    }
+
+    /** A new phase ("snapshot", "disk 1 of 2: web01.vmdk", "delete snapshot"); total 0 when unknown. */
+    public void phase(String name, long totalBytes) {
+        phase = name;
+        total = totalBytes;
+        done.set(0);
+        phaseStarted = System.nanoTime();
+        log(name);
+        emit(null, true);
+    }
+
+    public void advance(long bytes) {
+        done.addAndGet(bytes);
+        long now = System.nanoTime();
+        if (now - lastEvent >= EVENT_INTERVAL_NANOS) {
+            emit(null, false);
+        }
+    }
+
+    /** A line for the job's log (also sent as an event). */
+    public void log(String line) {
+        synchronized (this) {
+            if (log.size() < MAX_LOG) {
+                log.add(Instant.now() + " " + line);
+            }
+        }
+        emit(line, true);
+    }
+
+    public void succeed(String summary) {
+        result = summary;
+        finished = Instant.now();
+        state = State.SUCCEEDED;
+        emit(summary, true);
+    }
+
+    public void fail(Throwable error) {
+        result = error.getMessage() == null ? error.toString() : error.getMessage();
+        finished = Instant.now();
+        state = error instanceof CancelledException ? State.CANCELLED : State.FAILED;
+        emit(result, true);
+    }
+
+    /** Asks the job to stop at its next check; cleanup still runs. */
+    public void cancel() {
+        cancelRequested = true;
+        log("cancel requested");
+    }
+
+    public boolean cancelRequested() {
+        return cancelRequested;
+    }
+
+    public void checkCancelled() throws CancelledException {
+        if (cancelRequested) {
+            throw new CancelledException(id);
+        }
+    }
+
+    /** This job as a {@link Progress}, for the backup and restore engines. */
+    public Progress progress() {
+        return new Progress() {
+            @Override
+            public void begin(String name, long totalBytes) {
+                phase(name, totalBytes);
+            }
+
+            @Override
+            public void advance(long bytes) {
+                Job.this.advance(bytes);
+            }
+
+            @Override
+            public void end() {
+                emit(null, true);
+            }
+        };
+    }
+
+    private void emit(String message, boolean always) {
+        long now = System.nanoTime();
+        if (!always && now - lastEvent < EVENT_INTERVAL_NANOS) {
+            return;
+        }
+        lastEvent = now;
+        double secs = Math.max(1e-3, (now - phaseStarted) / 1e9);
+        long d = done.get();
+        Event e;
+        synchronized (this) {
+            e = new Event(id, seq.incrementAndGet(), Instant.now(), state, phase, d, total, d / secs, message);
+            history.add(e);
+            if (history.size() > 2 * MAX_LOG) {
+                history.subList(0, MAX_LOG).clear();
+            }
+        }
+        for (Consumer<Event> l : listeners) {
+            try {
+                l.accept(e);
+            } catch (RuntimeException ignored) {
+                // a broken listener (a browser that went away) must not break the job
+            }
+        }
+    }
+}

@@ -1,0 +1,66 @@
+package io.cairn.repository.job;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+class JobTest {
+    @Test
+    @DisplayName("a job goes queued → running → succeeded, with phases, bytes from many threads and numbered events")
+    void lifecycle() throws Exception {
+        Job j = new Job("j1", "backup", "web01");
+        List<Job.Event> seen = new ArrayList<>();
+        j.addListener(e -> {
+            synchronized (seen) {
+                seen.add(e);
+            }
+        });
+        assertEquals(Job.State.QUEUED, j.state());
+        j.start();
+        j.progress().begin("disk 1 of 1", 4000);
+        ExecutorService pool = Executors.newFixedThreadPool(4);
+        for (int i = 0; i < 4000; i++) {
+            pool.execute(() -> j.progress().advance(1));
+        }
+        pool.shutdown();
+        assertTrue(pool.awaitTermination(10, TimeUnit.SECONDS));
+        assertEquals(4000, j.done());
+        j.succeed("backed up");
+        assertEquals(Job.State.SUCCEEDED, j.state());
+        assertEquals("backed up", j.result());
+        assertTrue(j.isFinished());
+        List<Job.Event> all = j.eventsAfter(0);
+        for (int i = 1; i < all.size(); i++) {
+            assertEquals(all.get(i - 1).seq() + 1, all.get(i).seq(), "events are numbered without gaps");
+        }
+        assertEquals(Job.State.SUCCEEDED, all.get(all.size() - 1).state());
+        assertEquals(all.size(), seen.size());
+        assertEquals(all.subList(2, all.size()), j.eventsAfter(all.get(1).seq()));
+        assertTrue(j.log().stream().anyMatch(l -> l.endsWith("disk 1 of 1")));
+    }
+
+    @Test
+    @DisplayName("cancel is cooperative: checkCancelled throws, and failing with it marks the job cancelled")
+    void cancel() throws Exception {
+        Job j = new Job("j2", "restore", "b1");
+        j.start();
+        assertTrue(!j.cancelRequested());
+        j.cancel();
+        Job.CancelledException e = assertThrows(Job.CancelledException.class, j::checkCancelled);
+        j.fail(e);
+        assertEquals(Job.State.CANCELLED, j.state());
+        Job k = new Job("j3", "check", "repo");
+        k.start();
+        k.fail(new java.io.IOException("chunk 12ab missing"));
+        assertEquals(Job.State.FAILED, k.state());
+        assertEquals("chunk 12ab missing", k.result());
+    }
+}
