@@ -166,6 +166,11 @@ public final class FuseMount implements AutoCloseable {
         fs.umount();
     }
 
+    /** The numeric user id of this process (id -u); -1 when unknown. */
+    public static int uid() {
+        return ids("-u");
+    }
+
     /** The numeric user or group id of this process (id -u / id -g). */
     static int ids(String flag) {
         try {

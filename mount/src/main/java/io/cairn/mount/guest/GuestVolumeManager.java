@@ -1,6 +1,7 @@
 package io.cairn.mount.guest;
 
 import io.cairn.mount.fat.FatFileSystem;
+import io.cairn.mount.fuse.FuseMount;
 import io.cairn.mount.fuse.MountTable;
 import io.cairn.mount.image.Image;
 import io.cairn.mount.tree.BackupTree;
@@ -72,7 +73,7 @@ public final class GuestVolumeManager implements GuestVolumes {
      */
     public GuestVolumeManager(Path mountPoint, boolean allowKernelMounts, Consumer<String> log) {
         this.mountPoint = mountPoint;
-        this.root = uid() == 0;
+        this.root = FuseMount.uid() == 0;
         this.drivers = Drivers.detect(root, allowKernelMounts);
         this.log = log;
     }
@@ -250,13 +251,13 @@ public final class GuestVolumeManager implements GuestVolumes {
                 return;
             }
             Path umount = Drivers.find("umount");
-            List<String> cmd = umount != null && uid() == 0 ? List.of(umount.toString(), target.toString())
+            List<String> cmd = umount != null && FuseMount.uid() == 0 ? List.of(umount.toString(), target.toString())
                     : List.of(String.valueOf(Drivers.find("fusermount")), "-u", target.toString());
             Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
             String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
             if (p.waitFor() != 0 && MountTable.at(target) != null) {
                 List<String> lazy = new ArrayList<>(cmd);
-                lazy.add(1, umount != null && uid() == 0 ? "-l" : "-z");
+                lazy.add(1, umount != null && FuseMount.uid() == 0 ? "-l" : "-z");
                 Process q = new ProcessBuilder(lazy).redirectErrorStream(true).start();
                 q.getInputStream().readAllBytes();
                 q.waitFor();
@@ -266,14 +267,6 @@ public final class GuestVolumeManager implements GuestVolumes {
             log.accept("cannot unmount " + target + ": " + e.getMessage());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        }
-    }
-
-    static int uid() {
-        try {
-            return ((Number) java.nio.file.Files.getAttribute(Path.of("/proc/self"), "unix:uid")).intValue();
-        } catch (IOException | RuntimeException e) {
-            return -1;
         }
     }
 }
