@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import com.vmware.vim25.DynamicProperty;
 import com.vmware.vim25.ManagedObjectReference;
@@ -19,12 +18,9 @@ import com.vmware.vim25.TraversalSpec;
 import com.vmware.vim25.UserSession;
 import com.vmware.vim25.VimPortType;
 import com.vmware.vim25.VimService;
+import io.cairn.vsphere.testing.Vcsim;
 import jakarta.xml.ws.BindingProvider;
 import jakarta.xml.ws.WebServiceException;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.cert.CertificateEncodingException;
@@ -35,7 +31,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.concurrent.TimeUnit;
 import javax.net.ssl.HostnameVerifier;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLPeerUnverifiedException;
@@ -53,51 +48,26 @@ import org.junit.jupiter.api.Test;
 @DisplayName("The generated vim25 binding talks to vcsim")
 class VcsimBindingIT {
 
-  /** Go's fixed test certificate, served by every vcsim (see scripts/vcsim). */
-  private static final String VCSIM_SHA1 = "2C:11:ED:D7:13:87:7D:B5:74:18:B8:1C:42:C2:56:1F:0D:B9:5B:B9";
+  private static final String VCSIM_SHA1 = Vcsim.SHA1;
 
   private static final String JAXWS_SSL_SOCKET_FACTORY = "com.sun.xml.ws.transport.https.client.SSLSocketFactory";
   private static final String JAXWS_HOSTNAME_VERIFIER = "com.sun.xml.ws.transport.https.client.hostname.verifier";
 
-  private static Path script;
-  private static Path dir;
+  private static Vcsim vcsim;
   private static String url;
   private static VimService service;
 
   @BeforeAll
   static void startVcsim() throws Exception {
-    script = Path.of(System.getProperty("cairn.vcsim.script", "../scripts/vcsim"));
-    // A fresh directory per run: two builds of this module at once must not share a vcsim.
-    Path parent = Path.of(System.getProperty("cairn.vcsim.parent", "target"));
-    Files.createDirectories(parent);
-    dir = Files.createTempDirectory(parent, "vcsim-it-");
-    if (!Files.isExecutable(script)) {
-      fail("vcsim is needed for this test and " + script + " is missing or not executable");
-    }
-    Path log = Files.createTempFile("vcsim-start", ".log");
-    // `start` builds vcsim first when needed (about a minute from nothing).
-    Process p = new ProcessBuilder(script.toString(), "start", "--dir", dir.toString())
-        .redirectErrorStream(true).redirectOutput(log.toFile()).start();
-    if (!p.waitFor(10, TimeUnit.MINUTES)) {
-      p.destroyForcibly();
-      fail("scripts/vcsim start did not return within 10 minutes: " + Files.readString(log));
-    }
-    String out = Files.readString(log, StandardCharsets.UTF_8);
-    Files.delete(log);
-    if (p.exitValue() != 0) {
-      fail("scripts/vcsim start failed (exit " + p.exitValue() + "):\n" + out);
-    }
-    url = out.lines().filter(l -> l.startsWith("url=")).findFirst()
-        .map(l -> l.substring("url=".length()).split(" ")[0])
-        .orElseThrow(() -> new AssertionError("no url= line from scripts/vcsim start:\n" + out));
+    vcsim = Vcsim.start();
+    url = vcsim.url();
     service = new VimService();
   }
 
   @AfterAll
   static void stopVcsim() throws Exception {
-    if (dir != null && Files.isDirectory(dir)) {
-      Process p = new ProcessBuilder(script.toString(), "stop", dir.toString()).inheritIO().start();
-      p.waitFor(30, TimeUnit.SECONDS);
+    if (vcsim != null) {
+      vcsim.close();
     }
   }
 
