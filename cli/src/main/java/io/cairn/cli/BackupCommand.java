@@ -32,9 +32,27 @@ final class BackupCommand implements Callable<Integer> {
     @Mixin
     RepoOptions repo;
 
+    @Mixin
+    VcOptions vc;
+
     @Option(names = "--vm", required = true, paramLabel = "SOURCE",
-            description = "What to back up: file:PATH (a .vmx with all its disks, a VMDK in any subformat, or a raw disk image).")
+            description = "What to back up: file:PATH (a .vmx with all its disks, a VMDK in any subformat, or a raw disk image),"
+                    + " or with --vc a VM spec: name:NAME, uuid:UUID, moref:vm-N, ipaddr:IP, powerstate:on|off|suspended, any:.")
     String vm;
+
+    @Option(names = "--enable-cbt", description = "With --vc: turn on changed block tracking where it is off (later backups read only changes).")
+    boolean enableCbt;
+
+    @Option(names = "--no-quiesce", description = "With --vc: take crash-consistent snapshots (default: quiesced through VMware Tools).")
+    boolean noQuiesce;
+
+    @Option(names = "--parallel", paramLabel = "N", defaultValue = "2",
+            description = "With --vc: VMs backed up at the same time (default: ${DEFAULT-VALUE}).")
+    int parallel;
+
+    @Option(names = "--per-host", paramLabel = "N", defaultValue = "2",
+            description = "With --vc: at most N of them on one ESXi host (default: ${DEFAULT-VALUE}).")
+    int perHost;
 
     @Option(names = "--name", paramLabel = "NAME", description = "VM name (default: the file name without extension).")
     String name;
@@ -58,6 +76,18 @@ final class BackupCommand implements Callable<Integer> {
             description = "With --changed-areas: the backup the areas are relative to (default: the VM's newest).")
     String baseSpec;
 
+    Map<String, String> labelMap() {
+        Map<String, String> labelMap = new LinkedHashMap<>();
+        for (String l : labels) {
+            int eq = l.indexOf('=');
+            if (eq <= 0) {
+                throw new IllegalArgumentException("--label takes KEY=VALUE, not '" + l + "'");
+            }
+            labelMap.put(l.substring(0, eq), l.substring(eq + 1));
+        }
+        return labelMap;
+    }
+
     private Repository.Listed base(Repository r, String identity, String vmName) throws IOException {
         if (baseSpec != null) {
             Repository.Listed b = r.resolve(baseSpec);
@@ -72,6 +102,9 @@ final class BackupCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (vc.vc != null) {
+            return new VcBackup(this).run();
+        }
         if (transport != null) {
             checkTransport();
         }
@@ -79,7 +112,8 @@ final class BackupCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--base goes with --changed-areas");
         }
         if (!vm.startsWith("file:")) {
-            throw new IllegalArgumentException("--vm takes file:PATH (vCenter sources come with vSphere support), not '" + vm + "'");
+            throw new IllegalArgumentException("--vm takes file:PATH, or a VM spec (name:, uuid:, moref:, ipaddr:,"
+                    + " powerstate:, any:) together with --vc URL, not '" + vm + "'");
         }
         Path path = Path.of(vm.substring("file:".length()));
         VmxFile vmx = path.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".vmx") ? VmxFile.read(path) : null;
@@ -87,14 +121,7 @@ final class BackupCommand implements Callable<Integer> {
         if (vmName.isBlank()) {
             throw new IllegalArgumentException("the VM name is empty");
         }
-        Map<String, String> labelMap = new LinkedHashMap<>();
-        for (String l : labels) {
-            int eq = l.indexOf('=');
-            if (eq <= 0) {
-                throw new IllegalArgumentException("--label takes KEY=VALUE, not '" + l + "'");
-            }
-            labelMap.put(l.substring(0, eq), l.substring(eq + 1));
-        }
+        Map<String, String> labelMap = labelMap();
         List<Extent> changed = changedAreas == null ? null : readAreas(changedAreas);
         if (vmx != null) {
             if (changed != null) {
@@ -127,7 +154,7 @@ final class BackupCommand implements Callable<Integer> {
      * A VDDK transport fails at once, in one line, when the VDDK is not installed; with it installed
      * the transport still needs a vCenter source, which file: sources are not.
      */
-    private void checkTransport() throws IOException {
+    void checkTransport() throws IOException {
         Transport t = java.util.Arrays.stream(Transport.values()).filter(x -> x.cliName().equals(transport)).findFirst()
                 .orElseThrow(() -> new IllegalArgumentException("--transport takes https, nbd, nbdssl, hotadd or san, not '" + transport + "'"));
         if (t.needsVddk()) {
@@ -187,6 +214,11 @@ final class BackupCommand implements Callable<Integer> {
         long t0 = System.nanoTime();
         BackupWriter.Result res = new BackupWriter(r, repo.threads(), TerminalProgress.forTerminal(), repo.lockWait()).write(req);
         double secs = Math.max((System.nanoTime() - t0) / 1e9, 1e-3);
+        System.out.println(summary(res, secs));
+    }
+
+    /** The one line a finished backup prints: {@code backup <id> of <vm>: ...}. */
+    static String summary(BackupWriter.Result res, double secs) {
         long cap = 0;
         long chunks = 0;
         long read = 0;
@@ -202,7 +234,7 @@ final class BackupCommand implements Callable<Integer> {
             stored += d.stats().storedBytes();
         }
         int n = res.manifest().disks().size();
-        System.out.printf(Locale.ROOT, "backup %s of %s: %s%s, %d of %d chunks read, %d new (%s, %s stored)%s, %.1f s, %s/s%n",
+        return String.format(Locale.ROOT, "backup %s of %s: %s%s, %d of %d chunks read, %d new (%s, %s stored)%s, %.1f s, %s/s",
                 res.ref().id(), res.manifest().vm().name(), n == 1 ? "" : n + " disks, ", Durations.bytes(cap) + (n == 1 ? " disk" : ""),
                 read, chunks, fresh, Durations.bytes(freshBytes), Durations.bytes(stored),
                 res.manifest().files().isEmpty() ? "" : ", " + res.manifest().files().size() + " configuration files",

@@ -40,6 +40,12 @@ final class ListCommand implements Callable<Integer> {
                 o.put("time", m.time());
                 o.put("vm", m.vm().name());
                 o.put("vmIdentity", m.vm().identity());
+                if (m.vm().instanceUuid() != null) {
+                    o.put("instanceUuid", m.vm().instanceUuid());
+                }
+                if (m.vm().vcenterUuid() != null) {
+                    o.put("vcenterUuid", m.vm().vcenterUuid());
+                }
                 o.put("source", m.source());
                 o.put("logicalBytes", m.logicalBytes());
                 o.set("labels", Json.mapper().valueToTree(m.labels()));

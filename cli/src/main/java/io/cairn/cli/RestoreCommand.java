@@ -22,12 +22,46 @@ final class RestoreCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "BACKUP", description = "A backup id (or unique prefix) or VMNAME@latest.")
     String backup;
 
-    @Option(names = "--to", required = true, paramLabel = "DIR", description = "Directory to write into (created if missing).")
+    @Option(names = "--to", paramLabel = "DIR", description = "Directory to write the disks and files into (created if missing).")
     Path to;
 
     @Option(names = "--on-conflict", paramLabel = "MODE", defaultValue = "abort",
-            description = "When a target file exists: overwrite, keep, or abort (default: ${DEFAULT-VALUE}).")
+            description = "When a target file (or, with --as-new, a VM of that name) exists: overwrite, keep, abort,"
+                    + " or with --as-new prompt (default: ${DEFAULT-VALUE}).")
     String onConflict;
+
+    @Mixin
+    VcOptions vc;
+
+    @Option(names = "--as-new", paramLabel = "NAME", description = "With --vc: re-create the VM under this name from its stored configuration.")
+    String asNew;
+
+    @Option(names = "--in-place", description = "With --vc: write the disks back into the VM the backup was taken from.")
+    boolean inPlace;
+
+    @Option(names = "--force", description = "With --in-place: power the VM off if it is running.")
+    boolean force;
+
+    @Option(names = "--datastore", paramLabel = "DS", description = "With --as-new: datastore for the VM and its disks.")
+    String datastore;
+
+    @Option(names = "--datacenter", paramLabel = "DC", description = "With --as-new: datacenter (default: the only one).")
+    String datacenter;
+
+    @Option(names = "--folder", paramLabel = "F", description = "With --as-new: VM folder (inventory path; default: the datacenter's).")
+    String folder;
+
+    @Option(names = "--pool", paramLabel = "RP", description = "With --as-new: resource pool (inventory path).")
+    String pool;
+
+    @Option(names = "--host", paramLabel = "H", description = "With --as-new: ESXi host (name or inventory path).")
+    String host;
+
+    @Option(names = "--network-map", paramLabel = "OLD=NEW", description = "With --as-new: connect NICs of network OLD to NEW (repeatable).")
+    List<String> networkMap = new java.util.ArrayList<>();
+
+    @Option(names = "--power-on", description = "With --as-new: power the VM on once restored.")
+    boolean powerOn;
 
     @Option(names = "--format", paramLabel = "FORMAT", defaultValue = "raw",
             description = "Disk format: raw, vmdk-flat, vmdk-sparse, vmdk-stream or vmdk-2gbsparse (default: ${DEFAULT-VALUE}).")
@@ -35,6 +69,15 @@ final class RestoreCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (vc.vc != null) {
+            return new VcRestore(this).run();
+        }
+        if (asNew != null || inPlace) {
+            throw new IllegalArgumentException((asNew != null ? "--as-new" : "--in-place") + " restores to vSphere: give --vc URL");
+        }
+        if (to == null) {
+            throw new IllegalArgumentException("Missing required option: '--to=DIR' (or --vc URL with --as-new NAME or --in-place)");
+        }
         VmdkWriter.Format fmt = VmdkWriter.Format.fromCliName(format);
         DiskOutput output = fmt == VmdkWriter.Format.RAW ? null : new VmdkOutput(fmt);
         Restorer.Conflict conflict;
