@@ -63,6 +63,11 @@ final class RestoreCommand implements Callable<Integer> {
     @Option(names = "--power-on", description = "With --as-new: power the VM on once restored.")
     boolean powerOn;
 
+    @Option(names = "--reencrypt-policy", paramLabel = "POLICY-ID",
+            description = "With --as-new, for an encrypted VM: encrypt it anew under this storage policy instead of"
+                    + " with its own keys (its NVRAM, encrypted with the old key, is lost).")
+    String reencryptPolicy;
+
     @Option(names = "--format", paramLabel = "FORMAT", defaultValue = "raw",
             description = "Disk format: raw, vmdk-flat, vmdk-sparse, vmdk-stream or vmdk-2gbsparse (default: ${DEFAULT-VALUE}).")
     String format;

@@ -59,7 +59,7 @@ final class VcRestore {
                 } else {
                     VmRestore.Conflict conflict = conflict(mode, c);
                     var vm = restore.asNew(b, new VmRestore.AsNew(cmd.asNew, cmd.datastore, cmd.datacenter, cmd.folder,
-                            cmd.pool, cmd.host, networks, conflict, cmd.powerOn));
+                            cmd.pool, cmd.host, networks, conflict, cmd.powerOn, cmd.reencryptPolicy));
                     job.succeed(String.format(Locale.ROOT, "restored %s as %s (%s) in %.1f s", b.ref().id(), cmd.asNew,
                             vm.getValue(), (System.nanoTime() - t0) / 1e9));
                 }

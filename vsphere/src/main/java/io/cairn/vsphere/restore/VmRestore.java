@@ -58,7 +58,7 @@ public final class VmRestore {
    * network of the same name (vSphere refuses the VM if the target has none).
    */
   public record AsNew(String name, String datastore, String datacenter, String folder, String pool, String host,
-                      Map<String, String> networkMap, Conflict onConflict, boolean powerOn) {
+                      Map<String, String> networkMap, Conflict onConflict, boolean powerOn, String reencryptPolicy) {
     public AsNew {
       networkMap = networkMap == null ? Map.of() : Map.copyOf(networkMap);
     }
@@ -114,7 +114,11 @@ public final class VmRestore {
     }
     Recreate plan;
     try {
-      plan = ConfigSpecBuilder.build(stored, RecreateOptions.of(o.name(), datastore).withNetworkMap(o.networkMap(), true));
+      RecreateOptions ro = RecreateOptions.of(o.name(), datastore).withNetworkMap(o.networkMap(), true);
+      if (o.reencryptPolicy() != null) {
+        ro = ro.withEncryption(RecreateOptions.Encryption.REENCRYPT_BY_POLICY, o.reencryptPolicy());
+      }
+      plan = ConfigSpecBuilder.build(stored, ro);
     } catch (RecreateException e) {
       throw new VsphereException("cannot re-create " + o.name() + ": " + e.getMessage(), e);
     }
@@ -137,7 +141,9 @@ public final class VmRestore {
     DatastoreClient ds = new DatastoreClient(c.serverBase(), c.sslSocketFactory(), c.hostnameVerifier(),
         c::sessionCookie, t.datacenterPath());
     writeDisks(b, newDisks, ds);
-    uploadNvram(b, created, ds);
+    if (o.reencryptPolicy() == null || stored.getKeyId() == null) {
+      uploadNvram(b, created, ds); // re-encrypted: the stored NVRAM is sealed with the old key, useless now
+    }
     if (o.powerOn()) {
       job.phase("power on " + o.name(), 0);
       try {
