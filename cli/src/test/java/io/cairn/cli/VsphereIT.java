@@ -220,7 +220,35 @@ class VsphereIT {
         assertTrue(!r.err().contains("s3cret"), "no password in messages");
     }
 
-    // ---- helpers ----
+    // ---- helpers (the VM building and comparing is shared with EsxIT: SimVms) ----
+
+    static void createVm(String name, boolean content) throws Exception {
+        SimVms.createVm(vc, ds, "DC0", "DC0/host/DC0_H0/DC0_H0", name, new Path[] {disk0, disk1}, tmp, content);
+    }
+
+    static VmInfo vm(String name) throws Exception {
+        return SimVms.vm(vc, name);
+    }
+
+    static VirtualMachineConfigInfo config(ManagedObjectReference vm) throws Exception {
+        return SimVms.config(vc, vm);
+    }
+
+    static List<VirtualDisk> disks(VirtualMachineConfigInfo c) {
+        return SimVms.disks(c);
+    }
+
+    static List<String> layout(VirtualMachineConfigInfo c) {
+        return SimVms.layout(c);
+    }
+
+    static DatastorePath flatOf(VirtualDisk d) throws Exception {
+        return SimVms.flatOf(ds, d);
+    }
+
+    static String sha256(VirtualDisk d) throws Exception {
+        return SimVms.sha256(ds, d);
+    }
 
     static void startVcsim() throws Exception {
         if (!Files.isExecutable(SCRIPT)) {
@@ -242,129 +270,5 @@ class VsphereIT {
         url = out.lines().filter(l -> l.startsWith("url=")).findFirst()
                 .map(l -> l.substring("url=".length()).split(" ")[0])
                 .orElseThrow(() -> new AssertionError("no url= line:\n" + out));
-    }
-
-    /** Creates a VM with an LSI Logic controller on bus 0 and one on bus 1, a disk on each, and an E1000 on "VM Network". */
-    static void createVm(String name, boolean content) throws Exception {
-        VirtualMachineConfigSpec spec = new VirtualMachineConfigSpec();
-        spec.setName(name);
-        spec.setGuestId("otherGuest64");
-        spec.setNumCPUs(1);
-        spec.setMemoryMB(256L);
-        VirtualMachineFileInfo files = new VirtualMachineFileInfo();
-        files.setVmPathName("[LocalDS_0]");
-        spec.setFiles(files);
-        for (int bus = 0; bus < 2; bus++) {
-            VirtualLsiLogicController ctl = new VirtualLsiLogicController();
-            ctl.setKey(-1 - bus);
-            ctl.setBusNumber(bus);
-            ctl.setSharedBus(VirtualSCSISharing.NO_SHARING);
-            spec.getDeviceChange().add(add(ctl, null));
-            VirtualDisk d = new VirtualDisk();
-            d.setKey(-10 - bus);
-            d.setControllerKey(-1 - bus);
-            d.setUnitNumber(0);
-            long bytes = bus == 0 ? 64L << 20 : 24L << 20;
-            d.setCapacityInKB(bytes / 1024);
-            d.setCapacityInBytes(bytes);
-            VirtualDiskFlatVer2BackingInfo b = new VirtualDiskFlatVer2BackingInfo();
-            b.setFileName("[LocalDS_0]");
-            b.setDiskMode("persistent");
-            b.setThinProvisioned(true);
-            d.setBacking(b);
-            spec.getDeviceChange().add(add(d, VirtualDeviceConfigSpecFileOperation.CREATE));
-        }
-        VirtualE1000 nic = new VirtualE1000();
-        nic.setKey(-20);
-        VirtualEthernetCardNetworkBackingInfo nb = new VirtualEthernetCardNetworkBackingInfo();
-        nb.setDeviceName("VM Network");
-        nic.setBacking(nb);
-        nic.setAddressType("generated");
-        spec.getDeviceChange().add(add(nic, null));
-        ManagedObjectReference dc = vc.port().findByInventoryPath(vc.serviceContent().getSearchIndex(), "DC0");
-        ManagedObjectReference folder = (ManagedObjectReference) Props.one(vc, dc, "vmFolder");
-        ManagedObjectReference host = vc.port().findByInventoryPath(vc.serviceContent().getSearchIndex(), "DC0/host/DC0_H0/DC0_H0");
-        ManagedObjectReference pool = (ManagedObjectReference) Props.one(vc,
-                (ManagedObjectReference) Props.one(vc, host, "parent"), "resourcePool");
-        ManagedObjectReference vm = (ManagedObjectReference) Tasks.await(vc, vc.port().createVMTask(folder, spec, pool, host), null);
-        List<VirtualDisk> disks = disks(config(vm));
-        assertEquals(2, disks.size(), "vcsim created both disks");
-        // real VMDK content behind the disks: qemu-img writes a monolithicFlat pair, uploaded over vcsim's empty files
-        Path[] images = {disk0, disk1};
-        for (int i = 0; i < 2; i++) {
-            DatastorePath desc = DatastorePath.parse(((VirtualDiskFlatVer2BackingInfo) disks.get(i).getBacking()).getFileName());
-            if (!content && i == 1) {
-                ds.upload(desc, new ByteArrayInputStream(new byte[0]), 0);
-                continue;
-            }
-            Path local = Files.createDirectories(tmp.resolve("vmdk-" + name + "-" + i)).resolve(desc.fileName());
-            Util.sh("qemu-img", "convert", "-f", "raw", "-O", "vmdk", "-o", "subformat=monolithicFlat,adapter_type=lsilogic",
-                    images[i].toString(), local.toString());
-            String stem = desc.fileName().substring(0, desc.fileName().length() - 5);
-            Path flat = local.resolveSibling(stem + "-flat.vmdk");
-            ds.upload(desc.resolveSibling(flat.getFileName().toString()), Files.newInputStream(flat), Files.size(flat));
-            ds.upload(desc, Files.newInputStream(local), Files.size(local));
-        }
-    }
-
-    private static VirtualDeviceConfigSpec add(VirtualDevice d, VirtualDeviceConfigSpecFileOperation op) {
-        VirtualDeviceConfigSpec s = new VirtualDeviceConfigSpec();
-        s.setOperation(VirtualDeviceConfigSpecOperation.ADD);
-        s.setFileOperation(op);
-        s.setDevice(d);
-        return s;
-    }
-
-    static VmInfo vm(String name) throws Exception {
-        return Inventory.vms(vc).stream().filter(v -> v.name().equals(name)).findFirst()
-                .orElseThrow(() -> new AssertionError("no VM " + name));
-    }
-
-    static VirtualMachineConfigInfo config(ManagedObjectReference vm) throws Exception {
-        VirtualMachineConfigInfo c = (VirtualMachineConfigInfo) Props.one(vc, vm, "config");
-        assertNotNull(c);
-        return c;
-    }
-
-    static List<VirtualDisk> disks(VirtualMachineConfigInfo c) {
-        return io.cairn.vsphere.backup.VmBackup.disks(c);
-    }
-
-    /** Non-default devices as "type bus:unit capacity" lines, in a stable order. */
-    static List<String> layout(VirtualMachineConfigInfo c) {
-        Map<Integer, VirtualDevice> byKey = new java.util.HashMap<>();
-        c.getHardware().getDevice().forEach(d -> byKey.put(d.getKey(), d));
-        List<String> out = new ArrayList<>();
-        for (VirtualDevice d : c.getHardware().getDevice()) {
-            if (ConfigSpecBuilder.isDefaultDevice(d)) {
-                continue;
-            }
-            String where = "";
-            if (byKey.get(d.getControllerKey()) instanceof VirtualController ctl && !ConfigSpecBuilder.isDefaultDevice(ctl)) {
-                where = " on " + ctl.getClass().getSimpleName() + " " + ctl.getBusNumber() + ":" + d.getUnitNumber();
-            }
-            String extra = d instanceof VirtualController vcl ? " bus " + vcl.getBusNumber()
-                    : d instanceof VirtualDisk vd ? " " + vd.getCapacityInKB() + " KiB" : "";
-            out.add(d.getClass().getSimpleName() + where + extra);
-        }
-        out.sort(null);
-        return out;
-    }
-
-    static DatastorePath flatOf(VirtualDisk d) throws Exception {
-        HttpsDisk h = HttpsDisk.open(ds, DatastorePath.parse(((VirtualDiskFlatVer2BackingInfo) d.getBacking()).getFileName()));
-        return h.extentFiles().get(0);
-    }
-
-    static String sha256(VirtualDisk d) throws Exception {
-        HttpsDisk h = HttpsDisk.open(ds, DatastorePath.parse(((VirtualDiskFlatVer2BackingInfo) d.getBacking()).getFileName()));
-        MessageDigest md = MessageDigest.getInstance("SHA-256");
-        byte[] buf = new byte[4 << 20];
-        for (long off = 0; off < h.capacity(); off += buf.length) {
-            int n = (int) Math.min(buf.length, h.capacity() - off);
-            h.read(off, buf, 0, n);
-            md.update(buf, 0, n);
-        }
-        return HexFormat.of().formatHex(md.digest());
     }
 }

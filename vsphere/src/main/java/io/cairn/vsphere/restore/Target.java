@@ -34,14 +34,36 @@ record Target(ManagedObjectReference datacenter, String datacenterPath, ManagedO
       ManagedObjectReference cr = h != null ? (ManagedObjectReference) Props.one(c, h, "parent") : firstComputeResource(c, dc);
       p = (ManagedObjectReference) Props.one(c, cr, "resourcePool");
     }
-    List<String> stores = new ArrayList<>();
-    Object dsList = Props.one(c, dc, "datastore");
-    if (dsList instanceof ArrayOfManagedObjectReference arr) {
-      for (ManagedObjectReference d : arr.getManagedObjectReference()) {
-        stores.add(String.valueOf(Props.one(c, d, "name")));
-      }
+    List<String> stores = datastoreNames(c, Props.one(c, dc, "datastore"));
+    if (stores.isEmpty()) {
+      stores = datastoreNames(c, Props.one(c, (ManagedObjectReference) Props.one(c, dc, "datastoreFolder"), "childEntity"));
     }
     return new Target(dc, dcPath, f, p, h, stores);
+  }
+
+  /**
+   * Names of the datastores in a list of references. A reference that no longer resolves is
+   * skipped: a standalone host (and vcsim's ESXi mode) can list a datastore object it then
+   * reports as deleted.
+   */
+  private static List<String> datastoreNames(VsphereConnection c, Object list) {
+    List<String> names = new ArrayList<>();
+    if (list instanceof ArrayOfManagedObjectReference arr) {
+      for (ManagedObjectReference d : arr.getManagedObjectReference()) {
+        if (!"Datastore".equals(d.getType())) {
+          continue;
+        }
+        try {
+          Object n = Props.one(c, d, "name");
+          if (n != null) {
+            names.add(String.valueOf(n));
+          }
+        } catch (VsphereException e) {
+          // gone between listing and reading: not a place to restore to
+        }
+      }
+    }
+    return names;
   }
 
   /** The datastore to use when none was named: only when the datacenter has exactly one. */
