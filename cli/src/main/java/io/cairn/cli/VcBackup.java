@@ -40,13 +40,14 @@ final class VcBackup {
         if (cmd.changedAreas != null) {
             throw new IllegalArgumentException("--changed-areas is for file: sources; vCenter backups use changed block tracking");
         }
-        checkTransport();
+        Transport transport = transport();
         if (cmd.parallel < 1 || cmd.perHost < 1) {
             throw new IllegalArgumentException("--parallel and --per-host take a number of at least 1");
         }
         Map<String, String> labels = cmd.labelMap();
         Repository repo = cmd.repo.open();
-        try (VsphereConnection c = cmd.vc.connect()) {
+        try (VsphereConnection c = cmd.vc.connect();
+             VddkOpener vddk = transport == null ? null : VddkOpener.load(cmd.vddk, transport, c, cmd.vc.credentials)) {
             List<VmInfo> selected = new ArrayList<>();
             for (VmInfo v : spec.select(Inventory.vms(c))) {
                 if (Boolean.TRUE.equals(v.template())) {
@@ -59,7 +60,7 @@ final class VcBackup {
                 throw new VsphereException("no VM matches " + cmd.vm);
             }
             VmBackup.Options opts = new VmBackup.Options(!cmd.noQuiesce, cmd.enableCbt, cmd.repo.threads(),
-                    cmd.repo.lockWait(), labels);
+                    cmd.repo.lockWait(), labels, vddk);
             Map<String, Semaphore> hosts = new HashMap<>();
             for (VmInfo v : selected) {
                 hosts.computeIfAbsent(String.valueOf(v.host()), h -> new Semaphore(cmd.perHost));
@@ -114,20 +115,13 @@ final class VcBackup {
         }
     }
 
-    private void checkTransport() throws IOException {
+    /** null for https (the default); a VDDK transport otherwise. */
+    private Transport transport() {
         if (cmd.transport == null || cmd.transport.equals("https")) {
-            return;
+            return null;
         }
-        Transport t = java.util.Arrays.stream(Transport.values()).filter(x -> x.cliName().equals(cmd.transport)).findFirst()
-                .orElseThrow(() -> new IllegalArgumentException("--transport takes https, nbd, nbdssl, hotadd or san, not '"
-                        + cmd.transport + "'"));
-        if (t.needsVddk()) {
-            try {
-                cmd.checkTransport(); // loads the VDDK: fails here, in one line, when it is missing
-            } catch (IllegalArgumentException loaded) {
-                throw new IllegalArgumentException("--transport " + cmd.transport + " with --vc is not supported yet:"
-                        + " use --transport https (datastore file access, no VDDK needed)");
-            }
-        }
+        return java.util.Arrays.stream(Transport.values()).filter(x -> x.cliName().equals(cmd.transport) && x.needsVddk())
+                .findFirst().orElseThrow(() -> new IllegalArgumentException("--transport takes https, nbd, nbdssl, hotadd"
+                        + " or san, not '" + cmd.transport + "'"));
     }
 }

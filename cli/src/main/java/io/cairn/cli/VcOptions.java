@@ -27,6 +27,9 @@ final class VcOptions {
     @Option(names = "--insecure", description = "Accept any server certificate (not verified!).")
     boolean insecure;
 
+    /** The credentials {@link #connect} used: the VDDK transports log in with them again for each disk. */
+    Credentials credentials;
+
     VsphereConnection connect() throws VsphereException {
         if (vc == null || vc.isBlank()) {
             throw new IllegalArgumentException("Missing required option: '--vc=URL'");
@@ -41,6 +44,7 @@ final class VcOptions {
             throw new IllegalArgumentException("--vc '" + vc + "' is not a URL: " + e.getMessage());
         }
         Credentials cr = Credentials.resolve(user, passwordFile, System.getenv(), System.console());
+        credentials = cr;
         if (insecure) {
             System.err.println("warning: --insecure: the certificate of " + vc + " is not verified");
         }

@@ -218,6 +218,9 @@ class VsphereIT {
         Cairn.Result r = cairn.run(ENV, "backup", "--repo", repo.toString(), "--vm", "name:app02", "--vc", url,
                 "--thumbprint", wrong).expectFailure(1, "backup", wrong, SHA1);
         assertTrue(!r.err().contains("s3cret"), "no password in messages");
+        // a VDDK transport without VMware's VDDK: one line, before any snapshot is taken
+        cairn.run(ENV, concat(new String[] {"backup", "--repo", repo.toString(), "--vm", "name:app02", "--transport", "nbdssl"},
+                vcArgs())).expectFailure(1, "backup", "VDDK_HOME");
     }
 
     // ---- helpers (the VM building and comparing is shared with EsxIT: SimVms) ----

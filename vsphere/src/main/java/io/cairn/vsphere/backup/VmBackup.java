@@ -60,8 +60,10 @@ public final class VmBackup {
    * @param quiesce ask VMware Tools to quiesce the guest (falls back to a crash-consistent
    *        snapshot, labelled so, when the guest cannot be quiesced)
    * @param enableCbt turn on changed block tracking when it is off (takes effect with this snapshot)
+   * @param transport how disks are read; null for {@code https}
    */
-  public record Options(boolean quiesce, boolean enableCbt, int threads, Duration lockWait, Map<String, String> labels) {
+  public record Options(boolean quiesce, boolean enableCbt, int threads, Duration lockWait, Map<String, String> labels,
+                        DiskOpener transport) {
     public Options {
       labels = labels == null ? Map.of() : Map.copyOf(labels);
     }
@@ -97,7 +99,7 @@ public final class VmBackup {
     String name = Snapshots.PREFIX + "backup-" + job.id();
     String description = "cairn backup " + job.id() + "; cairn removes it when the backup ends";
     Map<String, String> labels = new LinkedHashMap<>(options.labels());
-    labels.put("transport", "https");
+    labels.put("transport", options.transport() == null ? "https" : options.transport().name());
     ManagedObjectReference snap;
     try {
       snap = Snapshots.create(c, ref, name, description, options.quiesce());
@@ -159,6 +161,13 @@ public final class VmBackup {
               + d.getBacking().getClass().getSimpleName() + " backing; the https transport reads flat disks only"
               + " (use a VDDK transport)");
         }
+        if (options.transport() != null) {
+          // VixDiskLib reads the disk as of the snapshot, through any chain of deltas
+          DiskSource src = options.transport().open(vm, snap, b.getFileName());
+          sources.add(src);
+          inputs.add(input(vm, snap, d, b.getChangeId(), src, previous, i));
+          continue;
+        }
         if (b.getParent() != null) {
           throw new VsphereException("disk '" + label(d) + "' of " + vm.name() + " is part of a snapshot chain ("
               + b.getFileName() + " has parent " + b.getParent().getFileName() + "): the VM has snapshots of its own;"
@@ -166,7 +175,7 @@ public final class VmBackup {
         }
         HttpsDiskSource src = HttpsDiskSource.open(ds, DatastorePath.parse(b.getFileName()));
         sources.add(src);
-        inputs.add(input(vm, snap, d, b, src, previous, i));
+        inputs.add(input(vm, snap, d, b.getChangeId(), src, previous, i));
       }
       List<BackupRequest.FileInput> files = new ArrayList<>();
       files.add(new BackupRequest.FileInput("config-info", "config-info.xml", ConfigInfoXml.toXml(cfg)));
@@ -204,10 +213,8 @@ public final class VmBackup {
    * A disk's input: incremental from the previous backup's changeId when changed block tracking
    * answers for it, full otherwise (first backup, changeId reset, disk resized, no CBT).
    */
-  private BackupRequest.DiskInput input(VmInfo vm, ManagedObjectReference snap, VirtualDisk d,
-                                        VirtualDiskFlatVer2BackingInfo b, HttpsDiskSource src,
-                                        Repository.Listed previous, int index) throws IOException {
-    String changeId = b.getChangeId();
+  private BackupRequest.DiskInput input(VmInfo vm, ManagedObjectReference snap, VirtualDisk d, String changeId,
+                                        DiskSource src, Repository.Listed previous, int index) throws IOException {
     long capacity = src.capacity();
     if (changeId == null) {
       return new BackupRequest.DiskInput(src, null, null, null);

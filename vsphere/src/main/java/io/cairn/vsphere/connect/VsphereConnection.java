@@ -73,6 +73,7 @@ public final class VsphereConnection implements AutoCloseable {
   private volatile String sessionCookie;
   private volatile String instanceUuid;
   private volatile boolean closed;
+  private String sha1;
 
   private VsphereConnection(URI sdkUri, String username, char[] password, Tls tls) throws VsphereException {
     this.sdkUri = sdkUri;
@@ -197,6 +198,17 @@ public final class VsphereConnection implements AutoCloseable {
   }
 
   /** Whether the server is a vCenter Server ({@code about.apiType} "VirtualCenter"), not an ESXi host. */
+  /**
+   * The SHA-1 thumbprint of the server's certificate ({@code AA:BB:...}), read once: VixDiskLib
+   * pins the server by SHA-1 for its own connections.
+   */
+  public synchronized String serverThumbprintSha1() throws VsphereException {
+    if (sha1 == null) {
+      sha1 = Thumbprint.sha1(Tls.serverCertificate(sdkUri));
+    }
+    return sha1;
+  }
+
   public boolean isVCenter() {
     return "VirtualCenter".equals(content.getAbout().getApiType());
   }
