@@ -221,9 +221,8 @@ public final class VmBackup {
     }
     Manifest.DiskEntry before = previous == null ? null : previous.manifest().disks().stream()
         .filter(e -> e.key().equals("disk" + index)).findFirst().orElse(null);
-    if (before == null || before.changeId() == null || before.capacity() != capacity) {
-      String why = before == null ? "no earlier backup of this disk" : before.changeId() == null
-          ? "the earlier backup has no changeId" : "the disk was resized";
+    String why = Cbt.whyFull(before, capacity);
+    if (why != null) {
       job.log(label(d) + ": full read (" + why + ")");
       List<Extent> used = changedAreas(vm, snap, d, capacity, "*");
       return new BackupRequest.DiskInput(used == null ? src : new Allocated(src, used), null, null, changeId);
@@ -240,21 +239,8 @@ public final class VmBackup {
 
   /** QueryChangedDiskAreas over the whole disk; null when the server cannot answer (vcsim, CBT reset). */
   private List<Extent> changedAreas(VmInfo vm, ManagedObjectReference snap, VirtualDisk d, long capacity, String since) {
-    List<Extent> out = new ArrayList<>();
-    long offset = 0;
     try {
-      while (offset < capacity) {
-        DiskChangeInfo info = c.port().queryChangedDiskAreas(vm.ref(), snap, d.getKey(), offset, since);
-        for (DiskChangeExtent e : info.getChangedArea()) {
-          out.add(new Extent(e.getStart(), e.getLength()));
-        }
-        long next = info.getStartOffset() + info.getLength();
-        if (next <= offset) {
-          return null; // a server that does not advance would loop forever
-        }
-        offset = next;
-      }
-      return out;
+      return Cbt.collect(capacity, offset -> c.port().queryChangedDiskAreas(vm.ref(), snap, d.getKey(), offset, since));
     } catch (Exception e) {
       job.log(label(d) + ": QueryChangedDiskAreas(" + since + ") not available: "
           + Faults.translate("QueryChangedDiskAreas", vm.ref(), e).getMessage());
