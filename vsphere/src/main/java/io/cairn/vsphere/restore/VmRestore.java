@@ -114,7 +114,8 @@ public final class VmRestore {
     }
     Recreate plan;
     try {
-      RecreateOptions ro = RecreateOptions.of(o.name(), datastore).withNetworkMap(o.networkMap(), true);
+      RecreateOptions ro = RecreateOptions.of(o.name(), datastore).withNetworkMap(o.networkMap(), true)
+          .withRdmChooser(ConfigTargetRdms.of(c, t.pool(), t.host()));
       if (o.reencryptPolicy() != null) {
         ro = ro.withEncryption(RecreateOptions.Encryption.REENCRYPT_BY_POLICY, o.reencryptPolicy());
       }
