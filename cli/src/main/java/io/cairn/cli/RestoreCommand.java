@@ -42,6 +42,14 @@ final class RestoreCommand implements Callable<Integer> {
     @Option(names = "--force", description = "With --in-place: power the VM off if it is running.")
     boolean force;
 
+    @Option(names = "--transport", paramLabel = "MODE", defaultValue = "https",
+            description = "With --in-place: https (datastore files, no VDDK), or nbd, nbdssl, hotadd, san through VMware's"
+                    + " VDDK (a restore snapshot is taken where the transport requires one). Default: ${DEFAULT-VALUE}.")
+    String transport;
+
+    @Option(names = "--vddk", paramLabel = "DIR", description = "Where VMware's VDDK is installed (else VDDK_HOME).")
+    Path vddk;
+
     @Option(names = "--datastore", paramLabel = "DS", description = "With --as-new: datastore for the VM and its disks.")
     String datastore;
 

@@ -38,6 +38,16 @@ final class VcRestore {
         if (!mode.matches("abort|keep|overwrite|prompt")) {
             throw new IllegalArgumentException("--on-conflict takes prompt, overwrite, keep or abort, not '" + cmd.onConflict + "'");
         }
+        io.cairn.vixmntbridge.vddk.Transport transport = null;
+        if (!"https".equals(cmd.transport)) {
+            transport = java.util.Arrays.stream(io.cairn.vixmntbridge.vddk.Transport.values())
+                    .filter(t -> t.cliName().equals(cmd.transport) && t.needsVddk()).findFirst()
+                    .orElseThrow(() -> new IllegalArgumentException("--transport takes https, nbd, nbdssl, hotadd or san, not '"
+                            + cmd.transport + "'"));
+            if (!cmd.inPlace) {
+                throw new IllegalArgumentException("--transport " + cmd.transport + " applies to --in-place; --as-new writes over https");
+            }
+        }
         Repository r = cmd.repo.open();
         try (Lock lock = r.locks().acquireForReading("restore", cmd.repo.lockWait());
              VsphereConnection c = cmd.vc.connect()) {
@@ -53,7 +63,10 @@ final class VcRestore {
             VmRestore restore = new VmRestore(c, r, cmd.repo.threads(), job);
             try {
                 if (cmd.inPlace) {
-                    restore.inPlace(b, cmd.force);
+                    try (VddkDiskWriter w = transport == null ? null
+                            : VddkDiskWriter.load(cmd.vddk, transport, c, cmd.vc.credentials)) {
+                        restore.inPlace(b, cmd.force, w);
+                    }
                     job.succeed(String.format(Locale.ROOT, "restored %s into %s in %.1f s", b.ref().id(),
                             b.manifest().vm().name(), (System.nanoTime() - t0) / 1e9));
                 } else {

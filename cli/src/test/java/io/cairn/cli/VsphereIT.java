@@ -221,6 +221,8 @@ class VsphereIT {
         // a VDDK transport without VMware's VDDK: one line, before any snapshot is taken
         cairn.run(ENV, concat(new String[] {"backup", "--repo", repo.toString(), "--vm", "name:app02", "--transport", "nbdssl"},
                 vcArgs())).expectFailure(1, "backup", "VDDK_HOME");
+        cairn.run(ENV, concat(new String[] {"restore", "--repo", repo.toString(), backupId, "--in-place", "--transport", "san"},
+                vcArgs())).expectFailure(1, "restore", "VDDK_HOME");
     }
 
     // ---- helpers (the VM building and comparing is shared with EsxIT: SimVms) ----

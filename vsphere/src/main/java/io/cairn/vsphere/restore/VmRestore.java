@@ -164,6 +164,15 @@ public final class VmRestore {
    * and required to have the same capacity.
    */
   public ManagedObjectReference inPlace(Repository.Listed b, boolean force) throws IOException {
+    return inPlace(b, force, null);
+  }
+
+  /**
+   * As {@link #inPlace(Repository.Listed, boolean)}, writing through {@code writer} (a VDDK
+   * transport) when given: a restore snapshot is taken first where the transport requires one
+   * ({@link RestoreSnapshot}), and afterwards the VM is reverted to it and it is deleted.
+   */
+  public ManagedObjectReference inPlace(Repository.Listed b, boolean force, DiskWriter writer) throws IOException {
     String uuid = b.manifest().vm().instanceUuid();
     VmInfo vm = Inventory.vms(c).stream().filter(v -> uuid != null && uuid.equalsIgnoreCase(v.instanceUuid()))
         .findFirst().orElseThrow(() -> new VsphereException("the VM of backup " + b.ref().id() + " ("
@@ -193,10 +202,77 @@ public final class VmRestore {
       throw new VsphereException(vm.name() + " has " + disks.size() + " disks now, the backup " + stored.size()
           + ": restore it with --as-new NAME");
     }
+    if (writer != null) {
+      writeThrough(b, vm, disks, writer);
+      return vm.ref();
+    }
     DatastoreClient ds = new DatastoreClient(c.serverBase(), c.sslSocketFactory(), c.hostnameVerifier(),
         c::sessionCookie, Props.datacenterPath(c, vm.ref()));
     writeDisks(b, disks, ds);
     return vm.ref();
+  }
+
+  private void writeThrough(Repository.Listed b, VmInfo vm, List<VirtualDisk> disks, DiskWriter writer) throws IOException {
+    boolean vvol = false;
+    for (VirtualDisk d : disks) {
+      if (d.getBacking() instanceof VirtualDiskFlatVer2BackingInfo fb && fb.getFileName() != null
+          && fb.getFileName().startsWith("[vvol")) {
+        vvol = true;
+      }
+    }
+    RestoreSnapshot need = RestoreSnapshot.forTransport(writer.name(), vvol);
+    ManagedObjectReference snap = null;
+    if (need.taken()) {
+      job.phase("restore snapshot of " + vm.name(), 0);
+      snap = io.cairn.vsphere.backup.Snapshots.create(c, vm.ref(), io.cairn.vsphere.backup.Snapshots.PREFIX + "restore-"
+          + job.id(), "cairn restore " + job.id() + " (" + writer.name() + " writes the base disk); reverted and removed after",
+          false);
+    }
+    IOException failure = null;
+    try {
+      Restorer restorer = new Restorer(repo, threads, job.progress());
+      List<Manifest.DiskEntry> stored = b.manifest().disks();
+      for (int i = 0; i < stored.size(); i++) {
+        Manifest.DiskEntry d = stored.get(i);
+        String file = ((VirtualDiskFlatVer2BackingInfo) disks.get(i).getBacking()).getFileName();
+        job.checkCancelled();
+        try (DiskWriter.Sink sink = writer.open(vm.moRef(), vm.host(), snap, file)) {
+          restorer.restoreDisk(repo.readIndex(b.ref(), d), d.name() + " -> " + file, new DiskOutput.Sink() {
+            @Override
+            public void write(long offset, byte[] data, int off, int len) throws IOException {
+              sink.write(offset, data, off, len);
+            }
+
+            @Override
+            public List<Path> files() {
+              return List.of();
+            }
+
+            @Override
+            public void close() {
+            }
+          });
+        }
+        job.log("wrote " + d.name() + " to " + file + " over " + writer.name());
+      }
+    } catch (IOException | RuntimeException e) {
+      failure = e instanceof IOException io ? io : new IOException(e);
+      throw e;
+    } finally {
+      if (snap != null) {
+        job.phase("revert to and remove the restore snapshot", 0);
+        try {
+          Tasks.await(c, c.port().revertToSnapshotTask(snap, null, true), null);
+          io.cairn.vsphere.backup.Snapshots.remove(c, snap);
+        } catch (Exception e) {
+          VsphereException ve = Faults.translate("reverting to the restore snapshot", snap, e);
+          if (failure == null) {
+            throw ve;
+          }
+          failure.addSuppressed(ve);
+        }
+      }
+    }
   }
 
   private void writeDisks(Repository.Listed b, List<VirtualDisk> targets, DatastoreClient ds) throws IOException {
