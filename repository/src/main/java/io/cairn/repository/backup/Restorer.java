@@ -184,18 +184,18 @@ public final class Restorer {
         progress.begin(name, idx.capacity());
         Object turn = new Object();
         int[] next = {0};
-        boolean[] failed = {false};
+        Exception[] first = {null}; // the failure that stopped the restore, reported over the workers it stopped
         try {
             Parallel.forEach(idx.count(), threads, "restore", () -> i -> {
                 try {
                     int len = idx.length(i);
                     byte[] data = idx.isZero(i) ? null : fetch(idx, i);
                     synchronized (turn) {
-                        while (next[0] != i && !failed[0]) {
+                        while (next[0] != i && first[0] == null) {
                             turn.wait();
                         }
-                        if (failed[0]) {
-                            throw new java.io.InterruptedIOException("restore of " + name + " stopped");
+                        if (first[0] != null) {
+                            throw new Stopped(name);
                         }
                     }
                     if (data != null) {
@@ -206,10 +206,14 @@ public final class Restorer {
                         next[0]++;
                         turn.notifyAll();
                     }
+                } catch (Stopped e) {
+                    throw e;
                 } catch (IOException | RuntimeException e) {
                     synchronized (turn) {
-                        failed[0] = true; // wake workers waiting for a turn that will never come
-                        turn.notifyAll();
+                        if (first[0] == null) {
+                            first[0] = e;
+                        }
+                        turn.notifyAll(); // wake workers waiting for a turn that will never come
                     }
                     throw e;
                 } catch (InterruptedException e) {
@@ -217,8 +221,27 @@ public final class Restorer {
                     throw new java.io.InterruptedIOException("restore interrupted");
                 }
             });
+        } catch (IOException | RuntimeException e) {
+            Exception cause;
+            synchronized (turn) {
+                cause = first[0];
+            }
+            if (cause instanceof IOException io && cause != e) {
+                throw io;
+            }
+            if (cause instanceof RuntimeException re && cause != e) {
+                throw re;
+            }
+            throw e;
         } finally {
             progress.end();
+        }
+    }
+
+    /** A worker that gave up because another one failed first. */
+    private static final class Stopped extends java.io.InterruptedIOException {
+        Stopped(String name) {
+            super("restore of " + name + " stopped");
         }
     }
 
