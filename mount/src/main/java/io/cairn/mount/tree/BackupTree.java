@@ -279,13 +279,7 @@ public final class BackupTree {
 
     /** The VMDK descriptor shown for a disk: its own disk database keys, a content id fixed per disk. */
     static String descriptor(String flatName, Manifest.DiskEntry d) {
-        Map<String, String> meta = new LinkedHashMap<>();
-        d.metadata().forEach((k, v) -> {
-            if (k.matches("[A-Za-z0-9_.]+") && !k.startsWith("ddb.") && !k.equals("longContentID")
-                    && v.indexOf('"') < 0 && v.indexOf('\n') < 0 && v.indexOf('\r') < 0 && v.indexOf('\0') < 0) {
-                meta.put(k, v);
-            }
-        });
+        Map<String, String> meta = io.cairn.vixmntbridge.engine.VmdkOutput.restorableMetadata(d.metadata());
         long cid = Long.parseLong(d.indexSha256().substring(0, 8), 16);
         return VmdkWriter.flatDescriptor(flatName, d.capacity(), meta, cid);
     }

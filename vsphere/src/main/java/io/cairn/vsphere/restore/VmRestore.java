@@ -292,13 +292,7 @@ public final class VmRestore {
       }
       job.checkCancelled();
       DatastorePath path = DatastorePath.parse(fb.getFileName());
-      Map<String, String> meta = new LinkedHashMap<>();
-      d.metadata().forEach((k, v) -> {
-        if (k.matches("[A-Za-z0-9_.]+") && !k.startsWith("ddb.") && !k.equals("longContentID")
-            && v.indexOf('"') < 0 && v.indexOf('\n') < 0) {
-          meta.put(k, v);
-        }
-      });
+      Map<String, String> meta = io.cairn.vixmntbridge.engine.VmdkOutput.restorableMetadata(d.metadata());
       FixedIndex idx = repo.readIndex(b.ref(), d);
       try (HttpsDiskUpload up = HttpsDiskUpload.create(ds, path, d.capacity(), meta)) {
         restorer.restoreDisk(idx, d.name() + " -> " + path, new DiskOutput.Sink() {
