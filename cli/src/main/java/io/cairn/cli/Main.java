@@ -16,7 +16,7 @@ import picocli.CommandLine.Command;
         description = "Backup repository for VMware vSphere VMs: deduplicated, compressed, verifiable.",
         subcommands = {InitCommand.class, BackupCommand.class, ListCommand.class, RestoreCommand.class,
                 CheckCommand.class, PruneCommand.class, GcCommand.class, StatsCommand.class, ConvertCommand.class,
-                MountCommand.class, UmountCommand.class, VmsCommand.class})
+                MountCommand.class, UmountCommand.class, VmsCommand.class, ServeCommand.class, UserCommand.class})
 public final class Main implements Runnable {
     static final int OK = 0;
     static final int FAILED = 1;

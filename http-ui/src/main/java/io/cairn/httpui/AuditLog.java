@@ -1,0 +1,61 @@
+package io.cairn.httpui;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Instant;
+import java.util.Set;
+
+/**
+ * {@code audit.log}: one JSON object per line (time, user, ip, action, backup, path, bytes, outcome)
+ * for every login, download, archive and restore, appended and fsynced line by line.
+ */
+final class AuditLog implements AutoCloseable {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private final FileChannel ch;
+
+    AuditLog(Path file) throws IOException {
+        ch = FileChannel.open(file, Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND),
+                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+    }
+
+    void record(String user, String ip, String action, String backup, String path, Long bytes, String outcome) {
+        ObjectNode o = JSON.createObjectNode();
+        o.put("time", Instant.now().toString());
+        o.put("user", user);
+        o.put("ip", ip);
+        o.put("action", action);
+        if (backup != null) {
+            o.put("backup", backup);
+        }
+        if (path != null) {
+            o.put("path", path);
+        }
+        if (bytes != null) {
+            o.put("bytes", bytes);
+        }
+        o.put("outcome", outcome);
+        try {
+            byte[] line = (JSON.writeValueAsString(o) + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            synchronized (this) {
+                ByteBuffer b = ByteBuffer.wrap(line);
+                while (b.hasRemaining()) {
+                    ch.write(b);
+                }
+                ch.force(false);
+            }
+        } catch (IOException e) {
+            UiServer.log("cannot write the audit log: " + e.getMessage());
+        }
+    }
+
+    @Override
+    public void close() throws IOException {
+        ch.close();
+    }
+}

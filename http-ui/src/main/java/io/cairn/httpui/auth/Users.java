@@ -1,0 +1,180 @@
+package io.cairn.httpui.auth;
+
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.cairn.repository.crypto.Scrypt;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.MessageDigest;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Semaphore;
+
+/**
+ * The web UI's accounts: {@code users.json} in the state directory (mode 0600), each with a role and
+ * a password hashed with the repository's scrypt (N=2^15, r=8, p=1, 32 bytes) and a 16-byte salt.
+ * The file is replaced atomically (temporary file, fsync, rename). Thread-safe.
+ */
+public final class Users {
+    static final int N = 1 << 15;
+    static final int R = 8;
+    static final int P = 1;
+    private static final int HASH_LENGTH = 32;
+    /** scrypt takes 32 MiB per call: at most this many at once, so a burst of logins cannot exhaust the heap. */
+    private static final Semaphore KDF_SLOTS = new Semaphore(4);
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    /** One account as stored. */
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    public record User(String name, String role, String salt, String hash, int n, int r, int p) {
+        public Role roleValue() {
+            return Role.parse(role);
+        }
+    }
+
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    record FileFormat(int version, List<User> users) {}
+
+    private final Path file;
+    private final Map<String, User> users = new LinkedHashMap<>();
+    private final byte[] dummySalt = new byte[16];
+
+    private Users(Path file) {
+        this.file = file;
+        RANDOM.nextBytes(dummySalt);
+    }
+
+    /** Reads {@code users.json} from the state directory (an empty list when it does not exist yet). */
+    public static Users load(Path stateDir) throws IOException {
+        Users u = new Users(stateDir.resolve("users.json"));
+        if (Files.exists(u.file)) {
+            FileFormat f;
+            try {
+                f = JSON.readValue(Files.readAllBytes(u.file), FileFormat.class);
+            } catch (IOException e) {
+                throw new IOException("the user file " + u.file + " is not valid: " + e.getMessage());
+            }
+            for (User x : f.users() == null ? List.<User>of() : f.users()) {
+                Role.parse(x.role());
+                u.users.put(x.name(), x);
+            }
+        }
+        return u;
+    }
+
+    public synchronized boolean isEmpty() {
+        return users.isEmpty();
+    }
+
+    public synchronized List<User> list() {
+        return List.copyOf(users.values());
+    }
+
+    /** Adds a user or replaces the password and role of an existing one, and saves the file. */
+    public void put(String name, Role role, char[] password) throws IOException {
+        if (name == null || !name.matches("[A-Za-z0-9._@-]{1,64}")) {
+            throw new IllegalArgumentException("a user name is 1 to 64 letters, digits or . _ @ -");
+        }
+        if (password.length < 8) {
+            throw new IllegalArgumentException("a password has at least 8 characters");
+        }
+        byte[] salt = new byte[16];
+        RANDOM.nextBytes(salt);
+        byte[] hash = derive(password, salt, N, R, P);
+        Base64.Encoder b64 = Base64.getEncoder();
+        synchronized (this) {
+            users.put(name, new User(name, role.jsonName(), b64.encodeToString(salt), b64.encodeToString(hash), N, R, P));
+            save();
+        }
+    }
+
+    /**
+     * The user's role when the password matches, else null. An unknown name costs the same scrypt
+     * call as a known one, so timing does not tell which names exist.
+     */
+    public Role authenticate(String name, char[] password) {
+        User u;
+        synchronized (this) {
+            u = name == null ? null : users.get(name);
+        }
+        if (u == null) {
+            derive(password, dummySalt, N, R, P);
+            return null;
+        }
+        Base64.Decoder b64 = Base64.getDecoder();
+        byte[] expected = b64.decode(u.hash());
+        byte[] actual = derive(password, b64.decode(u.salt()), u.n(), u.r(), u.p());
+        return MessageDigest.isEqual(expected, actual) ? u.roleValue() : null;
+    }
+
+    private static byte[] derive(char[] password, byte[] salt, int n, int r, int p) {
+        ByteBuffer bb = StandardCharsets.UTF_8.encode(java.nio.CharBuffer.wrap(password));
+        byte[] pw = new byte[bb.remaining()];
+        bb.get(pw);
+        KDF_SLOTS.acquireUninterruptibly();
+        try {
+            return Scrypt.derive(pw, salt, n, r, p, HASH_LENGTH);
+        } finally {
+            KDF_SLOTS.release();
+            Arrays.fill(pw, (byte) 0);
+            if (bb.hasArray()) {
+                Arrays.fill(bb.array(), (byte) 0);
+            }
+        }
+    }
+
+    private void save() throws IOException {
+        byte[] json = JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(new FileFormat(1, new ArrayList<>(users.values())));
+        writeAtomically(file, json);
+    }
+
+    /** Writes a 0600 file: temporary file, fsync, rename, fsync of the directory. */
+    public static void writeAtomically(Path file, byte[] data) throws IOException {
+        Path dir = file.toAbsolutePath().getParent();
+        Files.createDirectories(dir);
+        Path tmp = dir.resolve("." + file.getFileName() + ".tmp");
+        Files.deleteIfExists(tmp);
+        try (FileChannel ch = FileChannel.open(tmp, java.util.Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
+                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")))) {
+            ByteBuffer b = ByteBuffer.wrap(data);
+            while (b.hasRemaining()) {
+                ch.write(b);
+            }
+            ch.force(true);
+        }
+        try {
+            Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (AtomicMoveNotSupportedException e) {
+            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
+        }
+        try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
+            d.force(true);
+        } catch (IOException ignored) {
+            // some filesystems cannot fsync a directory; the rename is still atomic
+        }
+    }
+
+    /** A random password of {@code length} letters and digits (no look-alikes). */
+    public static String randomPassword(int length) {
+        String alphabet = "abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+        StringBuilder b = new StringBuilder(length);
+        for (int i = 0; i < length; i++) {
+            b.append(alphabet.charAt(RANDOM.nextInt(alphabet.length())));
+        }
+        return b.toString();
+    }
+}

@@ -1,0 +1,730 @@
+// cairn web UI: a hash-routed single page over the JSON API under /api/v1.
+//
+// Rules kept throughout this file:
+//  - every string from the server reaches the DOM as a text node or an attribute value set with
+//    setAttribute (see h()); nothing is ever assigned to innerHTML;
+//  - every request is same-origin with the session cookie, and every POST carries the CSRF token
+//    returned by /login or /me;
+//  - a view that starts timers or an EventSource registers a cleanup, run before the next view.
+
+const API = "/api/v1";
+const FINAL = new Set(["SUCCEEDED", "FAILED", "CANCELLED"]);
+const FORMATS = [
+  ["raw", "Raw image (.img), the disk byte for byte"],
+  ["vmdk-flat", "VMDK flat (descriptor + -flat extent), preallocated"],
+  ["vmdk-sparse", "VMDK monolithic sparse, only written grains"],
+  ["vmdk-stream", "VMDK stream-optimized, compressed (for OVF/OVA import)"],
+  ["vmdk-2gbsparse", "VMDK split into 2 GB sparse extents"],
+];
+const CONFLICTS = [
+  ["abort", "Stop if a file already exists (nothing is overwritten)"],
+  ["keep", "Keep existing files and skip those disks"],
+  ["overwrite", "Replace existing files"],
+];
+
+let session = null; // {user, role, csrf}
+let cleanups = [];
+let renderSeq = 0;
+
+// ---------------------------------------------------------------- DOM helpers
+
+/** Creates an element; attributes are set with setAttribute, children appended as text nodes. */
+function h(tag, attrs, ...kids) {
+  const el = document.createElement(tag);
+  setAttrs(el, attrs);
+  append(el, kids);
+  return el;
+}
+
+const SVG_NS = "http://www.w3.org/2000/svg";
+function s(tag, attrs, ...kids) {
+  const el = document.createElementNS(SVG_NS, tag);
+  setAttrs(el, attrs);
+  append(el, kids);
+  return el;
+}
+
+function setAttrs(el, attrs) {
+  for (const [k, v] of Object.entries(attrs || {})) {
+    if (v === null || v === undefined || v === false) continue;
+    if (k.startsWith("on") && typeof v === "function") el.addEventListener(k.slice(2), v);
+    else if (k === "style") el.style.cssText = String(v); // CSSOM: allowed under a strict CSP
+    else el.setAttribute(k, v === true ? "" : String(v));
+  }
+}
+
+function append(el, kids) {
+  for (const k of kids.flat(Infinity)) {
+    if (k === null || k === undefined || k === false) continue;
+    el.append(k instanceof Node ? k : document.createTextNode(String(k)));
+  }
+}
+
+const enc = encodeURIComponent;
+
+/** A table head; a column named "Size#" is numeric (right-aligned, without the "#"). */
+function thead(cols) {
+  return h("thead", {}, h("tr", {}, cols.map((c) => c.endsWith("#")
+    ? h("th", { scope: "col", class: "num" }, c.slice(0, -1)) : h("th", { scope: "col" }, c))));
+}
+const $ = (sel, root = document) => root.querySelector(sel);
+
+function toast(text, kind = "info") {
+  const t = $("#toast");
+  t.replaceChildren(h("div", { class: `toast ${kind}` }, text));
+  clearTimeout(toast.timer);
+  toast.timer = setTimeout(() => t.replaceChildren(), 6000);
+}
+
+// ---------------------------------------------------------------- formatting
+
+function fmtBytes(n) {
+  if (n === null || n === undefined || Number.isNaN(Number(n))) return "–";
+  n = Number(n);
+  const units = ["B", "KiB", "MiB", "GiB", "TiB", "PiB"];
+  let i = 0;
+  while (Math.abs(n) >= 1024 && i < units.length - 1) { n /= 1024; i++; }
+  return i === 0 ? `${n} B` : `${n.toFixed(n < 10 ? 2 : n < 100 ? 1 : 0)} ${units[i]}`;
+}
+
+function toDate(t) {
+  if (t === null || t === undefined || t === "") return null;
+  const d = new Date(typeof t === "number" && t < 1e12 ? t * 1000 : t);
+  return Number.isNaN(d.getTime()) ? null : d;
+}
+
+const pad = (n) => String(n).padStart(2, "0");
+function fmtTime(t) {
+  const d = toDate(t);
+  if (!d) return "–";
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ` +
+    `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
+}
+
+/** A <time> element: local time as text, the ISO instant as datetime and tooltip. */
+function timeEl(t) {
+  const d = toDate(t);
+  if (!d) return h("span", { class: "muted" }, "–");
+  return h("time", { datetime: d.toISOString(), title: d.toISOString() }, fmtTime(d));
+}
+
+function fmtRatio(r) {
+  return r === null || r === undefined || !Number.isFinite(Number(r)) ? "–" : `${Number(r).toFixed(2)}×`;
+}
+
+function fmtDuration(sec) {
+  if (!Number.isFinite(sec) || sec < 0) return "–";
+  sec = Math.round(sec);
+  if (sec < 60) return `${sec} s`;
+  if (sec < 3600) return `${Math.floor(sec / 60)} min ${sec % 60} s`;
+  return `${Math.floor(sec / 3600)} h ${Math.floor((sec % 3600) / 60)} min`;
+}
+
+function percent(done, total) {
+  if (!total || total <= 0) return null;
+  return Math.max(0, Math.min(100, (100 * done) / total));
+}
+
+function stateBadge(state) {
+  const st = String(state || "UNKNOWN");
+  return h("span", { class: `badge state-${st.toLowerCase()}` }, st);
+}
+
+/** A backup's VM: the API gives {name, identity, …}; a plain string is accepted too. */
+function vmName(vm) {
+  return vm && typeof vm === "object" ? vm.name || vm.identity || null : vm || null;
+}
+
+function labelChips(labels) {
+  if (!labels) return null;
+  const entries = Array.isArray(labels) ? labels.map((l) => [l, null]) : Object.entries(labels);
+  if (entries.length === 0) return h("span", { class: "muted" }, "none");
+  return h("span", { class: "chips" },
+    entries.map(([k, v]) => h("span", { class: "chip" }, v === null ? k : `${k}=${v}`)));
+}
+
+// ---------------------------------------------------------------- API
+
+class ApiError extends Error {
+  constructor(status, message) { super(message); this.status = status; }
+}
+
+async function api(path, { method = "GET", body } = {}) {
+  const headers = { Accept: "application/json" };
+  if (body !== undefined) headers["Content-Type"] = "application/json";
+  if (method !== "GET" && session && session.csrf) headers["X-CSRF-Token"] = session.csrf;
+  let r;
+  try {
+    r = await fetch(API + path, {
+      method, headers, credentials: "same-origin",
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+  } catch (e) {
+    throw new ApiError(0, "The appliance cannot be reached.");
+  }
+  const text = await r.text();
+  let data = null;
+  if (text) { try { data = JSON.parse(text); } catch (e) { data = null; } }
+  if (!r.ok) {
+    const msg = data && typeof data.error === "string" ? data.error : `${r.status} ${r.statusText}`;
+    if (r.status === 401 && path !== "/login" && path !== "/me") {
+      session = null;
+      showChrome();
+      location.hash = "#/login?next=" + enc(location.hash || "#/dashboard");
+    }
+    throw new ApiError(r.status, msg);
+  }
+  return data;
+}
+
+const downloadUrl = (id, path) => `${API}/backups/${enc(id)}/download?path=${enc(path)}`;
+const archiveUrl = (id, path, format) =>
+  `${API}/backups/${enc(id)}/archive?path=${enc(path)}&format=${enc(format)}`;
+const backupHash = (id, path, q) =>
+  `#/backups/${enc(id)}` + (path ? `?path=${enc(path)}` : "") + (q ? `&q=${enc(q)}` : "");
+
+// ---------------------------------------------------------------- chrome and routing
+
+function showChrome() {
+  const top = $("#top");
+  top.hidden = !session;
+  $("#who-name").textContent = session ? session.user : "";
+  $("#who-role").textContent = session ? session.role : "";
+  const section = (location.hash.match(/^#\/(\w+)/) || [])[1];
+  const current = section === "backups" ? "vms" : section;
+  for (const a of document.querySelectorAll("[data-nav]")) {
+    if (a.dataset.nav === current) a.setAttribute("aria-current", "page");
+    else a.removeAttribute("aria-current");
+  }
+}
+
+const routes = [
+  [/^\/login$/, viewLogin, "Log in"],
+  [/^\/dashboard$/, viewDashboard, "Dashboard"],
+  [/^\/vms$/, viewVms, "Virtual machines"],
+  [/^\/vms\/([^/]+)$/, viewVm, "Virtual machine"],
+  [/^\/backups\/([^/]+)\/restore$/, viewRestore, "Restore"],
+  [/^\/backups\/([^/]+)$/, viewBackup, "Backup"],
+  [/^\/jobs$/, viewJobs, "Jobs"],
+  [/^\/jobs\/([^/]+)$/, viewJob, "Job"],
+];
+
+async function route() {
+  for (const c of cleanups.splice(0)) { try { c(); } catch (e) { /* ignore */ } }
+  const seq = ++renderSeq;
+  const raw = location.hash.replace(/^#/, "") || "/dashboard";
+  const [path, qs] = raw.split("?", 2);
+  const query = new URLSearchParams(qs || "");
+  if (!session && path !== "/login") {
+    location.replace("#/login?next=" + enc("#" + raw));
+    return;
+  }
+  if (session && path === "/login") { location.replace("#/dashboard"); return; }
+  showChrome();
+  const main = $("#main");
+  const match = routes.map(([re, fn, title]) => [raw && path.match(re), fn, title]).find(([m]) => m);
+  if (!match) { main.replaceChildren(h("h1", {}, "Not found"), h("p", {}, "This page does not exist.")); return; }
+  const [m, fn, title] = match;
+  document.title = `${title} · cairn`;
+  main.setAttribute("aria-busy", "true");
+  if (!main.firstChild || main.dataset.view !== fn.name) {
+    main.replaceChildren(h("p", { class: "loading" }, "Loading…"));
+  }
+  try {
+    const view = await fn(m.slice(1).map(decodeURIComponent), query);
+    if (seq !== renderSeq) return; // a newer navigation won
+    const sameView = main.dataset.view === fn.name;
+    main.replaceChildren(...[view].flat(Infinity).filter((n) => n !== null && n !== undefined && n !== false));
+    main.dataset.view = fn.name;
+    if (!sameView) window.scrollTo(0, 0);
+  } catch (e) {
+    if (seq !== renderSeq) return;
+    main.replaceChildren(h("h1", {}, title),
+      h("p", { class: "error", role: "alert" }, e instanceof ApiError ? e.message : `Error: ${e.message}`));
+    main.dataset.view = "";
+  } finally {
+    if (seq === renderSeq) main.removeAttribute("aria-busy");
+  }
+}
+
+function onCleanup(fn) { cleanups.push(fn); }
+
+// ---------------------------------------------------------------- views
+
+async function viewLogin(_params, query) {
+  const next = query.get("next") || "#/dashboard";
+  const err = h("p", { class: "error", role: "alert", id: "login-error", hidden: true });
+  const user = h("input", { id: "login-user", name: "user", autocomplete: "username", required: true, autofocus: true });
+  const pw = h("input", { id: "login-password", name: "password", type: "password", autocomplete: "current-password", required: true });
+  const submit = h("button", { type: "submit", class: "primary" }, "Log in");
+  const form = h("form", { id: "login", class: "login", novalidate: false },
+    h("h1", {}, "cairn"),
+    h("p", { class: "muted" }, "Backup appliance for VMware vSphere"),
+    h("label", { for: "login-user" }, "User"), user,
+    h("label", { for: "login-password" }, "Password"), pw,
+    err, submit);
+  form.addEventListener("submit", async (ev) => {
+    ev.preventDefault();
+    submit.disabled = true;
+    err.hidden = true;
+    try {
+      session = await api("/login", { method: "POST", body: { user: user.value, password: pw.value } });
+      location.hash = next.startsWith("#/") && !next.startsWith("#/login") ? next : "#/dashboard";
+    } catch (e) {
+      err.textContent = e.status === 401 || e.status === 403 ? "Wrong user name or password." : e.message;
+      err.hidden = false;
+      pw.value = "";
+      pw.focus();
+    } finally {
+      submit.disabled = false;
+    }
+  });
+  setTimeout(() => user.focus(), 0);
+  return h("div", { class: "login-wrap" }, form);
+}
+
+async function viewDashboard() {
+  const d = await api("/dashboard");
+  const r = d.repository || {};
+  const saved = r.logicalBytes > 0 ? 1 - r.storedBytes / r.logicalBytes : null;
+  const cards = h("div", { class: "cards" },
+    card("Stored", fmtBytes(r.storedBytes), "on disk, after dedup and compression"),
+    card("Logical", fmtBytes(r.logicalBytes), "sum of all backed-up disks"),
+    card("Deduplication", fmtRatio(r.dedupRatio), r.uniqueBytes !== undefined ? `${fmtBytes(r.uniqueBytes)} unique` : ""),
+    card("Compression", fmtRatio(r.compressionRatio), r.chunks !== undefined ? `${Number(r.chunks).toLocaleString("en")} chunks` : ""),
+    card("Virtual machines", String(d.vms ?? "–"), h("a", { href: "#/vms" }, "View all")),
+    card("Backups", String(d.backups ?? "–"), ""));
+  const pct = saved === null ? 0 : Math.max(0, Math.min(100, 100 * (1 - saved)));
+  const bar = h("div", { class: "versus" },
+    h("div", { class: "versus-row" }, h("span", {}, "Logical"),
+      h("div", { class: "versus-track" }, h("div", { class: "versus-fill logical", style: "width:100%" })),
+      h("span", { class: "num" }, fmtBytes(r.logicalBytes))),
+    h("div", { class: "versus-row" }, h("span", {}, "Stored"),
+      h("div", { class: "versus-track" }, h("div", { class: "versus-fill stored", style: `width:${pct.toFixed(2)}%` })),
+      h("span", { class: "num" }, fmtBytes(r.storedBytes))),
+    saved === null ? null : h("p", { class: "muted" }, `The repository stores ${(100 * saved).toFixed(1)} % less than the disks it holds.`));
+  return [
+    h("div", { class: "page-head" }, h("h1", {}, "Dashboard"),
+      h("p", { class: "muted" }, "Repository ", h("code", {}, r.path || r.id || "–"))),
+    cards,
+    h("div", { class: "grid2" },
+      h("section", { class: "panel" }, h("h2", {}, "Logical vs stored"), bar),
+      h("section", { class: "panel" }, h("h2", {}, "Stored size over time"), chart(d.history || []))),
+    h("section", { class: "panel" }, h("h2", {}, "Last jobs"), jobsTable(d.lastJobs || [], false)),
+  ];
+}
+
+function card(title, value, note) {
+  return h("div", { class: "card" }, h("div", { class: "card-title" }, title),
+    h("div", { class: "card-value" }, value), h("div", { class: "card-note" }, note || ""));
+}
+
+/** A small line chart of stored (solid) and logical (dashed) bytes over time, as inline SVG. */
+function chart(history) {
+  const pts = history.map((p) => ({ t: toDate(p.time), s: Number(p.storedBytes) || 0, l: Number(p.logicalBytes) || 0 }))
+    .filter((p) => p.t).sort((a, b) => a.t - b.t);
+  if (pts.length === 0) return h("p", { class: "muted" }, "No backups yet.");
+  const W = 520, H = 180, L = 64, R = 12, T = 10, B = 28;
+  const t0 = pts[0].t.getTime(), t1 = pts[pts.length - 1].t.getTime();
+  const max = Math.max(1, ...pts.map((p) => p.s)) * 1.1;
+  const x = (t) => (t1 === t0 ? L + (W - L - R) / 2 : L + ((t - t0) / (t1 - t0)) * (W - L - R));
+  const y = (v) => T + (1 - v / max) * (H - T - B);
+  const line = (key) => pts.map((p) => `${x(p.t.getTime()).toFixed(1)},${y(p[key]).toFixed(1)}`).join(" ");
+  const last = pts[pts.length - 1];
+  const svg = s("svg", { viewBox: `0 0 ${W} ${H}`, class: "chart", role: "img",
+    "aria-label": `Stored size over time: ${pts.length} points, latest ${fmtBytes(last.s)} stored of ${fmtBytes(last.l)} logical` },
+  s("title", {}, "Stored size over time"),
+  [0, 0.5, 1].map((f) => [
+    s("line", { x1: L, x2: W - R, y1: y(max * f), y2: y(max * f), class: "grid" }),
+    s("text", { x: L - 6, y: y(max * f) + 4, class: "axis", "text-anchor": "end" }, fmtBytes(max * f)),
+  ]),
+  s("text", { x: L, y: H - 8, class: "axis" }, fmtTime(pts[0].t).slice(0, 16)),
+  pts.length > 1 ? s("text", { x: W - R, y: H - 8, class: "axis", "text-anchor": "end" }, fmtTime(last.t).slice(0, 16)) : null,
+  s("polyline", { points: line("s"), class: "series stored" }),
+  pts.map((p) => s("circle", { cx: x(p.t.getTime()), cy: y(p.s), r: 3, class: "dot" },
+    s("title", {}, `${fmtTime(p.t)}: ${fmtBytes(p.s)} stored, ${fmtBytes(p.l)} logical`))));
+  return h("figure", { class: "chart-wrap" }, svg,
+    h("figcaption", { class: "legend" }, h("span", { class: "key stored" }),
+      `Stored bytes after each backup; latest ${fmtBytes(last.s)} for ${fmtBytes(last.l)} of disks`));
+}
+
+function jobsTable(jobs, withActions) {
+  if (jobs.length === 0) return h("p", { class: "muted" }, "No jobs yet.");
+  return h("table", { class: "table jobs" },
+    h("thead", {}, h("tr", {}, ["Job", "Kind", "Target", "State", "Progress", "Started", "Finished", withActions ? "" : null]
+      .filter((c) => c !== null).map((c) => h("th", { scope: "col" }, c)))),
+    h("tbody", {}, jobs.map((j) => {
+      const p = percent(j.done, j.total);
+      const active = !FINAL.has(j.state);
+      return h("tr", { "data-job": j.id },
+        h("td", {}, h("a", { href: `#/jobs/${enc(j.id)}` }, String(j.id))),
+        h("td", {}, j.kind || "–"),
+        h("td", { class: "wrap" }, j.target || "–"),
+        h("td", {}, stateBadge(j.state)),
+        h("td", {}, p === null ? (j.phase || "–") : miniBar(p)),
+        h("td", {}, timeEl(j.started || j.created)),
+        h("td", {}, timeEl(j.finished)),
+        withActions ? h("td", {}, active ? cancelButton(j.id) : null) : null);
+    })));
+}
+
+function miniBar(p) {
+  return h("span", { class: "mini" }, h("span", { class: "mini-track" }, h("span", { class: "mini-fill", style: `width:${p.toFixed(1)}%` })),
+    h("span", { class: "num" }, `${Math.floor(p)} %`));
+}
+
+function cancelButton(id, after) {
+  const b = h("button", { type: "button", class: "danger small", "data-cancel": id }, "Cancel");
+  b.addEventListener("click", async () => {
+    if (!confirm(`Cancel job ${id}?`)) return;
+    b.disabled = true;
+    try {
+      await api(`/jobs/${enc(id)}/cancel`, { method: "POST", body: {} });
+      toast(`Job ${id} is being cancelled.`);
+      if (after) after(); else route();
+    } catch (e) {
+      toast(e.message, "error");
+      b.disabled = false;
+    }
+  });
+  return b;
+}
+
+async function viewVms() {
+  const vms = await api("/vms");
+  const body = vms.length === 0 ? h("p", { class: "muted" }, "No virtual machines have been backed up yet.") :
+    h("table", { class: "table vms" },
+      thead(["Name", "Identity", "Backups#", "Last backup", "Size#"]),
+      h("tbody", {}, vms.map((v) => h("tr", { "data-vm": v.name },
+        h("td", {}, h("a", { href: `#/vms/${enc(v.name)}` }, v.name)),
+        h("td", { class: "mono small wrap" }, v.identity || v.instanceUuid || "–"),
+        h("td", { class: "num" }, String(v.backups ?? "–")),
+        h("td", {}, v.lastBackup ? h("a", { href: backupHash(v.lastBackup.id) }, timeEl(v.lastBackup.time)) : h("span", { class: "muted" }, "never")),
+        h("td", { class: "num" }, v.lastBackup ? fmtBytes(v.lastBackup.logicalBytes) : "–")))));
+  return [h("div", { class: "page-head" }, h("h1", {}, "Virtual machines"),
+    h("p", { class: "muted" }, `${vms.length} virtual machine${vms.length === 1 ? "" : "s"} in the repository`)),
+  h("section", { class: "panel" }, body)];
+}
+
+async function viewVm([name]) {
+  const backups = await api(`/vms/${enc(name)}/backups`);
+  const list = backups.length === 0 ? h("p", { class: "muted" }, "No backups.") :
+    h("ol", { class: "timeline" }, backups.map((b) => h("li", { "data-backup": b.id },
+      h("div", { class: "tl-when" }, timeEl(b.time)),
+      h("div", { class: "tl-body" },
+        h("a", { href: backupHash(b.id), class: "tl-id" }, `Backup ${b.id}`),
+        h("div", { class: "tl-meta" },
+          h("span", {}, fmtBytes(b.logicalBytes)), " · ",
+          h("span", {}, `${(b.disks || []).length} disk${(b.disks || []).length === 1 ? "" : "s"}`),
+          (b.disks || []).length ? h("span", { class: "muted" }, " (", (b.disks || []).map((d) => `${d.name} ${fmtBytes(d.capacity)}`).join(", "), ")") : null),
+        h("div", {}, labelChips(b.labels))),
+      h("div", { class: "tl-actions" },
+        h("a", { href: backupHash(b.id), class: "button small" }, "Browse"),
+        h("a", { href: `#/backups/${enc(b.id)}/restore`, class: "button small" }, "Restore…")))));
+  return [h("nav", { class: "crumbs", "aria-label": "Breadcrumb" }, h("a", { href: "#/vms" }, "Virtual machines"), h("span", { "aria-hidden": "true" }, " / "), h("span", {}, name)),
+    h("div", { class: "page-head" }, h("h1", {}, name),
+      h("p", { class: "muted" }, `${backups.length} backup${backups.length === 1 ? "" : "s"}, newest first`)),
+    h("section", { class: "panel" }, list)];
+}
+
+function dl(pairs) {
+  return h("dl", { class: "facts" }, pairs.filter(([, v]) => v !== null && v !== undefined && v !== "")
+    .map(([k, v]) => [h("dt", {}, k), h("dd", {}, v)]));
+}
+
+async function viewBackup([id], query) {
+  const b = await api(`/backups/${enc(id)}`);
+  const vm = vmName(b.vm);
+  const c = b.config || {};
+  const vols = b.volumes || [];
+  const path = query.get("path") || (vols.length ? "/volumes" : "/");
+  const q = query.get("q") || "";
+  const cpus = c.numCPU !== undefined ? `${c.numCPU}` + (c.numCoresPerSocket ? ` (${c.numCoresPerSocket} per socket)` : "") : (c.cpus ?? c.numvcpus ?? null);
+  const mem = c.memoryMB !== undefined ? fmtBytes(Number(c.memoryMB) * 1024 * 1024) : (c.memsize !== undefined ? fmtBytes(Number(c.memsize) * 1024 * 1024) : null);
+  const key = b.keyId ? (typeof b.keyId === "object" ? JSON.stringify(b.keyId) : String(b.keyId)) : null;
+  const cfgDisks = Array.isArray(c.disks) ? c.disks : [];
+  const nics = Array.isArray(c.nics) ? c.nics : [];
+  const summary = dl([
+    ["Virtual machine", vm ? h("a", { href: `#/vms/${enc(vm)}` }, vm) : null],
+    ["Identity", b.vm && typeof b.vm === "object" ? h("span", { class: "mono small" }, b.vm.identity || "") : null],
+    ["Time", timeEl(b.time)],
+    ["Guest", c.guestFullName || c.guestId || c.guestOS || null],
+    ["CPUs", cpus === null ? null : String(cpus)],
+    ["Memory", mem],
+    ["Firmware", c.firmware || null],
+    ["Hardware version", c.version || null],
+    ["Encryption", key ? h("span", {}, "encrypted, key ", h("code", {}, key)) : "not encrypted"],
+    ["Labels", labelChips(b.labels)],
+  ]);
+  const disks = h("table", { class: "table" },
+    thead(["Disk", "Capacity#", "Controller", "Source file"]),
+    h("tbody", {}, (b.disks || []).map((d, i) => {
+      const cd = cfgDisks[i] || {};
+      return h("tr", {}, h("td", {}, d.name), h("td", { class: "num" }, fmtBytes(d.capacity)),
+        h("td", {}, cd.controller ? `${cd.controller.replace(/^Virtual/, "").replace("Controller", "")}:${cd.unitNumber ?? "?"}` : "–"),
+        h("td", { class: "mono small wrap" }, cd.fileName || "–"));
+    })));
+  const nicTable = nics.length === 0 ? h("p", { class: "muted" }, "No network adapters recorded.") :
+    h("table", { class: "table" },
+      h("thead", {}, h("tr", {}, ["Adapter", "Type", "Network", "MAC address"].map((x) => h("th", { scope: "col" }, x)))),
+      h("tbody", {}, nics.map((n) => h("tr", {}, h("td", {}, n.label || "–"), h("td", {}, n.type || "–"),
+        h("td", {}, n.network || "–"), h("td", { class: "mono" }, n.macAddress || "–")))));
+  const canRestore = session && session.role !== "viewer";
+  return [
+    h("nav", { class: "crumbs", "aria-label": "Breadcrumb" }, h("a", { href: "#/vms" }, "Virtual machines"), " / ",
+      vm ? h("a", { href: `#/vms/${enc(vm)}` }, vm) : "?", " / ", h("span", {}, `Backup ${b.id}`)),
+    h("div", { class: "page-head row" },
+      h("div", {}, h("h1", {}, `Backup ${b.id}`), h("p", { class: "muted" }, vm || "", " · ", timeEl(b.time))),
+      canRestore ? h("a", { href: `#/backups/${enc(b.id)}/restore`, class: "button primary", id: "restore-button" }, "Restore…") : null),
+    b.unsupported ? h("p", { class: "note" }, b.unsupported) : null,
+    h("div", { class: "grid2" },
+      h("section", { class: "panel" }, h("h2", {}, "Summary"), summary),
+      h("section", { class: "panel" }, h("h2", {}, "Disks"), disks, h("h2", {}, "Network adapters"), nicTable)),
+    await fileBrowser(b, path, q),
+  ];
+}
+
+function crumbsFor(id, path) {
+  const parts = path.split("/").filter(Boolean);
+  const out = [h("a", { href: backupHash(id, "/") }, "backup")];
+  let acc = "";
+  parts.forEach((p, i) => {
+    acc += "/" + p;
+    out.push(h("span", { class: "sep", "aria-hidden": "true" }, "/"));
+    out.push(i === parts.length - 1 ? h("span", { "aria-current": "location" }, p) : h("a", { href: backupHash(id, acc) }, p));
+  });
+  return h("nav", { class: "crumbs path", "aria-label": "Folder" }, out);
+}
+
+async function fileBrowser(b, path, q) {
+  const id = b.id;
+  // Downloads need the operator role; a viewer browses only.
+  const canGet = !session || session.role !== "viewer";
+  const join = (name) => (path === "/" ? "" : path) + "/" + name;
+  const search = h("input", { type: "search", id: "file-search", name: "q", value: q, placeholder: "Find files by name", "aria-label": "Find files by name in this folder" });
+  const form = h("form", { class: "search", role: "search" }, search, h("button", { type: "submit" }, "Search"),
+    q ? h("a", { href: backupHash(id, path), class: "button" }, "Clear") : null);
+  form.addEventListener("submit", (ev) => { ev.preventDefault(); location.hash = backupHash(id, path, search.value.trim()); });
+  const isRoot = path === "/" || !canGet;
+  const actions = h("div", { class: "folder-actions" },
+    isRoot ? null : h("span", { class: "muted" }, "Download this folder as "),
+    isRoot ? null : h("a", { href: archiveUrl(id, path, "zip"), class: "button small", id: "archive-zip", download: "" }, ".zip"),
+    isRoot ? null : h("a", { href: archiveUrl(id, path, "tar.gz"), class: "button small", id: "archive-tgz", download: "" }, ".tar.gz"));
+  let table;
+  if (q) {
+    const hits = await api(`/backups/${enc(id)}/search?q=${enc(q)}&path=${enc(path)}`);
+    table = hits.length === 0 ? h("p", { class: "muted" }, `Nothing named like “${q}” under ${path}.`) :
+      h("table", { class: "table files" },
+        h("caption", {}, `${hits.length} match${hits.length === 1 ? "" : "es"} for “${q}”`),
+        thead(["Path", "Size#", "Modified", ""]),
+        h("tbody", {}, hits.map((f) => {
+          const dir = f.path.replace(/\/[^/]*$/, "") || "/";
+          return h("tr", { "data-path": f.path },
+            h("td", { class: "wrap" }, h("a", { href: backupHash(id, dir) }, dir), "/", h("strong", {}, f.path.slice(dir.length + (dir === "/" ? 0 : 1)))),
+            h("td", { class: "num" }, fmtBytes(f.size)), h("td", {}, timeEl(f.modified)),
+            h("td", {}, canGet ? h("a", { href: downloadUrl(id, f.path), class: "button small download", download: "" }, "Download") : null));
+        })));
+  } else {
+    const listing = await api(`/backups/${enc(id)}/files?path=${enc(path)}`);
+    const entries = (listing.entries || []).slice().sort((a, b2) =>
+      (a.type === "dir" ? 0 : 1) - (b2.type === "dir" ? 0 : 1) || a.name.localeCompare(b2.name));
+    const up = isRoot ? null : h("tr", { class: "up" }, h("td", { colspan: 5 },
+      h("a", { href: backupHash(id, path.replace(/\/[^/]*$/, "") || "/") }, "↑ Parent folder")));
+    table = h("table", { class: "table files" },
+      thead(["Name", "Type", "Size#", "Modified", ""]),
+      h("tbody", {}, up, entries.length === 0 ? h("tr", {}, h("td", { colspan: 5, class: "muted" }, "This folder is empty.")) : null,
+        entries.map((e) => {
+          const p = join(e.name);
+          // The volumes are links into the mounted guest filesystems: browse them like folders.
+          const dir = e.type === "dir" || (e.type === "link" && path === "/volumes");
+          const link = e.type === "link" && !dir;
+          return h("tr", { "data-name": e.name, "data-type": e.type },
+            h("td", { class: "wrap" }, h("span", { class: `icon ${dir ? "dir" : e.type}`, "aria-hidden": "true" }),
+              dir ? h("a", { href: backupHash(id, p), class: "dir" }, e.name) : h("span", { class: "fname" }, e.name)),
+            h("td", { class: "muted" }, path === "/volumes" ? "volume" : dir ? "folder" : link ? "link" : "file"),
+            h("td", { class: "num" }, dir || link ? "" : fmtBytes(e.size)),
+            h("td", {}, timeEl(e.modified)),
+            h("td", { class: "actions" }, !canGet ? null : dir
+              ? (p.split("/").length > 2 ? [h("a", { href: archiveUrl(id, p, "zip"), class: "button small", download: "", title: `Download ${e.name} as .zip` }, ".zip"), " ",
+                h("a", { href: archiveUrl(id, p, "tar.gz"), class: "button small", download: "", title: `Download ${e.name} as .tar.gz` }, ".tar.gz")] : null)
+              : link ? h("span", { class: "muted small" }, "symbolic link")
+                : h("a", { href: downloadUrl(id, p), class: "button small download", download: "", title: `Download ${e.name}` }, "Download")));
+        })));
+  }
+  return h("section", { class: "panel", id: "files" },
+    h("div", { class: "row" }, h("h2", {}, "Files"), form),
+    h("div", { class: "row" }, crumbsFor(id, path), actions),
+    table);
+}
+
+async function viewRestore([id]) {
+  const b = await api(`/backups/${enc(id)}`);
+  const vm = vmName(b.vm);
+  const err = h("p", { class: "error", role: "alert", hidden: true, id: "restore-error" });
+  const to = h("input", { id: "restore-to", name: "to", required: true, class: "wide", placeholder: "/srv/restore/" + (vm || "vm"), "aria-describedby": "restore-to-help" });
+  const format = h("select", { id: "restore-format", name: "format" }, FORMATS.map(([v, t]) => h("option", { value: v }, `${v} — ${t}`)));
+  const conflict = h("fieldset", { class: "choices" }, h("legend", {}, "If a file already exists"),
+    CONFLICTS.map(([v, t], i) => h("label", { class: "choice" },
+      h("input", { type: "radio", name: "onConflict", value: v, checked: i === 0 }), h("strong", {}, v), " ", h("span", { class: "muted" }, t))));
+  const submit = h("button", { type: "submit", class: "primary", id: "restore-start" }, "Start restore");
+  const viewer = session && session.role === "viewer";
+  if (viewer) submit.disabled = true;
+  const form = h("form", { class: "panel form", id: "restore-form" },
+    h("h2", {}, "Disks to a directory on the appliance"),
+    h("label", { for: "restore-to" }, "Target directory"), to,
+    h("p", { class: "help", id: "restore-to-help" }, "An absolute path on the appliance. Each disk is written there as one file in the chosen format."),
+    h("label", { for: "restore-format" }, "Disk format"), format,
+    conflict,
+    viewer ? h("p", { class: "note" }, "Your role (viewer) may not restore; ask an operator.") : null,
+    err,
+    h("div", { class: "row end" }, h("a", { href: backupHash(id), class: "button" }, "Back"), submit));
+  form.addEventListener("submit", async (ev) => {
+    ev.preventDefault();
+    err.hidden = true;
+    const target = to.value.trim();
+    if (!target.startsWith("/")) { err.textContent = "The target directory must be an absolute path."; err.hidden = false; to.focus(); return; }
+    submit.disabled = true;
+    try {
+      const onConflict = form.querySelector("input[name=onConflict]:checked").value;
+      const r = await api(`/backups/${enc(id)}/restore`, { method: "POST", body: { to: target, format: format.value, onConflict } });
+      location.hash = `#/jobs/${enc(r.job)}`;
+    } catch (e) {
+      err.textContent = e.message;
+      err.hidden = false;
+      submit.disabled = false;
+    }
+  });
+  return [
+    h("nav", { class: "crumbs", "aria-label": "Breadcrumb" }, h("a", { href: "#/vms" }, "Virtual machines"), " / ",
+      vm ? h("a", { href: `#/vms/${enc(vm)}` }, vm) : "?", " / ", h("a", { href: backupHash(id) }, `Backup ${id}`), " / ", h("span", {}, "Restore")),
+    h("div", { class: "page-head" }, h("h1", {}, `Restore backup ${id}`),
+      h("p", { class: "muted" }, vm || "", " · ", timeEl(b.time), " · ", `${(b.disks || []).length} disk(s), `,
+        fmtBytes((b.disks || []).reduce((a, d) => a + (Number(d.capacity) || 0), 0)))),
+    form,
+  ];
+}
+
+async function viewJobs() {
+  const jobs = await api("/jobs");
+  const wrap = h("section", { class: "panel" }, jobsTable(jobs, true));
+  if (jobs.some((j) => !FINAL.has(j.state))) {
+    const t = setTimeout(() => route(), 3000);
+    onCleanup(() => clearTimeout(t));
+  }
+  return [h("div", { class: "page-head" }, h("h1", {}, "Jobs"), h("p", { class: "muted" }, "Restores and maintenance jobs, newest first")), wrap];
+}
+
+async function viewJob([id]) {
+  let job = await api(`/jobs/${enc(id)}`);
+  const fill = h("div", { class: "bar-fill" });
+  const bar = h("div", { class: "bar", role: "progressbar", "aria-valuemin": 0, "aria-valuemax": 100, "aria-label": "Progress", id: "job-progress" }, fill);
+  const pctEl = h("span", { class: "big num", id: "job-percent" });
+  const state = h("span", { id: "job-state" });
+  const phase = h("span", { id: "job-phase" });
+  const rate = h("span", { id: "job-rate" });
+  const eta = h("span", { id: "job-eta" });
+  const bytes = h("span", { id: "job-bytes" });
+  const log = h("ol", { class: "log", id: "job-log", "aria-live": "polite" });
+  const result = h("div", { id: "job-result" });
+  const actions = h("div", { class: "row end" });
+
+  function render(ev) {
+    const done = Number(ev.done) || 0, total = Number(ev.total) || 0;
+    const p = ev.state === "SUCCEEDED" ? 100 : ev.state === "QUEUED" ? 0 : percent(done, total);
+    fill.style.width = `${p === null ? 0 : p.toFixed(2)}%`;
+    fill.className = `bar-fill state-${String(ev.state).toLowerCase()}`;
+    if (p === null) { bar.removeAttribute("aria-valuenow"); pctEl.textContent = "–"; } else {
+      bar.setAttribute("aria-valuenow", p.toFixed(0)); pctEl.textContent = `${Math.floor(p)} %`;
+    }
+    state.replaceChildren(stateBadge(ev.state));
+    phase.textContent = ev.phase || "–";
+    rate.textContent = ev.bytesPerSecond ? `${fmtBytes(ev.bytesPerSecond)}/s` : "–";
+    eta.textContent = FINAL.has(ev.state) ? "–" : ev.bytesPerSecond > 0 && total > done ? fmtDuration((total - done) / ev.bytesPerSecond) : "–";
+    bytes.textContent = total ? `${fmtBytes(done)} of ${fmtBytes(total)}` : done ? fmtBytes(done) : "–";
+    actions.replaceChildren(FINAL.has(ev.state) ? h("a", { href: "#/jobs", class: "button" }, "All jobs")
+      : cancelButton(id, () => { }));
+    if (ev.message) {
+      log.append(h("li", {}, h("span", { class: "muted" }, fmtTime(ev.time || Date.now()).slice(11)), " ", ev.message));
+      while (log.children.length > 200) log.firstChild.remove();
+    }
+  }
+  const details = h("div", {});
+  function renderDetails(j) {
+    details.replaceChildren(dl([
+      ["Kind", j.kind], ["Target", j.target], ["Created", timeEl(j.created)],
+      ["Started", timeEl(j.started)], ["Finished", timeEl(j.finished)]]));
+  }
+  renderDetails(job);
+  function renderResult(j) {
+    renderDetails(j);
+    if (!FINAL.has(j.state)) return;
+    const r = j.result;
+    result.replaceChildren(r === null || r === undefined ? "" :
+      h("div", { class: j.state === "SUCCEEDED" ? "note ok" : "note bad" },
+        h("strong", {}, j.state === "SUCCEEDED" ? "Finished. " : j.state === "CANCELLED" ? "Cancelled. " : "Failed: "),
+        typeof r === "string" ? r : h("pre", {}, JSON.stringify(r, null, 2))));
+  }
+  render({ ...job, message: null });
+  renderResult(job);
+
+  if (!FINAL.has(job.state)) {
+    const es = new EventSource(`${API}/jobs/${enc(id)}/events`);
+    let closed = false;
+    const close = () => { if (!closed) { closed = true; es.close(); } };
+    onCleanup(close);
+    es.addEventListener("progress", async (m) => {
+      let ev;
+      try { ev = JSON.parse(m.data); } catch (e) { return; }
+      const was = job.state;
+      render(ev);
+      if (ev.state !== was && !FINAL.has(ev.state)) {
+        job = { ...job, state: ev.state };
+        api(`/jobs/${enc(id)}`).then((j) => { job = j; renderDetails(j); }).catch(() => { });
+      }
+      if (FINAL.has(ev.state)) {
+        close();
+        try { job = await api(`/jobs/${enc(id)}`); renderResult(job); } catch (e) { /* keep what we have */ }
+      }
+    });
+    es.addEventListener("error", async () => {
+      // The browser reconnects by itself; if the job is over, stop and show its end state.
+      try {
+        job = await api(`/jobs/${enc(id)}`);
+        if (FINAL.has(job.state)) { close(); render({ ...job, message: null }); renderResult(job); }
+      } catch (e) { /* keep trying */ }
+    });
+  }
+  return [
+    h("nav", { class: "crumbs", "aria-label": "Breadcrumb" }, h("a", { href: "#/jobs" }, "Jobs"), " / ", h("span", {}, `Job ${id}`)),
+    h("div", { class: "page-head" }, h("h1", {}, `Job ${id}`), h("p", { class: "muted" }, `${job.kind || "job"} · ${job.target || ""}`)),
+    h("section", { class: "panel" },
+      h("div", { class: "progress-head" }, pctEl, state),
+      bar,
+      h("dl", { class: "facts inline" },
+        h("dt", {}, "Phase"), h("dd", {}, phase),
+        h("dt", {}, "Transferred"), h("dd", {}, bytes),
+        h("dt", {}, "Rate"), h("dd", {}, rate),
+        h("dt", {}, "Remaining"), h("dd", {}, eta)),
+      result, actions),
+    h("section", { class: "panel" }, h("h2", {}, "Details"), details),
+    h("section", { class: "panel" }, h("h2", {}, "Events"), log),
+  ];
+}
+
+// ---------------------------------------------------------------- boot
+
+async function logout() {
+  try { await api("/logout", { method: "POST", body: {} }); } catch (e) { /* already gone */ }
+  session = null;
+  showChrome();
+  location.hash = "#/login";
+}
+
+async function boot() {
+  $("#logout").addEventListener("click", logout);
+  try { session = await api("/me"); } catch (e) { session = null; }
+  window.addEventListener("hashchange", route);
+  route();
+}
+
+boot();

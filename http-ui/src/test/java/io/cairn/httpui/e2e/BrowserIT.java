@@ -1,0 +1,265 @@
+package io.cairn.httpui.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+/**
+ * End-to-end test of the pages in a real headless Chromium (Debian {@code chromium} and
+ * {@code chromium-driver}, driven by {@link Browser} over W3C WebDriver). It FAILS when either is
+ * missing: {@code scripts/setup --test} installs them.
+ *
+ * <p>The server is the real {@code UiServer} in process ({@link RealServer}: a fresh repository
+ * holding a backup of the {@code gpt.img} fixture, guest volumes through the FUSE mount, so root and
+ * {@code /dev/fuse}). With {@code -Dcairn.e2e.standIn=true} it is instead the {@link StandInApi}, a
+ * stand-in written for developing the pages: the real {@code public/} files and canned JSON in the
+ * shape of the {@code /api/v1} contract.
+ *
+ * <p>Screenshots of every page land in {@code target/screenshots/NN-name.png}.
+ */
+@DisplayName("The web UI in a headless Chromium")
+class BrowserIT {
+  static final Path MODULE = Path.of(System.getProperty("basedir", "")).toAbsolutePath();
+  static final Path TARGET = MODULE.resolve("target");
+  static final Path FIXTURES = TARGET.resolve("fixtures");
+  static final Path CONTENT = FIXTURES.resolve("content");
+
+  static Path work;
+  static UiUnderTest server;
+  static Browser browser;
+  static Path downloads;
+
+  @BeforeAll
+  static void start() throws Exception {
+    fixtures();
+    Files.createDirectories(TARGET.resolve("e2e"));
+    work = Files.createTempDirectory(TARGET.resolve("e2e"), "run-");
+    downloads = work.resolve("downloads");
+    Path shots = TARGET.resolve("screenshots");
+    if (Files.isDirectory(shots)) {
+      try (Stream<Path> s = Files.list(shots)) {
+        for (Path p : s.filter(p -> p.toString().endsWith(".png")).toList()) {
+          Files.delete(p);
+        }
+      }
+    }
+    server = Boolean.getBoolean("cairn.e2e.standIn")
+        ? StandInApi.start(MODULE.resolve("src/main/resources/public"), FIXTURES, work)
+        : new RealServer(FIXTURES, work);
+    browser = Browser.start(work.resolve("chrome"), server.spkiSha256(), downloads, shots);
+  }
+
+  @AfterAll
+  static void stop() {
+    if (browser != null) {
+      browser.close();
+    }
+    if (server != null) {
+      server.close();
+    }
+    // The restored disk and the repository are hundreds of MiB per run; the screenshots stay.
+    // (Only these folders: the server's FUSE mount point lives elsewhere under work/state.)
+    for (String d : List.of("restored", "downloads", "repo")) {
+      deleteTree(work.resolve(d));
+    }
+  }
+
+  static void deleteTree(Path root) {
+    if (!Files.isDirectory(root, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+      return;
+    }
+    try (Stream<Path> s = Files.walk(root)) {
+      for (Path p : s.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(p);
+      }
+    } catch (IOException e) {
+      System.err.println("could not delete " + root + ": " + e);
+    }
+  }
+
+  /** Builds the disk fixtures with real tools (idempotent), as the mount module's tests do. */
+  static void fixtures() throws IOException, InterruptedException {
+    if (Files.exists(FIXTURES.resolve(".done"))) {
+      return;
+    }
+    Process p = new ProcessBuilder("bash", MODULE.resolve("../mount/src/test/fixtures/make-fixtures.sh").toString(),
+        FIXTURES.toString()).inheritIO().start();
+    assertEquals(0, p.waitFor(), "make-fixtures.sh failed");
+  }
+
+  /** The bytes of the first entry whose name ends with {@code name}, or null while the zip is incomplete. */
+  static byte[] entry(Path zip, String name) {
+    try (java.util.zip.ZipInputStream z = new java.util.zip.ZipInputStream(Files.newInputStream(zip))) {
+      for (java.util.zip.ZipEntry e; (e = z.getNextEntry()) != null; ) {
+        if (e.getName().endsWith("/" + name) || e.getName().equals(name)) {
+          return z.readAllBytes();
+        }
+      }
+      return null;
+    } catch (IOException e) {
+      return null;
+    }
+  }
+
+  @Test
+  @DisplayName("an administrator logs in, browses a backup, downloads a file, restores the disks and logs out")
+  void wholeJourney() throws Exception {
+    try {
+      journey();
+    } catch (Throwable t) {
+      try {
+        browser.screenshot("FAILED");
+        System.err.println("url: " + browser.url() + "\nbrowser console:\n" + browser.consoleLog());
+      } catch (RuntimeException | IOException e) {
+        t.addSuppressed(e);
+      }
+      throw t;
+    }
+  }
+
+  private void journey() throws Exception {
+    Browser b = browser;
+    List<Path> shots = new ArrayList<>();
+
+    // Login, first with a wrong password.
+    b.open(server.baseUrl());
+    b.await("#login-user");
+    b.type("#login-user", server.user());
+    b.type("#login-password", "not-the-password");
+    b.click("#login button[type=submit]");
+    b.awaitText("#login-error", t -> t.contains("Wrong"), Duration.ofSeconds(10), "saying the password is wrong");
+    shots.add(b.screenshot("login-error"));
+    b.type("#login-password", server.password());
+    shots.add(b.screenshot("login"));
+    b.click("#login button[type=submit]");
+
+    // Dashboard.
+    b.await(".cards");
+    b.await("svg.chart polyline.stored");
+    assertEquals("admin", b.text("#who-name"));
+    assertTrue(b.title().contains("Dashboard"), b.title());
+    shots.add(b.screenshot("dashboard"));
+
+    // VMs, then the VM's backups.
+    b.click("a[data-nav=vms]");
+    b.await("table.vms tr[data-vm]");
+    shots.add(b.screenshot("vms"));
+    b.click("table.vms tr[data-vm] td:first-child a");
+    b.await(".timeline li[data-backup]");
+    // A label key holding markup must show as text, never as an element.
+    assertTrue(b.findAll(".chips b").isEmpty(), "label markup was interpreted as HTML");
+    b.awaitText(".timeline", t -> t.contains("<b>escape</b>=me & you"), Duration.ofSeconds(5), "showing the label as text");
+    shots.add(b.screenshot("vm-backups"));
+
+    // The newest backup, its details and its volumes.
+    b.click(".timeline li[data-backup] a.tl-id");
+    b.await("#files tr[data-name=gpt-p2]");
+    b.awaitText(".facts", t -> t.contains("CPUs") && t.contains("Memory"), Duration.ofSeconds(5), "listing CPUs and memory");
+    shots.add(b.screenshot("backup"));
+    b.click("#files tr[data-name=gpt-p2] a.dir");
+    b.await("#files tr[data-name=dir1] a.dir");
+    shots.add(b.screenshot("volume-gpt-p2"));
+    b.click("#files tr[data-name=dir1] a.dir");
+    b.await("#files tr[data-name='random5M.bin'] a.download");
+    assertTrue(b.text(".crumbs.path").replace(" ", "").endsWith("volumes/gpt-p2/dir1"), b.text(".crumbs.path"));
+    shots.add(b.screenshot("dir1"));
+
+    // Download random5M.bin and compare it with the fixture's source.
+    b.click("#files tr[data-name='random5M.bin'] a.download");
+    Path got = downloads.resolve("random5M.bin");
+    Path source = CONTENT.resolve("dir1/random5M.bin");
+    long size = Files.size(source);
+    Browser.poll("the download of random5M.bin", Duration.ofSeconds(60), () -> {
+      try {
+        return Files.exists(got) && Files.size(got) == size && !Files.exists(downloads.resolve("random5M.bin.crdownload"))
+            ? Boolean.TRUE : null;
+      } catch (IOException e) {
+        return null;
+      }
+    });
+    assertArrayEquals(Files.readAllBytes(source), Files.readAllBytes(got), "downloaded bytes differ from the source");
+
+    // The same folder as a .zip, streamed by the server: random5M.bin inside is the source's bytes.
+    b.click("#archive-zip");
+    Path zip = Browser.poll("the .zip of dir1", Duration.ofSeconds(60), () -> {
+      try (Stream<Path> s = Files.list(downloads)) {
+        return s.filter(f -> f.toString().endsWith(".zip")).findFirst().orElse(null);
+      } catch (IOException e) {
+        return null;
+      }
+    });
+    byte[] inZip = Browser.poll("a complete .zip", Duration.ofSeconds(30), () -> entry(zip, "random5M.bin"));
+    assertArrayEquals(Files.readAllBytes(source), inZip, "random5M.bin in the .zip differs from the source");
+
+    // Search by name within the backup.
+    b.type("#file-search", "numbers");
+    b.click("form.search button[type=submit]");
+    b.await("#files tr[data-path$='numbers.txt']");
+    shots.add(b.screenshot("search"));
+
+    // The FAT32 volume, reached through the folder breadcrumbs.
+    b.click(".crumbs.path a[href$='path=%2Fvolumes']");
+    b.click("#files tr[data-name=gpt-p1] a.dir");
+    b.await("#files tr[data-name='hello.txt'] a.download");
+    shots.add(b.screenshot("volume-gpt-p1"));
+
+    // Restore the disks to a directory, watch the job reach 100 % and SUCCEEDED.
+    Path to = work.resolve("restored");
+    b.click("#restore-button");
+    b.await("#restore-form");
+    b.type("#restore-to", to.toString());
+    shots.add(b.screenshot("restore-wizard"));
+    b.click("#restore-start");
+    b.await("#job-progress");
+    b.awaitText("#job-state", t -> !t.contains("QUEUED"), Duration.ofSeconds(30), "leaving QUEUED");
+    String mid = b.awaitText("#job-percent", t -> t.matches("\\d+ %"), Duration.ofSeconds(10), "showing a percentage");
+    shots.add(b.screenshot("job-running"));
+    b.awaitText("#job-state", t -> t.contains("SUCCEEDED"), Duration.ofSeconds(120), "reaching SUCCEEDED");
+    assertEquals("100 %", b.text("#job-percent"), "first seen " + mid);
+    assertEquals("100", b.attribute("#job-progress", "aria-valuenow"));
+    shots.add(b.screenshot("job-succeeded"));
+    assertFalse(b.findAll("#job-log li").isEmpty(), "no progress event reached the page through /events");
+    List<Path> restored;
+    try (Stream<Path> s = Files.list(to)) {
+      restored = s.toList();
+    }
+    assertEquals(1, restored.size(), "restored files: " + restored);
+    assertEquals(-1L, Files.mismatch(FIXTURES.resolve("gpt.img"), restored.get(0)), "the raw restore differs from gpt.img");
+
+    // Jobs page.
+    b.click("a[data-nav=jobs]");
+    b.await("table.jobs tr[data-job]");
+    shots.add(b.screenshot("jobs"));
+
+    // Logout: back to the login form, and the API no longer answers.
+    b.click("#logout");
+    b.await("#login-user");
+    shots.add(b.screenshot("logged-out"));
+    // A fresh page load (not just a hash change): the server must have forgotten the session.
+    b.open(server.baseUrl() + "?after-logout#/vms");
+    b.await("#login-user");
+    assertTrue(b.url().contains("#/login"), b.url());
+
+    // No script errors, CSP violations or failed requests other than the expected 401s.
+    String console = b.consoleLog();
+    List<String> bad = console.lines().filter(l -> l.startsWith("SEVERE") && !l.contains("status of 401")).toList();
+    assertTrue(bad.isEmpty(), "browser console errors:\n" + console);
+
+    for (Path p : shots) {
+      assertTrue(Files.size(p) > 1000, p + " is not a real screenshot");
+    }
+  }
+}

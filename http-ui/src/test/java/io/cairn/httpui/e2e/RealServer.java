@@ -1,0 +1,95 @@
+package io.cairn.httpui.e2e;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.cairn.httpui.UiConfig;
+import io.cairn.httpui.UiServer;
+import io.cairn.httpui.auth.Role;
+import io.cairn.httpui.auth.Users;
+import io.cairn.repository.Repository;
+import io.cairn.repository.backup.BackupRequest;
+import io.cairn.repository.backup.BackupWriter;
+import io.cairn.repository.backup.FileDiskSource;
+import io.cairn.repository.backup.Progress;
+import io.cairn.repository.manifest.Manifest;
+import io.cairn.repository.store.LocalStore;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The real {@link UiServer}, in process, over a fresh repository holding one backup of the
+ * {@code gpt.img} fixture (VM "gpt-vm"; FAT32 volume gpt-p1, ext4 volume gpt-p2). Its guest
+ * volumes are served through the FUSE mount layer, so this needs root and {@code /dev/fuse}.
+ */
+final class RealServer implements UiUnderTest {
+  static final String VM = "gpt-vm";
+  private static final String PASSWORD = "e2e correct horse battery";
+
+  private final Repository repo;
+  private final UiServer server;
+  private final String spki;
+  final String backupId;
+
+  RealServer(Path fixtures, Path work) throws IOException {
+    repo = Repository.init(new LocalStore(work.resolve("repo")), 1 << 20, 1, null);
+    backupId = backup(fixtures.resolve("gpt.img"));
+    Path state = work.resolve("state");
+    Files.createDirectories(state);
+    Users.load(state).put("admin", Role.ADMIN, PASSWORD.toCharArray());
+    server = UiServer.start(new UiConfig(repo, work.resolve("repo"), state, "127.0.0.1", 0, 2, null, null));
+    char[] pw = Files.readString(state.resolve("tls.pass"), StandardCharsets.UTF_8).strip().toCharArray();
+    spki = Tls.spkiSha256(state.resolve("tls.p12"), pw);
+  }
+
+  private String backup(Path img) throws IOException {
+    ObjectMapper json = new ObjectMapper();
+    ObjectNode c = json.createObjectNode();
+    c.put("name", VM).put("guestId", "debian12_64Guest").put("guestFullName", "Debian GNU/Linux 12 (64-bit)")
+        .put("version", "vmx-19").put("firmware", "efi").put("numCPU", 2).put("numCoresPerSocket", 1)
+        .put("memoryMB", 2048);
+    c.putArray("disks").addObject().put("key", 2000).put("label", "Hard disk 1")
+        .put("controller", "VirtualLsiLogicController 0").put("unitNumber", 0)
+        .put("fileName", "[datastore1] gpt-vm/gpt-vm.vmdk").put("capacityInBytes", Files.size(img));
+    c.putArray("nics").addObject().put("key", 4000).put("label", "Network adapter 1").put("type", "VirtualVmxnet3")
+        .put("network", "VM Network").put("addressType", "assigned").put("macAddress", "00:50:56:8a:12:34");
+    Map<String, String> labels = new LinkedHashMap<>();
+    labels.put("schedule", "nightly");
+    labels.put("<b>escape</b>", "me & you"); // must reach the page as text
+    try (FileDiskSource src = FileDiskSource.open(img)) {
+      BackupRequest req = new BackupRequest(new Manifest.VmIdentity("file:" + img, VM, "502e7c1d-93a4-4c2b-8f1a-6b0c5d2e9a11", null),
+          "e2e", labels, c, null, List.of(BackupRequest.DiskInput.full(src)), List.of(), null);
+      return new BackupWriter(repo, 2, Progress.NONE, Duration.ZERO).write(req).ref().id();
+    }
+  }
+
+  @Override
+  public String baseUrl() {
+    return "https://127.0.0.1:" + server.port() + "/";
+  }
+
+  @Override
+  public String spkiSha256() {
+    return spki;
+  }
+
+  @Override
+  public String user() {
+    return "admin";
+  }
+
+  @Override
+  public String password() {
+    return PASSWORD;
+  }
+
+  @Override
+  public void close() {
+    server.close();
+  }
+}
