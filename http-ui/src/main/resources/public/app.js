@@ -192,6 +192,7 @@ function showChrome() {
   $("#who-role").textContent = session ? session.role : "";
   const section = (location.hash.match(/^#\/(\w+)/) || [])[1];
   const current = section === "backups" ? "vms" : section;
+  for (const a of document.querySelectorAll("[data-admin]")) a.hidden = !session || session.role !== "admin";
   for (const a of document.querySelectorAll("[data-nav]")) {
     if (a.dataset.nav === current) a.setAttribute("aria-current", "page");
     else a.removeAttribute("aria-current");
@@ -207,6 +208,11 @@ const routes = [
   [/^\/backups\/([^/]+)$/, viewBackup, "Backup"],
   [/^\/jobs$/, viewJobs, "Jobs"],
   [/^\/jobs\/([^/]+)$/, viewJob, "Job"],
+  [/^\/vcenters$/, viewVcenters, "vCenter connections"],
+  [/^\/vcenters\/([^/]+)$/, viewVcenter, "vCenter connection"],
+  [/^\/schedules$/, viewSchedules, "Schedules"],
+  [/^\/schedules\/([^/]+)$/, viewSchedule, "Schedule"],
+  [/^\/maintenance$/, viewMaintenance, "Maintenance"],
 ];
 
 async function route() {
@@ -601,6 +607,7 @@ async function viewRestore([id]) {
       h("p", { class: "muted" }, vm || "", " · ", timeEl(b.time), " · ", `${(b.disks || []).length} disk(s), `,
         fmtBytes((b.disks || []).reduce((a, d) => a + (Number(d.capacity) || 0), 0)))),
     form,
+    vsphereRestorePanel(id, b),
   ];
 }
 
@@ -713,6 +720,196 @@ async function viewJob([id]) {
 
 // ---------------------------------------------------------------- boot
 
+// ---------------------------------------------------------------- vCenter connections (admin)
+
+async function viewVcenters() {
+  const list = await api("/vcenters");
+  const tbody = h("tbody", {});
+  for (const v of list) {
+    const status = h("span", { class: "muted" }, v.lastTest ? `${v.lastTest.ok ? "OK" : "Failed"} · ${fmtTime(v.lastTest.time)}` : "never tested");
+    const testBtn = h("button", { type: "button", class: "small" }, "Test");
+    testBtn.addEventListener("click", async () => {
+      testBtn.disabled = true;
+      try {
+        const r = await api(`/vcenters/${enc(v.id)}/test`, { method: "POST", body: {} });
+        toast(r.message, r.ok ? "info" : "error");
+        status.textContent = `${r.ok ? "OK" : "Failed"} · just now`;
+      } catch (e) { toast(e.message, "error"); } finally { testBtn.disabled = false; }
+    });
+    const delBtn = h("button", { type: "button", class: "small danger" }, "Delete");
+    delBtn.addEventListener("click", async () => {
+      if (!confirm(`Delete the vCenter connection "${v.name}"?`)) return;
+      try { await api(`/vcenters/${enc(v.id)}`, { method: "DELETE" }); route(); } catch (e) { toast(e.message, "error"); }
+    });
+    tbody.append(h("tr", {},
+      h("td", {}, v.name), h("td", {}, v.url), h("td", {}, v.user),
+      h("td", { class: "mono" }, v.insecure ? "any certificate (insecure)" : v.thumbprint),
+      h("td", {}, status),
+      h("td", { class: "actions" }, testBtn, " ", h("a", { href: `#/vcenters/${enc(v.id)}`, class: "button small" }, "Edit"), " ", delBtn)));
+  }
+  const table = list.length
+    ? h("table", {}, thead(["Name", "URL", "User", "Certificate", "Last test", ""]), tbody)
+    : h("p", { class: "muted" }, "No vCenter connections yet.");
+  return [
+    h("div", { class: "page-head" }, h("h1", {}, "vCenter connections"),
+      h("p", { class: "muted" }, "Servers that backups are restored to. Passwords are stored encrypted and never shown.")),
+    h("section", { class: "panel" }, table),
+    vcenterForm(null),
+  ];
+}
+
+async function viewVcenter([id]) {
+  const list = await api("/vcenters");
+  const v = list.find((x) => x.id === id);
+  if (!v) throw new ApiError(404, "No such vCenter connection.");
+  return [
+    h("nav", { class: "crumbs", "aria-label": "Breadcrumb" }, h("a", { href: "#/vcenters" }, "vCenter connections"), " / ", h("span", {}, v.name)),
+    h("div", { class: "page-head" }, h("h1", {}, `Edit ${v.name}`)),
+    vcenterForm(v),
+  ];
+}
+
+/** Add (v null) or edit form: probe the certificate, accept its thumbprint, then save (the server logs in once to test). */
+function vcenterForm(v) {
+  const err = h("p", { class: "error", role: "alert", hidden: true, id: "vc-error" });
+  const name = h("input", { id: "vc-name", required: true, value: v ? v.name : "" });
+  const url = h("input", { id: "vc-url", required: true, class: "wide", placeholder: "https://vcenter.example.com", value: v ? v.url : "" });
+  const user = h("input", { id: "vc-user", required: true, autocomplete: "off", value: v ? v.user : "" });
+  const pw = h("input", { id: "vc-password", type: "password", autocomplete: "new-password", required: !v,
+    placeholder: v ? "unchanged" : "" });
+  const thumb = h("input", { id: "vc-thumbprint", class: "wide mono", readonly: true, value: v && v.thumbprint ? v.thumbprint : "" });
+  const insecure = h("input", { id: "vc-insecure", type: "checkbox", checked: !!(v && v.insecure) });
+  const cert = h("dl", { class: "cert", id: "vc-cert", hidden: true });
+  const probeBtn = h("button", { type: "button", id: "vc-probe" }, "Probe certificate");
+  const submit = h("button", { type: "submit", class: "primary", id: "vc-save" }, v ? "Test and save" : "Test and add");
+  const fail = (m) => { err.textContent = m; err.hidden = false; };
+  probeBtn.addEventListener("click", async () => {
+    err.hidden = true;
+    probeBtn.disabled = true;
+    try {
+      const c = await api("/vcenters/probe", { method: "POST", body: { url: url.value.trim() } });
+      const sha1 = h("code", {}, c.sha1);
+      const acceptBtn = h("button", { type: "button", id: "vc-accept" }, "Accept this certificate");
+      acceptBtn.addEventListener("click", () => { thumb.value = c.sha1; insecure.checked = false; toast("Certificate accepted; save to keep it."); });
+      cert.replaceChildren(
+        h("dt", {}, "SHA-1"), h("dd", {}, sha1),
+        h("dt", {}, "SHA-256"), h("dd", {}, h("code", {}, c.sha256)),
+        h("dt", {}, "Subject"), h("dd", {}, c.subject),
+        h("dt", {}, "Valid until"), h("dd", {}, fmtTime(c.notAfter)),
+        h("dd", {}, h("p", { class: "help" }, "Compare with the thumbprint shown by the vCenter (or `govc about.cert -thumbprint`) before accepting."), acceptBtn));
+      cert.hidden = false;
+    } catch (e) { fail(e.message); } finally { probeBtn.disabled = false; }
+  });
+  const form = h("form", { class: "panel form", id: "vc-form" },
+    h("h2", {}, v ? "Connection" : "Add a vCenter connection"),
+    h("label", { for: "vc-name" }, "Name"), name,
+    h("label", { for: "vc-url" }, "URL"), url,
+    h("div", { class: "row" }, probeBtn),
+    cert,
+    h("label", { for: "vc-thumbprint" }, "Accepted certificate thumbprint"), thumb,
+    h("label", { class: "choice" }, insecure, " Accept any certificate (insecure: only for a lab)"),
+    h("label", { for: "vc-user" }, "User"), user,
+    h("label", { for: "vc-password" }, "Password"), pw,
+    err,
+    h("div", { class: "row end" }, v ? h("a", { href: "#/vcenters", class: "button" }, "Back") : null, submit));
+  form.addEventListener("submit", async (ev) => {
+    ev.preventDefault();
+    err.hidden = true;
+    if (!insecure.checked && !thumb.value) { fail("Probe the certificate and accept its thumbprint first (or choose insecure)."); return; }
+    const body = { name: name.value.trim(), url: url.value.trim(), user: user.value.trim() };
+    if (pw.value) body.password = pw.value;
+    if (insecure.checked) body.insecure = true; else body.thumbprint = thumb.value;
+    submit.disabled = true;
+    try {
+      await api(v ? `/vcenters/${enc(v.id)}` : "/vcenters", { method: v ? "PUT" : "POST", body });
+      toast(v ? "Saved." : "Added.");
+      if (v) location.hash = "#/vcenters"; else route();
+    } catch (e) { fail(e.message); submit.disabled = false; }
+  });
+  return form;
+}
+
+/** The restore wizard's second option: re-create the VM on vSphere, as a job. */
+function vsphereRestorePanel(id, b) {
+  const viewer = session && session.role === "viewer";
+  const err = h("p", { class: "error", role: "alert", hidden: true, id: "vmr-error" });
+  const vcSel = h("select", { id: "vmr-vcenter", required: true }, h("option", { value: "" }, "— choose —"));
+  const name = h("input", { id: "vmr-name", required: true, value: `${vmName(b.vm) || "vm"}-restored` });
+  const mkSel = (idAttr) => h("select", { id: idAttr }, h("option", { value: "" }, "(default)"));
+  const datastore = mkSel("vmr-datastore");
+  const folder = mkSel("vmr-folder");
+  const pool = mkSel("vmr-pool");
+  const host = mkSel("vmr-host");
+  const nets = h("div", { id: "vmr-networks" });
+  const oldNets = [...new Set(((b.config && b.config.nics) || []).map((n) => n.network).filter(Boolean))];
+  const netSelects = [];
+  const conflict = h("select", { id: "vmr-conflict" },
+    h("option", { value: "abort" }, "abort — stop if a VM with this name exists"),
+    h("option", { value: "keep" }, "keep — leave the existing VM, restore nothing"),
+    h("option", { value: "overwrite" }, "overwrite — destroy the existing VM and re-create it"));
+  const powerOn = h("input", { id: "vmr-poweron", type: "checkbox" });
+  const submit = h("button", { type: "submit", class: "primary", id: "vmr-start" }, "Re-create on vSphere");
+  if (viewer) submit.disabled = true;
+  const fill = (sel, values) => {
+    sel.replaceChildren(h("option", { value: "" }, "(default)"), ...(values || []).map((x) => h("option", { value: x }, x)));
+  };
+  const renderNets = (choices) => {
+    netSelects.length = 0;
+    nets.replaceChildren(...oldNets.map((o) => {
+      const sel = h("select", { "data-old": o }, h("option", { value: "" }, "(same name)"), ...(choices || []).map((x) => h("option", { value: x }, x)));
+      netSelects.push(sel);
+      return h("div", { class: "row" }, h("span", {}, `${o} → `), sel);
+    }));
+    if (!oldNets.length) nets.replaceChildren(h("p", { class: "muted" }, "NICs stay on networks of the same name."));
+  };
+  renderNets([]);
+  api("/vcenter-choices").then((list) => {
+    for (const v of list) vcSel.append(h("option", { value: v.id }, `${v.name} (${v.url})`));
+    if (!list.length) {
+      err.replaceChildren("No vCenter connection yet: an admin adds one under ", h("a", { href: "#/vcenters" }, "vCenter connections"), ".");
+      err.hidden = false;
+    }
+  }).catch((e) => { err.textContent = e.message; err.hidden = false; });
+  vcSel.addEventListener("change", async () => {
+    err.hidden = true;
+    if (!vcSel.value) return;
+    try {
+      const inv = await api(`/vcenters/${enc(vcSel.value)}/inventory`);
+      fill(datastore, inv.datastores); fill(folder, inv.folders); fill(pool, inv.pools); fill(host, inv.hosts);
+      renderNets(inv.networks);
+    } catch (e) { err.textContent = e.message; err.hidden = false; }
+  });
+  const form = h("form", { class: "panel form", id: "vmr-form" },
+    h("h2", {}, "Re-create on vSphere"),
+    h("label", { for: "vmr-vcenter" }, "vCenter"), vcSel,
+    h("label", { for: "vmr-name" }, "New VM name"), name,
+    h("label", { for: "vmr-datastore" }, "Datastore"), datastore,
+    h("label", { for: "vmr-folder" }, "Folder"), folder,
+    h("label", { for: "vmr-pool" }, "Resource pool"), pool,
+    h("label", { for: "vmr-host" }, "Host"), host,
+    h("fieldset", { class: "choices" }, h("legend", {}, "Network mapping"), nets),
+    h("label", { for: "vmr-conflict" }, "If a VM with this name exists"), conflict,
+    h("label", { class: "choice" }, powerOn, " Power on after the restore"),
+    viewer ? h("p", { class: "note" }, "Your role (viewer) may not restore; ask an operator.") : null,
+    err,
+    h("div", { class: "row end" }, submit));
+  form.addEventListener("submit", async (ev) => {
+    ev.preventDefault();
+    err.hidden = true;
+    if (!vcSel.value) { err.textContent = "Choose a vCenter connection."; err.hidden = false; return; }
+    const networkMap = {};
+    for (const sel of netSelects) if (sel.value) networkMap[sel.dataset.old] = sel.value;
+    const body = { vcenter: vcSel.value, mode: "as-new", name: name.value.trim(), onConflict: conflict.value, powerOn: powerOn.checked, networkMap };
+    for (const [k, sel] of [["datastore", datastore], ["folder", folder], ["pool", pool], ["host", host]]) if (sel.value) body[k] = sel.value;
+    submit.disabled = true;
+    try {
+      const r = await api(`/backups/${enc(id)}/restore-vm`, { method: "POST", body });
+      location.hash = `#/jobs/${enc(r.job)}`;
+    } catch (e) { err.textContent = e.message; err.hidden = false; submit.disabled = false; }
+  });
+  return form;
+}
+
 async function logout() {
   try { await api("/logout", { method: "POST", body: {} }); } catch (e) { /* already gone */ }
   session = null;
@@ -728,3 +925,182 @@ async function boot() {
 }
 
 boot();
+
+// ---------------------------------------------------------------- schedules and maintenance (admin)
+
+const KEEPS = [["keepLast", "Keep last", "the newest N backups"], ["keepDaily", "Daily", "the newest of each of the last N days"],
+  ["keepWeekly", "Weekly", "… of each of the last N ISO weeks"], ["keepMonthly", "Monthly", "… of each of the last N months"]];
+
+/** The keep-* number inputs, prefixed for unique ids; values() gives {keepLast: N, …}. */
+function keepFields(prefix, r) {
+  const inputs = KEEPS.map(([k, label, help]) => [k, h("input", { type: "number", min: 0, max: 100000, step: 1, id: `${prefix}-${k}`,
+    name: k, value: r && r[k] ? r[k] : "", placeholder: "0", title: help, style: "width:6em" }), label, help]);
+  const el = h("div", { class: "row", style: "justify-content:flex-start" }, inputs.map(([k, input, label, help]) =>
+    h("div", {}, h("label", { for: input.id }, label), input, h("p", { class: "help" }, help))));
+  const values = () => Object.fromEntries(inputs.map(([k, input]) => [k, input.value.trim() === "" ? 0 : Number(input.value)]));
+  return { el, values };
+}
+
+const retentionText = (r) => !r ? "keep all" : KEEPS.filter(([k]) => r[k] > 0).map(([k, label]) => `${label.toLowerCase()} ${r[k]}`).join(", ");
+
+function adminOnly(title) {
+  return [h("h1", {}, title), h("p", { class: "note" }, "This page is for administrators; your role is ", session.role, ".")];
+}
+
+async function viewSchedules() {
+  if (session.role !== "admin") return adminOnly("Schedules");
+  const list = await api("/schedules");
+  const tbody = h("tbody", {});
+  for (const s of list) {
+    const toggle = h("button", { type: "button", class: "small" }, s.enabled ? "Disable" : "Enable");
+    toggle.addEventListener("click", async () => {
+      toggle.disabled = true;
+      try {
+        await api(`/schedules/${enc(s.id)}`, { method: "PUT", body: { name: s.name, cron: s.cron, source: s.source, retention: s.retention, enabled: !s.enabled } });
+        route();
+      } catch (e) { toast(e.message, "error"); toggle.disabled = false; }
+    });
+    const del = h("button", { type: "button", class: "small danger" }, "Delete");
+    del.addEventListener("click", async () => {
+      if (!confirm(`Delete the schedule "${s.name}"? Its backups stay.`)) return;
+      try { await api(`/schedules/${enc(s.id)}`, { method: "DELETE" }); route(); } catch (e) { toast(e.message, "error"); }
+    });
+    tbody.append(h("tr", {},
+      h("td", {}, s.name, s.problem ? h("p", { class: "error" }, s.problem) : null),
+      h("td", { class: "mono" }, s.cron),
+      h("td", {}, s.vm, h("div", { class: "muted small" }, s.source)),
+      h("td", {}, retentionText(s.retention)),
+      h("td", {}, s.enabled ? (s.nextRuns.length ? timeEl(s.nextRuns[0]) : "–") : h("span", { class: "muted" }, "disabled")),
+      h("td", {}, s.lastJob ? h("a", { href: `#/jobs/${enc(s.lastJob.id)}` }, timeEl(s.lastRun), " ", s.lastJob.state.toLowerCase())
+        : timeEl(s.lastRun)),
+      h("td", { class: "actions" }, toggle, " ", h("a", { href: `#/schedules/${enc(s.id)}`, class: "button small" }, "Edit"), " ", del)));
+  }
+  const table = list.length
+    ? h("table", { class: "table" }, thead(["Name", "When", "VM", "Retention", "Next run", "Last run", ""]), tbody)
+    : h("p", { class: "muted" }, "No schedules yet.");
+  return [
+    h("div", { class: "page-head" }, h("h1", {}, "Schedules"),
+      h("p", { class: "muted" }, "Backups that run by themselves, in the appliance's time zone, then apply their retention to that VM.")),
+    h("section", { class: "panel" }, table),
+    scheduleForm(null),
+  ];
+}
+
+async function viewSchedule([id]) {
+  if (session.role !== "admin") return adminOnly("Schedule");
+  const s = (await api("/schedules")).find((x) => x.id === id);
+  if (!s) throw new ApiError(404, "No such schedule.");
+  return [
+    h("nav", { class: "crumbs", "aria-label": "Breadcrumb" }, h("a", { href: "#/schedules" }, "Schedules"), " / ", h("span", {}, s.name)),
+    h("div", { class: "page-head" }, h("h1", {}, `Edit ${s.name}`)),
+    scheduleForm(s),
+  ];
+}
+
+/** Create (s null) or edit form; the next runs of the cron expression are shown as it is typed. */
+function scheduleForm(s) {
+  const err = h("p", { class: "error", role: "alert", hidden: true, id: "sched-error" });
+  const name = h("input", { id: "sched-name", name: "name", required: true, maxlength: 100, value: s ? s.name : "" });
+  const cron = h("input", { id: "sched-cron", name: "cron", required: true, class: "mono", value: s ? s.cron : "0 2 * * *", "aria-describedby": "sched-cron-help sched-next" });
+  const source = h("input", { id: "sched-source", name: "source", required: true, class: "wide", value: s ? s.source : "", placeholder: "file:/images/web01.img", "aria-describedby": "sched-source-help" });
+  const enabled = h("input", { type: "checkbox", id: "sched-enabled", name: "enabled", checked: s ? s.enabled : true });
+  const keepAll = h("input", { type: "checkbox", id: "sched-keepall", checked: s ? !s.retention : false });
+  const keeps = keepFields("sched", s ? s.retention : { keepLast: 7 });
+  const next = h("ul", { id: "sched-next", class: "muted small", "aria-live": "polite", style: "list-style:none;padding:0" });
+  let timer = null;
+  const preview = async () => {
+    try {
+      const r = await api(`/schedules/preview?cron=${enc(cron.value)}`);
+      next.replaceChildren(h("li", {}, `Next runs (${r.timeZone}):`), r.nextRuns.map((t) => h("li", {}, timeEl(t))));
+    } catch (e) {
+      next.replaceChildren(h("li", { class: "error" }, e.message));
+    }
+  };
+  cron.addEventListener("input", () => { clearTimeout(timer); timer = setTimeout(preview, 300); });
+  onCleanup(() => clearTimeout(timer));
+  preview();
+  const submit = h("button", { type: "submit", class: "primary", id: "sched-save" }, s ? "Save" : "Add schedule");
+  const form = h("form", { class: "panel form", id: "sched-form" },
+    h("h2", {}, s ? "Schedule" : "New schedule"),
+    h("label", { for: "sched-name" }, "Name"), name,
+    h("label", { for: "sched-cron" }, "When (cron)"), cron,
+    h("p", { class: "help", id: "sched-cron-help" },
+      "Five fields: minute (0–59), hour (0–23), day of month (1–31), month (1–12), day of week (0–7, 0 and 7 are Sunday). ",
+      "Each is * (any), a number, a list 1,15, a range 1-5, or a step */15 or 8-18/2. ",
+      "Examples: 0 2 * * * (daily at 02:00), 30 1 * * 1-5 (weekdays at 01:30), 0 */6 * * * (every 6 hours). ",
+      "A time skipped by daylight saving runs when the clock jumps; a repeated one runs once. Runs missed while the appliance was off are not made up."),
+    next,
+    h("label", { for: "sched-source" }, "What to back up"), source,
+    h("p", { class: "help", id: "sched-source-help" },
+      "file: and the absolute path of a raw disk image on the appliance (the VM is named after the file). ",
+      "vCenter VMs (by name:, uuid:, moref:… specs) come with vCenter connections."),
+    h("fieldset", { class: "choices" }, h("legend", {}, "Retention after each run (this VM only)"),
+      h("label", { class: "choice" }, keepAll, " Keep every backup"), keeps.el),
+    h("label", { class: "choice" }, enabled, " Enabled"),
+    err,
+    h("div", { class: "row end" }, s ? h("a", { href: "#/schedules", class: "button" }, "Back") : null, submit));
+  form.addEventListener("submit", async (ev) => {
+    ev.preventDefault();
+    err.hidden = true;
+    submit.disabled = true;
+    const body = { name: name.value.trim(), cron: cron.value.trim(), source: source.value.trim(),
+      retention: keepAll.checked ? null : keeps.values(), enabled: enabled.checked };
+    try {
+      await api(s ? `/schedules/${enc(s.id)}` : "/schedules", { method: s ? "PUT" : "POST", body });
+      toast(s ? "Schedule saved." : "Schedule added.");
+      if (s) location.hash = "#/schedules"; else route();
+    } catch (e) {
+      err.textContent = e.message;
+      err.hidden = false;
+      submit.disabled = false;
+    }
+  });
+  return form;
+}
+
+async function viewMaintenance() {
+  if (session.role !== "admin") return adminOnly("Maintenance");
+  const err = h("p", { class: "error", role: "alert", hidden: true, id: "maint-error" });
+  const start = async (button, what, body) => {
+    err.hidden = true;
+    button.disabled = true;
+    try {
+      const r = await api(`/maintenance/${what}`, { method: "POST", body });
+      location.hash = `#/jobs/${enc(r.job)}`;
+    } catch (e) {
+      err.textContent = e.message;
+      err.hidden = false;
+      button.disabled = false;
+    }
+  };
+  const btn = (id, text, cls, fn) => {
+    const b = h("button", { type: "button", id, class: cls }, text);
+    b.addEventListener("click", () => fn(b));
+    return b;
+  };
+  const keeps = keepFields("prune", { keepLast: 7, keepDaily: 14, keepWeekly: 8, keepMonthly: 12 });
+  const dry = h("input", { type: "checkbox", id: "prune-dry", checked: true });
+  return [
+    h("div", { class: "page-head" }, h("h1", {}, "Maintenance"),
+      h("p", { class: "muted" }, "Each starts a job; you are taken to its live progress and log.")),
+    err,
+    h("section", { class: "panel form" }, h("h2", {}, "Check"),
+      h("p", { class: "help" }, "Verifies that every backup's manifest and index can be read and every chunk they need exists. ",
+        "With data, also reads, decrypts and re-hashes every chunk (reads the whole repository)."),
+      h("div", { class: "row", style: "justify-content:flex-start" },
+        btn("maint-check", "Check", "primary", (b) => start(b, "check", { readData: false })),
+        btn("maint-check-data", "Check with data", "", (b) => start(b, "check", { readData: true })))),
+    h("section", { class: "panel form" }, h("h2", {}, "Prune"),
+      h("p", { class: "help" }, "Removes the backups of each VM that none of these rules keeps. Their space is freed by gc."),
+      keeps.el,
+      h("label", { class: "choice" }, dry, " Dry run: only list what would be removed (in the job's log)"),
+      h("div", { class: "row", style: "justify-content:flex-start" },
+        btn("maint-prune", "Prune", "danger", (b) => {
+          if (!dry.checked && !confirm("Remove every backup these rules do not keep?")) return;
+          start(b, "prune", { ...keeps.values(), dryRun: dry.checked });
+        }))),
+    h("section", { class: "panel form" }, h("h2", {}, "Garbage collection"),
+      h("p", { class: "help" }, "Deletes chunks no backup uses any more (older than one hour). Needs the repository to itself."),
+      h("div", { class: "row", style: "justify-content:flex-start" }, btn("maint-gc", "Run gc", "", (b) => start(b, "gc", {})))),
+  ];
+}

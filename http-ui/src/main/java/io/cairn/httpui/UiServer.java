@@ -12,6 +12,9 @@ import io.cairn.httpui.files.Archives;
 import io.cairn.httpui.files.BackupFiles;
 import io.cairn.httpui.files.PathOutsideBackupException;
 import io.cairn.httpui.jobs.Jobs;
+import io.cairn.httpui.maintenance.Maintenance;
+import io.cairn.httpui.schedule.Scheduler;
+import io.cairn.httpui.schedule.Schedules;
 import io.cairn.httpui.tls.Certificates;
 import io.cairn.repository.BackupNotFoundException;
 import io.cairn.repository.Repository;
@@ -74,6 +77,7 @@ public final class UiServer implements AutoCloseable {
     private AuditLog audit;
     private BackupFiles files;
     private Jobs jobs;
+    private Scheduler scheduler;
     private Javalin app;
     private String fingerprint;
 
@@ -155,7 +159,10 @@ public final class UiServer implements AutoCloseable {
             }
         });
         routes(hasPages);
+        scheduler = Schedules.register(app, repo, jobs, state, config.threads(), UiServer::log);
+        Maintenance.register(app, repo, jobs, config.threads());
         app.start();
+        scheduler.start();
         System.out.println("cairn web UI on https://" + (config.bind().contains(":") ? "[" + config.bind() + "]" : config.bind())
                 + ":" + port() + "/ (certificate SHA-256 fingerprint " + fingerprint + ")");
         System.out.flush();
@@ -182,6 +189,9 @@ public final class UiServer implements AutoCloseable {
     public void close() {
         if (app != null) {
             app.stop();
+        }
+        if (scheduler != null) {
+            scheduler.close();
         }
         if (jobs != null) {
             jobs.close();
@@ -255,6 +265,8 @@ public final class UiServer implements AutoCloseable {
             jobs.cancel(j);
             json(ctx, 202, job(j));
         }, Role.OPERATOR);
+        io.cairn.httpui.vcenter.VcenterApi.register(app, config.stateDir(), repo, jobs,
+                (user, ip, action, backup, path, outcome) -> audit.record(user, ip, action, backup, path, null, outcome));
     }
 
     /** Authentication (401), CSRF (403) and role (403), before every endpoint that names a role. */
@@ -620,7 +632,26 @@ public final class UiServer implements AutoCloseable {
         return "attachment; filename=\"" + ascii + "\"; filename*=UTF-8''" + enc;
     }
 
+    /**
+     * A shared repository lock for the length of one download: the server's mount itself holds none
+     * (it would keep gc out for as long as the server runs), so gc can run between downloads and
+     * waits for (or is refused by) the ones in flight.
+     */
+    private io.cairn.repository.lock.Lock readLock(String what) throws IOException {
+        try {
+            return repo.locks().acquireForReading(what + " (web UI)", java.time.Duration.ofSeconds(30));
+        } catch (io.cairn.repository.lock.LockConflictException e) {
+            throw new ApiException(503, "the repository is busy with maintenance (" + e.getMessage() + "); try again shortly");
+        }
+    }
+
     private void download(Context ctx) throws IOException {
+        try (io.cairn.repository.lock.Lock lock = readLock("download")) {
+            download0(ctx);
+        }
+    }
+
+    private void download0(Context ctx) throws IOException {
         Sessions.Session s = ctx.attribute("session");
         Repository.Listed l = backup(ctx, ctx.pathParam("id"));
         BackupFiles.Resolved r = files.resolve(l, dirOf(l), ctx.queryParam("path"));
@@ -689,6 +720,12 @@ public final class UiServer implements AutoCloseable {
     }
 
     private void archive(Context ctx) throws IOException {
+        try (io.cairn.repository.lock.Lock lock = readLock("archive")) {
+            archive0(ctx);
+        }
+    }
+
+    private void archive0(Context ctx) throws IOException {
         Sessions.Session s = ctx.attribute("session");
         Repository.Listed l = backup(ctx, ctx.pathParam("id"));
         Archives.Format fmt;

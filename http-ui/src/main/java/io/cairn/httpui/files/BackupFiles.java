@@ -76,7 +76,9 @@ public final class BackupFiles implements AutoCloseable {
             GuestVolumeManager.unmount(e.mountPoint(), log);
         }
         Files.createDirectories(mp);
-        Lock lock = repo.locks().acquireForReading("web UI mount", Duration.ZERO);
+        // No lock for the mount's lifetime (gc could never run while the server does): downloads and
+        // restores lock for their own length; a listing of a backup gc just emptied fails with EIO.
+        Lock lock = null;
         ChunkCache cache = null;
         try {
             cache = new ChunkCache(repo.chunks(), 256L << 20, threads);
@@ -89,7 +91,6 @@ public final class BackupFiles implements AutoCloseable {
             if (cache != null) {
                 cache.close();
             }
-            lock.close();
             throw e;
         }
     }
@@ -268,10 +269,12 @@ public final class BackupFiles implements AutoCloseable {
             fuse.close();
         } finally {
             cache.close();
-            try {
-                lock.close();
-            } catch (IOException e) {
-                // the lock file goes stale; the next operation removes it
+            if (lock != null) {
+                try {
+                    lock.close();
+                } catch (IOException e) {
+                    // the lock file goes stale; the next operation removes it
+                }
             }
         }
     }

@@ -121,6 +121,56 @@ public final class Jobs implements AutoCloseable {
         return job;
     }
 
+    /** Opens the vSphere connection a restore job writes through (inside the job, so a slow login does not hold the request). */
+    @FunctionalInterface
+    public interface VsphereConnector {
+        io.cairn.vsphere.connect.VsphereConnection connect() throws java.io.IOException;
+    }
+
+    /**
+     * Queues a restore of a backup onto vSphere over the https transport: re-created as a new VM
+     * ({@code asNew} given) or written back into the existing VM ({@code asNew} null; {@code force}
+     * as in {@link io.cairn.vsphere.restore.VmRestore#inPlace}).
+     *
+     * @param target what the job list shows (the VM name)
+     * @param done called with the finished job (for the audit log)
+     */
+    public Job vsphereRestore(Repository.Listed b, String target, VsphereConnector connector,
+                              io.cairn.vsphere.restore.VmRestore.AsNew asNew, boolean force, Consumer<Job> done) {
+        Job job = new Job(Long.toString(next.incrementAndGet()), "restore-vm", target);
+        jobs.put(job.id(), job);
+        job.addListener(e -> lastEvents.put(job.id(), e));
+        executor.execute(() -> {
+            try {
+                job.checkCancelled();
+                job.start();
+                long t0 = System.nanoTime();
+                String summary;
+                try (Lock lock = repo.locks().acquireForReading("restore to vSphere (web UI)", Duration.ZERO);
+                     io.cairn.vsphere.connect.VsphereConnection c = connector.connect()) {
+                    io.cairn.vsphere.restore.VmRestore r = new io.cairn.vsphere.restore.VmRestore(c, repo, threads, job);
+                    if (asNew != null) {
+                        var vm = r.asNew(b, asNew);
+                        summary = "restored backup " + b.ref().id() + " as " + asNew.name() + " (" + vm.getValue() + ")";
+                    } else {
+                        r.inPlace(b, force);
+                        summary = "restored backup " + b.ref().id() + " into " + b.manifest().vm().name();
+                    }
+                }
+                job.succeed(String.format(java.util.Locale.ROOT, "%s in %.1f s", summary, (System.nanoTime() - t0) / 1e9));
+            } catch (Exception e) {
+                if (job.cancelRequested()) {
+                    job.fail(new Job.CancelledException(job.id()));
+                } else {
+                    job.fail(e.getMessage() == null ? new Exception(e.getClass().getSimpleName()) : e);
+                }
+            } finally {
+                done.accept(job);
+            }
+        });
+        return job;
+    }
+
     /** The job's latest event (its rate), or null before it started. */
     public Job.Event lastEvent(String id) {
         return lastEvents.get(id);
@@ -129,6 +179,61 @@ public final class Jobs implements AutoCloseable {
     /** Asks a job to stop; a queued job never starts. */
     public void cancel(Job j) {
         j.cancel();
+    }
+
+    /** The work of a job queued with {@link #submit}: runs once, returns the job's one-line result. */
+    @FunctionalInterface
+    public interface Work {
+        String run(Job job, Progress progress) throws Exception;
+    }
+
+    /**
+     * Queues any work (maintenance, a scheduled backup) as a job in this list. The work reports
+     * through {@code progress}, which stops it once the job is cancelled, and may call
+     * {@link Job#checkCancelled} between steps; a result from a failed run belongs in an exception.
+     */
+    public Job submit(String kind, String target, Work work) {
+        Job job = new Job(Long.toString(next.incrementAndGet()), kind, target);
+        jobs.put(job.id(), job);
+        job.addListener(e -> lastEvents.put(job.id(), e));
+        executor.execute(() -> {
+            try {
+                job.checkCancelled();
+                job.start();
+                Progress p = job.progress();
+                job.succeed(work.run(job, new Progress() {
+                    @Override
+                    public void begin(String phase, long totalBytes) {
+                        if (job.cancelRequested()) {
+                            throw new Cancelled();
+                        }
+                        p.begin(phase, totalBytes);
+                    }
+
+                    @Override
+                    public void advance(long bytes) {
+                        if (job.cancelRequested()) {
+                            throw new Cancelled();
+                        }
+                        p.advance(bytes);
+                    }
+
+                    @Override
+                    public void end() {
+                        p.end();
+                    }
+                }));
+            } catch (Cancelled e) {
+                job.fail(new Job.CancelledException(job.id()));
+            } catch (Exception e) {
+                if (job.cancelRequested()) {
+                    job.fail(new Job.CancelledException(job.id()));
+                } else {
+                    job.fail(e.getMessage() == null ? new Exception(e.getClass().getSimpleName()) : e);
+                }
+            }
+        });
+        return job;
     }
 
     @Override

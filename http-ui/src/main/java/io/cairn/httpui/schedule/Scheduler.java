@@ -1,0 +1,168 @@
+package io.cairn.httpui.schedule;
+
+import io.cairn.httpui.jobs.Jobs;
+import io.cairn.repository.job.Job;
+import java.io.IOException;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZonedDateTime;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
+
+/**
+ * Wakes at each minute, starts the backup job of every enabled schedule due since the last tick, at
+ * most one running job per schedule. Runs missed while the server was down are logged, not replayed.
+ * Time comes from a {@link Clock} (the server's local zone), so tests drive {@link #tick} directly.
+ */
+public final class Scheduler implements AutoCloseable {
+    private final ScheduleStore store;
+    private final Jobs jobs;
+    private final ScheduledRun runner;
+    private final Clock clock;
+    private final Consumer<String> log;
+    private final Map<String, Job> running = new ConcurrentHashMap<>();
+    private ZonedDateTime lastTick;
+    private Thread thread;
+    private volatile boolean stopped;
+
+    Scheduler(ScheduleStore store, Jobs jobs, ScheduledRun runner, Clock clock, Consumer<String> log) {
+        this.store = store;
+        this.jobs = jobs;
+        this.runner = runner;
+        this.clock = clock;
+        this.log = log;
+    }
+
+    Clock clock() {
+        return clock;
+    }
+
+    /** The latest job a schedule started, or null. */
+    Job lastJob(String scheduleId) {
+        return running.get(scheduleId);
+    }
+
+    /** Logs the runs missed while the server was down, then starts the minute thread. */
+    public synchronized void start() {
+        ZonedDateTime now = ZonedDateTime.now(clock).truncatedTo(ChronoUnit.MINUTES);
+        lastTick = now;
+        try {
+            for (Schedule s : store.list()) {
+                Instant since = later(s.updated(), s.lastRun());
+                if (!s.enabled() || since == null) {
+                    continue;
+                }
+                try {
+                    Cron c = Cron.parse(s.cron());
+                    ZonedDateTime missed = c.next(since.atZone(clock.getZone()));
+                    if (missed.isBefore(now)) {
+                        log.accept("schedule '" + s.name() + "' (" + s.id() + ") missed its run at " + missed.toOffsetDateTime()
+                                + " while the server was down; not replayed, next run at " + c.next(now).toOffsetDateTime());
+                    }
+                } catch (IllegalArgumentException e) {
+                    log.accept("schedule '" + s.name() + "' (" + s.id() + ") is broken: " + e.getMessage());
+                }
+            }
+        } catch (IOException e) {
+            log.accept("the schedules cannot be read: " + e.getMessage());
+        }
+        thread = new Thread(this::loop, "cairn-scheduler");
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    private static Instant later(Instant a, Instant b) {
+        return a == null ? b : b == null ? a : a.isAfter(b) ? a : b;
+    }
+
+    private void loop() {
+        while (!stopped) {
+            long now = clock.millis();
+            long sleep = 60_000 - now % 60_000 + 100; // just past the next minute
+            try {
+                Thread.sleep(sleep);
+            } catch (InterruptedException e) {
+                return;
+            }
+            if (stopped) {
+                return;
+            }
+            try {
+                tick(ZonedDateTime.now(clock));
+            } catch (RuntimeException e) {
+                log.accept("scheduler: " + e);
+            }
+        }
+    }
+
+    /**
+     * Starts the jobs of schedules due in (last tick, now], now cut to the minute.
+     *
+     * @return the jobs started
+     */
+    synchronized List<Job> tick(ZonedDateTime now) {
+        ZonedDateTime minute = now.truncatedTo(ChronoUnit.MINUTES);
+        ZonedDateTime from = lastTick != null ? lastTick : minute.minusMinutes(1);
+        List<Job> started = new ArrayList<>();
+        if (!minute.isAfter(from)) {
+            return started;
+        }
+        lastTick = minute;
+        List<Schedule> all;
+        try {
+            all = store.list();
+        } catch (IOException e) {
+            log.accept("the schedules cannot be read: " + e.getMessage());
+            return started;
+        }
+        for (Schedule s : all) {
+            if (!s.enabled()) {
+                continue;
+            }
+            ZonedDateTime due;
+            try {
+                due = Cron.parse(s.cron()).next(from);
+            } catch (IllegalArgumentException e) {
+                log.accept("schedule '" + s.name() + "' (" + s.id() + ") is broken: " + e.getMessage());
+                continue;
+            }
+            if (due.isAfter(minute)) {
+                continue;
+            }
+            Job prev = running.get(s.id());
+            if (prev != null && !prev.isFinished()) {
+                log.accept("schedule '" + s.name() + "' (" + s.id() + "): skipping the run at " + due.toOffsetDateTime()
+                        + ", job " + prev.id() + " of the previous run is still " + prev.state().name().toLowerCase(java.util.Locale.ROOT));
+                continue;
+            }
+            Job j = jobs.submit("backup", ScheduledRun.vmName(s.source()) + " (schedule " + s.name() + ")",
+                    (job, progress) -> runner.run(s, job, progress));
+            running.put(s.id(), j);
+            started.add(j);
+            try {
+                store.markRun(s.id(), minute.toInstant());
+            } catch (IOException e) {
+                log.accept("schedule '" + s.name() + "': cannot record its run: " + e.getMessage());
+            }
+        }
+        return started;
+    }
+
+    @Override
+    public void close() {
+        stopped = true;
+        Thread t = thread;
+        if (t != null) {
+            t.interrupt();
+            try {
+                t.join(5_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+}

@@ -1,0 +1,256 @@
+package io.cairn.httpui.schedule;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.cairn.httpui.auth.Role;
+import io.cairn.httpui.jobs.Jobs;
+import io.cairn.repository.Repository;
+import io.cairn.repository.job.Job;
+import io.cairn.repository.maintenance.RetentionPolicy;
+import io.javalin.Javalin;
+import io.javalin.http.Context;
+import io.javalin.http.Handler;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZonedDateTime;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.Consumer;
+
+/**
+ * The schedules API: {@code GET/POST /api/v1/schedules}, {@code PUT/DELETE /api/v1/schedules/{id}}
+ * (admin to change, viewer to read) and {@code GET /api/v1/schedules/preview?cron=} (the next runs of
+ * an expression, for the form). Bad input is answered 400 with one line naming the field.
+ */
+public final class Schedules {
+    private static final String PATH = "/api/v1/schedules";
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final SecureRandom RANDOM = new SecureRandom();
+    private static final String VC_NOT_YET = "'source': vCenter sources ({\"vc\": ..., \"spec\": ...}) are not available yet"
+            + " (vCenter connections are still being added); give a file: source, e.g. \"file:/images/web01.img\"";
+
+    private final ScheduleStore store;
+    private final Scheduler scheduler;
+
+    private Schedules(ScheduleStore store, Scheduler scheduler) {
+        this.store = store;
+        this.scheduler = scheduler;
+    }
+
+    /**
+     * Adds the routes and makes the scheduler (in the server's local time zone); the caller starts
+     * it once the server listens and closes it before the jobs.
+     */
+    public static Scheduler register(Javalin app, Repository repo, Jobs jobs, Path stateDir, int threads, Consumer<String> log) {
+        Clock clock = Clock.systemDefaultZone();
+        ScheduleStore store = new ScheduleStore(stateDir);
+        Scheduler scheduler = new Scheduler(store, jobs, new ScheduledRun(repo, threads, clock.getZone()), clock, log);
+        Schedules s = new Schedules(store, scheduler);
+        app.get(PATH, answering(s::list), Role.VIEWER);
+        app.get(PATH + "/preview", answering(s::preview), Role.VIEWER);
+        app.post(PATH, answering(s::create), Role.ADMIN);
+        app.put(PATH + "/{id}", answering(s::replace), Role.ADMIN);
+        app.delete(PATH + "/{id}", answering(s::delete), Role.ADMIN);
+        return scheduler;
+    }
+
+    /** A request that cannot be answered as asked: the status and the one line the client sees. */
+    static final class Invalid extends RuntimeException {
+        final int status;
+
+        Invalid(int status, String message) {
+            super(message, null, false, false);
+            this.status = status;
+        }
+    }
+
+    /** Answers {@link Invalid} as {@code {"error": "..."}}; anything else goes to the server's one error mapping. */
+    private static Handler answering(Handler h) {
+        return ctx -> {
+            try {
+                h.handle(ctx);
+            } catch (Invalid e) {
+                json(ctx, e.status, Map.of("error", e.getMessage()));
+            }
+        };
+    }
+
+    private void list(Context ctx) throws IOException {
+        List<Object> out = new ArrayList<>();
+        for (Schedule s : store.list()) {
+            out.add(view(s));
+        }
+        json(ctx, 200, out);
+    }
+
+    private void preview(Context ctx) {
+        Cron c = cron(ctx.queryParam("cron"));
+        json(ctx, 200, Map.of("cron", c.expression(), "timeZone", scheduler.clock().getZone().getId(), "nextRuns", nextRuns(c)));
+    }
+
+    private void create(Context ctx) throws IOException {
+        Schedule s = parse(body(ctx), newId(), null);
+        store.put(s);
+        json(ctx, 201, view(s));
+    }
+
+    private void replace(Context ctx) throws IOException {
+        Schedule old = store.get(ctx.pathParam("id")).orElseThrow(() -> new Invalid(404, "no such schedule"));
+        Schedule s = parse(body(ctx), old.id(), old.lastRun());
+        store.put(s);
+        json(ctx, 200, view(s));
+    }
+
+    private void delete(Context ctx) throws IOException {
+        if (!store.remove(ctx.pathParam("id"))) {
+            throw new Invalid(404, "no such schedule");
+        }
+        json(ctx, 200, Map.of("deleted", ctx.pathParam("id")));
+    }
+
+    private static String newId() {
+        byte[] b = new byte[6];
+        RANDOM.nextBytes(b);
+        return HexFormat.of().formatHex(b);
+    }
+
+    private Map<String, Object> view(Schedule s) {
+        Map<String, Object> o = new LinkedHashMap<>();
+        o.put("id", s.id());
+        o.put("name", s.name());
+        o.put("cron", s.cron());
+        o.put("source", s.source());
+        o.put("vm", ScheduledRun.vmName(s.source()));
+        o.put("retention", ScheduleStore.retention(s.retention()));
+        o.put("enabled", s.enabled());
+        o.put("timeZone", scheduler.clock().getZone().getId());
+        List<String> next = List.of();
+        try {
+            next = s.enabled() ? nextRuns(Cron.parse(s.cron())) : List.of();
+        } catch (IllegalArgumentException e) {
+            o.put("problem", e.getMessage());
+        }
+        o.put("nextRuns", next);
+        o.put("lastRun", s.lastRun() == null ? null : s.lastRun().toString());
+        Job j = scheduler.lastJob(s.id());
+        o.put("lastJob", j == null ? null : Map.of("id", j.id(), "state", j.state().name()));
+        return o;
+    }
+
+    private List<String> nextRuns(Cron c) {
+        List<String> out = new ArrayList<>();
+        for (ZonedDateTime t : c.next(ZonedDateTime.now(scheduler.clock()), 3)) {
+            out.add(t.toOffsetDateTime().toString());
+        }
+        return out;
+    }
+
+    private static Cron cron(String text) {
+        if (text == null) {
+            throw new Invalid(400, "'cron' is required: 5 fields, minute hour day-of-month month day-of-week");
+        }
+        try {
+            return Cron.parse(text);
+        } catch (IllegalArgumentException e) {
+            throw new Invalid(400, e.getMessage());
+        }
+    }
+
+    /** A schedule from a request body: every field checked, the first problem answered 400. */
+    static Schedule parse(JsonNode b, String id, Instant lastRun) {
+        JsonNode n = b.get("name");
+        if (n == null || !n.isTextual() || n.asText().isBlank() || n.asText().length() > 100
+                || n.asText().chars().anyMatch(Character::isISOControl)) {
+            throw new Invalid(400, "'name' is required: 1 to 100 characters, no control characters");
+        }
+        JsonNode c = b.get("cron");
+        Cron cron = cron(c == null || !c.isTextual() ? null : c.asText());
+        String source = source(b.get("source"));
+        RetentionPolicy retention = retention(b.get("retention"));
+        JsonNode e = b.get("enabled");
+        if (e != null && !e.isNull() && !e.isBoolean()) {
+            throw new Invalid(400, "'enabled' must be true or false");
+        }
+        boolean enabled = e == null || e.isNull() || e.asBoolean();
+        return new Schedule(id, n.asText().trim(), cron.expression(), source, retention, enabled, Instant.now(), lastRun);
+    }
+
+    private static String source(JsonNode s) {
+        if (s != null && s.isObject()) {
+            throw new Invalid(400, VC_NOT_YET);
+        }
+        if (s == null || !s.isTextual()) {
+            throw new Invalid(400, "'source' is required: \"file:/absolute/path\" of a raw disk image");
+        }
+        String v = s.asText();
+        if (!v.startsWith("file:")) {
+            throw new Invalid(400, VC_NOT_YET);
+        }
+        String p = v.substring("file:".length());
+        if (!p.startsWith("/") || p.length() > 4096 || p.indexOf('\0') >= 0 || p.endsWith("/")) {
+            throw new Invalid(400, "'source' must be file: followed by an absolute path of a disk image file");
+        }
+        String lower = p.toLowerCase(Locale.ROOT);
+        if (lower.endsWith(".vmx") || lower.endsWith(".vmdk")) {
+            throw new Invalid(400, "'source': scheduled backups read raw disk images for now; back up .vmx and"
+                    + " .vmdk files with 'cairn backup --vm file:...'");
+        }
+        return "file:" + Path.of(p).normalize();
+    }
+
+    private static RetentionPolicy retention(JsonNode r) {
+        if (r == null || r.isNull()) {
+            return null;
+        }
+        if (!r.isObject()) {
+            throw new Invalid(400, "'retention' must be null or {\"keepLast\", \"keepDaily\", \"keepWeekly\", \"keepMonthly\"}");
+        }
+        int[] k = new int[4];
+        String[] names = {"keepLast", "keepDaily", "keepWeekly", "keepMonthly"};
+        for (int i = 0; i < 4; i++) {
+            JsonNode v = r.get(names[i]);
+            if (v == null || v.isNull()) {
+                continue;
+            }
+            if (!v.isInt() || v.asInt() < 0 || v.asInt() > 100_000) {
+                throw new Invalid(400, "'retention." + names[i] + "' must be a whole number from 0 to 100000");
+            }
+            k[i] = v.asInt();
+        }
+        RetentionPolicy p = new RetentionPolicy(k[0], k[1], k[2], k[3]);
+        if (p.keepsNothing()) {
+            throw new Invalid(400, "'retention' keeps nothing, which would delete every backup of the VM;"
+                    + " set at least one keep count above 0, or give null to keep every backup");
+        }
+        return p;
+    }
+
+    static JsonNode body(Context ctx) {
+        JsonNode n;
+        try {
+            n = JSON.readTree(ctx.bodyAsBytes());
+        } catch (IOException e) {
+            throw new Invalid(400, "the request body is not valid JSON");
+        }
+        if (n == null || !n.isObject()) {
+            throw new Invalid(400, "the request body must be a JSON object");
+        }
+        return n;
+    }
+
+    static void json(Context ctx, int status, Object body) {
+        try {
+            ctx.status(status).contentType("application/json").header("Cache-Control", "no-store")
+                    .result(JSON.writeValueAsBytes(body));
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot write JSON", e);
+        }
+    }
+}

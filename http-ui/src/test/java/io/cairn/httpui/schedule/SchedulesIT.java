@@ -1,0 +1,306 @@
+package io.cairn.httpui.schedule;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.cairn.httpui.UiConfig;
+import io.cairn.httpui.UiServer;
+import io.cairn.httpui.auth.Role;
+import io.cairn.httpui.auth.Users;
+import io.cairn.httpui.jobs.Jobs;
+import io.cairn.httpui.tls.Certificates;
+import io.cairn.repository.Repository;
+import io.cairn.repository.job.Job;
+import io.cairn.repository.store.LocalStore;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.cert.X509Certificate;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.LocalDateTime;
+import java.time.ZoneId;
+import java.time.ZonedDateTime;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.CopyOnWriteArrayList;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.X509TrustManager;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/**
+ * Schedules and maintenance through the API of a server in process (needs root for its FUSE mount),
+ * and the scheduler driven by an injected clock: no waiting for real minutes.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class SchedulesIT {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String PW = "correct horse battery";
+    private static final ZoneId ZONE = ZoneId.systemDefault();
+
+    private Path work;
+    private Path state;
+    private Path image;
+    private Repository repo;
+    private UiServer server;
+    private HttpClient http;
+    private String base;
+    private final Map<String, String[]> sessions = new HashMap<>();
+    private final List<String> bodies = new ArrayList<>();
+
+    @BeforeAll
+    void setUp() throws Exception {
+        work = Path.of("target", "it-schedules-" + System.nanoTime()).toAbsolutePath();
+        Files.createDirectories(work);
+        image = work.resolve("web01.img");
+        byte[] data = new byte[3 << 20];
+        new Random(42).nextBytes(data);
+        Files.write(image, data);
+        repo = Repository.init(new LocalStore(work.resolve("repo")), 1 << 20, 1, null);
+        state = work.resolve("state");
+        Files.createDirectories(state);
+        Users u = Users.load(state);
+        u.put("viewer", Role.VIEWER, PW.toCharArray());
+        u.put("operator", Role.OPERATOR, PW.toCharArray());
+        u.put("admin", Role.ADMIN, PW.toCharArray());
+        server = UiServer.start(new UiConfig(repo, work.resolve("repo"), state, "127.0.0.1", 0, 2, null, null));
+        base = "https://127.0.0.1:" + server.port();
+        http = HttpClient.newBuilder().sslContext(pinned(server.fingerprint())).connectTimeout(Duration.ofSeconds(10)).build();
+        for (String r : List.of("viewer", "operator", "admin")) {
+            HttpResponse<String> res = send("POST", "/api/v1/login", null, "{\"user\":\"" + r + "\",\"password\":\"" + PW + "\"}");
+            assertEquals(200, res.statusCode(), res.body());
+            String cookie = res.headers().firstValue("set-cookie").orElseThrow();
+            sessions.put(r, new String[] {cookie.substring(0, cookie.indexOf(';')), JSON.readTree(res.body()).get("csrf").asText()});
+        }
+    }
+
+    @AfterAll
+    void tearDown() {
+        if (server != null) {
+            server.close();
+        }
+        for (String b : bodies) {
+            assertFalse(b.contains("Exception") || b.contains("at io.cairn"), b);
+        }
+    }
+
+    private static SSLContext pinned(String fingerprint) throws Exception {
+        X509TrustManager tm = new X509TrustManager() {
+            @Override
+            public void checkClientTrusted(X509Certificate[] chain, String authType) {
+                throw new UnsupportedOperationException();
+            }
+
+            @Override
+            public void checkServerTrusted(X509Certificate[] chain, String authType) throws java.security.cert.CertificateException {
+                try {
+                    if (!Certificates.fingerprint(chain[0]).equals(fingerprint)) {
+                        throw new java.security.cert.CertificateException("fingerprint mismatch");
+                    }
+                } catch (java.security.GeneralSecurityException e) {
+                    throw new java.security.cert.CertificateException(e);
+                }
+            }
+
+            @Override
+            public X509Certificate[] getAcceptedIssuers() {
+                return new X509Certificate[0];
+            }
+        };
+        SSLContext c = SSLContext.getInstance("TLS");
+        c.init(null, new javax.net.ssl.TrustManager[] {tm}, null);
+        return c;
+    }
+
+    private HttpResponse<String> send(String method, String path, String role, String body) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(60))
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
+                .header("Content-Type", "application/json");
+        if (role != null && sessions.containsKey(role)) {
+            b.header("Cookie", sessions.get(role)[0]);
+            if (!method.equals("GET")) {
+                b.header("X-CSRF-Token", sessions.get(role)[1]);
+            }
+        }
+        HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+        bodies.add(r.body());
+        return r;
+    }
+
+    private String schedule(String name, String cron, String retention) {
+        return "{\"name\":\"" + name + "\",\"cron\":\"" + cron + "\",\"source\":\"file:" + image + "\",\"retention\":" + retention
+                + ",\"enabled\":true}";
+    }
+
+    private static String error(HttpResponse<String> r) throws Exception {
+        return JSON.readTree(r.body()).path("error").asText();
+    }
+
+    /** Polls the API until the job is final; returns it. */
+    private JsonNode awaitJob(String id) throws Exception {
+        long end = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (true) {
+            JsonNode j = JSON.readTree(send("GET", "/api/v1/jobs/" + id, "viewer", null).body());
+            String st = j.path("state").asText();
+            if (st.equals("SUCCEEDED") || st.equals("FAILED") || st.equals("CANCELLED") || System.nanoTime() > end) {
+                return j;
+            }
+            Thread.sleep(100);
+        }
+    }
+
+    private static void await(Job j) throws InterruptedException {
+        long end = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (!j.isFinished() && System.nanoTime() < end) {
+            Thread.sleep(50);
+        }
+    }
+
+    private long backupsOf(String vm) throws Exception {
+        return repo.backups().stream().filter(l -> l.manifest().vm().name().equals(vm)).count();
+    }
+
+    @Test
+    @DisplayName("the new endpoints answer 401 without a session and 403 to a role below theirs")
+    void roles() throws Exception {
+        for (String[] e : new String[][] {{"GET", "/api/v1/schedules"}, {"POST", "/api/v1/schedules"},
+                {"PUT", "/api/v1/schedules/x"}, {"DELETE", "/api/v1/schedules/x"}, {"POST", "/api/v1/maintenance/check"},
+                {"POST", "/api/v1/maintenance/prune"}, {"POST", "/api/v1/maintenance/gc"}}) {
+            assertEquals(401, send(e[0], e[1], null, "{}").statusCode(), e[0] + " " + e[1]);
+        }
+        assertEquals(200, send("GET", "/api/v1/schedules", "viewer", null).statusCode());
+        HttpResponse<String> r = send("POST", "/api/v1/schedules", "viewer", schedule("x", "* * * * *", "null"));
+        assertEquals(403, r.statusCode());
+        assertEquals("this needs the admin role", error(r));
+        assertEquals(403, send("PUT", "/api/v1/schedules/x", "operator", schedule("x", "* * * * *", "null")).statusCode());
+        assertEquals(403, send("DELETE", "/api/v1/schedules/x", "operator", null).statusCode());
+        for (String m : List.of("check", "prune", "gc")) {
+            assertEquals(403, send("POST", "/api/v1/maintenance/" + m, "operator", "{}").statusCode(), m);
+        }
+    }
+
+    @Test
+    @DisplayName("a bad cron expression, a vCenter source or a retention that keeps nothing is 400 with the reason")
+    void badInput() throws Exception {
+        HttpResponse<String> r = send("POST", "/api/v1/schedules", "admin", schedule("x", "0 25 * * *", "null"));
+        assertEquals(400, r.statusCode());
+        assertEquals("cron field 2 (hour) '25': values must be 0 to 23", error(r));
+        r = send("POST", "/api/v1/schedules", "admin", schedule("x", "* * *", "null"));
+        assertEquals(400, r.statusCode());
+        assertTrue(error(r).contains("needs 5"), r.body());
+        r = send("POST", "/api/v1/schedules", "admin",
+                "{\"name\":\"x\",\"cron\":\"0 1 * * *\",\"source\":{\"vc\":\"vc1\",\"spec\":\"name:web01\"},\"enabled\":true}");
+        assertEquals(400, r.statusCode());
+        assertTrue(error(r).contains("vCenter sources") && error(r).contains("not available yet"), r.body());
+        r = send("POST", "/api/v1/schedules", "admin", schedule("x", "0 1 * * *", "{\"keepLast\":0}"));
+        assertEquals(400, r.statusCode());
+        assertTrue(error(r).contains("keeps nothing"), r.body());
+        r = send("GET", "/api/v1/schedules/preview?cron=" + URLEncoder.encode("*/61 * * * *", StandardCharsets.UTF_8), "viewer", null);
+        assertEquals(400, r.statusCode());
+        r = send("GET", "/api/v1/schedules/preview?cron=" + URLEncoder.encode("*/15 * * * *", StandardCharsets.UTF_8), "viewer", null);
+        assertEquals(200, r.statusCode(), r.body());
+        assertEquals(3, JSON.readTree(r.body()).get("nextRuns").size());
+        assertEquals(400, send("POST", "/api/v1/maintenance/prune", "admin", "{}").statusCode());
+        assertEquals(400, send("POST", "/api/v1/maintenance/check", "admin", "{\"readData\":\"yes\"}").statusCode());
+        assertEquals(404, send("PUT", "/api/v1/schedules/nope", "admin", schedule("x", "0 1 * * *", "null")).statusCode());
+        assertEquals(404, send("DELETE", "/api/v1/schedules/nope", "admin", null).statusCode());
+    }
+
+    @Test
+    @DisplayName("a schedule runs when its minute comes, backs up the image, and keepLast=1 leaves one backup after two runs")
+    void scheduledRuns() throws Exception {
+        // Feb 29 at 03:00: never due on the server's real clock while the test runs
+        HttpResponse<String> r = send("POST", "/api/v1/schedules", "admin", schedule("nightly web01", "0 3 29 2 *", "{\"keepLast\":1}"));
+        assertEquals(201, r.statusCode(), r.body());
+        JsonNode created = JSON.readTree(r.body());
+        String id = created.get("id").asText();
+        assertEquals(3, created.get("nextRuns").size());
+        assertTrue(created.get("nextRuns").get(0).asText().contains("-02-29T03:00"), r.body());
+        assertEquals("web01", created.get("vm").asText());
+
+        List<String> log = new CopyOnWriteArrayList<>();
+        ZonedDateTime first = LocalDateTime.parse("2028-02-29T03:00:00").atZone(ZONE);
+        try (Jobs jobs = new Jobs(repo, 2)) {
+            Scheduler s = new Scheduler(new ScheduleStore(state), jobs, new ScheduledRun(repo, 2, ZONE), Clock.fixed(first.toInstant(), ZONE),
+                    log::add);
+            assertEquals(0, s.tick(first.minusMinutes(1)).size(), "02:59 is not due");
+            List<Job> started = s.tick(first.plusSeconds(5));
+            assertEquals(1, started.size(), log.toString());
+            assertEquals(0, s.tick(first.plusSeconds(30)).size(), "the same minute again runs nothing");
+            await(started.get(0));
+            assertEquals(Job.State.SUCCEEDED, started.get(0).state(), started.get(0).result() + " " + started.get(0).log());
+            assertEquals(1, backupsOf("web01"));
+
+            List<Job> again = s.tick(first.plusYears(4));
+            assertEquals(1, again.size(), log.toString());
+            await(again.get(0));
+            assertEquals(Job.State.SUCCEEDED, again.get(0).state(), again.get(0).result());
+            assertTrue(again.get(0).result().contains("retention kept 1, removed 1"), again.get(0).result());
+            assertEquals(1, backupsOf("web01"));
+        }
+        JsonNode listed = null;
+        for (JsonNode n : JSON.readTree(send("GET", "/api/v1/schedules", "viewer", null).body())) {
+            if (n.get("id").asText().equals(id)) {
+                listed = n;
+            }
+        }
+        assertTrue(listed != null && listed.get("lastRun").asText().startsWith("2032-02-29"), String.valueOf(listed));
+
+        // the server "was down" from 2032 until 2036-03-01: the run of 2036-02-29 is logged, not replayed
+        ZonedDateTime later = LocalDateTime.parse("2036-03-01T00:00:00").atZone(ZONE);
+        try (Jobs jobs = new Jobs(repo, 2);
+             Scheduler s = new Scheduler(new ScheduleStore(state), jobs, new ScheduledRun(repo, 2, ZONE),
+                     Clock.fixed(later.toInstant(), ZONE), log::add)) {
+            s.start();
+            assertTrue(log.stream().anyMatch(l -> l.contains("missed its run at 2036-02-29T03:00") && l.contains("not replayed")), log.toString());
+            assertEquals(0, s.tick(later.plusMinutes(1)).size());
+        }
+
+        r = send("PUT", "/api/v1/schedules/" + id, "admin", schedule("nightly web01", "*/15 1-5 * * 1,3,5", "null").replace("true", "false"));
+        assertEquals(200, r.statusCode(), r.body());
+        assertFalse(JSON.readTree(r.body()).get("enabled").asBoolean());
+        assertEquals(200, send("DELETE", "/api/v1/schedules/" + id, "admin", null).statusCode());
+        assertEquals(404, send("DELETE", "/api/v1/schedules/" + id, "admin", null).statusCode());
+    }
+
+    @Test
+    @DisplayName("check, check with data, prune and gc run as jobs in the job list and succeed")
+    void maintenance() throws Exception {
+        for (String[] m : new String[][] {{"check", "{\"readData\":false}"}, {"check", "{\"readData\":true}"},
+                {"prune", "{\"keepLast\":5,\"dryRun\":true}"}, {"prune", "{\"keepLast\":5,\"keepDaily\":7}"}}) {
+            HttpResponse<String> r = send("POST", "/api/v1/maintenance/" + m[0], "admin", m[1]);
+            assertEquals(202, r.statusCode(), r.body());
+            String id = JSON.readTree(r.body()).get("job").asText();
+            JsonNode j = awaitJob(id);
+            assertEquals("SUCCEEDED", j.get("state").asText(), m[0] + " " + m[1] + ": " + j);
+            assertTrue(j.get("kind").asText().startsWith(m[0]), j.toString());
+            assertFalse(j.get("result").asText().isEmpty());
+            boolean listed = false;
+            for (JsonNode n : JSON.readTree(send("GET", "/api/v1/jobs", "viewer", null).body())) {
+                listed |= n.get("id").asText().equals(id);
+            }
+            assertTrue(listed, "job " + id + " in /jobs");
+        }
+        // the server's mount holds no lock of its own, so gc runs while the server does
+        HttpResponse<String> r = send("POST", "/api/v1/maintenance/gc", "admin", "");
+        assertEquals(202, r.statusCode(), r.body());
+        JsonNode j = awaitJob(JSON.readTree(r.body()).get("job").asText());
+        assertEquals("SUCCEEDED", j.get("state").asText(), j.toString());
+        assertTrue(j.get("result").asText().startsWith("gc: "), j.toString());
+    }
+}

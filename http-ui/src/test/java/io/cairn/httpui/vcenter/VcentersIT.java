@@ -1,0 +1,512 @@
+package io.cairn.httpui.vcenter;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.vmware.vim25.ManagedObjectReference;
+import com.vmware.vim25.VirtualDeviceConfigSpec;
+import com.vmware.vim25.VirtualDeviceConfigSpecFileOperation;
+import com.vmware.vim25.VirtualDeviceConfigSpecOperation;
+import com.vmware.vim25.VirtualDevice;
+import com.vmware.vim25.VirtualDisk;
+import com.vmware.vim25.VirtualDiskFlatVer2BackingInfo;
+import com.vmware.vim25.VirtualE1000;
+import com.vmware.vim25.VirtualEthernetCardNetworkBackingInfo;
+import com.vmware.vim25.VirtualLsiLogicController;
+import com.vmware.vim25.VirtualMachineConfigInfo;
+import com.vmware.vim25.VirtualMachineConfigSpec;
+import com.vmware.vim25.VirtualMachineFileInfo;
+import com.vmware.vim25.VirtualSCSISharing;
+import io.cairn.httpui.UiConfig;
+import io.cairn.httpui.UiServer;
+import io.cairn.httpui.auth.Role;
+import io.cairn.httpui.auth.Users;
+import io.cairn.httpui.tls.Certificates;
+import io.cairn.repository.Repository;
+import io.cairn.repository.job.Job;
+import io.cairn.repository.store.LocalStore;
+import io.cairn.vsphere.backup.Props;
+import io.cairn.vsphere.backup.VmBackup;
+import io.cairn.vsphere.connect.ConnectOptions;
+import io.cairn.vsphere.connect.VsphereConnection;
+import io.cairn.vsphere.datastore.DatastoreClient;
+import io.cairn.vsphere.datastore.DatastorePath;
+import io.cairn.vsphere.datastore.HttpsDisk;
+import io.cairn.vsphere.inventory.Inventory;
+import io.cairn.vsphere.inventory.VmInfo;
+import io.cairn.vsphere.task.Tasks;
+import java.io.InputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.MessageDigest;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.X509TrustManager;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/**
+ * The vCenter connections API and the restore of a backup onto vSphere, in process over HTTPS,
+ * against govmomi's vCenter simulator (../scripts/vcsim; the test fails without it) started with a
+ * fixed user and password. A VM with two disks of random bytes (qemu-img monolithicFlat pairs
+ * uploaded to the datastore) is backed up with {@link VmBackup}, then re-created through the API.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class VcentersIT {
+    private static final String SHA1 = "2C:11:ED:D7:13:87:7D:B5:74:18:B8:1C:42:C2:56:1F:0D:B9:5B:B9";
+    private static final String SHA256 = "44:8F:62:8A:8A:65:AA:18:56:0E:53:A8:0C:53:AC:B3:8C:51:B4:27:DF:03:34:08:23:49:14:11:47:DC:9B:F6";
+    private static final String WRONG_SHA1 = "2C:11:ED:D7:13:87:7D:B5:74:18:B8:1C:42:C2:56:1F:0D:B9:5B:00";
+    private static final String VC_USER = "backup";
+    private static final String VC_PASSWORD = "s3cret-Vc!pw";
+    private static final String PW = "correct horse battery";
+    private static final Path SCRIPT = Path.of("..", "scripts", "vcsim");
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private Path work;
+    private Path state;
+    private Path vcsimDir;
+    private String url;
+    private VsphereConnection vc;
+    private DatastoreClient ds;
+    private Repository repo;
+    private UiServer server;
+    private HttpClient http;
+    private String base;
+    private String backupId;
+    private String vcId;
+    private final List<String> diskSha = new ArrayList<>();
+    private final Map<String, String[]> sessions = new HashMap<>();
+    private final List<String> bodies = new ArrayList<>();
+
+    @BeforeAll
+    void setUp() throws Exception {
+        work = Path.of("target", "vc-it-" + System.nanoTime()).toAbsolutePath();
+        Files.createDirectories(work);
+        startVcsim();
+        vc = VsphereConnection.connect(new ConnectOptions(URI.create(url), VC_USER, VC_PASSWORD.toCharArray(), SHA1, false));
+        ds = new DatastoreClient(vc.serverBase(), vc.sslSocketFactory(), vc.hostnameVerifier(), vc::sessionCookie, "DC0");
+        Path[] images = {work.resolve("disk0.img"), work.resolve("disk1.img")};
+        long[] sizes = {16L << 20, 8L << 20};
+        for (int i = 0; i < 2; i++) {
+            byte[] b = new byte[(int) sizes[i]];
+            new Random(40 + i).nextBytes(b);
+            Files.write(images[i], b);
+            diskSha.add(HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(b)));
+        }
+        createVm("web01", images, sizes);
+
+        repo = Repository.init(new LocalStore(work.resolve("repo")), 1 << 20, 1, null);
+        VmInfo vm = Inventory.vms(vc).stream().filter(v -> v.name().equals("web01")).findFirst().orElseThrow();
+        Job job = new Job("b1", "backup", "web01");
+        job.start();
+        backupId = new VmBackup(vc, repo, new VmBackup.Options(false, false, 2, Duration.ZERO, Map.of(), null), job)
+                .run(vm).ref().id();
+        job.succeed("backed up");
+
+        state = work.resolve("state");
+        Files.createDirectories(state);
+        Users u = Users.load(state);
+        u.put("viewer", Role.VIEWER, PW.toCharArray());
+        u.put("operator", Role.OPERATOR, PW.toCharArray());
+        u.put("admin", Role.ADMIN, PW.toCharArray());
+        server = UiServer.start(new UiConfig(repo, work.resolve("repo"), state, "127.0.0.1", 0, 2, null, null));
+        base = "https://127.0.0.1:" + server.port();
+        http = HttpClient.newBuilder().sslContext(pinned(server.fingerprint())).connectTimeout(Duration.ofSeconds(10)).build();
+        for (String r : List.of("viewer", "operator", "admin")) {
+            HttpResponse<String> res = send("POST", "/api/v1/login", null, "{\"user\":\"" + r + "\",\"password\":\"" + PW + "\"}");
+            assertEquals(200, res.statusCode(), res.body());
+            String cookie = res.headers().firstValue("set-cookie").orElseThrow();
+            sessions.put(r, new String[] {cookie.substring(0, cookie.indexOf(';')), JSON.readTree(res.body()).get("csrf").asText()});
+        }
+    }
+
+    @AfterAll
+    void tearDown() throws Exception {
+        try {
+            if (server != null) {
+                server.close();
+            }
+            if (vc != null) {
+                vc.close();
+            }
+        } finally {
+            if (vcsimDir != null && Files.isDirectory(vcsimDir)) {
+                new ProcessBuilder(SCRIPT.toString(), "stop", vcsimDir.toString()).inheritIO().start().waitFor(30, TimeUnit.SECONDS);
+            }
+        }
+        for (String b : bodies) {
+            assertFalse(b.contains("Exception") || b.contains("at io.cairn") || b.contains(VC_PASSWORD), b);
+        }
+    }
+
+    // ---- connections ----
+
+    @Test
+    @Order(1)
+    @DisplayName("probe shows the server certificate's SHA-1 and SHA-256 without trusting it")
+    void probe() throws Exception {
+        HttpResponse<String> r = send("POST", "/api/v1/vcenters/probe", "admin", "{\"url\":\"" + url + "\"}");
+        assertEquals(200, r.statusCode(), r.body());
+        JsonNode n = JSON.readTree(r.body());
+        assertEquals(SHA1, n.get("sha1").asText());
+        assertEquals(SHA256, n.get("sha256").asText());
+        assertTrue(n.get("subject").asText().contains("Acme Co"), r.body());
+        assertTrue(n.get("notAfter").asText().startsWith("2084-"), r.body());
+        assertEquals(400, send("POST", "/api/v1/vcenters/probe", "admin", "{\"url\":\"http://127.0.0.1:1/\"}").statusCode());
+    }
+
+    @Test
+    @Order(2)
+    @DisplayName("adding refuses a wrong thumbprint (naming both), a wrong password, and no thumbprint without an explicit insecure")
+    void addRefusals() throws Exception {
+        HttpResponse<String> wrongPin = send("POST", "/api/v1/vcenters", "admin", add("vc1", VC_PASSWORD, WRONG_SHA1));
+        assertEquals(400, wrongPin.statusCode(), wrongPin.body());
+        assertTrue(wrongPin.body().contains(SHA1) && wrongPin.body().contains(WRONG_SHA1), wrongPin.body());
+        HttpResponse<String> wrongPw = send("POST", "/api/v1/vcenters", "admin", add("vc1", "not-the-password", SHA1));
+        assertEquals(400, wrongPw.statusCode(), wrongPw.body());
+        assertTrue(wrongPw.body().contains("incorrect user name or password"), wrongPw.body());
+        HttpResponse<String> noPin = send("POST", "/api/v1/vcenters", "admin", add("vc1", VC_PASSWORD, null));
+        assertEquals(400, noPin.statusCode(), noPin.body());
+        assertTrue(noPin.body().contains("insecure"), noPin.body());
+        assertEquals("[]", send("GET", "/api/v1/vcenters", "admin", null).body());
+    }
+
+    @Test
+    @Order(3)
+    @DisplayName("adding with the right thumbprint and password stores it with the password sealed, files 0600; the list hides it")
+    void addOk() throws Exception {
+        HttpResponse<String> r = send("POST", "/api/v1/vcenters", "admin", add("vc1", VC_PASSWORD, SHA1.replace(":", "").toLowerCase()));
+        assertEquals(201, r.statusCode(), r.body());
+        JsonNode n = JSON.readTree(r.body());
+        vcId = n.get("id").asText();
+        assertEquals(SHA1, n.get("thumbprint").asText());
+        assertTrue(n.get("lastTest").get("ok").asBoolean(), r.body());
+        assertEquals(400, send("POST", "/api/v1/vcenters", "admin", add("vc1", VC_PASSWORD, SHA1)).statusCode(), "names are unique");
+
+        Path file = state.resolve("vcenters.json");
+        String stored = Files.readString(file);
+        assertTrue(stored.contains(vcId) && stored.contains("sealedPassword"), stored);
+        assertFalse(stored.contains(VC_PASSWORD), stored);
+        assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(file)));
+        assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(state.resolve("vcenter.key"))));
+        assertEquals(32, Files.size(state.resolve("vcenter.key")));
+
+        HttpResponse<String> list = send("GET", "/api/v1/vcenters", "admin", null);
+        assertEquals(200, list.statusCode());
+        JsonNode l = JSON.readTree(list.body());
+        assertEquals(1, l.size());
+        assertEquals(List.of("id", "name", "url", "user", "thumbprint", "insecure", "lastTest"), fields(l.get(0)));
+        assertFalse(list.body().contains(VC_PASSWORD) || list.body().contains("sealed"), list.body());
+    }
+
+    @Test
+    @Order(4)
+    @DisplayName("test logs in with the stored password; editing without a password keeps it")
+    void testAndEdit() throws Exception {
+        HttpResponse<String> t = send("POST", "/api/v1/vcenters/" + vcId + "/test", "admin", "{}");
+        assertEquals(200, t.statusCode(), t.body());
+        JsonNode n = JSON.readTree(t.body());
+        assertTrue(n.get("ok").asBoolean(), t.body());
+        assertTrue(n.get("vms").asInt() >= 1, t.body());
+        assertFalse(n.get("apiVersion").asText().isEmpty(), t.body());
+        HttpResponse<String> e = send("PUT", "/api/v1/vcenters/" + vcId, "admin", "{\"name\":\"lab vCenter\"}");
+        assertEquals(200, e.statusCode(), e.body());
+        assertEquals("lab vCenter", JSON.readTree(e.body()).get("name").asText());
+        assertTrue(JSON.readTree(send("POST", "/api/v1/vcenters/" + vcId + "/test", "admin", "{}").body()).get("ok").asBoolean());
+        HttpResponse<String> bad = send("PUT", "/api/v1/vcenters/" + vcId, "admin", "{\"password\":\"nope\"}");
+        assertEquals(400, bad.statusCode(), bad.body());
+        assertTrue(JSON.readTree(send("POST", "/api/v1/vcenters/" + vcId + "/test", "admin", "{}").body()).get("ok").asBoolean(),
+                "a refused edit changes nothing");
+    }
+
+    @Test
+    @Order(5)
+    @DisplayName("viewers and operators get 403 on the admin endpoints; a viewer may not restore")
+    void roles() throws Exception {
+        for (String role : List.of("viewer", "operator")) {
+            assertEquals(403, send("GET", "/api/v1/vcenters", role, null).statusCode());
+            assertEquals(403, send("POST", "/api/v1/vcenters/probe", role, "{\"url\":\"" + url + "\"}").statusCode());
+            assertEquals(403, send("POST", "/api/v1/vcenters", role, add("x", VC_PASSWORD, SHA1)).statusCode());
+            assertEquals(403, send("PUT", "/api/v1/vcenters/" + vcId, role, "{\"name\":\"x\"}").statusCode());
+            assertEquals(403, send("DELETE", "/api/v1/vcenters/" + vcId, role, null).statusCode());
+            assertEquals(403, send("POST", "/api/v1/vcenters/" + vcId + "/test", role, "{}").statusCode());
+        }
+        assertEquals(401, send("GET", "/api/v1/vcenters", null, null).statusCode());
+        assertEquals(403, send("GET", "/api/v1/vcenters/" + vcId + "/inventory", "viewer", null).statusCode());
+        assertEquals(403, send("POST", "/api/v1/backups/" + backupId + "/restore-vm", "viewer",
+                "{\"vcenter\":\"" + vcId + "\",\"name\":\"x\"}").statusCode());
+        HttpResponse<String> choices = send("GET", "/api/v1/vcenter-choices", "operator", null);
+        assertEquals(200, choices.statusCode(), choices.body());
+        assertEquals(List.of("id", "name", "url"), fields(JSON.readTree(choices.body()).get(0)));
+    }
+
+    // ---- restore ----
+
+    @Test
+    @Order(6)
+    @DisplayName("the inventory lists the datastore, the VM folder, pools, hosts and networks")
+    void inventory() throws Exception {
+        HttpResponse<String> r = send("GET", "/api/v1/vcenters/" + vcId + "/inventory", "operator", null);
+        assertEquals(200, r.statusCode(), r.body());
+        JsonNode n = JSON.readTree(r.body());
+        assertTrue(texts(n.get("datastores")).contains("LocalDS_0"), r.body());
+        assertTrue(texts(n.get("folders")).contains("DC0/vm"), r.body());
+        assertTrue(texts(n.get("networks")).contains("VM Network"), r.body());
+        assertFalse(texts(n.get("hosts")).isEmpty(), r.body());
+        assertTrue(texts(n.get("pools")).stream().anyMatch(p -> p.startsWith("DC0/host/") && p.endsWith("/Resources")), r.body());
+    }
+
+    @Test
+    @Order(7)
+    @DisplayName("restore-vm as-new re-creates the VM through a job that reaches SUCCEEDED, with every disk byte; a taken name fails the job")
+    void restoreAsNew() throws Exception {
+        assertEquals(400, send("POST", "/api/v1/backups/" + backupId + "/restore-vm", "operator",
+                "{\"vcenter\":\"" + vcId + "\",\"mode\":\"sideways\"}").statusCode());
+        assertEquals(400, send("POST", "/api/v1/backups/" + backupId + "/restore-vm", "operator",
+                "{\"vcenter\":\"nope\",\"name\":\"x\"}").statusCode());
+        assertEquals(404, send("POST", "/api/v1/backups/00000000/restore-vm", "operator",
+                "{\"vcenter\":\"" + vcId + "\",\"name\":\"x\"}").statusCode());
+        String body = "{\"vcenter\":\"" + vcId + "\",\"mode\":\"as-new\",\"name\":\"web01-restored\",\"datastore\":\"LocalDS_0\","
+                + "\"folder\":\"DC0/vm\",\"networkMap\":{\"VM Network\":\"VM Network\"},\"onConflict\":\"abort\",\"powerOn\":false}";
+        JsonNode done = runJob(body);
+        assertEquals("SUCCEEDED", done.get("state").asText(), done.toString());
+        assertEquals("restore-vm", done.get("kind").asText());
+        assertTrue(done.get("result").asText().contains("as web01-restored"), done.toString());
+        VmInfo restored = Inventory.vms(vc).stream().filter(v -> v.name().equals("web01-restored")).findFirst()
+                .orElseThrow(() -> new AssertionError("no VM web01-restored"));
+        List<VirtualDisk> disks = VmBackup.disks((VirtualMachineConfigInfo) Props.one(vc, restored.ref(), "config"));
+        assertEquals(2, disks.size());
+        assertEquals(diskSha.get(0), sha256(disks.get(0)));
+        assertEquals(diskSha.get(1), sha256(disks.get(1)));
+        JsonNode again = runJob(body);
+        assertEquals("FAILED", again.get("state").asText(), again.toString());
+        assertTrue(again.get("result").asText().contains("already exists"), again.toString());
+        String audit = Files.readString(state.resolve("audit.log"));
+        assertTrue(audit.contains("\"action\":\"restore-vm\"") && audit.contains("\"outcome\":\"succeeded\""), audit);
+        assertTrue(audit.contains("\"action\":\"vcenter-add\""), audit);
+    }
+
+    @Test
+    @Order(8)
+    @DisplayName("delete removes the connection")
+    void delete() throws Exception {
+        assertEquals(200, send("DELETE", "/api/v1/vcenters/" + vcId, "admin", null).statusCode());
+        assertEquals(404, send("DELETE", "/api/v1/vcenters/" + vcId, "admin", null).statusCode());
+        assertEquals("[]", send("GET", "/api/v1/vcenters", "admin", null).body());
+    }
+
+    // ---- helpers ----
+
+    private JsonNode runJob(String body) throws Exception {
+        HttpResponse<String> r = send("POST", "/api/v1/backups/" + backupId + "/restore-vm", "operator", body);
+        assertEquals(202, r.statusCode(), r.body());
+        String job = JSON.readTree(r.body()).get("job").asText();
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
+        while (System.nanoTime() < deadline) {
+            JsonNode j = JSON.readTree(send("GET", "/api/v1/jobs/" + job, "viewer", null).body());
+            if (List.of("SUCCEEDED", "FAILED", "CANCELLED").contains(j.get("state").asText())) {
+                return j;
+            }
+            Thread.sleep(200);
+        }
+        return fail("job " + job + " did not finish in 3 minutes");
+    }
+
+    private static String add(String name, String password, String thumbprint) throws Exception {
+        Map<String, Object> m = new HashMap<>();
+        m.put("name", name);
+        m.put("url", "https://127.0.0.1:" + URI.create(VcentersIT.staticUrl).getPort());
+        m.put("user", VC_USER);
+        m.put("password", password);
+        if (thumbprint != null) {
+            m.put("thumbprint", thumbprint);
+        }
+        return JSON.writeValueAsString(m);
+    }
+
+    private static String staticUrl;
+
+    private static List<String> fields(JsonNode n) {
+        List<String> out = new ArrayList<>();
+        n.fieldNames().forEachRemaining(out::add);
+        return out;
+    }
+
+    private static List<String> texts(JsonNode arr) {
+        assertNotNull(arr);
+        List<String> out = new ArrayList<>();
+        arr.forEach(x -> out.add(x.asText()));
+        return out;
+    }
+
+    private HttpResponse<String> send(String method, String path, String role, String body) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(120));
+        b.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+        if (body != null) {
+            b.header("Content-Type", "application/json");
+        }
+        if (role != null && sessions.containsKey(role)) {
+            b.header("Cookie", sessions.get(role)[0]);
+            b.header("X-CSRF-Token", sessions.get(role)[1]);
+        }
+        HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+        bodies.add(r.body());
+        return r;
+    }
+
+    private static SSLContext pinned(String fingerprint) throws Exception {
+        X509TrustManager tm = new X509TrustManager() {
+            @Override
+            public void checkClientTrusted(X509Certificate[] chain, String authType) {
+                throw new UnsupportedOperationException();
+            }
+
+            @Override
+            public void checkServerTrusted(X509Certificate[] chain, String authType) throws java.security.cert.CertificateException {
+                try {
+                    if (!Certificates.fingerprint(chain[0]).equals(fingerprint)) {
+                        throw new java.security.cert.CertificateException("fingerprint mismatch");
+                    }
+                } catch (java.security.GeneralSecurityException e) {
+                    throw new java.security.cert.CertificateException(e);
+                }
+            }
+
+            @Override
+            public X509Certificate[] getAcceptedIssuers() {
+                return new X509Certificate[0];
+            }
+        };
+        SSLContext c = SSLContext.getInstance("TLS");
+        c.init(null, new javax.net.ssl.TrustManager[] {tm}, null);
+        return c;
+    }
+
+    private void startVcsim() throws Exception {
+        if (!Files.isExecutable(SCRIPT)) {
+            fail("vcsim is needed for this test and " + SCRIPT + " is missing or not executable");
+        }
+        vcsimDir = Files.createTempDirectory(Path.of("target"), "vcsim-vc-it-");
+        Path log = work.resolve("vcsim-start.log");
+        Process p = new ProcessBuilder(SCRIPT.toString(), "start", "--dir", vcsimDir.toString(), "--",
+                "-username", VC_USER, "-password", VC_PASSWORD).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        if (!p.waitFor(10, TimeUnit.MINUTES)) {
+            p.destroyForcibly();
+            fail("scripts/vcsim start did not return within 10 minutes: " + Files.readString(log));
+        }
+        if (p.exitValue() != 0 || !Files.exists(vcsimDir.resolve("url"))) {
+            fail("scripts/vcsim start failed (exit " + p.exitValue() + "): " + Files.readString(log));
+        }
+        url = Files.readString(vcsimDir.resolve("url")).strip();
+        staticUrl = url;
+    }
+
+    /** A VM with an LSI Logic controller on bus 0 and 1, a disk of the given image on each, an E1000 on "VM Network". */
+    private void createVm(String name, Path[] images, long[] sizes) throws Exception {
+        VirtualMachineConfigSpec spec = new VirtualMachineConfigSpec();
+        spec.setName(name);
+        spec.setGuestId("otherGuest64");
+        spec.setNumCPUs(1);
+        spec.setMemoryMB(256L);
+        VirtualMachineFileInfo files = new VirtualMachineFileInfo();
+        files.setVmPathName("[LocalDS_0]");
+        spec.setFiles(files);
+        for (int bus = 0; bus < 2; bus++) {
+            VirtualLsiLogicController ctl = new VirtualLsiLogicController();
+            ctl.setKey(-1 - bus);
+            ctl.setBusNumber(bus);
+            ctl.setSharedBus(VirtualSCSISharing.NO_SHARING);
+            spec.getDeviceChange().add(add(ctl, null));
+            VirtualDisk d = new VirtualDisk();
+            d.setKey(-10 - bus);
+            d.setControllerKey(-1 - bus);
+            d.setUnitNumber(0);
+            d.setCapacityInKB(sizes[bus] / 1024);
+            d.setCapacityInBytes(sizes[bus]);
+            VirtualDiskFlatVer2BackingInfo b = new VirtualDiskFlatVer2BackingInfo();
+            b.setFileName("[LocalDS_0]");
+            b.setDiskMode("persistent");
+            b.setThinProvisioned(true);
+            d.setBacking(b);
+            spec.getDeviceChange().add(add(d, VirtualDeviceConfigSpecFileOperation.CREATE));
+        }
+        VirtualE1000 nic = new VirtualE1000();
+        nic.setKey(-20);
+        VirtualEthernetCardNetworkBackingInfo nb = new VirtualEthernetCardNetworkBackingInfo();
+        nb.setDeviceName("VM Network");
+        nic.setBacking(nb);
+        nic.setAddressType("generated");
+        spec.getDeviceChange().add(add(nic, null));
+        ManagedObjectReference dc = vc.port().findByInventoryPath(vc.serviceContent().getSearchIndex(), "DC0");
+        ManagedObjectReference folder = (ManagedObjectReference) Props.one(vc, dc, "vmFolder");
+        ManagedObjectReference host = vc.port().findByInventoryPath(vc.serviceContent().getSearchIndex(), "DC0/host/DC0_H0/DC0_H0");
+        ManagedObjectReference pool = (ManagedObjectReference) Props.one(vc,
+                (ManagedObjectReference) Props.one(vc, host, "parent"), "resourcePool");
+        ManagedObjectReference vm = (ManagedObjectReference) Tasks.await(vc, vc.port().createVMTask(folder, spec, pool, host), null);
+        List<VirtualDisk> disks = VmBackup.disks((VirtualMachineConfigInfo) Props.one(vc, vm, "config"));
+        assertEquals(2, disks.size(), "vcsim created both disks");
+        // real VMDK content behind the disks: qemu-img writes a monolithicFlat pair, uploaded over vcsim's empty files
+        for (int i = 0; i < 2; i++) {
+            DatastorePath desc = DatastorePath.parse(((VirtualDiskFlatVer2BackingInfo) disks.get(i).getBacking()).getFileName());
+            Path local = Files.createDirectories(work.resolve("vmdk-" + name + "-" + i)).resolve(desc.fileName());
+            Process q = new ProcessBuilder("qemu-img", "convert", "-f", "raw", "-O", "vmdk", "-o",
+                    "subformat=monolithicFlat,adapter_type=lsilogic", images[i].toString(), local.toString())
+                    .redirectErrorStream(true).start();
+            String out = new String(q.getInputStream().readAllBytes());
+            assertEquals(0, q.waitFor(), "qemu-img: " + out);
+            String stem = desc.fileName().substring(0, desc.fileName().length() - 5);
+            Path flat = local.resolveSibling(stem + "-flat.vmdk");
+            try (InputStream in = Files.newInputStream(flat)) {
+                ds.upload(desc.resolveSibling(flat.getFileName().toString()), in, Files.size(flat));
+            }
+            try (InputStream in = Files.newInputStream(local)) {
+                ds.upload(desc, in, Files.size(local));
+            }
+        }
+    }
+
+    private static VirtualDeviceConfigSpec add(VirtualDevice d, VirtualDeviceConfigSpecFileOperation op) {
+        VirtualDeviceConfigSpec s = new VirtualDeviceConfigSpec();
+        s.setOperation(VirtualDeviceConfigSpecOperation.ADD);
+        s.setFileOperation(op);
+        s.setDevice(d);
+        return s;
+    }
+
+    private String sha256(VirtualDisk d) throws Exception {
+        HttpsDisk h = HttpsDisk.open(ds, DatastorePath.parse(((VirtualDiskFlatVer2BackingInfo) d.getBacking()).getFileName()));
+        MessageDigest md = MessageDigest.getInstance("SHA-256");
+        byte[] buf = new byte[4 << 20];
+        for (long off = 0; off < h.capacity(); off += buf.length) {
+            int n = (int) Math.min(buf.length, h.capacity() - off);
+            h.read(off, buf, 0, n);
+            md.update(buf, 0, n);
+        }
+        return HexFormat.of().formatHex(md.digest());
+    }
+}
