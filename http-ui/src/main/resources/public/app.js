@@ -426,7 +426,7 @@ async function viewVm([name]) {
         h("div", {}, labelChips(b.labels))),
       h("div", { class: "tl-actions" },
         h("a", { href: backupHash(b.id), class: "button small" }, "Browse"),
-        h("a", { href: `#/backups/${enc(b.id)}/restore`, class: "button small" }, "Restore…")))));
+        session.role === "viewer" ? null : h("a", { href: `#/backups/${enc(b.id)}/restore`, class: "button small" }, "Restore…")))));
   return [h("nav", { class: "crumbs", "aria-label": "Breadcrumb" }, h("a", { href: "#/vms" }, "Virtual machines"), h("span", { "aria-hidden": "true" }, " / "), h("span", {}, name)),
     h("div", { class: "page-head" }, h("h1", {}, name),
       h("p", { class: "muted" }, `${backups.length} backup${backups.length === 1 ? "" : "s"}, newest first`)),
@@ -534,7 +534,7 @@ async function fileBrowser(b, path, q) {
     const listing = await api(`/backups/${enc(id)}/files?path=${enc(path)}`);
     const entries = (listing.entries || []).slice().sort((a, b2) =>
       (a.type === "dir" ? 0 : 1) - (b2.type === "dir" ? 0 : 1) || a.name.localeCompare(b2.name));
-    const up = isRoot ? null : h("tr", { class: "up" }, h("td", { colspan: 5 },
+    const up = path === "/" ? null : h("tr", { class: "up" }, h("td", { colspan: 5 },
       h("a", { href: backupHash(id, path.replace(/\/[^/]*$/, "") || "/") }, "↑ Parent folder")));
     table = h("table", { class: "table files" },
       thead(["Name", "Type", "Size#", "Modified", ""]),
@@ -723,6 +723,7 @@ async function viewJob([id]) {
 // ---------------------------------------------------------------- vCenter connections (admin)
 
 async function viewVcenters() {
+  if (session.role !== "admin") return adminOnly("vCenter connections");
   const list = await api("/vcenters");
   const tbody = h("tbody", {});
   for (const v of list) {
@@ -759,6 +760,7 @@ async function viewVcenters() {
 }
 
 async function viewVcenter([id]) {
+  if (session.role !== "admin") return adminOnly("vCenter connection");
   const list = await api("/vcenters");
   const v = list.find((x) => x.id === id);
   if (!v) throw new ApiError(404, "No such vCenter connection.");
@@ -1011,7 +1013,7 @@ function scheduleForm(s) {
   const preview = async () => {
     try {
       const r = await api(`/schedules/preview?cron=${enc(cron.value)}`);
-      next.replaceChildren(h("li", {}, `Next runs (${r.timeZone}):`), r.nextRuns.map((t) => h("li", {}, timeEl(t))));
+      next.replaceChildren(h("li", {}, `Next runs (${r.timeZone}):`), ...r.nextRuns.map((t) => h("li", {}, timeEl(t))));
     } catch (e) {
       next.replaceChildren(h("li", { class: "error" }, e.message));
     }

@@ -38,7 +38,8 @@ final class Browser implements AutoCloseable {
   private final String base;
   private final String session;
   private final Path screenshots;
-  private int shot;
+  /** Shared by every browser of the run, so that screenshots of a second session do not overwrite the first's. */
+  private static final java.util.concurrent.atomic.AtomicInteger SHOT = new java.util.concurrent.atomic.AtomicInteger();
 
   /** An element reference; stale after the page re-renders, so callers mostly use selectors. */
   record Element(String id) {}
@@ -266,7 +267,7 @@ final class Browser implements AutoCloseable {
   /** Saves a PNG of the viewport as {@code NN-name.png} and returns its path. */
   Path screenshot(String name) throws IOException {
     String b64 = cmd("GET", "/screenshot", null).asText();
-    Path f = screenshots.resolve(String.format("%02d-%s.png", ++shot, name));
+    Path f = screenshots.resolve(String.format("%02d-%s.png", SHOT.incrementAndGet(), name));
     Files.write(f, Base64.getDecoder().decode(b64));
     return f;
   }

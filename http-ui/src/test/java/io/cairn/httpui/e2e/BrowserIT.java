@@ -130,6 +130,231 @@ class BrowserIT {
     }
   }
 
+  @Test
+  @DisplayName("a viewer browses a backup but gets no download or restore buttons and no admin pages")
+  void viewerSession() throws Exception {
+    org.junit.jupiter.api.Assumptions.assumeTrue(server.viewerUser() != null, "this server has no viewer user");
+    try (Browser v = Browser.start(work.resolve("chrome-viewer"), server.spkiSha256(), work.resolve("downloads-viewer"),
+        TARGET.resolve("screenshots"))) {
+      try {
+        viewer(v);
+      } catch (Throwable t) {
+        try {
+          v.screenshot("viewer-FAILED");
+          System.err.println("url: " + v.url() + "\nbrowser console:\n" + v.consoleLog());
+        } catch (RuntimeException | IOException e) {
+          t.addSuppressed(e);
+        }
+        throw t;
+      }
+    }
+  }
+
+  private void viewer(Browser v) throws IOException {
+    v.open(server.baseUrl());
+    v.type("#login-user", server.viewerUser());
+    v.type("#login-password", server.viewerPassword());
+    v.click("#login button[type=submit]");
+    v.await(".cards");
+    assertEquals("viewer", v.text("#who-name"));
+    assertEquals("viewer", v.text("#who-role"));
+    // Only the pages a viewer may use are in the navigation (the others answer 403 to a viewer).
+    List<String> nav = new ArrayList<>();
+    v.script("return [...document.querySelectorAll('#top nav a[data-nav]')].filter(a => a.offsetParent !== null)"
+        + ".map(a => a.dataset.nav)").forEach(n -> nav.add(n.asText()));
+    assertEquals(List.of("dashboard", "vms", "jobs"), nav, "navigation entries a viewer sees");
+    Path dash = v.screenshot("viewer-dashboard");
+
+    v.click("a[data-nav=vms]");
+    v.click("table.vms tr[data-vm='gpt-vm'] td:first-child a");
+    v.await(".timeline li[data-backup]");
+    assertTrue(v.findAll(".timeline a[href$='/restore']").isEmpty(), "the timeline offers a viewer a restore");
+    v.click(".timeline li[data-backup] a.tl-id");
+    v.await("#files tr[data-name=gpt-p2] a.dir");
+    assertTrue(v.findAll("#restore-button").isEmpty(), "the backup page offers a viewer a restore");
+    v.click("#files tr[data-name=gpt-p2] a.dir");
+    v.click("#files tr[data-name=dir1] a.dir");
+    v.await("#files tr[data-name='random5M.bin']");
+    assertTrue(v.findAll("#files a.download").isEmpty(), "download buttons shown to a viewer");
+    assertTrue(v.findAll("#files a[href*='/archive?']").isEmpty(), "archive buttons shown to a viewer");
+    assertTrue(v.findAll("#restore-button").isEmpty(), "the backup page offers a viewer a restore");
+    v.await("#files tr.up a"); // browsing only, but up and down
+    v.script("document.getElementById('files').scrollIntoView()");
+    Path dir = v.screenshot("viewer-dir1");
+
+    // An admin page reached by its address says so instead of failing on a 403.
+    v.open(server.baseUrl() + "#/vcenters");
+    v.awaitText("#main .note", t -> t.contains("for administrators"), Duration.ofSeconds(10), "saying the page is for admins");
+    Path vc = v.screenshot("viewer-vcenters");
+    cleanConsole(v, "in the viewer's session");
+    for (Path p : List.of(dash, dir, vc)) {
+      assertTrue(Files.size(p) > 1000, p + " is not a real screenshot");
+    }
+  }
+
+  /** Everything the browser console said during the journey (consoleLog() drains it). */
+  private final StringBuilder console = new StringBuilder();
+
+  /**
+   * Drains the browser console and fails on script errors, CSP violations or failed requests other
+   * than the expected 401s (the session check before login and after logout).
+   */
+  static String cleanConsole(Browser b, String where) {
+    String log = b.consoleLog();
+    List<String> bad = log.lines().filter(l -> l.startsWith("SEVERE") && !l.contains("status of 401")).toList();
+    assertTrue(bad.isEmpty(), "browser console errors " + where + ":\n" + log);
+    return log;
+  }
+
+  /** Waits until no download is in progress and a file whose name ends with {@code suffix} is there. */
+  static Path awaitDownload(Path dir, String suffix, Duration timeout) {
+    return Browser.poll("a finished download *" + suffix, timeout, () -> {
+      try (Stream<Path> s = Files.list(dir)) {
+        List<Path> all = s.toList();
+        if (all.stream().anyMatch(f -> f.toString().endsWith(".crdownload"))) {
+          return null;
+        }
+        return all.stream().filter(f -> f.getFileName().toString().endsWith(suffix)).findFirst().orElse(null);
+      } catch (IOException e) {
+        return null;
+      }
+    });
+  }
+
+  /**
+   * A tree as relative path -> description: "dir", "link -> target" or the file's bytes in hex-free
+   * form (SHA-256), so that two trees compare with one assertEquals and a readable difference.
+   */
+  static java.util.SortedMap<String, String> tree(Path root) throws IOException {
+    java.util.SortedMap<String, String> out = new java.util.TreeMap<>();
+    try (Stream<Path> s = Files.walk(root)) {
+      for (Path p : s.filter(p -> !p.equals(root)).toList()) {
+        String rel = root.relativize(p).toString();
+        if (Files.isSymbolicLink(p)) {
+          out.put(rel, "link -> " + Files.readSymbolicLink(p));
+        } else if (Files.isDirectory(p)) {
+          out.put(rel, "dir");
+        } else {
+          out.put(rel, sha256(Files.readAllBytes(p)) + " (" + Files.size(p) + " bytes)");
+        }
+      }
+    }
+    return out;
+  }
+
+  /** The same description of a .tar.gz whose entries all start with {@code top/}; null while incomplete. */
+  static java.util.SortedMap<String, String> tarTree(Path tgz, String top) {
+    java.util.SortedMap<String, String> out = new java.util.TreeMap<>();
+    try (org.apache.commons.compress.archivers.tar.TarArchiveInputStream t =
+        new org.apache.commons.compress.archivers.tar.TarArchiveInputStream(
+            new org.apache.commons.compress.compressors.gzip.GzipCompressorInputStream(Files.newInputStream(tgz)), "UTF-8")) {
+      for (org.apache.commons.compress.archivers.tar.TarArchiveEntry e; (e = t.getNextEntry()) != null; ) {
+        String name = e.getName().replaceAll("/+$", "");
+        assertTrue(name.equals(top) || name.startsWith(top + "/"), "entry outside " + top + "/: " + e.getName());
+        if (name.equals(top)) {
+          continue;
+        }
+        String rel = name.substring(top.length() + 1);
+        if (e.isSymbolicLink()) {
+          out.put(rel, "link -> " + e.getLinkName());
+        } else if (e.isDirectory()) {
+          out.put(rel, "dir");
+        } else {
+          byte[] data = t.readAllBytes();
+          out.put(rel, sha256(data) + " (" + data.length + " bytes)");
+        }
+      }
+      return out;
+    } catch (IOException e) {
+      return null; // not complete yet
+    }
+  }
+
+  static String sha256(byte[] data) {
+    try {
+      return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(data));
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new AssertionError(e);
+    }
+  }
+
+  /** The NTFS volume of the second VM: browse into dir1, download a file and the folder as .tar.gz. */
+  private void ntfs(Browser b, List<Path> shots) throws IOException {
+    b.click("a[data-nav=vms]");
+    b.await("table.vms tr[data-vm='ntfs-vm']");
+    b.click("table.vms tr[data-vm='ntfs-vm'] td:first-child a");
+    b.click(".timeline li[data-backup] a.tl-id");
+    b.await("#files tr[data-name='mbr-ntfs-p1'] a.dir");
+    b.click("#files tr[data-name='mbr-ntfs-p1'] a.dir");
+    b.await("#files tr[data-name=dir1] a.dir");
+    shots.add(b.screenshot("volume-mbr-ntfs-p1"));
+    b.click("#files tr[data-name=dir1] a.dir");
+    b.await("#files tr[data-name='random5M.bin'] a.download");
+    assertTrue(b.text(".crumbs.path").replace(" ", "").endsWith("volumes/mbr-ntfs-p1/dir1"), b.text(".crumbs.path"));
+    b.await("#files tr[data-name='link-to-hello'][data-type=link]");
+    b.script("document.getElementById('files').scrollIntoView()");
+    shots.add(b.screenshot("ntfs-dir1"));
+
+    // Empty the downloads folder first, so that Chromium does not name this one "random5M (1).bin".
+    try (Stream<Path> s = Files.list(downloads)) {
+      for (Path p : s.toList()) {
+        Files.delete(p);
+      }
+    }
+    Path source = CONTENT.resolve("dir1/random5M.bin");
+    b.click("#files tr[data-name='random5M.bin'] a.download");
+    Path got = awaitDownload(downloads, "random5M.bin", Duration.ofSeconds(60));
+    assertEquals(-1L, Files.mismatch(source, got), "random5M.bin downloaded from NTFS differs from the source");
+
+    b.click("#archive-tgz");
+    Path tgz = awaitDownload(downloads, ".tar.gz", Duration.ofSeconds(60));
+    assertEquals("dir1.tar.gz", tgz.getFileName().toString());
+    java.util.SortedMap<String, String> inTar = Browser.poll("a complete .tar.gz", Duration.ofSeconds(30), () -> tarTree(tgz, "dir1"));
+    assertEquals(tree(CONTENT.resolve("dir1")), inTar, "dir1.tar.gz from NTFS differs from the content tree's dir1");
+    console.append(cleanConsole(b, "on the NTFS volume"));
+  }
+
+  /** The administrator's pages: schedules, maintenance and vCenter connections, each through the nav. */
+  private void adminPages(Browser b, List<Path> shots) throws IOException {
+    b.click("a[data-nav=schedules]");
+    b.await("#sched-form");
+    b.awaitText("h1", t -> t.equals("Schedules"), Duration.ofSeconds(5), "being the schedules page");
+    b.awaitText("#sched-next", t -> t.startsWith("Next runs"), Duration.ofSeconds(10), "previewing the next runs");
+    // Three runs, each as a date (once rendered as "[object HTMLLIElement],…").
+    assertEquals(4, b.findAll("#sched-next li").size(), b.text("#sched-next"));
+    assertTrue(b.text("#sched-next").lines().skip(1).allMatch(l -> l.matches("\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d")),
+        b.text("#sched-next"));
+    assertTrue(b.title().contains("Schedules"), b.title());
+    shots.add(b.screenshot("schedules"));
+    console.append(cleanConsole(b, "on the schedules page"));
+
+    b.click("a[data-nav=maintenance]");
+    b.await("#maint-check");
+    b.await("#maint-prune");
+    b.await("#maint-gc");
+    assertTrue(b.title().contains("Maintenance"), b.title());
+    shots.add(b.screenshot("maintenance"));
+    console.append(cleanConsole(b, "on the maintenance page"));
+
+    b.click("a[data-nav=vcenters]");
+    b.await("#vc-form");
+    b.awaitText("#main .panel", t -> t.contains("No vCenter connections yet"), Duration.ofSeconds(5), "showing the empty list");
+    assertTrue(b.title().contains("vCenter"), b.title());
+    shots.add(b.screenshot("vcenters"));
+    // The probe step, against the only TLS server at hand: the UI itself. Its certificate is shown
+    // to accept; nothing is saved (that would log in to a vCenter).
+    b.type("#vc-name", "lab");
+    b.type("#vc-url", server.baseUrl().replaceAll("/$", ""));
+    b.click("#vc-probe");
+    b.await("#vc-cert:not([hidden]) #vc-accept");
+    b.click("#vc-accept");
+    String sha1 = b.script("return document.getElementById('vc-thumbprint').value").asText();
+    assertTrue(sha1.matches("([0-9A-Fa-f]{2}:){19}[0-9A-Fa-f]{2}"), "accepted thumbprint: " + sha1);
+    b.script("document.getElementById('vc-cert').scrollIntoView({block: 'center'})");
+    shots.add(b.screenshot("vcenter-probed"));
+    console.append(cleanConsole(b, "on the vCenter connections page"));
+  }
+
   private void journey() throws Exception {
     Browser b = browser;
     List<Path> shots = new ArrayList<>();
@@ -157,7 +382,7 @@ class BrowserIT {
     b.click("a[data-nav=vms]");
     b.await("table.vms tr[data-vm]");
     shots.add(b.screenshot("vms"));
-    b.click("table.vms tr[data-vm] td:first-child a");
+    b.click("table.vms tr[data-vm='gpt-vm'] td:first-child a");
     b.await(".timeline li[data-backup]");
     // A label key holding markup must show as text, never as an element.
     assertTrue(b.findAll(".chips b").isEmpty(), "label markup was interpreted as HTML");
@@ -243,6 +468,10 @@ class BrowserIT {
     b.click("a[data-nav=jobs]");
     b.await("table.jobs tr[data-job]");
     shots.add(b.screenshot("jobs"));
+    console.append(cleanConsole(b, "up to the jobs page"));
+
+    ntfs(b, shots);
+    adminPages(b, shots);
 
     // Logout: back to the login form, and the API no longer answers.
     b.click("#logout");
@@ -254,9 +483,7 @@ class BrowserIT {
     assertTrue(b.url().contains("#/login"), b.url());
 
     // No script errors, CSP violations or failed requests other than the expected 401s.
-    String console = b.consoleLog();
-    List<String> bad = console.lines().filter(l -> l.startsWith("SEVERE") && !l.contains("status of 401")).toList();
-    assertTrue(bad.isEmpty(), "browser console errors:\n" + console);
+    console.append(cleanConsole(b, "after logging out"));
 
     for (Path p : shots) {
       assertTrue(Files.size(p) > 1000, p + " is not a real screenshot");

@@ -12,6 +12,15 @@ interface UiUnderTest extends AutoCloseable {
 
   String password();
 
+  /** A user with the viewer role, or null when this server has none. */
+  default String viewerUser() {
+    return null;
+  }
+
+  default String viewerPassword() {
+    return null;
+  }
+
   @Override
   void close();
 }
