@@ -28,7 +28,6 @@ import io.javalin.http.HandlerType;
 import io.javalin.http.HttpResponseException;
 import io.javalin.http.staticfiles.Location;
 import io.javalin.security.RouteRole;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -65,7 +64,7 @@ import org.eclipse.jetty.util.thread.QueuedThreadPool;
  */
 public final class UiServer implements AutoCloseable {
     static final String API = "/api/v1";
-    private static final int MAX_BODY = 64 * 1024;
+    private static final int MAX_BODY = Api.MAX_BODY;
     private static final String CSRF_HEADER = "X-CSRF-Token";
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -215,10 +214,10 @@ public final class UiServer implements AutoCloseable {
         app.exception(Exception.class, this::error);
         app.error(404, ctx -> {
             if (ctx.resultInputStream() == null && ctx.path().startsWith("/api/")) {
-                json(ctx, 404, Map.of("error", "no such endpoint"));
+                Api.json(ctx, 404, Map.of("error", "no such endpoint"));
             }
         });
-        app.error(405, ctx -> json(ctx, 405, Map.of("error", "method not allowed")));
+        app.error(405, ctx -> Api.json(ctx, 405, Map.of("error", "method not allowed")));
         if (!hasPages) {
             app.get("/", ctx -> ctx.contentType("text/html; charset=utf-8")
                     .result("<!doctype html><title>cairn</title><p>The cairn web UI pages are not installed; the API is at "
@@ -233,14 +232,14 @@ public final class UiServer implements AutoCloseable {
         app.post(API + "/logout", this::logout, Role.VIEWER);
         app.get(API + "/me", ctx -> {
             Sessions.Session s = ctx.attribute("session");
-            json(ctx, 200, me(s));
+            Api.json(ctx, 200, me(s));
         }, Role.VIEWER);
         app.get(API + "/users", ctx -> {
             List<Map<String, Object>> out = new ArrayList<>();
             for (Users.User u : users.list()) {
                 out.add(Map.of("name", u.name(), "role", u.role()));
             }
-            json(ctx, 200, out);
+            Api.json(ctx, 200, out);
         }, Role.ADMIN);
         app.get(API + "/dashboard", this::dashboard, Role.VIEWER);
         app.get(API + "/vms", this::vms, Role.VIEWER);
@@ -256,14 +255,14 @@ public final class UiServer implements AutoCloseable {
             for (Job j : jobs.list()) {
                 out.add(job(j));
             }
-            json(ctx, 200, out);
+            Api.json(ctx, 200, out);
         }, Role.VIEWER);
-        app.get(API + "/jobs/{id}", ctx -> json(ctx, 200, job(job(ctx))), Role.VIEWER);
+        app.get(API + "/jobs/{id}", ctx -> Api.json(ctx, 200, job(job(ctx))), Role.VIEWER);
         app.get(API + "/jobs/{id}/events", this::events, Role.VIEWER);
         app.post(API + "/jobs/{id}/cancel", ctx -> {
             Job j = job(ctx);
             jobs.cancel(j);
-            json(ctx, 202, job(j));
+            Api.json(ctx, 202, job(j));
         }, Role.OPERATOR);
         io.cairn.httpui.vcenter.VcenterApi.register(app, config.stateDir(), repo, jobs,
                 (user, ip, action, backup, path, outcome) -> audit.record(user, ip, action, backup, path, null, outcome));
@@ -324,46 +323,9 @@ public final class UiServer implements AutoCloseable {
         if (ctx.res().isCommitted()) {
             return; // a streamed response that failed midway: Jetty cuts the connection short of Content-Length
         }
-        json(ctx, status, Map.of("error", message == null ? "error" : message.replace('\n', ' ')));
+        Api.json(ctx, status, Map.of("error", message == null ? "error" : message.replace('\n', ' ')));
     }
 
-    private static void json(Context ctx, int status, Object body) {
-        try {
-            ctx.status(status).contentType("application/json").header("Cache-Control", "no-store")
-                    .result(JSON.writeValueAsBytes(body));
-        } catch (IOException e) {
-            throw new IllegalStateException("cannot write JSON", e);
-        }
-    }
-
-    /** The request body as a JSON object: 413 above 64 KiB, 400 when not a JSON object. */
-    private static JsonNode body(Context ctx) throws IOException {
-        long declared = ctx.req().getContentLengthLong();
-        if (declared > MAX_BODY) {
-            throw new ApiException(413, "request body too large (at most 64 KiB)");
-        }
-        ByteArrayOutputStream b = new ByteArrayOutputStream();
-        try (InputStream in = ctx.req().getInputStream()) {
-            byte[] buf = new byte[8192];
-            int r;
-            while ((r = in.read(buf)) > 0) {
-                b.write(buf, 0, r);
-                if (b.size() > MAX_BODY) {
-                    throw new ApiException(413, "request body too large (at most 64 KiB)");
-                }
-            }
-        }
-        JsonNode n;
-        try {
-            n = JSON.readTree(b.toByteArray());
-        } catch (IOException e) {
-            throw ApiException.badRequest("the request body is not valid JSON");
-        }
-        if (n == null || !n.isObject()) {
-            throw ApiException.badRequest("the request body must be a JSON object");
-        }
-        return n;
-    }
 
     private static String text(JsonNode body, String field) {
         JsonNode v = body.get(field);
@@ -380,7 +342,7 @@ public final class UiServer implements AutoCloseable {
     }
 
     private void login(Context ctx) throws IOException {
-        JsonNode b = body(ctx);
+        JsonNode b = Api.body(ctx);
         String user = text(b, "user");
         String password = text(b, "password");
         String ip = ctx.ip();
@@ -404,7 +366,7 @@ public final class UiServer implements AutoCloseable {
         Sessions.Session s = sessions.create(user, role);
         ctx.header("Set-Cookie", Sessions.COOKIE + "=" + s.id() + "; Path=/; Secure; HttpOnly; SameSite=Strict");
         audit.record(user, ip, "login", null, null, null, "ok");
-        json(ctx, 200, me(s));
+        Api.json(ctx, 200, me(s));
     }
 
     private void logout(Context ctx) {
@@ -412,7 +374,7 @@ public final class UiServer implements AutoCloseable {
         sessions.invalidate(s.id());
         ctx.header("Set-Cookie", Sessions.COOKIE + "=; Path=/; Secure; HttpOnly; SameSite=Strict; Max-Age=0");
         audit.record(s.user(), ctx.ip(), "logout", null, null, null, "ok");
-        json(ctx, 200, Map.of("user", s.user()));
+        Api.json(ctx, 200, Map.of("user", s.user()));
     }
 
     // ---- read-only views ----
@@ -484,7 +446,7 @@ public final class UiServer implements AutoCloseable {
         out.put("backups", r.backups());
         out.put("history", history);
         out.put("lastJobs", last);
-        json(ctx, 200, out);
+        Api.json(ctx, 200, out);
     }
 
     /** Backups grouped by VM identity, oldest first within each; the newest backup names the VM. */
@@ -511,7 +473,7 @@ public final class UiServer implements AutoCloseable {
             out.add(v);
         }
         out.sort((a, b) -> String.valueOf(a.get("name")).compareTo(String.valueOf(b.get("name"))));
-        json(ctx, 200, out);
+        Api.json(ctx, 200, out);
     }
 
     private void vmBackups(Context ctx) throws IOException {
@@ -541,7 +503,7 @@ public final class UiServer implements AutoCloseable {
             b.put("disks", disks);
             out.add(b);
         }
-        json(ctx, 200, out);
+        Api.json(ctx, 200, out);
     }
 
     private void backup(Context ctx) throws IOException {
@@ -583,7 +545,7 @@ public final class UiServer implements AutoCloseable {
                 }
             }
         }
-        json(ctx, 200, o);
+        Api.json(ctx, 200, o);
     }
 
     private Path dirOf(Repository.Listed l) throws IOException {
@@ -604,7 +566,7 @@ public final class UiServer implements AutoCloseable {
         for (BackupFiles.Entry e : files.list(r.path())) {
             entries.add(Map.of("name", e.name(), "type", e.type(), "size", e.size(), "modified", e.modified().toString()));
         }
-        json(ctx, 200, Map.of("path", r.relative(), "entries", entries));
+        Api.json(ctx, 200, Map.of("path", r.relative(), "entries", entries));
     }
 
     private void search(Context ctx) throws IOException {
@@ -621,7 +583,7 @@ public final class UiServer implements AutoCloseable {
         for (BackupFiles.Hit h : files.search(r, q, 200)) {
             out.add(Map.of("path", h.path(), "size", h.size(), "modified", h.modified().toString()));
         }
-        json(ctx, 200, out);
+        Api.json(ctx, 200, out);
     }
 
     // ---- downloads ----
@@ -766,7 +728,7 @@ public final class UiServer implements AutoCloseable {
     private void restore(Context ctx) throws IOException {
         Sessions.Session s = ctx.attribute("session");
         Repository.Listed l = backup(ctx, ctx.pathParam("id"));
-        JsonNode b = body(ctx);
+        JsonNode b = Api.body(ctx);
         String to = text(b, "to");
         String format = b.hasNonNull("format") ? text(b, "format") : "raw";
         String onConflict = b.hasNonNull("onConflict") ? text(b, "onConflict") : "abort";
@@ -791,7 +753,7 @@ public final class UiServer implements AutoCloseable {
                 target.toString(), done.state() == Job.State.SUCCEEDED ? l.manifest().logicalBytes() : null,
                 done.state().name().toLowerCase(Locale.ROOT)));
         audit.record(s.user(), ip, "restore", l.ref().id(), target.toString(), null, "started");
-        json(ctx, 202, Map.of("job", j.id()));
+        Api.json(ctx, 202, Map.of("job", j.id()));
     }
 
     private Job job(Context ctx) {

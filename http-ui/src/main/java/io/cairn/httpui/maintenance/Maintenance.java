@@ -1,5 +1,7 @@
 package io.cairn.httpui.maintenance;
 
+import io.cairn.httpui.Api;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.cairn.httpui.auth.Role;
@@ -77,8 +79,8 @@ public final class Maintenance {
         }
     }
 
-    private void check(Context ctx) {
-        JsonNode b = body(ctx);
+    private void check(Context ctx) throws IOException {
+        JsonNode b = Api.body(ctx);
         boolean readData = bool(b, "readData");
         Job j = jobs.submit(readData ? "check (read data)" : "check", name, (job, progress) -> {
             Checker.Report rep = new Checker(repo, threads, progress, LOCK_WAIT).run(readData);
@@ -104,8 +106,8 @@ public final class Maintenance {
         started(ctx, j);
     }
 
-    private void prune(Context ctx) {
-        JsonNode b = body(ctx);
+    private void prune(Context ctx) throws IOException {
+        JsonNode b = Api.body(ctx);
         RetentionPolicy policy = new RetentionPolicy(count(b, "keepLast"), count(b, "keepDaily"), count(b, "keepWeekly"),
                 count(b, "keepMonthly"));
         if (policy.keepsNothing()) {
@@ -170,24 +172,6 @@ public final class Maintenance {
             throw new Invalid("'" + field + "' must be true or false");
         }
         return v.asBoolean();
-    }
-
-    /** The body as a JSON object; an empty body counts as {}. */
-    private static JsonNode body(Context ctx) {
-        byte[] raw = ctx.bodyAsBytes();
-        if (raw.length == 0) {
-            return JSON.createObjectNode();
-        }
-        JsonNode n;
-        try {
-            n = JSON.readTree(raw);
-        } catch (IOException e) {
-            throw new Invalid("the request body is not valid JSON");
-        }
-        if (n == null || !n.isObject()) {
-            throw new Invalid("the request body must be a JSON object");
-        }
-        return n;
     }
 
     private static void started(Context ctx, Job j) {

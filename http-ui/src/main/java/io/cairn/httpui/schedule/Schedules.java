@@ -1,5 +1,7 @@
 package io.cairn.httpui.schedule;
 
+import io.cairn.httpui.Api;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.cairn.httpui.auth.Role;
@@ -77,7 +79,7 @@ public final class Schedules {
             try {
                 h.handle(ctx);
             } catch (Invalid e) {
-                json(ctx, e.status, Map.of("error", e.getMessage()));
+                Api.json(ctx, e.status, Map.of("error", e.getMessage()));
             }
         };
     }
@@ -87,32 +89,32 @@ public final class Schedules {
         for (Schedule s : store.list()) {
             out.add(view(s));
         }
-        json(ctx, 200, out);
+        Api.json(ctx, 200, out);
     }
 
     private void preview(Context ctx) {
         Cron c = cron(ctx.queryParam("cron"));
-        json(ctx, 200, Map.of("cron", c.expression(), "timeZone", scheduler.clock().getZone().getId(), "nextRuns", nextRuns(c)));
+        Api.json(ctx, 200, Map.of("cron", c.expression(), "timeZone", scheduler.clock().getZone().getId(), "nextRuns", nextRuns(c)));
     }
 
     private void create(Context ctx) throws IOException {
-        Schedule s = parse(body(ctx), newId(), null);
+        Schedule s = parse(Api.body(ctx), newId(), null);
         store.put(s);
-        json(ctx, 201, view(s));
+        Api.json(ctx, 201, view(s));
     }
 
     private void replace(Context ctx) throws IOException {
         Schedule old = store.get(ctx.pathParam("id")).orElseThrow(() -> new Invalid(404, "no such schedule"));
-        Schedule s = parse(body(ctx), old.id(), old.lastRun());
+        Schedule s = parse(Api.body(ctx), old.id(), old.lastRun());
         store.put(s);
-        json(ctx, 200, view(s));
+        Api.json(ctx, 200, view(s));
     }
 
     private void delete(Context ctx) throws IOException {
         if (!store.remove(ctx.pathParam("id"))) {
             throw new Invalid(404, "no such schedule");
         }
-        json(ctx, 200, Map.of("deleted", ctx.pathParam("id")));
+        Api.json(ctx, 200, Map.of("deleted", ctx.pathParam("id")));
     }
 
     private static String newId() {
@@ -232,25 +234,5 @@ public final class Schedules {
         return p;
     }
 
-    static JsonNode body(Context ctx) {
-        JsonNode n;
-        try {
-            n = JSON.readTree(ctx.bodyAsBytes());
-        } catch (IOException e) {
-            throw new Invalid(400, "the request body is not valid JSON");
-        }
-        if (n == null || !n.isObject()) {
-            throw new Invalid(400, "the request body must be a JSON object");
-        }
-        return n;
-    }
 
-    static void json(Context ctx, int status, Object body) {
-        try {
-            ctx.status(status).contentType("application/json").header("Cache-Control", "no-store")
-                    .result(JSON.writeValueAsBytes(body));
-        } catch (IOException e) {
-            throw new IllegalStateException("cannot write JSON", e);
-        }
-    }
 }

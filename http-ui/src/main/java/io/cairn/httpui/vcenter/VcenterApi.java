@@ -1,5 +1,7 @@
 package io.cairn.httpui.vcenter;
 
+import io.cairn.httpui.Api;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.cairn.httpui.auth.Role;
@@ -16,9 +18,7 @@ import io.cairn.vsphere.restore.VmRestore;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.file.Path;
@@ -58,7 +58,6 @@ import javax.net.ssl.X509TrustManager;
  */
 public final class VcenterApi {
     private static final String API = "/api/v1";
-    private static final int MAX_BODY = 64 * 1024;
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final SecureRandom RANDOM = new SecureRandom();
 
@@ -114,12 +113,12 @@ public final class VcenterApi {
     }
 
     private void list(Context ctx) {
-        json(ctx, 200, store.list().stream().map(VcenterApi::view).toList());
+        Api.json(ctx, 200, store.list().stream().map(VcenterApi::view).toList());
     }
 
     /** Names only, for operators choosing a connection in the restore wizard. */
     private void choices(Context ctx) {
-        json(ctx, 200, store.list().stream().map(e -> {
+        Api.json(ctx, 200, store.list().stream().map(e -> {
             Map<String, Object> o = new LinkedHashMap<>();
             o.put("id", e.id());
             o.put("name", e.name());
@@ -129,7 +128,7 @@ public final class VcenterApi {
     }
 
     private void probe(Context ctx) throws IOException {
-        JsonNode b = body(ctx);
+        JsonNode b = Api.body(ctx);
         URI sdk = sdk(text(b, "url", true));
         X509Certificate leaf;
         try {
@@ -144,11 +143,11 @@ public final class VcenterApi {
         o.put("subject", leaf.getSubjectX500Principal().getName());
         o.put("issuer", leaf.getIssuerX500Principal().getName());
         o.put("notAfter", leaf.getNotAfter().toInstant().toString());
-        json(ctx, 200, o);
+        Api.json(ctx, 200, o);
     }
 
     private void add(Context ctx) throws IOException {
-        JsonNode b = body(ctx);
+        JsonNode b = Api.body(ctx);
         String id = HexFormat.of().formatHex(randomBytes(8));
         String name = name(text(b, "name", true));
         URI sdk = sdk(text(b, "url", true));
@@ -167,7 +166,7 @@ public final class VcenterApi {
                     store.seal(id, password), t.last());
             store.put(e);
             record(ctx, "vcenter-add", name + " " + sdk, "ok");
-            json(ctx, 201, view(e));
+            Api.json(ctx, 201, view(e));
         } finally {
             Arrays.fill(password, '\0');
         }
@@ -175,7 +174,7 @@ public final class VcenterApi {
 
     private void edit(Context ctx) throws IOException {
         VcenterStore.Entry old = entry(ctx);
-        JsonNode b = body(ctx);
+        JsonNode b = Api.body(ctx);
         String name = b.hasNonNull("name") ? name(text(b, "name", true)) : old.name();
         URI sdk = b.hasNonNull("url") ? sdk(text(b, "url", true)) : URI.create(old.url());
         String user = b.hasNonNull("user") ? limited(text(b, "user", true), "user", 256) : old.user();
@@ -200,7 +199,7 @@ public final class VcenterApi {
                     b.hasNonNull("password") ? store.seal(old.id(), password) : old.sealedPassword(), t.last());
             store.put(e);
             record(ctx, "vcenter-edit", name + " " + sdk, "ok");
-            json(ctx, 200, view(e));
+            Api.json(ctx, 200, view(e));
         } finally {
             Arrays.fill(password, '\0');
         }
@@ -210,7 +209,7 @@ public final class VcenterApi {
         VcenterStore.Entry e = entry(ctx);
         store.remove(e.id());
         record(ctx, "vcenter-delete", e.name() + " " + e.url(), "ok");
-        json(ctx, 200, Map.of("deleted", e.id()));
+        Api.json(ctx, 200, Map.of("deleted", e.id()));
     }
 
     private void test(Context ctx) throws IOException {
@@ -231,7 +230,7 @@ public final class VcenterApi {
         o.put("message", t.message());
         o.put("apiVersion", t.apiVersion());
         o.put("vms", t.vms());
-        json(ctx, 200, o);
+        Api.json(ctx, 200, o);
     }
 
     private record Tested(boolean ok, String message, String apiVersion, Integer vms) {
@@ -270,7 +269,7 @@ public final class VcenterApi {
     private void inventory(Context ctx) throws IOException {
         VcenterStore.Entry e = entry(ctx);
         try (VsphereConnection c = connect(e)) {
-            json(ctx, 200, InventoryNames.read(c));
+            Api.json(ctx, 200, InventoryNames.read(c));
         } catch (VsphereException ve) {
             throw bad(oneLine(ve));
         }
@@ -279,7 +278,7 @@ public final class VcenterApi {
     private void restoreVm(Context ctx) throws IOException {
         Sessions.Session s = ctx.attribute("session");
         Repository.Listed l = backup(ctx.pathParam("id"));
-        JsonNode b = body(ctx);
+        JsonNode b = Api.body(ctx);
         VcenterStore.Entry vc = store.get(text(b, "vcenter", true));
         if (vc == null) {
             throw bad("no such vCenter connection: " + b.get("vcenter").asText());
@@ -328,7 +327,7 @@ public final class VcenterApi {
                 done -> audit.record(s.user(), ip, "restore-vm", l.ref().id(), what,
                         done.state().name().toLowerCase(Locale.ROOT)));
         audit.record(s.user(), ip, "restore-vm", l.ref().id(), what, "started");
-        json(ctx, 202, Map.of("job", j.id()));
+        Api.json(ctx, 202, Map.of("job", j.id()));
     }
 
     private Repository.Listed backup(String id) throws IOException {
@@ -468,42 +467,6 @@ public final class VcenterApi {
         return b;
     }
 
-    /** The request body as a JSON object: 413 above 64 KiB, 400 when not a JSON object. */
-    private static JsonNode body(Context ctx) throws IOException {
-        if (ctx.req().getContentLengthLong() > MAX_BODY) {
-            throw new HttpResponseException(413, "request body too large (at most 64 KiB)");
-        }
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        try (InputStream in = ctx.req().getInputStream()) {
-            byte[] buf = new byte[8192];
-            int r;
-            while ((r = in.read(buf)) > 0) {
-                out.write(buf, 0, r);
-                if (out.size() > MAX_BODY) {
-                    throw new HttpResponseException(413, "request body too large (at most 64 KiB)");
-                }
-            }
-        }
-        JsonNode n;
-        try {
-            n = JSON.readTree(out.toByteArray());
-        } catch (IOException e) {
-            throw bad("the request body is not valid JSON");
-        }
-        if (n == null || !n.isObject()) {
-            throw bad("the request body must be a JSON object");
-        }
-        return n;
-    }
-
-    private static void json(Context ctx, int status, Object body) {
-        try {
-            ctx.status(status).contentType("application/json").header("Cache-Control", "no-store")
-                    .result(JSON.writeValueAsBytes(body));
-        } catch (IOException e) {
-            throw new IllegalStateException("cannot write JSON", e);
-        }
-    }
 
     /**
      * The server's leaf certificate, read with one TLS handshake that trusts anything: it is only
