@@ -9,7 +9,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.cairn.httpui.auth.Role;
 import io.cairn.httpui.auth.Users;
-import io.cairn.httpui.tls.Certificates;
 import io.cairn.repository.Repository;
 import io.cairn.repository.backup.BackupRequest;
 import io.cairn.repository.backup.BackupWriter;
@@ -29,7 +28,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
-import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -37,8 +35,6 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.X509TrustManager;
 import org.apache.commons.compress.archivers.ArchiveEntry;
 import org.apache.commons.compress.archivers.ArchiveInputStream;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
@@ -100,7 +96,7 @@ class UiServerIT {
         u.put("admin", Role.ADMIN, PW.toCharArray());
         server = UiServer.start(new UiConfig(repo, work.resolve("repo"), state, "127.0.0.1", 0, 2, null, null));
         base = "https://127.0.0.1:" + server.port();
-        http = HttpClient.newBuilder().sslContext(pinned(server.fingerprint())).connectTimeout(Duration.ofSeconds(10)).build();
+        http = HttpClient.newBuilder().sslContext(io.cairn.httpui.PinnedTls.context(server.fingerprint())).connectTimeout(Duration.ofSeconds(10)).build();
         for (String r : List.of("viewer", "operator", "admin")) {
             HttpResponse<String> res = post("/api/v1/login", null, "{\"user\":\"" + r + "\",\"password\":\"" + PW + "\"}");
             assertEquals(200, res.statusCode(), res.body());
@@ -126,34 +122,6 @@ class UiServerIT {
                     null, null, List.of(BackupRequest.DiskInput.full(src)), List.of(), null);
             return new BackupWriter(repo, 2, Progress.NONE, Duration.ZERO).write(req);
         }
-    }
-
-    private static SSLContext pinned(String fingerprint) throws Exception {
-        X509TrustManager tm = new X509TrustManager() {
-            @Override
-            public void checkClientTrusted(X509Certificate[] chain, String authType) {
-                throw new UnsupportedOperationException();
-            }
-
-            @Override
-            public void checkServerTrusted(X509Certificate[] chain, String authType) throws java.security.cert.CertificateException {
-                try {
-                    if (!Certificates.fingerprint(chain[0]).equals(fingerprint)) {
-                        throw new java.security.cert.CertificateException("fingerprint mismatch");
-                    }
-                } catch (java.security.GeneralSecurityException e) {
-                    throw new java.security.cert.CertificateException(e);
-                }
-            }
-
-            @Override
-            public X509Certificate[] getAcceptedIssuers() {
-                return new X509Certificate[0];
-            }
-        };
-        SSLContext c = SSLContext.getInstance("TLS");
-        c.init(null, new javax.net.ssl.TrustManager[] {tm}, null);
-        return c;
     }
 
     private HttpRequest.Builder req(String path, String role) {

@@ -11,7 +11,6 @@ import io.cairn.httpui.UiServer;
 import io.cairn.httpui.auth.Role;
 import io.cairn.httpui.auth.Users;
 import io.cairn.httpui.jobs.Jobs;
-import io.cairn.httpui.tls.Certificates;
 import io.cairn.repository.Repository;
 import io.cairn.repository.job.Job;
 import io.cairn.repository.store.LocalStore;
@@ -23,7 +22,6 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.LocalDateTime;
@@ -35,8 +33,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.CopyOnWriteArrayList;
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.X509TrustManager;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
@@ -80,7 +76,7 @@ class SchedulesIT {
         u.put("admin", Role.ADMIN, PW.toCharArray());
         server = UiServer.start(new UiConfig(repo, work.resolve("repo"), state, "127.0.0.1", 0, 2, null, null));
         base = "https://127.0.0.1:" + server.port();
-        http = HttpClient.newBuilder().sslContext(pinned(server.fingerprint())).connectTimeout(Duration.ofSeconds(10)).build();
+        http = HttpClient.newBuilder().sslContext(io.cairn.httpui.PinnedTls.context(server.fingerprint())).connectTimeout(Duration.ofSeconds(10)).build();
         for (String r : List.of("viewer", "operator", "admin")) {
             HttpResponse<String> res = send("POST", "/api/v1/login", null, "{\"user\":\"" + r + "\",\"password\":\"" + PW + "\"}");
             assertEquals(200, res.statusCode(), res.body());
@@ -97,34 +93,6 @@ class SchedulesIT {
         for (String b : bodies) {
             assertFalse(b.contains("Exception") || b.contains("at io.cairn"), b);
         }
-    }
-
-    private static SSLContext pinned(String fingerprint) throws Exception {
-        X509TrustManager tm = new X509TrustManager() {
-            @Override
-            public void checkClientTrusted(X509Certificate[] chain, String authType) {
-                throw new UnsupportedOperationException();
-            }
-
-            @Override
-            public void checkServerTrusted(X509Certificate[] chain, String authType) throws java.security.cert.CertificateException {
-                try {
-                    if (!Certificates.fingerprint(chain[0]).equals(fingerprint)) {
-                        throw new java.security.cert.CertificateException("fingerprint mismatch");
-                    }
-                } catch (java.security.GeneralSecurityException e) {
-                    throw new java.security.cert.CertificateException(e);
-                }
-            }
-
-            @Override
-            public X509Certificate[] getAcceptedIssuers() {
-                return new X509Certificate[0];
-            }
-        };
-        SSLContext c = SSLContext.getInstance("TLS");
-        c.init(null, new javax.net.ssl.TrustManager[] {tm}, null);
-        return c;
     }
 
     private HttpResponse<String> send(String method, String path, String role, String body) throws Exception {

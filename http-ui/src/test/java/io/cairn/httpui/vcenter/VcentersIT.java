@@ -26,7 +26,6 @@ import io.cairn.httpui.UiConfig;
 import io.cairn.httpui.UiServer;
 import io.cairn.httpui.auth.Role;
 import io.cairn.httpui.auth.Users;
-import io.cairn.httpui.tls.Certificates;
 import io.cairn.repository.Repository;
 import io.cairn.repository.job.Job;
 import io.cairn.repository.store.LocalStore;
@@ -49,7 +48,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
-import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -58,8 +56,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.X509TrustManager;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
@@ -136,7 +132,7 @@ class VcentersIT {
         u.put("admin", Role.ADMIN, PW.toCharArray());
         server = UiServer.start(new UiConfig(repo, work.resolve("repo"), state, "127.0.0.1", 0, 2, null, null));
         base = "https://127.0.0.1:" + server.port();
-        http = HttpClient.newBuilder().sslContext(pinned(server.fingerprint())).connectTimeout(Duration.ofSeconds(10)).build();
+        http = HttpClient.newBuilder().sslContext(io.cairn.httpui.PinnedTls.context(server.fingerprint())).connectTimeout(Duration.ofSeconds(10)).build();
         for (String r : List.of("viewer", "operator", "admin")) {
             HttpResponse<String> res = send("POST", "/api/v1/login", null, "{\"user\":\"" + r + "\",\"password\":\"" + PW + "\"}");
             assertEquals(200, res.statusCode(), res.body());
@@ -377,34 +373,6 @@ class VcentersIT {
         HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
         bodies.add(r.body());
         return r;
-    }
-
-    private static SSLContext pinned(String fingerprint) throws Exception {
-        X509TrustManager tm = new X509TrustManager() {
-            @Override
-            public void checkClientTrusted(X509Certificate[] chain, String authType) {
-                throw new UnsupportedOperationException();
-            }
-
-            @Override
-            public void checkServerTrusted(X509Certificate[] chain, String authType) throws java.security.cert.CertificateException {
-                try {
-                    if (!Certificates.fingerprint(chain[0]).equals(fingerprint)) {
-                        throw new java.security.cert.CertificateException("fingerprint mismatch");
-                    }
-                } catch (java.security.GeneralSecurityException e) {
-                    throw new java.security.cert.CertificateException(e);
-                }
-            }
-
-            @Override
-            public X509Certificate[] getAcceptedIssuers() {
-                return new X509Certificate[0];
-            }
-        };
-        SSLContext c = SSLContext.getInstance("TLS");
-        c.init(null, new javax.net.ssl.TrustManager[] {tm}, null);
-        return c;
     }
 
     private void startVcsim() throws Exception {
