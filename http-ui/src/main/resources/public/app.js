@@ -831,10 +831,16 @@ function vcenterForm(v) {
   return form;
 }
 
-/** The restore wizard's second option: re-create the VM on vSphere, as a job. */
+/**
+ * The restore wizard's second option, as a job: re-create the VM on vSphere, or write the disks back
+ * into the VM the backup was taken from (found by its instance UUID).
+ */
 function vsphereRestorePanel(id, b) {
   const viewer = session && session.role === "viewer";
   const err = h("p", { class: "error", role: "alert", hidden: true, id: "vmr-error" });
+  const modeNew = h("input", { type: "radio", name: "vmr-mode", id: "vmr-mode-new", value: "as-new", checked: true });
+  const modeInPlace = h("input", { type: "radio", name: "vmr-mode", id: "vmr-mode-inplace", value: "in-place" });
+  const force = h("input", { id: "vmr-force", type: "checkbox" });
   const vcSel = h("select", { id: "vmr-vcenter", required: true }, h("option", { value: "" }, "— choose —"));
   const name = h("input", { id: "vmr-name", required: true, value: `${vmName(b.vm) || "vm"}-restored` });
   const mkSel = (idAttr) => h("select", { id: idAttr }, h("option", { value: "" }, "(default)"));
@@ -881,9 +887,7 @@ function vsphereRestorePanel(id, b) {
       renderNets(inv.networks);
     } catch (e) { err.textContent = e.message; err.hidden = false; }
   });
-  const form = h("form", { class: "panel form", id: "vmr-form" },
-    h("h2", {}, "Re-create on vSphere"),
-    h("label", { for: "vmr-vcenter" }, "vCenter"), vcSel,
+  const asNewPart = h("div", { id: "vmr-asnew" },
     h("label", { for: "vmr-name" }, "New VM name"), name,
     h("label", { for: "vmr-datastore" }, "Datastore"), datastore,
     h("label", { for: "vmr-folder" }, "Folder"), folder,
@@ -891,7 +895,27 @@ function vsphereRestorePanel(id, b) {
     h("label", { for: "vmr-host" }, "Host"), host,
     h("fieldset", { class: "choices" }, h("legend", {}, "Network mapping"), nets),
     h("label", { for: "vmr-conflict" }, "If a VM with this name exists"), conflict,
-    h("label", { class: "choice" }, powerOn, " Power on after the restore"),
+    h("label", { class: "choice" }, powerOn, " Power on after the restore"));
+  const inPlacePart = h("div", { id: "vmr-inplace", hidden: true },
+    h("p", { class: "note" }, "Every disk of ", h("strong", {}, vmName(b.vm) || "the VM"),
+      " (found by its instance UUID, whatever its name now) is overwritten with this backup's contents. ",
+      "Refused while the VM has snapshots, and while it runs unless you allow the power-off."),
+    h("label", { class: "choice" }, force, " Power the VM off first if it is running"));
+  const showMode = () => {
+    asNewPart.hidden = !modeNew.checked;
+    inPlacePart.hidden = !modeInPlace.checked;
+    name.required = modeNew.checked; // a hidden required field would block the form
+    submit.textContent = modeNew.checked ? "Re-create on vSphere" : "Restore into the VM";
+  };
+  modeNew.addEventListener("change", showMode);
+  modeInPlace.addEventListener("change", showMode);
+  const form = h("form", { class: "panel form", id: "vmr-form" },
+    h("h2", {}, "Restore to vSphere"),
+    h("label", { for: "vmr-vcenter" }, "vCenter"), vcSel,
+    h("fieldset", { class: "choices" }, h("legend", {}, "How"),
+      h("label", { class: "choice" }, modeNew, " Re-create as a new VM"),
+      h("label", { class: "choice" }, modeInPlace, " Write back into the original VM (in place)")),
+    asNewPart, inPlacePart,
     viewer ? h("p", { class: "note" }, "Your role (viewer) may not restore; ask an operator.") : null,
     err,
     h("div", { class: "row end" }, submit));
@@ -899,10 +923,16 @@ function vsphereRestorePanel(id, b) {
     ev.preventDefault();
     err.hidden = true;
     if (!vcSel.value) { err.textContent = "Choose a vCenter connection."; err.hidden = false; return; }
-    const networkMap = {};
-    for (const sel of netSelects) if (sel.value) networkMap[sel.dataset.old] = sel.value;
-    const body = { vcenter: vcSel.value, mode: "as-new", name: name.value.trim(), onConflict: conflict.value, powerOn: powerOn.checked, networkMap };
-    for (const [k, sel] of [["datastore", datastore], ["folder", folder], ["pool", pool], ["host", host]]) if (sel.value) body[k] = sel.value;
+    let body;
+    if (modeInPlace.checked) {
+      if (!confirm(`Overwrite every disk of ${vmName(b.vm) || "the VM"} with this backup?`)) return;
+      body = { vcenter: vcSel.value, mode: "in-place", force: force.checked };
+    } else {
+      const networkMap = {};
+      for (const sel of netSelects) if (sel.value) networkMap[sel.dataset.old] = sel.value;
+      body = { vcenter: vcSel.value, mode: "as-new", name: name.value.trim(), onConflict: conflict.value, powerOn: powerOn.checked, networkMap };
+      for (const [k, sel] of [["datastore", datastore], ["folder", folder], ["pool", pool], ["host", host]]) if (sel.value) body[k] = sel.value;
+    }
     submit.disabled = true;
     try {
       const r = await api(`/backups/${enc(id)}/restore-vm`, { method: "POST", body });
@@ -962,6 +992,14 @@ async function viewSchedules() {
         route();
       } catch (e) { toast(e.message, "error"); toggle.disabled = false; }
     });
+    const run = h("button", { type: "button", class: "small", "data-run": s.id }, "Run now");
+    run.addEventListener("click", async () => {
+      run.disabled = true;
+      try {
+        const r = await api(`/schedules/${enc(s.id)}/run`, { method: "POST", body: {} });
+        location.hash = `#/jobs/${enc(r.job)}`;
+      } catch (e) { toast(e.message, "error"); run.disabled = false; }
+    });
     const del = h("button", { type: "button", class: "small danger" }, "Delete");
     del.addEventListener("click", async () => {
       if (!confirm(`Delete the schedule "${s.name}"? Its backups stay.`)) return;
@@ -970,19 +1008,20 @@ async function viewSchedules() {
     tbody.append(h("tr", {},
       h("td", {}, s.name, s.problem ? h("p", { class: "error" }, s.problem) : null),
       h("td", { class: "mono" }, s.cron),
-      h("td", {}, s.vm, h("div", { class: "muted small" }, s.source)),
+      h("td", {}, s.vm, h("div", { class: "muted small" }, typeof s.source === "string" ? s.source
+        : (s.source.quiesce ? "quiesced" : "crash-consistent") + (s.source.enableCbt ? ", turns CBT on" : ""))),
       h("td", {}, retentionText(s.retention)),
       h("td", {}, s.enabled ? (s.nextRuns.length ? timeEl(s.nextRuns[0]) : "–") : h("span", { class: "muted" }, "disabled")),
       h("td", {}, s.lastJob ? h("a", { href: `#/jobs/${enc(s.lastJob.id)}` }, timeEl(s.lastRun), " ", s.lastJob.state.toLowerCase())
         : timeEl(s.lastRun)),
-      h("td", { class: "actions" }, toggle, " ", h("a", { href: `#/schedules/${enc(s.id)}`, class: "button small" }, "Edit"), " ", del)));
+      h("td", { class: "actions" }, run, " ", toggle, " ", h("a", { href: `#/schedules/${enc(s.id)}`, class: "button small" }, "Edit"), " ", del)));
   }
   const table = list.length
-    ? h("table", { class: "table" }, thead(["Name", "When", "VM", "Retention", "Next run", "Last run", ""]), tbody)
+    ? h("table", { class: "table" }, thead(["Name", "When", "What", "Retention", "Next run", "Last run", ""]), tbody)
     : h("p", { class: "muted" }, "No schedules yet.");
   return [
     h("div", { class: "page-head" }, h("h1", {}, "Schedules"),
-      h("p", { class: "muted" }, "Backups that run by themselves, in the appliance's time zone, then apply their retention to that VM.")),
+      h("p", { class: "muted" }, "Backups that run by themselves, in the appliance's time zone, then apply their retention to each VM they backed up.")),
     h("section", { class: "panel" }, table),
     scheduleForm(null),
   ];
@@ -1004,7 +1043,54 @@ function scheduleForm(s) {
   const err = h("p", { class: "error", role: "alert", hidden: true, id: "sched-error" });
   const name = h("input", { id: "sched-name", name: "name", required: true, maxlength: 100, value: s ? s.name : "" });
   const cron = h("input", { id: "sched-cron", name: "cron", required: true, class: "mono", value: s ? s.cron : "0 2 * * *", "aria-describedby": "sched-cron-help sched-next" });
-  const source = h("input", { id: "sched-source", name: "source", required: true, class: "wide", value: s ? s.source : "", placeholder: "file:/images/web01.img", "aria-describedby": "sched-source-help" });
+  const src = s ? s.source : null;
+  const isFile = typeof src === "string";
+  const kindVc = h("input", { type: "radio", name: "sched-kind", id: "sched-kind-vc", value: "vcenter", checked: !isFile });
+  const kindFile = h("input", { type: "radio", name: "sched-kind", id: "sched-kind-file", value: "file", checked: isFile });
+  const vcSel = h("select", { id: "sched-vcenter", name: "vcenter" }, h("option", { value: "" }, "(choose a connection)"));
+  const spec = h("input", { id: "sched-spec", name: "spec", class: "mono wide", value: src && !isFile ? src.spec : "", placeholder: "name:web01",
+    "aria-describedby": "sched-spec-help" });
+  const quiesce = h("input", { type: "checkbox", id: "sched-quiesce", checked: src && !isFile ? src.quiesce : true });
+  const cbt = h("input", { type: "checkbox", id: "sched-cbt", checked: src && !isFile ? src.enableCbt : false });
+  const matchBtn = h("button", { type: "button", id: "sched-match", class: "small" }, "Show matching VMs");
+  const matches = h("ul", { id: "sched-matches", class: "muted small", "aria-live": "polite", style: "list-style:none;padding:0" });
+  const source = h("input", { id: "sched-source", name: "source", class: "wide", value: isFile ? src : "", placeholder: "file:/images/web01.img", "aria-describedby": "sched-source-help" });
+  const vcPart = h("div", { id: "sched-vc-part" },
+    h("label", { for: "sched-vcenter" }, "vCenter"), vcSel,
+    h("label", { for: "sched-spec" }, "Which VMs"), h("div", { class: "row", style: "justify-content:flex-start" }, spec, matchBtn),
+    h("p", { class: "help", id: "sched-spec-help" },
+      "As in cairn backup --vm: name:web01 (exact name), uuid:… (BIOS or instance UUID), moref:vm-42, ipaddr:10.0.0.5, ",
+      "powerstate:on, any: (every VM). Looked up at each run, so a new VM that matches is backed up too; templates never are."),
+    matches,
+    h("label", { class: "choice" }, quiesce, " Quiesce the guest (VMware Tools); crash-consistent when it cannot be"),
+    h("label", { class: "choice" }, cbt, " Turn on changed block tracking for VMs without it (later runs read only changed blocks)"));
+  const filePart = h("div", { id: "sched-file-part" },
+    h("label", { for: "sched-source" }, "Disk image"), source,
+    h("p", { class: "help", id: "sched-source-help" },
+      "file: and the absolute path of a raw disk image on the appliance (the VM is named after the file)."));
+  const showKind = () => { vcPart.hidden = !kindVc.checked; filePart.hidden = !kindFile.checked; };
+  kindVc.addEventListener("change", showKind);
+  kindFile.addEventListener("change", showKind);
+  showKind();
+  api("/vcenter-choices").then((list) => {
+    for (const v of list) vcSel.append(h("option", { value: v.id, selected: src && !isFile && src.vcenter === v.id }, `${v.name} (${v.url})`));
+    if (!list.length && !isFile) {
+      matches.replaceChildren(h("li", {}, "No vCenter connection yet: add one under ", h("a", { href: "#/vcenters" }, "vCenter connections"), "."));
+    }
+  }).catch((e) => matches.replaceChildren(h("li", { class: "error" }, e.message)));
+  matchBtn.addEventListener("click", async () => {
+    if (!vcSel.value) { matches.replaceChildren(h("li", { class: "error" }, "Choose a vCenter connection.")); return; }
+    matchBtn.disabled = true;
+    matches.replaceChildren(h("li", {}, "Asking vCenter…"));
+    try {
+      const vms = await api(`/vcenters/${enc(vcSel.value)}/vms?spec=${enc(spec.value.trim())}`);
+      matches.replaceChildren(h("li", {}, vms.length === 1 ? "1 VM matches now:" : `${vms.length} VMs match now${vms.length ? ":" : "."}`),
+        ...vms.map((v) => h("li", {}, v.name, " ", h("span", { class: "mono" }, v.moRef), " ", v.powerState || "",
+          v.template ? " (template: skipped)" : "")));
+    } catch (e) {
+      matches.replaceChildren(h("li", { class: "error" }, e.message));
+    } finally { matchBtn.disabled = false; }
+  });
   const enabled = h("input", { type: "checkbox", id: "sched-enabled", name: "enabled", checked: s ? s.enabled : true });
   const keepAll = h("input", { type: "checkbox", id: "sched-keepall", checked: s ? !s.retention : false });
   const keeps = keepFields("sched", s ? s.retention : { keepLast: 7 });
@@ -1032,11 +1118,11 @@ function scheduleForm(s) {
       "Examples: 0 2 * * * (daily at 02:00), 30 1 * * 1-5 (weekdays at 01:30), 0 */6 * * * (every 6 hours). ",
       "A time skipped by daylight saving runs when the clock jumps; a repeated one runs once. Runs missed while the appliance was off are not made up."),
     next,
-    h("label", { for: "sched-source" }, "What to back up"), source,
-    h("p", { class: "help", id: "sched-source-help" },
-      "file: and the absolute path of a raw disk image on the appliance (the VM is named after the file). ",
-      "vCenter VMs (by name:, uuid:, moref:… specs) come with vCenter connections."),
-    h("fieldset", { class: "choices" }, h("legend", {}, "Retention after each run (this VM only)"),
+    h("fieldset", { class: "choices" }, h("legend", {}, "What to back up"),
+      h("label", { class: "choice" }, kindVc, " VMs on a vCenter or ESXi host"),
+      h("label", { class: "choice" }, kindFile, " A raw disk image on the appliance")),
+    vcPart, filePart,
+    h("fieldset", { class: "choices" }, h("legend", {}, "Retention after each run (for each VM backed up)"),
       h("label", { class: "choice" }, keepAll, " Keep every backup"), keeps.el),
     h("label", { class: "choice" }, enabled, " Enabled"),
     err,
@@ -1045,7 +1131,10 @@ function scheduleForm(s) {
     ev.preventDefault();
     err.hidden = true;
     submit.disabled = true;
-    const body = { name: name.value.trim(), cron: cron.value.trim(), source: source.value.trim(),
+    const chosen = kindVc.checked
+      ? { vcenter: vcSel.value, spec: spec.value.trim(), quiesce: quiesce.checked, enableCbt: cbt.checked }
+      : source.value.trim();
+    const body = { name: name.value.trim(), cron: cron.value.trim(), source: chosen,
       retention: keepAll.checked ? null : keeps.values(), enabled: enabled.checked };
     try {
       await api(s ? `/schedules/${enc(s.id)}` : "/schedules", { method: s ? "PUT" : "POST", body });

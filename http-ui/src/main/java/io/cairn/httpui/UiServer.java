@@ -77,6 +77,7 @@ public final class UiServer implements AutoCloseable {
     private BackupFiles files;
     private Jobs jobs;
     private Scheduler scheduler;
+    private io.cairn.httpui.vcenter.VcenterConnections vcenters; // set by routes(), used by the scheduler
     private Javalin app;
     private String fingerprint;
 
@@ -158,7 +159,7 @@ public final class UiServer implements AutoCloseable {
             }
         });
         routes(hasPages);
-        scheduler = Schedules.register(app, repo, jobs, state, config.threads(), UiServer::log);
+        scheduler = Schedules.register(app, repo, jobs, vcenters, state, config.threads(), UiServer::log);
         Maintenance.register(app, repo, jobs, config.threads());
         app.start();
         scheduler.start();
@@ -264,7 +265,7 @@ public final class UiServer implements AutoCloseable {
             jobs.cancel(j);
             Api.json(ctx, 202, job(j));
         }, Role.OPERATOR);
-        io.cairn.httpui.vcenter.VcenterApi.register(app, config.stateDir(), repo, jobs,
+        vcenters = io.cairn.httpui.vcenter.VcenterApi.register(app, config.stateDir(), repo, jobs,
                 (user, ip, action, backup, path, outcome) -> audit.record(user, ip, action, backup, path, null, outcome));
     }
 

@@ -50,13 +50,6 @@ public final class Jobs implements AutoCloseable {
         return l;
     }
 
-    /** Thrown into the restore engine's progress calls once its job was cancelled. */
-    private static final class Cancelled extends RuntimeException {
-        Cancelled() {
-            super("cancelled", null, false, false);
-        }
-    }
-
     /**
      * Queues a restore of a backup's disks and files into {@code to}.
      *
@@ -65,60 +58,17 @@ public final class Jobs implements AutoCloseable {
     public Job restore(Repository.Listed b, Path to, String format, Restorer.Conflict conflict, Consumer<Job> done) {
         VmdkWriter.Format fmt = VmdkWriter.Format.fromCliName(format);
         DiskOutput output = fmt == VmdkWriter.Format.RAW ? null : new io.cairn.vixmntbridge.engine.VmdkOutput(fmt);
-        Job job = new Job(Long.toString(next.incrementAndGet()), "restore", b.ref().id());
-        jobs.put(job.id(), job);
-        job.addListener(e -> lastEvents.put(job.id(), e));
-        executor.execute(() -> {
-            try {
-                if (job.cancelRequested()) {
-                    throw new Job.CancelledException(job.id());
+        return queue("restore", b.ref().id(), done, (job, progress) -> {
+            long bytes = 0;
+            int n = 0;
+            try (Lock lock = repo.locks().acquireForReading("restore (web UI)", Duration.ZERO)) {
+                for (Restorer.Output o : new Restorer(repo, threads, progress).restore(b.ref(), b.manifest(), to, conflict, output)) {
+                    bytes += o.bytes();
+                    n++;
                 }
-                job.start();
-                Progress p = job.progress();
-                Progress checked = new Progress() {
-                    @Override
-                    public void begin(String phase, long totalBytes) {
-                        if (job.cancelRequested()) {
-                            throw new Cancelled();
-                        }
-                        p.begin(phase, totalBytes);
-                    }
-
-                    @Override
-                    public void advance(long bytes) {
-                        if (job.cancelRequested()) {
-                            throw new Cancelled();
-                        }
-                        p.advance(bytes);
-                    }
-
-                    @Override
-                    public void end() {
-                        p.end();
-                    }
-                };
-                long bytes = 0;
-                int n = 0;
-                try (Lock lock = repo.locks().acquireForReading("restore (web UI)", Duration.ZERO)) {
-                    for (Restorer.Output o : new Restorer(repo, threads, checked).restore(b.ref(), b.manifest(), to, conflict, output)) {
-                        bytes += o.bytes();
-                        n++;
-                    }
-                }
-                job.succeed("restored " + n + " files (" + bytes + " bytes) of backup " + b.ref().id() + " into " + to);
-            } catch (Cancelled e) {
-                job.fail(new Job.CancelledException(job.id()));
-            } catch (Exception e) {
-                if (job.cancelRequested()) {
-                    job.fail(new Job.CancelledException(job.id()));
-                } else {
-                    job.fail(e.getMessage() == null ? new Exception(e.getClass().getSimpleName()) : e);
-                }
-            } finally {
-                done.accept(job);
             }
+            return "restored " + n + " files (" + bytes + " bytes) of backup " + b.ref().id() + " into " + to;
         });
-        return job;
     }
 
     /** Opens the vSphere connection a restore job writes through (inside the job, so a slow login does not hold the request). */
@@ -137,38 +87,22 @@ public final class Jobs implements AutoCloseable {
      */
     public Job vsphereRestore(Repository.Listed b, String target, VsphereConnector connector,
                               io.cairn.vsphere.restore.VmRestore.AsNew asNew, boolean force, Consumer<Job> done) {
-        Job job = new Job(Long.toString(next.incrementAndGet()), "restore-vm", target);
-        jobs.put(job.id(), job);
-        job.addListener(e -> lastEvents.put(job.id(), e));
-        executor.execute(() -> {
-            try {
-                job.checkCancelled();
-                job.start();
-                long t0 = System.nanoTime();
-                String summary;
-                try (Lock lock = repo.locks().acquireForReading("restore to vSphere (web UI)", Duration.ZERO);
-                     io.cairn.vsphere.connect.VsphereConnection c = connector.connect()) {
-                    io.cairn.vsphere.restore.VmRestore r = new io.cairn.vsphere.restore.VmRestore(c, repo, threads, job);
-                    if (asNew != null) {
-                        var vm = r.asNew(b, asNew);
-                        summary = "restored backup " + b.ref().id() + " as " + asNew.name() + " (" + vm.getValue() + ")";
-                    } else {
-                        r.inPlace(b, force);
-                        summary = "restored backup " + b.ref().id() + " into " + b.manifest().vm().name();
-                    }
-                }
-                job.succeed(String.format(java.util.Locale.ROOT, "%s in %.1f s", summary, (System.nanoTime() - t0) / 1e9));
-            } catch (Exception e) {
-                if (job.cancelRequested()) {
-                    job.fail(new Job.CancelledException(job.id()));
+        return queue("restore-vm", target, done, (job, progress) -> {
+            long t0 = System.nanoTime();
+            String summary;
+            try (Lock lock = repo.locks().acquireForReading("restore to vSphere (web UI)", Duration.ZERO);
+                 io.cairn.vsphere.connect.VsphereConnection c = connector.connect()) {
+                io.cairn.vsphere.restore.VmRestore r = new io.cairn.vsphere.restore.VmRestore(c, repo, threads, job);
+                if (asNew != null) {
+                    var vm = r.asNew(b, asNew);
+                    summary = "restored backup " + b.ref().id() + " as " + asNew.name() + " (" + vm.getValue() + ")";
                 } else {
-                    job.fail(e.getMessage() == null ? new Exception(e.getClass().getSimpleName()) : e);
+                    r.inPlace(b, force);
+                    summary = "restored backup " + b.ref().id() + " into " + b.manifest().vm().name();
                 }
-            } finally {
-                done.accept(job);
             }
+            return String.format(java.util.Locale.ROOT, "%s in %.1f s", summary, (System.nanoTime() - t0) / 1e9);
         });
-        return job;
     }
 
     /** The job's latest event (its rate), or null before it started. */
@@ -189,10 +123,16 @@ public final class Jobs implements AutoCloseable {
 
     /**
      * Queues any work (maintenance, a scheduled backup) as a job in this list. The work reports
-     * through {@code progress}, which stops it once the job is cancelled, and may call
-     * {@link Job#checkCancelled} between steps; a result from a failed run belongs in an exception.
+     * through {@code progress} (the job's own: it stops the work with {@link Job.Stopped} once the
+     * job is cancelled) and may call {@link Job#checkCancelled} between steps; a result from a
+     * failed run belongs in an exception.
      */
     public Job submit(String kind, String target, Work work) {
+        return queue(kind, target, j -> { }, work);
+    }
+
+    /** Every job runs here: started unless cancelled while queued, finished once, whatever happens. */
+    private Job queue(String kind, String target, Consumer<Job> done, Work work) {
         Job job = new Job(Long.toString(next.incrementAndGet()), kind, target);
         jobs.put(job.id(), job);
         job.addListener(e -> lastEvents.put(job.id(), e));
@@ -200,37 +140,15 @@ public final class Jobs implements AutoCloseable {
             try {
                 job.checkCancelled();
                 job.start();
-                Progress p = job.progress();
-                job.succeed(work.run(job, new Progress() {
-                    @Override
-                    public void begin(String phase, long totalBytes) {
-                        if (job.cancelRequested()) {
-                            throw new Cancelled();
-                        }
-                        p.begin(phase, totalBytes);
-                    }
-
-                    @Override
-                    public void advance(long bytes) {
-                        if (job.cancelRequested()) {
-                            throw new Cancelled();
-                        }
-                        p.advance(bytes);
-                    }
-
-                    @Override
-                    public void end() {
-                        p.end();
-                    }
-                }));
-            } catch (Cancelled e) {
-                job.fail(new Job.CancelledException(job.id()));
+                job.succeed(work.run(job, job.progress()));
             } catch (Exception e) {
                 if (job.cancelRequested()) {
                     job.fail(new Job.CancelledException(job.id()));
                 } else {
                     job.fail(e.getMessage() == null ? new Exception(e.getClass().getSimpleName()) : e);
                 }
+            } finally {
+                done.accept(job);
             }
         });
         return job;

@@ -6,13 +6,12 @@ import java.time.Instant;
 /**
  * A backup schedule as stored in {@code schedules.json}.
  *
- * @param source what to back up: {@code file:/absolute/path} of a raw disk image (vCenter sources
- *     come with the vCenter connections)
+ * @param source what to back up: a raw disk image or the VMs of a spec on a saved vCenter connection
  * @param retention applied to that VM's backups after each successful run, or null to keep all
  * @param updated when it was created or last edited (a run due before that was not missed)
  * @param lastRun when it last started a backup, or null
  */
-public record Schedule(String id, String name, String cron, String source, RetentionPolicy retention, boolean enabled,
+public record Schedule(String id, String name, String cron, Source source, RetentionPolicy retention, boolean enabled,
                        Instant updated, Instant lastRun) {
 
     Schedule withLastRun(Instant t) {

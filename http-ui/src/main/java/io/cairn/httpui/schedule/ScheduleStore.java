@@ -50,7 +50,7 @@ public final class ScheduleStore {
             RetentionPolicy p = r == null || r.isNull() ? null : new RetentionPolicy(r.path("keepLast").asInt(),
                     r.path("keepDaily").asInt(), r.path("keepWeekly").asInt(), r.path("keepMonthly").asInt());
             out.add(new Schedule(n.path("id").asText(), n.path("name").asText(), n.path("cron").asText(),
-                    n.path("source").asText(), p, n.path("enabled").asBoolean(true), instant(n.get("updated")),
+                    source(n.get("source")), p, n.path("enabled").asBoolean(true), instant(n.get("updated")),
                     instant(n.get("lastRun"))));
         }
         return out;
@@ -117,7 +117,7 @@ public final class ScheduleStore {
             n.put("id", s.id());
             n.put("name", s.name());
             n.put("cron", s.cron());
-            n.put("source", s.source());
+            n.set("source", s.source().json());
             n.set("retention", retention(s.retention()));
             n.put("enabled", s.enabled());
             n.put("updated", s.updated() == null ? null : s.updated().toString());
@@ -148,6 +148,18 @@ public final class ScheduleStore {
         r.put("keepWeekly", p.keepWeekly());
         r.put("keepMonthly", p.keepMonthly());
         return r;
+    }
+
+    /** The stored form; a schedules.json edited by hand into something else is refused by name. */
+    private Source source(JsonNode n) throws IOException {
+        if (n != null && n.isTextual() && n.asText().startsWith("file:")) {
+            return new Source.ImageFile(Path.of(n.asText().substring("file:".length())));
+        }
+        if (n != null && n.isObject() && n.path("vcenter").isTextual() && n.path("spec").isTextual()) {
+            return new Source.VcenterVms(n.get("vcenter").asText(), n.get("spec").asText(), n.path("quiesce").asBoolean(true),
+                    n.path("enableCbt").asBoolean(false));
+        }
+        throw new IOException(file + " has a schedule whose source is neither \"file:PATH\" nor {\"vcenter\", \"spec\"}: " + n);
     }
 
     private static Instant instant(JsonNode n) {

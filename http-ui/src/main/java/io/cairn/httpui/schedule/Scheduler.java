@@ -41,6 +41,11 @@ public final class Scheduler implements AutoCloseable {
         return clock;
     }
 
+    /** What a run of the schedule backs up, for people: a VM name, or a spec and its vCenter. */
+    String target(Schedule s) {
+        return runner.target(s);
+    }
+
     /** The latest job a schedule started, or null. */
     Job lastJob(String scheduleId) {
         return running.get(scheduleId);
@@ -139,17 +144,33 @@ public final class Scheduler implements AutoCloseable {
                         + ", job " + prev.id() + " of the previous run is still " + prev.state().name().toLowerCase(java.util.Locale.ROOT));
                 continue;
             }
-            Job j = jobs.submit("backup", ScheduledRun.vmName(s.source()) + " (schedule " + s.name() + ")",
-                    (job, progress) -> runner.run(s, job, progress));
-            running.put(s.id(), j);
-            started.add(j);
-            try {
-                store.markRun(s.id(), minute.toInstant());
-            } catch (IOException e) {
-                log.accept("schedule '" + s.name() + "': cannot record its run: " + e.getMessage());
-            }
+            started.add(launch(s, minute.toInstant()));
         }
         return started;
+    }
+
+    /**
+     * Starts a run of the schedule now (the "run now" button), unless its previous job still runs.
+     *
+     * @return the job, or null when the previous one is still running
+     */
+    synchronized Job runNow(Schedule s) {
+        Job prev = running.get(s.id());
+        if (prev != null && !prev.isFinished()) {
+            return null;
+        }
+        return launch(s, clock.instant());
+    }
+
+    private Job launch(Schedule s, Instant at) {
+        Job j = jobs.submit("backup", runner.target(s) + " (schedule " + s.name() + ")", (job, progress) -> runner.run(s, job, progress));
+        running.put(s.id(), j);
+        try {
+            store.markRun(s.id(), at);
+        } catch (IOException e) {
+            log.accept("schedule '" + s.name() + "': cannot record its run: " + e.getMessage());
+        }
+        return j;
     }
 
     @Override

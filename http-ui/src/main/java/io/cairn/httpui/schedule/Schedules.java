@@ -5,10 +5,12 @@ import io.cairn.httpui.Api;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.cairn.httpui.auth.Role;
+import io.cairn.httpui.vcenter.VcenterConnections;
 import io.cairn.httpui.jobs.Jobs;
 import io.cairn.repository.Repository;
 import io.cairn.repository.job.Job;
 import io.cairn.repository.maintenance.RetentionPolicy;
+import io.cairn.vsphere.inventory.VmSpec;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.javalin.http.Handler;
@@ -20,6 +22,7 @@ import java.time.Instant;
 import java.time.ZonedDateTime;
 import java.util.ArrayList;
 import java.util.HexFormat;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -28,38 +31,43 @@ import java.util.function.Consumer;
 
 /**
  * The schedules API: {@code GET/POST /api/v1/schedules}, {@code PUT/DELETE /api/v1/schedules/{id}}
- * (admin to change, viewer to read) and {@code GET /api/v1/schedules/preview?cron=} (the next runs of
+ * (admin to change, viewer to read), {@code POST /api/v1/schedules/{id}/run} (operator: a run now,
+ * refused with 409 while the previous one runs) and {@code GET /api/v1/schedules/preview?cron=} (the next runs of
  * an expression, for the form). Bad input is answered 400 with one line naming the field.
  */
 public final class Schedules {
     private static final String PATH = "/api/v1/schedules";
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final SecureRandom RANDOM = new SecureRandom();
-    private static final String VC_NOT_YET = "'source': vCenter sources ({\"vc\": ..., \"spec\": ...}) are not available yet"
-            + " (vCenter connections are still being added); give a file: source, e.g. \"file:/images/web01.img\"";
+    private static final String SOURCE_FORMS = "'source' is required: {\"vcenter\": CONNECTION_ID, \"spec\": \"name:web01\"}"
+            + " for vCenter VMs, or \"file:/absolute/path\" of a raw disk image on the appliance";
 
     private final ScheduleStore store;
     private final Scheduler scheduler;
+    private final VcenterConnections vcenters;
 
-    private Schedules(ScheduleStore store, Scheduler scheduler) {
+    private Schedules(ScheduleStore store, Scheduler scheduler, VcenterConnections vcenters) {
         this.store = store;
         this.scheduler = scheduler;
+        this.vcenters = vcenters;
     }
 
     /**
      * Adds the routes and makes the scheduler (in the server's local time zone); the caller starts
      * it once the server listens and closes it before the jobs.
      */
-    public static Scheduler register(Javalin app, Repository repo, Jobs jobs, Path stateDir, int threads, Consumer<String> log) {
+    public static Scheduler register(Javalin app, Repository repo, Jobs jobs, VcenterConnections vcenters, Path stateDir,
+                                     int threads, Consumer<String> log) {
         Clock clock = Clock.systemDefaultZone();
         ScheduleStore store = new ScheduleStore(stateDir);
-        Scheduler scheduler = new Scheduler(store, jobs, new ScheduledRun(repo, threads, clock.getZone()), clock, log);
-        Schedules s = new Schedules(store, scheduler);
+        Scheduler scheduler = new Scheduler(store, jobs, new ScheduledRun(repo, vcenters, threads, clock.getZone()), clock, log);
+        Schedules s = new Schedules(store, scheduler, vcenters);
         app.get(PATH, answering(s::list), Role.VIEWER);
         app.get(PATH + "/preview", answering(s::preview), Role.VIEWER);
         app.post(PATH, answering(s::create), Role.ADMIN);
         app.put(PATH + "/{id}", answering(s::replace), Role.ADMIN);
         app.delete(PATH + "/{id}", answering(s::delete), Role.ADMIN);
+        app.post(PATH + "/{id}/run", answering(s::runNow), Role.OPERATOR);
         return scheduler;
     }
 
@@ -98,16 +106,25 @@ public final class Schedules {
     }
 
     private void create(Context ctx) throws IOException {
-        Schedule s = parse(Api.body(ctx), newId(), null);
+        Schedule s = parse(Api.body(ctx), newId(), null, vcenters);
         store.put(s);
         Api.json(ctx, 201, view(s));
     }
 
     private void replace(Context ctx) throws IOException {
         Schedule old = store.get(ctx.pathParam("id")).orElseThrow(() -> new Invalid(404, "no such schedule"));
-        Schedule s = parse(Api.body(ctx), old.id(), old.lastRun());
+        Schedule s = parse(Api.body(ctx), old.id(), old.lastRun(), vcenters);
         store.put(s);
         Api.json(ctx, 200, view(s));
+    }
+
+    private void runNow(Context ctx) throws IOException {
+        Schedule s = store.get(ctx.pathParam("id")).orElseThrow(() -> new Invalid(404, "no such schedule"));
+        Job j = scheduler.runNow(s);
+        if (j == null) {
+            throw new Invalid(409, "schedule '" + s.name() + "' is running already (job " + scheduler.lastJob(s.id()).id() + ")");
+        }
+        Api.json(ctx, 202, Map.of("job", j.id()));
     }
 
     private void delete(Context ctx) throws IOException {
@@ -128,8 +145,8 @@ public final class Schedules {
         o.put("id", s.id());
         o.put("name", s.name());
         o.put("cron", s.cron());
-        o.put("source", s.source());
-        o.put("vm", ScheduledRun.vmName(s.source()));
+        o.put("source", s.source().json());
+        o.put("vm", scheduler.target(s));
         o.put("retention", ScheduleStore.retention(s.retention()));
         o.put("enabled", s.enabled());
         o.put("timeZone", scheduler.clock().getZone().getId());
@@ -138,6 +155,9 @@ public final class Schedules {
             next = s.enabled() ? nextRuns(Cron.parse(s.cron())) : List.of();
         } catch (IllegalArgumentException e) {
             o.put("problem", e.getMessage());
+        }
+        if (s.source() instanceof Source.VcenterVms v && vcenters.name(v.vcenter()).isEmpty()) {
+            o.put("problem", "its vCenter connection was deleted: choose another one, or runs will fail");
         }
         o.put("nextRuns", next);
         o.put("lastRun", s.lastRun() == null ? null : s.lastRun().toString());
@@ -166,7 +186,7 @@ public final class Schedules {
     }
 
     /** A schedule from a request body: every field checked, the first problem answered 400. */
-    static Schedule parse(JsonNode b, String id, Instant lastRun) {
+    static Schedule parse(JsonNode b, String id, Instant lastRun, VcenterConnections vcenters) {
         JsonNode n = b.get("name");
         if (n == null || !n.isTextual() || n.asText().isBlank() || n.asText().length() > 100
                 || n.asText().chars().anyMatch(Character::isISOControl)) {
@@ -174,7 +194,7 @@ public final class Schedules {
         }
         JsonNode c = b.get("cron");
         Cron cron = cron(c == null || !c.isTextual() ? null : c.asText());
-        String source = source(b.get("source"));
+        Source source = source(b.get("source"), vcenters);
         RetentionPolicy retention = retention(b.get("retention"));
         JsonNode e = b.get("enabled");
         if (e != null && !e.isNull() && !e.isBoolean()) {
@@ -184,16 +204,16 @@ public final class Schedules {
         return new Schedule(id, n.asText().trim(), cron.expression(), source, retention, enabled, Instant.now(), lastRun);
     }
 
-    private static String source(JsonNode s) {
+    private static Source source(JsonNode s, VcenterConnections vcenters) {
         if (s != null && s.isObject()) {
-            throw new Invalid(400, VC_NOT_YET);
+            return vcenterSource(s, vcenters);
         }
         if (s == null || !s.isTextual()) {
-            throw new Invalid(400, "'source' is required: \"file:/absolute/path\" of a raw disk image");
+            throw new Invalid(400, SOURCE_FORMS);
         }
         String v = s.asText();
         if (!v.startsWith("file:")) {
-            throw new Invalid(400, VC_NOT_YET);
+            throw new Invalid(400, SOURCE_FORMS);
         }
         String p = v.substring("file:".length());
         if (!p.startsWith("/") || p.length() > 4096 || p.indexOf('\0') >= 0 || p.endsWith("/")) {
@@ -204,7 +224,42 @@ public final class Schedules {
             throw new Invalid(400, "'source': scheduled backups read raw disk images for now; back up .vmx and"
                     + " .vmdk files with 'cairn backup --vm file:...'");
         }
-        return "file:" + Path.of(p).normalize();
+        return new Source.ImageFile(Path.of(p).normalize());
+    }
+
+    private static Source vcenterSource(JsonNode s, VcenterConnections vcenters) {
+        for (Iterator<String> it = s.fieldNames(); it.hasNext(); ) {
+            String f = it.next();
+            if (!List.of("vcenter", "spec", "quiesce", "enableCbt").contains(f)) {
+                throw new Invalid(400, "'source." + f + "' is not a field of a vCenter source (vcenter, spec, quiesce, enableCbt)");
+            }
+        }
+        JsonNode vc = s.get("vcenter");
+        if (vc == null || !vc.isTextual() || vcenters.name(vc.asText()).isEmpty()) {
+            throw new Invalid(400, "'source.vcenter' must be the id of a saved vCenter connection (see the vCenter page)");
+        }
+        JsonNode spec = s.get("spec");
+        if (spec == null || !spec.isTextual() || spec.asText().isBlank() || spec.asText().length() > 1024) {
+            throw new Invalid(400, "'source.spec' is required: which VMs, as in 'cairn backup --vm': name:web01, uuid:..., moref:vm-42,"
+                    + " ipaddr:10.0.0.5, powerstate:on|off|suspended, any:");
+        }
+        try {
+            VmSpec.parse(spec.asText().strip());
+        } catch (IllegalArgumentException e) {
+            throw new Invalid(400, "'source.spec': " + e.getMessage());
+        }
+        return new Source.VcenterVms(vc.asText(), spec.asText().strip(), flag(s, "quiesce", true), flag(s, "enableCbt", false));
+    }
+
+    private static boolean flag(JsonNode s, String field, boolean dflt) {
+        JsonNode v = s.get(field);
+        if (v == null || v.isNull()) {
+            return dflt;
+        }
+        if (!v.isBoolean()) {
+            throw new Invalid(400, "'source." + field + "' must be true or false");
+        }
+        return v.booleanValue();
     }
 
     private static RetentionPolicy retention(JsonNode r) {

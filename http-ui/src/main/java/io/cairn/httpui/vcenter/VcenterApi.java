@@ -14,6 +14,8 @@ import io.cairn.vsphere.connect.Thumbprint;
 import io.cairn.vsphere.connect.VsphereConnection;
 import io.cairn.vsphere.connect.VsphereException;
 import io.cairn.vsphere.inventory.Inventory;
+import io.cairn.vsphere.inventory.VmInfo;
+import io.cairn.vsphere.inventory.VmSpec;
 import io.cairn.vsphere.restore.VmRestore;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
@@ -49,6 +51,7 @@ import javax.net.ssl.X509TrustManager;
  *       pinned thumbprint (or {@code "insecure": true}, only when given explicitly), then saves;
  *   <li>{@code DELETE /api/v1/vcenters/{id}}, {@code POST /api/v1/vcenters/{id}/test};
  *   <li>{@code GET /api/v1/vcenters/{id}/inventory}: names and paths for the restore wizard;
+ *   <li>{@code GET /api/v1/vcenters/{id}/vms?spec=}: the VMs a spec selects (the schedule form);
  *   <li>{@code POST /api/v1/backups/{id}/restore-vm}: a {@code restore-vm} job in the job list.
  * </ul>
  *
@@ -68,19 +71,25 @@ public final class VcenterApi {
     }
 
     private final VcenterStore store;
+    private final VcenterConnections connections;
     private final Repository repo;
     private final Jobs jobs;
     private final Audit audit;
 
     private VcenterApi(VcenterStore store, Repository repo, Jobs jobs, Audit audit) {
         this.store = store;
+        this.connections = new VcenterConnections(store);
         this.repo = repo;
         this.jobs = jobs;
         this.audit = audit;
     }
 
-    /** Adds the routes to {@code app}; connections are kept in {@code stateDir}. */
-    public static void register(Javalin app, Path stateDir, Repository repo, Jobs jobs, Audit audit) {
+    /**
+     * Adds the routes to {@code app}; connections are kept in {@code stateDir}.
+     *
+     * @return the saved connections, for the scheduler's vCenter backups
+     */
+    public static VcenterConnections register(Javalin app, Path stateDir, Repository repo, Jobs jobs, Audit audit) {
         VcenterApi a;
         try {
             a = new VcenterApi(VcenterStore.open(stateDir), repo, jobs, audit);
@@ -94,8 +103,10 @@ public final class VcenterApi {
         app.delete(API + "/vcenters/{vc}", a::delete, Role.ADMIN);
         app.post(API + "/vcenters/{vc}/test", a::test, Role.ADMIN);
         app.get(API + "/vcenters/{vc}/inventory", a::inventory, Role.OPERATOR);
+        app.get(API + "/vcenters/{vc}/vms", a::vms, Role.OPERATOR);
         app.get(API + "/vcenter-choices", a::choices, Role.OPERATOR);
         app.post(API + "/backups/{id}/restore-vm", a::restoreVm, Role.OPERATOR);
+        return a.connections;
     }
 
     // ---- connections ----
@@ -253,15 +264,8 @@ public final class VcenterApi {
         }
     }
 
-    /** Opens a connection with a saved entry's settings. */
     private VsphereConnection connect(VcenterStore.Entry e) throws IOException {
-        char[] password = store.open(e);
-        try {
-            return VsphereConnection.connect(new ConnectOptions(URI.create(e.url()), e.user(), password, e.thumbprint(),
-                    e.insecure()));
-        } finally {
-            Arrays.fill(password, '\0');
-        }
+        return connections.open(e);
     }
 
     // ---- inventory and restore ----
@@ -270,6 +274,36 @@ public final class VcenterApi {
         VcenterStore.Entry e = entry(ctx);
         try (VsphereConnection c = connect(e)) {
             Api.json(ctx, 200, InventoryNames.read(c));
+        } catch (VsphereException ve) {
+            throw bad(oneLine(ve));
+        }
+    }
+
+    /** The VMs a spec selects now ({@code ?spec=name:web01}), as a schedule with that spec would back them up. */
+    private void vms(Context ctx) throws IOException {
+        VcenterStore.Entry e = entry(ctx);
+        String text = ctx.queryParam("spec");
+        if (text == null || text.isBlank() || text.length() > 1024) {
+            throw bad("'spec' is required: name:, uuid:, moref:, ipaddr:, powerstate:on|off|suspended, any: or none:");
+        }
+        VmSpec spec;
+        try {
+            spec = VmSpec.parse(text.strip());
+        } catch (IllegalArgumentException ex) {
+            throw bad(ex.getMessage());
+        }
+        try (VsphereConnection c = connect(e)) {
+            List<Map<String, Object>> out = new java.util.ArrayList<>();
+            for (VmInfo v : spec.select(Inventory.vms(c))) {
+                Map<String, Object> o = new LinkedHashMap<>();
+                o.put("name", v.name());
+                o.put("moRef", v.moRef());
+                o.put("instanceUuid", v.instanceUuid());
+                o.put("powerState", v.powerState() == null ? null : v.powerState().value());
+                o.put("template", Boolean.TRUE.equals(v.template()));
+                out.add(o);
+            }
+            Api.json(ctx, 200, out);
         } catch (VsphereException ve) {
             throw bad(oneLine(ve));
         }

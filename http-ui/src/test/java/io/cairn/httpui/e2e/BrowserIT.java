@@ -325,7 +325,17 @@ class BrowserIT {
     assertTrue(b.text("#sched-next").lines().skip(1).allMatch(l -> l.matches("\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d")),
         b.text("#sched-next"));
     assertTrue(b.title().contains("Schedules"), b.title());
+    // vCenter VMs are the default source; without a connection the form says where to add one,
+    // and the file source is one click away.
+    b.await("#sched-vc-part:not([hidden])");
+    b.await("#sched-file-part[hidden]");
+    b.awaitText("#sched-matches", t -> t.contains("No vCenter connection yet"), Duration.ofSeconds(5), "pointing to the vCenter page");
+    b.click("#sched-match");
+    b.awaitText("#sched-matches", t -> t.contains("Choose a vCenter connection"), Duration.ofSeconds(5), "asking for a connection");
     shots.add(b.screenshot("schedules"));
+    b.click("#sched-kind-file");
+    b.await("#sched-file-part:not([hidden]) #sched-source");
+    b.await("#sched-vc-part[hidden]");
     console.append(cleanConsole(b, "on the schedules page"));
 
     b.click("a[data-nav=maintenance]");

@@ -11,6 +11,7 @@ import io.cairn.httpui.UiServer;
 import io.cairn.httpui.auth.Role;
 import io.cairn.httpui.auth.Users;
 import io.cairn.httpui.jobs.Jobs;
+import io.cairn.httpui.vcenter.VcenterConnections;
 import io.cairn.repository.Repository;
 import io.cairn.repository.job.Job;
 import io.cairn.repository.store.LocalStore;
@@ -163,7 +164,7 @@ class SchedulesIT {
     }
 
     @Test
-    @DisplayName("a bad cron expression, a vCenter source or a retention that keeps nothing is 400 with the reason")
+    @DisplayName("a bad cron expression, an unknown vCenter connection, a bare source or a retention that keeps nothing is 400 with the reason")
     void badInput() throws Exception {
         HttpResponse<String> r = send("POST", "/api/v1/schedules", "admin", schedule("x", "0 25 * * *", "null"));
         assertEquals(400, r.statusCode());
@@ -172,9 +173,12 @@ class SchedulesIT {
         assertEquals(400, r.statusCode());
         assertTrue(error(r).contains("needs 5"), r.body());
         r = send("POST", "/api/v1/schedules", "admin",
-                "{\"name\":\"x\",\"cron\":\"0 1 * * *\",\"source\":{\"vc\":\"vc1\",\"spec\":\"name:web01\"},\"enabled\":true}");
+                "{\"name\":\"x\",\"cron\":\"0 1 * * *\",\"source\":{\"vcenter\":\"vc1\",\"spec\":\"name:web01\"},\"enabled\":true}");
         assertEquals(400, r.statusCode());
-        assertTrue(error(r).contains("vCenter sources") && error(r).contains("not available yet"), r.body());
+        assertEquals("'source.vcenter' must be the id of a saved vCenter connection (see the vCenter page)", error(r));
+        r = send("POST", "/api/v1/schedules", "admin", "{\"name\":\"x\",\"cron\":\"0 1 * * *\",\"source\":\"web01\"}");
+        assertEquals(400, r.statusCode());
+        assertTrue(error(r).startsWith("'source' is required: {\"vcenter\""), r.body());
         r = send("POST", "/api/v1/schedules", "admin", schedule("x", "0 1 * * *", "{\"keepLast\":0}"));
         assertEquals(400, r.statusCode());
         assertTrue(error(r).contains("keeps nothing"), r.body());
@@ -204,7 +208,7 @@ class SchedulesIT {
         List<String> log = new CopyOnWriteArrayList<>();
         ZonedDateTime first = LocalDateTime.parse("2028-02-29T03:00:00").atZone(ZONE);
         try (Jobs jobs = new Jobs(repo, 2)) {
-            Scheduler s = new Scheduler(new ScheduleStore(state), jobs, new ScheduledRun(repo, 2, ZONE), Clock.fixed(first.toInstant(), ZONE),
+            Scheduler s = new Scheduler(new ScheduleStore(state), jobs, new ScheduledRun(repo, VcenterConnections.open(state), 2, ZONE), Clock.fixed(first.toInstant(), ZONE),
                     log::add);
             assertEquals(0, s.tick(first.minusMinutes(1)).size(), "02:59 is not due");
             List<Job> started = s.tick(first.plusSeconds(5));
@@ -232,12 +236,22 @@ class SchedulesIT {
         // the server "was down" from 2032 until 2036-03-01: the run of 2036-02-29 is logged, not replayed
         ZonedDateTime later = LocalDateTime.parse("2036-03-01T00:00:00").atZone(ZONE);
         try (Jobs jobs = new Jobs(repo, 2);
-             Scheduler s = new Scheduler(new ScheduleStore(state), jobs, new ScheduledRun(repo, 2, ZONE),
+             Scheduler s = new Scheduler(new ScheduleStore(state), jobs, new ScheduledRun(repo, VcenterConnections.open(state), 2, ZONE),
                      Clock.fixed(later.toInstant(), ZONE), log::add)) {
             s.start();
             assertTrue(log.stream().anyMatch(l -> l.contains("missed its run at 2036-02-29T03:00") && l.contains("not replayed")), log.toString());
             assertEquals(0, s.tick(later.plusMinutes(1)).size());
         }
+
+        // "run now": an operator may start it; the run backs up again and retention keeps one
+        assertEquals(403, send("POST", "/api/v1/schedules/" + id + "/run", "viewer", "{}").statusCode());
+        assertEquals(404, send("POST", "/api/v1/schedules/nope/run", "operator", "{}").statusCode());
+        r = send("POST", "/api/v1/schedules/" + id + "/run", "operator", "{}");
+        assertEquals(202, r.statusCode(), r.body());
+        JsonNode now = awaitJob(JSON.readTree(r.body()).get("job").asText());
+        assertEquals("SUCCEEDED", now.get("state").asText(), now.toString());
+        assertTrue(now.get("result").asText().contains("retention kept 1, removed 1"), now.toString());
+        assertEquals(1, backupsOf("web01"));
 
         r = send("PUT", "/api/v1/schedules/" + id, "admin", schedule("nightly web01", "*/15 1-5 * * 1,3,5", "null").replace("true", "false"));
         assertEquals(200, r.statusCode(), r.body());

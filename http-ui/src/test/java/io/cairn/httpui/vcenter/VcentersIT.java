@@ -307,13 +307,68 @@ class VcentersIT {
         assertTrue(audit.contains("\"action\":\"vcenter-add\""), audit);
     }
 
+    // ---- schedules with a vCenter source ----
+
     @Test
     @Order(8)
-    @DisplayName("delete removes the connection")
+    @DisplayName("a schedule with a vCenter source backs up the VMs its spec selects (snapshot removed), keeps one by retention;"
+            + " a spec matching nothing fails its job; unknown connections and specs without a prefix are 400")
+    void vcenterSchedule() throws Exception {
+        HttpResponse<String> m = send("GET", "/api/v1/vcenters/" + vcId + "/vms?spec=name:web01", "operator", null);
+        assertEquals(200, m.statusCode(), m.body());
+        JsonNode matched = JSON.readTree(m.body());
+        assertEquals(1, matched.size(), m.body());
+        assertEquals("web01", matched.get(0).get("name").asText());
+        assertEquals(400, send("GET", "/api/v1/vcenters/" + vcId + "/vms?spec=web01", "operator", null).statusCode());
+        assertEquals(403, send("GET", "/api/v1/vcenters/" + vcId + "/vms?spec=any:", "viewer", null).statusCode());
+
+        HttpResponse<String> bad = send("POST", "/api/v1/schedules", "admin", vcSchedule("x", "nope", "name:web01"));
+        assertEquals(400, bad.statusCode(), bad.body());
+        assertTrue(bad.body().contains("'source.vcenter'"), bad.body());
+        bad = send("POST", "/api/v1/schedules", "admin", vcSchedule("x", vcId, "web01"));
+        assertEquals(400, bad.statusCode(), bad.body());
+        assertTrue(bad.body().contains("'source.spec'") && bad.body().contains("name:"), bad.body());
+
+        long before = backupsOf("web01");
+        HttpResponse<String> r = send("POST", "/api/v1/schedules", "admin", vcSchedule("nightly web01", vcId, "name:web01"));
+        assertEquals(201, r.statusCode(), r.body());
+        JsonNode created = JSON.readTree(r.body());
+        assertEquals("name:web01 on lab vCenter", created.get("vm").asText(), r.body());
+        assertEquals(vcId, created.get("source").get("vcenter").asText());
+        r = send("POST", "/api/v1/schedules/" + created.get("id").asText() + "/run", "operator", "{}");
+        assertEquals(202, r.statusCode(), r.body());
+        JsonNode job = awaitJob(JSON.readTree(r.body()).get("job").asText());
+        assertEquals("SUCCEEDED", job.get("state").asText(), job.toString());
+        assertTrue(job.get("result").asText().startsWith("web01: backup "), job.toString());
+        assertTrue(job.get("result").asText().contains("retention kept 1, removed " + before), job.toString());
+        assertEquals(1, backupsOf("web01"));
+        Repository.Listed latest = repo.backups().stream().filter(l -> l.manifest().vm().name().equals("web01")).findFirst().orElseThrow();
+        assertEquals("nightly web01", latest.manifest().labels().get("schedule"));
+        VmInfo web01 = Inventory.vms(vc).stream().filter(v -> v.name().equals("web01")).findFirst().orElseThrow();
+        assertEquals(null, Props.one(vc, web01.ref(), "snapshot"), "the backup's snapshot is removed");
+
+        r = send("POST", "/api/v1/schedules", "admin", vcSchedule("nothing", vcId, "name:no-such-vm"));
+        assertEquals(201, r.statusCode(), r.body());
+        r = send("POST", "/api/v1/schedules/" + JSON.readTree(r.body()).get("id").asText() + "/run", "operator", "{}");
+        JsonNode none = awaitJob(JSON.readTree(r.body()).get("job").asText());
+        assertEquals("FAILED", none.get("state").asText(), none.toString());
+        assertEquals("no VM matches name:no-such-vm on lab vCenter", none.get("result").asText());
+    }
+
+    @Test
+    @Order(9)
+    @DisplayName("delete removes the connection; a schedule that used it says so")
     void delete() throws Exception {
         assertEquals(200, send("DELETE", "/api/v1/vcenters/" + vcId, "admin", null).statusCode());
         assertEquals(404, send("DELETE", "/api/v1/vcenters/" + vcId, "admin", null).statusCode());
         assertEquals("[]", send("GET", "/api/v1/vcenters", "admin", null).body());
+        JsonNode schedules = JSON.readTree(send("GET", "/api/v1/schedules", "viewer", null).body());
+        assertFalse(schedules.isEmpty());
+        for (JsonNode s : schedules) {
+            assertTrue(s.path("problem").asText().contains("vCenter connection was deleted"), s.toString());
+            assertEquals("name:" + (s.get("name").asText().equals("nothing") ? "no-such-vm" : "web01") + " on a deleted vCenter connection",
+                    s.get("vm").asText());
+        }
     }
 
     // ---- helpers ----
@@ -321,7 +376,19 @@ class VcentersIT {
     private JsonNode runJob(String body) throws Exception {
         HttpResponse<String> r = send("POST", "/api/v1/backups/" + backupId + "/restore-vm", "operator", body);
         assertEquals(202, r.statusCode(), r.body());
-        String job = JSON.readTree(r.body()).get("job").asText();
+        return awaitJob(JSON.readTree(r.body()).get("job").asText());
+    }
+
+    private static String vcSchedule(String name, String vcenter, String spec) throws Exception {
+        return JSON.writeValueAsString(Map.of("name", name, "cron", "0 3 29 2 *", "retention", Map.of("keepLast", 1),
+                "source", Map.of("vcenter", vcenter, "spec", spec, "quiesce", false)));
+    }
+
+    private long backupsOf(String vm) throws Exception {
+        return repo.backups().stream().filter(l -> l.manifest().vm().name().equals(vm)).count();
+    }
+
+    private JsonNode awaitJob(String job) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
         while (System.nanoTime() < deadline) {
             JsonNode j = JSON.readTree(send("GET", "/api/v1/jobs/" + job, "viewer", null).body());

@@ -204,16 +204,35 @@ public final class Job {
         }
     }
 
-    /** This job as a {@link Progress}, for the backup and restore engines. */
+    /**
+     * Thrown by {@link #progress()}'s calls once a cancel was requested. Unchecked because the
+     * engines report progress from deep inside their copy loops: it unwinds them through their
+     * {@code finally} blocks (temporary files removed, snapshots deleted, locks released).
+     */
+    public static final class Stopped extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        Stopped(String jobId) {
+            super("job " + jobId + " was cancelled", null, false, false);
+        }
+    }
+
+    /**
+     * This job as a {@link Progress}, for the backup and restore engines; its {@code begin} and
+     * {@code advance} throw {@link Stopped} once the job is cancelled, so long copies stop within
+     * one chunk instead of running to their end.
+     */
     public Progress progress() {
         return new Progress() {
             @Override
             public void begin(String name, long totalBytes) {
+                stopIfCancelled();
                 phase(name, totalBytes);
             }
 
             @Override
             public void advance(long bytes) {
+                stopIfCancelled();
                 Job.this.advance(bytes);
             }
 
@@ -222,6 +241,12 @@ public final class Job {
                 emit(null, true);
             }
         };
+    }
+
+    private void stopIfCancelled() {
+        if (cancelRequested) {
+            throw new Stopped(id);
+        }
     }
 
     private void emit(String message, boolean always) {

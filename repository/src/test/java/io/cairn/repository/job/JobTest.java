@@ -63,4 +63,19 @@ class JobTest {
         assertEquals(Job.State.FAILED, k.state());
         assertEquals("chunk 12ab missing", k.result());
     }
+
+    @Test
+    @DisplayName("once cancelled, the job's progress stops the engine at its next report (Job.Stopped), after counting what came before")
+    void progressStopsAfterCancel() {
+        Job j = new Job("j4", "backup", "web01");
+        j.start();
+        var p = j.progress();
+        p.begin("disk 1 of 1", 100);
+        p.advance(10);
+        j.cancel();
+        assertThrows(Job.Stopped.class, () -> p.advance(1));
+        assertThrows(Job.Stopped.class, () -> p.begin("disk 2 of 2", 5));
+        assertEquals(10, j.done());
+        assertEquals("disk 1 of 1", j.phase());
+    }
 }
