@@ -26,7 +26,7 @@ import java.util.function.Predicate;
  * with an explicit {@code --user-data-dir}); every other certificate error still fails. Each browser
  * gets a fresh profile directory.
  */
-final class Browser implements AutoCloseable {
+public final class Browser implements AutoCloseable {
   static final Path CHROMIUM = Path.of("/usr/bin/chromium");
   static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
   /** The W3C element reference key (WebDriver spec, "web element identifier"). */
@@ -42,7 +42,7 @@ final class Browser implements AutoCloseable {
   private static final java.util.concurrent.atomic.AtomicInteger SHOT = new java.util.concurrent.atomic.AtomicInteger();
 
   /** An element reference; stale after the page re-renders, so callers mostly use selectors. */
-  record Element(String id) {}
+  public record Element(String id) {}
 
   /** Thrown when the WebDriver endpoint answers with an error object. */
   static final class WebDriverException extends RuntimeException {
@@ -61,7 +61,7 @@ final class Browser implements AutoCloseable {
    * @throws IllegalStateException when chromium or chromedriver is not installed (the test must
    *     fail, not skip: {@code scripts/setup --test} installs them)
    */
-  static Browser start(Path work, String spkiBase64, Path downloads, Path screenshots) throws IOException {
+  public static Browser start(Path work, String spkiBase64, Path downloads, Path screenshots) throws IOException {
     for (Path p : List.of(CHROMIUM, CHROMEDRIVER)) {
       if (!Files.isExecutable(p)) {
         throw new IllegalStateException(p + " is missing: install Debian chromium and chromium-driver"
@@ -151,30 +151,30 @@ final class Browser implements AutoCloseable {
 
   // ------------------------------------------------------------------ commands
 
-  void open(String url) {
+  public void open(String url) {
     cmd("POST", "/url", JSON.createObjectNode().put("url", url));
   }
 
-  String url() {
+  public String url() {
     return cmd("GET", "/url", null).asText();
   }
 
-  String title() {
+  public String title() {
     return cmd("GET", "/title", null).asText();
   }
 
-  List<Element> findAll(String css) {
+  public List<Element> findAll(String css) {
     JsonNode v = cmd("POST", "/elements", JSON.createObjectNode().put("using", "css selector").put("value", css));
     return java.util.stream.StreamSupport.stream(v.spliterator(), false)
         .map(n -> new Element(n.path(ELEMENT).asText())).toList();
   }
 
   /** Waits until an element matches {@code css} and returns it. */
-  Element await(String css) {
+  public Element await(String css) {
     return await(css, Duration.ofSeconds(15));
   }
 
-  Element await(String css, Duration timeout) {
+  public Element await(String css, Duration timeout) {
     return poll("an element matching " + css, timeout, () -> {
       List<Element> all = findAll(css);
       return all.isEmpty() ? null : all.get(0);
@@ -182,7 +182,7 @@ final class Browser implements AutoCloseable {
   }
 
   /** Waits until the text of the first element matching {@code css} satisfies {@code test}. */
-  String awaitText(String css, Predicate<String> test, Duration timeout, String what) {
+  public String awaitText(String css, Predicate<String> test, Duration timeout, String what) {
     return poll(css + " " + what, timeout, () -> {
       List<Element> all = findAll(css);
       if (all.isEmpty()) {
@@ -201,7 +201,7 @@ final class Browser implements AutoCloseable {
   }
 
   /** Finds and clicks, again if the page re-rendered between the two. */
-  void click(String css) {
+  public void click(String css) {
     poll("a clickable " + css, Duration.ofSeconds(15), () -> {
       List<Element> all = findAll(css);
       if (all.isEmpty()) {
@@ -220,30 +220,30 @@ final class Browser implements AutoCloseable {
     });
   }
 
-  void click(Element e) {
+  public void click(Element e) {
     cmd("POST", "/element/" + e.id() + "/click", JSON.createObjectNode());
   }
 
-  void type(String css, String text) {
+  public void type(String css, String text) {
     Element e = await(css);
     cmd("POST", "/element/" + e.id() + "/clear", JSON.createObjectNode());
     cmd("POST", "/element/" + e.id() + "/value", JSON.createObjectNode().put("text", text));
   }
 
-  String text(Element e) {
+  public String text(Element e) {
     return cmd("GET", "/element/" + e.id() + "/text", null).asText();
   }
 
-  String text(String css) {
+  public String text(String css) {
     return text(await(css));
   }
 
-  String attribute(String css, String name) {
+  public String attribute(String css, String name) {
     return cmd("GET", "/element/" + await(css).id() + "/attribute/" + name, null).asText(null);
   }
 
   /** Runs a synchronous script in the page; returns its JSON value. */
-  JsonNode script(String body, Object... args) {
+  public JsonNode script(String body, Object... args) {
     ObjectNode o = JSON.createObjectNode().put("script", body);
     ArrayNode a = o.putArray("args");
     for (Object x : args) {
@@ -253,7 +253,7 @@ final class Browser implements AutoCloseable {
   }
 
   /** The browser console since the last call (chromedriver's legacy log endpoint), one line per entry. */
-  String consoleLog() {
+  public String consoleLog() {
     try {
       JsonNode v = cmd("POST", "/se/log", JSON.createObjectNode().put("type", "browser"));
       StringBuilder sb = new StringBuilder();
@@ -265,7 +265,7 @@ final class Browser implements AutoCloseable {
   }
 
   /** Saves a PNG of the viewport as {@code NN-name.png} and returns its path. */
-  Path screenshot(String name) throws IOException {
+  public Path screenshot(String name) throws IOException {
     String b64 = cmd("GET", "/screenshot", null).asText();
     Path f = screenshots.resolve(String.format("%02d-%s.png", SHOT.incrementAndGet(), name));
     Files.write(f, Base64.getDecoder().decode(b64));
@@ -295,11 +295,11 @@ final class Browser implements AutoCloseable {
 
   // ------------------------------------------------------------------ plumbing
 
-  interface Probe<T> {
+  public interface Probe<T> {
     T get();
   }
 
-  static <T> T poll(String what, Duration timeout, Probe<T> probe) {
+  public static <T> T poll(String what, Duration timeout, Probe<T> probe) {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (true) {
       T v = probe.get();

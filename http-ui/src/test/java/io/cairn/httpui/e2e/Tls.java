@@ -13,7 +13,7 @@ import java.util.Base64;
 import java.util.Collections;
 
 /** Certificate helpers for the browser tests. */
-final class Tls {
+public final class Tls {
   private Tls() {}
 
   /** Makes a self-signed EC P-256 key for localhost/127.0.0.1 with the JDK's keytool. */
@@ -54,7 +54,7 @@ final class Tls {
   }
 
   /** {@code PublicKey.getEncoded()} is the DER SubjectPublicKeyInfo (X.509 encoding). */
-  static String spkiSha256(Certificate c) throws GeneralSecurityException {
+  public static String spkiSha256(Certificate c) throws GeneralSecurityException {
     byte[] d = MessageDigest.getInstance("SHA-256").digest(c.getPublicKey().getEncoded());
     return Base64.getEncoder().encodeToString(d);
   }

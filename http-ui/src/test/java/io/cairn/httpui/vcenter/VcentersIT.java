@@ -24,6 +24,8 @@ import com.vmware.vim25.VirtualMachineFileInfo;
 import com.vmware.vim25.VirtualSCSISharing;
 import io.cairn.httpui.UiConfig;
 import io.cairn.httpui.UiServer;
+import io.cairn.httpui.e2e.Browser;
+import io.cairn.httpui.e2e.Tls;
 import io.cairn.httpui.auth.Role;
 import io.cairn.httpui.auth.Users;
 import io.cairn.repository.Repository;
@@ -307,10 +309,66 @@ class VcentersIT {
         assertTrue(audit.contains("\"action\":\"vcenter-add\""), audit);
     }
 
+    @Test
+    @Order(8)
+    @DisplayName("in a real Chromium, an operator restores web01 in place through the wizard: the job reaches 100 % and the damaged disk is whole again")
+    void restoreInPlaceInBrowser() throws Exception {
+        VmInfo web01 = Inventory.vms(vc).stream().filter(v -> v.name().equals("web01")).findFirst().orElseThrow();
+        List<VirtualDisk> disks = VmBackup.disks((VirtualMachineConfigInfo) Props.one(vc, web01.ref(), "config"));
+        DatastorePath desc = DatastorePath.parse(((VirtualDiskFlatVer2BackingInfo) disks.get(0).getBacking()).getFileName());
+        DatastorePath flat = desc.resolveSibling(desc.fileName().substring(0, desc.fileName().length() - 5) + "-flat.vmdk");
+        ds.upload(flat, new java.io.ByteArrayInputStream(new byte[16 << 20]), 16 << 20);
+        assertFalse(diskSha.get(0).equals(sha256(disks.get(0))), "disk 0 was damaged");
+
+        Path shots = Path.of("target", "screenshots-vsphere").toAbsolutePath();
+        try (Browser b = Browser.start(work.resolve("chrome"), spki(), work.resolve("downloads"), shots)) {
+            try {
+                b.open(base + "/");
+                b.await("#login-user");
+                b.type("#login-user", "operator");
+                b.type("#login-password", PW);
+                b.click("#login button[type=submit]");
+                b.await(".cards");
+                b.open(base + "/#/backups/" + backupId + "/restore");
+                b.await("#vmr-vcenter option[value='" + vcId + "']");
+                b.script("const s = document.getElementById('vmr-vcenter'); s.value = arguments[0];"
+                        + " s.dispatchEvent(new Event('change'));", vcId);
+                b.click("#vmr-mode-inplace");
+                b.await("#vmr-inplace:not([hidden])");
+                b.await("#vmr-asnew[hidden]");
+                assertEquals("Restore into the VM", b.text("#vmr-start"));
+                b.script("document.getElementById('vmr-form').scrollIntoView({block: 'start'})");
+                b.screenshot("vsphere-restore-in-place");
+                b.script("window.confirm = () => true"); // the "overwrite every disk?" question, answered yes
+                b.click("#vmr-start");
+                b.await("#job-progress");
+                b.awaitText("#job-state", t -> t.contains("SUCCEEDED") || t.contains("FAILED"), Duration.ofMinutes(3),
+                        "finishing");
+                assertTrue(b.text("#job-state").contains("SUCCEEDED"), b.text("#main"));
+                assertEquals("100 %", b.text("#job-percent"));
+                b.screenshot("vsphere-restore-succeeded");
+            } catch (Throwable t) {
+                b.screenshot("vsphere-FAILED");
+                throw t;
+            }
+        }
+        assertEquals(diskSha.get(0), sha256(disks.get(0)), "disk 0 after the in-place restore");
+        assertEquals(diskSha.get(1), sha256(disks.get(1)), "disk 1 after the in-place restore");
+    }
+
+    /** Chromium's certificate pin: the SHA-256 of the server key's SubjectPublicKeyInfo, from a pinned handshake. */
+    private String spki() throws Exception {
+        try (javax.net.ssl.SSLSocket sock = (javax.net.ssl.SSLSocket) io.cairn.httpui.PinnedTls.context(server.fingerprint())
+                .getSocketFactory().createSocket("127.0.0.1", server.port())) {
+            sock.startHandshake();
+            return Tls.spkiSha256(sock.getSession().getPeerCertificates()[0]);
+        }
+    }
+
     // ---- schedules with a vCenter source ----
 
     @Test
-    @Order(8)
+    @Order(9)
     @DisplayName("a schedule with a vCenter source backs up the VMs its spec selects (snapshot removed), keeps one by retention;"
             + " a spec matching nothing fails its job; unknown connections and specs without a prefix are 400")
     void vcenterSchedule() throws Exception {
@@ -356,7 +414,7 @@ class VcentersIT {
     }
 
     @Test
-    @Order(9)
+    @Order(10)
     @DisplayName("delete removes the connection; a schedule that used it says so")
     void delete() throws Exception {
         assertEquals(200, send("DELETE", "/api/v1/vcenters/" + vcId, "admin", null).statusCode());
