@@ -316,8 +316,30 @@ async function viewDashboard() {
     h("div", { class: "grid2" },
       h("section", { class: "panel" }, h("h2", {}, "Logical vs stored"), bar),
       h("section", { class: "panel" }, h("h2", {}, "Stored size over time"), chart(d.history || []))),
+    h("section", { class: "panel", id: "dash-schedules" }, h("h2", {}, "Scheduled backups"), schedulesOverview(d.schedules || [])),
     h("section", { class: "panel" }, h("h2", {}, "Last jobs"), jobsTable(d.lastJobs || [], false)),
   ];
+}
+
+/** Each schedule's last run and how it ended (kept across restarts), and its next run. */
+function schedulesOverview(list) {
+  if (!list.length) {
+    return h("p", { class: "muted" }, "No schedules yet.", session.role === "admin" ? [" Add one under ", h("a", { href: "#/schedules" }, "Schedules"), "."] : "");
+  }
+  const rows = list.map((x) => {
+    const o = x.lastOutcome;
+    const running = x.lastJob && !["SUCCEEDED", "FAILED", "CANCELLED"].includes(x.lastJob.state);
+    const result = running
+      ? h("a", { href: `#/jobs/${enc(x.lastJob.id)}` }, stateBadge(x.lastJob.state))
+      : o ? [x.lastJob ? h("a", { href: `#/jobs/${enc(x.lastJob.id)}` }, stateBadge(o.state)) : stateBadge(o.state),
+        h("div", { class: "muted small" }, o.summary)]
+        : h("span", { class: "muted" }, "never ran");
+    return h("tr", { "data-schedule": x.id },
+      h("td", {}, x.name), h("td", {}, x.vm),
+      h("td", {}, timeEl(x.lastRun)), h("td", {}, result),
+      h("td", {}, x.enabled ? (x.nextRun ? timeEl(x.nextRun) : "–") : h("span", { class: "muted" }, "disabled")));
+  });
+  return h("table", { class: "table" }, thead(["Schedule", "What", "Last run", "Result", "Next run"]), h("tbody", {}, rows));
 }
 
 function card(title, value, note) {

@@ -447,6 +447,7 @@ public final class UiServer implements AutoCloseable {
         out.put("backups", r.backups());
         out.put("history", history);
         out.put("lastJobs", last);
+        out.put("schedules", scheduler == null ? List.of() : scheduler.overview());
         Api.json(ctx, 200, out);
     }
 

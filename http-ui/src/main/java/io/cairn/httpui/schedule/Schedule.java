@@ -10,11 +10,19 @@ import java.time.Instant;
  * @param retention applied to that VM's backups after each successful run, or null to keep all
  * @param updated when it was created or last edited (a run due before that was not missed)
  * @param lastRun when it last started a backup, or null
+ * @param lastOutcome how its last finished run ended, or null (kept across restarts, unlike the job list)
  */
 public record Schedule(String id, String name, String cron, Source source, RetentionPolicy retention, boolean enabled,
-                       Instant updated, Instant lastRun) {
+                       Instant updated, Instant lastRun, Outcome lastOutcome) {
+
+    /** How a run ended: the job's final state (SUCCEEDED, FAILED, CANCELLED), when, and its one-line result. */
+    public record Outcome(String state, Instant finished, String summary) {}
 
     Schedule withLastRun(Instant t) {
-        return new Schedule(id, name, cron, source, retention, enabled, updated, t);
+        return new Schedule(id, name, cron, source, retention, enabled, updated, t, lastOutcome);
+    }
+
+    Schedule withOutcome(Outcome o) {
+        return new Schedule(id, name, cron, source, retention, enabled, updated, lastRun, o);
     }
 }

@@ -51,7 +51,7 @@ public final class ScheduleStore {
                     r.path("keepDaily").asInt(), r.path("keepWeekly").asInt(), r.path("keepMonthly").asInt());
             out.add(new Schedule(n.path("id").asText(), n.path("name").asText(), n.path("cron").asText(),
                     source(n.get("source")), p, n.path("enabled").asBoolean(true), instant(n.get("updated")),
-                    instant(n.get("lastRun"))));
+                    instant(n.get("lastRun")), outcome(n.get("lastOutcome"))));
         }
         return out;
     }
@@ -97,6 +97,11 @@ public final class ScheduleStore {
         return found[0];
     }
 
+    /** Records how a run ended (no-op when the schedule was deleted meanwhile). */
+    void markOutcome(String id, Schedule.Outcome o) throws IOException {
+        update(l -> l.stream().map(x -> x.id().equals(id) ? x.withOutcome(o) : x).toList());
+    }
+
     /** Records a run's start time (no-op when the schedule was deleted meanwhile). */
     void markRun(String id, Instant at) throws IOException {
         update(l -> l.stream().map(o -> o.id().equals(id) ? o.withLastRun(at) : o).toList());
@@ -122,6 +127,7 @@ public final class ScheduleStore {
             n.put("enabled", s.enabled());
             n.put("updated", s.updated() == null ? null : s.updated().toString());
             n.put("lastRun", s.lastRun() == null ? null : s.lastRun().toString());
+            n.set("lastOutcome", outcome(s.lastOutcome()));
         }
         Path tmp = file.resolveSibling(FILE + ".tmp");
         Files.deleteIfExists(tmp);
@@ -160,6 +166,24 @@ public final class ScheduleStore {
                     n.path("enableCbt").asBoolean(false));
         }
         throw new IOException(file + " has a schedule whose source is neither \"file:PATH\" nor {\"vcenter\", \"spec\"}: " + n);
+    }
+
+    static JsonNode outcome(Schedule.Outcome o) {
+        if (o == null) {
+            return JSON.nullNode();
+        }
+        ObjectNode n = JSON.createObjectNode();
+        n.put("state", o.state());
+        n.put("finished", o.finished().toString());
+        n.put("summary", o.summary());
+        return n;
+    }
+
+    private static Schedule.Outcome outcome(JsonNode n) {
+        if (n == null || n.isNull() || !n.isObject()) {
+            return null;
+        }
+        return new Schedule.Outcome(n.path("state").asText(), instant(n.get("finished")), n.path("summary").asText());
     }
 
     private static Instant instant(JsonNode n) {

@@ -46,6 +46,43 @@ public final class Scheduler implements AutoCloseable {
         return runner.target(s);
     }
 
+    /**
+     * Each schedule for the dashboard: what it backs up, its next run and how its last run ended.
+     * An unreadable schedules file is an empty list here (the schedules page shows the error).
+     */
+    public List<Map<String, Object>> overview() {
+        List<Map<String, Object>> out = new ArrayList<>();
+        List<Schedule> all;
+        try {
+            all = store.list();
+        } catch (IOException e) {
+            return out;
+        }
+        ZonedDateTime now = ZonedDateTime.now(clock);
+        for (Schedule s : all) {
+            Map<String, Object> o = new java.util.LinkedHashMap<>();
+            o.put("id", s.id());
+            o.put("name", s.name());
+            o.put("vm", runner.target(s));
+            o.put("enabled", s.enabled());
+            String next = null;
+            if (s.enabled()) {
+                try {
+                    next = Cron.parse(s.cron()).next(now).toOffsetDateTime().toString();
+                } catch (IllegalArgumentException e) {
+                    // shown as no next run; the schedules page names the problem
+                }
+            }
+            o.put("nextRun", next);
+            o.put("lastRun", s.lastRun() == null ? null : s.lastRun().toString());
+            Job j = running.get(s.id());
+            o.put("lastJob", j == null ? null : Map.of("id", j.id(), "state", j.state().name()));
+            o.put("lastOutcome", ScheduleStore.outcome(s.lastOutcome()));
+            out.add(o);
+        }
+        return out;
+    }
+
     /** The latest job a schedule started, or null. */
     Job lastJob(String scheduleId) {
         return running.get(scheduleId);
@@ -165,6 +202,19 @@ public final class Scheduler implements AutoCloseable {
     private Job launch(Schedule s, Instant at) {
         Job j = jobs.submit("backup", runner.target(s) + " (schedule " + s.name() + ")", (job, progress) -> runner.run(s, job, progress));
         running.put(s.id(), j);
+        // Recorded once, by the final event or here if the job ended before the listener was added.
+        java.util.concurrent.atomic.AtomicBoolean recorded = new java.util.concurrent.atomic.AtomicBoolean();
+        Runnable record = () -> {
+            if (j.isFinished() && recorded.compareAndSet(false, true)) {
+                try {
+                    store.markOutcome(s.id(), new Schedule.Outcome(j.state().name(), j.finished(), j.result()));
+                } catch (IOException ex) {
+                    log.accept("schedule '" + s.name() + "': cannot record how its run ended: " + ex.getMessage());
+                }
+            }
+        };
+        j.addListener(e -> record.run());
+        record.run();
         try {
             store.markRun(s.id(), at);
         } catch (IOException e) {

@@ -113,7 +113,7 @@ public final class Schedules {
 
     private void replace(Context ctx) throws IOException {
         Schedule old = store.get(ctx.pathParam("id")).orElseThrow(() -> new Invalid(404, "no such schedule"));
-        Schedule s = parse(Api.body(ctx), old.id(), old.lastRun(), vcenters);
+        Schedule s = parse(Api.body(ctx), old.id(), old.lastRun(), vcenters).withOutcome(old.lastOutcome());
         store.put(s);
         Api.json(ctx, 200, view(s));
     }
@@ -161,6 +161,7 @@ public final class Schedules {
         }
         o.put("nextRuns", next);
         o.put("lastRun", s.lastRun() == null ? null : s.lastRun().toString());
+        o.put("lastOutcome", ScheduleStore.outcome(s.lastOutcome()));
         Job j = scheduler.lastJob(s.id());
         o.put("lastJob", j == null ? null : Map.of("id", j.id(), "state", j.state().name()));
         return o;
@@ -201,7 +202,7 @@ public final class Schedules {
             throw new Invalid(400, "'enabled' must be true or false");
         }
         boolean enabled = e == null || e.isNull() || e.asBoolean();
-        return new Schedule(id, n.asText().trim(), cron.expression(), source, retention, enabled, Instant.now(), lastRun);
+        return new Schedule(id, n.asText().trim(), cron.expression(), source, retention, enabled, Instant.now(), lastRun, null);
     }
 
     private static Source source(JsonNode s, VcenterConnections vcenters) {

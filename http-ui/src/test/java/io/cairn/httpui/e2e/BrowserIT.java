@@ -386,6 +386,7 @@ class BrowserIT {
     b.await("svg.chart polyline.stored");
     assertEquals("admin", b.text("#who-name"));
     assertTrue(b.title().contains("Dashboard"), b.title());
+    assertTrue(b.text("#dash-schedules").contains("No schedules yet"), b.text("#dash-schedules"));
     shots.add(b.screenshot("dashboard"));
 
     // VMs, then the VM's backups.

@@ -133,6 +133,27 @@ class SchedulesIT {
         }
     }
 
+    /** Polls until the probe answers non-null. */
+    private static final class Poll {
+        interface Probe<T> {
+            T get() throws Exception;
+        }
+
+        static <T> T poll(Duration timeout, Probe<T> p) throws Exception {
+            long end = System.nanoTime() + timeout.toNanos();
+            while (true) {
+                T v = p.get();
+                if (v != null) {
+                    return v;
+                }
+                if (System.nanoTime() > end) {
+                    throw new AssertionError("nothing after " + timeout);
+                }
+                Thread.sleep(100);
+            }
+        }
+    }
+
     private static void await(Job j) throws InterruptedException {
         long end = System.nanoTime() + Duration.ofSeconds(60).toNanos();
         while (!j.isFinished() && System.nanoTime() < end) {
@@ -252,6 +273,20 @@ class SchedulesIT {
         assertEquals("SUCCEEDED", now.get("state").asText(), now.toString());
         assertTrue(now.get("result").asText().contains("retention kept 1, removed 1"), now.toString());
         assertEquals(1, backupsOf("web01"));
+        // how it ended is on the dashboard, and in schedules.json for after a restart
+        JsonNode outcome = Poll.poll(Duration.ofSeconds(10), () -> {
+            for (JsonNode n : JSON.readTree(send("GET", "/api/v1/dashboard", "viewer", null).body()).get("schedules")) {
+                if (n.get("id").asText().equals(id) && n.get("lastOutcome").isObject()) {
+                    return n.get("lastOutcome");
+                }
+            }
+            return null;
+        });
+        assertEquals("SUCCEEDED", outcome.get("state").asText(), outcome.toString());
+        assertEquals(now.get("result").asText(), outcome.get("summary").asText());
+        Schedule stored = new ScheduleStore(state).get(id).orElseThrow();
+        assertEquals("SUCCEEDED", stored.lastOutcome().state());
+        assertEquals(outcome.get("finished").asText(), stored.lastOutcome().finished().toString());
 
         r = send("PUT", "/api/v1/schedules/" + id, "admin", schedule("nightly web01", "*/15 1-5 * * 1,3,5", "null").replace("true", "false"));
         assertEquals(200, r.statusCode(), r.body());
