@@ -6,19 +6,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.cairn.httpui.ApiClient;
 import io.cairn.httpui.UiConfig;
 import io.cairn.httpui.UiServer;
-import io.cairn.httpui.auth.Role;
-import io.cairn.httpui.auth.Users;
 import io.cairn.httpui.jobs.Jobs;
 import io.cairn.httpui.vcenter.VcenterConnections;
 import io.cairn.repository.Repository;
 import io.cairn.repository.job.Job;
 import io.cairn.repository.store.LocalStore;
-import java.net.URI;
 import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -28,10 +24,7 @@ import java.time.Duration;
 import java.time.LocalDateTime;
 import java.time.ZoneId;
 import java.time.ZonedDateTime;
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterAll;
@@ -47,7 +40,6 @@ import org.junit.jupiter.api.TestInstance;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class SchedulesIT {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final String PW = "correct horse battery";
     private static final ZoneId ZONE = ZoneId.systemDefault();
 
     private Path work;
@@ -55,10 +47,7 @@ class SchedulesIT {
     private Path image;
     private Repository repo;
     private UiServer server;
-    private HttpClient http;
-    private String base;
-    private final Map<String, String[]> sessions = new HashMap<>();
-    private final List<String> bodies = new ArrayList<>();
+    private ApiClient api;
 
     @BeforeAll
     void setUp() throws Exception {
@@ -71,19 +60,9 @@ class SchedulesIT {
         repo = Repository.init(new LocalStore(work.resolve("repo")), 1 << 20, 1, null);
         state = work.resolve("state");
         Files.createDirectories(state);
-        Users u = Users.load(state);
-        u.put("viewer", Role.VIEWER, PW.toCharArray());
-        u.put("operator", Role.OPERATOR, PW.toCharArray());
-        u.put("admin", Role.ADMIN, PW.toCharArray());
+        ApiClient.addUsers(state);
         server = UiServer.start(new UiConfig(repo, work.resolve("repo"), state, "127.0.0.1", 0, 2, null, null));
-        base = "https://127.0.0.1:" + server.port();
-        http = HttpClient.newBuilder().sslContext(io.cairn.httpui.PinnedTls.context(server.fingerprint())).connectTimeout(Duration.ofSeconds(10)).build();
-        for (String r : List.of("viewer", "operator", "admin")) {
-            HttpResponse<String> res = send("POST", "/api/v1/login", null, "{\"user\":\"" + r + "\",\"password\":\"" + PW + "\"}");
-            assertEquals(200, res.statusCode(), res.body());
-            String cookie = res.headers().firstValue("set-cookie").orElseThrow();
-            sessions.put(r, new String[] {cookie.substring(0, cookie.indexOf(';')), JSON.readTree(res.body()).get("csrf").asText()});
-        }
+        api = ApiClient.login(server);
     }
 
     @AfterAll
@@ -91,24 +70,13 @@ class SchedulesIT {
         if (server != null) {
             server.close();
         }
-        for (String b : bodies) {
-            assertFalse(b.contains("Exception") || b.contains("at io.cairn"), b);
+        if (api != null) {
+            api.assertNoLeaks();
         }
     }
 
     private HttpResponse<String> send(String method, String path, String role, String body) throws Exception {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(60))
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
-                .header("Content-Type", "application/json");
-        if (role != null && sessions.containsKey(role)) {
-            b.header("Cookie", sessions.get(role)[0]);
-            if (!method.equals("GET")) {
-                b.header("X-CSRF-Token", sessions.get(role)[1]);
-            }
-        }
-        HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
-        bodies.add(r.body());
-        return r;
+        return api.send(method, path, role, body);
     }
 
     private String schedule(String name, String cron, String retention) {
@@ -117,20 +85,11 @@ class SchedulesIT {
     }
 
     private static String error(HttpResponse<String> r) throws Exception {
-        return JSON.readTree(r.body()).path("error").asText();
+        return ApiClient.error(r);
     }
 
-    /** Polls the API until the job is final; returns it. */
     private JsonNode awaitJob(String id) throws Exception {
-        long end = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        while (true) {
-            JsonNode j = JSON.readTree(send("GET", "/api/v1/jobs/" + id, "viewer", null).body());
-            String st = j.path("state").asText();
-            if (st.equals("SUCCEEDED") || st.equals("FAILED") || st.equals("CANCELLED") || System.nanoTime() > end) {
-                return j;
-            }
-            Thread.sleep(100);
-        }
+        return api.awaitJob(id, Duration.ofSeconds(60));
     }
 
     /** Polls until the probe answers non-null. */

@@ -22,12 +22,11 @@ import com.vmware.vim25.VirtualMachineConfigInfo;
 import com.vmware.vim25.VirtualMachineConfigSpec;
 import com.vmware.vim25.VirtualMachineFileInfo;
 import com.vmware.vim25.VirtualSCSISharing;
+import io.cairn.httpui.ApiClient;
 import io.cairn.httpui.UiConfig;
 import io.cairn.httpui.UiServer;
 import io.cairn.httpui.e2e.Browser;
 import io.cairn.httpui.e2e.Tls;
-import io.cairn.httpui.auth.Role;
-import io.cairn.httpui.auth.Users;
 import io.cairn.repository.Repository;
 import io.cairn.repository.job.Job;
 import io.cairn.repository.store.LocalStore;
@@ -43,8 +42,6 @@ import io.cairn.vsphere.inventory.VmInfo;
 import io.cairn.vsphere.task.Tasks;
 import java.io.InputStream;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -81,7 +78,6 @@ class VcentersIT {
     private static final String WRONG_SHA1 = "2C:11:ED:D7:13:87:7D:B5:74:18:B8:1C:42:C2:56:1F:0D:B9:5B:00";
     private static final String VC_USER = "backup";
     private static final String VC_PASSWORD = "s3cret-Vc!pw";
-    private static final String PW = "correct horse battery";
     private static final Path SCRIPT = Path.of("..", "scripts", "vcsim");
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -93,13 +89,11 @@ class VcentersIT {
     private DatastoreClient ds;
     private Repository repo;
     private UiServer server;
-    private HttpClient http;
+    private ApiClient api;
     private String base;
     private String backupId;
     private String vcId;
     private final List<String> diskSha = new ArrayList<>();
-    private final Map<String, String[]> sessions = new HashMap<>();
-    private final List<String> bodies = new ArrayList<>();
 
     @BeforeAll
     void setUp() throws Exception {
@@ -128,19 +122,10 @@ class VcentersIT {
 
         state = work.resolve("state");
         Files.createDirectories(state);
-        Users u = Users.load(state);
-        u.put("viewer", Role.VIEWER, PW.toCharArray());
-        u.put("operator", Role.OPERATOR, PW.toCharArray());
-        u.put("admin", Role.ADMIN, PW.toCharArray());
+        ApiClient.addUsers(state);
         server = UiServer.start(new UiConfig(repo, work.resolve("repo"), state, "127.0.0.1", 0, 2, null, null));
-        base = "https://127.0.0.1:" + server.port();
-        http = HttpClient.newBuilder().sslContext(io.cairn.httpui.PinnedTls.context(server.fingerprint())).connectTimeout(Duration.ofSeconds(10)).build();
-        for (String r : List.of("viewer", "operator", "admin")) {
-            HttpResponse<String> res = send("POST", "/api/v1/login", null, "{\"user\":\"" + r + "\",\"password\":\"" + PW + "\"}");
-            assertEquals(200, res.statusCode(), res.body());
-            String cookie = res.headers().firstValue("set-cookie").orElseThrow();
-            sessions.put(r, new String[] {cookie.substring(0, cookie.indexOf(';')), JSON.readTree(res.body()).get("csrf").asText()});
-        }
+        api = ApiClient.login(server);
+        base = api.base();
     }
 
     @AfterAll
@@ -157,8 +142,8 @@ class VcentersIT {
                 new ProcessBuilder(SCRIPT.toString(), "stop", vcsimDir.toString()).inheritIO().start().waitFor(30, TimeUnit.SECONDS);
             }
         }
-        for (String b : bodies) {
-            assertFalse(b.contains("Exception") || b.contains("at io.cairn") || b.contains(VC_PASSWORD), b);
+        if (api != null) {
+            api.assertNoLeaks(VC_PASSWORD);
         }
     }
 
@@ -326,7 +311,7 @@ class VcentersIT {
                 b.open(base + "/");
                 b.await("#login-user");
                 b.type("#login-user", "operator");
-                b.type("#login-password", PW);
+                b.type("#login-password", ApiClient.PASSWORD);
                 b.click("#login button[type=submit]");
                 b.await(".cards");
                 b.open(base + "/#/backups/" + backupId + "/restore");
@@ -447,15 +432,7 @@ class VcentersIT {
     }
 
     private JsonNode awaitJob(String job) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
-        while (System.nanoTime() < deadline) {
-            JsonNode j = JSON.readTree(send("GET", "/api/v1/jobs/" + job, "viewer", null).body());
-            if (List.of("SUCCEEDED", "FAILED", "CANCELLED").contains(j.get("state").asText())) {
-                return j;
-            }
-            Thread.sleep(200);
-        }
-        return fail("job " + job + " did not finish in 3 minutes");
+        return api.awaitJob(job, Duration.ofMinutes(3));
     }
 
     private static String add(String name, String password, String thumbprint) throws Exception {
@@ -486,18 +463,7 @@ class VcentersIT {
     }
 
     private HttpResponse<String> send(String method, String path, String role, String body) throws Exception {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(120));
-        b.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
-        if (body != null) {
-            b.header("Content-Type", "application/json");
-        }
-        if (role != null && sessions.containsKey(role)) {
-            b.header("Cookie", sessions.get(role)[0]);
-            b.header("X-CSRF-Token", sessions.get(role)[1]);
-        }
-        HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
-        bodies.add(r.body());
-        return r;
+        return api.send(method, path, role, body);
     }
 
     private void startVcsim() throws Exception {
