@@ -33,6 +33,7 @@ public final class Users {
     static final int R = 8;
     static final int P = 1;
     private static final int HASH_LENGTH = 32;
+    private static final String NAME = "[A-Za-z0-9._@-]{1,64}";
     /** scrypt takes 32 MiB per call: at most this many at once, so a burst of logins cannot exhaust the heap. */
     private static final Semaphore KDF_SLOTS = new Semaphore(4);
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -69,11 +70,52 @@ public final class Users {
                 throw new IOException("the user file " + u.file + " is not valid: " + e.getMessage());
             }
             for (User x : f.users() == null ? List.<User>of() : f.users()) {
-                Role.parse(x.role());
-                u.users.put(x.name(), x);
+                try {
+                    check(x);
+                } catch (IllegalArgumentException e) {
+                    throw new IOException("the user file " + u.file + " is not valid: " + e.getMessage());
+                }
+                if (u.users.putIfAbsent(x.name(), x) != null) {
+                    throw new IOException("the user file " + u.file + " is not valid: the user '" + x.name() + "' appears twice");
+                }
             }
         }
         return u;
+    }
+
+    /**
+     * Refuses an entry that could not log in or would fail at login: no or a bad name, an unknown
+     * role, a salt or hash that is not Base64 (the hash must be 32 bytes), or scrypt parameters
+     * out of range (N a power of two, at most 2^20; r and p 1 to 16).
+     */
+    private static void check(User x) {
+        if (x == null) {
+            throw new IllegalArgumentException("an entry in 'users' is null");
+        }
+        if (x.name() == null || !x.name().matches(NAME)) {
+            throw new IllegalArgumentException("a user has no valid name (" + (x.name() == null ? "none" : "'" + x.name() + "'") + ")");
+        }
+        String who = "the user '" + x.name() + "': ";
+        try {
+            Role.parse(x.role());
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(who + e.getMessage());
+        }
+        Base64.Decoder b64 = Base64.getDecoder();
+        byte[] salt;
+        byte[] hash;
+        try {
+            salt = b64.decode(x.salt() == null ? "" : x.salt());
+            hash = b64.decode(x.hash() == null ? "" : x.hash());
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(who + "the salt or hash is not Base64");
+        }
+        if (salt.length == 0 || hash.length != HASH_LENGTH) {
+            throw new IllegalArgumentException(who + "needs a salt and a " + HASH_LENGTH + "-byte hash");
+        }
+        if (x.n() < 2 || x.n() > 1 << 20 || (x.n() & (x.n() - 1)) != 0 || x.r() < 1 || x.r() > 16 || x.p() < 1 || x.p() > 16) {
+            throw new IllegalArgumentException(who + "scrypt parameters out of range (n=" + x.n() + ", r=" + x.r() + ", p=" + x.p() + ")");
+        }
     }
 
     public synchronized boolean isEmpty() {
@@ -86,7 +128,7 @@ public final class Users {
 
     /** Adds a user or replaces the password and role of an existing one, and saves the file. */
     public void put(String name, Role role, char[] password) throws IOException {
-        if (name == null || !name.matches("[A-Za-z0-9._@-]{1,64}")) {
+        if (name == null || !name.matches(NAME)) {
             throw new IllegalArgumentException("a user name is 1 to 64 letters, digits or . _ @ -");
         }
         if (password.length < 8) {
@@ -96,9 +138,12 @@ public final class Users {
         RANDOM.nextBytes(salt);
         byte[] hash = derive(password, salt, N, R, P);
         Base64.Encoder b64 = Base64.getEncoder();
+        User user = new User(name, role.jsonName(), b64.encodeToString(salt), b64.encodeToString(hash), N, R, P);
         synchronized (this) {
-            users.put(name, new User(name, role.jsonName(), b64.encodeToString(salt), b64.encodeToString(hash), N, R, P));
-            save();
+            Map<String, User> next = new LinkedHashMap<>(users);
+            next.put(name, user);
+            save(next); // first: a put that cannot be saved changes nothing
+            users.put(name, user);
         }
     }
 
@@ -137,8 +182,8 @@ public final class Users {
         }
     }
 
-    private void save() throws IOException {
-        byte[] json = JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(new FileFormat(1, new ArrayList<>(users.values())));
+    private void save(Map<String, User> all) throws IOException {
+        byte[] json = JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(new FileFormat(1, new ArrayList<>(all.values())));
         writeAtomically(file, json);
     }
 

@@ -1,0 +1,73 @@
+package io.cairn.httpui.auth;
+
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+@DisplayName("LoginLimiter")
+class LoginLimiterTest {
+    @Test
+    @DisplayName("allows the first attempts, and refuses once max failures are in the window")
+    void locksOut() {
+        LoginLimiter l = new LoginLimiter(5, Duration.ofMinutes(1));
+        for (int i = 0; i < 5; i++) {
+            assertTrue(l.allowed("admin", "10.0.0.1"), "refused after " + i + " failures");
+            l.failed("admin", "10.0.0.1");
+        }
+        assertFalse(l.allowed("admin", "10.0.0.1"));
+        assertFalse(l.allowed("admin", "10.0.0.1"), "asking again must not lift the lock");
+    }
+
+    @Test
+    @DisplayName("counts per user name and client address: other names and other addresses are not locked")
+    void perKey() {
+        LoginLimiter l = new LoginLimiter(3, Duration.ofMinutes(1));
+        for (int i = 0; i < 3; i++) {
+            l.failed("admin", "10.0.0.1");
+        }
+        assertFalse(l.allowed("admin", "10.0.0.1"));
+        assertTrue(l.allowed("admin", "10.0.0.2"), "another address is locked out too");
+        assertTrue(l.allowed("bob", "10.0.0.1"), "another user name is locked out too");
+        assertTrue(l.allowed("Admin", "10.0.0.1"), "user names are case-sensitive, so is the count");
+    }
+
+    @Test
+    @DisplayName("a user name and address cannot be shifted into another pair's count")
+    void keysDoNotCollide() {
+        LoginLimiter l = new LoginLimiter(1, Duration.ofMinutes(1));
+        l.failed("a", "b c");
+        assertFalse(l.allowed("a", "b c"));
+        assertTrue(l.allowed("a b", "c"));
+        assertTrue(l.allowed("a", "bc"));
+    }
+
+    @Test
+    @DisplayName("with max 1, a single failure locks out")
+    void maxOne() {
+        LoginLimiter l = new LoginLimiter(1, Duration.ofMinutes(1));
+        assertTrue(l.allowed("admin", "::1"));
+        l.failed("admin", "::1");
+        assertFalse(l.allowed("admin", "::1"));
+    }
+
+    @Test
+    @DisplayName("is a sliding window: each failure ages out on its own, not all at once")
+    void slidingWindow() throws InterruptedException {
+        // Failures at t=0 and t≈200 ms in a 300 ms window, max 2; sleeps of at most 100 ms.
+        LoginLimiter l = new LoginLimiter(2, Duration.ofMillis(300));
+        l.failed("admin", "10.0.0.1");
+        Thread.sleep(100);
+        Thread.sleep(100);
+        l.failed("admin", "10.0.0.1");
+        assertFalse(l.allowed("admin", "10.0.0.1"), "2 failures within the window");
+        Thread.sleep(100);
+        Thread.sleep(10);
+        // t≈310 ms: the first failure is out of the window, the second (t≈200 ms) still in it.
+        assertTrue(l.allowed("admin", "10.0.0.1"), "the first failure did not age out");
+        l.failed("admin", "10.0.0.1");
+        assertFalse(l.allowed("admin", "10.0.0.1"), "the second failure aged out with the first");
+    }
+}
