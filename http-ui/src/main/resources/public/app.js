@@ -382,7 +382,7 @@ function jobsTable(jobs, withActions) {
     h("thead", {}, h("tr", {}, ["Job", "Kind", "Target", "State", "Progress", "Started", "Finished", withActions ? "" : null]
       .filter((c) => c !== null).map((c) => h("th", { scope: "col" }, c)))),
     h("tbody", {}, jobs.map((j) => {
-      const p = percent(j.done, j.total);
+      const p = Number(j.jobTotal) > 0 ? percent(j.jobDone, j.jobTotal) : percent(j.done, j.total);
       const active = !FINAL.has(j.state);
       return h("tr", { "data-job": j.id },
         h("td", {}, h("a", { href: `#/jobs/${enc(j.id)}` }, String(j.id))),
@@ -658,7 +658,9 @@ async function viewJob([id]) {
   const actions = h("div", { class: "row end" });
 
   function render(ev) {
-    const done = Number(ev.done) || 0, total = Number(ev.total) || 0;
+    // the whole job's bytes when the server knows them (restores), else the current phase's
+    const whole = Number(ev.jobTotal) > 0;
+    const done = Number(whole ? ev.jobDone : ev.done) || 0, total = Number(whole ? ev.jobTotal : ev.total) || 0;
     const p = ev.state === "SUCCEEDED" ? 100 : ev.state === "QUEUED" ? 0 : percent(done, total);
     fill.style.width = `${p === null ? 0 : p.toFixed(2)}%`;
     fill.className = `bar-fill state-${String(ev.state).toLowerCase()}`;

@@ -94,7 +94,9 @@ final class VcBackup {
         try {
             Job job = new Job(Long.toHexString(Double.doubleToLongBits(Math.random())).substring(0, 8), "backup", v.name());
             job.addListener(e -> {
-                if (e.message() != null && !e.message().equals("started")) {
+                // the final line (summary or error) is printed once by run(), not here too
+                boolean last = e.state() == Job.State.SUCCEEDED || e.state() == Job.State.FAILED || e.state() == Job.State.CANCELLED;
+                if (e.message() != null && !e.message().equals("started") && !last) {
                     System.out.println(v.name() + ": " + e.message());
                 }
             });

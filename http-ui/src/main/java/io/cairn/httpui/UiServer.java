@@ -214,7 +214,9 @@ public final class UiServer implements AutoCloseable {
         app.beforeMatched(this::authorize);
         app.exception(Exception.class, this::error);
         app.error(404, ctx -> {
-            if (ctx.resultInputStream() == null && ctx.path().startsWith("/api/")) {
+            // Javalin answers an unmatched path itself, in text/plain; our own 404s are JSON already
+            String type = ctx.res().getContentType();
+            if (ctx.path().startsWith("/api/") && (type == null || !type.startsWith("application/json"))) {
                 Api.json(ctx, 404, Map.of("error", "no such endpoint"));
             }
         });
@@ -360,6 +362,7 @@ public final class UiServer implements AutoCloseable {
             audit.record(user, ip, "login", null, null, null, "failed");
             throw new ApiException(401, "wrong user name or password");
         }
+        limiter.succeeded(user, ip);
         Sessions.Session old = sessions.get(ctx.cookie(Sessions.COOKIE));
         if (old != null) {
             sessions.invalidate(old.id());
@@ -776,6 +779,8 @@ public final class UiServer implements AutoCloseable {
         o.put("phase", j.phase());
         o.put("done", j.done());
         o.put("total", j.total());
+        o.put("jobDone", j.jobDone());
+        o.put("jobTotal", j.jobTotal());
         o.put("bytesPerSecond", last == null ? 0.0 : last.bytesPerSecond());
         o.put("created", j.created().toString());
         o.put("started", j.started() == null ? null : j.started().toString());
@@ -793,6 +798,8 @@ public final class UiServer implements AutoCloseable {
         o.put("phase", e.phase());
         o.put("done", e.done());
         o.put("total", e.total());
+        o.put("jobDone", e.jobDone());
+        o.put("jobTotal", e.jobTotal());
         o.put("bytesPerSecond", e.bytesPerSecond());
         o.put("message", e.message());
         return o;

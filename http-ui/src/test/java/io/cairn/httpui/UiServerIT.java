@@ -179,6 +179,17 @@ class UiServerIT {
     }
 
     @Test
+    @DisplayName("an unknown API path is 404 in JSON, logged in or not")
+    void unknownEndpoint() throws Exception {
+        for (String role : new String[] {null, "viewer"}) {
+            HttpResponse<String> r = get("/api/v1/nosuch", role);
+            assertEquals(404, r.statusCode(), r.body());
+            assertTrue(r.headers().firstValue("content-type").orElse("").startsWith("application/json"), r.headers().toString());
+            assertEquals("no such endpoint", JSON.readTree(r.body()).get("error").asText(), r.body());
+        }
+    }
+
+    @Test
     @DisplayName("POST without or with a wrong CSRF token is 403")
     void csrf() throws Exception {
         HttpRequest r = req("/api/v1/logout", "viewer").POST(HttpRequest.BodyPublishers.noBody()).build();
@@ -352,6 +363,8 @@ class UiServerIT {
         assertEquals("SUCCEEDED", states.get(states.size() - 1), states.toString());
         JsonNode j = JSON.readTree(get("/api/v1/jobs/" + job, "viewer").body());
         assertEquals("SUCCEEDED", j.get("state").asText());
+        assertEquals(Files.size(small), j.get("jobTotal").asLong(), "the job's total is the disk's size: " + j);
+        assertEquals(j.get("jobTotal").asLong(), j.get("jobDone").asLong(), j.toString());
         Path img;
         try (Stream<Path> s = Files.list(to)) {
             img = s.filter(p -> p.getFileName().toString().startsWith("small")).findFirst().orElseThrow();

@@ -10,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -53,6 +54,7 @@ public final class Users {
     private final Path file;
     private final Map<String, User> users = new LinkedHashMap<>();
     private final byte[] dummySalt = new byte[16];
+    private List<Object> stamp = List.of();
 
     private Users(Path file) {
         this.file = file;
@@ -62,25 +64,63 @@ public final class Users {
     /** Reads {@code users.json} from the state directory (an empty list when it does not exist yet). */
     public static Users load(Path stateDir) throws IOException {
         Users u = new Users(stateDir.resolve("users.json"));
-        if (Files.exists(u.file)) {
-            FileFormat f;
+        u.stamp = stamp(u.file);
+        u.users.putAll(read(u.file));
+        return u;
+    }
+
+    private static Map<String, User> read(Path file) throws IOException {
+        Map<String, User> out = new LinkedHashMap<>();
+        if (!Files.exists(file)) {
+            return out;
+        }
+        FileFormat f;
+        try {
+            f = JSON.readValue(Files.readAllBytes(file), FileFormat.class);
+        } catch (IOException e) {
+            throw new IOException("the user file " + file + " is not valid: " + e.getMessage());
+        }
+        for (User x : f.users() == null ? List.<User>of() : f.users()) {
             try {
-                f = JSON.readValue(Files.readAllBytes(u.file), FileFormat.class);
-            } catch (IOException e) {
-                throw new IOException("the user file " + u.file + " is not valid: " + e.getMessage());
+                check(x);
+            } catch (IllegalArgumentException e) {
+                throw new IOException("the user file " + file + " is not valid: " + e.getMessage());
             }
-            for (User x : f.users() == null ? List.<User>of() : f.users()) {
-                try {
-                    check(x);
-                } catch (IllegalArgumentException e) {
-                    throw new IOException("the user file " + u.file + " is not valid: " + e.getMessage());
-                }
-                if (u.users.putIfAbsent(x.name(), x) != null) {
-                    throw new IOException("the user file " + u.file + " is not valid: the user '" + x.name() + "' appears twice");
-                }
+            if (out.putIfAbsent(x.name(), x) != null) {
+                throw new IOException("the user file " + file + " is not valid: the user '" + x.name() + "' appears twice");
             }
         }
-        return u;
+        return out;
+    }
+
+    /** What identifies one version of the file: it is replaced by rename, so a new inode, size or time means a new one. */
+    private static List<Object> stamp(Path file) {
+        try {
+            BasicFileAttributes a = Files.readAttributes(file, BasicFileAttributes.class);
+            return java.util.Arrays.asList(a.fileKey(), a.size(), a.lastModifiedTime());
+        } catch (IOException e) {
+            return List.of();
+        }
+    }
+
+    /**
+     * Re-reads the file when another process replaced it ({@code cairn user add} while the server
+     * runs), so a new user or password counts at once. A file that became invalid is reported and
+     * the users read before are kept: a typo in a hand edit does not lock everyone out.
+     */
+    private synchronized void refresh() {
+        List<Object> now = stamp(file);
+        if (now.equals(stamp)) {
+            return;
+        }
+        try {
+            Map<String, User> fresh = read(file);
+            users.clear();
+            users.putAll(fresh);
+        } catch (IOException e) {
+            System.err.println("cairn: " + e.getMessage() + "; keeping the users read before");
+        }
+        stamp = now;
     }
 
     /**
@@ -119,10 +159,12 @@ public final class Users {
     }
 
     public synchronized boolean isEmpty() {
+        refresh();
         return users.isEmpty();
     }
 
     public synchronized List<User> list() {
+        refresh();
         return List.copyOf(users.values());
     }
 
@@ -140,10 +182,12 @@ public final class Users {
         Base64.Encoder b64 = Base64.getEncoder();
         User user = new User(name, role.jsonName(), b64.encodeToString(salt), b64.encodeToString(hash), N, R, P);
         synchronized (this) {
+            refresh(); // keep users another process added
             Map<String, User> next = new LinkedHashMap<>(users);
             next.put(name, user);
             save(next); // first: a put that cannot be saved changes nothing
             users.put(name, user);
+            stamp = stamp(file);
         }
     }
 
@@ -154,6 +198,7 @@ public final class Users {
     public Role authenticate(String name, char[] password) {
         User u;
         synchronized (this) {
+            refresh();
             u = name == null ? null : users.get(name);
         }
         if (u == null) {

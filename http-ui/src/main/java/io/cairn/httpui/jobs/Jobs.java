@@ -59,6 +59,7 @@ public final class Jobs implements AutoCloseable {
         VmdkWriter.Format fmt = VmdkWriter.Format.fromCliName(format);
         DiskOutput output = fmt == VmdkWriter.Format.RAW ? null : new io.cairn.vixmntbridge.engine.VmdkOutput(fmt);
         return queue("restore", b.ref().id(), done, (job, progress) -> {
+            job.expect(diskBytes(b));
             long bytes = 0;
             int n = 0;
             try (Lock lock = repo.locks().acquireForReading("restore (web UI)", Duration.ZERO)) {
@@ -88,6 +89,7 @@ public final class Jobs implements AutoCloseable {
     public Job vsphereRestore(Repository.Listed b, String target, VsphereConnector connector,
                               io.cairn.vsphere.restore.VmRestore.AsNew asNew, boolean force, Consumer<Job> done) {
         return queue("restore-vm", target, done, (job, progress) -> {
+            job.expect(diskBytes(b));
             long t0 = System.nanoTime();
             String summary;
             try (Lock lock = repo.locks().acquireForReading("restore to vSphere (web UI)", Duration.ZERO);
@@ -113,6 +115,10 @@ public final class Jobs implements AutoCloseable {
     /** Asks a job to stop; a queued job never starts. */
     public void cancel(Job j) {
         j.cancel();
+    }
+
+    private static long diskBytes(Repository.Listed b) {
+        return b.manifest().disks().stream().mapToLong(d -> d.capacity()).sum();
     }
 
     /** The work of a job queued with {@link #submit}: runs once, returns the job's one-line result. */

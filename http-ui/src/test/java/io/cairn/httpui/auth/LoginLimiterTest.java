@@ -70,4 +70,31 @@ class LoginLimiterTest {
         l.failed("admin", "10.0.0.1");
         assertFalse(l.allowed("admin", "10.0.0.1"), "the second failure aged out with the first");
     }
+
+    @Test
+    @DisplayName("a successful login forgets the pair's failures")
+    void successResets() {
+        LoginLimiter l = new LoginLimiter(5, Duration.ofMinutes(1));
+        for (int i = 0; i < 4; i++) {
+            l.failed("admin", "10.0.0.1");
+        }
+        l.succeeded("admin", "10.0.0.1");
+        l.failed("admin", "10.0.0.1");
+        assertTrue(l.allowed("admin", "10.0.0.1"), "one failure after a success locked the user out");
+    }
+
+    @Test
+    @DisplayName("a flood of failures under made-up names stays bounded and never lifts an existing lockout")
+    void floodKeepsLockout() {
+        LoginLimiter l = new LoginLimiter(3, Duration.ofMinutes(1), 1000);
+        for (int i = 0; i < 3; i++) {
+            l.failed("admin", "10.0.0.1");
+        }
+        assertFalse(l.allowed("admin", "10.0.0.1"));
+        for (int i = 0; i < 5000; i++) {
+            l.failed("nobody-" + i, "203.0.113.7");
+        }
+        assertTrue(l.tracked() <= 1000, "tracked pairs: " + l.tracked());
+        assertFalse(l.allowed("admin", "10.0.0.1"), "the flood lifted admin's lockout");
+    }
 }

@@ -250,6 +250,21 @@ class UsersTest {
         }
 
         @Test
+        @DisplayName("a user added by another process (cairn user add while the server runs) logs in at once;"
+                + " a file damaged meanwhile keeps the users read before")
+        void seesOtherWriters() throws IOException {
+            Users server = Users.load(state);
+            server.put("alice", Role.ADMIN, pw("alices password"));
+            Users.load(state).put("carol", Role.OPERATOR, pw("carols password")); // the CLI, another instance
+            assertEquals(Role.OPERATOR, server.authenticate("carol", pw("carols password")));
+            server.put("dave", Role.VIEWER, pw("daves password"));
+            assertEquals(List.of("alice", "carol", "dave"), Users.load(state).list().stream().map(Users.User::name).toList(),
+                    "the server's put dropped a user the CLI had added");
+            Users.writeAtomically(file(), "{ not json".getBytes(StandardCharsets.UTF_8));
+            assertEquals(Role.ADMIN, server.authenticate("alice", pw("alices password")));
+        }
+
+        @Test
         @DisplayName("writeAtomically replaces a file's whole content and leaves no temporary file")
         void writeAtomically() throws IOException {
             Path f = state.resolve("x.json");

@@ -24,10 +24,14 @@ public final class Job {
     /**
      * A change of a job, numbered so a listener that reconnects can ask for what it missed.
      *
+     * @param done bytes of the current phase so far
+     * @param total bytes of the current phase, 0 when unknown
      * @param bytesPerSecond average over the current phase
+     * @param jobDone bytes of the whole job so far (every phase)
+     * @param jobTotal bytes the whole job moves, when announced with {@link #expect}, else 0
      */
     public record Event(String jobId, long seq, Instant time, State state, String phase, long done, long total,
-                        double bytesPerSecond, String message) {}
+                        double bytesPerSecond, String message, long jobDone, long jobTotal) {}
 
     /** Thrown by {@link #checkCancelled} once the job was asked to stop. */
     public static final class CancelledException extends java.io.IOException {
@@ -47,6 +51,8 @@ public final class Job {
     private final List<String> log = new ArrayList<>();
     private final List<Event> history = new ArrayList<>();
     private final AtomicLong done = new AtomicLong();
+    private final AtomicLong jobDone = new AtomicLong();
+    private volatile long jobTotal;
     private final AtomicLong seq = new AtomicLong();
 
     private volatile State state = State.QUEUED;
@@ -156,8 +162,26 @@ public final class Job {
         emit(null, true);
     }
 
+    /**
+     * Announces the bytes the whole job will move (a restore: the sum of its disks), so progress
+     * and the time left can be shown for the job rather than for one disk at a time.
+     */
+    public void expect(long totalBytes) {
+        jobTotal = totalBytes;
+    }
+
+    public long jobDone() {
+        return jobDone.get();
+    }
+
+    /** See {@link #expect}; 0 when not announced. */
+    public long jobTotal() {
+        return jobTotal;
+    }
+
     public void advance(long bytes) {
         done.addAndGet(bytes);
+        jobDone.addAndGet(bytes);
         long now = System.nanoTime();
         if (now - lastEvent >= EVENT_INTERVAL_NANOS) {
             emit(null, false);
@@ -259,7 +283,7 @@ public final class Job {
         long d = done.get();
         Event e;
         synchronized (this) {
-            e = new Event(id, seq.incrementAndGet(), Instant.now(), state, phase, d, total, d / secs, message);
+            e = new Event(id, seq.incrementAndGet(), Instant.now(), state, phase, d, total, d / secs, message, jobDone.get(), jobTotal);
             history.add(e);
             if (history.size() > 2 * MAX_LOG) {
                 history.subList(0, MAX_LOG).clear();

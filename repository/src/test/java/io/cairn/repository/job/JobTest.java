@@ -78,4 +78,23 @@ class JobTest {
         assertEquals(10, j.done());
         assertEquals("disk 1 of 1", j.phase());
     }
+
+    @Test
+    @DisplayName("with the job's total announced, its bytes add up across phases while each phase counts from 0")
+    void jobTotals() {
+        Job j = new Job("j5", "restore", "web01");
+        j.expect(300);
+        j.start();
+        var p = j.progress();
+        p.begin("disk 1 of 2", 200);
+        p.advance(200);
+        p.begin("disk 2 of 2", 100);
+        p.advance(40);
+        assertEquals(40, j.done());
+        assertEquals(240, j.jobDone());
+        assertEquals(300, j.jobTotal());
+        Job.Event last = j.eventsAfter(0).get(j.eventsAfter(0).size() - 1);
+        assertEquals(300, last.jobTotal());
+        assertEquals(100, last.total());
+    }
 }
