@@ -210,7 +210,20 @@ public final class UiServer implements AutoCloseable {
 
     // ---- routes ----
 
+    /**
+     * Sent with every answer: the pages load only cairn's own files (no inline script, no other
+     * origin, no framing), so a file name or a VM name that slipped past textContent still could
+     * not run as script, and another site cannot frame the UI to trick a click.
+     */
+    private static final Map<String, String> SECURITY_HEADERS = Map.of(
+            "Content-Security-Policy", "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:;"
+                    + " connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
+            "X-Frame-Options", "DENY",
+            "Referrer-Policy", "no-referrer",
+            "X-Content-Type-Options", "nosniff");
+
     private void routes(boolean hasPages) {
+        app.before(ctx -> SECURITY_HEADERS.forEach(ctx::header));
         app.beforeMatched(this::authorize);
         app.exception(Exception.class, this::error);
         app.error(404, ctx -> {

@@ -190,6 +190,19 @@ class UiServerIT {
     }
 
     @Test
+    @DisplayName("pages and answers carry a strict Content-Security-Policy and refuse framing")
+    void securityHeaders() throws Exception {
+        for (String path : new String[] {"/", "/app.js", "/api/v1/me", "/api/v1/nosuch"}) {
+            HttpResponse<String> r = get(path, "viewer");
+            String csp = r.headers().firstValue("content-security-policy").orElse("");
+            assertTrue(csp.contains("default-src 'self'") && csp.contains("script-src 'self'") && !csp.contains("unsafe-inline")
+                    && csp.contains("frame-ancestors 'none'"), path + ": " + csp);
+            assertEquals("DENY", r.headers().firstValue("x-frame-options").orElse(""), path);
+            assertEquals("nosniff", r.headers().firstValue("x-content-type-options").orElse(""), path);
+        }
+    }
+
+    @Test
     @DisplayName("POST without or with a wrong CSRF token is 403")
     void csrf() throws Exception {
         HttpRequest r = req("/api/v1/logout", "viewer").POST(HttpRequest.BodyPublishers.noBody()).build();
