@@ -80,6 +80,9 @@ public final class Users {
         } catch (IOException e) {
             throw new IOException("the user file " + file + " is not valid: " + e.getMessage());
         }
+        if (f.version() != 1) {
+            throw new IOException("the user file " + file + " has version " + f.version() + "; this cairn reads version 1");
+        }
         for (User x : f.users() == null ? List.<User>of() : f.users()) {
             try {
                 check(x);

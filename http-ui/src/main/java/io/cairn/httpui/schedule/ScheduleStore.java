@@ -44,6 +44,9 @@ public final class ScheduleStore {
         } catch (IOException e) {
             throw new IOException(file + " cannot be read: " + e.getMessage(), e);
         }
+        if (root.path("version").asInt() != 1) {
+            throw new IOException(file + " has version " + root.path("version") + "; this cairn reads version 1");
+        }
         List<Schedule> out = new ArrayList<>();
         for (JsonNode n : root.path("schedules")) {
             JsonNode r = n.get("retention");

@@ -297,6 +297,13 @@ class UsersTest {
         }
 
         @Test
+        @DisplayName("of another format version is refused naming the file and the version")
+        void otherVersion() throws IOException {
+            assertRefused("{\"version\":2,\"users\":[]}", "version 2", "reads version 1");
+            assertRefused("{\"users\":[]}", "version 0");
+        }
+
+        @Test
         @DisplayName("with an unknown role is refused naming the file, the user and the role")
         void unknownRole() throws IOException {
             assertRefused("{\"version\":1,\"users\":[{\"name\":\"alice\",\"role\":\"root\",\"salt\":\"AAAAAAAAAAAAAAAAAAAAAA==\","
