@@ -86,7 +86,8 @@ public final class UiServer implements AutoCloseable {
 
     private record CachedList(long at, List<Repository.Listed> backups) {}
 
-    private record CachedStats(long at, Stats.Report report) {}
+    /** The repository statistics (they read every index), recomputed after a minute or when the backups changed. */
+    private record CachedStats(long at, List<String> backupIds, Stats.Report report) {}
 
     private UiServer(UiConfig config) {
         this.config = config;
@@ -424,10 +425,12 @@ public final class UiServer implements AutoCloseable {
     }
 
     private void dashboard(Context ctx) throws IOException {
+        List<Repository.Listed> all = backups();
+        List<String> ids = all.stream().map(l -> l.ref().id()).toList();
         CachedStats c = stats;
         long now = System.nanoTime();
-        if (c == null || now - c.at() > 60_000_000_000L) {
-            c = new CachedStats(now, Stats.compute(repo));
+        if (c == null || now - c.at() > 60_000_000_000L || !c.backupIds().equals(ids)) {
+            c = new CachedStats(now, ids, Stats.compute(repo));
             stats = c;
         }
         Stats.Report r = c.report();
@@ -443,7 +446,7 @@ public final class UiServer implements AutoCloseable {
         List<Map<String, Object>> history = new ArrayList<>();
         long stored = 0;
         long logical = 0;
-        for (Repository.Listed l : backups()) {
+        for (Repository.Listed l : all) {
             logical += l.manifest().logicalBytes();
             for (Manifest.DiskEntry d : l.manifest().disks()) {
                 stored += d.stats() == null ? 0 : d.stats().storedBytes();

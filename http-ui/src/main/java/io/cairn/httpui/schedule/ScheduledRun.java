@@ -84,6 +84,7 @@ final class ScheduledRun {
         }
         String vm = f.vmName();
         String identity = identity(vm);
+        job.expect(Files.size(path));
         job.log("schedule '" + s.name() + "' (" + s.cron() + "): backing up file:" + path + " as VM '" + vm + "'");
         BackupWriter.Result res;
         try (FileDiskSource src = FileDiskSource.open(path)) {

@@ -336,6 +336,26 @@ class BrowserIT {
     b.click("#sched-kind-file");
     b.await("#sched-file-part:not([hidden]) #sched-source");
     b.await("#sched-vc-part[hidden]");
+    // A schedule over a raw image, run now: its job succeeds and the dashboard shows the result.
+    b.type("#sched-name", "nightly logical");
+    b.type("#sched-source", "file:" + FIXTURES.resolve("mbr-logical.img"));
+    b.click("#sched-save");
+    b.awaitText("#main .panel table", t -> t.contains("nightly logical") && t.contains("mbr-logical"), Duration.ofSeconds(10),
+        "listing the new schedule");
+    b.click("button[data-run]");
+    b.await("#job-progress");
+    b.awaitText("#job-state", t -> t.contains("SUCCEEDED") || t.contains("FAILED"), Duration.ofSeconds(120), "finishing the run");
+    assertTrue(b.text("#job-state").contains("SUCCEEDED"), b.text("#main"));
+    assertTrue(b.text("#job-result").contains("backup ") && b.text("#job-result").contains("retention kept 1"), b.text("#job-result"));
+    shots.add(b.screenshot("schedule-run"));
+    b.click("a[data-nav=dashboard]");
+    b.awaitText("#dash-schedules", t -> t.contains("nightly logical") && t.contains("SUCCEEDED"), Duration.ofSeconds(10),
+        "showing the schedule's last result");
+    assertEquals("3", b.text(".cards .card:nth-child(6) .card-value"), "the backups card counts the scheduled backup");
+    b.script("document.getElementById('dash-schedules').scrollIntoView({block: 'center'})");
+    shots.add(b.screenshot("dashboard-schedules"));
+    b.click("a[data-nav=schedules]");
+    b.await("#sched-form");
     console.append(cleanConsole(b, "on the schedules page"));
 
     b.click("a[data-nav=maintenance]");
