@@ -422,9 +422,10 @@ async function viewVms() {
   const vms = await api("/vms");
   const body = vms.length === 0 ? h("p", { class: "muted" }, "No virtual machines have been backed up yet.") :
     h("table", { class: "table vms" },
-      thead(["Name", "Identity", "Backups#", "Last backup", "Size#"]),
+      thead(["Name", "State", "Identity", "Backups#", "Last backup", "Size#"]),
       h("tbody", {}, vms.map((v) => h("tr", { "data-vm": v.name },
         h("td", {}, h("a", { href: `#/vms/${enc(v.name)}` }, v.name)),
+        h("td", { class: "vm-state" }, vmState(v.state)),
         h("td", { class: "mono small wrap" }, v.identity || v.instanceUuid || "–"),
         h("td", { class: "num" }, String(v.backups ?? "–")),
         h("td", {}, v.lastBackup ? h("a", { href: backupHash(v.lastBackup.id) }, timeEl(v.lastBackup.time)) : h("span", { class: "muted" }, "never")),
@@ -432,6 +433,14 @@ async function viewVms() {
   return [h("div", { class: "page-head" }, h("h1", {}, "Virtual machines"),
     h("p", { class: "muted" }, `${vms.length} virtual machine${vms.length === 1 ? "" : "s"} in the repository`)),
   h("section", { class: "panel" }, body)];
+}
+
+/** OK (and how consistent the last backup is) or FAILED with why: did the last scheduled backup work? */
+function vmState(st) {
+  if (!st) return "–";
+  if (st.kind === "failed") return [stateBadge("FAILED"), h("div", { class: "small error" }, st.message)];
+  const how = st.consistency === "quiesced" ? "quiesced" : st.consistency === "crash" ? "crash-consistent" : null;
+  return [stateBadge("OK"), how ? h("div", { class: "muted small" }, how) : null];
 }
 
 async function viewVm([name]) {

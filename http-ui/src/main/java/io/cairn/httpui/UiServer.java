@@ -481,6 +481,7 @@ public final class UiServer implements AutoCloseable {
 
     private void vms(Context ctx) throws IOException {
         List<Map<String, Object>> out = new ArrayList<>();
+        Map<String, Scheduler.VmFailure> failures = scheduler == null ? Map.of() : scheduler.vmFailures();
         for (List<Repository.Listed> bs : byVm().values()) {
             Repository.Listed last = bs.get(bs.size() - 1);
             Manifest.VmIdentity vm = last.manifest().vm();
@@ -491,8 +492,34 @@ public final class UiServer implements AutoCloseable {
             v.put("backups", bs.size());
             v.put("lastBackup", Map.of("id", last.ref().id(), "time", last.manifest().instant().toString(),
                     "logicalBytes", last.manifest().logicalBytes()));
+            // "failed" while a scheduled backup failed after the last good one; else how consistent that one is
+            Map<String, Object> state = new LinkedHashMap<>();
+            Scheduler.VmFailure f = failures.get(vm.name());
+            if (f != null && f.finished().isAfter(last.manifest().instant())) {
+                state.put("kind", "failed");
+                state.put("message", "schedule '" + f.schedule() + "' at " + f.finished() + ": " + f.reason());
+            } else {
+                state.put("kind", "ok");
+            }
+            state.put("consistency", last.manifest().labels().get("consistency"));
+            v.put("state", state);
             out.add(v);
         }
+        // a VM whose every scheduled backup failed has no backup to list it by, yet it is the one to see
+        java.util.Set<Object> named = new java.util.HashSet<>();
+        out.forEach(v -> named.add(v.get("name")));
+        failures.forEach((name, f) -> {
+            if (!named.contains(name)) {
+                Map<String, Object> v = new LinkedHashMap<>();
+                v.put("name", name);
+                v.put("identity", null);
+                v.put("instanceUuid", null);
+                v.put("backups", 0);
+                v.put("lastBackup", null);
+                v.put("state", Map.of("kind", "failed", "message", "schedule '" + f.schedule() + "' at " + f.finished() + ": " + f.reason()));
+                out.add(v);
+            }
+        });
         out.sort((a, b) -> String.valueOf(a.get("name")).compareTo(String.valueOf(b.get("name"))));
         Api.json(ctx, 200, out);
     }

@@ -15,8 +15,15 @@ import java.time.Instant;
 public record Schedule(String id, String name, String cron, Source source, RetentionPolicy retention, boolean enabled,
                        Instant updated, Instant lastRun, Outcome lastOutcome) {
 
-    /** How a run ended: the job's final state (SUCCEEDED, FAILED, CANCELLED), when, and its one-line result. */
-    public record Outcome(String state, Instant finished, String summary) {}
+    /**
+     * How a run ended: the job's final state (SUCCEEDED, FAILED, CANCELLED), when, its one-line
+     * result, and each VM whose backup failed in it (VM name to the reason; empty when none did).
+     */
+    public record Outcome(String state, Instant finished, String summary, java.util.Map<String, String> failedVms) {
+        public Outcome {
+            failedVms = failedVms == null ? java.util.Map.of() : java.util.Map.copyOf(failedVms);
+        }
+    }
 
     Schedule withLastRun(Instant t) {
         return new Schedule(id, name, cron, source, retention, enabled, updated, t, lastOutcome);

@@ -179,6 +179,8 @@ public final class ScheduleStore {
         n.put("state", o.state());
         n.put("finished", o.finished().toString());
         n.put("summary", o.summary());
+        ObjectNode f = n.putObject("failedVms");
+        new java.util.TreeMap<>(o.failedVms()).forEach(f::put);
         return n;
     }
 
@@ -186,7 +188,9 @@ public final class ScheduleStore {
         if (n == null || n.isNull() || !n.isObject()) {
             return null;
         }
-        return new Schedule.Outcome(n.path("state").asText(), instant(n.get("finished")), n.path("summary").asText());
+        java.util.Map<String, String> failed = new java.util.LinkedHashMap<>();
+        n.path("failedVms").fields().forEachRemaining(e -> failed.put(e.getKey(), e.getValue().asText()));
+        return new Schedule.Outcome(n.path("state").asText(), instant(n.get("finished")), n.path("summary").asText(), failed);
     }
 
     private static Instant instant(JsonNode n) {

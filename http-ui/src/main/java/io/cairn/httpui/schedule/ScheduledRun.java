@@ -48,6 +48,8 @@ final class ScheduledRun {
 
     private final Repository repo;
     private final VcenterConnections vcenters;
+    /** Per job: the VMs whose backup failed (name to reason), read once by the scheduler when the job ends. */
+    private final Map<String, Map<String, String>> failures = new java.util.concurrent.ConcurrentHashMap<>();
     private final int threads;
     private final ZoneId zone;
 
@@ -74,7 +76,29 @@ final class ScheduledRun {
         if (s.source() instanceof Source.VcenterVms v) {
             return runVcenter(s, v, job);
         }
-        return runFile(s, (Source.ImageFile) s.source(), job, progress);
+        Source.ImageFile f = (Source.ImageFile) s.source();
+        try {
+            return runFile(s, f, job, progress);
+        } catch (IOException | RuntimeException e) {
+            if (!job.cancelRequested()) {
+                failed(job).put(f.vmName(), oneLine(e));
+            }
+            throw e;
+        }
+    }
+
+    /** The VMs whose backup failed in that job (name to reason), forgotten once read. */
+    Map<String, String> failedVms(String jobId) {
+        Map<String, String> m = failures.remove(jobId);
+        return m == null ? Map.of() : m;
+    }
+
+    private Map<String, String> failed(Job job) {
+        return failures.computeIfAbsent(job.id(), k -> new java.util.concurrent.ConcurrentHashMap<>());
+    }
+
+    private static String oneLine(Throwable e) {
+        return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage().lines().findFirst().orElse("");
     }
 
     private String runFile(Schedule s, Source.ImageFile f, Job job, Progress progress) throws IOException {
@@ -134,9 +158,10 @@ final class ScheduledRun {
                     if (job.cancelRequested()) {
                         throw e;
                     }
-                    String why = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage().lines().findFirst().orElse("");
+                    String why = oneLine(e);
                     job.log("error: " + vm.name() + ": " + why);
                     failed.add(vm.name() + ": " + why);
+                    failed(job).put(vm.name(), why);
                     continue;
                 }
                 String line = vm.name() + ": backup " + res.ref().id() + " (" + res.manifest().logicalBytes() + " bytes)";

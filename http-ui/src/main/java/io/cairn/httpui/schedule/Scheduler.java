@@ -83,6 +83,30 @@ public final class Scheduler implements AutoCloseable {
         return out;
     }
 
+    /** A VM's backup that failed in a schedule's last run. */
+    public record VmFailure(String schedule, Instant finished, String reason) {}
+
+    /**
+     * By VM name, the latest failure of its backup among the schedules' last runs (a later
+     * successful backup of the VM makes it history; the caller compares the times).
+     */
+    public Map<String, VmFailure> vmFailures() {
+        Map<String, VmFailure> out = new java.util.HashMap<>();
+        try {
+            for (Schedule s : store.list()) {
+                Schedule.Outcome o = s.lastOutcome();
+                if (o == null || o.finished() == null) {
+                    continue;
+                }
+                o.failedVms().forEach((vm, why) -> out.merge(vm, new VmFailure(s.name(), o.finished(), why),
+                        (a, b) -> a.finished().isAfter(b.finished()) ? a : b));
+            }
+        } catch (IOException e) {
+            // the schedules page shows the error
+        }
+        return out;
+    }
+
     /** The latest job a schedule started, or null. */
     Job lastJob(String scheduleId) {
         return running.get(scheduleId);
@@ -207,7 +231,8 @@ public final class Scheduler implements AutoCloseable {
         Runnable record = () -> {
             if (j.isFinished() && recorded.compareAndSet(false, true)) {
                 try {
-                    store.markOutcome(s.id(), new Schedule.Outcome(j.state().name(), j.finished(), j.result()));
+                    store.markOutcome(s.id(), new Schedule.Outcome(j.state().name(), j.finished(), j.result(),
+                            runner.failedVms(j.id())));
                 } catch (IOException ex) {
                     log.accept("schedule '" + s.name() + "': cannot record how its run ended: " + ex.getMessage());
                 }

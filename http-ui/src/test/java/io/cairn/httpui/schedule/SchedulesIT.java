@@ -247,6 +247,34 @@ class SchedulesIT {
         assertEquals("SUCCEEDED", stored.lastOutcome().state());
         assertEquals(outcome.get("finished").asText(), stored.lastOutcome().finished().toString());
 
+        // a schedule whose image is gone: its run fails, and the VM list shows that VM as failed
+        // (it has no backup at all) while web01 stays ok
+        String gone = "{\"name\":\"lost\",\"cron\":\"0 3 29 2 *\",\"source\":\"file:" + work.resolve("db07.img") + "\"}";
+        r = send("POST", "/api/v1/schedules", "admin", gone);
+        assertEquals(201, r.statusCode(), r.body());
+        String goneId = JSON.readTree(r.body()).get("id").asText();
+        r = send("POST", "/api/v1/schedules/" + goneId + "/run", "operator", "{}");
+        JsonNode failedRun = awaitJob(JSON.readTree(r.body()).get("job").asText());
+        assertEquals("FAILED", failedRun.get("state").asText(), failedRun.toString());
+        JsonNode db07 = Poll.poll(Duration.ofSeconds(10), () -> {
+            for (JsonNode v : JSON.readTree(send("GET", "/api/v1/vms", "viewer", null).body())) {
+                if (v.get("name").asText().equals("db07")) {
+                    return v;
+                }
+            }
+            return null;
+        });
+        assertEquals("failed", db07.get("state").get("kind").asText(), db07.toString());
+        assertTrue(db07.get("state").get("message").asText().contains("schedule 'lost'")
+                && db07.get("state").get("message").asText().contains("does not exist"), db07.toString());
+        assertEquals(0, db07.get("backups").asInt());
+        for (JsonNode v : JSON.readTree(send("GET", "/api/v1/vms", "viewer", null).body())) {
+            if (v.get("name").asText().equals("web01")) {
+                assertEquals("ok", v.get("state").get("kind").asText(), v.toString());
+            }
+        }
+        assertEquals(200, send("DELETE", "/api/v1/schedules/" + goneId, "admin", null).statusCode());
+
         r = send("PUT", "/api/v1/schedules/" + id, "admin", schedule("nightly web01", "*/15 1-5 * * 1,3,5", "null").replace("true", "false"));
         assertEquals(200, r.statusCode(), r.body());
         assertFalse(JSON.readTree(r.body()).get("enabled").asBoolean());
