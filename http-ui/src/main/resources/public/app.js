@@ -649,7 +649,7 @@ async function viewJobs() {
     const t = setTimeout(() => route(), 3000);
     onCleanup(() => clearTimeout(t));
   }
-  return [h("div", { class: "page-head" }, h("h1", {}, "Jobs"), h("p", { class: "muted" }, "Restores and maintenance jobs, newest first")), wrap];
+  return [h("div", { class: "page-head" }, h("h1", {}, "Jobs"), h("p", { class: "muted" }, "Scheduled backups, restores and maintenance, newest first")), wrap];
 }
 
 async function viewJob([id]) {
