@@ -3,7 +3,6 @@ package io.cairn.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import com.vmware.vim25.VirtualDisk;
 import com.vmware.vim25.VirtualMachineConfigInfo;
@@ -12,13 +11,12 @@ import io.cairn.vsphere.connect.ConnectOptions;
 import io.cairn.vsphere.connect.VsphereConnection;
 import io.cairn.vsphere.datastore.DatastoreClient;
 import io.cairn.vsphere.task.Tasks;
+import io.cairn.vsphere.testing.SimVms;
+import io.cairn.vsphere.testing.Vcsim;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
@@ -27,30 +25,22 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** A standalone ESXi host (vcsim -esx): backup and re-creation straight to the host, no vCenter. */
 class EsxIT {
-    private static final String SHA1 = "2C:11:ED:D7:13:87:7D:B5:74:18:B8:1C:42:C2:56:1F:0D:B9:5B:B9";
+    private static final String SHA1 = Vcsim.SHA1;
     private static final Map<String, String> ENV = Map.of("CAIRN_VC_USER", "root", "CAIRN_VC_PASSWORD", "esx-pass");
-    private static final Path SCRIPT = Path.of("..", "scripts", "vcsim");
 
     @TempDir
     static Path tmp;
 
     static final Cairn cairn = new Cairn();
-    static Path vcsimDir;
+    static Vcsim vcsim;
     static String url;
     static VsphereConnection vc;
     static DatastoreClient ds;
 
     @BeforeAll
     static void start() throws Exception {
-        Files.createDirectories(Path.of("target"));
-        vcsimDir = Files.createTempDirectory(Path.of("target"), "vcsim-esx-it-");
-        Path log = Files.createTempFile("vcsim-start", ".log");
-        Process p = new ProcessBuilder(SCRIPT.toString(), "start", "--dir", vcsimDir.toString(), "--",
-                "-esx", "-username", "root", "-password", "esx-pass").redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        if (!p.waitFor(10, TimeUnit.MINUTES) || p.exitValue() != 0) {
-            fail("scripts/vcsim start -esx failed:\n" + Files.readString(log, StandardCharsets.UTF_8));
-        }
-        url = Files.readString(vcsimDir.resolve("url")).trim();
+        vcsim = Vcsim.start("-esx", "-username", "root", "-password", "esx-pass");
+        url = vcsim.url();
         vc = VsphereConnection.connect(new ConnectOptions(URI.create(url), "root", "esx-pass".toCharArray(), SHA1, false));
         ds = new DatastoreClient(vc.serverBase(), vc.sslSocketFactory(), vc.hostnameVerifier(), vc::sessionCookie, "ha-datacenter");
     }
@@ -63,8 +53,8 @@ class EsxIT {
             }
         } finally {
             cairn.close();
-            if (vcsimDir != null && Files.isDirectory(vcsimDir)) {
-                new ProcessBuilder(SCRIPT.toString(), "stop", vcsimDir.toString()).inheritIO().start().waitFor(30, TimeUnit.SECONDS);
+            if (vcsim != null) {
+                vcsim.close();
             }
         }
     }

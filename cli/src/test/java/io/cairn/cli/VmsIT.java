@@ -2,14 +2,10 @@ package io.cairn.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import io.cairn.vsphere.testing.Vcsim;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
@@ -18,40 +14,21 @@ import org.junit.jupiter.api.Test;
 /** {@code cairn vms} (the real jar) against vcsim started by ../scripts/vcsim; fails, never skips, without vcsim. */
 @DisplayName("cairn vms against vcsim")
 class VmsIT {
-    private static final String SHA1 = "2C:11:ED:D7:13:87:7D:B5:74:18:B8:1C:42:C2:56:1F:0D:B9:5B:B9";
+    private static final String SHA1 = Vcsim.SHA1;
     private static final Map<String, String> ENV = Map.of("CAIRN_VC_USER", "user", "CAIRN_VC_PASSWORD", "pass");
-    private static final Path SCRIPT = Path.of("..", "scripts", "vcsim");
-    private static Path dir;
+    private static Vcsim vcsim;
     private static String url;
 
     @BeforeAll
     static void start() throws Exception {
-        if (!Files.isExecutable(SCRIPT)) {
-            fail("vcsim is needed for this test and " + SCRIPT + " is missing or not executable");
-        }
-        Files.createDirectories(Path.of("target"));
-        dir = Files.createTempDirectory(Path.of("target"), "vcsim-it-");
-        Path log = Files.createTempFile("vcsim-start", ".log");
-        Process p = new ProcessBuilder(SCRIPT.toString(), "start", "--dir", dir.toString())
-                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        if (!p.waitFor(10, TimeUnit.MINUTES)) {
-            p.destroyForcibly();
-            fail("scripts/vcsim start did not return within 10 minutes: " + Files.readString(log));
-        }
-        String out = Files.readString(log, StandardCharsets.UTF_8);
-        Files.delete(log);
-        if (p.exitValue() != 0) {
-            fail("scripts/vcsim start failed (exit " + p.exitValue() + "):\n" + out);
-        }
-        url = out.lines().filter(l -> l.startsWith("url=")).findFirst()
-                .map(l -> l.substring("url=".length()).split(" ")[0])
-                .orElseThrow(() -> new AssertionError("no url= line from scripts/vcsim start:\n" + out));
+        vcsim = Vcsim.start();
+        url = vcsim.url();
     }
 
     @AfterAll
     static void stop() throws Exception {
-        if (dir != null && Files.isDirectory(dir)) {
-            new ProcessBuilder(SCRIPT.toString(), "stop", dir.toString()).inheritIO().start().waitFor(30, TimeUnit.SECONDS);
+        if (vcsim != null) {
+            vcsim.close();
         }
     }
 

@@ -1,47 +1,27 @@
 package io.cairn.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import com.vmware.vim25.ManagedObjectReference;
-import com.vmware.vim25.VirtualController;
-import com.vmware.vim25.VirtualDevice;
-import com.vmware.vim25.VirtualDeviceConfigSpec;
-import com.vmware.vim25.VirtualDeviceConfigSpecFileOperation;
-import com.vmware.vim25.VirtualDeviceConfigSpecOperation;
 import com.vmware.vim25.VirtualDisk;
-import com.vmware.vim25.VirtualDiskFlatVer2BackingInfo;
-import com.vmware.vim25.VirtualE1000;
-import com.vmware.vim25.VirtualEthernetCardNetworkBackingInfo;
-import com.vmware.vim25.VirtualLsiLogicController;
 import com.vmware.vim25.VirtualMachineConfigInfo;
-import com.vmware.vim25.VirtualMachineConfigSpec;
-import com.vmware.vim25.VirtualMachineFileInfo;
-import com.vmware.vim25.VirtualSCSISharing;
 import io.cairn.vsphere.backup.Props;
-import io.cairn.vsphere.config.ConfigSpecBuilder;
 import io.cairn.vsphere.connect.ConnectOptions;
 import io.cairn.vsphere.connect.VsphereConnection;
 import io.cairn.vsphere.datastore.DatastoreClient;
 import io.cairn.vsphere.datastore.DatastorePath;
-import io.cairn.vsphere.datastore.HttpsDisk;
-import io.cairn.vsphere.inventory.Inventory;
 import io.cairn.vsphere.inventory.VmInfo;
 import io.cairn.vsphere.task.Tasks;
+import io.cairn.vsphere.testing.SimVms;
+import io.cairn.vsphere.testing.Vcsim;
 import java.io.ByteArrayInputStream;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
@@ -61,15 +41,14 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class VsphereIT {
-    private static final String SHA1 = "2C:11:ED:D7:13:87:7D:B5:74:18:B8:1C:42:C2:56:1F:0D:B9:5B:B9";
+    private static final String SHA1 = Vcsim.SHA1;
     private static final Map<String, String> ENV = Map.of("CAIRN_VC_USER", "backup", "CAIRN_VC_PASSWORD", "s3cret!");
-    private static final Path SCRIPT = Path.of("..", "scripts", "vcsim");
 
     @TempDir
     static Path tmp;
 
     static final Cairn cairn = new Cairn();
-    static Path vcsimDir;
+    static Vcsim vcsim;
     static String url;
     static VsphereConnection vc;
     static DatastoreClient ds;
@@ -80,7 +59,8 @@ class VsphereIT {
 
     @BeforeAll
     static void setUp() throws Exception {
-        startVcsim();
+        vcsim = Vcsim.start("-username", "backup", "-password", "s3cret!");
+        url = vcsim.url();
         vc = VsphereConnection.connect(new ConnectOptions(URI.create(url), "backup", "s3cret!".toCharArray(), SHA1, false));
         ds = new DatastoreClient(vc.serverBase(), vc.sslSocketFactory(), vc.hostnameVerifier(), vc::sessionCookie, "DC0");
         disk0 = tmp.resolve("app-disk0.img");
@@ -101,8 +81,8 @@ class VsphereIT {
             }
         } finally {
             cairn.close();
-            if (vcsimDir != null && Files.isDirectory(vcsimDir)) {
-                new ProcessBuilder(SCRIPT.toString(), "stop", vcsimDir.toString()).inheritIO().start().waitFor(30, TimeUnit.SECONDS);
+            if (vcsim != null) {
+                vcsim.close();
             }
         }
     }
@@ -225,7 +205,7 @@ class VsphereIT {
                 vcArgs())).expectFailure(1, "restore", "VDDK_HOME");
     }
 
-    // ---- helpers (the VM building and comparing is shared with EsxIT: SimVms) ----
+    // ---- helpers (the VM building and comparing is shared with EsxIT and http-ui's VcentersIT: SimVms) ----
 
     static void createVm(String name, boolean content) throws Exception {
         SimVms.createVm(vc, ds, "DC0", "DC0/host/DC0_H0/DC0_H0", name, new Path[] {disk0, disk1}, tmp, content);
@@ -253,27 +233,5 @@ class VsphereIT {
 
     static String sha256(VirtualDisk d) throws Exception {
         return SimVms.sha256(ds, d);
-    }
-
-    static void startVcsim() throws Exception {
-        if (!Files.isExecutable(SCRIPT)) {
-            fail("vcsim is needed for this test and " + SCRIPT + " is missing or not executable");
-        }
-        Files.createDirectories(Path.of("target"));
-        vcsimDir = Files.createTempDirectory(Path.of("target"), "vcsim-it-");
-        Path log = Files.createTempFile("vcsim-start", ".log");
-        Process p = new ProcessBuilder(SCRIPT.toString(), "start", "--dir", vcsimDir.toString(), "--",
-                "-username", "backup", "-password", "s3cret!").redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        if (!p.waitFor(10, TimeUnit.MINUTES)) {
-            p.destroyForcibly();
-            fail("scripts/vcsim start did not return within 10 minutes: " + Files.readString(log));
-        }
-        String out = Files.readString(log, StandardCharsets.UTF_8);
-        if (p.exitValue() != 0) {
-            fail("scripts/vcsim start failed (exit " + p.exitValue() + "):\n" + out);
-        }
-        url = out.lines().filter(l -> l.startsWith("url=")).findFirst()
-                .map(l -> l.substring("url=".length()).split(" ")[0])
-                .orElseThrow(() -> new AssertionError("no url= line:\n" + out));
     }
 }

@@ -4,24 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.vmware.vim25.ManagedObjectReference;
-import com.vmware.vim25.VirtualDeviceConfigSpec;
-import com.vmware.vim25.VirtualDeviceConfigSpecFileOperation;
-import com.vmware.vim25.VirtualDeviceConfigSpecOperation;
-import com.vmware.vim25.VirtualDevice;
 import com.vmware.vim25.VirtualDisk;
 import com.vmware.vim25.VirtualDiskFlatVer2BackingInfo;
-import com.vmware.vim25.VirtualE1000;
-import com.vmware.vim25.VirtualEthernetCardNetworkBackingInfo;
-import com.vmware.vim25.VirtualLsiLogicController;
 import com.vmware.vim25.VirtualMachineConfigInfo;
-import com.vmware.vim25.VirtualMachineConfigSpec;
-import com.vmware.vim25.VirtualMachineFileInfo;
-import com.vmware.vim25.VirtualSCSISharing;
 import io.cairn.httpui.ApiClient;
 import io.cairn.httpui.UiConfig;
 import io.cairn.httpui.UiServer;
@@ -36,11 +24,10 @@ import io.cairn.vsphere.connect.ConnectOptions;
 import io.cairn.vsphere.connect.VsphereConnection;
 import io.cairn.vsphere.datastore.DatastoreClient;
 import io.cairn.vsphere.datastore.DatastorePath;
-import io.cairn.vsphere.datastore.HttpsDisk;
 import io.cairn.vsphere.inventory.Inventory;
 import io.cairn.vsphere.inventory.VmInfo;
-import io.cairn.vsphere.task.Tasks;
-import java.io.InputStream;
+import io.cairn.vsphere.testing.SimVms;
+import io.cairn.vsphere.testing.Vcsim;
 import java.net.URI;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
@@ -54,7 +41,6 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
@@ -73,17 +59,16 @@ import org.junit.jupiter.api.TestMethodOrder;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class VcentersIT {
-    private static final String SHA1 = "2C:11:ED:D7:13:87:7D:B5:74:18:B8:1C:42:C2:56:1F:0D:B9:5B:B9";
-    private static final String SHA256 = "44:8F:62:8A:8A:65:AA:18:56:0E:53:A8:0C:53:AC:B3:8C:51:B4:27:DF:03:34:08:23:49:14:11:47:DC:9B:F6";
+    private static final String SHA1 = Vcsim.SHA1;
+    private static final String SHA256 = Vcsim.SHA256;
     private static final String WRONG_SHA1 = "2C:11:ED:D7:13:87:7D:B5:74:18:B8:1C:42:C2:56:1F:0D:B9:5B:00";
     private static final String VC_USER = "backup";
     private static final String VC_PASSWORD = "s3cret-Vc!pw";
-    private static final Path SCRIPT = Path.of("..", "scripts", "vcsim");
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private Path work;
     private Path state;
-    private Path vcsimDir;
+    private Vcsim vcsim;
     private String url;
     private VsphereConnection vc;
     private DatastoreClient ds;
@@ -99,7 +84,9 @@ class VcentersIT {
     void setUp() throws Exception {
         work = Path.of("target", "vc-it-" + System.nanoTime()).toAbsolutePath();
         Files.createDirectories(work);
-        startVcsim();
+        vcsim = Vcsim.start("-username", VC_USER, "-password", VC_PASSWORD);
+        url = vcsim.url();
+        staticUrl = url;
         vc = VsphereConnection.connect(new ConnectOptions(URI.create(url), VC_USER, VC_PASSWORD.toCharArray(), SHA1, false));
         ds = new DatastoreClient(vc.serverBase(), vc.sslSocketFactory(), vc.hostnameVerifier(), vc::sessionCookie, "DC0");
         Path[] images = {work.resolve("disk0.img"), work.resolve("disk1.img")};
@@ -110,7 +97,7 @@ class VcentersIT {
             Files.write(images[i], b);
             diskSha.add(HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(b)));
         }
-        createVm("web01", images, sizes);
+        SimVms.createVm(vc, ds, "DC0", "DC0/host/DC0_H0/DC0_H0", "web01", images, work, true);
 
         repo = Repository.init(new LocalStore(work.resolve("repo")), 1 << 20, 1, null);
         VmInfo vm = Inventory.vms(vc).stream().filter(v -> v.name().equals("web01")).findFirst().orElseThrow();
@@ -138,8 +125,8 @@ class VcentersIT {
                 vc.close();
             }
         } finally {
-            if (vcsimDir != null && Files.isDirectory(vcsimDir)) {
-                new ProcessBuilder(SCRIPT.toString(), "stop", vcsimDir.toString()).inheritIO().start().waitFor(30, TimeUnit.SECONDS);
+            if (vcsim != null) {
+                vcsim.close();
             }
         }
         if (api != null) {
@@ -466,125 +453,7 @@ class VcentersIT {
         return api.send(method, path, role, body);
     }
 
-    private void startVcsim() throws Exception {
-        if (!Files.isExecutable(SCRIPT)) {
-            fail("vcsim is needed for this test and " + SCRIPT + " is missing or not executable");
-        }
-        vcsimDir = Files.createTempDirectory(Path.of("target"), "vcsim-vc-it-");
-        Path log = work.resolve("vcsim-start.log");
-        Process p = new ProcessBuilder(SCRIPT.toString(), "start", "--dir", vcsimDir.toString(), "--",
-                "-username", VC_USER, "-password", VC_PASSWORD).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        if (!p.waitFor(10, TimeUnit.MINUTES)) {
-            p.destroyForcibly();
-            fail("scripts/vcsim start did not return within 10 minutes: " + Files.readString(log));
-        }
-        if (p.exitValue() != 0 || !Files.exists(vcsimDir.resolve("url"))) {
-            fail("scripts/vcsim start failed (exit " + p.exitValue() + "): " + Files.readString(log));
-        }
-        url = Files.readString(vcsimDir.resolve("url")).strip();
-        staticUrl = url;
-    }
-
-    /** A VM with an LSI Logic controller on bus 0 and 1, a disk of the given image on each, an E1000 on "VM Network". */
-    private void createVm(String name, Path[] images, long[] sizes) throws Exception {
-        VirtualMachineConfigSpec spec = new VirtualMachineConfigSpec();
-        spec.setName(name);
-        spec.setGuestId("otherGuest64");
-        spec.setNumCPUs(1);
-        spec.setMemoryMB(256L);
-        VirtualMachineFileInfo files = new VirtualMachineFileInfo();
-        files.setVmPathName("[LocalDS_0]");
-        spec.setFiles(files);
-        for (int bus = 0; bus < 2; bus++) {
-            VirtualLsiLogicController ctl = new VirtualLsiLogicController();
-            ctl.setKey(-1 - bus);
-            ctl.setBusNumber(bus);
-            ctl.setSharedBus(VirtualSCSISharing.NO_SHARING);
-            spec.getDeviceChange().add(add(ctl, null));
-            VirtualDisk d = new VirtualDisk();
-            d.setKey(-10 - bus);
-            d.setControllerKey(-1 - bus);
-            d.setUnitNumber(0);
-            d.setCapacityInKB(sizes[bus] / 1024);
-            d.setCapacityInBytes(sizes[bus]);
-            VirtualDiskFlatVer2BackingInfo b = new VirtualDiskFlatVer2BackingInfo();
-            b.setFileName("[LocalDS_0]");
-            b.setDiskMode("persistent");
-            b.setThinProvisioned(true);
-            d.setBacking(b);
-            spec.getDeviceChange().add(add(d, VirtualDeviceConfigSpecFileOperation.CREATE));
-        }
-        VirtualE1000 nic = new VirtualE1000();
-        nic.setKey(-20);
-        VirtualEthernetCardNetworkBackingInfo nb = new VirtualEthernetCardNetworkBackingInfo();
-        nb.setDeviceName("VM Network");
-        nic.setBacking(nb);
-        nic.setAddressType("generated");
-        spec.getDeviceChange().add(add(nic, null));
-        ManagedObjectReference dc = vc.port().findByInventoryPath(vc.serviceContent().getSearchIndex(), "DC0");
-        ManagedObjectReference folder = (ManagedObjectReference) Props.one(vc, dc, "vmFolder");
-        ManagedObjectReference host = vc.port().findByInventoryPath(vc.serviceContent().getSearchIndex(), "DC0/host/DC0_H0/DC0_H0");
-        ManagedObjectReference pool = (ManagedObjectReference) Props.one(vc,
-                (ManagedObjectReference) Props.one(vc, host, "parent"), "resourcePool");
-        ManagedObjectReference vm = (ManagedObjectReference) Tasks.await(vc, vc.port().createVMTask(folder, spec, pool, host), null);
-        List<VirtualDisk> disks = VmBackup.disks((VirtualMachineConfigInfo) Props.one(vc, vm, "config"));
-        assertEquals(2, disks.size(), "vcsim created both disks");
-        // real VMDK content behind the disks: qemu-img writes a monolithicFlat pair, uploaded over vcsim's empty files
-        for (int i = 0; i < 2; i++) {
-            DatastorePath desc = DatastorePath.parse(((VirtualDiskFlatVer2BackingInfo) disks.get(i).getBacking()).getFileName());
-            Path local = Files.createDirectories(work.resolve("vmdk-" + name + "-" + i)).resolve(desc.fileName());
-            Process q = new ProcessBuilder("qemu-img", "convert", "-f", "raw", "-O", "vmdk", "-o",
-                    "subformat=monolithicFlat,adapter_type=lsilogic", images[i].toString(), local.toString())
-                    .redirectErrorStream(true).start();
-            String out = new String(q.getInputStream().readAllBytes());
-            assertEquals(0, q.waitFor(), "qemu-img: " + out);
-            String stem = desc.fileName().substring(0, desc.fileName().length() - 5);
-            Path flat = local.resolveSibling(stem + "-flat.vmdk");
-            try (InputStream in = Files.newInputStream(flat)) {
-                ds.upload(desc.resolveSibling(flat.getFileName().toString()), in, Files.size(flat));
-            }
-            uploadVerified(ds, desc, local);
-        }
-    }
-
-    private static VirtualDeviceConfigSpec add(VirtualDevice d, VirtualDeviceConfigSpecFileOperation op) {
-        VirtualDeviceConfigSpec s = new VirtualDeviceConfigSpec();
-        s.setOperation(VirtualDeviceConfigSpecOperation.ADD);
-        s.setFileOperation(op);
-        s.setDevice(d);
-        return s;
-    }
-
     private String sha256(VirtualDisk d) throws Exception {
-        HttpsDisk h = HttpsDisk.open(ds, DatastorePath.parse(((VirtualDiskFlatVer2BackingInfo) d.getBacking()).getFileName()));
-        MessageDigest md = MessageDigest.getInstance("SHA-256");
-        byte[] buf = new byte[4 << 20];
-        for (long off = 0; off < h.capacity(); off += buf.length) {
-            int n = (int) Math.min(buf.length, h.capacity() - off);
-            h.read(off, buf, 0, n);
-            md.update(buf, 0, n);
-        }
-        return HexFormat.of().formatHex(md.digest());
-    }
-
-    /**
-     * Uploads a descriptor and reads it back: the simulator occasionally showed a descriptor with
-     * stray bytes after a busy CreateVM_Task (seen once in CI, never reproduced), so the fixture
-     * retries until the datastore holds exactly what was uploaded, and fails if it never does.
-     */
-    static void uploadVerified(io.cairn.vsphere.datastore.DatastoreClient ds, io.cairn.vsphere.datastore.DatastorePath desc,
-                               Path local) throws Exception {
-        byte[] want = Files.readAllBytes(local);
-        for (int attempt = 1; ; attempt++) {
-            ds.upload(desc, new java.io.ByteArrayInputStream(want), want.length);
-            byte[] got = ds.readAll(desc, 1 << 20);
-            if (java.util.Arrays.equals(want, got)) {
-                return;
-            }
-            if (attempt == 5) {
-                throw new AssertionError("the simulator keeps " + desc + " different from what was uploaded");
-            }
-            Thread.sleep(200L * attempt);
-        }
+        return SimVms.sha256(ds, d);
     }
 }

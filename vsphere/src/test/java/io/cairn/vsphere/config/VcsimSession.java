@@ -15,10 +15,8 @@ import com.vmware.vim25.TaskInfoState;
 import com.vmware.vim25.TraversalSpec;
 import com.vmware.vim25.VimPortType;
 import com.vmware.vim25.VimService;
+import io.cairn.vsphere.testing.Vcsim;
 import jakarta.xml.ws.BindingProvider;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.cert.CertificateException;
 import java.security.cert.X509Certificate;
@@ -32,67 +30,52 @@ import javax.net.ssl.TrustManager;
 import javax.net.ssl.X509TrustManager;
 
 /**
- * A vcsim started by {@code scripts/vcsim} for this package's IT and recorder, with one logged-in
- * port (the server pinned by vcsim's fixed SHA-1 thumbprint). Test code only: the production
- * connection code lives in {@code io.cairn.vsphere.connect}.
+ * A {@link Vcsim} for this package's IT and recorder, with one logged-in port (the server pinned
+ * by vcsim's fixed SHA-1 thumbprint). Test code only: the production connection code lives in
+ * {@code io.cairn.vsphere.connect}.
  */
 final class VcsimSession implements AutoCloseable {
 
-  static final String VCSIM_SHA1 = "2C:11:ED:D7:13:87:7D:B5:74:18:B8:1C:42:C2:56:1F:0D:B9:5B:B9";
+  static final String VCSIM_SHA1 = Vcsim.SHA1;
 
-  final Path script;
-  final Path dir;
+  final Vcsim vcsim;
   final VimPortType port;
   final ServiceContent content;
 
-  private VcsimSession(Path script, Path dir, VimPortType port, ServiceContent content) {
-    this.script = script;
-    this.dir = dir;
+  private VcsimSession(Vcsim vcsim, VimPortType port, ServiceContent content) {
+    this.vcsim = vcsim;
     this.port = port;
     this.content = content;
   }
 
-  /** Starts vcsim and logs in; throws (never skips) when vcsim cannot be started. */
+  /** Starts vcsim and logs in; fails (never skips) when vcsim cannot be started. */
   static VcsimSession start() throws Exception {
-    Path script = Path.of(System.getProperty("cairn.vcsim.script", "../scripts/vcsim"));
-    Path parent = Path.of(System.getProperty("cairn.vcsim.parent", "target"));
-    Files.createDirectories(parent);
-    Path dir = Files.createTempDirectory(parent.toAbsolutePath(), "vcsim-config-");
-    if (!Files.isExecutable(script)) {
-      throw new IllegalStateException("vcsim is needed and " + script + " is missing or not executable");
+    Vcsim vcsim = Vcsim.start();
+    try {
+      VimPortType port = new VimService().getVimPort();
+      SSLContext tls = SSLContext.getInstance("TLS");
+      tls.init(null, new TrustManager[] {new PinnedSha1()}, null);
+      Map<String, Object> ctx = ((BindingProvider) port).getRequestContext();
+      ctx.put(BindingProvider.ENDPOINT_ADDRESS_PROPERTY, vcsim.url());
+      ctx.put(BindingProvider.SESSION_MAINTAIN_PROPERTY, true);
+      ctx.put("com.sun.xml.ws.transport.https.client.SSLSocketFactory", tls.getSocketFactory());
+      // The pinned thumbprint identifies the server; vcsim's certificate names example.com.
+      ctx.put("com.sun.xml.ws.transport.https.client.hostname.verifier",
+          (javax.net.ssl.HostnameVerifier) (host, session) -> true);
+      ManagedObjectReference si = new ManagedObjectReference();
+      si.setType("ServiceInstance");
+      si.setValue("ServiceInstance");
+      ServiceContent content = port.retrieveServiceContent(si);
+      port.login(content.getSessionManager(), "user", "pass", null);
+      return new VcsimSession(vcsim, port, content);
+    } catch (Exception | Error e) {
+      try {
+        vcsim.close(); // no session to hand back: stop vcsim here
+      } catch (Exception stop) {
+        e.addSuppressed(stop);
+      }
+      throw e;
     }
-    Path log = Files.createTempFile("vcsim-start", ".log");
-    Process p = new ProcessBuilder(script.toString(), "start", "--dir", dir.toString())
-        .redirectErrorStream(true).redirectOutput(log.toFile()).start();
-    if (!p.waitFor(10, TimeUnit.MINUTES)) {
-      p.destroyForcibly();
-      throw new IllegalStateException("scripts/vcsim start did not return within 10 minutes");
-    }
-    String out = Files.readString(log, StandardCharsets.UTF_8);
-    Files.delete(log);
-    if (p.exitValue() != 0) {
-      throw new IllegalStateException("scripts/vcsim start failed (exit " + p.exitValue() + "):\n" + out);
-    }
-    String url = out.lines().filter(l -> l.startsWith("url=")).findFirst()
-        .map(l -> l.substring("url=".length()).split(" ")[0])
-        .orElseThrow(() -> new IllegalStateException("no url= line from scripts/vcsim start:\n" + out));
-
-    VimPortType port = new VimService().getVimPort();
-    SSLContext tls = SSLContext.getInstance("TLS");
-    tls.init(null, new TrustManager[] {new PinnedSha1()}, null);
-    Map<String, Object> ctx = ((BindingProvider) port).getRequestContext();
-    ctx.put(BindingProvider.ENDPOINT_ADDRESS_PROPERTY, url);
-    ctx.put(BindingProvider.SESSION_MAINTAIN_PROPERTY, true);
-    ctx.put("com.sun.xml.ws.transport.https.client.SSLSocketFactory", tls.getSocketFactory());
-    // The pinned thumbprint identifies the server; vcsim's certificate names example.com.
-    ctx.put("com.sun.xml.ws.transport.https.client.hostname.verifier",
-        (javax.net.ssl.HostnameVerifier) (host, session) -> true);
-    ManagedObjectReference si = new ManagedObjectReference();
-    si.setType("ServiceInstance");
-    si.setValue("ServiceInstance");
-    ServiceContent content = port.retrieveServiceContent(si);
-    port.login(content.getSessionManager(), "user", "pass", null);
-    return new VcsimSession(script, dir, port, content);
   }
 
   /** name → moRef of every object of {@code type} (RetrievePropertiesEx over a container view). */
@@ -184,8 +167,7 @@ final class VcsimSession implements AutoCloseable {
     } catch (Exception ignored) {
       // vcsim is stopped next anyway.
     }
-    Process p = new ProcessBuilder(script.toString(), "stop", dir.toString()).inheritIO().start();
-    p.waitFor(30, TimeUnit.SECONDS);
+    vcsim.close();
   }
 
   private static final class PinnedSha1 implements X509TrustManager {

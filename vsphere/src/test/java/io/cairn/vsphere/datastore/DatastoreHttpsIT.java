@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import com.vmware.vim25.ManagedObjectReference;
 import com.vmware.vim25.ServiceContent;
@@ -20,6 +19,7 @@ import io.cairn.repository.backup.Restorer;
 import io.cairn.repository.index.FixedIndex;
 import io.cairn.repository.manifest.Manifest;
 import io.cairn.repository.store.LocalStore;
+import io.cairn.vsphere.testing.Vcsim;
 import jakarta.xml.ws.BindingProvider;
 import jakarta.xml.ws.handler.MessageContext;
 import java.io.ByteArrayInputStream;
@@ -38,7 +38,6 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import javax.net.ssl.HostnameVerifier;
 import javax.net.ssl.SSLContext;
@@ -58,15 +57,13 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @DisplayName("Datastore files over HTTPS against vcsim")
 class DatastoreHttpsIT {
-    /** Go's fixed test certificate, served by every vcsim (see scripts/vcsim). */
-    private static final String VCSIM_SHA1 = "2C:11:ED:D7:13:87:7D:B5:74:18:B8:1C:42:C2:56:1F:0D:B9:5B:B9";
+    private static final String VCSIM_SHA1 = Vcsim.SHA1;
     private static final String DS = "LocalDS_0";
     private static final String DC = "DC0";
     private static final int MIB = 1 << 20;
     private static final int DISK_SIZE = 64 * MIB;
 
-    private static Path script;
-    private static Path dir;
+    private static Vcsim vcsim;
     private static String url;
     private static String cookie;
     private static DatastoreClient client;
@@ -75,28 +72,8 @@ class DatastoreHttpsIT {
 
     @BeforeAll
     static void startVcsimAndUpload() throws Exception {
-        script = Path.of(System.getProperty("cairn.vcsim.script", "../scripts/vcsim"));
-        Path parent = Path.of(System.getProperty("cairn.vcsim.parent", "target"));
-        Files.createDirectories(parent);
-        dir = Files.createTempDirectory(parent, "vcsim-ds-it-");
-        if (!Files.isExecutable(script)) {
-            fail("vcsim is needed for this test and " + script + " is missing or not executable");
-        }
-        Path log = Files.createTempFile("vcsim-start", ".log");
-        Process p = new ProcessBuilder(script.toString(), "start", "--dir", dir.toString())
-                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        if (!p.waitFor(10, TimeUnit.MINUTES)) {
-            p.destroyForcibly();
-            fail("scripts/vcsim start did not return within 10 minutes: " + Files.readString(log));
-        }
-        String out = Files.readString(log, StandardCharsets.UTF_8);
-        Files.delete(log);
-        if (p.exitValue() != 0) {
-            fail("scripts/vcsim start failed (exit " + p.exitValue() + "):\n" + out);
-        }
-        url = out.lines().filter(l -> l.startsWith("url=")).findFirst()
-                .map(l -> l.substring("url=".length()).split(" ")[0])
-                .orElseThrow(() -> new AssertionError("no url= line from scripts/vcsim start:\n" + out));
+        vcsim = Vcsim.start();
+        url = vcsim.url();
 
         SSLContext tls = SSLContext.getInstance("TLS");
         tls.init(null, new TrustManager[] {new ThumbprintTrustManager(VCSIM_SHA1)}, null);
@@ -141,9 +118,8 @@ class DatastoreHttpsIT {
 
     @AfterAll
     static void stopVcsim() throws Exception {
-        if (dir != null && Files.isDirectory(dir)) {
-            Process p = new ProcessBuilder(script.toString(), "stop", dir.toString()).inheritIO().start();
-            p.waitFor(30, TimeUnit.SECONDS);
+        if (vcsim != null) {
+            vcsim.close();
         }
     }
 
@@ -208,9 +184,9 @@ class DatastoreHttpsIT {
         DatastorePath flat = DISK.resolveSibling("it-vm-flat.vmdk");
         assertEquals(DISK_SIZE, client.size(flat));
         assertEquals(DISK_SIZE, client.sizeByRange(flat));
-        try (Stream<Path> s = Files.walk(dir)) {
+        try (Stream<Path> s = Files.walk(vcsim.dir())) {
             Path onDisk = s.filter(f -> f.endsWith(Path.of("it-vm", "it-vm-flat.vmdk"))).findFirst()
-                    .orElseThrow(() -> new AssertionError("the uploaded flat file is not under " + dir));
+                    .orElseThrow(() -> new AssertionError("the uploaded flat file is not under " + vcsim.dir()));
             assertTrue(onDisk.toString().contains("govcsim-"), onDisk.toString());
             assertEquals(DISK_SIZE, Files.size(onDisk));
         }
