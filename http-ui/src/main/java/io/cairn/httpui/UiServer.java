@@ -10,6 +10,7 @@ import io.cairn.httpui.auth.Sessions;
 import io.cairn.httpui.auth.Users;
 import io.cairn.httpui.files.Archives;
 import io.cairn.httpui.files.BackupFiles;
+import io.cairn.httpui.files.FileSender;
 import io.cairn.httpui.files.PathOutsideBackupException;
 import io.cairn.httpui.jobs.Jobs;
 import io.cairn.httpui.maintenance.Maintenance;
@@ -675,40 +676,21 @@ public final class UiServer implements AutoCloseable {
         ctx.header("Content-Disposition", attachment(name));
         ctx.header("X-Content-Type-Options", "nosniff");
         ctx.res().setContentLengthLong(size);
+        String outcome = "failed";
         long sent = 0;
-        String outcome = "ok";
-        byte[] buf = new byte[1 << 20];
-        try (InputStream in = Files.newInputStream(r.path())) {
-            OutputStream out = ctx.res().getOutputStream();
-            while (sent < size) {
-                int n;
-                try {
-                    n = in.read(buf, 0, (int) Math.min(buf.length, size - sent));
-                } catch (IOException e) {
-                    outcome = "failed";
-                    log("download of " + r.relative() + " from backup " + l.ref().id() + " failed after " + sent
-                            + " bytes: " + e.getMessage());
-                    break;
-                }
-                if (n < 0) {
-                    outcome = "failed";
-                    break;
-                }
-                try {
-                    out.write(buf, 0, n);
-                } catch (IOException e) {
-                    outcome = "aborted";
-                    log("client " + ctx.ip() + " went away during the download of " + r.relative() + " after " + sent + " bytes");
-                    break;
-                }
-                sent += n;
-            }
-            if (outcome.equals("ok")) {
-                try {
-                    out.flush();
-                } catch (IOException e) {
-                    outcome = "aborted";
-                }
+        try {
+            FileSender.Result res = FileSender.send(r.path(), size, ctx.res().getOutputStream());
+            sent = res.sent();
+            outcome = switch (res.failure()) {
+                case NONE -> "ok";
+                case READ, SHORT -> "failed";
+                case WRITE -> "aborted";
+            };
+            if (res.failure() == FileSender.Failure.READ) {
+                log("download of " + r.relative() + " from backup " + l.ref().id() + " failed after " + sent
+                        + " bytes: " + res.error().getMessage());
+            } else if (res.failure() == FileSender.Failure.WRITE) {
+                log("client " + ctx.ip() + " went away during the download of " + r.relative() + " after " + sent + " bytes");
             }
         } finally {
             audit.record(s.user(), ctx.ip(), "download", l.ref().id(), r.relative(), sent, outcome);
