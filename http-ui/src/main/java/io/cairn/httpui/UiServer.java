@@ -83,12 +83,10 @@ public final class UiServer implements AutoCloseable {
     private String fingerprint;
 
     private volatile CachedList listing;
-    private volatile CachedStats stats;
+    private StatsCache stats;
 
     private record CachedList(long at, List<Repository.Listed> backups) {}
 
-    /** The repository statistics (they read every index), recomputed after a minute or when the backups changed. */
-    private record CachedStats(long at, List<String> backupIds, Stats.Report report) {}
 
     private UiServer(UiConfig config) {
         this.config = config;
@@ -128,6 +126,8 @@ public final class UiServer implements AutoCloseable {
         files = BackupFiles.mount(repo, "cairn-ui:" + config.repositoryPath().toAbsolutePath().normalize(),
                 state.resolve("mnt"), config.threads(), UiServer::log);
         jobs = new Jobs(repo, config.threads());
+        stats = new StatsCache(repo, UiServer::log);
+        stats.refresh(repo.backups().stream().map(l -> l.ref().id()).toList()); // the first dashboard need not wait
         boolean hasPages = UiServer.class.getResource("/public/index.html") != null;
         app = Javalin.create(c -> {
             c.showJavalinBanner = false;
@@ -428,13 +428,7 @@ public final class UiServer implements AutoCloseable {
     private void dashboard(Context ctx) throws IOException {
         List<Repository.Listed> all = backups();
         List<String> ids = all.stream().map(l -> l.ref().id()).toList();
-        CachedStats c = stats;
-        long now = System.nanoTime();
-        if (c == null || now - c.at() > 60_000_000_000L || !c.backupIds().equals(ids)) {
-            c = new CachedStats(now, ids, Stats.compute(repo));
-            stats = c;
-        }
-        Stats.Report r = c.report();
+        Stats.Report r = stats.get(ids);
         Map<String, Object> repoInfo = new LinkedHashMap<>();
         repoInfo.put("id", repo.config().id());
         repoInfo.put("path", config.repositoryPath().toAbsolutePath().normalize().toString());
@@ -463,8 +457,9 @@ public final class UiServer implements AutoCloseable {
         }
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("repository", repoInfo);
-        out.put("vms", r.vms());
-        out.put("backups", r.backups());
+        // counted from the listing, not the (possibly a moment old) statistics: a new backup shows at once
+        out.put("vms", all.stream().map(l -> l.manifest().vm().identity()).distinct().count());
+        out.put("backups", all.size());
         out.put("history", history);
         out.put("lastJobs", last);
         out.put("schedules", scheduler == null ? List.of() : scheduler.overview());
