@@ -3,7 +3,6 @@ package io.cairn.httpui.schedule;
 import io.cairn.httpui.Api;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.cairn.httpui.auth.Role;
 import io.cairn.httpui.vcenter.VcenterConnections;
 import io.cairn.httpui.jobs.Jobs;
@@ -37,7 +36,6 @@ import java.util.function.Consumer;
  */
 public final class Schedules {
     private static final String PATH = "/api/v1/schedules";
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final String SOURCE_FORMS = "'source' is required: {\"vcenter\": CONNECTION_ID, \"spec\": \"name:web01\"}"
             + " for vCenter VMs, or \"file:/absolute/path\" of a raw disk image on the appliance";

@@ -3,7 +3,6 @@ package io.cairn.httpui.vcenter;
 import io.cairn.httpui.Api;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.cairn.httpui.auth.Role;
 import io.cairn.httpui.auth.Sessions;
 import io.cairn.httpui.jobs.Jobs;
@@ -61,7 +60,6 @@ import javax.net.ssl.X509TrustManager;
  */
 public final class VcenterApi {
     private static final String API = "/api/v1";
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final SecureRandom RANDOM = new SecureRandom();
 
     /** Writes one audit line (the server's audit log). */
