@@ -125,7 +125,7 @@ public final class UiServer implements AutoCloseable {
         audit = new AuditLog(state.resolve("audit.log"));
         files = BackupFiles.mount(repo, "cairn-ui:" + config.repositoryPath().toAbsolutePath().normalize(),
                 state.resolve("mnt"), config.threads(), UiServer::log);
-        jobs = new Jobs(repo, config.threads());
+        jobs = new Jobs(repo, config.threads(), state, UiServer::log);
         stats = new StatsCache(repo, UiServer::log);
         stats.refresh(repo.backups().stream().map(l -> l.ref().id()).toList()); // the first dashboard need not wait
         boolean hasPages = UiServer.class.getResource("/public/index.html") != null;
@@ -271,6 +271,9 @@ public final class UiServer implements AutoCloseable {
         app.get(API + "/jobs", ctx -> {
             List<Object> out = new ArrayList<>();
             for (Job j : jobs.list()) {
+                if (out.size() == 200) {
+                    break; // the newest 200: a page, not the appliance's whole history
+                }
                 out.add(job(j));
             }
             Api.json(ctx, 200, out);

@@ -28,10 +28,34 @@ public final class Jobs implements AutoCloseable {
     private final Map<String, Job> jobs = new ConcurrentHashMap<>();
     private final AtomicLong next = new AtomicLong();
     private final Map<String, Job.Event> lastEvents = new ConcurrentHashMap<>();
+    private final JobHistory history;
 
     public Jobs(Repository repo, int threads) {
+        this(repo, threads, null, m -> { });
+    }
+
+    /**
+     * Jobs whose finished ones are kept in {@code <stateDir>/jobs.jsonl} and listed again after a
+     * restart (null: in memory only).
+     */
+    public Jobs(Repository repo, int threads, java.nio.file.Path stateDir, Consumer<String> warn) {
         this.repo = repo;
         this.threads = threads;
+        this.history = stateDir == null ? null : new JobHistory(stateDir, warn);
+        if (history != null) {
+            for (Job j : history.load()) {
+                jobs.put(j.id(), j);
+                List<Job.Event> ev = j.eventsAfter(0);
+                if (!ev.isEmpty()) {
+                    lastEvents.put(j.id(), ev.get(ev.size() - 1));
+                }
+                try {
+                    next.accumulateAndGet(Long.parseLong(j.id()), Math::max);
+                } catch (NumberFormatException e) {
+                    // ids are numbers here; another one cannot collide with the next number either
+                }
+            }
+        }
         this.executor = Executors.newFixedThreadPool(2, r -> {
             Thread t = new Thread(r, "cairn-job");
             t.setDaemon(true);
@@ -117,6 +141,21 @@ public final class Jobs implements AutoCloseable {
         j.cancel();
     }
 
+    /** At most {@link #MAX_JOBS} jobs stay listed: the oldest finished ones go first (a running job never does). */
+    static final int MAX_JOBS = 1000;
+
+    private void trim() {
+        if (jobs.size() <= MAX_JOBS) {
+            return;
+        }
+        List<Job> finished = new ArrayList<>(jobs.values().stream().filter(Job::isFinished).toList());
+        finished.sort(Comparator.comparing(Job::created));
+        for (Job j : finished.subList(0, Math.min(finished.size(), jobs.size() - MAX_JOBS))) {
+            jobs.remove(j.id());
+            lastEvents.remove(j.id());
+        }
+    }
+
     private static long diskBytes(Repository.Listed b) {
         return b.manifest().disks().stream().mapToLong(d -> d.capacity()).sum();
     }
@@ -154,6 +193,10 @@ public final class Jobs implements AutoCloseable {
                     job.fail(e.getMessage() == null ? new Exception(e.getClass().getSimpleName()) : e);
                 }
             } finally {
+                if (history != null) {
+                    history.append(job);
+                }
+                trim();
                 done.accept(job);
             }
         });

@@ -46,7 +46,7 @@ public final class Job {
     private final String id;
     private final String kind;
     private final String target;
-    private final Instant created = Instant.now();
+    private final Instant created;
     private final List<Consumer<Event>> listeners = new CopyOnWriteArrayList<>();
     private final List<String> log = new ArrayList<>();
     private final List<Event> history = new ArrayList<>();
@@ -66,9 +66,52 @@ public final class Job {
     private volatile Instant finished;
 
     public Job(String id, String kind, String target) {
+        this(id, kind, target, Instant.now());
+    }
+
+    private Job(String id, String kind, String target, Instant created) {
         this.id = id;
         this.kind = kind;
         this.target = target;
+        this.created = created;
+    }
+
+    /** What a finished job leaves for a job history: everything but its listeners and events. */
+    public record Record(String id, String kind, String target, State state, Instant created, Instant started,
+                         Instant finished, String result, String phase, long done, long total, long jobDone, long jobTotal,
+                         List<String> log) {}
+
+    /** This job as a {@link Record} (for a finished job). */
+    public synchronized Record record() {
+        return new Record(id, kind, target, state, created, started, finished, result, phase, done.get(), total,
+                jobDone.get(), jobTotal, List.copyOf(log));
+    }
+
+    /**
+     * A finished job read back from a job history (after a restart): final, with its log and one
+     * final event, so a client asking for its events gets the end at once.
+     */
+    public static Job restored(Record r) {
+        if (r.state() != State.SUCCEEDED && r.state() != State.FAILED && r.state() != State.CANCELLED) {
+            throw new IllegalArgumentException("job " + r.id() + " is not finished (" + r.state() + ")");
+        }
+        Job j = new Job(r.id(), r.kind(), r.target(), r.created());
+        j.started = r.started();
+        j.finished = r.finished();
+        j.result = r.result();
+        j.phase = r.phase() == null ? "" : r.phase();
+        j.done.set(r.done());
+        j.total = r.total();
+        j.jobDone.set(r.jobDone());
+        j.jobTotal = r.jobTotal();
+        j.log.addAll(r.log() == null ? List.of() : r.log());
+        if (r.started() != null && r.finished() != null) {
+            // the final event's rate: the job's bytes over its run time, not over the instant of reading it back
+            j.phaseStarted = System.nanoTime() - java.time.Duration.between(r.started(), r.finished()).toNanos();
+        }
+        j.state = r.state();
+        j.emit(r.result(), true);
+        return j;
     }
 
     public String id() {

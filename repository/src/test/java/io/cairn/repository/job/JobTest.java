@@ -97,4 +97,22 @@ class JobTest {
         assertEquals(300, last.jobTotal());
         assertEquals(100, last.total());
     }
+
+    @Test
+    @DisplayName("a finished job's record restores to the same job, with one final event; an unfinished one is refused")
+    void recordAndRestore() {
+        Job j = new Job("41", "restore", "web01");
+        j.expect(10);
+        j.start();
+        j.progress().begin("disk 1 of 1", 10);
+        j.progress().advance(10);
+        j.succeed("restored 1 file");
+        Job r = Job.restored(j.record());
+        assertEquals(j.record(), r.record());
+        assertEquals(1, r.eventsAfter(0).size());
+        assertEquals(Job.State.SUCCEEDED, r.eventsAfter(0).get(0).state());
+        Job running = new Job("42", "backup", "db01");
+        running.start();
+        assertThrows(IllegalArgumentException.class, () -> Job.restored(running.record()));
+    }
 }
