@@ -3,14 +3,12 @@ package io.cairn.httpui.vcenter;
 import com.vmware.vim25.DynamicProperty;
 import com.vmware.vim25.ManagedObjectReference;
 import com.vmware.vim25.ObjectContent;
-import com.vmware.vim25.ObjectSpec;
 import com.vmware.vim25.PropertyFilterSpec;
-import com.vmware.vim25.PropertySpec;
 import com.vmware.vim25.RetrieveOptions;
 import com.vmware.vim25.RetrieveResult;
 import com.vmware.vim25.ServiceContent;
-import com.vmware.vim25.TraversalSpec;
 import com.vmware.vim25.VimPortType;
+import io.cairn.vsphere.connect.ContainerViews;
 import io.cairn.vsphere.connect.Faults;
 import io.cairn.vsphere.connect.VsphereConnection;
 import io.cairn.vsphere.connect.VsphereException;
@@ -47,24 +45,11 @@ final class InventoryNames {
         }
         Map<String, Node> nodes = new HashMap<>();
         try {
-            TraversalSpec traverse = new TraversalSpec();
-            traverse.setName("view");
-            traverse.setType("ContainerView");
-            traverse.setPath("view");
-            traverse.setSkip(false);
-            ObjectSpec os = new ObjectSpec();
-            os.setObj(view);
-            os.setSkip(true);
-            os.getSelectSet().add(traverse);
-            PropertyFilterSpec spec = new PropertyFilterSpec();
-            spec.getObjectSet().add(os);
+            Map<String, List<String>> paths = new LinkedHashMap<>();
             for (String t : TYPES) {
-                PropertySpec ps = new PropertySpec();
-                ps.setType(t);
-                ps.getPathSet().add("name");
-                ps.getPathSet().add("parent");
-                spec.getPropSet().add(ps);
+                paths.put(t, List.of("name", "parent"));
             }
+            PropertyFilterSpec spec = ContainerViews.filter(view, paths);
             RetrieveResult r;
             try {
                 r = port.retrievePropertiesEx(sc.getPropertyCollector(), List.of(spec), new RetrieveOptions());

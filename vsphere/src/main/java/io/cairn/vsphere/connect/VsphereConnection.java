@@ -4,13 +4,10 @@ import com.vmware.vim25.DynamicProperty;
 import com.vmware.vim25.InvalidLoginFaultMsg;
 import com.vmware.vim25.ManagedObjectReference;
 import com.vmware.vim25.ObjectContent;
-import com.vmware.vim25.ObjectSpec;
 import com.vmware.vim25.PropertyFilterSpec;
-import com.vmware.vim25.PropertySpec;
 import com.vmware.vim25.RetrieveOptions;
 import com.vmware.vim25.RetrieveResult;
 import com.vmware.vim25.ServiceContent;
-import com.vmware.vim25.TraversalSpec;
 import com.vmware.vim25.VimPortType;
 import com.vmware.vim25.VimService;
 import jakarta.xml.ws.BindingProvider;
@@ -300,21 +297,7 @@ public final class VsphereConnection implements AutoCloseable {
       ManagedObjectReference view = raw.createContainerView(content.getViewManager(), content.getRootFolder(),
           List.of("HostSystem"), true);
       try {
-        TraversalSpec traverse = new TraversalSpec();
-        traverse.setName("view");
-        traverse.setType("ContainerView");
-        traverse.setPath("view");
-        traverse.setSkip(false);
-        ObjectSpec os = new ObjectSpec();
-        os.setObj(view);
-        os.setSkip(true);
-        os.getSelectSet().add(traverse);
-        PropertySpec ps = new PropertySpec();
-        ps.setType("HostSystem");
-        ps.getPathSet().add("hardware.systemInfo.uuid");
-        PropertyFilterSpec spec = new PropertyFilterSpec();
-        spec.getObjectSet().add(os);
-        spec.getPropSet().add(ps);
+        PropertyFilterSpec spec = ContainerViews.filter(view, Map.of("HostSystem", List.of("hardware.systemInfo.uuid")));
         RetrieveResult r = port.retrievePropertiesEx(content.getPropertyCollector(), List.of(spec), new RetrieveOptions());
         if (r != null) {
           for (ObjectContent oc : r.getObjects()) {

@@ -5,15 +5,13 @@ import com.vmware.vim25.DynamicProperty;
 import com.vmware.vim25.GuestNicInfo;
 import com.vmware.vim25.ManagedObjectReference;
 import com.vmware.vim25.ObjectContent;
-import com.vmware.vim25.ObjectSpec;
 import com.vmware.vim25.PropertyFilterSpec;
-import com.vmware.vim25.PropertySpec;
 import com.vmware.vim25.RetrieveOptions;
 import com.vmware.vim25.RetrieveResult;
 import com.vmware.vim25.ServiceContent;
-import com.vmware.vim25.TraversalSpec;
 import com.vmware.vim25.VimPortType;
 import com.vmware.vim25.VirtualMachinePowerState;
+import io.cairn.vsphere.connect.ContainerViews;
 import io.cairn.vsphere.connect.Faults;
 import io.cairn.vsphere.connect.VsphereConnection;
 import io.cairn.vsphere.connect.VsphereException;
@@ -21,6 +19,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -103,22 +102,7 @@ public final class Inventory {
   }
 
   static PropertyFilterSpec filter(ManagedObjectReference view) {
-    TraversalSpec traverse = new TraversalSpec();
-    traverse.setName("view");
-    traverse.setType("ContainerView");
-    traverse.setPath("view");
-    traverse.setSkip(false);
-    ObjectSpec objects = new ObjectSpec();
-    objects.setObj(view);
-    objects.setSkip(true);
-    objects.getSelectSet().add(traverse);
-    PropertySpec props = new PropertySpec();
-    props.setType("VirtualMachine");
-    props.getPathSet().addAll(PROPERTIES);
-    PropertyFilterSpec spec = new PropertyFilterSpec();
-    spec.getObjectSet().add(objects);
-    spec.getPropSet().add(props);
-    return spec;
+    return ContainerViews.filter(view, Map.of("VirtualMachine", PROPERTIES));
   }
 
   static VmInfo toVmInfo(ObjectContent oc) {
