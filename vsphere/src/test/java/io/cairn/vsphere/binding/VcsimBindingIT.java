@@ -8,16 +8,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.vmware.vim25.DynamicProperty;
 import com.vmware.vim25.ManagedObjectReference;
 import com.vmware.vim25.ObjectContent;
-import com.vmware.vim25.ObjectSpec;
 import com.vmware.vim25.PropertyFilterSpec;
-import com.vmware.vim25.PropertySpec;
 import com.vmware.vim25.RetrieveOptions;
 import com.vmware.vim25.RetrieveResult;
 import com.vmware.vim25.ServiceContent;
-import com.vmware.vim25.TraversalSpec;
 import com.vmware.vim25.UserSession;
 import com.vmware.vim25.VimPortType;
 import com.vmware.vim25.VimService;
+import io.cairn.vsphere.connect.ContainerViews;
 import io.cairn.vsphere.testing.Vcsim;
 import jakarta.xml.ws.BindingProvider;
 import jakarta.xml.ws.WebServiceException;
@@ -105,21 +103,7 @@ class VcsimBindingIT {
     ManagedObjectReference view = port.createContainerView(content.getViewManager(),
         content.getRootFolder(), List.of("VirtualMachine"), true);
     try {
-      TraversalSpec traverse = new TraversalSpec();
-      traverse.setName("view");
-      traverse.setType("ContainerView");
-      traverse.setPath("view");
-      traverse.setSkip(false);
-      ObjectSpec objects = new ObjectSpec();
-      objects.setObj(view);
-      objects.setSkip(true);
-      objects.getSelectSet().add(traverse);
-      PropertySpec props = new PropertySpec();
-      props.setType("VirtualMachine");
-      props.getPathSet().add("name");
-      PropertyFilterSpec filter = new PropertyFilterSpec();
-      filter.getObjectSet().add(objects);
-      filter.getPropSet().add(props);
+      PropertyFilterSpec filter = ContainerViews.filter(view, java.util.Map.of("VirtualMachine", List.of("name")));
 
       Set<String> names = new TreeSet<>();
       RetrieveResult result = port.retrievePropertiesEx(content.getPropertyCollector(),

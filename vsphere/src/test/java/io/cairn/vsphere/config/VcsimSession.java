@@ -12,9 +12,9 @@ import com.vmware.vim25.RetrieveResult;
 import com.vmware.vim25.ServiceContent;
 import com.vmware.vim25.TaskInfo;
 import com.vmware.vim25.TaskInfoState;
-import com.vmware.vim25.TraversalSpec;
 import com.vmware.vim25.VimPortType;
 import com.vmware.vim25.VimService;
+import io.cairn.vsphere.connect.ContainerViews;
 import io.cairn.vsphere.testing.Vcsim;
 import jakarta.xml.ws.BindingProvider;
 import java.security.MessageDigest;
@@ -113,21 +113,7 @@ final class VcsimSession implements AutoCloseable {
   }
 
   private List<ObjectContent> retrieve(ManagedObjectReference view, String type, String path) throws Exception {
-    TraversalSpec traverse = new TraversalSpec();
-    traverse.setName("view");
-    traverse.setType("ContainerView");
-    traverse.setPath("view");
-    traverse.setSkip(false);
-    ObjectSpec objects = new ObjectSpec();
-    objects.setObj(view);
-    objects.setSkip(true);
-    objects.getSelectSet().add(traverse);
-    PropertySpec props = new PropertySpec();
-    props.setType(type);
-    props.getPathSet().add(path);
-    PropertyFilterSpec filter = new PropertyFilterSpec();
-    filter.getObjectSet().add(objects);
-    filter.getPropSet().add(props);
+    PropertyFilterSpec filter = ContainerViews.filter(view, java.util.Map.of(type, List.of(path)));
     List<ObjectContent> out = new java.util.ArrayList<>();
     RetrieveResult result = port.retrievePropertiesEx(content.getPropertyCollector(), List.of(filter), new RetrieveOptions());
     while (result != null) {
