@@ -7,7 +7,9 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-@Command(name = "check", description = "Verify the repository's structure; with --read-data, every chunk's content too.")
+@Command(
+        name = "check",
+        description = "Verify the repository's structure; with --read-data, every chunk's content too.")
 final class CheckCommand implements Callable<Integer> {
     @Mixin
     RepoOptions repo;
@@ -18,7 +20,8 @@ final class CheckCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Repository r = repo.open();
-        Checker.Report rep = new Checker(r, repo.threads(), TerminalProgress.forTerminal(), repo.lockWait()).run(readData);
+        Checker.Report rep =
+                new Checker(r, repo.threads(), TerminalProgress.forTerminal(), repo.lockWait()).run(readData);
         for (String n : rep.notes()) {
             System.out.println("note: " + n);
         }
@@ -30,9 +33,14 @@ final class CheckCommand implements Callable<Integer> {
                 System.out.println("  chunk " + d.chunk().substring(0, 16) + " affects " + a);
             }
         }
-        System.out.println("checked " + rep.backups() + " backups" + (readData
-                ? ", read " + rep.chunksChecked() + " chunks (" + Durations.bytes(rep.bytesChecked()) + ")" : "")
-                + ": " + (rep.ok() ? "no errors" : rep.errors().size() + " error" + (rep.errors().size() == 1 ? "" : "s")));
+        System.out.println("checked " + rep.backups() + " backups"
+                + (readData
+                        ? ", read " + rep.chunksChecked() + " chunks (" + Durations.bytes(rep.bytesChecked()) + ")"
+                        : "")
+                + ": "
+                + (rep.ok()
+                        ? "no errors"
+                        : rep.errors().size() + " error" + (rep.errors().size() == 1 ? "" : "s")));
         return rep.ok() ? Main.OK : Main.FAILED;
     }
 }

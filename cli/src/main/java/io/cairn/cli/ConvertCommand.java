@@ -1,6 +1,6 @@
 package io.cairn.cli;
 
-import io.cairn.repository.RepositoryException;
+import io.cairn.repository.error.RepositoryException;
 import io.cairn.vixmntbridge.DiskInfo;
 import io.cairn.vixmntbridge.VirtualDisk;
 import io.cairn.vixmntbridge.vmdk.VmdkDisks;
@@ -30,7 +30,10 @@ final class ConvertCommand implements Callable<Integer> {
     @Parameters(index = "1", paramLabel = "TARGET", description = "The file to create (must not exist).")
     Path target;
 
-    @Option(names = "--format", paramLabel = "FORMAT", defaultValue = "raw",
+    @Option(
+            names = "--format",
+            paramLabel = "FORMAT",
+            defaultValue = "raw",
             description = "raw, vmdk-flat, vmdk-sparse, vmdk-stream or vmdk-2gbsparse (default: ${DEFAULT-VALUE}).")
     String format;
 
@@ -50,23 +53,25 @@ final class ConvertCommand implements Callable<Integer> {
             free.add(new byte[PIECE]);
         }
         Exception[] failure = {null};
-        Thread reader = new Thread(() -> {
-            try {
-                for (VirtualDisk.SectorRange r : in.allocatedBlocks(0, info.capacitySectors(), 128)) {
-                    for (long sector = r.start(), end = r.start() + r.length(); sector < end; ) {
-                        int n = (int) Math.min(PIECE / DiskInfo.SECTOR_SIZE, end - sector);
-                        byte[] buf = free.take();
-                        in.read(sector, n, buf, 0);
-                        full.put(new Piece(sector * DiskInfo.SECTOR_SIZE, buf, n * DiskInfo.SECTOR_SIZE));
-                        sector += n;
+        Thread reader = new Thread(
+                () -> {
+                    try {
+                        for (VirtualDisk.SectorRange r : in.allocatedBlocks(0, info.capacitySectors(), 128)) {
+                            for (long sector = r.start(), end = r.start() + r.length(); sector < end; ) {
+                                int n = (int) Math.min(PIECE / DiskInfo.SECTOR_SIZE, end - sector);
+                                byte[] buf = free.take();
+                                in.read(sector, n, buf, 0);
+                                full.put(new Piece(sector * DiskInfo.SECTOR_SIZE, buf, n * DiskInfo.SECTOR_SIZE));
+                                sector += n;
+                            }
+                        }
+                    } catch (Exception e) {
+                        failure[0] = e;
+                    } finally {
+                        full.offer(END);
                     }
-                }
-            } catch (Exception e) {
-                failure[0] = e;
-            } finally {
-                full.offer(END);
-            }
-        }, "cairn-convert-read");
+                },
+                "cairn-convert-read");
         reader.setDaemon(true);
         reader.start();
         long copied = 0;
@@ -109,8 +114,15 @@ final class ConvertCommand implements Callable<Integer> {
             }
         }
         double secs = Math.max((System.nanoTime() - t0) / 1e9, 1e-3);
-        System.out.printf(Locale.ROOT, "converted %s (%s, %s allocated) to %s as %s in %.1f s, %s/s%n", source,
-                Durations.bytes(capacity), Durations.bytes(copied), target, fmt.cliName(), secs,
+        System.out.printf(
+                Locale.ROOT,
+                "converted %s (%s, %s allocated) to %s as %s in %.1f s, %s/s%n",
+                source,
+                Durations.bytes(capacity),
+                Durations.bytes(copied),
+                target,
+                fmt.cliName(),
+                secs,
                 Durations.bytes((long) (capacity / secs)));
         return Main.OK;
     }

@@ -12,19 +12,29 @@ final class GcCommand implements Callable<Integer> {
     @Mixin
     RepoOptions repo;
 
-    @Option(names = "--safety-margin", paramLabel = "DURATION", defaultValue = "1h",
+    @Option(
+            names = "--safety-margin",
+            paramLabel = "DURATION",
+            defaultValue = "1h",
             description = "Never delete chunks written or reused more recently than this (default: ${DEFAULT-VALUE}).")
     String margin;
 
     @Override
     public Integer call() throws Exception {
         Repository r = repo.open();
-        GarbageCollector.Report rep = new GarbageCollector(r, Durations.parse(margin, "--safety-margin"), repo.lockWait()).run();
+        GarbageCollector.Report rep =
+                new GarbageCollector(r, Durations.parse(margin, "--safety-margin"), repo.lockWait()).run();
         System.out.println("gc: " + rep.backups() + " backups reference " + rep.marked() + " chunks; deleted "
                 + rep.chunksDeleted() + " unused chunks (" + Durations.bytes(rep.bytesFreed()) + ")"
-                + (rep.chunksTooNew() > 0 ? ", kept " + rep.chunksTooNew() + " unused but newer than the safety margin" : "")
-                + (rep.incompleteRemoved() > 0 ? ", removed " + rep.incompleteRemoved() + " incomplete backup directories" : "")
-                + (rep.temporariesRemoved() > 0 ? ", removed " + rep.temporariesRemoved() + " unfinished temporary files" : "")
+                + (rep.chunksTooNew() > 0
+                        ? ", kept " + rep.chunksTooNew() + " unused but newer than the safety margin"
+                        : "")
+                + (rep.incompleteRemoved() > 0
+                        ? ", removed " + rep.incompleteRemoved() + " incomplete backup directories"
+                        : "")
+                + (rep.temporariesRemoved() > 0
+                        ? ", removed " + rep.temporariesRemoved() + " unfinished temporary files"
+                        : "")
                 + (rep.staleLocksRemoved() > 0 ? ", removed " + rep.staleLocksRemoved() + " stale locks" : ""));
         return Main.OK;
     }

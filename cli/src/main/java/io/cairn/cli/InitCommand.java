@@ -1,7 +1,7 @@
 package io.cairn.cli;
 
 import io.cairn.repository.Repository;
-import io.cairn.repository.RepositoryException;
+import io.cairn.repository.error.RepositoryException;
 import io.cairn.repository.format.FormatConstants;
 import io.cairn.repository.store.LocalStore;
 import java.nio.file.Files;
@@ -15,12 +15,19 @@ final class InitCommand implements Callable<Integer> {
     @Mixin
     RepoOptions repo;
 
-    @Option(names = "--chunk-size", paramLabel = "SIZE", defaultValue = "1M",
+    @Option(
+            names = "--chunk-size",
+            paramLabel = "SIZE",
+            defaultValue = "1M",
             description = "Chunk size, a power of two from 256K to 8M. Default: ${DEFAULT-VALUE}.")
     String chunkSize;
 
-    @Option(names = "--compression-level", paramLabel = "N", defaultValue = "1",
-            description = "zstd level 1-19, or 0 for none. Default: ${DEFAULT-VALUE} (as Proxmox Backup Server: level 3 costs more CPU and saved under 0.1% on VM images here).")
+    @Option(
+            names = "--compression-level",
+            paramLabel = "N",
+            defaultValue = "1",
+            description =
+                    "zstd level 1-19, or 0 for none. Default: ${DEFAULT-VALUE} (as Proxmox Backup Server: level 3 costs more CPU and saved under 0.1% on VM images here).")
     int level;
 
     @Option(names = "--encrypt", description = "Encrypt (AES-256-GCM; key from the password by scrypt).")
@@ -39,15 +46,17 @@ final class InitCommand implements Callable<Integer> {
             }
             try (var s = Files.list(repo.repo)) {
                 if (s.findAny().isPresent()) {
-                    throw new RepositoryException(repo.repo.toAbsolutePath() + " is not empty; a repository needs a directory of its own");
+                    throw new RepositoryException(
+                            repo.repo.toAbsolutePath() + " is not empty; a repository needs a directory of its own");
                 }
             }
         }
         char[] password = encrypt ? repo.password(true) : null; // before creating anything
         Files.createDirectories(repo.repo);
         Repository r = Repository.init(new LocalStore(repo.repo), (int) cs, level, password);
-        System.out.println("created " + (encrypt ? "encrypted " : "") + "repository " + r.config().id() + " at "
-                + repo.repo.toAbsolutePath() + " (chunk size " + Durations.bytes(cs) + ", zstd level " + level + ")");
+        System.out.println("created " + (encrypt ? "encrypted " : "") + "repository "
+                + r.config().id() + " at " + repo.repo.toAbsolutePath() + " (chunk size " + Durations.bytes(cs)
+                + ", zstd level " + level + ")");
         if (encrypt) {
             System.out.println("keep the password safe: without it the backups cannot be read");
         }

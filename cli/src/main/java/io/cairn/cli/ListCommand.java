@@ -30,7 +30,8 @@ final class ListCommand implements Callable<Integer> {
         Repository r = repo.open();
         Repository.Scan scan = r.scan();
         List<Repository.Listed> all = scan.readable().stream()
-                .filter(l -> vm == null || vm.equals(l.manifest().vm().name())).toList();
+                .filter(l -> vm == null || vm.equals(l.manifest().vm().name()))
+                .toList();
         if (json) {
             ArrayNode arr = Json.mapper().createArrayNode();
             for (Repository.Listed l : all) {
@@ -56,18 +57,28 @@ final class ListCommand implements Callable<Integer> {
             }
             System.out.println(Json.writeString(arr));
         } else {
-            DateTimeFormatter f = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss").withZone(ZoneId.systemDefault());
+            DateTimeFormatter f =
+                    DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss").withZone(ZoneId.systemDefault());
             System.out.printf("%-16s  %-19s  %-20s  %5s  %10s  %s%n", "ID", "TIME", "VM", "DISKS", "SIZE", "LABELS");
             for (Repository.Listed l : all) {
                 Manifest m = l.manifest();
-                String labels = m.labels().entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).collect(Collectors.joining(","));
-                System.out.printf("%-16s  %-19s  %-20s  %5d  %10s  %s%n", m.id(), f.format(m.instant()), m.vm().name(),
-                        m.disks().size(), Durations.bytes(m.logicalBytes()), labels);
+                String labels = m.labels().entrySet().stream()
+                        .map(e -> e.getKey() + "=" + e.getValue())
+                        .collect(Collectors.joining(","));
+                System.out.printf(
+                        "%-16s  %-19s  %-20s  %5d  %10s  %s%n",
+                        m.id(),
+                        f.format(m.instant()),
+                        m.vm().name(),
+                        m.disks().size(),
+                        Durations.bytes(m.logicalBytes()),
+                        labels);
             }
             System.out.println(all.size() + " backup" + (all.size() == 1 ? "" : "s"));
         }
         for (Repository.Listed l : scan.unreadable()) {
-            System.err.println("warning: backup " + l.ref().dir() + " cannot be read: " + l.error().getMessage());
+            System.err.println("warning: backup " + l.ref().dir() + " cannot be read: "
+                    + l.error().getMessage());
         }
         return scan.unreadable().isEmpty() ? Main.OK : Main.FAILED;
     }

@@ -1,6 +1,6 @@
 package io.cairn.cli;
 
-import io.cairn.repository.RepositoryException;
+import io.cairn.repository.error.RepositoryException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
@@ -12,11 +12,27 @@ import picocli.CommandLine.Command;
  * The {@code cairn} program. Exit codes: 0 success, 1 failure, 2 usage error; every failure is one
  * line on standard error naming what failed and where.
  */
-@Command(name = "cairn", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+@Command(
+        name = "cairn",
+        mixinStandardHelpOptions = true,
+        versionProvider = Main.Version.class,
         description = "Backup repository for VMware vSphere VMs: deduplicated, compressed, verifiable.",
-        subcommands = {InitCommand.class, BackupCommand.class, ListCommand.class, RestoreCommand.class,
-                CheckCommand.class, PruneCommand.class, GcCommand.class, StatsCommand.class, ConvertCommand.class,
-                MountCommand.class, UmountCommand.class, VmsCommand.class, ServeCommand.class, UserCommand.class})
+        subcommands = {
+            InitCommand.class,
+            BackupCommand.class,
+            ListCommand.class,
+            RestoreCommand.class,
+            CheckCommand.class,
+            PruneCommand.class,
+            GcCommand.class,
+            StatsCommand.class,
+            ConvertCommand.class,
+            MountCommand.class,
+            UmountCommand.class,
+            VmsCommand.class,
+            ServeCommand.class,
+            UserCommand.class
+        })
 public final class Main implements Runnable {
     static final int OK = 0;
     static final int FAILED = 1;

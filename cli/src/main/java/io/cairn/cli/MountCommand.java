@@ -21,10 +21,13 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-@Command(name = "mount", description = {
-        "Show every backup as files through FUSE (read-only): vms/<vm>/<time>/{config,disks,volumes}, "
-                + "vms/<vm>/latest, by-uuid/<instanceUuid>. Runs until Ctrl-C or 'cairn umount MOUNTPOINT'.",
-        "With --cleanup, unmounts what a killed cairn mount left behind (guest volumes first)."})
+@Command(
+        name = "mount",
+        description = {
+            "Show every backup as files through FUSE (read-only): vms/<vm>/<time>/{config,disks,volumes}, "
+                    + "vms/<vm>/latest, by-uuid/<instanceUuid>. Runs until Ctrl-C or 'cairn umount MOUNTPOINT'.",
+            "With --cleanup, unmounts what a killed cairn mount left behind (guest volumes first)."
+        })
 final class MountCommand implements Callable<Integer> {
     @Mixin
     RepoOptions repo;
@@ -35,22 +38,33 @@ final class MountCommand implements Callable<Integer> {
     @Option(names = "--background", description = "Return once mounted; the mount keeps running in the background.")
     boolean background;
 
-    @Option(names = "--cleanup", description = "Unmount stale cairn mounts (MOUNTPOINT, or every cairn mount whose process is gone).")
+    @Option(
+            names = "--cleanup",
+            description = "Unmount stale cairn mounts (MOUNTPOINT, or every cairn mount whose process is gone).")
     boolean cleanup;
 
     @Option(names = "--no-volumes", description = "Do not look into guest volumes (only config and disks).")
     boolean noVolumes;
 
-    @Option(names = "--no-kernel-mounts", description = "Never let the kernel parse a guest filesystem: XFS volumes"
-            + " (which only the kernel reads) are then listed as unsupported. FAT, ext and NTFS are read in user space anyway.")
+    @Option(
+            names = "--no-kernel-mounts",
+            description =
+                    "Never let the kernel parse a guest filesystem: XFS volumes"
+                            + " (which only the kernel reads) are then listed as unsupported. FAT, ext and NTFS are read in user space anyway.")
     boolean noKernelMounts;
 
-    @Option(names = "--cache", paramLabel = "SIZE", defaultValue = "256M",
+    @Option(
+            names = "--cache",
+            paramLabel = "SIZE",
+            defaultValue = "256M",
             description = "Memory for decompressed chunks (default: ${DEFAULT-VALUE}).")
     String cache;
 
-    @Option(names = "--log", paramLabel = "FILE", description = "With --background: where the mount's messages go"
-            + " (default: a file in /run/cairn or the temporary directory).")
+    @Option(
+            names = "--log",
+            paramLabel = "FILE",
+            description = "With --background: where the mount's messages go"
+                    + " (default: a file in /run/cairn or the temporary directory).")
     Path logFile;
 
     @Option(names = "--daemonized", hidden = true)
@@ -76,18 +90,19 @@ final class MountCommand implements Callable<Integer> {
         long cacheBytes = Durations.parseSize(cache, "--cache");
         int threads = Math.max(2, repo.threads());
         try (Lock lock = r.locks().acquireForReading("mount", repo.lockWait());
-             ChunkCache chunks = new ChunkCache(r.chunks(), cacheBytes, threads)) {
+                ChunkCache chunks = new ChunkCache(r.chunks(), cacheBytes, threads)) {
             if (!lock.recorded()) {
                 System.err.println("warning: the repository's filesystem is full, so this mount runs without a lock;"
                         + " do not run gc while it is mounted");
             }
-            GuestVolumeManager guests = noVolumes ? null : new GuestVolumeManager(mp, !noKernelMounts, MountCommand::log);
+            GuestVolumeManager guests =
+                    noVolumes ? null : new GuestVolumeManager(mp, !noKernelMounts, MountCommand::log);
             // read ahead 16 MiB worth of chunks (at least 4)
             int ahead = Math.max(4, (16 << 20) / r.config().chunkSize());
             BackupTree tree = new BackupTree(r, chunks, guests == null ? GuestVolumes.NONE : guests, 5000, ahead);
-            Runnable beforeUnmount = guests == null ? () -> { } : guests::unmountAll;
-            try (FuseMount m = FuseMount.mount(tree, mp, "cairn:" + repo.repo.toAbsolutePath().normalize(),
-                    MountCommand::log, beforeUnmount)) {
+            Runnable beforeUnmount = guests == null ? () -> {} : guests::unmountAll;
+            try (FuseMount m = FuseMount.mount(
+                    tree, mp, "cairn:" + repo.repo.toAbsolutePath().normalize(), MountCommand::log, beforeUnmount)) {
                 System.out.println("mounted " + r.describe() + " on " + mp
                         + (daemonized ? "" : "; press Ctrl-C or run 'cairn umount " + mp + "' to unmount"));
                 System.out.flush();
@@ -142,7 +157,8 @@ final class MountCommand implements Callable<Integer> {
             cmd.add("--no-kernel-mounts");
         }
         cmd.add(mp.toString());
-        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
+        ProcessBuilder pb = new ProcessBuilder(cmd)
+                .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
                 .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
         if (repo.passwordFile == null && System.getenv("CAIRN_PASSWORD") == null && r0Encrypted()) {
@@ -160,8 +176,8 @@ final class MountCommand implements Callable<Integer> {
             }
             if (!p.isAlive()) {
                 String out = Files.exists(log) ? tail(log) : "";
-                throw new IOException("the background mount exited with status " + p.exitValue()
-                        + (out.isEmpty() ? "" : ": " + out));
+                throw new IOException(
+                        "the background mount exited with status " + p.exitValue() + (out.isEmpty() ? "" : ": " + out));
             }
             Thread.sleep(50);
         }
@@ -189,7 +205,8 @@ final class MountCommand implements Callable<Integer> {
 
     private static String tail(Path log) throws IOException {
         List<String> lines = Files.readAllLines(log);
-        return String.join(" | ", lines.subList(Math.max(0, lines.size() - 3), lines.size())).trim();
+        return String.join(" | ", lines.subList(Math.max(0, lines.size() - 3), lines.size()))
+                .trim();
     }
 
     private static Path defaultLog(Path mp) throws IOException {
@@ -210,13 +227,17 @@ final class MountCommand implements Callable<Integer> {
             if (!FuseMount.FS_TYPE.equals(e.fsType())) {
                 continue;
             }
-            if (mountPoint != null ? e.mountPoint().equals(mountPoint.toAbsolutePath().normalize()) : isStale(e.mountPoint())) {
+            if (mountPoint != null
+                    ? e.mountPoint().equals(mountPoint.toAbsolutePath().normalize())
+                    : isStale(e.mountPoint())) {
                 targets.add(e);
             }
         }
         if (targets.isEmpty()) {
-            System.out.println(mountPoint != null ? "no cairn mount on " + mountPoint.toAbsolutePath().normalize()
-                    : "no stale cairn mounts");
+            System.out.println(
+                    mountPoint != null
+                            ? "no cairn mount on " + mountPoint.toAbsolutePath().normalize()
+                            : "no stale cairn mounts");
             return Main.OK;
         }
         for (MountTable.Entry t : targets) {

@@ -10,7 +10,9 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-@Command(name = "prune", description = "Remove backups that the retention rules do not keep (per VM). Run gc afterwards to free space.")
+@Command(
+        name = "prune",
+        description = "Remove backups that the retention rules do not keep (per VM). Run gc afterwards to free space.")
 final class PruneCommand implements Callable<Integer> {
     @Mixin
     RepoOptions repo;
@@ -18,13 +20,25 @@ final class PruneCommand implements Callable<Integer> {
     @Option(names = "--keep-last", paramLabel = "N", defaultValue = "0", description = "Keep the newest N backups.")
     int last;
 
-    @Option(names = "--keep-daily", paramLabel = "N", defaultValue = "0", description = "Keep the newest backup of each of the last N days.")
+    @Option(
+            names = "--keep-daily",
+            paramLabel = "N",
+            defaultValue = "0",
+            description = "Keep the newest backup of each of the last N days.")
     int daily;
 
-    @Option(names = "--keep-weekly", paramLabel = "N", defaultValue = "0", description = "... of each of the last N ISO weeks.")
+    @Option(
+            names = "--keep-weekly",
+            paramLabel = "N",
+            defaultValue = "0",
+            description = "... of each of the last N ISO weeks.")
     int weekly;
 
-    @Option(names = "--keep-monthly", paramLabel = "N", defaultValue = "0", description = "... of each of the last N months.")
+    @Option(
+            names = "--keep-monthly",
+            paramLabel = "N",
+            defaultValue = "0",
+            description = "... of each of the last N months.")
     int monthly;
 
     @Option(names = "--dry-run", description = "Only show what would be removed.")
@@ -34,15 +48,21 @@ final class PruneCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         RetentionPolicy policy = new RetentionPolicy(last, daily, weekly, monthly);
         if (policy.keepsNothing()) {
-            throw new IllegalArgumentException("give at least one of --keep-last, --keep-daily, --keep-weekly, --keep-monthly");
+            throw new IllegalArgumentException(
+                    "give at least one of --keep-last, --keep-daily, --keep-weekly, --keep-monthly");
         }
         Repository r = repo.open();
         List<Pruner.Decision> ds = new Pruner(r, repo.lockWait()).run(policy, ZoneId.systemDefault(), dryRun);
         int removed = 0;
         for (Pruner.Decision d : ds) {
             var m = d.backup().manifest();
-            System.out.printf("%s %s  %s  %s%s%n", d.keep() ? "keep  " : (dryRun ? "would remove" : "remove"), m.id(),
-                    m.time(), m.vm().name(), d.keep() ? "  (" + String.join(", ", d.reasons()) + ")" : "");
+            System.out.printf(
+                    "%s %s  %s  %s%s%n",
+                    d.keep() ? "keep  " : (dryRun ? "would remove" : "remove"),
+                    m.id(),
+                    m.time(),
+                    m.vm().name(),
+                    d.keep() ? "  (" + String.join(", ", d.reasons()) + ")" : "");
             if (!d.keep()) {
                 removed++;
             }

@@ -1,8 +1,8 @@
 package io.cairn.cli;
 
-import io.cairn.repository.NotARepositoryException;
 import io.cairn.repository.Repository;
-import io.cairn.repository.RepositoryException;
+import io.cairn.repository.error.NotARepositoryException;
+import io.cairn.repository.error.RepositoryException;
 import io.cairn.repository.store.LocalStore;
 import java.io.Console;
 import java.io.IOException;
@@ -17,11 +17,17 @@ final class RepoOptions {
     @Option(names = "--repo", paramLabel = "DIR", description = "Repository directory (required).")
     Path repo;
 
-    @Option(names = "--password-file", paramLabel = "FILE",
-            description = "File whose first line is the password (else the CAIRN_PASSWORD environment variable, else a prompt).")
+    @Option(
+            names = "--password-file",
+            paramLabel = "FILE",
+            description =
+                    "File whose first line is the password (else the CAIRN_PASSWORD environment variable, else a prompt).")
     Path passwordFile;
 
-    @Option(names = "--lock-wait", paramLabel = "DURATION", defaultValue = "0s",
+    @Option(
+            names = "--lock-wait",
+            paramLabel = "DURATION",
+            defaultValue = "0s",
             description = "How long to wait for a conflicting lock (e.g. 30s, 10m). Default: ${DEFAULT-VALUE}.")
     String lockWait;
 
@@ -38,7 +44,8 @@ final class RepoOptions {
 
     LocalStore store() throws IOException {
         if (repo == null) {
-            // not required by picocli so that commands with a mode without a repository (mount --cleanup) can share this
+            // not required by picocli so that commands with a mode without a repository (mount --cleanup) can share
+            // this
             throw new IllegalArgumentException("Missing required option: '--repo=DIR'");
         }
         if (!Files.exists(repo)) {
@@ -57,7 +64,10 @@ final class RepoOptions {
     char[] password(boolean confirm) throws IOException {
         if (passwordFile != null) {
             try {
-                String first = Files.readString(passwordFile, StandardCharsets.UTF_8).lines().findFirst().orElse("");
+                String first = Files.readString(passwordFile, StandardCharsets.UTF_8)
+                        .lines()
+                        .findFirst()
+                        .orElse("");
                 if (first.isEmpty()) {
                     throw new RepositoryException("password file " + passwordFile + " is empty");
                 }
@@ -72,7 +82,8 @@ final class RepoOptions {
         }
         Console c = System.console();
         if (c == null) {
-            throw new RepositoryException("the repository is encrypted: give --password-file FILE or set CAIRN_PASSWORD");
+            throw new RepositoryException(
+                    "the repository is encrypted: give --password-file FILE or set CAIRN_PASSWORD");
         }
         char[] pw = c.readPassword("Password for %s: ", repo);
         if (pw == null || pw.length == 0) {

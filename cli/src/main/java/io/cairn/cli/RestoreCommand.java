@@ -3,8 +3,8 @@ package io.cairn.cli;
 import io.cairn.repository.Repository;
 import io.cairn.repository.backup.DiskOutput;
 import io.cairn.repository.backup.Restorer;
-import io.cairn.vixmntbridge.vmdk.VmdkWriter;
 import io.cairn.repository.lock.Lock;
+import io.cairn.vixmntbridge.vmdk.VmdkWriter;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
@@ -14,7 +14,9 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-@Command(name = "restore", description = "Restore a backup's disks (raw images) and configuration files into a directory.")
+@Command(
+        name = "restore",
+        description = "Restore a backup's disks (raw images) and configuration files into a directory.")
 final class RestoreCommand implements Callable<Integer> {
     @Mixin
     RepoOptions repo;
@@ -22,10 +24,16 @@ final class RestoreCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "BACKUP", description = "A backup id (or unique prefix) or VMNAME@latest.")
     String backup;
 
-    @Option(names = "--to", paramLabel = "DIR", description = "Directory to write the disks and files into (created if missing).")
+    @Option(
+            names = "--to",
+            paramLabel = "DIR",
+            description = "Directory to write the disks and files into (created if missing).")
     Path to;
 
-    @Option(names = "--on-conflict", paramLabel = "MODE", defaultValue = "abort",
+    @Option(
+            names = "--on-conflict",
+            paramLabel = "MODE",
+            defaultValue = "abort",
             description = "When a target file (or, with --as-new, a VM of that name) exists: overwrite, keep, abort,"
                     + " or with --as-new prompt (default: ${DEFAULT-VALUE}).")
     String onConflict;
@@ -33,30 +41,48 @@ final class RestoreCommand implements Callable<Integer> {
     @Mixin
     VcOptions vc;
 
-    @Option(names = "--as-new", paramLabel = "NAME", description = "With --vc: re-create the VM under this name from its stored configuration.")
+    @Option(
+            names = "--as-new",
+            paramLabel = "NAME",
+            description = "With --vc: re-create the VM under this name from its stored configuration.")
     String asNew;
 
-    @Option(names = "--in-place", description = "With --vc: write the disks back into the VM the backup was taken from.")
+    @Option(
+            names = "--in-place",
+            description = "With --vc: write the disks back into the VM the backup was taken from.")
     boolean inPlace;
 
     @Option(names = "--force", description = "With --in-place: power the VM off if it is running.")
     boolean force;
 
-    @Option(names = "--transport", paramLabel = "MODE", defaultValue = "https",
-            description = "With --in-place: https (datastore files, no VDDK), or nbd, nbdssl, hotadd, san through VMware's"
-                    + " VDDK (a restore snapshot is taken where the transport requires one). Default: ${DEFAULT-VALUE}.")
+    @Option(
+            names = "--transport",
+            paramLabel = "MODE",
+            defaultValue = "https",
+            description =
+                    "With --in-place: https (datastore files, no VDDK), or nbd, nbdssl, hotadd, san through VMware's"
+                            + " VDDK (a restore snapshot is taken where the transport requires one). Default: ${DEFAULT-VALUE}.")
     String transport;
 
     @Option(names = "--vddk", paramLabel = "DIR", description = "Where VMware's VDDK is installed (else VDDK_HOME).")
     Path vddk;
 
-    @Option(names = "--datastore", paramLabel = "DS", description = "With --as-new: datastore for the VM and its disks.")
+    @Option(
+            names = "--datastore",
+            paramLabel = "DS",
+            description = "With --as-new: datastore for the VM and its disks.")
     String datastore;
 
-    @Option(names = "--datacenter", paramLabel = "DC", description = "With --as-new: datacenter (default: the only one).")
+    @Option(
+            names = "--datacenter",
+            paramLabel = "DC",
+            description = "With --as-new: datacenter (default: the only one).")
     String datacenter;
 
-    @Option(names = "--folder", paramLabel = "F", description = "With --as-new: VM folder (inventory path; default: the datacenter's).")
+    @Option(
+            names = "--folder",
+            paramLabel = "F",
+            description = "With --as-new: VM folder (inventory path; default: the datacenter's).")
     String folder;
 
     @Option(names = "--pool", paramLabel = "RP", description = "With --as-new: resource pool (inventory path).")
@@ -65,19 +91,28 @@ final class RestoreCommand implements Callable<Integer> {
     @Option(names = "--host", paramLabel = "H", description = "With --as-new: ESXi host (name or inventory path).")
     String host;
 
-    @Option(names = "--network-map", paramLabel = "OLD=NEW", description = "With --as-new: connect NICs of network OLD to NEW (repeatable).")
+    @Option(
+            names = "--network-map",
+            paramLabel = "OLD=NEW",
+            description = "With --as-new: connect NICs of network OLD to NEW (repeatable).")
     List<String> networkMap = new java.util.ArrayList<>();
 
     @Option(names = "--power-on", description = "With --as-new: power the VM on once restored.")
     boolean powerOn;
 
-    @Option(names = "--reencrypt-policy", paramLabel = "POLICY-ID",
+    @Option(
+            names = "--reencrypt-policy",
+            paramLabel = "POLICY-ID",
             description = "With --as-new, for an encrypted VM: encrypt it anew under this storage policy instead of"
                     + " with its own keys (its NVRAM, encrypted with the old key, is lost).")
     String reencryptPolicy;
 
-    @Option(names = "--format", paramLabel = "FORMAT", defaultValue = "raw",
-            description = "Disk format: raw, vmdk-flat, vmdk-sparse, vmdk-stream or vmdk-2gbsparse (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--format",
+            paramLabel = "FORMAT",
+            defaultValue = "raw",
+            description =
+                    "Disk format: raw, vmdk-flat, vmdk-sparse, vmdk-stream or vmdk-2gbsparse (default: ${DEFAULT-VALUE}).")
     String format;
 
     @Override
@@ -86,10 +121,12 @@ final class RestoreCommand implements Callable<Integer> {
             return new VcRestore(this).run();
         }
         if (asNew != null || inPlace) {
-            throw new IllegalArgumentException((asNew != null ? "--as-new" : "--in-place") + " restores to vSphere: give --vc URL");
+            throw new IllegalArgumentException(
+                    (asNew != null ? "--as-new" : "--in-place") + " restores to vSphere: give --vc URL");
         }
         if (to == null) {
-            throw new IllegalArgumentException("Missing required option: '--to=DIR' (or --vc URL with --as-new NAME or --in-place)");
+            throw new IllegalArgumentException(
+                    "Missing required option: '--to=DIR' (or --vc URL with --as-new NAME or --in-place)");
         }
         VmdkWriter.Format fmt = VmdkWriter.Format.fromCliName(format);
         DiskOutput output = fmt == VmdkWriter.Format.RAW ? null : new io.cairn.vixmntbridge.engine.VmdkOutput(fmt);
@@ -97,7 +134,8 @@ final class RestoreCommand implements Callable<Integer> {
         try {
             conflict = Restorer.Conflict.valueOf(onConflict.toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("--on-conflict takes overwrite, keep or abort, not '" + onConflict + "'");
+            throw new IllegalArgumentException(
+                    "--on-conflict takes overwrite, keep or abort, not '" + onConflict + "'");
         }
         Repository r = repo.open();
         try (Lock lock = r.locks().acquireForReading("restore", repo.lockWait())) {
@@ -115,8 +153,14 @@ final class RestoreCommand implements Callable<Integer> {
                 System.out.println((o.skipped() ? "kept     " : "restored ") + o.path());
                 bytes += o.bytes();
             }
-            System.out.printf(Locale.ROOT, "restored backup %s of %s (%s) in %.1f s, %s/s%n", b.ref().id(),
-                    b.manifest().vm().name(), Durations.bytes(bytes), secs, Durations.bytes((long) (bytes / Math.max(secs, 1e-3))));
+            System.out.printf(
+                    Locale.ROOT,
+                    "restored backup %s of %s (%s) in %.1f s, %s/s%n",
+                    b.ref().id(),
+                    b.manifest().vm().name(),
+                    Durations.bytes(bytes),
+                    secs,
+                    Durations.bytes((long) (bytes / Math.max(secs, 1e-3))));
         }
         return Main.OK;
     }

@@ -12,28 +12,47 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-@Command(name = "serve", description = {
-        "Run the web UI (HTTPS) on the repository until Ctrl-C. The first start creates the user 'admin'"
-                + " and prints its password once, and a self-signed certificate whose fingerprint is printed."})
+@Command(
+        name = "serve",
+        description = {
+            "Run the web UI (HTTPS) on the repository until Ctrl-C. The first start creates the user 'admin'"
+                    + " and prints its password once, and a self-signed certificate whose fingerprint is printed."
+        })
 final class ServeCommand implements Callable<Integer> {
     @Mixin
     RepoOptions repo;
 
-    @Option(names = "--state", paramLabel = "DIR", description = "Users, certificate, audit log and the mount point"
-            + " (default: /var/lib/cairn when writable, else $HOME/.local/state/cairn).")
+    @Option(
+            names = "--state",
+            paramLabel = "DIR",
+            description = "Users, certificate, audit log and the mount point"
+                    + " (default: /var/lib/cairn when writable, else $HOME/.local/state/cairn).")
     Path state;
 
-    @Option(names = "--bind", paramLabel = "ADDR", defaultValue = UiConfig.DEFAULT_BIND,
+    @Option(
+            names = "--bind",
+            paramLabel = "ADDR",
+            defaultValue = UiConfig.DEFAULT_BIND,
             description = "Address to listen on (default: ${DEFAULT-VALUE}; 0.0.0.0 for every interface).")
     String bind;
 
-    @Option(names = "--port", paramLabel = "N", defaultValue = "8443", description = "HTTPS port (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--port",
+            paramLabel = "N",
+            defaultValue = "8443",
+            description = "HTTPS port (default: ${DEFAULT-VALUE}).")
     int port;
 
-    @Option(names = "--keystore", paramLabel = "FILE", description = "Your own PKCS12 keystore instead of the self-signed certificate.")
+    @Option(
+            names = "--keystore",
+            paramLabel = "FILE",
+            description = "Your own PKCS12 keystore instead of the self-signed certificate.")
     Path keystore;
 
-    @Option(names = "--keystore-password-file", paramLabel = "FILE", description = "File whose first line is the keystore's password.")
+    @Option(
+            names = "--keystore-password-file",
+            paramLabel = "FILE",
+            description = "File whose first line is the keystore's password.")
     Path keystorePasswordFile;
 
     @Override
@@ -44,16 +63,23 @@ final class ServeCommand implements Callable<Integer> {
             if (keystorePasswordFile == null) {
                 throw new IllegalArgumentException("--keystore needs --keystore-password-file");
             }
-            ksPass = Files.readString(keystorePasswordFile, StandardCharsets.UTF_8).lines().findFirst().orElse("").toCharArray();
+            ksPass = Files.readString(keystorePasswordFile, StandardCharsets.UTF_8)
+                    .lines()
+                    .findFirst()
+                    .orElse("")
+                    .toCharArray();
         }
         Path dir = state != null ? state : UiConfig.defaultStateDir();
         UiConfig cfg = new UiConfig(r, repo.repo, dir, bind, port, repo.threads(), keystore, ksPass);
         UiServer server = UiServer.start(cfg);
         CountDownLatch stop = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            server.close();
-            stop.countDown();
-        }, "cairn-serve-stop"));
+        Runtime.getRuntime()
+                .addShutdownHook(new Thread(
+                        () -> {
+                            server.close();
+                            stop.countDown();
+                        },
+                        "cairn-serve-stop"));
         stop.await();
         return Main.OK;
     }

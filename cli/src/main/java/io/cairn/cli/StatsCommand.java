@@ -26,12 +26,23 @@ final class StatsCommand implements Callable<Integer> {
             return Main.OK;
         }
         System.out.printf(Locale.ROOT, "backups            %d of %d VMs%n", s.backups(), s.vms());
-        System.out.printf(Locale.ROOT, "logical bytes      %s (what full restores of every backup write)%n", Durations.bytes(s.logicalBytes()));
+        System.out.printf(
+                Locale.ROOT,
+                "logical bytes      %s (what full restores of every backup write)%n",
+                Durations.bytes(s.logicalBytes()));
         System.out.printf(Locale.ROOT, "  of which zeros   %s (never stored)%n", Durations.bytes(s.zeroBytes()));
-        System.out.printf(Locale.ROOT, "unique data        %s in %d chunks%n", Durations.bytes(s.uniqueBytes()), s.uniqueChunks());
+        System.out.printf(
+                Locale.ROOT,
+                "unique data        %s in %d chunks%n",
+                Durations.bytes(s.uniqueBytes()),
+                s.uniqueChunks());
         System.out.printf(Locale.ROOT, "stored chunks      %s%n", Durations.bytes(s.storedChunkBytes()));
-        System.out.printf(Locale.ROOT, "repository size    %s (%d chunk files, %d unused until gc)%n",
-                Durations.bytes(s.repositoryBytes()), s.chunkFiles(), s.unreferencedChunks());
+        System.out.printf(
+                Locale.ROOT,
+                "repository size    %s (%d chunk files, %d unused until gc)%n",
+                Durations.bytes(s.repositoryBytes()),
+                s.chunkFiles(),
+                s.unreferencedChunks());
         System.out.printf(Locale.ROOT, "dedup ratio        %.2fx%n", s.dedupRatio());
         System.out.printf(Locale.ROOT, "compression ratio  %.2fx%n", s.compressionRatio());
         System.out.printf(Locale.ROOT, "logical / stored   %.2fx%n", s.spaceSavingRatio());

@@ -49,8 +49,15 @@ final class TerminalProgress implements Progress {
         double rate = d / secs;
         String eta = total > 0 && rate > 0 ? clock((long) ((total - d) / rate)) : "--:--";
         String pct = total > 0 ? String.format(Locale.ROOT, "%3d%%", d * 100 / total) : "";
-        out.printf(Locale.ROOT, "\r%s  %s / %s %s  %s/s  ETA %s   ", phase, Durations.bytes(d),
-                Durations.bytes(total), pct, Durations.bytes((long) rate), eta);
+        out.printf(
+                Locale.ROOT,
+                "\r%s  %s / %s %s  %s/s  ETA %s   ",
+                phase,
+                Durations.bytes(d),
+                Durations.bytes(total),
+                pct,
+                Durations.bytes((long) rate),
+                eta);
         out.flush();
     }
 
@@ -61,7 +68,8 @@ final class TerminalProgress implements Progress {
     }
 
     private static String clock(long s) {
-        return s >= 3600 ? String.format(Locale.ROOT, "%d:%02d:%02d", s / 3600, s / 60 % 60, s % 60)
+        return s >= 3600
+                ? String.format(Locale.ROOT, "%d:%02d:%02d", s / 3600, s / 60 % 60, s % 60)
                 : String.format(Locale.ROOT, "%d:%02d", s / 60, s % 60);
     }
 }

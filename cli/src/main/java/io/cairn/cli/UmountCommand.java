@@ -20,7 +20,8 @@ final class UmountCommand implements Callable<Integer> {
         Path mp = mountPoint.toAbsolutePath().normalize();
         MountTable.Entry top = MountTable.at(mp);
         if (top == null || !FuseMount.FS_TYPE.equals(top.fsType())) {
-            throw new IOException("no cairn mount on " + mp + (top == null ? "" : " (" + top.fsType() + " is mounted there)"));
+            throw new IOException(
+                    "no cairn mount on " + mp + (top == null ? "" : " (" + top.fsType() + " is mounted there)"));
         }
         List<MountTable.Entry> all = MountTable.atOrBelow(mp);
         for (MountTable.Entry e : all) {

@@ -31,11 +31,17 @@ final class UserCommand implements Runnable {
         @Option(names = "--role", required = true, paramLabel = "ROLE", description = "admin, operator or viewer.")
         String role;
 
-        @Option(names = "--password-file", paramLabel = "FILE", description = "File whose first line is the password (else a prompt).")
+        @Option(
+                names = "--password-file",
+                paramLabel = "FILE",
+                description = "File whose first line is the password (else a prompt).")
         Path passwordFile;
 
-        @Option(names = "--state", paramLabel = "DIR", description = "The web UI's state directory"
-                + " (default: /var/lib/cairn when writable, else $HOME/.local/state/cairn).")
+        @Option(
+                names = "--state",
+                paramLabel = "DIR",
+                description = "The web UI's state directory"
+                        + " (default: /var/lib/cairn when writable, else $HOME/.local/state/cairn).")
         Path state;
 
         @Override
@@ -43,11 +49,16 @@ final class UserCommand implements Runnable {
             Role r = Role.parse(role);
             char[] pw;
             if (passwordFile != null) {
-                pw = Files.readString(passwordFile, StandardCharsets.UTF_8).lines().findFirst().orElse("").toCharArray();
+                pw = Files.readString(passwordFile, StandardCharsets.UTF_8)
+                        .lines()
+                        .findFirst()
+                        .orElse("")
+                        .toCharArray();
             } else {
                 Console c = System.console();
                 if (c == null) {
-                    throw new IllegalArgumentException("no terminal to ask for the password: give --password-file FILE");
+                    throw new IllegalArgumentException(
+                            "no terminal to ask for the password: give --password-file FILE");
                 }
                 pw = c.readPassword("Password for %s: ", name);
                 char[] again = c.readPassword("Repeat the password: ");

@@ -38,7 +38,8 @@ final class VcBackup {
             throw new IllegalArgumentException("--name is for file: sources; a vCenter VM keeps its own name");
         }
         if (cmd.changedAreas != null) {
-            throw new IllegalArgumentException("--changed-areas is for file: sources; vCenter backups use changed block tracking");
+            throw new IllegalArgumentException(
+                    "--changed-areas is for file: sources; vCenter backups use changed block tracking");
         }
         Transport transport = transport();
         if (cmd.parallel < 1 || cmd.perHost < 1) {
@@ -47,7 +48,8 @@ final class VcBackup {
         Map<String, String> labels = cmd.labelMap();
         Repository repo = cmd.repo.open();
         try (VsphereConnection c = cmd.vc.connect();
-             VddkOpener vddk = transport == null ? null : VddkOpener.load(cmd.vddk, transport, c, cmd.vc.credentials)) {
+                VddkOpener vddk =
+                        transport == null ? null : VddkOpener.load(cmd.vddk, transport, c, cmd.vc.credentials)) {
             List<VmInfo> selected = new ArrayList<>();
             for (VmInfo v : spec.select(Inventory.vms(c))) {
                 if (Boolean.TRUE.equals(v.template())) {
@@ -59,8 +61,8 @@ final class VcBackup {
             if (selected.isEmpty()) {
                 throw new VsphereException("no VM matches " + cmd.vm);
             }
-            VmBackup.Options opts = new VmBackup.Options(!cmd.noQuiesce, cmd.enableCbt, cmd.repo.threads(),
-                    cmd.repo.lockWait(), labels, vddk);
+            VmBackup.Options opts = new VmBackup.Options(
+                    !cmd.noQuiesce, cmd.enableCbt, cmd.repo.threads(), cmd.repo.lockWait(), labels, vddk);
             Map<String, Semaphore> hosts = new HashMap<>();
             for (VmInfo v : selected) {
                 hosts.computeIfAbsent(String.valueOf(v.host()), h -> new Semaphore(cmd.perHost));
@@ -77,12 +79,16 @@ final class VcBackup {
                     System.out.println(results.get(i).get());
                 } catch (java.util.concurrent.ExecutionException e) {
                     Throwable t = e.getCause();
-                    failed.add(selected.get(i).name() + ": " + (t.getMessage() == null ? t.toString() : t.getMessage()));
+                    failed.add(
+                            selected.get(i).name() + ": " + (t.getMessage() == null ? t.toString() : t.getMessage()));
                 }
             }
             if (!failed.isEmpty()) {
-                throw new VsphereException(selected.size() == 1 ? failed.get(0).substring(failed.get(0).indexOf(": ") + 2)
-                        : failed.size() + " of " + selected.size() + " VM backups failed: " + String.join("; ", failed));
+                throw new VsphereException(
+                        selected.size() == 1
+                                ? failed.get(0).substring(failed.get(0).indexOf(": ") + 2)
+                                : failed.size() + " of " + selected.size() + " VM backups failed: "
+                                        + String.join("; ", failed));
             }
         }
         return Main.OK;
@@ -92,10 +98,13 @@ final class VcBackup {
             throws Exception {
         host.acquire();
         try {
-            Job job = new Job(Long.toHexString(Double.doubleToLongBits(Math.random())).substring(0, 8), "backup", v.name());
+            Job job = new Job(
+                    Long.toHexString(Double.doubleToLongBits(Math.random())).substring(0, 8), "backup", v.name());
             job.addListener(e -> {
                 // the final line (summary or error) is printed once by run(), not here too
-                boolean last = e.state() == Job.State.SUCCEEDED || e.state() == Job.State.FAILED || e.state() == Job.State.CANCELLED;
+                boolean last = e.state() == Job.State.SUCCEEDED
+                        || e.state() == Job.State.FAILED
+                        || e.state() == Job.State.CANCELLED;
                 if (e.message() != null && !e.message().equals("started") && !last) {
                     System.out.println(v.name() + ": " + e.message());
                 }
@@ -122,8 +131,10 @@ final class VcBackup {
         if (cmd.transport == null || cmd.transport.equals("https")) {
             return null;
         }
-        return java.util.Arrays.stream(Transport.values()).filter(x -> x.cliName().equals(cmd.transport) && x.needsVddk())
-                .findFirst().orElseThrow(() -> new IllegalArgumentException("--transport takes https, nbd, nbdssl, hotadd"
-                        + " or san, not '" + cmd.transport + "'"));
+        return java.util.Arrays.stream(Transport.values())
+                .filter(x -> x.cliName().equals(cmd.transport) && x.needsVddk())
+                .findFirst()
+                .orElseThrow(() -> new IllegalArgumentException(
+                        "--transport takes https, nbd, nbdssl, hotadd" + " or san, not '" + cmd.transport + "'"));
     }
 }

@@ -16,11 +16,15 @@ final class VcOptions {
     @Option(names = "--vc-user", paramLabel = "USER", description = "vSphere user (else CAIRN_VC_USER).")
     String user;
 
-    @Option(names = "--vc-password-file", paramLabel = "FILE",
+    @Option(
+            names = "--vc-password-file",
+            paramLabel = "FILE",
             description = "File whose first line is the vSphere password (else CAIRN_VC_PASSWORD, else a prompt).")
     Path passwordFile;
 
-    @Option(names = "--thumbprint", paramLabel = "HEX",
+    @Option(
+            names = "--thumbprint",
+            paramLabel = "HEX",
             description = "The server certificate's SHA-1 or SHA-256 thumbprint (colons optional).")
     String thumbprint;
 

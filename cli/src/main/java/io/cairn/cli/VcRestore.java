@@ -36,23 +36,27 @@ final class VcRestore {
         }
         String mode = cmd.onConflict.toLowerCase(Locale.ROOT);
         if (!mode.matches("abort|keep|overwrite|prompt")) {
-            throw new IllegalArgumentException("--on-conflict takes prompt, overwrite, keep or abort, not '" + cmd.onConflict + "'");
+            throw new IllegalArgumentException(
+                    "--on-conflict takes prompt, overwrite, keep or abort, not '" + cmd.onConflict + "'");
         }
         io.cairn.vixmntbridge.vddk.Transport transport = null;
         if (!"https".equals(cmd.transport)) {
             transport = java.util.Arrays.stream(io.cairn.vixmntbridge.vddk.Transport.values())
-                    .filter(t -> t.cliName().equals(cmd.transport) && t.needsVddk()).findFirst()
-                    .orElseThrow(() -> new IllegalArgumentException("--transport takes https, nbd, nbdssl, hotadd or san, not '"
-                            + cmd.transport + "'"));
+                    .filter(t -> t.cliName().equals(cmd.transport) && t.needsVddk())
+                    .findFirst()
+                    .orElseThrow(() -> new IllegalArgumentException(
+                            "--transport takes https, nbd, nbdssl, hotadd or san, not '" + cmd.transport + "'"));
             if (!cmd.inPlace) {
-                throw new IllegalArgumentException("--transport " + cmd.transport + " applies to --in-place; --as-new writes over https");
+                throw new IllegalArgumentException(
+                        "--transport " + cmd.transport + " applies to --in-place; --as-new writes over https");
             }
         }
         Repository r = cmd.repo.open();
         try (Lock lock = r.locks().acquireForReading("restore", cmd.repo.lockWait());
-             VsphereConnection c = cmd.vc.connect()) {
+                VsphereConnection c = cmd.vc.connect()) {
             Repository.Listed b = r.resolve(cmd.backup);
-            Job job = new Job(b.ref().id().substring(0, 8), "restore", b.manifest().vm().name());
+            Job job = new Job(
+                    b.ref().id().substring(0, 8), "restore", b.manifest().vm().name());
             job.addListener(e -> {
                 if (e.message() != null && !e.message().equals("started")) {
                     System.out.println(e.message());
@@ -63,18 +67,39 @@ final class VcRestore {
             VmRestore restore = new VmRestore(c, r, cmd.repo.threads(), job);
             try {
                 if (cmd.inPlace) {
-                    try (VddkDiskWriter w = transport == null ? null
+                    try (VddkDiskWriter w = transport == null
+                            ? null
                             : VddkDiskWriter.load(cmd.vddk, transport, c, cmd.vc.credentials)) {
                         restore.inPlace(b, cmd.force, w);
                     }
-                    job.succeed(String.format(Locale.ROOT, "restored %s into %s in %.1f s", b.ref().id(),
-                            b.manifest().vm().name(), (System.nanoTime() - t0) / 1e9));
+                    job.succeed(String.format(
+                            Locale.ROOT,
+                            "restored %s into %s in %.1f s",
+                            b.ref().id(),
+                            b.manifest().vm().name(),
+                            (System.nanoTime() - t0) / 1e9));
                 } else {
                     VmRestore.Conflict conflict = conflict(mode, c);
-                    var vm = restore.asNew(b, new VmRestore.AsNew(cmd.asNew, cmd.datastore, cmd.datacenter, cmd.folder,
-                            cmd.pool, cmd.host, networks, conflict, cmd.powerOn, cmd.reencryptPolicy));
-                    job.succeed(String.format(Locale.ROOT, "restored %s as %s (%s) in %.1f s", b.ref().id(), cmd.asNew,
-                            vm.getValue(), (System.nanoTime() - t0) / 1e9));
+                    var vm = restore.asNew(
+                            b,
+                            new VmRestore.AsNew(
+                                    cmd.asNew,
+                                    cmd.datastore,
+                                    cmd.datacenter,
+                                    cmd.folder,
+                                    cmd.pool,
+                                    cmd.host,
+                                    networks,
+                                    conflict,
+                                    cmd.powerOn,
+                                    cmd.reencryptPolicy));
+                    job.succeed(String.format(
+                            Locale.ROOT,
+                            "restored %s as %s (%s) in %.1f s",
+                            b.ref().id(),
+                            cmd.asNew,
+                            vm.getValue(),
+                            (System.nanoTime() - t0) / 1e9));
                 }
             } catch (Exception e) {
                 job.fail(e);
@@ -95,10 +120,13 @@ final class VcRestore {
         }
         Console console = System.console();
         if (console == null) {
-            throw new IllegalArgumentException("a VM named " + cmd.asNew + " exists and --on-conflict prompt needs a terminal;"
-                    + " give --on-conflict overwrite, keep or abort");
+            throw new IllegalArgumentException(
+                    "a VM named " + cmd.asNew + " exists and --on-conflict prompt needs a terminal;"
+                            + " give --on-conflict overwrite, keep or abort");
         }
         String a = console.readLine("A VM named %s exists. Replace it (destroying it)? [y/N] ", cmd.asNew);
-        return a != null && a.trim().toLowerCase(Locale.ROOT).startsWith("y") ? VmRestore.Conflict.OVERWRITE : VmRestore.Conflict.ABORT;
+        return a != null && a.trim().toLowerCase(Locale.ROOT).startsWith("y")
+                ? VmRestore.Conflict.OVERWRITE
+                : VmRestore.Conflict.ABORT;
     }
 }

@@ -26,7 +26,8 @@ final class VddkDiskWriter implements DiskWriter {
     private final VsphereConnection c;
     private final Credentials credentials;
 
-    private VddkDiskWriter(VddkLibrary lib, Path work, Transport transport, VsphereConnection c, Credentials credentials) {
+    private VddkDiskWriter(
+            VddkLibrary lib, Path work, Transport transport, VsphereConnection c, Credentials credentials) {
         this.lib = lib;
         this.work = work;
         this.transport = transport;
@@ -51,11 +52,22 @@ final class VddkDiskWriter implements DiskWriter {
     }
 
     @Override
-    public Sink open(String vmMoRef, String esxHost, ManagedObjectReference snapshot, String fileName) throws IOException {
+    public Sink open(String vmMoRef, String esxHost, ManagedObjectReference snapshot, String fileName)
+            throws IOException {
         var server = c.serverBase();
-        VddkTarget target = new VddkTarget(server.getHost(), server.getPort() < 0 ? 0 : server.getPort(),
-                c.serverThumbprintSha1(), credentials.user(), new String(credentials.password()), vmMoRef,
-                snapshot == null ? null : snapshot.getValue(), fileName, esxHost, transport, false, false);
+        VddkTarget target = new VddkTarget(
+                server.getHost(),
+                server.getPort() < 0 ? 0 : server.getPort(),
+                c.serverThumbprintSha1(),
+                credentials.user(),
+                new String(credentials.password()),
+                vmMoRef,
+                snapshot == null ? null : snapshot.getValue(),
+                fileName,
+                esxHost,
+                transport,
+                false,
+                false);
         VirtualDisk disk = lib.open(target);
         return new Sink() {
             @Override

@@ -35,7 +35,8 @@ final class VddkOpener implements DiskOpener {
         this.credentials = credentials;
     }
 
-    static VddkOpener load(Path vddkDir, Transport transport, VsphereConnection c, Credentials credentials) throws IOException {
+    static VddkOpener load(Path vddkDir, Transport transport, VsphereConnection c, Credentials credentials)
+            throws IOException {
         Path work = Files.createTempDirectory("cairn-vddk");
         try {
             return new VddkOpener(VddkLibrary.load(vddkDir, transport, work), work, transport, c, credentials);
@@ -53,9 +54,19 @@ final class VddkOpener implements DiskOpener {
     @Override
     public DiskSource open(VmInfo vm, ManagedObjectReference snapshot, String fileName) throws IOException {
         var server = c.serverBase();
-        VddkTarget target = new VddkTarget(server.getHost(), server.getPort() < 0 ? 0 : server.getPort(),
-                c.serverThumbprintSha1(), credentials.user(), new String(credentials.password()), vm.moRef(),
-                snapshot.getValue(), fileName, vm.host(), transport, true, false);
+        VddkTarget target = new VddkTarget(
+                server.getHost(),
+                server.getPort() < 0 ? 0 : server.getPort(),
+                c.serverThumbprintSha1(),
+                credentials.user(),
+                new String(credentials.password()),
+                vm.moRef(),
+                snapshot.getValue(),
+                fileName,
+                vm.host(),
+                transport,
+                true,
+                false);
         String name = fileName.substring(fileName.lastIndexOf('/') + 1);
         return new VirtualDiskSource(name, lib.open(target));
     }

@@ -19,7 +19,10 @@ final class VmsCommand implements Callable<Integer> {
     @Mixin
     VcOptions vc;
 
-    @Option(names = {"-s", "--spec"}, paramLabel = "SPEC", required = true,
+    @Option(
+            names = {"-s", "--spec"},
+            paramLabel = "SPEC",
+            required = true,
             description = "name:NAME, uuid:UUID, moref:vm-N, ipaddr:IP, powerstate:on|off|suspended, any: or none:.")
     String spec;
 
@@ -46,7 +49,9 @@ final class VmsCommand implements Callable<Integer> {
                 o.put("biosUuid", v.biosUuid());
                 o.put("ipAddress", v.ipAddress());
                 o.set("ipAddresses", Json.mapper().valueToTree(v.ipAddresses()));
-                o.put("powerState", v.powerState() == null ? null : v.powerState().value());
+                o.put(
+                        "powerState",
+                        v.powerState() == null ? null : v.powerState().value());
                 if (v.template() != null) {
                     o.put("template", v.template());
                 }
@@ -57,7 +62,12 @@ final class VmsCommand implements Callable<Integer> {
             String f = "%-24s  %-10s  %-36s  %-15s  %s%n";
             System.out.printf(f, "NAME", "MOREF", "INSTANCE UUID", "IP", "POWER");
             for (VmInfo v : selected) {
-                System.out.printf(f, v.name(), v.moRef(), dash(v.instanceUuid()), dash(v.ipAddress()),
+                System.out.printf(
+                        f,
+                        v.name(),
+                        v.moRef(),
+                        dash(v.instanceUuid()),
+                        dash(v.ipAddress()),
                         v.powerState() == null ? "-" : v.powerState().value());
             }
             System.out.println(selected.size() + " VM" + (selected.size() == 1 ? "" : "s"));

@@ -1,6 +1,6 @@
 package io.cairn.cli;
 
-import io.cairn.repository.RepositoryException;
+import io.cairn.repository.error.RepositoryException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -69,7 +69,9 @@ final class VmxFile {
     /** {@code displayName}, else the file name without {@code .vmx}. */
     String displayName() {
         String d = get("displayName");
-        return d != null && !d.isBlank() ? d : BackupCommand.stem(path.getFileName().toString());
+        return d != null && !d.isBlank()
+                ? d
+                : BackupCommand.stem(path.getFileName().toString());
     }
 
     /** The vCenter instance UUID ({@code vc.uuid}) if the VM was registered, else the BIOS UUID. */
@@ -78,7 +80,9 @@ final class VmxFile {
         if (u == null || u.isBlank()) {
             u = get("uuid.bios");
         }
-        return u == null || u.isBlank() ? null : u.replace(" ", "").replace("-", "").toLowerCase(Locale.ROOT);
+        return u == null || u.isBlank()
+                ? null
+                : u.replace(" ", "").replace("-", "").toLowerCase(Locale.ROOT);
     }
 
     /** The NVRAM file ({@code nvram}, default {@code <name>.nvram}), or null if it does not exist. */
@@ -110,10 +114,17 @@ final class VmxFile {
             if (!e.getValue().toLowerCase(Locale.ROOT).endsWith(".vmdk")) {
                 continue;
             }
-            out.add(new Disk(dev, m.group(1), Integer.parseInt(m.group(2)), Integer.parseInt(m.group(3)), resolve(e.getValue())));
+            out.add(new Disk(
+                    dev,
+                    m.group(1),
+                    Integer.parseInt(m.group(2)),
+                    Integer.parseInt(m.group(3)),
+                    resolve(e.getValue())));
         }
         List<String> buses = List.of("scsi", "sata", "nvme", "ide");
-        out.sort(Comparator.comparing((Disk d) -> buses.indexOf(d.bus())).thenComparingInt(Disk::controller).thenComparingInt(Disk::unit));
+        out.sort(Comparator.comparing((Disk d) -> buses.indexOf(d.bus()))
+                .thenComparingInt(Disk::controller)
+                .thenComparingInt(Disk::unit));
         return out;
     }
 
@@ -134,7 +145,8 @@ final class VmxFile {
         putIf(s, "virtualHW", get("virtualHW.version"));
         List<Map<String, String>> disks = new ArrayList<>();
         for (Disk d : disks()) {
-            disks.add(Map.of("device", d.device(), "file", d.file().getFileName().toString()));
+            disks.add(
+                    Map.of("device", d.device(), "file", d.file().getFileName().toString()));
         }
         s.put("disks", disks);
         return s;

@@ -36,7 +36,8 @@ final class Cairn implements AutoCloseable {
     static Path jar() {
         String p = System.getProperty("cairn.jar");
         if (p == null || p.isBlank()) {
-            fail("system property cairn.jar is not set (run the *IT classes through maven-failsafe: mvn -pl cli -am verify)");
+            fail(
+                    "system property cairn.jar is not set (run the *IT classes through maven-failsafe: mvn -pl cli -am verify)");
         }
         Path jar = Path.of(p);
         if (!Files.isRegularFile(jar)) {
@@ -81,10 +82,12 @@ final class Cairn implements AutoCloseable {
             List<String> lines = errLines();
             assertEquals(1, lines.size(), () -> "a failure must print exactly one line on stderr\n" + describe());
             String line = lines.get(0);
-            assertTrue(line.startsWith("cairn " + command + ": "),
+            assertTrue(
+                    line.startsWith("cairn " + command + ": "),
                     () -> "stderr must start with 'cairn " + command + ": '\n" + describe());
             for (String f : fragments) {
-                assertTrue(line.toLowerCase().contains(f.toLowerCase()),
+                assertTrue(
+                        line.toLowerCase().contains(f.toLowerCase()),
                         () -> "stderr should mention '" + f + "'\n" + describe());
             }
             return this;
@@ -140,7 +143,8 @@ final class Cairn implements AutoCloseable {
                 if (!process.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
                     process.destroyForcibly();
                     process.waitFor();
-                    fail("cairn " + String.join(" ", args) + " did not finish within " + timeoutSeconds + " s (killed)");
+                    fail("cairn " + String.join(" ", args) + " did not finish within " + timeoutSeconds
+                            + " s (killed)");
                 }
                 outPump.join();
                 errPump.join();
@@ -151,25 +155,31 @@ final class Cairn implements AutoCloseable {
             }
             started.remove(this);
             long ms = (System.nanoTime() - startNanos) / 1_000_000;
-            return new Result(args, process.exitValue(), out.toString(StandardCharsets.UTF_8),
-                    err.toString(StandardCharsets.UTF_8), ms);
+            return new Result(
+                    args,
+                    process.exitValue(),
+                    out.toString(StandardCharsets.UTF_8),
+                    err.toString(StandardCharsets.UTF_8),
+                    ms);
         }
     }
 
     private static Thread pump(InputStream in, ByteArrayOutputStream sink) {
-        Thread t = new Thread(() -> {
-            byte[] buf = new byte[8192];
-            try (in) {
-                int n;
-                while ((n = in.read(buf)) >= 0) {
-                    synchronized (sink) {
-                        sink.write(buf, 0, n);
+        Thread t = new Thread(
+                () -> {
+                    byte[] buf = new byte[8192];
+                    try (in) {
+                        int n;
+                        while ((n = in.read(buf)) >= 0) {
+                            synchronized (sink) {
+                                sink.write(buf, 0, n);
+                            }
+                        }
+                    } catch (IOException e) {
+                        // the process was killed: keep what was read
                     }
-                }
-            } catch (IOException e) {
-                // the process was killed: keep what was read
-            }
-        }, "cairn-it-pump");
+                },
+                "cairn-it-pump");
         t.setDaemon(true);
         t.start();
         return t;
@@ -227,7 +237,8 @@ final class Cairn implements AutoCloseable {
     }
 
     static String backupId(Result r) {
-        var m = java.util.regex.Pattern.compile("^backup ([0-9a-f]{16}) of ", java.util.regex.Pattern.MULTILINE).matcher(r.out());
+        var m = java.util.regex.Pattern.compile("^backup ([0-9a-f]{16}) of ", java.util.regex.Pattern.MULTILINE)
+                .matcher(r.out());
         assertTrue(m.find(), () -> "no 'backup <id> of' line\n" + r.describe());
         return m.group(1);
     }
@@ -259,7 +270,8 @@ final class Cairn implements AutoCloseable {
         Path img = restore(repo, backup, scratch, source.getFileName().toString());
         try {
             assertEquals(Files.size(source), Files.size(img), "restored size of " + backup);
-            assertEquals(Util.sha256(source), Util.sha256(img), "SHA-256 of the restore of " + backup + " vs " + source);
+            assertEquals(
+                    Util.sha256(source), Util.sha256(img), "SHA-256 of the restore of " + backup + " vs " + source);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } finally {

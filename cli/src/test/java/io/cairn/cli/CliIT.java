@@ -37,6 +37,7 @@ class CliIT {
     /** One repository with one backup of {@link #sharedImage}, for tests that only read it. */
     @TempDir
     static Path shared;
+
     static Path sharedRepo;
     static Path sharedImage;
     static String sharedId;
@@ -44,6 +45,7 @@ class CliIT {
 
     @TempDir
     Path dir;
+
     private Cairn cairn;
 
     @BeforeAll
@@ -76,13 +78,15 @@ class CliIT {
     @Test
     void versionNamesTheVersionAndTheCommit() {
         Cairn.Result r = cairn.run("--version").ok();
-        Matcher m = Pattern.compile("cairn (\\S+) \\(commit (\\S+)\\)").matcher(r.out().strip());
+        Matcher m = Pattern.compile("cairn (\\S+) \\(commit (\\S+)\\)")
+                .matcher(r.out().strip());
         assertTrue(m.matches(), () -> "--version should print 'cairn <version> (commit <id>)'\n" + r.describe());
         assertTrue(m.group(1).matches("\\d+\\.\\d+\\.\\d+(-[A-Za-z0-9.]+)?"), () -> "not a version: " + m.group(1));
         Util.Cmd head = Util.exec("git", "-C", Cairn.jar().getParent().toString(), "rev-parse", "--short=7", "HEAD");
         if (head.exit() == 0) {
             // Built from a git checkout: the commit must be recorded, not 'unknown'.
-            assertTrue(m.group(2).startsWith(head.output().strip()),
+            assertTrue(
+                    m.group(2).startsWith(head.output().strip()),
                     () -> "commit should start with " + head.output().strip() + "\n" + r.describe());
         } else {
             assertTrue(m.group(2).matches("[0-9a-f]{7,}(-dirty)?|unknown"), () -> "not a commit: " + m.group(2));
@@ -92,7 +96,8 @@ class CliIT {
 
     @Test
     void unknownOptionIsAUsageError() {
-        Cairn.Result r = cairn.run("list", "--repo", sharedRepo.toString(), "--frobnicate").expectExit(2);
+        Cairn.Result r = cairn.run("list", "--repo", sharedRepo.toString(), "--frobnicate")
+                .expectExit(2);
         assertTrue(r.err().contains("--frobnicate"), r::describe);
         assertEquals("", r.out());
     }
@@ -147,7 +152,8 @@ class CliIT {
 
         String config = Files.readString(sharedRepo.resolve("config"));
         cairn.run("init", "--repo", sharedRepo.toString()).expectFailure(1, "init", "already a cairn repository");
-        assertEquals(config, Files.readString(sharedRepo.resolve("config")), "init must not rewrite an existing config");
+        assertEquals(
+                config, Files.readString(sharedRepo.resolve("config")), "init must not rewrite an existing config");
     }
 
     @Test
@@ -168,12 +174,15 @@ class CliIT {
         Path img = dir.resolve("secret.img");
         Util.mixedImage(img, 8L * MiB, 11);
 
-        Cairn.Result created = cairn.run("init", "--repo", repo.toString(), "--encrypt", "--password-file", pw.toString()).ok();
+        Cairn.Result created = cairn.run(
+                        "init", "--repo", repo.toString(), "--encrypt", "--password-file", pw.toString())
+                .ok();
         assertTrue(created.out().contains("created encrypted repository"), created::describe);
         JsonNode config = Cairn.JSON.readTree(repo.resolve("config").toFile());
         assertEquals("aes-256-gcm", config.get("encryption").asText());
 
-        String id = Cairn.backupId(cairn.run(Cairn.backupArgs(repo, img, "--password-file", pw.toString())).ok());
+        String id = Cairn.backupId(cairn.run(Cairn.backupArgs(repo, img, "--password-file", pw.toString()))
+                .ok());
 
         // Random data is stored raw (zstd cannot shrink it): without encryption it would appear verbatim.
         byte[] sample = new byte[64];
@@ -190,14 +199,21 @@ class CliIT {
         }
 
         Path out = dir.resolve("out");
-        cairn.run("restore", "--repo", repo.toString(), "--password-file", pw.toString(), id, "--to", out.toString()).ok();
+        cairn.run("restore", "--repo", repo.toString(), "--password-file", pw.toString(), id, "--to", out.toString())
+                .ok();
         assertEquals(Util.sha256(img), Util.sha256(out.resolve("secret.img")));
 
         cairn.run("list", "--repo", repo.toString(), "--password-file", wrong.toString())
                 .expectFailure(1, "list", "wrong password");
         cairn.run("list", "--repo", repo.toString()).expectFailure(1, "list", "--password-file");
 
-        Cairn.Result viaEnv = cairn.run(Map.of("CAIRN_PASSWORD", "correct horse battery staple"), "list", "--repo", repo.toString(), "--json").ok();
+        Cairn.Result viaEnv = cairn.run(
+                        Map.of("CAIRN_PASSWORD", "correct horse battery staple"),
+                        "list",
+                        "--repo",
+                        repo.toString(),
+                        "--json")
+                .ok();
         assertEquals(id, viaEnv.json().get(0).get("id").asText());
     }
 
@@ -228,13 +244,29 @@ class CliIT {
         assertArrayEquals(precious, Files.readAllBytes(target), "a refused restore must leave the file untouched");
         assertEquals(List.of("disk.img"), Util.files(to), "no partial files may be left behind");
 
-        Cairn.Result kept = cairn.run("restore", "--repo", sharedRepo.toString(), sharedId, "--to", to.toString(),
-                "--on-conflict", "keep").ok();
+        Cairn.Result kept = cairn.run(
+                        "restore",
+                        "--repo",
+                        sharedRepo.toString(),
+                        sharedId,
+                        "--to",
+                        to.toString(),
+                        "--on-conflict",
+                        "keep")
+                .ok();
         assertTrue(kept.out().contains("kept"), kept::describe);
         assertArrayEquals(precious, Files.readAllBytes(target), "--on-conflict keep must leave the file untouched");
 
-        cairn.run("restore", "--repo", sharedRepo.toString(), "disk@latest", "--to", to.toString(),
-                "--on-conflict", "overwrite").ok();
+        cairn.run(
+                        "restore",
+                        "--repo",
+                        sharedRepo.toString(),
+                        "disk@latest",
+                        "--to",
+                        to.toString(),
+                        "--on-conflict",
+                        "overwrite")
+                .ok();
         assertEquals(Util.sha256(sharedImage), Util.sha256(target), "--on-conflict overwrite must restore the backup");
         assertEquals(List.of("disk.img"), Util.files(to), "no partial files may be left behind");
     }
@@ -308,17 +340,29 @@ class CliIT {
         }
         Files.writeString(areasFile, sb);
 
-        Cairn.Result inc = cairn.run(Cairn.backupArgs(repo, img, "--changed-areas", areasFile.toString())).ok();
+        Cairn.Result inc = cairn.run(Cairn.backupArgs(repo, img, "--changed-areas", areasFile.toString()))
+                .ok();
         String incId = Cairn.backupId(inc);
-        assertTrue(inc.out().contains("5 of 64 chunks read"), () -> "only the 5 changed chunks should be read\n" + inc.describe());
+        assertTrue(
+                inc.out().contains("5 of 64 chunks read"),
+                () -> "only the 5 changed chunks should be read\n" + inc.describe());
 
-        JsonNode list = cairn.run("list", "--repo", repo.toString(), "--json").ok().json();
+        JsonNode list =
+                cairn.run("list", "--repo", repo.toString(), "--json").ok().json();
         assertEquals(2, list.size(), list::toPrettyString);
         assertEquals(full, list.get(0).get("id").asText());
-        assertTrue(list.get(0).path("parent").isMissingNode() || list.get(0).path("parent").isNull(), list::toPrettyString);
+        assertTrue(
+                list.get(0).path("parent").isMissingNode()
+                        || list.get(0).path("parent").isNull(),
+                list::toPrettyString);
         assertEquals(incId, list.get(1).get("id").asText());
-        assertEquals(full, list.get(1).path("parent").asText(), () -> "the incremental must name its parent\n" + list.toPrettyString());
-        assertEquals(5, list.get(1).get("disks").get(0).get("stats").get("readChunks").asLong());
+        assertEquals(
+                full,
+                list.get(1).path("parent").asText(),
+                () -> "the incremental must name its parent\n" + list.toPrettyString());
+        assertEquals(
+                5,
+                list.get(1).get("disks").get(0).get("stats").get("readChunks").asLong());
 
         cairn.assertRestoresExactly(repo, incId, img, dir);
     }
@@ -339,7 +383,8 @@ class CliIT {
         Path areaX = dir.resolve("x.txt");
         overwrite(img, 2L * MiB, MiB, 72);
         Files.writeString(areaX, (2L * MiB) + " " + MiB + "\n");
-        String second = Cairn.backupId(cairn.run(Cairn.backupArgs(repo, img, "--changed-areas", areaX.toString())).ok());
+        String second = Cairn.backupId(cairn.run(Cairn.backupArgs(repo, img, "--changed-areas", areaX.toString()))
+                .ok());
 
         // The second backup's manifest gets damaged; then the disk changes again elsewhere.
         Path manifest = onlyFile(repo.resolve("backups"), second + "/manifest");
@@ -354,9 +399,12 @@ class CliIT {
         if (third.exit() == 0) {
             String id = Cairn.backupId(third);
             Path restored = cairn.restore(repo, id, dir, "vm2.img");
-            assertEquals(Util.sha256(img), Util.sha256(restored),
+            assertEquals(
+                    Util.sha256(img),
+                    Util.sha256(restored),
                     () -> "backup " + id + " was committed but does not restore the disk it backed up: the changed "
-                            + "areas (relative to " + second + ", unreadable) were applied to " + first + "\n" + third.describe());
+                            + "areas (relative to " + second + ", unreadable) were applied to " + first + "\n"
+                            + third.describe());
         } else {
             third.expectFailure(1, "backup", second);
         }
@@ -382,20 +430,22 @@ class CliIT {
         Cairn.Running backup = cairn.start(Cairn.backupArgs(repo, img));
         AtomicBoolean stop = new AtomicBoolean();
         AtomicLong appended = new AtomicLong();
-        Thread appender = new Thread(() -> {
-            byte[] block = new byte[64 * 1024];
-            new Random(42).nextBytes(block);
-            try (OutputStream out = Files.newOutputStream(img, StandardOpenOption.APPEND)) {
-                while (!stop.get() && backup.isAlive()) {
-                    out.write(block);
-                    out.flush();
-                    appended.addAndGet(block.length);
-                    Thread.sleep(20);
-                }
-            } catch (IOException | InterruptedException e) {
-                throw new RuntimeException(e);
-            }
-        }, "appender");
+        Thread appender = new Thread(
+                () -> {
+                    byte[] block = new byte[64 * 1024];
+                    new Random(42).nextBytes(block);
+                    try (OutputStream out = Files.newOutputStream(img, StandardOpenOption.APPEND)) {
+                        while (!stop.get() && backup.isAlive()) {
+                            out.write(block);
+                            out.flush();
+                            appended.addAndGet(block.length);
+                            Thread.sleep(20);
+                        }
+                    } catch (IOException | InterruptedException e) {
+                        throw new RuntimeException(e);
+                    }
+                },
+                "appender");
         appender.start();
         Cairn.Result r;
         try {
@@ -438,15 +488,22 @@ class CliIT {
             f.write(b ^ 0x20);
         }
 
-        Cairn.Result check = cairn.run("check", "--repo", repo.toString(), "--read-data").expectExit(1);
+        Cairn.Result check =
+                cairn.run("check", "--repo", repo.toString(), "--read-data").expectExit(1);
         String range = "bytes " + (long) entry * MiB + "-" + ((long) (entry + 1) * MiB - 1);
-        assertTrue(check.out().contains(victimHex.substring(0, 16)), () -> "check should name the chunk\n" + check.describe());
-        assertTrue(Pattern.compile("affects backup " + id + " .*" + Pattern.quote(range)).matcher(check.out()).find(),
+        assertTrue(
+                check.out().contains(victimHex.substring(0, 16)),
+                () -> "check should name the chunk\n" + check.describe());
+        assertTrue(
+                Pattern.compile("affects backup " + id + " .*" + Pattern.quote(range))
+                        .matcher(check.out())
+                        .find(),
                 () -> "check should name backup " + id + " and '" + range + "'\n" + check.describe());
         assertTrue(check.out().contains("1 error"), check::describe);
 
         Path to = dir.resolve("to");
-        cairn.run("restore", "--repo", repo.toString(), id, "--to", to.toString()).expectFailure(1, "restore", victimHex);
+        cairn.run("restore", "--repo", repo.toString(), id, "--to", to.toString())
+                .expectFailure(1, "restore", victimHex);
         assertEquals(List.of(), Util.files(to), "a failed restore must not leave a file that looks finished");
     }
 
@@ -470,11 +527,13 @@ class CliIT {
         Cairn.Result list = cairn.run("list", "--repo", repo.toString()).expectExit(1);
         assertTrue(list.out().contains(ida), () -> "the readable backup must still be listed\n" + list.describe());
         assertFalse(list.out().contains(idb), list::describe);
-        assertTrue(list.err().contains("warning") && list.err().contains(idb),
+        assertTrue(
+                list.err().contains("warning") && list.err().contains(idb),
                 () -> "list must warn about the unreadable manifest by name\n" + list.describe());
 
         cairn.assertRestoresExactly(repo, "alpha@latest", a, dir);
-        Cairn.Result gc = cairn.run("gc", "--repo", repo.toString(), "--safety-margin", "0s").expectFailure(1, "gc", "refuses", idb);
+        Cairn.Result gc = cairn.run("gc", "--repo", repo.toString(), "--safety-margin", "0s")
+                .expectFailure(1, "gc", "refuses", idb);
         assertTrue(Files.exists(manifest), gc::describe);
     }
 

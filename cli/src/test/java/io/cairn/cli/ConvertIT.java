@@ -22,12 +22,14 @@ class ConvertIT {
     }
 
     @Test
-    @DisplayName("raw to streamOptimized to raw is lossless, qemu-img agrees, and a snapshot child converts with its parent's data")
+    @DisplayName(
+            "raw to streamOptimized to raw is lossless, qemu-img agrees, and a snapshot child converts with its parent's data")
     void roundTrip() throws Exception {
         Path raw = dir.resolve("a.raw");
         Util.mixedImage(raw, 24L << 20, 5);
         Path stream = dir.resolve("a.vmdk");
-        cairn.run("convert", raw.toString(), stream.toString(), "--format", "vmdk-stream").ok();
+        cairn.run("convert", raw.toString(), stream.toString(), "--format", "vmdk-stream")
+                .ok();
         Util.sh("qemu-img", "check", stream.toString());
         Path viaQemu = dir.resolve("q.raw");
         Util.sh("qemu-img", "convert", "-O", "raw", stream.toString(), viaQemu.toString());
@@ -46,7 +48,10 @@ class ConvertIT {
         assertEquals(Util.sha256(theirs), Util.sha256(ours));
 
         cairn.run("convert", raw.toString(), ours.toString()).expectFailure(1, "convert", "exists");
-        cairn.run("convert", dir.resolve("nope.vmdk").toString(), dir.resolve("x.raw").toString())
+        cairn.run(
+                        "convert",
+                        dir.resolve("nope.vmdk").toString(),
+                        dir.resolve("x.raw").toString())
                 .expectFailure(1, "convert", "does not exist");
         assertEquals(false, Files.exists(dir.resolve("x.raw")));
     }

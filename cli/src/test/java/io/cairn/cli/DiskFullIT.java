@@ -26,6 +26,7 @@ import org.junit.jupiter.api.io.TempDir;
 class DiskFullIT {
     @TempDir
     Path dir;
+
     private Path mnt;
     private boolean mounted;
     private Cairn cairn;
@@ -68,23 +69,30 @@ class DiskFullIT {
 
         cairn.run(Cairn.backupArgs(repo, big)).expectFailure(1, "backup", "No space left on device");
         long usedAfterFailure = Util.duKiB(repo);
-        assertTrue(usedAfterFailure > usedAfterFirst + 16 * 1024,
-                "the failed backup should have left chunks behind (" + usedAfterFirst + " KiB -> " + usedAfterFailure + " KiB)");
+        assertTrue(
+                usedAfterFailure > usedAfterFirst + 16 * 1024,
+                "the failed backup should have left chunks behind (" + usedAfterFirst + " KiB -> " + usedAfterFailure
+                        + " KiB)");
         assertEquals(List.of(), Util.files(repo.resolve("locks")), "the failed backup must release its lock");
         assertEquals(List.of(), Util.files(repo.resolve("tmp")), "the failed backup must remove its partial write");
 
         assertEquals(List.of(id), cairn.listIds(repo), "only the first backup is committed");
-        Cairn.Result check = cairn.run("check", "--repo", repo.toString(), "--read-data").ok();
+        Cairn.Result check =
+                cairn.run("check", "--repo", repo.toString(), "--read-data").ok();
         assertTrue(check.out().contains("checked 1 backups") && check.out().contains("no errors"), check::describe);
         cairn.assertRestoresExactly(repo, id, small, dir);
 
-        Cairn.Result gc = cairn.run("gc", "--repo", repo.toString(), "--safety-margin", "0s").ok();
+        Cairn.Result gc = cairn.run("gc", "--repo", repo.toString(), "--safety-margin", "0s")
+                .ok();
         Matcher m = Pattern.compile("deleted (\\d+) unused chunks").matcher(gc.out());
-        assertTrue(m.find() && Long.parseLong(m.group(1)) >= 16, () -> "gc should delete the leftovers\n" + gc.describe());
+        assertTrue(
+                m.find() && Long.parseLong(m.group(1)) >= 16, () -> "gc should delete the leftovers\n" + gc.describe());
         long usedAfterGc = Util.duKiB(repo);
-        assertTrue(usedAfterGc <= usedAfterFirst + 64,
+        assertTrue(
+                usedAfterGc <= usedAfterFirst + 64,
                 "gc should bring usage back to " + usedAfterFirst + " KiB, not " + usedAfterGc + " KiB");
-        Cairn.Result after = cairn.run("check", "--repo", repo.toString(), "--read-data").ok();
+        Cairn.Result after =
+                cairn.run("check", "--repo", repo.toString(), "--read-data").ok();
         assertTrue(after.out().contains("checked 1 backups") && after.out().contains("no errors"), after::describe);
         assertFalse(after.out().contains("note:"), () -> "gc should leave nothing to note\n" + after.describe());
 
@@ -112,16 +120,25 @@ class DiskFullIT {
         cairn.run(Cairn.backupArgs(repo, big)).expectFailure(1, "backup", "No space left on device");
 
         fillUp(mnt.resolve("filler"));
-        assertEquals("0", Util.sh("df", "--output=avail", "-B1", mnt.toString()).lines().skip(1).findFirst().orElse("").strip(),
+        assertEquals(
+                "0",
+                Util.sh("df", "--output=avail", "-B1", mnt.toString())
+                        .lines()
+                        .skip(1)
+                        .findFirst()
+                        .orElse("")
+                        .strip(),
                 "the file system should be full");
 
         // Each step on its own, so that a failure report names every command that needs space.
         assertAll(
                 () -> assertEquals(List.of(id), cairn.listIds(repo)),
-                () -> cairn.run("check", "--repo", repo.toString(), "--read-data").ok(),
+                () -> cairn.run("check", "--repo", repo.toString(), "--read-data")
+                        .ok(),
                 () -> cairn.assertRestoresExactly(repo, id, small, dir),
                 () -> {
-                    cairn.run("gc", "--repo", repo.toString(), "--safety-margin", "0s").ok();
+                    cairn.run("gc", "--repo", repo.toString(), "--safety-margin", "0s")
+                            .ok();
                     assertTrue(Util.duKiB(repo) <= usedAfterFirst + 64, "gc should free the leftovers");
                 });
     }

@@ -41,8 +41,10 @@ class EsxIT {
     static void start() throws Exception {
         vcsim = Vcsim.start("-esx", "-username", "root", "-password", "esx-pass");
         url = vcsim.url();
-        vc = VsphereConnection.connect(new ConnectOptions(URI.create(url), "root", "esx-pass".toCharArray(), SHA1, false));
-        ds = new DatastoreClient(vc.serverBase(), vc.sslSocketFactory(), vc.hostnameVerifier(), vc::sessionCookie, "ha-datacenter");
+        vc = VsphereConnection.connect(
+                new ConnectOptions(URI.create(url), "root", "esx-pass".toCharArray(), SHA1, false));
+        ds = new DatastoreClient(
+                vc.serverBase(), vc.sslSocketFactory(), vc.hostnameVerifier(), vc::sessionCookie, "ha-datacenter");
     }
 
     @AfterAll
@@ -67,21 +69,35 @@ class EsxIT {
         Util.ext4Image(d0, 64, 4, 4, 21);
         Path d1 = tmp.resolve("esx1.img");
         Util.randomFile(d1, 24L << 20, 22);
-        SimVms.createVm(vc, ds, "ha-datacenter", "ha-datacenter/host/localhost.localdomain/localhost.localdomain",
-                "esxvm", new Path[] {d0, d1}, tmp, true);
+        SimVms.createVm(
+                vc,
+                ds,
+                "ha-datacenter",
+                "ha-datacenter/host/localhost.localdomain/localhost.localdomain",
+                "esxvm",
+                new Path[] {d0, d1},
+                tmp,
+                true);
         Path repo = tmp.resolve("repo");
         cairn.init(repo);
         String[] vcArgs = {"--vc", url, "--thumbprint", SHA1};
-        Cairn.Result b = cairn.run(ENV, concat(new String[] {"backup", "--repo", repo.toString(), "--vm", "name:esxvm"}, vcArgs)).ok();
+        Cairn.Result b = cairn.run(
+                        ENV, concat(new String[] {"backup", "--repo", repo.toString(), "--vm", "name:esxvm"}, vcArgs))
+                .ok();
         String id = Cairn.backupId(b);
-        var m = cairn.run("list", "--repo", repo.toString(), "--json").ok().json().get(0);
+        var m = cairn.run("list", "--repo", repo.toString(), "--json")
+                .ok()
+                .json()
+                .get(0);
         assertTrue(m.get("vmIdentity").asText().startsWith("esx:"), m.toString());
         var vm = SimVms.vm(vc, "esxvm");
         assertNull(Props.one(vc, vm.ref(), "snapshot"));
         VirtualMachineConfigInfo before = SimVms.config(vc, vm.ref());
         Tasks.await(vc, vc.port().destroyTask(vm.ref()), null);
-        cairn.run(ENV, concat(new String[] {"restore", "--repo", repo.toString(), id, "--as-new", "esxvm"}, vcArgs)).ok();
-        VirtualMachineConfigInfo after = SimVms.config(vc, SimVms.vm(vc, "esxvm").ref());
+        cairn.run(ENV, concat(new String[] {"restore", "--repo", repo.toString(), id, "--as-new", "esxvm"}, vcArgs))
+                .ok();
+        VirtualMachineConfigInfo after =
+                SimVms.config(vc, SimVms.vm(vc, "esxvm").ref());
         assertEquals(SimVms.layout(before), SimVms.layout(after));
         List<VirtualDisk> disks = SimVms.disks(after);
         assertEquals(Util.sha256(d0), SimVms.sha256(ds, disks.get(0)));

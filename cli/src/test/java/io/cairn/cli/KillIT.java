@@ -14,8 +14,8 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.LinkedHashSet;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -34,6 +34,7 @@ import org.junit.jupiter.api.io.TempDir;
 class KillIT {
     @TempDir
     Path dir;
+
     private Cairn cairn;
     private Random rnd;
 
@@ -64,7 +65,8 @@ class KillIT {
         Timing t = timed(scratch, Cairn.backupArgs(scratch, b), () -> hasLock(scratch));
         long full = t.totalMs;
         Util.deleteTree(scratch);
-        System.out.println("uninterrupted backup of vmB: " + full + " ms, " + t.windowMicros / 1000 + " ms of it with its lock");
+        System.out.println(
+                "uninterrupted backup of vmB: " + full + " ms, " + t.windowMicros / 1000 + " ms of it with its lock");
 
         Path repo = dir.resolve("repo");
         cairn.init(repo);
@@ -118,15 +120,18 @@ class KillIT {
             }
             if (gcNow) {
                 // The dead backup's lock must not block the exclusive lock: its pid is gone.
-                Cairn.Result gc = cairn.run("gc", "--repo", repo.toString(), "--safety-margin", "0s").ok();
-                assertTrue(gc.out().contains("removed " + deadLocks.size() + " stale lock"),
+                Cairn.Result gc = cairn.run("gc", "--repo", repo.toString(), "--safety-margin", "0s")
+                        .ok();
+                assertTrue(
+                        gc.out().contains("removed " + deadLocks.size() + " stale lock"),
                         () -> what + ": gc should report the dead process's lock as stale\n" + gc.describe());
                 assertEquals(List.of(), locksOf(repo, p.pid()), what + ": stale lock left behind by gc");
                 gcMetADeadLock = true;
             }
 
             // Check runs on the state the kill left (unless gc ran first): it may note leftovers, no errors.
-            Cairn.Result check = cairn.run("check", "--repo", repo.toString(), "--read-data").ok();
+            Cairn.Result check =
+                    cairn.run("check", "--repo", repo.toString(), "--read-data").ok();
             assertTrue(check.out().contains("no errors"), () -> what + "\n" + check.describe());
 
             List<String> listed = cairn.listIds(repo);
@@ -141,18 +146,23 @@ class KillIT {
                 committed.add(id);
             }
             assertEquals(committed.size(), listed.size(), what + ": listed " + listed);
-            assertTrue(check.out().contains("checked " + committed.size() + " backups"), () -> what + "\n" + check.describe());
+            assertTrue(
+                    check.out().contains("checked " + committed.size() + " backups"),
+                    () -> what + "\n" + check.describe());
 
             cairn.assertRestoresExactly(repo, idA, a, dir);
             if (!gcNow) {
-                cairn.run("gc", "--repo", repo.toString(), "--safety-margin", "0s").ok();
+                cairn.run("gc", "--repo", repo.toString(), "--safety-margin", "0s")
+                        .ok();
             }
         }
 
         assertTrue(gcMetADeadLock, "no kill left a lock behind for gc to recognise as stale");
-        Cairn.Result gc = cairn.run("gc", "--repo", repo.toString(), "--safety-margin", "0s").ok();
+        Cairn.Result gc = cairn.run("gc", "--repo", repo.toString(), "--safety-margin", "0s")
+                .ok();
         assertTrue(gc.out().contains(committed.size() + " backups reference"), gc::describe);
-        Cairn.Result check = cairn.run("check", "--repo", repo.toString(), "--read-data").ok();
+        Cairn.Result check =
+                cairn.run("check", "--repo", repo.toString(), "--read-data").ok();
         assertTrue(check.out().contains("checked " + committed.size() + " backups"), check::describe);
         assertFalse(check.out().contains("note:"), () -> "gc should have removed every leftover\n" + check.describe());
         assertEquals(List.of(), Util.files(repo.resolve("locks")));
@@ -179,7 +189,8 @@ class KillIT {
             }
         }
         Map<String, Path> sourceOf = new LinkedHashMap<>();
-        for (JsonNode n : cairn.run("list", "--repo", pristine.toString(), "--json").ok().json()) {
+        for (JsonNode n :
+                cairn.run("list", "--repo", pristine.toString(), "--json").ok().json()) {
             sourceOf.put(n.get("id").asText(), Path.of(n.get("source").asText().substring("file:".length())));
         }
         List<String> ids = new ArrayList<>(sourceOf.keySet()); // oldest first
@@ -208,11 +219,14 @@ class KillIT {
             Kill kill = killDuring(with(prune, repo), fewerManifests(repo, 10), pruneWindow);
             String what = "prune " + kill;
             System.out.println(what);
-            Cairn.Result check = cairn.run("check", "--repo", repo.toString(), "--read-data").ok();
+            Cairn.Result check =
+                    cairn.run("check", "--repo", repo.toString(), "--read-data").ok();
             List<String> listed = cairn.listIds(repo);
             System.out.println(what + ": " + listed.size() + " of 10 backups listed afterwards, check notes: "
                     + check.out().lines().filter(l -> l.startsWith("note:")).toList());
-            assertTrue(check.out().contains("checked " + listed.size() + " backups"), () -> what + "\n" + check.describe());
+            assertTrue(
+                    check.out().contains("checked " + listed.size() + " backups"),
+                    () -> what + "\n" + check.describe());
             assertTrue(ids.containsAll(listed), what + ": listed " + listed);
             assertTrue(listed.containsAll(keep), what + ": prune removed a backup it keeps: " + listed);
             if (kill.finished) {
@@ -236,15 +250,20 @@ class KillIT {
             String what = "gc " + kill;
             System.out.println(what);
             // A dead gc's exclusive lock must not block the shared locks of check and restore.
-            Cairn.Result check = cairn.run("check", "--repo", repo.toString(), "--read-data").ok();
-            assertTrue(check.out().contains("checked 2 backups") && check.out().contains("no errors"),
+            Cairn.Result check =
+                    cairn.run("check", "--repo", repo.toString(), "--read-data").ok();
+            assertTrue(
+                    check.out().contains("checked 2 backups") && check.out().contains("no errors"),
                     () -> what + "\n" + check.describe());
             assertEquals(keep, cairn.listIds(repo), what);
-            System.out.println(what + ": " + Util.files(repo.resolve("chunks")).size() + " of " + chunkFiles + " chunk files left");
+            System.out.println(what + ": " + Util.files(repo.resolve("chunks")).size() + " of " + chunkFiles
+                    + " chunk files left");
             // gc can finish the job: exactly the chunks no kept backup references are gone.
             cairn.run(with(gc, repo)).ok();
-            assertEquals(chunkFiles - countGarbage(pruned, keep),
-                    Util.files(repo.resolve("chunks")).size(), what + ": chunks left after a completed gc");
+            assertEquals(
+                    chunkFiles - countGarbage(pruned, keep),
+                    Util.files(repo.resolve("chunks")).size(),
+                    what + ": chunks left after a completed gc");
             for (String id : keep) {
                 cairn.assertRestoresExactly(repo, id, sourceOf.get(id), dir);
             }
@@ -309,7 +328,8 @@ class KillIT {
         List<String> out = new ArrayList<>();
         for (String f : Util.files(repo.resolve("locks"))) {
             try {
-                JsonNode n = Cairn.JSON.readTree(repo.resolve("locks").resolve(f).toFile());
+                JsonNode n =
+                        Cairn.JSON.readTree(repo.resolve("locks").resolve(f).toFile());
                 if (n.path("pid").asLong() == pid) {
                     out.add(f);
                 }

@@ -47,7 +47,9 @@ class MountIT {
     @BeforeAll
     static void setUp() throws Exception {
         fixtures = Path.of("target", "fixtures").toAbsolutePath();
-        Path script = Path.of("..", "mount", "src", "test", "fixtures", "make-fixtures.sh").toAbsolutePath().normalize();
+        Path script = Path.of("..", "mount", "src", "test", "fixtures", "make-fixtures.sh")
+                .toAbsolutePath()
+                .normalize();
         Util.sh("bash", script.toString(), fixtures.toString());
         repo = dir.resolve("repo");
         cairn.init(repo);
@@ -101,7 +103,15 @@ class MountIT {
             Path source = fixtures.resolve(img + ".img");
             assertEquals(Files.size(source), Files.size(flat), flat.toString());
             assertEquals(Util.sha256(source), Util.sha256(flat), flat.toString());
-            String cmp = Util.sh("qemu-img", "compare", "-f", "vmdk", "-F", "raw", disks.resolve(img + ".vmdk").toString(), source.toString());
+            String cmp = Util.sh(
+                    "qemu-img",
+                    "compare",
+                    "-f",
+                    "vmdk",
+                    "-F",
+                    "raw",
+                    disks.resolve(img + ".vmdk").toString(),
+                    source.toString());
             assertTrue(cmp.contains("identical"), cmp);
         }
     }
@@ -111,17 +121,22 @@ class MountIT {
     @DisplayName("the tree: vms/<vm>/<time>/{config,disks,volumes}, latest, by-uuid; read-only")
     void tree() throws Exception {
         try (Stream<Path> s = Files.list(mnt.resolve("vms"))) {
-            assertEquals(Set.of("gpt", "mbr-ntfs", "gpt-xfs", "lvm"), Set.copyOf(s.map(p -> p.getFileName().toString()).toList()));
+            assertEquals(
+                    Set.of("gpt", "mbr-ntfs", "gpt-xfs", "lvm"),
+                    Set.copyOf(s.map(p -> p.getFileName().toString()).toList()));
         }
         Path latest = mnt.resolve("vms/gpt/latest");
         assertTrue(Files.isSymbolicLink(latest));
         String target = Files.readSymbolicLink(latest).toString();
         assertTrue(target.matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\dZ"), target);
         assertTrue(Files.isRegularFile(mnt.resolve("vms/gpt/latest/config/vm.json")));
-        Cairn.Result list = cairn.run("list", "--repo", repo.toString(), "--json").ok();
-        assertTrue(Files.readString(mnt.resolve("vms/gpt/latest/config/vm.json")).contains("\"gpt\""));
+        Cairn.Result list =
+                cairn.run("list", "--repo", repo.toString(), "--json").ok();
+        assertTrue(
+                Files.readString(mnt.resolve("vms/gpt/latest/config/vm.json")).contains("\"gpt\""));
         assertFalse(list.out().isEmpty());
-        Util.Cmd touch = Util.exec("touch", mnt.resolve("vms/gpt/latest/disks/new").toString());
+        Util.Cmd touch =
+                Util.exec("touch", mnt.resolve("vms/gpt/latest/disks/new").toString());
         assertTrue(touch.exit() != 0 && touch.output().contains("Read-only"), touch.output());
         Util.Cmd write = Util.exec("sh", "-c", "echo x >> '" + mnt.resolve("vms/gpt/latest/disks/gpt-flat.vmdk") + "'");
         assertTrue(write.exit() != 0, write.output());
@@ -134,8 +149,11 @@ class MountIT {
         Path vols = mnt.resolve("vms/gpt/latest/volumes");
         assertEquals(Set.of("gpt-p1", "gpt-p2"), names(vols));
         // FAT: hello.txt, dir1 and "Ünïcödé dir"; mcopy stored the symlink as a copy of its target
-        assertSameTree(fixtures.resolve("content"), vols.resolve("gpt-p1"),
-                p -> p.startsWith("hello.txt") || p.startsWith("dir1") || p.startsWith("Ünïcödé dir") ? p : null, true);
+        assertSameTree(
+                fixtures.resolve("content"),
+                vols.resolve("gpt-p1"),
+                p -> p.startsWith("hello.txt") || p.startsWith("dir1") || p.startsWith("Ünïcödé dir") ? p : null,
+                true);
         assertSameTree(fixtures.resolve("content"), vols.resolve("gpt-p2"), UnaryOperator.identity(), false);
     }
 
@@ -150,7 +168,11 @@ class MountIT {
         Util.sh("cp", vols.resolve("mbr-ntfs-p1/dir1/random5M.bin").toString(), out.toString());
         assertEquals(Util.sha256(fixtures.resolve("content/dir1/random5M.bin")), Util.sha256(out));
         Path out2 = dir.resolve("restored-from-ext4.txt");
-        Util.sh("cp", mnt.resolve("vms/gpt/latest/volumes/gpt-p2/Ünïcödé dir/naïve café.txt").toString(), out2.toString());
+        Util.sh(
+                "cp",
+                mnt.resolve("vms/gpt/latest/volumes/gpt-p2/Ünïcödé dir/naïve café.txt")
+                        .toString(),
+                out2.toString());
         assertEquals(Util.sha256(fixtures.resolve("content/Ünïcödé dir/naïve café.txt")), Util.sha256(out2));
     }
 
@@ -161,8 +183,11 @@ class MountIT {
         Path vols = mnt.resolve("vms/gpt-xfs/latest/volumes");
         assertEquals(Set.of("gpt-xfs-p1"), names(vols));
         // protofiles allow no spaces: the fixture renamed that one directory and file
-        assertSameTree(fixtures.resolve("content"), vols.resolve("gpt-xfs-p1"),
-                p -> p.startsWith("Ünïcödé dir") ? p.replace(' ', '_') : p, false);
+        assertSameTree(
+                fixtures.resolve("content"),
+                vols.resolve("gpt-xfs-p1"),
+                p -> p.startsWith("Ünïcödé dir") ? p.replace(' ', '_') : p,
+                false);
     }
 
     @Test
@@ -172,8 +197,11 @@ class MountIT {
         Path vols = mnt.resolve("vms/lvm/latest/volumes");
         assertEquals(Set.of("vgtest-lvdata", "vgtest-lvsmall"), names(vols));
         assertSameTree(fixtures.resolve("content"), vols.resolve("vgtest-lvdata"), UnaryOperator.identity(), false);
-        assertSameTree(fixtures.resolve("content"), vols.resolve("vgtest-lvsmall"),
-                p -> p.startsWith("hello.txt") || p.startsWith("dir1") ? p : null, true);
+        assertSameTree(
+                fixtures.resolve("content"),
+                vols.resolve("vgtest-lvsmall"),
+                p -> p.startsWith("hello.txt") || p.startsWith("dir1") ? p : null,
+                true);
     }
 
     @Test
@@ -182,7 +210,11 @@ class MountIT {
     void unsupported() throws Exception {
         Path img = dir.resolve("odd.img");
         Util.sh("truncate", "-s", "16M", img.toString());
-        Util.sh("sh", "-c", "printf 'label: dos\\nstart=2048, size=8192, type=82\\nstart=10240, type=83\\n' | sfdisk --quiet '" + img + "'");
+        Util.sh(
+                "sh",
+                "-c",
+                "printf 'label: dos\\nstart=2048, size=8192, type=82\\nstart=10240, type=83\\n' | sfdisk --quiet '"
+                        + img + "'");
         Path swap = dir.resolve("swap.part");
         Util.sh("truncate", "-s", "4M", swap.toString());
         Util.sh("mkswap", swap.toString());
@@ -235,8 +267,15 @@ class MountIT {
     @DisplayName("after kill -9 of a mount with guest volumes, cairn mount --cleanup leaves nothing behind")
     void cleanupAfterKill() throws Exception {
         Path mp = Files.createDirectories(dir.resolve("mnt2"));
-        Cairn.Result bg = cairn.run("mount", "--background", "--repo", repo.toString(), "--log",
-                dir.resolve("mount2.log").toString(), mp.toString()).ok();
+        Cairn.Result bg = cairn.run(
+                        "mount",
+                        "--background",
+                        "--repo",
+                        repo.toString(),
+                        "--log",
+                        dir.resolve("mount2.log").toString(),
+                        mp.toString())
+                .ok();
         assertTrue(bg.out().contains("mounted on " + mp), bg.describe());
         try (Stream<Path> s = Files.list(mp.resolve("vms/gpt/latest/volumes/gpt-p2/dir1"))) {
             assertTrue(s.count() > 0);
@@ -249,13 +288,21 @@ class MountIT {
         for (int i = 0; i < 100 && Util.exec("kill", "-0", pid).exit() == 0; i++) {
             Thread.sleep(50);
         }
-        assertFalse(mountsBelow(mp).isEmpty(), "a killed mount leaves its mounts behind (this is what --cleanup is for)");
+        assertFalse(
+                mountsBelow(mp).isEmpty(), "a killed mount leaves its mounts behind (this is what --cleanup is for)");
         Cairn.Result c = cairn.run("mount", "--cleanup").ok();
         assertTrue(c.out().contains("unmounted " + mp), c.describe());
         assertEquals(List.of(), mountsBelow(mp));
         // and the directory can be mounted again
-        Cairn.Result again = cairn.run("mount", "--background", "--repo", repo.toString(), "--log",
-                dir.resolve("mount3.log").toString(), mp.toString()).ok();
+        Cairn.Result again = cairn.run(
+                        "mount",
+                        "--background",
+                        "--repo",
+                        repo.toString(),
+                        "--log",
+                        dir.resolve("mount3.log").toString(),
+                        mp.toString())
+                .ok();
         assertTrue(Files.isDirectory(mp.resolve("vms/gpt")), again.describe());
         cairn.run("umount", mp.toString()).ok();
         assertEquals(List.of(), mountsBelow(mp));
@@ -286,7 +333,8 @@ class MountIT {
      * linksAsCopies}: the filesystem has no symlinks, so a source link must appear as a copy of its
      * target. lost+found is ignored.
      */
-    static void assertSameTree(Path source, Path volume, UnaryOperator<String> rename, boolean linksAsCopies) throws IOException {
+    static void assertSameTree(Path source, Path volume, UnaryOperator<String> rename, boolean linksAsCopies)
+            throws IOException {
         Map<String, String> expected = describe(source, rename, linksAsCopies);
         Map<String, String> got = describe(volume, UnaryOperator.identity(), false);
         got.keySet().removeIf(k -> k.equals("lost+found") || k.startsWith("lost+found/"));
@@ -296,7 +344,8 @@ class MountIT {
     }
 
     /** relative path -> "dir", "link:<target>" or "file:<sha256>". */
-    static Map<String, String> describe(Path top, UnaryOperator<String> rename, boolean linksAsCopies) throws IOException {
+    static Map<String, String> describe(Path top, UnaryOperator<String> rename, boolean linksAsCopies)
+            throws IOException {
         // volumes/<name> is a link to where the driver mounted the volume: walk what it points to
         Path root = top.toRealPath();
         Map<String, String> out = new TreeMap<>();
@@ -310,7 +359,9 @@ class MountIT {
                 continue;
             }
             if (Files.isSymbolicLink(p)) {
-                out.put(rel, linksAsCopies ? "file:" + Util.sha256(p.toRealPath()) : "link:" + Files.readSymbolicLink(p));
+                out.put(
+                        rel,
+                        linksAsCopies ? "file:" + Util.sha256(p.toRealPath()) : "link:" + Files.readSymbolicLink(p));
             } else if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
                 out.put(rel, "dir");
             } else {

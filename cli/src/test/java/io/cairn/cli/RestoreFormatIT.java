@@ -28,8 +28,17 @@ class RestoreFormatIT {
         raw = dir.resolve("db.raw");
         Util.ext4Image(raw, 48, 6, 6, 3);
         Path vmdk = dir.resolve("db.vmdk");
-        Util.sh("qemu-img", "convert", "-f", "raw", "-O", "vmdk", "-o", "subformat=monolithicSparse,adapter_type=buslogic",
-                raw.toString(), vmdk.toString());
+        Util.sh(
+                "qemu-img",
+                "convert",
+                "-f",
+                "raw",
+                "-O",
+                "vmdk",
+                "-o",
+                "subformat=monolithicSparse,adapter_type=buslogic",
+                raw.toString(),
+                vmdk.toString());
         repo = dir.resolve("repo");
         cairn.init(repo);
         id = cairn.backup(repo, vmdk);
@@ -41,12 +50,17 @@ class RestoreFormatIT {
     }
 
     @ParameterizedTest(name = "{0}")
-    @CsvSource({"vmdk-sparse,monolithicSparse,true", "vmdk-stream,streamOptimized,true",
-            "vmdk-2gbsparse,twoGbMaxExtentSparse,true", "vmdk-flat,monolithicFlat,false"})
+    @CsvSource({
+        "vmdk-sparse,monolithicSparse,true",
+        "vmdk-stream,streamOptimized,true",
+        "vmdk-2gbsparse,twoGbMaxExtentSparse,true",
+        "vmdk-flat,monolithicFlat,false"
+    })
     @DisplayName("a restored VMDK passes qemu-img check, converts back to the original bytes and keeps the disk's keys")
     void format(String format, String createType, boolean checkable) throws Exception {
         Path out = dir.resolve("out-" + format);
-        cairn.run("restore", "--repo", repo.toString(), id, "--to", out.toString(), "--format", format).ok();
+        cairn.run("restore", "--repo", repo.toString(), id, "--to", out.toString(), "--format", format)
+                .ok();
         Path vmdk = out.resolve("db.vmdk");
         String descriptor = Util.sh("qemu-img", "info", vmdk.toString());
         assertTrue(descriptor.contains("create type: " + createType), descriptor);
@@ -56,7 +70,8 @@ class RestoreFormatIT {
         Path back = dir.resolve("back-" + format + ".raw");
         Util.sh("qemu-img", "convert", "-O", "raw", vmdk.toString(), back.toString());
         assertEquals(Util.sha256(raw), Util.sha256(back));
-        String text = format.equals("vmdk-flat") ? Files.readString(vmdk)
+        String text = format.equals("vmdk-flat")
+                ? Files.readString(vmdk)
                 : Util.sh("sh", "-c", "head -c 16384 '" + vmdk + "' | tr -d '\\000'");
         assertTrue(text.contains("ddb.adapterType = \"buslogic\""), text);
         try (var left = Files.list(out)) {
@@ -67,15 +82,34 @@ class RestoreFormatIT {
     @Test
     @DisplayName("an unknown format is a usage error, and an existing target is kept unless overwrite is asked")
     void errors() throws Exception {
-        cairn.run("restore", "--repo", repo.toString(), id, "--to", dir.resolve("x").toString(), "--format", "qcow2")
+        cairn.run(
+                        "restore",
+                        "--repo",
+                        repo.toString(),
+                        id,
+                        "--to",
+                        dir.resolve("x").toString(),
+                        "--format",
+                        "qcow2")
                 .expectFailure(2, "restore", "qcow2");
         Path out = dir.resolve("o");
-        cairn.run("restore", "--repo", repo.toString(), id, "--to", out.toString(), "--format", "vmdk-sparse").ok();
+        cairn.run("restore", "--repo", repo.toString(), id, "--to", out.toString(), "--format", "vmdk-sparse")
+                .ok();
         long size = Files.size(out.resolve("db.vmdk"));
         cairn.run("restore", "--repo", repo.toString(), id, "--to", out.toString(), "--format", "vmdk-sparse")
                 .expectFailure(1, "restore", "exists");
         assertEquals(size, Files.size(out.resolve("db.vmdk")));
-        cairn.run("restore", "--repo", repo.toString(), id, "--to", out.toString(), "--format", "vmdk-sparse",
-                "--on-conflict", "overwrite").ok();
+        cairn.run(
+                        "restore",
+                        "--repo",
+                        repo.toString(),
+                        id,
+                        "--to",
+                        out.toString(),
+                        "--format",
+                        "vmdk-sparse",
+                        "--on-conflict",
+                        "overwrite")
+                .ok();
     }
 }

@@ -36,11 +36,21 @@ class TransportIT {
         cairn.init(repo);
         Path img = dir.resolve("d.img");
         Util.randomFile(img, 1 << 20, 1);
-        Cairn.Result r = cairn.run(Map.of(), "backup", "--repo", repo.toString(), "--vm", "file:" + img, "--transport", mode)
+        Cairn.Result r = cairn.run(
+                        Map.of(), "backup", "--repo", repo.toString(), "--vm", "file:" + img, "--transport", mode)
                 .expectFailure(1, "backup", "VDDK", "--vddk", "VDDK_HOME", mode);
         assertEquals(1, r.errLines().size(), r.describe());
         Path empty = Files.createDirectories(dir.resolve("empty-vddk"));
-        cairn.run("backup", "--repo", repo.toString(), "--vm", "file:" + img, "--transport", mode, "--vddk", empty.toString())
+        cairn.run(
+                        "backup",
+                        "--repo",
+                        repo.toString(),
+                        "--vm",
+                        "file:" + img,
+                        "--transport",
+                        mode,
+                        "--vddk",
+                        empty.toString())
                 .expectFailure(1, "backup", "VDDK", empty.toString());
         assertTrue(cairn.listIds(repo).isEmpty());
     }
@@ -52,7 +62,9 @@ class TransportIT {
         cairn.init(repo);
         Path img = dir.resolve("d.img");
         Util.randomFile(img, 1 << 20, 1);
-        cairn.run("backup", "--repo", repo.toString(), "--vm", "file:" + img, "--transport", "carrier-pigeon").expectFailure(2, "backup", "carrier-pigeon");
-        cairn.run("backup", "--repo", repo.toString(), "--vm", "file:" + img, "--transport", "https").expectFailure(2, "backup", "vCenter");
+        cairn.run("backup", "--repo", repo.toString(), "--vm", "file:" + img, "--transport", "carrier-pigeon")
+                .expectFailure(2, "backup", "carrier-pigeon");
+        cairn.run("backup", "--repo", repo.toString(), "--vm", "file:" + img, "--transport", "https")
+                .expectFailure(2, "backup", "vCenter");
     }
 }

@@ -60,7 +60,8 @@ final class Util {
     static String sh(String... cmd) {
         Cmd c = exec(cmd);
         if (c.exit() != 0) {
-            fail("'" + String.join(" ", cmd) + "' exited with " + c.exit() + ": " + c.output().strip());
+            fail("'" + String.join(" ", cmd) + "' exited with " + c.exit() + ": "
+                    + c.output().strip());
         }
         return c.output();
     }
@@ -104,8 +105,15 @@ final class Util {
         while (done < len) {
             sb.setLength(0);
             for (int i = 0; i < 512; i++) {
-                sb.append("2026-11-23T10:15:").append(line % 60).append(" host web01 kernel: event ").append(line++)
-                        .append(' ').append(words[rnd.nextInt(words.length)]).append(" value=").append(rnd.nextInt(1000)).append('\n');
+                sb.append("2026-11-23T10:15:")
+                        .append(line % 60)
+                        .append(" host web01 kernel: event ")
+                        .append(line++)
+                        .append(' ')
+                        .append(words[rnd.nextInt(words.length)])
+                        .append(" value=")
+                        .append(rnd.nextInt(1000))
+                        .append('\n');
             }
             byte[] b = sb.toString().getBytes(StandardCharsets.US_ASCII);
             int n = (int) Math.min(b.length, len - done);
@@ -204,7 +212,10 @@ final class Util {
             return List.of();
         }
         try (Stream<Path> s = Files.walk(dir)) {
-            return s.filter(Files::isRegularFile).map(p -> dir.relativize(p).toString()).sorted(Comparator.naturalOrder()).toList();
+            return s.filter(Files::isRegularFile)
+                    .map(p -> dir.relativize(p).toString())
+                    .sorted(Comparator.naturalOrder())
+                    .toList();
         }
     }
 

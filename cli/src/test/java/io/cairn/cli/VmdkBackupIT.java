@@ -7,9 +7,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Path;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.junit.jupiter.api.io.TempDir;
 
 /** Backups of VMDK files made by qemu-img, restored and compared with the raw disk they hold. */
 class VmdkBackupIT {
@@ -30,13 +30,27 @@ class VmdkBackupIT {
         Path raw = dir.resolve("web.img");
         Util.ext4Image(raw, 64, 8, 8, 7); // 64 MiB, about a quarter used
         Path vmdk = dir.resolve("web.vmdk");
-        Util.sh("qemu-img", "convert", "-f", "raw", "-O", "vmdk", "-o",
-                "subformat=" + subformat + ",adapter_type=lsilogic,hwversion=14", raw.toString(), vmdk.toString());
+        Util.sh(
+                "qemu-img",
+                "convert",
+                "-f",
+                "raw",
+                "-O",
+                "vmdk",
+                "-o",
+                "subformat=" + subformat + ",adapter_type=lsilogic,hwversion=14",
+                raw.toString(),
+                vmdk.toString());
         Path repo = dir.resolve("repo");
         cairn.init(repo);
         String id = cairn.backup(repo, vmdk);
 
-        JsonNode disk = cairn.run("list", "--repo", repo.toString(), "--json").ok().json().get(0).get("disks").get(0);
+        JsonNode disk = cairn.run("list", "--repo", repo.toString(), "--json")
+                .ok()
+                .json()
+                .get(0)
+                .get("disks")
+                .get(0);
         assertEquals("lsilogic", disk.get("metadata").get("adapterType").asText());
         assertEquals("14", disk.get("metadata").get("virtualHWVersion").asText());
         assertEquals(64L << 20, disk.get("capacity").asLong());

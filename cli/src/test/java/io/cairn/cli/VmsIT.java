@@ -36,14 +36,19 @@ class VmsIT {
     @DisplayName("prints a table of the selected VMs")
     void table() {
         try (Cairn cairn = new Cairn()) {
-            Cairn.Result r = cairn.run(ENV, "vms", "--vc", url, "--thumbprint", SHA1, "-s", "any:").ok();
+            Cairn.Result r = cairn.run(ENV, "vms", "--vc", url, "--thumbprint", SHA1, "-s", "any:")
+                    .ok();
             assertTrue(r.out().contains("NAME") && r.out().contains("INSTANCE UUID"), r.describe());
             for (String vm : new String[] {"DC0_H0_VM0", "DC0_H0_VM1", "DC0_C0_RP0_VM0", "DC0_C0_RP0_VM1"}) {
                 assertTrue(r.out().contains(vm), r.describe());
             }
             assertTrue(r.out().contains("poweredOn") && r.out().contains("4 VMs"), r.describe());
-            Cairn.Result one = cairn.run(ENV, "vms", "--vc", url, "--thumbprint", SHA1, "-s", "name:DC0_H0_VM1").ok();
-            assertTrue(one.out().contains("DC0_H0_VM1") && !one.out().contains("DC0_H0_VM0") && one.out().contains("1 VM"),
+            Cairn.Result one = cairn.run(ENV, "vms", "--vc", url, "--thumbprint", SHA1, "-s", "name:DC0_H0_VM1")
+                    .ok();
+            assertTrue(
+                    one.out().contains("DC0_H0_VM1")
+                            && !one.out().contains("DC0_H0_VM0")
+                            && one.out().contains("1 VM"),
                     one.describe());
         }
     }
@@ -52,8 +57,18 @@ class VmsIT {
     @DisplayName("--json gives name, moRef, instanceUuid, IP and power state")
     void json() {
         try (Cairn cairn = new Cairn()) {
-            JsonNode arr = cairn.run(ENV, "vms", "--vc", url, "--thumbprint", SHA1.replace(":", ""), "-s",
-                    "powerstate:on", "--json").ok().json();
+            JsonNode arr = cairn.run(
+                            ENV,
+                            "vms",
+                            "--vc",
+                            url,
+                            "--thumbprint",
+                            SHA1.replace(":", ""),
+                            "-s",
+                            "powerstate:on",
+                            "--json")
+                    .ok()
+                    .json();
             assertEquals(4, arr.size());
             JsonNode first = arr.get(0);
             assertTrue(first.get("moRef").asText().startsWith("vm-"), first.toString());
@@ -85,7 +100,8 @@ class VmsIT {
     @DisplayName("no pin and no --insecure: exit 1, one line with the server's thumbprints")
     void unpinned() {
         try (Cairn cairn = new Cairn()) {
-            cairn.run(ENV, "vms", "--vc", url, "-s", "any:").expectFailure(1, "vms", SHA1, "--thumbprint", "--insecure");
+            cairn.run(ENV, "vms", "--vc", url, "-s", "any:")
+                    .expectFailure(1, "vms", SHA1, "--thumbprint", "--insecure");
         }
     }
 }

@@ -23,17 +23,36 @@ class VmxBackupIT {
     }
 
     @Test
-    @DisplayName("every disk of a .vmx is backed up in controller order with the .vmx and NVRAM, and all restore exactly")
+    @DisplayName(
+            "every disk of a .vmx is backed up in controller order with the .vmx and NVRAM, and all restore exactly")
     void vmx() throws Exception {
         Path vmDir = Files.createDirectories(dir.resolve("web01"));
         Path raw0 = dir.resolve("d0.raw");
         Path raw1 = dir.resolve("d1.raw");
         Util.ext4Image(raw0, 32, 4, 4, 1);
         Util.mixedImage(raw1, 16L << 20, 2);
-        Util.sh("qemu-img", "convert", "-f", "raw", "-O", "vmdk", "-o", "subformat=monolithicSparse,adapter_type=lsilogic",
-                raw0.toString(), vmDir.resolve("web01.vmdk").toString());
-        Util.sh("qemu-img", "convert", "-f", "raw", "-O", "vmdk", "-o", "subformat=streamOptimized,adapter_type=ide",
-                raw1.toString(), vmDir.resolve("web01_1.vmdk").toString());
+        Util.sh(
+                "qemu-img",
+                "convert",
+                "-f",
+                "raw",
+                "-O",
+                "vmdk",
+                "-o",
+                "subformat=monolithicSparse,adapter_type=lsilogic",
+                raw0.toString(),
+                vmDir.resolve("web01.vmdk").toString());
+        Util.sh(
+                "qemu-img",
+                "convert",
+                "-f",
+                "raw",
+                "-O",
+                "vmdk",
+                "-o",
+                "subformat=streamOptimized,adapter_type=ide",
+                raw1.toString(),
+                vmDir.resolve("web01_1.vmdk").toString());
         Files.write(vmDir.resolve("web01.nvram"), new byte[] {1, 2, 3, 4, 5});
         String vmx = ".encoding = \"UTF-8\"\n"
                 + "config.version = \"8\"\nvirtualHW.version = \"14\"\n"
@@ -49,8 +68,12 @@ class VmxBackupIT {
 
         Path repo = dir.resolve("repo");
         cairn.init(repo);
-        cairn.run("backup", "--repo", repo.toString(), "--vm", "file:" + vmxPath).ok();
-        JsonNode b = cairn.run("list", "--repo", repo.toString(), "--json").ok().json().get(0);
+        cairn.run("backup", "--repo", repo.toString(), "--vm", "file:" + vmxPath)
+                .ok();
+        JsonNode b = cairn.run("list", "--repo", repo.toString(), "--json")
+                .ok()
+                .json()
+                .get(0);
         assertEquals("Web 01", b.get("vm").asText());
         assertEquals("564d123456789abcdef0123456789abc", b.get("vmIdentity").asText());
         assertEquals(2, b.get("disks").size());
@@ -58,7 +81,8 @@ class VmxBackupIT {
         assertEquals("web01_1.vmdk", b.get("disks").get(1).get("name").asText());
 
         Path out = dir.resolve("out");
-        cairn.run("restore", "--repo", repo.toString(), "Web 01@latest", "--to", out.toString()).ok();
+        cairn.run("restore", "--repo", repo.toString(), "Web 01@latest", "--to", out.toString())
+                .ok();
         assertEquals(Util.sha256(raw0), Util.sha256(out.resolve("web01.img")));
         assertEquals(Util.sha256(raw1), Util.sha256(out.resolve("web01_1.img")));
         assertEquals(vmx, Files.readString(out.resolve("web01.vmx")));
@@ -66,7 +90,8 @@ class VmxBackupIT {
 
         // A .vmx that names a missing disk fails with one line naming it.
         Files.writeString(vmxPath, vmx.replace("web01_1.vmdk", "missing.vmdk"));
-        cairn.run("backup", "--repo", repo.toString(), "--vm", "file:" + vmxPath).expectFailure(1, "backup", "missing.vmdk");
+        cairn.run("backup", "--repo", repo.toString(), "--vm", "file:" + vmxPath)
+                .expectFailure(1, "backup", "missing.vmdk");
         assertEquals(1, cairn.listIds(repo).size());
     }
 }

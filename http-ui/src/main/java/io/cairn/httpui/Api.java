@@ -11,6 +11,7 @@ import java.io.InputStream;
 public final class Api {
     /** Largest request body read (JSON only: uploads do not go through the API). */
     public static final int MAX_BODY = 64 * 1024;
+
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private Api() {}
@@ -52,7 +53,9 @@ public final class Api {
     /** {@code body} as JSON with {@code status}, never cached. */
     public static void json(Context ctx, int status, Object body) {
         try {
-            ctx.status(status).contentType("application/json").header("Cache-Control", "no-store")
+            ctx.status(status)
+                    .contentType("application/json")
+                    .header("Cache-Control", "no-store")
                     .result(JSON.writeValueAsBytes(body));
         } catch (IOException e) {
             throw new IllegalStateException("cannot write JSON", e);

@@ -45,15 +45,17 @@ final class StatsCache {
         if (!computing.compareAndSet(false, true)) {
             return;
         }
-        Thread t = new Thread(() -> {
-            try {
-                compute(backupIds);
-            } catch (IOException | RuntimeException e) {
-                log.accept("the repository statistics cannot be computed: " + e.getMessage());
-            } finally {
-                computing.set(false);
-            }
-        }, "cairn-stats");
+        Thread t = new Thread(
+                () -> {
+                    try {
+                        compute(backupIds);
+                    } catch (IOException | RuntimeException e) {
+                        log.accept("the repository statistics cannot be computed: " + e.getMessage());
+                    } finally {
+                        computing.set(false);
+                    }
+                },
+                "cairn-stats");
         t.setDaemon(true);
         t.start();
     }

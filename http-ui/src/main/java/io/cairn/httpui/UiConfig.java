@@ -17,8 +17,15 @@ import java.util.Objects;
  * @param keystore an administrator's own PKCS12 keystore, or null for the generated self-signed one
  * @param keystorePassword its password (with {@code keystore})
  */
-public record UiConfig(Repository repository, Path repositoryPath, Path stateDir, String bind, int port, int threads,
-                       Path keystore, char[] keystorePassword) {
+public record UiConfig(
+        Repository repository,
+        Path repositoryPath,
+        Path stateDir,
+        String bind,
+        int port,
+        int threads,
+        Path keystore,
+        char[] keystorePassword) {
     public static final String DEFAULT_BIND = "127.0.0.1";
     public static final int DEFAULT_PORT = 8443;
 
@@ -38,7 +45,15 @@ public record UiConfig(Repository repository, Path repositoryPath, Path stateDir
     }
 
     public UiConfig(Repository repository, Path repositoryPath, Path stateDir) {
-        this(repository, repositoryPath, stateDir, DEFAULT_BIND, DEFAULT_PORT, Runtime.getRuntime().availableProcessors(), null, null);
+        this(
+                repository,
+                repositoryPath,
+                stateDir,
+                DEFAULT_BIND,
+                DEFAULT_PORT,
+                Runtime.getRuntime().availableProcessors(),
+                null,
+                null);
     }
 
     public UiConfig withPort(int p) {

@@ -17,9 +17,9 @@ import io.cairn.httpui.maintenance.Maintenance;
 import io.cairn.httpui.schedule.Scheduler;
 import io.cairn.httpui.schedule.Schedules;
 import io.cairn.httpui.tls.Certificates;
-import io.cairn.repository.BackupNotFoundException;
 import io.cairn.repository.Repository;
 import io.cairn.repository.backup.Restorer;
+import io.cairn.repository.error.BackupNotFoundException;
 import io.cairn.repository.job.Job;
 import io.cairn.repository.maintenance.Stats;
 import io.cairn.repository.manifest.Manifest;
@@ -87,7 +87,6 @@ public final class UiServer implements AutoCloseable {
 
     private record CachedList(long at, List<Repository.Listed> backups) {}
 
-
     private UiServer(UiConfig config) {
         this.config = config;
         this.repo = config.repository();
@@ -119,12 +118,17 @@ public final class UiServer implements AutoCloseable {
             System.out.println("created the user 'admin' with the password " + pw + " (shown only this once)");
             System.out.flush();
         }
-        Certificates.Keys keys = config.keystore() != null ? Certificates.load(config.keystore(), config.keystorePassword())
+        Certificates.Keys keys = config.keystore() != null
+                ? Certificates.load(config.keystore(), config.keystorePassword())
                 : Certificates.generatedOrExisting(state);
         fingerprint = keys.fingerprint();
         audit = new AuditLog(state.resolve("audit.log"));
-        files = BackupFiles.mount(repo, "cairn-ui:" + config.repositoryPath().toAbsolutePath().normalize(),
-                state.resolve("mnt"), config.threads(), UiServer::log);
+        files = BackupFiles.mount(
+                repo,
+                "cairn-ui:" + config.repositoryPath().toAbsolutePath().normalize(),
+                state.resolve("mnt"),
+                config.threads(),
+                UiServer::log);
         jobs = new Jobs(repo, config.threads(), state, UiServer::log);
         stats = new StatsCache(repo, UiServer::log);
         stats.refresh(repo.backups().stream().map(l -> l.ref().id()).toList()); // the first dashboard need not wait
@@ -145,8 +149,8 @@ public final class UiServer implements AutoCloseable {
                 src.setSniHostCheck(false); // reached by IP or any host name: the certificate is pinned by fingerprint
                 https.addCustomizer(src);
                 https.setSendServerVersion(false);
-                ServerConnector conn = new ServerConnector(server, new SslConnectionFactory(ssl, "http/1.1"),
-                        new HttpConnectionFactory(https));
+                ServerConnector conn = new ServerConnector(
+                        server, new SslConnectionFactory(ssl, "http/1.1"), new HttpConnectionFactory(https));
                 conn.setHost(config.bind());
                 conn.setPort(config.port());
                 return conn;
@@ -165,8 +169,9 @@ public final class UiServer implements AutoCloseable {
         Maintenance.register(app, repo, jobs, config.threads());
         app.start();
         scheduler.start();
-        System.out.println("cairn web UI on https://" + (config.bind().contains(":") ? "[" + config.bind() + "]" : config.bind())
-                + ":" + port() + "/ (certificate SHA-256 fingerprint " + fingerprint + ")");
+        System.out.println(
+                "cairn web UI on https://" + (config.bind().contains(":") ? "[" + config.bind() + "]" : config.bind())
+                        + ":" + port() + "/ (certificate SHA-256 fingerprint " + fingerprint + ")");
         System.out.flush();
     }
 
@@ -218,8 +223,9 @@ public final class UiServer implements AutoCloseable {
      * not run as script, and another site cannot frame the UI to trick a click.
      */
     private static final Map<String, String> SECURITY_HEADERS = Map.of(
-            "Content-Security-Policy", "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:;"
-                    + " connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
+            "Content-Security-Policy",
+                    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:;"
+                            + " connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
             "X-Frame-Options", "DENY",
             "Referrer-Policy", "no-referrer",
             "X-Content-Type-Options", "nosniff");
@@ -237,9 +243,12 @@ public final class UiServer implements AutoCloseable {
         });
         app.error(405, ctx -> Api.json(ctx, 405, Map.of("error", "method not allowed")));
         if (!hasPages) {
-            app.get("/", ctx -> ctx.contentType("text/html; charset=utf-8")
-                    .result("<!doctype html><title>cairn</title><p>The cairn web UI pages are not installed; the API is at "
-                            + API + " (see " + API + "/openapi.json).</p>"));
+            app.get(
+                    "/",
+                    ctx -> ctx.contentType("text/html; charset=utf-8")
+                            .result(
+                                    "<!doctype html><title>cairn</title><p>The cairn web UI pages are not installed; the API is at "
+                                            + API + " (see " + API + "/openapi.json).</p>"));
         }
         app.get(API + "/openapi.json", ctx -> {
             try (InputStream in = UiServer.class.getResourceAsStream("/io/cairn/httpui/openapi.json")) {
@@ -248,17 +257,23 @@ public final class UiServer implements AutoCloseable {
         });
         app.post(API + "/login", this::login);
         app.post(API + "/logout", this::logout, Role.VIEWER);
-        app.get(API + "/me", ctx -> {
-            Sessions.Session s = ctx.attribute("session");
-            Api.json(ctx, 200, me(s));
-        }, Role.VIEWER);
-        app.get(API + "/users", ctx -> {
-            List<Map<String, Object>> out = new ArrayList<>();
-            for (Users.User u : users.list()) {
-                out.add(Map.of("name", u.name(), "role", u.role()));
-            }
-            Api.json(ctx, 200, out);
-        }, Role.ADMIN);
+        app.get(
+                API + "/me",
+                ctx -> {
+                    Sessions.Session s = ctx.attribute("session");
+                    Api.json(ctx, 200, me(s));
+                },
+                Role.VIEWER);
+        app.get(
+                API + "/users",
+                ctx -> {
+                    List<Map<String, Object>> out = new ArrayList<>();
+                    for (Users.User u : users.list()) {
+                        out.add(Map.of("name", u.name(), "role", u.role()));
+                    }
+                    Api.json(ctx, 200, out);
+                },
+                Role.ADMIN);
         app.get(API + "/dashboard", this::dashboard, Role.VIEWER);
         app.get(API + "/vms", this::vms, Role.VIEWER);
         app.get(API + "/vms/{name}/backups", this::vmBackups, Role.VIEWER);
@@ -268,25 +283,36 @@ public final class UiServer implements AutoCloseable {
         app.get(API + "/backups/{id}/download", this::download, Role.OPERATOR);
         app.get(API + "/backups/{id}/archive", this::archive, Role.OPERATOR);
         app.post(API + "/backups/{id}/restore", this::restore, Role.OPERATOR);
-        app.get(API + "/jobs", ctx -> {
-            List<Object> out = new ArrayList<>();
-            for (Job j : jobs.list()) {
-                if (out.size() == 200) {
-                    break; // the newest 200: a page, not the appliance's whole history
-                }
-                out.add(job(j));
-            }
-            Api.json(ctx, 200, out);
-        }, Role.VIEWER);
+        app.get(
+                API + "/jobs",
+                ctx -> {
+                    List<Object> out = new ArrayList<>();
+                    for (Job j : jobs.list()) {
+                        if (out.size() == 200) {
+                            break; // the newest 200: a page, not the appliance's whole history
+                        }
+                        out.add(job(j));
+                    }
+                    Api.json(ctx, 200, out);
+                },
+                Role.VIEWER);
         app.get(API + "/jobs/{id}", ctx -> Api.json(ctx, 200, job(job(ctx))), Role.VIEWER);
         app.get(API + "/jobs/{id}/events", this::events, Role.VIEWER);
-        app.post(API + "/jobs/{id}/cancel", ctx -> {
-            Job j = job(ctx);
-            jobs.cancel(j);
-            Api.json(ctx, 202, job(j));
-        }, Role.OPERATOR);
-        vcenters = io.cairn.httpui.vcenter.VcenterApi.register(app, config.stateDir(), repo, jobs,
-                (user, ip, action, backup, path, outcome) -> audit.record(user, ip, action, backup, path, null, outcome));
+        app.post(
+                API + "/jobs/{id}/cancel",
+                ctx -> {
+                    Job j = job(ctx);
+                    jobs.cancel(j);
+                    Api.json(ctx, 202, job(j));
+                },
+                Role.OPERATOR);
+        vcenters = io.cairn.httpui.vcenter.VcenterApi.register(
+                app,
+                config.stateDir(),
+                repo,
+                jobs,
+                (user, ip, action, backup, path, outcome) ->
+                        audit.record(user, ip, action, backup, path, null, outcome));
     }
 
     /** Authentication (401), CSRF (403) and role (403), before every endpoint that names a role. */
@@ -302,8 +328,9 @@ public final class UiServer implements AutoCloseable {
         HandlerType m = ctx.method();
         if (m == HandlerType.POST || m == HandlerType.PUT || m == HandlerType.DELETE || m == HandlerType.PATCH) {
             String token = ctx.header(CSRF_HEADER);
-            if (token == null || !java.security.MessageDigest.isEqual(token.getBytes(StandardCharsets.UTF_8),
-                    s.csrf().getBytes(StandardCharsets.UTF_8))) {
+            if (token == null
+                    || !java.security.MessageDigest.isEqual(
+                            token.getBytes(StandardCharsets.UTF_8), s.csrf().getBytes(StandardCharsets.UTF_8))) {
                 throw new ApiException(403, "missing or wrong CSRF token");
             }
         }
@@ -346,7 +373,6 @@ public final class UiServer implements AutoCloseable {
         }
         Api.json(ctx, status, Map.of("error", message == null ? "error" : message.replace('\n', ' ')));
     }
-
 
     private static String text(JsonNode body, String field) {
         JsonNode v = body.get(field);
@@ -434,7 +460,8 @@ public final class UiServer implements AutoCloseable {
         Stats.Report r = stats.get(ids);
         Map<String, Object> repoInfo = new LinkedHashMap<>();
         repoInfo.put("id", repo.config().id());
-        repoInfo.put("path", config.repositoryPath().toAbsolutePath().normalize().toString());
+        repoInfo.put(
+                "path", config.repositoryPath().toAbsolutePath().normalize().toString());
         repoInfo.put("logicalBytes", r.logicalBytes());
         repoInfo.put("storedBytes", r.repositoryBytes());
         repoInfo.put("uniqueBytes", r.uniqueBytes());
@@ -449,7 +476,8 @@ public final class UiServer implements AutoCloseable {
             for (Manifest.DiskEntry d : l.manifest().disks()) {
                 stored += d.stats() == null ? 0 : d.stats().storedBytes();
             }
-            history.add(Map.of("time", l.manifest().instant().toString(), "storedBytes", stored, "logicalBytes", logical));
+            history.add(
+                    Map.of("time", l.manifest().instant().toString(), "storedBytes", stored, "logicalBytes", logical));
         }
         List<Object> last = new ArrayList<>();
         for (Job j : jobs.list()) {
@@ -461,7 +489,9 @@ public final class UiServer implements AutoCloseable {
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("repository", repoInfo);
         // counted from the listing, not the (possibly a moment old) statistics: a new backup shows at once
-        out.put("vms", all.stream().map(l -> l.manifest().vm().identity()).distinct().count());
+        out.put(
+                "vms",
+                all.stream().map(l -> l.manifest().vm().identity()).distinct().count());
         out.put("backups", all.size());
         out.put("history", history);
         out.put("lastJobs", last);
@@ -473,7 +503,8 @@ public final class UiServer implements AutoCloseable {
     private Map<String, List<Repository.Listed>> byVm() throws IOException {
         Map<String, List<Repository.Listed>> m = new LinkedHashMap<>();
         for (Repository.Listed l : backups()) {
-            m.computeIfAbsent(l.manifest().vm().identity(), k -> new ArrayList<>()).add(l);
+            m.computeIfAbsent(l.manifest().vm().identity(), k -> new ArrayList<>())
+                    .add(l);
         }
         return m;
     }
@@ -489,8 +520,15 @@ public final class UiServer implements AutoCloseable {
             v.put("identity", vm.identity());
             v.put("instanceUuid", vm.instanceUuid());
             v.put("backups", bs.size());
-            v.put("lastBackup", Map.of("id", last.ref().id(), "time", last.manifest().instant().toString(),
-                    "logicalBytes", last.manifest().logicalBytes()));
+            v.put(
+                    "lastBackup",
+                    Map.of(
+                            "id",
+                            last.ref().id(),
+                            "time",
+                            last.manifest().instant().toString(),
+                            "logicalBytes",
+                            last.manifest().logicalBytes()));
             // "failed" while a scheduled backup failed after the last good one; else how consistent that one is
             Map<String, Object> state = new LinkedHashMap<>();
             Scheduler.VmFailure f = failures.get(vm.name());
@@ -515,7 +553,13 @@ public final class UiServer implements AutoCloseable {
                 v.put("instanceUuid", null);
                 v.put("backups", 0);
                 v.put("lastBackup", null);
-                v.put("state", Map.of("kind", "failed", "message", "schedule '" + f.schedule() + "' at " + f.finished() + ": " + f.reason()));
+                v.put(
+                        "state",
+                        Map.of(
+                                "kind",
+                                "failed",
+                                "message",
+                                "schedule '" + f.schedule() + "' at " + f.finished() + ": " + f.reason()));
                 out.add(v);
             }
         });
@@ -598,7 +642,8 @@ public final class UiServer implements AutoCloseable {
     private Path dirOf(Repository.Listed l) throws IOException {
         Path dir = files.backupDir(l, backups());
         if (dir == null) {
-            throw ApiException.notFound("the files of backup " + l.ref().id() + " are not visible yet; try again in a few seconds");
+            throw ApiException.notFound(
+                    "the files of backup " + l.ref().id() + " are not visible yet; try again in a few seconds");
         }
         return dir;
     }
@@ -611,7 +656,15 @@ public final class UiServer implements AutoCloseable {
         }
         List<Map<String, Object>> entries = new ArrayList<>();
         for (BackupFiles.Entry e : files.list(r.path())) {
-            entries.add(Map.of("name", e.name(), "type", e.type(), "size", e.size(), "modified", e.modified().toString()));
+            entries.add(Map.of(
+                    "name",
+                    e.name(),
+                    "type",
+                    e.type(),
+                    "size",
+                    e.size(),
+                    "modified",
+                    e.modified().toString()));
         }
         Api.json(ctx, 200, Map.of("path", r.relative(), "entries", entries));
     }
@@ -628,7 +681,8 @@ public final class UiServer implements AutoCloseable {
         }
         List<Map<String, Object>> out = new ArrayList<>();
         for (BackupFiles.Hit h : files.search(r, q, 200)) {
-            out.add(Map.of("path", h.path(), "size", h.size(), "modified", h.modified().toString()));
+            out.add(Map.of(
+                    "path", h.path(), "size", h.size(), "modified", h.modified().toString()));
         }
         Api.json(ctx, 200, out);
     }
@@ -650,7 +704,8 @@ public final class UiServer implements AutoCloseable {
         try {
             return repo.locks().acquireForReading(what + " (web UI)", java.time.Duration.ofSeconds(30));
         } catch (io.cairn.repository.lock.LockConflictException e) {
-            throw new ApiException(503, "the repository is busy with maintenance (" + e.getMessage() + "); try again shortly");
+            throw new ApiException(
+                    503, "the repository is busy with maintenance (" + e.getMessage() + "); try again shortly");
         }
     }
 
@@ -688,7 +743,8 @@ public final class UiServer implements AutoCloseable {
                 log("download of " + r.relative() + " from backup " + l.ref().id() + " failed after " + sent
                         + " bytes: " + res.error().getMessage());
             } else if (res.failure() == FileSender.Failure.WRITE) {
-                log("client " + ctx.ip() + " went away during the download of " + r.relative() + " after " + sent + " bytes");
+                log("client " + ctx.ip() + " went away during the download of " + r.relative() + " after " + sent
+                        + " bytes");
             }
         } finally {
             audit.record(s.user(), ctx.ip(), "download", l.ref().id(), r.relative(), sent, outcome);
@@ -728,7 +784,8 @@ public final class UiServer implements AutoCloseable {
         if (!r.attributes().isDirectory()) {
             throw ApiException.badRequest("not a directory");
         }
-        String top = r.relative().equals("/") ? l.manifest().vm().name() + "-" + l.ref().id()
+        String top = r.relative().equals("/")
+                ? l.manifest().vm().name() + "-" + l.ref().id()
                 : r.relative().substring(r.relative().lastIndexOf('/') + 1);
         ctx.status(200);
         ctx.header("Content-Type", fmt.contentType);
@@ -773,13 +830,25 @@ public final class UiServer implements AutoCloseable {
         } catch (IllegalArgumentException e) {
             throw ApiException.badRequest("'onConflict' must be abort, keep or overwrite");
         }
-        if (!List.of("raw", "vmdk-flat", "vmdk-sparse", "vmdk-stream", "vmdk-2gbsparse").contains(format)) {
-            throw ApiException.badRequest("'format' must be raw, vmdk-flat, vmdk-sparse, vmdk-stream or vmdk-2gbsparse");
+        if (!List.of("raw", "vmdk-flat", "vmdk-sparse", "vmdk-stream", "vmdk-2gbsparse")
+                .contains(format)) {
+            throw ApiException.badRequest(
+                    "'format' must be raw, vmdk-flat, vmdk-sparse, vmdk-stream or vmdk-2gbsparse");
         }
         String ip = ctx.ip();
-        Job j = jobs.restore(l, target, format, conflict, done -> audit.record(s.user(), ip, "restore", l.ref().id(),
-                target.toString(), done.state() == Job.State.SUCCEEDED ? l.manifest().logicalBytes() : null,
-                done.state().name().toLowerCase(Locale.ROOT)));
+        Job j = jobs.restore(
+                l,
+                target,
+                format,
+                conflict,
+                done -> audit.record(
+                        s.user(),
+                        ip,
+                        "restore",
+                        l.ref().id(),
+                        target.toString(),
+                        done.state() == Job.State.SUCCEEDED ? l.manifest().logicalBytes() : null,
+                        done.state().name().toLowerCase(Locale.ROOT)));
         audit.record(s.user(), ip, "restore", l.ref().id(), target.toString(), null, "started");
         Api.json(ctx, 202, Map.of("job", j.id()));
     }
@@ -862,7 +931,8 @@ public final class UiServer implements AutoCloseable {
                     }
                     after = e.seq();
                     String data = JSON.writeValueAsString(event(e));
-                    out.write(("id: " + e.seq() + "\nevent: progress\ndata: " + data + "\n\n").getBytes(StandardCharsets.UTF_8));
+                    out.write(("id: " + e.seq() + "\nevent: progress\ndata: " + data + "\n\n")
+                            .getBytes(StandardCharsets.UTF_8));
                     if (isFinal(e.state())) {
                         finished = true;
                         break;
@@ -892,5 +962,4 @@ public final class UiServer implements AutoCloseable {
             j.removeListener(listener);
         }
     }
-
 }

@@ -52,16 +52,23 @@ public final class ApiClient {
 
     /** Logs in as each role; the session cookies must be Secure, HttpOnly and SameSite=Strict. */
     public static ApiClient login(UiServer server) throws Exception {
-        HttpClient http = HttpClient.newBuilder().sslContext(PinnedTls.context(server.fingerprint()))
-                .connectTimeout(Duration.ofSeconds(10)).build();
+        HttpClient http = HttpClient.newBuilder()
+                .sslContext(PinnedTls.context(server.fingerprint()))
+                .connectTimeout(Duration.ofSeconds(10))
+                .build();
         ApiClient c = new ApiClient(http, "https://127.0.0.1:" + server.port());
         for (String r : ROLES) {
-            HttpResponse<String> res = c.send("POST", "/api/v1/login", null,
-                    JSON.writeValueAsString(Map.of("user", r, "password", PASSWORD)));
+            HttpResponse<String> res = c.send(
+                    "POST", "/api/v1/login", null, JSON.writeValueAsString(Map.of("user", r, "password", PASSWORD)));
             assertEquals(200, res.statusCode(), res.body());
             String cookie = res.headers().firstValue("set-cookie").orElseThrow();
-            assertTrue(cookie.contains("Secure") && cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"), cookie);
-            c.sessions.put(r, new String[] {cookie.substring(0, cookie.indexOf(';')), JSON.readTree(res.body()).get("csrf").asText()});
+            assertTrue(
+                    cookie.contains("Secure") && cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"),
+                    cookie);
+            c.sessions.put(r, new String[] {
+                cookie.substring(0, cookie.indexOf(';')),
+                JSON.readTree(res.body()).get("csrf").asText()
+            });
         }
         return c;
     }
@@ -99,7 +106,9 @@ public final class ApiClient {
     /** Sends with the role's cookie, and its CSRF token unless it is a GET; a body is sent as JSON. */
     public HttpResponse<String> send(String method, String path, String role, String body) throws Exception {
         HttpRequest.Builder b = request(path, role)
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+                .method(
+                        method,
+                        body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
         if (body != null) {
             b.header("Content-Type", "application/json");
         }
@@ -125,7 +134,8 @@ public final class ApiClient {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline) {
             JsonNode j = JSON.readTree(get("/api/v1/jobs/" + id, "viewer").body());
-            if (List.of("SUCCEEDED", "FAILED", "CANCELLED").contains(j.path("state").asText())) {
+            if (List.of("SUCCEEDED", "FAILED", "CANCELLED")
+                    .contains(j.path("state").asText())) {
                 return j;
             }
             Thread.sleep(100);

@@ -40,8 +40,11 @@ class OpenApiCoverageTest {
     private static final Set<String> METHODS = Set.of("get", "post", "put", "delete", "patch");
 
     /** {@code app.get(} up to the first top-level comma or closing parenthesis. */
-    private static final Pattern ROUTE = Pattern.compile("\\bapp\\s*\\.\\s*(get|post|put|delete|patch)\\s*\\(\\s*([^,()]+?)\\s*[,)]");
-    private static final Pattern CONSTANT = Pattern.compile("static\\s+final\\s+String\\s+(\\w+)\\s*=\\s*(\"(?:[^\"\\\\]|\\\\.)*\")\\s*;");
+    private static final Pattern ROUTE =
+            Pattern.compile("\\bapp\\s*\\.\\s*(get|post|put|delete|patch)\\s*\\(\\s*([^,()]+?)\\s*[,)]");
+
+    private static final Pattern CONSTANT =
+            Pattern.compile("static\\s+final\\s+String\\s+(\\w+)\\s*=\\s*(\"(?:[^\"\\\\]|\\\\.)*\")\\s*;");
     private static final Pattern JAVALIN_PARAM = Pattern.compile("<([^>/]+)>");
 
     private static JsonNode document() throws IOException {
@@ -110,7 +113,8 @@ class OpenApiCoverageTest {
             Map.Entry<String, JsonNode> p = it.next();
             for (Iterator<String> ms = p.getValue().fieldNames(); ms.hasNext(); ) {
                 String method = ms.next();
-                if (METHODS.contains(method) || Set.of("head", "options", "trace").contains(method)) {
+                if (METHODS.contains(method)
+                        || Set.of("head", "options", "trace").contains(method)) {
                     routes.add(method.toUpperCase(Locale.ROOT) + " " + p.getKey());
                 }
             }
@@ -121,7 +125,9 @@ class OpenApiCoverageTest {
     @Test
     void documentIsOpenApi303Json() throws IOException {
         JsonNode doc = document();
-        assertTrue(doc.path("openapi").asText().matches("3\\.0\\.\\d+"), "openapi must be 3.0.x, is " + doc.get("openapi"));
+        assertTrue(
+                doc.path("openapi").asText().matches("3\\.0\\.\\d+"),
+                "openapi must be 3.0.x, is " + doc.get("openapi"));
         assertEquals(API, doc.path("servers").path(0).path("url").asText(), "the server URL the paths are relative to");
         assertTrue(doc.path("paths").isObject() && doc.path("paths").size() > 0, "no paths");
         JsonNode schemes = doc.path("components").path("securitySchemes");
@@ -133,7 +139,11 @@ class OpenApiCoverageTest {
     void routesFoundInTheSources() throws IOException {
         Set<String> routes = registeredRoutes();
         // a guard against the scan silently finding nothing (e.g. the sources moved)
-        for (String r : List.of("POST /login", "GET /vcenters", "POST /backups/{id}/restore-vm", "PUT /schedules/{id}",
+        for (String r : List.of(
+                "POST /login",
+                "GET /vcenters",
+                "POST /backups/{id}/restore-vm",
+                "PUT /schedules/{id}",
                 "POST /maintenance/gc")) {
             assertTrue(routes.contains(r), "the source scan did not find " + r + "; found " + routes);
         }

@@ -72,7 +72,9 @@ class UiServerIT {
         work = Path.of("target", "it-" + System.nanoTime()).toAbsolutePath();
         Files.createDirectories(work);
         fixtures = Path.of("target", "fixtures").toAbsolutePath();
-        Process p = new ProcessBuilder("bash", "../mount/src/test/fixtures/make-fixtures.sh", fixtures.toString()).inheritIO().start();
+        Process p = new ProcessBuilder("bash", "../mount/src/test/fixtures/make-fixtures.sh", fixtures.toString())
+                .inheritIO()
+                .start();
         assertEquals(0, p.waitFor(), "fixtures");
         // a small ext4 disk without partition table, with links that point out of it
         Path content = work.resolve("small-content");
@@ -81,8 +83,10 @@ class UiServerIT {
         Files.createSymbolicLink(content.resolve("escape"), Path.of("/etc/passwd"));
         Files.createSymbolicLink(content.resolve("up"), Path.of("../".repeat(40) + "etc"));
         small = work.resolve("small.img");
-        Process mk = new ProcessBuilder("mkfs.ext4", "-q", "-F", "-L", "SMALL", "-d", content.toString(), small.toString(), "16M")
-                .inheritIO().start();
+        Process mk = new ProcessBuilder(
+                        "mkfs.ext4", "-q", "-F", "-L", "SMALL", "-d", content.toString(), small.toString(), "16M")
+                .inheritIO()
+                .start();
         assertEquals(0, mk.waitFor(), "mkfs.ext4");
 
         repo = Repository.init(new LocalStore(work.resolve("repo")), 1 << 20, 1, null);
@@ -96,13 +100,22 @@ class UiServerIT {
         u.put("admin", Role.ADMIN, PW.toCharArray());
         server = UiServer.start(new UiConfig(repo, work.resolve("repo"), state, "127.0.0.1", 0, 2, null, null));
         base = "https://127.0.0.1:" + server.port();
-        http = HttpClient.newBuilder().sslContext(io.cairn.httpui.PinnedTls.context(server.fingerprint())).connectTimeout(Duration.ofSeconds(10)).build();
+        http = HttpClient.newBuilder()
+                .sslContext(io.cairn.httpui.PinnedTls.context(server.fingerprint()))
+                .connectTimeout(Duration.ofSeconds(10))
+                .build();
         for (String r : List.of("viewer", "operator", "admin")) {
-            HttpResponse<String> res = post("/api/v1/login", null, "{\"user\":\"" + r + "\",\"password\":\"" + PW + "\"}");
+            HttpResponse<String> res =
+                    post("/api/v1/login", null, "{\"user\":\"" + r + "\",\"password\":\"" + PW + "\"}");
             assertEquals(200, res.statusCode(), res.body());
             String cookie = res.headers().firstValue("set-cookie").orElseThrow();
-            assertTrue(cookie.contains("Secure") && cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"), cookie);
-            sessions.put(r, new String[] {cookie.substring(0, cookie.indexOf(';')), JSON.readTree(res.body()).get("csrf").asText()});
+            assertTrue(
+                    cookie.contains("Secure") && cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"),
+                    cookie);
+            sessions.put(r, new String[] {
+                cookie.substring(0, cookie.indexOf(';')),
+                JSON.readTree(res.body()).get("csrf").asText()
+            });
         }
     }
 
@@ -118,8 +131,15 @@ class UiServerIT {
 
     private BackupWriter.Result backup(String identity, String name, Path img) throws IOException {
         try (FileDiskSource src = FileDiskSource.open(img)) {
-            BackupRequest req = new BackupRequest(new Manifest.VmIdentity(identity, name, "uuid-" + name, null), "test", Map.of(),
-                    null, null, List.of(BackupRequest.DiskInput.full(src)), List.of(), null);
+            BackupRequest req = new BackupRequest(
+                    new Manifest.VmIdentity(identity, name, "uuid-" + name, null),
+                    "test",
+                    Map.of(),
+                    null,
+                    null,
+                    List.of(BackupRequest.DiskInput.full(src)),
+                    List.of(),
+                    null);
             return new BackupWriter(repo, 2, Progress.NONE, Duration.ZERO).write(req);
         }
     }
@@ -143,7 +163,9 @@ class UiServerIT {
     }
 
     private HttpResponse<String> post(String path, String role, String body) throws Exception {
-        HttpRequest.Builder b = req(path, role).POST(HttpRequest.BodyPublishers.ofString(body)).header("Content-Type", "application/json");
+        HttpRequest.Builder b = req(path, role)
+                .POST(HttpRequest.BodyPublishers.ofString(body))
+                .header("Content-Type", "application/json");
         if (role != null && sessions.containsKey(role)) {
             b.header("X-CSRF-Token", sessions.get(role)[1]);
         }
@@ -162,9 +184,15 @@ class UiServerIT {
     @DisplayName("a wrong password is 401, and the sixth failure within a minute is 429 even with the right password")
     void loginLimits() throws Exception {
         for (int i = 0; i < 5; i++) {
-            assertEquals(401, post("/api/v1/login", null, "{\"user\":\"limited\",\"password\":\"wrong\"}").statusCode());
+            assertEquals(
+                    401,
+                    post("/api/v1/login", null, "{\"user\":\"limited\",\"password\":\"wrong\"}")
+                            .statusCode());
         }
-        assertEquals(429, post("/api/v1/login", null, "{\"user\":\"limited\",\"password\":\"wrong\"}").statusCode());
+        assertEquals(
+                429,
+                post("/api/v1/login", null, "{\"user\":\"limited\",\"password\":\"wrong\"}")
+                        .statusCode());
         HttpResponse<String> me = get("/api/v1/me", "viewer");
         assertEquals(200, me.statusCode());
         assertEquals("viewer", JSON.readTree(me.body()).get("role").asText());
@@ -174,8 +202,14 @@ class UiServerIT {
     @DisplayName("oversized bodies are 413, malformed JSON 400")
     void badBodies() throws Exception {
         assertEquals(400, post("/api/v1/login", null, "{\"user\":").statusCode());
-        assertEquals(413, post("/api/v1/login", null, "{\"user\":\"" + "x".repeat(70_000) + "\"}").statusCode());
-        assertEquals(400, post("/api/v1/backups/" + smallId + "/restore", "operator", "[1,").statusCode());
+        assertEquals(
+                413,
+                post("/api/v1/login", null, "{\"user\":\"" + "x".repeat(70_000) + "\"}")
+                        .statusCode());
+        assertEquals(
+                400,
+                post("/api/v1/backups/" + smallId + "/restore", "operator", "[1,")
+                        .statusCode());
     }
 
     @Test
@@ -184,8 +218,11 @@ class UiServerIT {
         for (String role : new String[] {null, "viewer"}) {
             HttpResponse<String> r = get("/api/v1/nosuch", role);
             assertEquals(404, r.statusCode(), r.body());
-            assertTrue(r.headers().firstValue("content-type").orElse("").startsWith("application/json"), r.headers().toString());
-            assertEquals("no such endpoint", JSON.readTree(r.body()).get("error").asText(), r.body());
+            assertTrue(
+                    r.headers().firstValue("content-type").orElse("").startsWith("application/json"),
+                    r.headers().toString());
+            assertEquals(
+                    "no such endpoint", JSON.readTree(r.body()).get("error").asText(), r.body());
         }
     }
 
@@ -195,19 +232,29 @@ class UiServerIT {
         for (String path : new String[] {"/", "/app.js", "/api/v1/me", "/api/v1/nosuch"}) {
             HttpResponse<String> r = get(path, "viewer");
             String csp = r.headers().firstValue("content-security-policy").orElse("");
-            assertTrue(csp.contains("default-src 'self'") && csp.contains("script-src 'self'") && !csp.contains("unsafe-inline")
-                    && csp.contains("frame-ancestors 'none'"), path + ": " + csp);
+            assertTrue(
+                    csp.contains("default-src 'self'")
+                            && csp.contains("script-src 'self'")
+                            && !csp.contains("unsafe-inline")
+                            && csp.contains("frame-ancestors 'none'"),
+                    path + ": " + csp);
             assertEquals("DENY", r.headers().firstValue("x-frame-options").orElse(""), path);
-            assertEquals("nosniff", r.headers().firstValue("x-content-type-options").orElse(""), path);
+            assertEquals(
+                    "nosniff", r.headers().firstValue("x-content-type-options").orElse(""), path);
         }
     }
 
     @Test
     @DisplayName("POST without or with a wrong CSRF token is 403")
     void csrf() throws Exception {
-        HttpRequest r = req("/api/v1/logout", "viewer").POST(HttpRequest.BodyPublishers.noBody()).build();
+        HttpRequest r = req("/api/v1/logout", "viewer")
+                .POST(HttpRequest.BodyPublishers.noBody())
+                .build();
         assertEquals(403, http.send(r, HttpResponse.BodyHandlers.ofString()).statusCode());
-        r = req("/api/v1/logout", "viewer").header("X-CSRF-Token", "nope").POST(HttpRequest.BodyPublishers.noBody()).build();
+        r = req("/api/v1/logout", "viewer")
+                .header("X-CSRF-Token", "nope")
+                .POST(HttpRequest.BodyPublishers.noBody())
+                .build();
         assertEquals(403, http.send(r, HttpResponse.BodyHandlers.ofString()).statusCode());
     }
 
@@ -235,7 +282,8 @@ class UiServerIT {
     void roles(String method, String path, String needs) throws Exception {
         String p = path.replace("ID", gptId);
         List<String> order = List.of("viewer", "operator", "admin");
-        for (String who : Stream.concat(Stream.of((String) null), order.stream()).toList()) {
+        for (String who :
+                Stream.concat(Stream.of((String) null), order.stream()).toList()) {
             int status;
             if (method.equals("GET")) {
                 status = getBytes(p, who).statusCode();
@@ -243,7 +291,9 @@ class UiServerIT {
                 // a body that fails validation: authorization is decided before it is read
                 status = post(p, who, "{}").statusCode();
             }
-            int expected = who == null ? 401 : order.indexOf(who) < order.indexOf(needs) ? 403 : method.equals("POST") ? 400 : 200;
+            int expected = who == null
+                    ? 401
+                    : order.indexOf(who) < order.indexOf(needs) ? 403 : method.equals("POST") ? 400 : 200;
             assertEquals(expected, status, method + " " + p + " as " + who);
         }
     }
@@ -256,9 +306,12 @@ class UiServerIT {
         assertEquals(400, get(b + "%2e%2e%2f%2e%2e", "viewer").statusCode());
         assertEquals(400, get(b + q("//etc"), "viewer").statusCode());
         assertEquals(400, get(b + q("/volumes/small/up"), "viewer").statusCode());
-        HttpResponse<String> esc = get("/api/v1/backups/" + smallId + "/download?path=" + q("/volumes/small/escape"), "operator");
+        HttpResponse<String> esc =
+                get("/api/v1/backups/" + smallId + "/download?path=" + q("/volumes/small/escape"), "operator");
         assertEquals(400, esc.statusCode());
-        assertEquals("path outside the backup", JSON.readTree(esc.body()).get("error").asText());
+        assertEquals(
+                "path outside the backup",
+                JSON.readTree(esc.body()).get("error").asText());
         // the links are listed, as links
         JsonNode l = JSON.readTree(get(b + q("/volumes/small"), "viewer").body());
         assertTrue(l.get("entries").toString().contains("\"escape\""), l.toString());
@@ -269,18 +322,27 @@ class UiServerIT {
     @DisplayName("files from the FAT and the ext4 volume download with the fixture's bytes")
     void downloads() throws Exception {
         for (String vol : List.of("gpt-p1", "gpt-p2")) {
-            JsonNode list = JSON.readTree(get("/api/v1/backups/" + gptId + "/files?path=" + q("/volumes/" + vol + "/dir1"), "viewer").body());
+            JsonNode list = JSON.readTree(
+                    get("/api/v1/backups/" + gptId + "/files?path=" + q("/volumes/" + vol + "/dir1"), "viewer")
+                            .body());
             assertTrue(list.get("entries").toString().contains("random5M.bin"), list.toString());
-            HttpResponse<byte[]> r = getBytes("/api/v1/backups/" + gptId + "/download?path=" + q("/volumes/" + vol + "/dir1/random5M.bin"), "operator");
+            HttpResponse<byte[]> r = getBytes(
+                    "/api/v1/backups/" + gptId + "/download?path=" + q("/volumes/" + vol + "/dir1/random5M.bin"),
+                    "operator");
             assertEquals(200, r.statusCode());
             assertArrayEquals(Files.readAllBytes(fixtures.resolve("content/dir1/random5M.bin")), r.body());
-            assertTrue(r.headers().firstValue("content-disposition").orElse("").contains("filename*=UTF-8''random5M.bin"));
-            HttpResponse<byte[]> u = getBytes("/api/v1/backups/" + gptId + "/download?path="
-                    + q("/volumes/" + vol + "/Ünïcödé dir/naïve café.txt"), "operator");
+            assertTrue(
+                    r.headers().firstValue("content-disposition").orElse("").contains("filename*=UTF-8''random5M.bin"));
+            HttpResponse<byte[]> u = getBytes(
+                    "/api/v1/backups/" + gptId + "/download?path="
+                            + q("/volumes/" + vol + "/Ünïcödé dir/naïve café.txt"),
+                    "operator");
             assertEquals(200, u.statusCode());
             assertArrayEquals(Files.readAllBytes(fixtures.resolve("content/Ünïcödé dir/naïve café.txt")), u.body());
         }
-        JsonNode hits = JSON.readTree(get("/api/v1/backups/" + gptId + "/search?q=" + q("NAÏVE") + "&path=/volumes", "viewer").body());
+        JsonNode hits =
+                JSON.readTree(get("/api/v1/backups/" + gptId + "/search?q=" + q("NAÏVE") + "&path=/volumes", "viewer")
+                        .body());
         assertTrue(hits.size() >= 2, hits.toString());
         JsonNode b = JSON.readTree(get("/api/v1/backups/" + gptId, "viewer").body());
         assertTrue(b.get("volumes").toString().contains("gpt-p2"), b.toString());
@@ -292,16 +354,20 @@ class UiServerIT {
     @DisplayName("dir1 of the ext4 volume as zip and tar.gz holds the fixture's files")
     void archives() throws Exception {
         for (String fmt : List.of("zip", "tar.gz")) {
-            HttpResponse<byte[]> r = getBytes("/api/v1/backups/" + gptId + "/archive?format=" + fmt + "&path=" + q("/volumes/gpt-p2/dir1"), "operator");
+            HttpResponse<byte[]> r = getBytes(
+                    "/api/v1/backups/" + gptId + "/archive?format=" + fmt + "&path=" + q("/volumes/gpt-p2/dir1"),
+                    "operator");
             assertEquals(200, r.statusCode());
             Map<String, byte[]> got = new HashMap<>();
             Map<String, String> links = new HashMap<>();
             InputStream raw = new ByteArrayInputStream(r.body());
-            try (ArchiveInputStream<?> in = fmt.equals("zip") ? new ZipArchiveInputStream(raw)
+            try (ArchiveInputStream<?> in = fmt.equals("zip")
+                    ? new ZipArchiveInputStream(raw)
                     : new TarArchiveInputStream(new GzipCompressorInputStream(raw))) {
                 ArchiveEntry e;
                 while ((e = in.getNextEntry()) != null) {
-                    if (e instanceof org.apache.commons.compress.archivers.tar.TarArchiveEntry t && t.isSymbolicLink()) {
+                    if (e instanceof org.apache.commons.compress.archivers.tar.TarArchiveEntry t
+                            && t.isSymbolicLink()) {
                         links.put(t.getName(), t.getLinkName());
                     } else if (!e.isDirectory()) {
                         got.put(e.getName(), in.readAllBytes());
@@ -313,7 +379,8 @@ class UiServerIT {
                 assertArrayEquals(Files.readAllBytes(src.resolve(f)), got.get(f), fmt + " " + f);
             }
             if (fmt.equals("zip")) {
-                assertTrue(new String(got.get("dir1/CAIRN-SKIPPED-LINKS.txt"), StandardCharsets.UTF_8).contains("link-to-hello"));
+                assertTrue(new String(got.get("dir1/CAIRN-SKIPPED-LINKS.txt"), StandardCharsets.UTF_8)
+                        .contains("link-to-hello"));
             } else {
                 assertEquals("../hello.txt", links.get("dir1/link-to-hello"));
             }
@@ -324,8 +391,11 @@ class UiServerIT {
     @Test
     @DisplayName("a client that goes away after 1 MiB of 5 MiB does not disturb the next request")
     void disconnect() throws Exception {
-        HttpResponse<InputStream> r = http.send(req("/api/v1/backups/" + gptId + "/download?path="
-                + q("/volumes/gpt-p2/dir1/random5M.bin"), "operator").GET().build(), HttpResponse.BodyHandlers.ofInputStream());
+        HttpResponse<InputStream> r = http.send(
+                req("/api/v1/backups/" + gptId + "/download?path=" + q("/volumes/gpt-p2/dir1/random5M.bin"), "operator")
+                        .GET()
+                        .build(),
+                HttpResponse.BodyHandlers.ofInputStream());
         assertEquals(200, r.statusCode());
         assertEquals(5L << 20, r.headers().firstValueAsLong("content-length").orElse(-1));
         r.body().readNBytes(1 << 20);
@@ -342,19 +412,24 @@ class UiServerIT {
         Repository.Listed l = repo.resolve(id);
         repo.deleteBackup(l.ref());
         assertEquals(404, get("/api/v1/backups/" + id, "viewer").statusCode());
-        assertEquals(404, get("/api/v1/backups/" + id + "/download?path=/volumes/small/d/inside.txt", "operator").statusCode());
+        assertEquals(
+                404,
+                get("/api/v1/backups/" + id + "/download?path=/volumes/small/d/inside.txt", "operator")
+                        .statusCode());
     }
 
     @Test
     @DisplayName("a restore job succeeds, its events arrive in order, and the restored image equals the source")
     void restore() throws Exception {
         Path to = work.resolve("restored");
-        HttpResponse<String> r = post("/api/v1/backups/" + smallId + "/restore", "operator",
+        HttpResponse<String> r = post(
+                "/api/v1/backups/" + smallId + "/restore",
+                "operator",
                 "{\"to\":\"" + to + "\",\"format\":\"raw\",\"onConflict\":\"abort\"}");
         assertEquals(202, r.statusCode(), r.body());
         String job = JSON.readTree(r.body()).get("job").asText();
-        HttpResponse<Stream<String>> sse = http.send(req("/api/v1/jobs/" + job + "/events", "viewer").GET().build(),
-                HttpResponse.BodyHandlers.ofLines());
+        HttpResponse<Stream<String>> sse = http.send(
+                req("/api/v1/jobs/" + job + "/events", "viewer").GET().build(), HttpResponse.BodyHandlers.ofLines());
         assertEquals(200, sse.statusCode());
         List<Long> seqs = new ArrayList<>();
         List<String> states = new ArrayList<>();
@@ -380,7 +455,9 @@ class UiServerIT {
         assertEquals(j.get("jobTotal").asLong(), j.get("jobDone").asLong(), j.toString());
         Path img;
         try (Stream<Path> s = Files.list(to)) {
-            img = s.filter(p -> p.getFileName().toString().startsWith("small")).findFirst().orElseThrow();
+            img = s.filter(p -> p.getFileName().toString().startsWith("small"))
+                    .findFirst()
+                    .orElseThrow();
         }
         assertEquals(sha(small), sha(img));
         String audit = Files.readString(work.resolve("state/audit.log"));

@@ -4,6 +4,12 @@ import io.cairn.repository.chunk.BlobCodec;
 import io.cairn.repository.chunk.ChunkStore;
 import io.cairn.repository.crypto.DataKeys;
 import io.cairn.repository.crypto.KeyFile;
+import io.cairn.repository.error.BackupNotFoundException;
+import io.cairn.repository.error.CorruptObjectException;
+import io.cairn.repository.error.NotARepositoryException;
+import io.cairn.repository.error.ObjectNotFoundException;
+import io.cairn.repository.error.RepositoryException;
+import io.cairn.repository.error.WrongPasswordException;
 import io.cairn.repository.format.FormatConstants;
 import io.cairn.repository.format.Json;
 import io.cairn.repository.index.FixedIndex;
@@ -57,7 +63,8 @@ public final class Repository {
      * Creates a repository in an empty store.
      * @param password null for an unencrypted repository
      */
-    public static Repository init(Store store, int chunkSize, int compressionLevel, char[] password) throws IOException {
+    public static Repository init(Store store, int chunkSize, int compressionLevel, char[] password)
+            throws IOException {
         RepositoryConfig.validateChunkSize(chunkSize);
         if (compressionLevel < 0 || compressionLevel > 19) {
             throw new IllegalArgumentException("zstd compression level must be 0 (off) to 19, not " + compressionLevel);
@@ -80,8 +87,12 @@ public final class Repository {
             new SecureRandom().nextBytes(id);
             store.put(FormatConstants.DIR_KEYS + "/" + HexFormat.of().formatHex(id), Json.write(kf));
         }
-        RepositoryConfig config = new RepositoryConfig(FormatConstants.CONFIG_FORMAT, FormatConstants.REPOSITORY_VERSION,
-                UUID.randomUUID().toString(), now, chunkSize,
+        RepositoryConfig config = new RepositoryConfig(
+                FormatConstants.CONFIG_FORMAT,
+                FormatConstants.REPOSITORY_VERSION,
+                UUID.randomUUID().toString(),
+                now,
+                chunkSize,
                 new RepositoryConfig.Compression(compressionLevel == 0 ? "none" : "zstd", compressionLevel),
                 password == null ? RepositoryConfig.ENCRYPTION_NONE : RepositoryConfig.ENCRYPTION_AES);
         writeReserve(store);
@@ -97,20 +108,23 @@ public final class Repository {
         try {
             raw = store.get(FormatConstants.KEY_CONFIG);
         } catch (ObjectNotFoundException e) {
-            throw new NotARepositoryException(store.describe() + " is not a cairn repository (it has no 'config' file)");
+            throw new NotARepositoryException(
+                    store.describe() + " is not a cairn repository (it has no 'config' file)");
         }
         RepositoryConfig config;
         try {
             config = Json.read(raw, RepositoryConfig.class);
         } catch (IOException e) {
-            throw new NotARepositoryException(store.describe() + " is not a cairn repository ('config' is not a cairn configuration)");
+            throw new NotARepositoryException(
+                    store.describe() + " is not a cairn repository ('config' is not a cairn configuration)");
         }
         if (!FormatConstants.CONFIG_FORMAT.equals(config.format())) {
-            throw new NotARepositoryException(store.describe() + " is not a cairn repository ('config' format is '" + config.format() + "')");
+            throw new NotARepositoryException(
+                    store.describe() + " is not a cairn repository ('config' format is '" + config.format() + "')");
         }
         if (config.version() > FormatConstants.REPOSITORY_VERSION || config.version() < 1) {
-            throw new NotARepositoryException("repository " + store.describe() + " has format version " + config.version()
-                    + "; this cairn reads version " + FormatConstants.REPOSITORY_VERSION + " only");
+            throw new NotARepositoryException("repository " + store.describe() + " has format version "
+                    + config.version() + "; this cairn reads version " + FormatConstants.REPOSITORY_VERSION + " only");
         }
         try {
             RepositoryConfig.validateChunkSize(config.chunkSize());
@@ -124,7 +138,8 @@ public final class Repository {
         if (config.encrypted()) {
             keys = unlock(store, passwords.password());
         } else if (!RepositoryConfig.ENCRYPTION_NONE.equals(config.encryption())) {
-            throw new NotARepositoryException("repository " + store.describe() + " uses unknown encryption '" + config.encryption() + "'");
+            throw new NotARepositoryException(
+                    "repository " + store.describe() + " uses unknown encryption '" + config.encryption() + "'");
         }
         return new Repository(store, config, keys);
     }
@@ -136,7 +151,8 @@ public final class Repository {
         List<ObjectInfo> files = new ArrayList<>();
         store.list(FormatConstants.DIR_KEYS + "/", files::add);
         if (files.isEmpty()) {
-            throw new CorruptObjectException(FormatConstants.DIR_KEYS, "the repository is encrypted but has no key file");
+            throw new CorruptObjectException(
+                    FormatConstants.DIR_KEYS, "the repository is encrypted but has no key file");
         }
         for (ObjectInfo f : files) {
             KeyFile kf;
@@ -195,13 +211,21 @@ public final class Repository {
     public void writeManifest(BackupRef ref, Manifest m) throws IOException {
         String key = ref.manifestKey();
         byte[] json = Json.write(m);
-        store.put(key, codec.encode(FormatConstants.BLOB_TYPE_MANIFEST, key.getBytes(StandardCharsets.UTF_8), json, 0, json.length));
+        store.put(
+                key,
+                codec.encode(
+                        FormatConstants.BLOB_TYPE_MANIFEST,
+                        key.getBytes(StandardCharsets.UTF_8),
+                        json,
+                        0,
+                        json.length));
         store.sync();
     }
 
     public Manifest readManifest(BackupRef ref) throws IOException {
         String key = ref.manifestKey();
-        byte[] json = codec.decode(FormatConstants.BLOB_TYPE_MANIFEST, key.getBytes(StandardCharsets.UTF_8), key, store.get(key));
+        byte[] json = codec.decode(
+                FormatConstants.BLOB_TYPE_MANIFEST, key.getBytes(StandardCharsets.UTF_8), key, store.get(key));
         Manifest m;
         try {
             m = Json.read(json, Manifest.class);
@@ -209,7 +233,8 @@ public final class Repository {
             throw new CorruptObjectException(key, "manifest is not valid JSON: " + e.getMessage());
         }
         if (m.version() > FormatConstants.MANIFEST_VERSION || m.version() < 1) {
-            throw new CorruptObjectException(key, "manifest version " + m.version() + " is not supported by this cairn");
+            throw new CorruptObjectException(
+                    key, "manifest version " + m.version() + " is not supported by this cairn");
         }
         if (!ref.id().equals(m.id()) || m.vm() == null || m.time() == null) {
             throw new CorruptObjectException(key, "manifest does not describe backup " + ref.id());
@@ -226,8 +251,10 @@ public final class Repository {
         }
         FixedIndex idx = FixedIndex.parse(bytes, key);
         if (idx.capacity() != disk.capacity() || idx.chunkSize() != config.chunkSize()) {
-            throw new CorruptObjectException(key, "index describes " + idx.capacity() + " bytes in chunks of "
-                    + idx.chunkSize() + ", the manifest " + disk.capacity() + " in chunks of " + config.chunkSize());
+            throw new CorruptObjectException(
+                    key,
+                    "index describes " + idx.capacity() + " bytes in chunks of " + idx.chunkSize() + ", the manifest "
+                            + disk.capacity() + " in chunks of " + config.chunkSize());
         }
         return idx;
     }
@@ -297,7 +324,8 @@ public final class Repository {
         if (at > 0) {
             String vm = spec.substring(0, at);
             String which = spec.substring(at + 1);
-            List<Listed> ofVm = all.stream().filter(l -> vm.equals(l.manifest.vm().name())).toList();
+            List<Listed> ofVm =
+                    all.stream().filter(l -> vm.equals(l.manifest.vm().name())).toList();
             if (ofVm.isEmpty()) {
                 throw new BackupNotFoundException("no backup of a VM named '" + vm + "' in " + describe());
             }
@@ -313,9 +341,11 @@ public final class Repository {
 
     private Listed byPrefix(List<Listed> candidates, String prefix, String spec) throws BackupNotFoundException {
         if (prefix.length() < 4 || !prefix.matches("[0-9a-f]+")) {
-            throw new BackupNotFoundException("'" + spec + "' is not a backup id (4 to 16 hex digits) nor VMNAME@latest");
+            throw new BackupNotFoundException(
+                    "'" + spec + "' is not a backup id (4 to 16 hex digits) nor VMNAME@latest");
         }
-        List<Listed> hits = candidates.stream().filter(l -> l.ref.id().startsWith(prefix)).toList();
+        List<Listed> hits =
+                candidates.stream().filter(l -> l.ref.id().startsWith(prefix)).toList();
         if (hits.isEmpty()) {
             throw new BackupNotFoundException("no backup '" + spec + "' in " + describe());
         }
@@ -355,8 +385,9 @@ public final class Repository {
     private void refuseIfUnreadable(String vmKey, String consequence) throws IOException {
         for (Listed u : scan().unreadable()) {
             if (u.ref.vmKey().equals(vmKey)) {
-                throw new RepositoryException("backup " + u.ref.id() + " of this VM cannot be read (" + u.error.getMessage()
-                        + "), so " + consequence + "; run 'cairn check', or name a backup by id");
+                throw new RepositoryException(
+                        "backup " + u.ref.id() + " of this VM cannot be read (" + u.error.getMessage() + "), so "
+                                + consequence + "; run 'cairn check', or name a backup by id");
             }
         }
     }

@@ -5,8 +5,14 @@ import io.cairn.repository.format.FormatConstants;
 
 /** The {@code config} document: fixed at {@code init}, plain JSON, never encrypted. */
 @JsonIgnoreProperties(ignoreUnknown = true)
-public record RepositoryConfig(String format, int version, String id, String created, int chunkSize,
-                               Compression compression, String encryption) {
+public record RepositoryConfig(
+        String format,
+        int version,
+        String id,
+        String created,
+        int chunkSize,
+        Compression compression,
+        String encryption) {
 
     public static final String ENCRYPTION_NONE = "none";
     public static final String ENCRYPTION_AES = "aes-256-gcm";
@@ -20,7 +26,9 @@ public record RepositoryConfig(String format, int version, String id, String cre
 
     /** @throws IllegalArgumentException naming the rule a chunk size breaks */
     public static void validateChunkSize(long size) {
-        if (size < FormatConstants.MIN_CHUNK_SIZE || size > FormatConstants.MAX_CHUNK_SIZE || Long.bitCount(size) != 1) {
+        if (size < FormatConstants.MIN_CHUNK_SIZE
+                || size > FormatConstants.MAX_CHUNK_SIZE
+                || Long.bitCount(size) != 1) {
             throw new IllegalArgumentException("chunk size must be a power of two between 256K and 8M, not " + size);
         }
     }

@@ -17,9 +17,9 @@ import java.util.Comparator;
 import java.util.Random;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Repositories written by earlier cairn versions must stay readable. {@code src/test/resources/golden/}
@@ -44,7 +44,10 @@ class GoldenRepositoryTest {
     @ValueSource(strings = {"v1-plain", "v1-encrypted"})
     @DisplayName("a golden repository opens, checks clean and restores bit for bit")
     void readsGolden(String name, @TempDir Path tmp) throws IOException, URISyntaxException {
-        Path src = Path.of(GoldenRepositoryTest.class.getResource("/golden/" + name + "/config").toURI()).getParent();
+        Path src = Path.of(GoldenRepositoryTest.class
+                        .getResource("/golden/" + name + "/config")
+                        .toURI())
+                .getParent();
         Path copy = tmp.resolve(name);
         copyTree(src, copy); // locks are written during check: never touch the resource itself
         Repository repo = Repository.open(new LocalStore(copy), PASSWORD::toCharArray);
@@ -77,14 +80,21 @@ class GoldenRepositoryTest {
     public static void main(String[] args) throws IOException {
         for (boolean enc : new boolean[] {false, true}) {
             Path dir = Path.of(args[0], "v1-" + (enc ? "encrypted" : "plain"));
-            Repository repo = Repository.init(new LocalStore(dir), TestRepos.CHUNK, 3, enc ? PASSWORD.toCharArray() : null);
+            Repository repo =
+                    Repository.init(new LocalStore(dir), TestRepos.CHUNK, 3, enc ? PASSWORD.toCharArray() : null);
             var src = new io.cairn.repository.backup.BytesDiskSource("golden.img", goldenDisk());
             var req = new io.cairn.repository.backup.BackupRequest(
                     new io.cairn.repository.manifest.Manifest.VmIdentity("golden-identity", "golden", null, null),
-                    "file:/golden.img", java.util.Map.of("format", "v1"), null, null,
+                    "file:/golden.img",
+                    java.util.Map.of("format", "v1"),
+                    null,
+                    null,
                     java.util.List.of(io.cairn.repository.backup.BackupRequest.DiskInput.full(src)),
-                    java.util.List.of(new io.cairn.repository.backup.BackupRequest.FileInput("vmx", "golden.vmx",
-                            "displayName = \"golden\"\n".getBytes(java.nio.charset.StandardCharsets.UTF_8))), null);
+                    java.util.List.of(new io.cairn.repository.backup.BackupRequest.FileInput(
+                            "vmx",
+                            "golden.vmx",
+                            "displayName = \"golden\"\n".getBytes(java.nio.charset.StandardCharsets.UTF_8))),
+                    null);
             new io.cairn.repository.backup.BackupWriter(repo, 1, Progress.NONE, Duration.ZERO).write(req);
         }
     }

@@ -4,11 +4,15 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.cairn.repository.error.BackupNotFoundException;
+import io.cairn.repository.error.NotARepositoryException;
+import io.cairn.repository.error.RepositoryException;
+import io.cairn.repository.error.WrongPasswordException;
 import io.cairn.repository.format.FormatConstants;
+import io.cairn.repository.format.Json;
 import io.cairn.repository.lock.Lock;
 import io.cairn.repository.lock.LockInfo;
 import io.cairn.repository.lock.LockManager;
-import io.cairn.repository.format.Json;
 import io.cairn.repository.store.MemoryStore;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -22,7 +26,8 @@ class RepositoryTest {
     @Test
     @DisplayName("a store without config is not a repository, and a foreign config is named as such")
     void notARepository() throws IOException {
-        NotARepositoryException e = assertThrows(NotARepositoryException.class, () -> Repository.open(store, () -> null));
+        NotARepositoryException e =
+                assertThrows(NotARepositoryException.class, () -> Repository.open(store, () -> null));
         assertTrue(e.getMessage().contains("no 'config'"));
         store.put(FormatConstants.KEY_CONFIG, "{\"hello\": 1}".getBytes(StandardCharsets.UTF_8));
         assertThrows(NotARepositoryException.class, () -> Repository.open(store, () -> null));
@@ -34,9 +39,11 @@ class RepositoryTest {
     @DisplayName("a newer format version is refused with both versions named")
     void newerVersion() throws IOException {
         TestRepos.init(store);
-        String cfg = new String(store.get("config"), StandardCharsets.UTF_8).replace("\"version\" : 1", "\"version\" : 2");
+        String cfg =
+                new String(store.get("config"), StandardCharsets.UTF_8).replace("\"version\" : 1", "\"version\" : 2");
         store.put("config", cfg.getBytes(StandardCharsets.UTF_8));
-        NotARepositoryException e = assertThrows(NotARepositoryException.class, () -> Repository.open(store, () -> null));
+        NotARepositoryException e =
+                assertThrows(NotARepositoryException.class, () -> Repository.open(store, () -> null));
         assertTrue(e.getMessage().contains("version 2"), e.getMessage());
     }
 
@@ -84,7 +91,8 @@ class RepositoryTest {
     @DisplayName("a lock of a dead process is stale and removed; a live one blocks exclusive locks")
     void staleLocks() throws IOException {
         Repository repo = TestRepos.init(store);
-        LockInfo dead = new LockInfo(1, false, "backup", LockManager.hostName(), Integer.MAX_VALUE - 7, "", "2026-01-01T00:00:00Z");
+        LockInfo dead = new LockInfo(
+                1, false, "backup", LockManager.hostName(), Integer.MAX_VALUE - 7, "", "2026-01-01T00:00:00Z");
         store.put("locks/deadbeefdeadbeef", Json.write(dead));
         try (Lock gc = repo.locks().acquire(true, "gc", Duration.ZERO)) {
             assertTrue(store.stat("locks/deadbeefdeadbeef").isEmpty(), "stale lock removed");
@@ -92,7 +100,9 @@ class RepositoryTest {
         }
         LockInfo otherHost = new LockInfo(1, false, "backup", "elsewhere", 1, "", "2026-01-01T00:00:00Z");
         store.put("locks/0000000000000001", Json.write(otherHost));
-        assertThrows(io.cairn.repository.lock.LockConflictException.class, () -> repo.locks().acquire(true, "gc", Duration.ZERO));
+        assertThrows(
+                io.cairn.repository.lock.LockConflictException.class,
+                () -> repo.locks().acquire(true, "gc", Duration.ZERO));
         store.setModified("locks/0000000000000001", java.time.Instant.now().minus(Duration.ofMinutes(11)));
         repo.locks().acquire(true, "gc", Duration.ZERO).close();
     }

@@ -43,7 +43,7 @@ public final class TestRepos {
                         b[off + i] = t[i % t.length];
                     }
                 }
-                case 2 -> { } // zeros
+                case 2 -> {} // zeros
                 default -> System.arraycopy(b, 0, b, off, Math.min(len, CHUNK)); // a copy of chunk 0
             }
         }
@@ -54,17 +54,29 @@ public final class TestRepos {
         return backup(repo, vm, new BytesDiskSource(vm + ".img", data), null, null);
     }
 
-    public static BackupWriter.Result backup(Repository repo, String vm, BytesDiskSource src, FixedIndex base,
-                                             List<io.cairn.repository.backup.Extent> changed) throws IOException {
-        BackupRequest req = new BackupRequest(new Manifest.VmIdentity("id-" + vm, vm, null, null), "test:" + vm,
-                Map.of("t", "1"), null, null, List.of(new BackupRequest.DiskInput(src, base, changed, null)),
-                List.of(new BackupRequest.FileInput("vmx", vm + ".vmx", ("displayName = \"" + vm + "\"\n").getBytes(StandardCharsets.UTF_8))),
+    public static BackupWriter.Result backup(
+            Repository repo,
+            String vm,
+            BytesDiskSource src,
+            FixedIndex base,
+            List<io.cairn.repository.backup.Extent> changed)
+            throws IOException {
+        BackupRequest req = new BackupRequest(
+                new Manifest.VmIdentity("id-" + vm, vm, null, null),
+                "test:" + vm,
+                Map.of("t", "1"),
+                null,
+                null,
+                List.of(new BackupRequest.DiskInput(src, base, changed, null)),
+                List.of(new BackupRequest.FileInput(
+                        "vmx", vm + ".vmx", ("displayName = \"" + vm + "\"\n").getBytes(StandardCharsets.UTF_8))),
                 null);
         return new BackupWriter(repo, 2, Progress.NONE, Duration.ZERO).write(req);
     }
 
     /** Restores disk 0 of a backup into memory through the real restorer (via a temp file). */
-    public static byte[] restoreDisk(Repository repo, Repository.Listed b, java.nio.file.Path tmpDir) throws IOException {
+    public static byte[] restoreDisk(Repository repo, Repository.Listed b, java.nio.file.Path tmpDir)
+            throws IOException {
         FixedIndex idx = repo.readIndex(b.ref(), b.manifest().disks().get(0));
         java.nio.file.Path f = tmpDir.resolve("r-" + System.nanoTime());
         new Restorer(repo, 2, Progress.NONE).restoreDisk(idx, "d", f);

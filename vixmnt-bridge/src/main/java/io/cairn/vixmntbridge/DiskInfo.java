@@ -7,8 +7,14 @@ package io.cairn.vixmntbridge;
  * @param parentFileNameHint the parent of a delta disk, or null for a base disk
  * @param hardwareVersion {@code ddb.virtualHWVersion}
  */
-public record DiskInfo(long capacitySectors, Geometry biosGeometry, Geometry physicalGeometry,
-                       AdapterType adapterType, int hardwareVersion, String parentFileNameHint, int numLinks) {
+public record DiskInfo(
+        long capacitySectors,
+        Geometry biosGeometry,
+        Geometry physicalGeometry,
+        AdapterType adapterType,
+        int hardwareVersion,
+        String parentFileNameHint,
+        int numLinks) {
 
     public static final int SECTOR_SIZE = 512;
 
@@ -21,8 +27,14 @@ public record DiskInfo(long capacitySectors, Geometry biosGeometry, Geometry phy
 
     /** VixDiskLibAdapterType, as {@code ddb.adapterType} names it. */
     public enum AdapterType {
-        IDE("ide"), BUSLOGIC("buslogic"), LSILOGIC("lsilogic"), LSISAS("lsisas1068"), PVSCSI("pvscsi"),
-        NVME("nvme"), SATA("sata"), UNKNOWN("unknown");
+        IDE("ide"),
+        BUSLOGIC("buslogic"),
+        LSILOGIC("lsilogic"),
+        LSISAS("lsisas1068"),
+        PVSCSI("pvscsi"),
+        NVME("nvme"),
+        SATA("sata"),
+        UNKNOWN("unknown");
 
         private final String ddb;
 

@@ -11,6 +11,7 @@ public final class VixException extends IOException {
 
     /** VixDiskLib error codes cairn produces or maps, as vix.h and vixDiskLib.h number them. */
     public static final long VIX_E_FAIL = 1;
+
     public static final long VIX_E_INVALID_ARG = 3;
     public static final long VIX_E_FILE_NOT_FOUND = 4;
     public static final long VIX_E_NOT_SUPPORTED = 6;
@@ -24,6 +25,7 @@ public final class VixException extends IOException {
     public static final long VIX_E_DISK_CID_MISMATCH = 16008;
     /** VixDiskLib has no code of its own for a bad descriptor: it reports VIX_E_DISK_INVAL. */
     public static final long VIX_E_DISK_INVALID_DESCRIPTOR = VIX_E_DISK_INVAL;
+
     public static final long VIX_E_DISK_KEY_NOTFOUND = 16052;
 
     private final long code;

@@ -10,9 +10,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
@@ -37,6 +37,7 @@ public final class Users {
     private static final String NAME = "[A-Za-z0-9._@-]{1,64}";
     /** scrypt takes 32 MiB per call: at most this many at once, so a burst of logins cannot exhaust the heap. */
     private static final Semaphore KDF_SLOTS = new Semaphore(4);
+
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final SecureRandom RANDOM = new SecureRandom();
 
@@ -81,7 +82,8 @@ public final class Users {
             throw new IOException("the user file " + file + " is not valid: " + e.getMessage());
         }
         if (f.version() != 1) {
-            throw new IOException("the user file " + file + " has version " + f.version() + "; this cairn reads version 1");
+            throw new IOException(
+                    "the user file " + file + " has version " + f.version() + "; this cairn reads version 1");
         }
         for (User x : f.users() == null ? List.<User>of() : f.users()) {
             try {
@@ -90,7 +92,8 @@ public final class Users {
                 throw new IOException("the user file " + file + " is not valid: " + e.getMessage());
             }
             if (out.putIfAbsent(x.name(), x) != null) {
-                throw new IOException("the user file " + file + " is not valid: the user '" + x.name() + "' appears twice");
+                throw new IOException(
+                        "the user file " + file + " is not valid: the user '" + x.name() + "' appears twice");
             }
         }
         return out;
@@ -136,7 +139,8 @@ public final class Users {
             throw new IllegalArgumentException("an entry in 'users' is null");
         }
         if (x.name() == null || !x.name().matches(NAME)) {
-            throw new IllegalArgumentException("a user has no valid name (" + (x.name() == null ? "none" : "'" + x.name() + "'") + ")");
+            throw new IllegalArgumentException(
+                    "a user has no valid name (" + (x.name() == null ? "none" : "'" + x.name() + "'") + ")");
         }
         String who = "the user '" + x.name() + "': ";
         try {
@@ -156,8 +160,15 @@ public final class Users {
         if (salt.length == 0 || hash.length != HASH_LENGTH) {
             throw new IllegalArgumentException(who + "needs a salt and a " + HASH_LENGTH + "-byte hash");
         }
-        if (x.n() < 2 || x.n() > 1 << 20 || (x.n() & (x.n() - 1)) != 0 || x.r() < 1 || x.r() > 16 || x.p() < 1 || x.p() > 16) {
-            throw new IllegalArgumentException(who + "scrypt parameters out of range (n=" + x.n() + ", r=" + x.r() + ", p=" + x.p() + ")");
+        if (x.n() < 2
+                || x.n() > 1 << 20
+                || (x.n() & (x.n() - 1)) != 0
+                || x.r() < 1
+                || x.r() > 16
+                || x.p() < 1
+                || x.p() > 16) {
+            throw new IllegalArgumentException(
+                    who + "scrypt parameters out of range (n=" + x.n() + ", r=" + x.r() + ", p=" + x.p() + ")");
         }
     }
 
@@ -231,7 +242,8 @@ public final class Users {
     }
 
     private void save(Map<String, User> all) throws IOException {
-        byte[] json = JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(new FileFormat(1, new ArrayList<>(all.values())));
+        byte[] json = JSON.writerWithDefaultPrettyPrinter()
+                .writeValueAsBytes(new FileFormat(1, new ArrayList<>(all.values())));
         writeAtomically(file, json);
     }
 
@@ -241,7 +253,9 @@ public final class Users {
         Files.createDirectories(dir);
         Path tmp = dir.resolve("." + file.getFileName() + ".tmp");
         Files.deleteIfExists(tmp);
-        try (FileChannel ch = FileChannel.open(tmp, java.util.Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
+        try (FileChannel ch = FileChannel.open(
+                tmp,
+                java.util.Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
                 PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")))) {
             ByteBuffer b = ByteBuffer.wrap(data);
             while (b.hasRemaining()) {

@@ -29,7 +29,8 @@ import org.apache.commons.compress.compressors.gzip.GzipParameters;
 public final class Archives {
     /** zip or tar.gz. */
     public enum Format {
-        ZIP(".zip", "application/zip"), TAR_GZ(".tar.gz", "application/gzip");
+        ZIP(".zip", "application/zip"),
+        TAR_GZ(".tar.gz", "application/gzip");
 
         public final String extension;
         public final String contentType;
@@ -99,7 +100,8 @@ public final class Archives {
                 });
                 if (!skipped.isEmpty()) {
                     byte[] note = ("Symbolic links are not stored in zip archives; these were left out:\n"
-                            + String.join("\n", skipped) + "\n").getBytes(StandardCharsets.UTF_8);
+                                    + String.join("\n", skipped) + "\n")
+                            .getBytes(StandardCharsets.UTF_8);
                     ZipArchiveEntry e = new ZipArchiveEntry(top + "/CAIRN-SKIPPED-LINKS.txt");
                     e.setSize(note.length);
                     z.putArchiveEntry(e);
@@ -111,7 +113,8 @@ public final class Archives {
         } else {
             GzipParameters gz = new GzipParameters();
             gz.setCompressionLevel(LEVEL);
-            try (TarArchiveOutputStream t = new TarArchiveOutputStream(new GzipCompressorOutputStream(guarded, gz), "UTF-8")) {
+            try (TarArchiveOutputStream t =
+                    new TarArchiveOutputStream(new GzipCompressorOutputStream(guarded, gz), "UTF-8")) {
                 t.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
                 t.setBigNumberMode(TarArchiveOutputStream.BIGNUMBER_POSIX);
                 t.setAddPaxHeadersForNonAsciiNames(true);
@@ -219,5 +222,4 @@ public final class Archives {
             flush();
         }
     }
-
 }

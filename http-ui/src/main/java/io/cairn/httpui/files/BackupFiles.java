@@ -17,7 +17,6 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.text.Normalizer;
-import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -37,8 +36,8 @@ import java.util.function.Consumer;
  * confined to one backup's directory and its guest volumes' mount points.
  */
 public final class BackupFiles implements AutoCloseable {
-    private static final DateTimeFormatter TIME_NAME = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss'Z'", Locale.ROOT)
-            .withZone(ZoneOffset.UTC);
+    private static final DateTimeFormatter TIME_NAME =
+            DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss'Z'", Locale.ROOT).withZone(ZoneOffset.UTC);
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** One directory entry. type: file, dir or link. */
@@ -70,7 +69,8 @@ public final class BackupFiles implements AutoCloseable {
             throws IOException {
         Path mp = mnt.toAbsolutePath().normalize();
         List<MountTable.Entry> stale = new ArrayList<>(MountTable.atOrBelow(mp));
-        stale.sort(Comparator.comparing((MountTable.Entry e) -> e.mountPoint().getNameCount()).reversed());
+        stale.sort(Comparator.comparing((MountTable.Entry e) -> e.mountPoint().getNameCount())
+                .reversed());
         for (MountTable.Entry e : stale) {
             log.accept("unmounting " + e.mountPoint() + " left by an earlier run");
             GuestVolumeManager.unmount(e.mountPoint(), log);
@@ -124,7 +124,11 @@ public final class BackupFiles implements AutoCloseable {
                 Path d = mnt.resolve("vms").resolve(v).resolve(t);
                 Path json = d.resolve("config").resolve("vm.json");
                 try {
-                    if (b.ref().id().equals(JSON.readTree(Files.readAllBytes(json)).path("id").asText())) {
+                    if (b.ref()
+                            .id()
+                            .equals(JSON.readTree(Files.readAllBytes(json))
+                                    .path("id")
+                                    .asText())) {
                         dirs.put(b.ref().id(), d);
                         return d;
                     }
@@ -186,7 +190,8 @@ public final class BackupFiles implements AutoCloseable {
 
     /** Guest volume keys of this backup start with this (GuestVolumeManager's key: vmKey-id-volume). */
     private static String guestKeyPrefix(Repository.Listed b) {
-        return BackupTree.safeName(b.ref().vmKey(), "vm") + "-" + BackupTree.safeName(b.ref().id(), "backup") + "-";
+        return BackupTree.safeName(b.ref().vmKey(), "vm") + "-"
+                + BackupTree.safeName(b.ref().id(), "backup") + "-";
     }
 
     /** The entries of a directory, sorted by name; links are not followed. */
@@ -204,7 +209,11 @@ public final class BackupFiles implements AutoCloseable {
     static Entry entry(Path c) throws IOException {
         BasicFileAttributes a = Files.readAttributes(c, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
         String type = a.isSymbolicLink() ? "link" : a.isDirectory() ? "dir" : "file";
-        return new Entry(c.getFileName().toString(), type, a.isRegularFile() ? a.size() : 0, a.lastModifiedTime().toInstant());
+        return new Entry(
+                c.getFileName().toString(),
+                type,
+                a.isRegularFile() ? a.size() : 0,
+                a.lastModifiedTime().toInstant());
     }
 
     /**
@@ -241,7 +250,10 @@ public final class BackupFiles implements AutoCloseable {
                     continue;
                 }
                 if (fold(c.getFileName().toString()).contains(q)) {
-                    hits.add(new Hit(rel, a.isRegularFile() ? a.size() : 0, a.lastModifiedTime().toInstant()));
+                    hits.add(new Hit(
+                            rel,
+                            a.isRegularFile() ? a.size() : 0,
+                            a.lastModifiedTime().toInstant()));
                 }
                 if (t.depth() + 1 >= 32) {
                     continue;

@@ -30,7 +30,12 @@ public final class FileSender {
     public record Result(long sent, Failure failure, IOException error) {}
 
     /** Which side failed. */
-    public enum Failure { NONE, READ, WRITE, SHORT }
+    public enum Failure {
+        NONE,
+        READ,
+        WRITE,
+        SHORT
+    }
 
     private FileSender() {}
 

@@ -31,6 +31,7 @@ final class JobHistory {
     static final int KEEP = 500;
     /** The log lines kept per job: the end of a long log is where its outcome is. */
     static final int LOG_LINES = 500;
+
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final Path file;
@@ -50,7 +51,8 @@ final class JobHistory {
         try {
             lines = Files.readAllLines(file, StandardCharsets.UTF_8);
         } catch (IOException e) {
-            warn.accept("the job history " + file + " cannot be read: " + e.getMessage() + "; starting with an empty job list");
+            warn.accept("the job history " + file + " cannot be read: " + e.getMessage()
+                    + "; starting with an empty job list");
             return List.of();
         }
         List<Job> out = new ArrayList<>();
@@ -96,8 +98,10 @@ final class JobHistory {
         o.put("jobTotal", r.jobTotal());
         ArrayNode log = o.putArray("log");
         r.log().subList(Math.max(0, r.log().size() - LOG_LINES), r.log().size()).forEach(log::add);
-        try (FileChannel ch = FileChannel.open(file, java.util.Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                StandardOpenOption.APPEND), PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")))) {
+        try (FileChannel ch = FileChannel.open(
+                file,
+                java.util.Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND),
+                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")))) {
             // after a crash mid-append the file ends in a torn line: start on a fresh one, so only that line is lost
             String sep = endsTorn() ? "\n" : "";
             ByteBuffer b = ByteBuffer.wrap((sep + JSON.writeValueAsString(o) + "\n").getBytes(StandardCharsets.UTF_8));
@@ -128,10 +132,21 @@ final class JobHistory {
         }
         List<String> log = new ArrayList<>();
         n.path("log").forEach(l -> log.add(l.asText()));
-        return new Job.Record(text(n, "id"), text(n, "kind"), text(n, "target"), Job.State.valueOf(text(n, "state")),
-                Instant.parse(text(n, "created")), instant(n.get("started")), instant(n.get("finished")), n.path("result").asText(null),
-                n.path("phase").asText(""), n.path("done").asLong(), n.path("total").asLong(), n.path("jobDone").asLong(),
-                n.path("jobTotal").asLong(), log);
+        return new Job.Record(
+                text(n, "id"),
+                text(n, "kind"),
+                text(n, "target"),
+                Job.State.valueOf(text(n, "state")),
+                Instant.parse(text(n, "created")),
+                instant(n.get("started")),
+                instant(n.get("finished")),
+                n.path("result").asText(null),
+                n.path("phase").asText(""),
+                n.path("done").asLong(),
+                n.path("total").asLong(),
+                n.path("jobDone").asLong(),
+                n.path("jobTotal").asLong(),
+                log);
     }
 
     private static String text(JsonNode n, String field) throws IOException {

@@ -31,7 +31,7 @@ public final class Jobs implements AutoCloseable {
     private final JobHistory history;
 
     public Jobs(Repository repo, int threads) {
-        this(repo, threads, null, m -> { });
+        this(repo, threads, null, m -> {});
     }
 
     /**
@@ -87,12 +87,14 @@ public final class Jobs implements AutoCloseable {
             long bytes = 0;
             int n = 0;
             try (Lock lock = repo.locks().acquireForReading("restore (web UI)", Duration.ZERO)) {
-                for (Restorer.Output o : new Restorer(repo, threads, progress).restore(b.ref(), b.manifest(), to, conflict, output)) {
+                for (Restorer.Output o :
+                        new Restorer(repo, threads, progress).restore(b.ref(), b.manifest(), to, conflict, output)) {
                     bytes += o.bytes();
                     n++;
                 }
             }
-            return "restored " + n + " files (" + bytes + " bytes) of backup " + b.ref().id() + " into " + to;
+            return "restored " + n + " files (" + bytes + " bytes) of backup "
+                    + b.ref().id() + " into " + to;
         });
     }
 
@@ -110,21 +112,27 @@ public final class Jobs implements AutoCloseable {
      * @param target what the job list shows (the VM name)
      * @param done called with the finished job (for the audit log)
      */
-    public Job vsphereRestore(Repository.Listed b, String target, VsphereConnector connector,
-                              io.cairn.vsphere.restore.VmRestore.AsNew asNew, boolean force, Consumer<Job> done) {
+    public Job vsphereRestore(
+            Repository.Listed b,
+            String target,
+            VsphereConnector connector,
+            io.cairn.vsphere.restore.VmRestore.AsNew asNew,
+            boolean force,
+            Consumer<Job> done) {
         return queue("restore-vm", target, done, (job, progress) -> {
             job.expect(diskBytes(b));
             long t0 = System.nanoTime();
             String summary;
             try (Lock lock = repo.locks().acquireForReading("restore to vSphere (web UI)", Duration.ZERO);
-                 io.cairn.vsphere.connect.VsphereConnection c = connector.connect()) {
+                    io.cairn.vsphere.connect.VsphereConnection c = connector.connect()) {
                 io.cairn.vsphere.restore.VmRestore r = new io.cairn.vsphere.restore.VmRestore(c, repo, threads, job);
                 if (asNew != null) {
                     var vm = r.asNew(b, asNew);
                     summary = "restored backup " + b.ref().id() + " as " + asNew.name() + " (" + vm.getValue() + ")";
                 } else {
                     r.inPlace(b, force);
-                    summary = "restored backup " + b.ref().id() + " into " + b.manifest().vm().name();
+                    summary = "restored backup " + b.ref().id() + " into "
+                            + b.manifest().vm().name();
                 }
             }
             return String.format(java.util.Locale.ROOT, "%s in %.1f s", summary, (System.nanoTime() - t0) / 1e9);
@@ -148,7 +156,8 @@ public final class Jobs implements AutoCloseable {
         if (jobs.size() <= MAX_JOBS) {
             return;
         }
-        List<Job> finished = new ArrayList<>(jobs.values().stream().filter(Job::isFinished).toList());
+        List<Job> finished =
+                new ArrayList<>(jobs.values().stream().filter(Job::isFinished).toList());
         finished.sort(Comparator.comparing(Job::created));
         for (Job j : finished.subList(0, Math.min(finished.size(), jobs.size() - MAX_JOBS))) {
             jobs.remove(j.id());
@@ -173,7 +182,7 @@ public final class Jobs implements AutoCloseable {
      * failed run belongs in an exception.
      */
     public Job submit(String kind, String target, Work work) {
-        return queue(kind, target, j -> { }, work);
+        return queue(kind, target, j -> {}, work);
     }
 
     /** Every job runs here: started unless cancelled while queued, finished once, whatever happens. */

@@ -1,21 +1,20 @@
 package io.cairn.httpui.maintenance;
 
-import io.cairn.httpui.Api;
-
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.cairn.httpui.Api;
 import io.cairn.httpui.auth.Role;
 import io.cairn.httpui.jobs.Jobs;
 import io.cairn.repository.Repository;
 import io.cairn.repository.job.Job;
+import io.cairn.repository.lock.LockConflictException;
 import io.cairn.repository.maintenance.Checker;
 import io.cairn.repository.maintenance.GarbageCollector;
 import io.cairn.repository.maintenance.Pruner;
 import io.cairn.repository.maintenance.RetentionPolicy;
 import io.javalin.Javalin;
-import io.javalin.http.Handler;
-import io.cairn.repository.lock.LockConflictException;
 import io.javalin.http.Context;
+import io.javalin.http.Handler;
 import java.io.IOException;
 import java.time.Duration;
 import java.time.ZoneId;
@@ -66,7 +65,9 @@ public final class Maintenance {
             try {
                 h.handle(ctx);
             } catch (Invalid e) {
-                ctx.status(400).contentType("application/json").header("Cache-Control", "no-store")
+                ctx.status(400)
+                        .contentType("application/json")
+                        .header("Cache-Control", "no-store")
                         .result(JSON.writeValueAsBytes(Map.of("error", e.getMessage())));
             }
         };
@@ -95,9 +96,13 @@ public final class Maintenance {
                     job.log("chunk " + d.chunk().substring(0, 16) + " affects " + a);
                 }
             }
-            String summary = "checked " + rep.backups() + " backups" + (readData
-                    ? ", read " + rep.chunksChecked() + " chunks (" + rep.bytesChecked() + " bytes)" : "") + ": "
-                    + (rep.ok() ? "no errors" : rep.errors().size() + " error" + (rep.errors().size() == 1 ? "" : "s") + " (see the log)");
+            String summary = "checked " + rep.backups() + " backups"
+                    + (readData ? ", read " + rep.chunksChecked() + " chunks (" + rep.bytesChecked() + " bytes)" : "")
+                    + ": "
+                    + (rep.ok()
+                            ? "no errors"
+                            : rep.errors().size() + " error" + (rep.errors().size() == 1 ? "" : "s")
+                                    + " (see the log)");
             if (!rep.ok()) {
                 throw new CheckFailed(summary);
             }
@@ -108,8 +113,8 @@ public final class Maintenance {
 
     private void prune(Context ctx) throws IOException {
         JsonNode b = Api.body(ctx);
-        RetentionPolicy policy = new RetentionPolicy(count(b, "keepLast"), count(b, "keepDaily"), count(b, "keepWeekly"),
-                count(b, "keepMonthly"));
+        RetentionPolicy policy = new RetentionPolicy(
+                count(b, "keepLast"), count(b, "keepDaily"), count(b, "keepWeekly"), count(b, "keepMonthly"));
         if (policy.keepsNothing()) {
             throw new Invalid("give at least one of keepLast, keepDaily, keepWeekly, keepMonthly above 0"
                     + " (a policy that keeps nothing would delete every backup)");
@@ -139,14 +144,22 @@ public final class Maintenance {
                 rep = new GarbageCollector(repo, GarbageCollector.DEFAULT_MARGIN, LOCK_WAIT).run();
             } catch (LockConflictException e) {
                 // downloads, restores and backups in flight hold shared locks; gc waits for none of them
-                throw new IOException(e.getMessage() + " (gc needs the repository to itself: try again when the"
-                        + " running backups, restores and downloads have finished)", e);
+                throw new IOException(
+                        e.getMessage() + " (gc needs the repository to itself: try again when the"
+                                + " running backups, restores and downloads have finished)",
+                        e);
             }
             return "gc: " + rep.backups() + " backups reference " + rep.marked() + " chunks; deleted "
                     + rep.chunksDeleted() + " unused chunks (" + rep.bytesFreed() + " bytes)"
-                    + (rep.chunksTooNew() > 0 ? ", kept " + rep.chunksTooNew() + " unused but newer than the 1 h safety margin" : "")
-                    + (rep.incompleteRemoved() > 0 ? ", removed " + rep.incompleteRemoved() + " incomplete backup directories" : "")
-                    + (rep.temporariesRemoved() > 0 ? ", removed " + rep.temporariesRemoved() + " unfinished temporary files" : "")
+                    + (rep.chunksTooNew() > 0
+                            ? ", kept " + rep.chunksTooNew() + " unused but newer than the 1 h safety margin"
+                            : "")
+                    + (rep.incompleteRemoved() > 0
+                            ? ", removed " + rep.incompleteRemoved() + " incomplete backup directories"
+                            : "")
+                    + (rep.temporariesRemoved() > 0
+                            ? ", removed " + rep.temporariesRemoved() + " unfinished temporary files"
+                            : "")
                     + (rep.staleLocksRemoved() > 0 ? ", removed " + rep.staleLocksRemoved() + " stale locks" : "");
         });
         started(ctx, j);
@@ -176,7 +189,9 @@ public final class Maintenance {
 
     private static void started(Context ctx, Job j) {
         try {
-            ctx.status(202).contentType("application/json").header("Cache-Control", "no-store")
+            ctx.status(202)
+                    .contentType("application/json")
+                    .header("Cache-Control", "no-store")
                     .result(JSON.writeValueAsBytes(Map.of("job", j.id())));
         } catch (IOException e) {
             throw new IllegalStateException("cannot write JSON", e);

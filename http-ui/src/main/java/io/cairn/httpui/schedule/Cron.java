@@ -58,12 +58,14 @@ public final class Cron {
      */
     public static Cron parse(String expression) {
         if (expression == null || expression.isBlank()) {
-            throw new IllegalArgumentException("the cron expression is empty; it needs 5 fields: minute hour day-of-month month day-of-week");
+            throw new IllegalArgumentException(
+                    "the cron expression is empty; it needs 5 fields: minute hour day-of-month month day-of-week");
         }
         String[] f = expression.trim().split("\\s+");
         if (f.length != 5) {
-            throw new IllegalArgumentException("the cron expression '" + expression.trim() + "' has " + f.length
-                    + " field" + (f.length == 1 ? "" : "s") + "; it needs 5: minute hour day-of-month month day-of-week");
+            throw new IllegalArgumentException(
+                    "the cron expression '" + expression.trim() + "' has " + f.length + " field"
+                            + (f.length == 1 ? "" : "s") + "; it needs 5: minute hour day-of-month month day-of-week");
         }
         long[] bits = new long[5];
         for (int i = 0; i < 5; i++) {
@@ -141,7 +143,8 @@ public final class Cron {
 
     private static int number(String s, String where) {
         if (s.isEmpty() || s.length() > 4 || !s.chars().allMatch(c -> c >= '0' && c <= '9')) {
-            throw new IllegalArgumentException(where + ": '" + s + "' is not a number (use digits, *, lists a,b, ranges a-b, steps /n)");
+            throw new IllegalArgumentException(
+                    where + ": '" + s + "' is not a number (use digits, *, lists a,b, ranges a-b, steps /n)");
         }
         return Integer.parseInt(s);
     }

@@ -12,8 +12,16 @@ import java.time.Instant;
  * @param lastRun when it last started a backup, or null
  * @param lastOutcome how its last finished run ended, or null (kept across restarts, unlike the job list)
  */
-public record Schedule(String id, String name, String cron, Source source, RetentionPolicy retention, boolean enabled,
-                       Instant updated, Instant lastRun, Outcome lastOutcome) {
+public record Schedule(
+        String id,
+        String name,
+        String cron,
+        Source source,
+        RetentionPolicy retention,
+        boolean enabled,
+        Instant updated,
+        Instant lastRun,
+        Outcome lastOutcome) {
 
     /**
      * How a run ended: the job's final state (SUCCEEDED, FAILED, CANCELLED), when, its one-line

@@ -50,11 +50,23 @@ public final class ScheduleStore {
         List<Schedule> out = new ArrayList<>();
         for (JsonNode n : root.path("schedules")) {
             JsonNode r = n.get("retention");
-            RetentionPolicy p = r == null || r.isNull() ? null : new RetentionPolicy(r.path("keepLast").asInt(),
-                    r.path("keepDaily").asInt(), r.path("keepWeekly").asInt(), r.path("keepMonthly").asInt());
-            out.add(new Schedule(n.path("id").asText(), n.path("name").asText(), n.path("cron").asText(),
-                    source(n.get("source")), p, n.path("enabled").asBoolean(true), instant(n.get("updated")),
-                    instant(n.get("lastRun")), outcome(n.get("lastOutcome"))));
+            RetentionPolicy p = r == null || r.isNull()
+                    ? null
+                    : new RetentionPolicy(
+                            r.path("keepLast").asInt(),
+                            r.path("keepDaily").asInt(),
+                            r.path("keepWeekly").asInt(),
+                            r.path("keepMonthly").asInt());
+            out.add(new Schedule(
+                    n.path("id").asText(),
+                    n.path("name").asText(),
+                    n.path("cron").asText(),
+                    source(n.get("source")),
+                    p,
+                    n.path("enabled").asBoolean(true),
+                    instant(n.get("updated")),
+                    instant(n.get("lastRun")),
+                    outcome(n.get("lastOutcome"))));
         }
         return out;
     }
@@ -102,12 +114,14 @@ public final class ScheduleStore {
 
     /** Records how a run ended (no-op when the schedule was deleted meanwhile). */
     void markOutcome(String id, Schedule.Outcome o) throws IOException {
-        update(l -> l.stream().map(x -> x.id().equals(id) ? x.withOutcome(o) : x).toList());
+        update(l ->
+                l.stream().map(x -> x.id().equals(id) ? x.withOutcome(o) : x).toList());
     }
 
     /** Records a run's start time (no-op when the schedule was deleted meanwhile). */
     void markRun(String id, Instant at) throws IOException {
-        update(l -> l.stream().map(o -> o.id().equals(id) ? o.withLastRun(at) : o).toList());
+        update(l ->
+                l.stream().map(o -> o.id().equals(id) ? o.withLastRun(at) : o).toList());
     }
 
     private void update(UnaryOperator<List<Schedule>> change) throws IOException {
@@ -136,7 +150,8 @@ public final class ScheduleStore {
         Files.deleteIfExists(tmp);
         Files.createFile(tmp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
         try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
-            ch.write(java.nio.ByteBuffer.wrap(JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(root)));
+            ch.write(java.nio.ByteBuffer.wrap(
+                    JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(root)));
             ch.force(true);
         }
         Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
@@ -164,11 +179,18 @@ public final class ScheduleStore {
         if (n != null && n.isTextual() && n.asText().startsWith("file:")) {
             return new Source.ImageFile(Path.of(n.asText().substring("file:".length())));
         }
-        if (n != null && n.isObject() && n.path("vcenter").isTextual() && n.path("spec").isTextual()) {
-            return new Source.VcenterVms(n.get("vcenter").asText(), n.get("spec").asText(), n.path("quiesce").asBoolean(true),
+        if (n != null
+                && n.isObject()
+                && n.path("vcenter").isTextual()
+                && n.path("spec").isTextual()) {
+            return new Source.VcenterVms(
+                    n.get("vcenter").asText(),
+                    n.get("spec").asText(),
+                    n.path("quiesce").asBoolean(true),
                     n.path("enableCbt").asBoolean(false));
         }
-        throw new IOException(file + " has a schedule whose source is neither \"file:PATH\" nor {\"vcenter\", \"spec\"}: " + n);
+        throw new IOException(
+                file + " has a schedule whose source is neither \"file:PATH\" nor {\"vcenter\", \"spec\"}: " + n);
     }
 
     static JsonNode outcome(Schedule.Outcome o) {
@@ -189,8 +211,14 @@ public final class ScheduleStore {
             return null;
         }
         java.util.Map<String, String> failed = new java.util.LinkedHashMap<>();
-        n.path("failedVms").fields().forEachRemaining(e -> failed.put(e.getKey(), e.getValue().asText()));
-        return new Schedule.Outcome(n.path("state").asText(), instant(n.get("finished")), n.path("summary").asText(), failed);
+        n.path("failedVms")
+                .fields()
+                .forEachRemaining(e -> failed.put(e.getKey(), e.getValue().asText()));
+        return new Schedule.Outcome(
+                n.path("state").asText(),
+                instant(n.get("finished")),
+                n.path("summary").asText(),
+                failed);
     }
 
     private static Instant instant(JsonNode n) {

@@ -50,6 +50,7 @@ final class ScheduledRun {
     private final VcenterConnections vcenters;
     /** Per job: the VMs whose backup failed (name to reason), read once by the scheduler when the job ends. */
     private final Map<String, Map<String, String>> failures = new java.util.concurrent.ConcurrentHashMap<>();
+
     private final int threads;
     private final ZoneId zone;
 
@@ -61,7 +62,8 @@ final class ScheduledRun {
     }
 
     static String identity(String vmName) {
-        return UUID.nameUUIDFromBytes(("cairn:file-vm:" + vmName).getBytes(StandardCharsets.UTF_8)).toString();
+        return UUID.nameUUIDFromBytes(("cairn:file-vm:" + vmName).getBytes(StandardCharsets.UTF_8))
+                .toString();
     }
 
     /** What the job list and the schedules page show as the run's target. */
@@ -98,7 +100,9 @@ final class ScheduledRun {
     }
 
     private static String oneLine(Throwable e) {
-        return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage().lines().findFirst().orElse("");
+        return e.getMessage() == null
+                ? e.getClass().getSimpleName()
+                : e.getMessage().lines().findFirst().orElse("");
     }
 
     private String runFile(Schedule s, Source.ImageFile f, Job job, Progress progress) throws IOException {
@@ -112,11 +116,19 @@ final class ScheduledRun {
         job.log("schedule '" + s.name() + "' (" + s.cron() + "): backing up file:" + path + " as VM '" + vm + "'");
         BackupWriter.Result res;
         try (FileDiskSource src = FileDiskSource.open(path)) {
-            BackupRequest req = new BackupRequest(new Manifest.VmIdentity(identity, vm, null, null), "file:" + path.toAbsolutePath(),
-                    Map.of("schedule", s.name()), null, null, List.of(BackupRequest.DiskInput.full(src)), List.of(), null);
+            BackupRequest req = new BackupRequest(
+                    new Manifest.VmIdentity(identity, vm, null, null),
+                    "file:" + path.toAbsolutePath(),
+                    Map.of("schedule", s.name()),
+                    null,
+                    null,
+                    List.of(BackupRequest.DiskInput.full(src)),
+                    List.of(),
+                    null);
             res = new BackupWriter(repo, threads, progress, LOCK_WAIT).write(req);
         }
-        String summary = "backup " + res.ref().id() + " of " + vm + " (" + res.manifest().logicalBytes() + " bytes)";
+        String summary =
+                "backup " + res.ref().id() + " of " + vm + " (" + res.manifest().logicalBytes() + " bytes)";
         job.log(summary);
         if (s.retention() != null) {
             job.checkCancelled();
@@ -126,8 +138,9 @@ final class ScheduledRun {
     }
 
     private String runVcenter(Schedule s, Source.VcenterVms v, Job job) throws IOException {
-        String vc = vcenters.name(v.vcenter()).orElseThrow(() -> new VsphereException("schedule '" + s.name()
-                + "': its vCenter connection was deleted; edit the schedule and choose another one"));
+        String vc = vcenters.name(v.vcenter())
+                .orElseThrow(() -> new VsphereException("schedule '" + s.name()
+                        + "': its vCenter connection was deleted; edit the schedule and choose another one"));
         VmSpec spec = VmSpec.parse(v.spec());
         job.log("schedule '" + s.name() + "' (" + s.cron() + "): backing up the VMs " + v.spec() + " selects on " + vc);
         job.phase("log in to " + vc, 0);
@@ -143,8 +156,8 @@ final class ScheduledRun {
             if (selected.isEmpty()) {
                 throw new VsphereException("no VM matches " + v.spec() + " on " + vc);
             }
-            VmBackup.Options opts = new VmBackup.Options(v.quiesce(), v.enableCbt(), threads, LOCK_WAIT,
-                    Map.of("schedule", s.name()), null);
+            VmBackup.Options opts = new VmBackup.Options(
+                    v.quiesce(), v.enableCbt(), threads, LOCK_WAIT, Map.of("schedule", s.name()), null);
             List<String> done = new ArrayList<>();
             List<String> failed = new ArrayList<>();
             for (int i = 0; i < selected.size(); i++) {
@@ -164,7 +177,8 @@ final class ScheduledRun {
                     failed(job).put(vm.name(), why);
                     continue;
                 }
-                String line = vm.name() + ": backup " + res.ref().id() + " (" + res.manifest().logicalBytes() + " bytes)";
+                String line = vm.name() + ": backup " + res.ref().id() + " ("
+                        + res.manifest().logicalBytes() + " bytes)";
                 job.log(line);
                 if (s.retention() != null) {
                     job.checkCancelled();
@@ -173,8 +187,9 @@ final class ScheduledRun {
                 done.add(line);
             }
             if (!failed.isEmpty()) {
-                throw new IOException(failed.size() + " of " + selected.size() + " VM backups failed: " + String.join("; ", failed)
-                        + (done.isEmpty() ? "" : " (backed up: " + String.join("; ", done) + ")"));
+                throw new IOException(
+                        failed.size() + " of " + selected.size() + " VM backups failed: " + String.join("; ", failed)
+                                + (done.isEmpty() ? "" : " (backed up: " + String.join("; ", done) + ")"));
             }
             return String.join("; ", done);
         }
@@ -190,8 +205,12 @@ final class ScheduledRun {
                     mine.add(l);
                 }
             }
-            Map<String, List<String>> kept = policy.apply(mine.stream()
-                    .map(l -> new RetentionPolicy.Item(l.ref().id(), l.manifest().instant())).toList(), zone);
+            Map<String, List<String>> kept = policy.apply(
+                    mine.stream()
+                            .map(l -> new RetentionPolicy.Item(
+                                    l.ref().id(), l.manifest().instant()))
+                            .toList(),
+                    zone);
             int removed = 0;
             for (Repository.Listed l : mine) {
                 List<String> why = kept.get(l.ref().id());
@@ -199,9 +218,11 @@ final class ScheduledRun {
                     lock.checkHeld();
                     repo.deleteBackup(l.ref());
                     removed++;
-                    job.log("retention: removed backup " + l.ref().id() + " of " + l.manifest().time());
+                    job.log("retention: removed backup " + l.ref().id() + " of "
+                            + l.manifest().time());
                 } else {
-                    job.log("retention: keep backup " + l.ref().id() + " of " + l.manifest().time() + " (" + String.join(", ", why) + ")");
+                    job.log("retention: keep backup " + l.ref().id() + " of "
+                            + l.manifest().time() + " (" + String.join(", ", why) + ")");
                 }
             }
             return "retention kept " + (mine.size() - removed) + ", removed " + removed

@@ -76,7 +76,9 @@ public final class Scheduler implements AutoCloseable {
             o.put("nextRun", next);
             o.put("lastRun", s.lastRun() == null ? null : s.lastRun().toString());
             Job j = running.get(s.id());
-            o.put("lastJob", j == null ? null : Map.of("id", j.id(), "state", j.state().name()));
+            o.put(
+                    "lastJob",
+                    j == null ? null : Map.of("id", j.id(), "state", j.state().name()));
             o.put("lastOutcome", ScheduleStore.outcome(s.lastOutcome()));
             out.add(o);
         }
@@ -98,8 +100,11 @@ public final class Scheduler implements AutoCloseable {
                 if (o == null || o.finished() == null) {
                     continue;
                 }
-                o.failedVms().forEach((vm, why) -> out.merge(vm, new VmFailure(s.name(), o.finished(), why),
-                        (a, b) -> a.finished().isAfter(b.finished()) ? a : b));
+                o.failedVms()
+                        .forEach((vm, why) -> out.merge(
+                                vm,
+                                new VmFailure(s.name(), o.finished(), why),
+                                (a, b) -> a.finished().isAfter(b.finished()) ? a : b));
             }
         } catch (IOException e) {
             // the schedules page shows the error
@@ -126,8 +131,9 @@ public final class Scheduler implements AutoCloseable {
                     Cron c = Cron.parse(s.cron());
                     ZonedDateTime missed = c.next(since.atZone(clock.getZone()));
                     if (missed.isBefore(now)) {
-                        log.accept("schedule '" + s.name() + "' (" + s.id() + ") missed its run at " + missed.toOffsetDateTime()
-                                + " while the server was down; not replayed, next run at " + c.next(now).toOffsetDateTime());
+                        log.accept("schedule '" + s.name() + "' (" + s.id() + ") missed its run at "
+                                + missed.toOffsetDateTime() + " while the server was down; not replayed, next run at "
+                                + c.next(now).toOffsetDateTime());
                     }
                 } catch (IllegalArgumentException e) {
                     log.accept("schedule '" + s.name() + "' (" + s.id() + ") is broken: " + e.getMessage());
@@ -202,7 +208,8 @@ public final class Scheduler implements AutoCloseable {
             Job prev = running.get(s.id());
             if (prev != null && !prev.isFinished()) {
                 log.accept("schedule '" + s.name() + "' (" + s.id() + "): skipping the run at " + due.toOffsetDateTime()
-                        + ", job " + prev.id() + " of the previous run is still " + prev.state().name().toLowerCase(java.util.Locale.ROOT));
+                        + ", job " + prev.id() + " of the previous run is still "
+                        + prev.state().name().toLowerCase(java.util.Locale.ROOT));
                 continue;
             }
             started.add(launch(s, minute.toInstant()));
@@ -224,15 +231,19 @@ public final class Scheduler implements AutoCloseable {
     }
 
     private Job launch(Schedule s, Instant at) {
-        Job j = jobs.submit("backup", runner.target(s) + " (schedule " + s.name() + ")", (job, progress) -> runner.run(s, job, progress));
+        Job j = jobs.submit(
+                "backup",
+                runner.target(s) + " (schedule " + s.name() + ")",
+                (job, progress) -> runner.run(s, job, progress));
         running.put(s.id(), j);
         // Recorded once, by the final event or here if the job ended before the listener was added.
         java.util.concurrent.atomic.AtomicBoolean recorded = new java.util.concurrent.atomic.AtomicBoolean();
         Runnable record = () -> {
             if (j.isFinished() && recorded.compareAndSet(false, true)) {
                 try {
-                    store.markOutcome(s.id(), new Schedule.Outcome(j.state().name(), j.finished(), j.result(),
-                            runner.failedVms(j.id())));
+                    store.markOutcome(
+                            s.id(),
+                            new Schedule.Outcome(j.state().name(), j.finished(), j.result(), runner.failedVms(j.id())));
                 } catch (IOException ex) {
                     log.accept("schedule '" + s.name() + "': cannot record how its run ended: " + ex.getMessage());
                 }

@@ -1,11 +1,10 @@
 package io.cairn.httpui.schedule;
 
-import io.cairn.httpui.Api;
-
 import com.fasterxml.jackson.databind.JsonNode;
+import io.cairn.httpui.Api;
 import io.cairn.httpui.auth.Role;
-import io.cairn.httpui.vcenter.VcenterConnections;
 import io.cairn.httpui.jobs.Jobs;
+import io.cairn.httpui.vcenter.VcenterConnections;
 import io.cairn.repository.Repository;
 import io.cairn.repository.job.Job;
 import io.cairn.repository.maintenance.RetentionPolicy;
@@ -37,8 +36,9 @@ import java.util.function.Consumer;
 public final class Schedules {
     private static final String PATH = "/api/v1/schedules";
     private static final SecureRandom RANDOM = new SecureRandom();
-    private static final String SOURCE_FORMS = "'source' is required: {\"vcenter\": CONNECTION_ID, \"spec\": \"name:web01\"}"
-            + " for vCenter VMs, or \"file:/absolute/path\" of a raw disk image on the appliance";
+    private static final String SOURCE_FORMS =
+            "'source' is required: {\"vcenter\": CONNECTION_ID, \"spec\": \"name:web01\"}"
+                    + " for vCenter VMs, or \"file:/absolute/path\" of a raw disk image on the appliance";
 
     private final ScheduleStore store;
     private final Scheduler scheduler;
@@ -54,11 +54,18 @@ public final class Schedules {
      * Adds the routes and makes the scheduler (in the server's local time zone); the caller starts
      * it once the server listens and closes it before the jobs.
      */
-    public static Scheduler register(Javalin app, Repository repo, Jobs jobs, VcenterConnections vcenters, Path stateDir,
-                                     int threads, Consumer<String> log) {
+    public static Scheduler register(
+            Javalin app,
+            Repository repo,
+            Jobs jobs,
+            VcenterConnections vcenters,
+            Path stateDir,
+            int threads,
+            Consumer<String> log) {
         Clock clock = Clock.systemDefaultZone();
         ScheduleStore store = new ScheduleStore(stateDir);
-        Scheduler scheduler = new Scheduler(store, jobs, new ScheduledRun(repo, vcenters, threads, clock.getZone()), clock, log);
+        Scheduler scheduler =
+                new Scheduler(store, jobs, new ScheduledRun(repo, vcenters, threads, clock.getZone()), clock, log);
         Schedules s = new Schedules(store, scheduler, vcenters);
         app.get(PATH, answering(s::list), Role.VIEWER);
         app.get(PATH + "/preview", answering(s::preview), Role.VIEWER);
@@ -100,7 +107,16 @@ public final class Schedules {
 
     private void preview(Context ctx) {
         Cron c = cron(ctx.queryParam("cron"));
-        Api.json(ctx, 200, Map.of("cron", c.expression(), "timeZone", scheduler.clock().getZone().getId(), "nextRuns", nextRuns(c)));
+        Api.json(
+                ctx,
+                200,
+                Map.of(
+                        "cron",
+                        c.expression(),
+                        "timeZone",
+                        scheduler.clock().getZone().getId(),
+                        "nextRuns",
+                        nextRuns(c)));
     }
 
     private void create(Context ctx) throws IOException {
@@ -120,7 +136,10 @@ public final class Schedules {
         Schedule s = store.get(ctx.pathParam("id")).orElseThrow(() -> new Invalid(404, "no such schedule"));
         Job j = scheduler.runNow(s);
         if (j == null) {
-            throw new Invalid(409, "schedule '" + s.name() + "' is running already (job " + scheduler.lastJob(s.id()).id() + ")");
+            throw new Invalid(
+                    409,
+                    "schedule '" + s.name() + "' is running already (job "
+                            + scheduler.lastJob(s.id()).id() + ")");
         }
         Api.json(ctx, 202, Map.of("job", j.id()));
     }
@@ -154,14 +173,17 @@ public final class Schedules {
         } catch (IllegalArgumentException e) {
             o.put("problem", e.getMessage());
         }
-        if (s.source() instanceof Source.VcenterVms v && vcenters.name(v.vcenter()).isEmpty()) {
+        if (s.source() instanceof Source.VcenterVms v
+                && vcenters.name(v.vcenter()).isEmpty()) {
             o.put("problem", "its vCenter connection was deleted: choose another one, or runs will fail");
         }
         o.put("nextRuns", next);
         o.put("lastRun", s.lastRun() == null ? null : s.lastRun().toString());
         o.put("lastOutcome", ScheduleStore.outcome(s.lastOutcome()));
         Job j = scheduler.lastJob(s.id());
-        o.put("lastJob", j == null ? null : Map.of("id", j.id(), "state", j.state().name()));
+        o.put(
+                "lastJob",
+                j == null ? null : Map.of("id", j.id(), "state", j.state().name()));
         return o;
     }
 
@@ -187,7 +209,10 @@ public final class Schedules {
     /** A schedule from a request body: every field checked, the first problem answered 400. */
     static Schedule parse(JsonNode b, String id, Instant lastRun, VcenterConnections vcenters) {
         JsonNode n = b.get("name");
-        if (n == null || !n.isTextual() || n.asText().isBlank() || n.asText().length() > 100
+        if (n == null
+                || !n.isTextual()
+                || n.asText().isBlank()
+                || n.asText().length() > 100
                 || n.asText().chars().anyMatch(Character::isISOControl)) {
             throw new Invalid(400, "'name' is required: 1 to 100 characters, no control characters");
         }
@@ -200,7 +225,8 @@ public final class Schedules {
             throw new Invalid(400, "'enabled' must be true or false");
         }
         boolean enabled = e == null || e.isNull() || e.asBoolean();
-        return new Schedule(id, n.asText().trim(), cron.expression(), source, retention, enabled, Instant.now(), lastRun, null);
+        return new Schedule(
+                id, n.asText().trim(), cron.expression(), source, retention, enabled, Instant.now(), lastRun, null);
     }
 
     private static Source source(JsonNode s, VcenterConnections vcenters) {
@@ -220,8 +246,10 @@ public final class Schedules {
         }
         String lower = p.toLowerCase(Locale.ROOT);
         if (lower.endsWith(".vmx") || lower.endsWith(".vmdk")) {
-            throw new Invalid(400, "'source': scheduled backups read raw disk images for now; back up .vmx and"
-                    + " .vmdk files with 'cairn backup --vm file:...'");
+            throw new Invalid(
+                    400,
+                    "'source': scheduled backups read raw disk images for now; back up .vmx and"
+                            + " .vmdk files with 'cairn backup --vm file:...'");
         }
         return new Source.ImageFile(Path.of(p).normalize());
     }
@@ -230,24 +258,33 @@ public final class Schedules {
         for (Iterator<String> it = s.fieldNames(); it.hasNext(); ) {
             String f = it.next();
             if (!List.of("vcenter", "spec", "quiesce", "enableCbt").contains(f)) {
-                throw new Invalid(400, "'source." + f + "' is not a field of a vCenter source (vcenter, spec, quiesce, enableCbt)");
+                throw new Invalid(
+                        400,
+                        "'source." + f + "' is not a field of a vCenter source (vcenter, spec, quiesce, enableCbt)");
             }
         }
         JsonNode vc = s.get("vcenter");
         if (vc == null || !vc.isTextual() || vcenters.name(vc.asText()).isEmpty()) {
-            throw new Invalid(400, "'source.vcenter' must be the id of a saved vCenter connection (see the vCenter page)");
+            throw new Invalid(
+                    400, "'source.vcenter' must be the id of a saved vCenter connection (see the vCenter page)");
         }
         JsonNode spec = s.get("spec");
-        if (spec == null || !spec.isTextual() || spec.asText().isBlank() || spec.asText().length() > 1024) {
-            throw new Invalid(400, "'source.spec' is required: which VMs, as in 'cairn backup --vm': name:web01, uuid:..., moref:vm-42,"
-                    + " ipaddr:10.0.0.5, powerstate:on|off|suspended, any:");
+        if (spec == null
+                || !spec.isTextual()
+                || spec.asText().isBlank()
+                || spec.asText().length() > 1024) {
+            throw new Invalid(
+                    400,
+                    "'source.spec' is required: which VMs, as in 'cairn backup --vm': name:web01, uuid:..., moref:vm-42,"
+                            + " ipaddr:10.0.0.5, powerstate:on|off|suspended, any:");
         }
         try {
             VmSpec.parse(spec.asText().strip());
         } catch (IllegalArgumentException e) {
             throw new Invalid(400, "'source.spec': " + e.getMessage());
         }
-        return new Source.VcenterVms(vc.asText(), spec.asText().strip(), flag(s, "quiesce", true), flag(s, "enableCbt", false));
+        return new Source.VcenterVms(
+                vc.asText(), spec.asText().strip(), flag(s, "quiesce", true), flag(s, "enableCbt", false));
     }
 
     private static boolean flag(JsonNode s, String field, boolean dflt) {
@@ -266,7 +303,8 @@ public final class Schedules {
             return null;
         }
         if (!r.isObject()) {
-            throw new Invalid(400, "'retention' must be null or {\"keepLast\", \"keepDaily\", \"keepWeekly\", \"keepMonthly\"}");
+            throw new Invalid(
+                    400, "'retention' must be null or {\"keepLast\", \"keepDaily\", \"keepWeekly\", \"keepMonthly\"}");
         }
         int[] k = new int[4];
         String[] names = {"keepLast", "keepDaily", "keepWeekly", "keepMonthly"};
@@ -282,11 +320,11 @@ public final class Schedules {
         }
         RetentionPolicy p = new RetentionPolicy(k[0], k[1], k[2], k[3]);
         if (p.keepsNothing()) {
-            throw new Invalid(400, "'retention' keeps nothing, which would delete every backup of the VM;"
-                    + " set at least one keep count above 0, or give null to keep every backup");
+            throw new Invalid(
+                    400,
+                    "'retention' keeps nothing, which would delete every backup of the VM;"
+                            + " set at least one keep count above 0, or give null to keep every backup");
         }
         return p;
     }
-
-
 }

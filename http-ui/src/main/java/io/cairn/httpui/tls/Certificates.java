@@ -35,10 +35,29 @@ public final class Certificates {
             Path tmp = stateDir.resolve(".tls.p12.tmp");
             Files.deleteIfExists(tmp);
             Path keytool = Path.of(System.getProperty("java.home"), "bin", "keytool");
-            List<String> cmd = new ArrayList<>(List.of(keytool.toString(), "-genkeypair", "-alias", "cairn",
-                    "-keyalg", "EC", "-groupname", "secp256r1", "-validity", "3650", "-dname", "CN=cairn",
-                    "-ext", "SAN=dns:localhost,ip:127.0.0.1", "-storetype", "PKCS12", "-keystore", tmp.toString(),
-                    "-storepass:env", "CAIRN_KS_PASS", "-keypass:env", "CAIRN_KS_PASS"));
+            List<String> cmd = new ArrayList<>(List.of(
+                    keytool.toString(),
+                    "-genkeypair",
+                    "-alias",
+                    "cairn",
+                    "-keyalg",
+                    "EC",
+                    "-groupname",
+                    "secp256r1",
+                    "-validity",
+                    "3650",
+                    "-dname",
+                    "CN=cairn",
+                    "-ext",
+                    "SAN=dns:localhost,ip:127.0.0.1",
+                    "-storetype",
+                    "PKCS12",
+                    "-keystore",
+                    tmp.toString(),
+                    "-storepass:env",
+                    "CAIRN_KS_PASS",
+                    "-keypass:env",
+                    "CAIRN_KS_PASS"));
             ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
             pb.environment().put("CAIRN_KS_PASS", pw); // never on the command line
             Process p = pb.start();
@@ -54,7 +73,11 @@ public final class Certificates {
             }
             Files.setPosixFilePermissions(tmp, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
             Users.writeAtomically(pass, (pw + "\n").getBytes(StandardCharsets.UTF_8));
-            Files.move(tmp, ks, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            Files.move(
+                    tmp,
+                    ks,
+                    java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                    java.nio.file.StandardCopyOption.ATOMIC_MOVE);
         }
         char[] pw = Files.readString(pass, StandardCharsets.UTF_8).strip().toCharArray();
         return load(ks, pw);

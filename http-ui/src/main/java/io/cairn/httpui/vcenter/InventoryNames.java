@@ -27,8 +27,17 @@ import java.util.Map;
  * the fields also take typed values.
  */
 final class InventoryNames {
-    private static final List<String> TYPES = List.of("Datacenter", "Folder", "ComputeResource", "ClusterComputeResource",
-            "ResourcePool", "HostSystem", "Datastore", "Network", "DistributedVirtualPortgroup", "OpaqueNetwork");
+    private static final List<String> TYPES = List.of(
+            "Datacenter",
+            "Folder",
+            "ComputeResource",
+            "ClusterComputeResource",
+            "ResourcePool",
+            "HostSystem",
+            "Datastore",
+            "Network",
+            "DistributedVirtualPortgroup",
+            "OpaqueNetwork");
 
     private InventoryNames() {}
 

@@ -1,8 +1,7 @@
 package io.cairn.httpui.vcenter;
 
-import io.cairn.httpui.Api;
-
 import com.fasterxml.jackson.databind.JsonNode;
+import io.cairn.httpui.Api;
 import io.cairn.httpui.auth.Role;
 import io.cairn.httpui.auth.Sessions;
 import io.cairn.httpui.jobs.Jobs;
@@ -92,7 +91,8 @@ public final class VcenterApi {
         try {
             a = new VcenterApi(VcenterStore.open(stateDir), repo, jobs, audit);
         } catch (IOException e) {
-            throw new java.io.UncheckedIOException("cannot read the vCenter connections in " + stateDir + ": " + e.getMessage(), e);
+            throw new java.io.UncheckedIOException(
+                    "cannot read the vCenter connections in " + stateDir + ": " + e.getMessage(), e);
         }
         app.get(API + "/vcenters", a::list, Role.ADMIN);
         app.post(API + "/vcenters/probe", a::probe, Role.ADMIN);
@@ -127,13 +127,18 @@ public final class VcenterApi {
 
     /** Names only, for operators choosing a connection in the restore wizard. */
     private void choices(Context ctx) {
-        Api.json(ctx, 200, store.list().stream().map(e -> {
-            Map<String, Object> o = new LinkedHashMap<>();
-            o.put("id", e.id());
-            o.put("name", e.name());
-            o.put("url", e.url());
-            return o;
-        }).toList());
+        Api.json(
+                ctx,
+                200,
+                store.list().stream()
+                        .map(e -> {
+                            Map<String, Object> o = new LinkedHashMap<>();
+                            o.put("id", e.id());
+                            o.put("name", e.name());
+                            o.put("url", e.url());
+                            return o;
+                        })
+                        .toList());
     }
 
     private void probe(Context ctx) throws IOException {
@@ -171,8 +176,8 @@ public final class VcenterApi {
             if (!t.ok()) {
                 throw bad(t.message());
             }
-            VcenterStore.Entry e = new VcenterStore.Entry(id, name, sdk.toString(), user, thumbprint, insecure,
-                    store.seal(id, password), t.last());
+            VcenterStore.Entry e = new VcenterStore.Entry(
+                    id, name, sdk.toString(), user, thumbprint, insecure, store.seal(id, password), t.last());
             store.put(e);
             record(ctx, "vcenter-add", name + " " + sdk, "ok");
             Api.json(ctx, 201, view(e));
@@ -197,15 +202,23 @@ public final class VcenterApi {
             thumbprint = old.thumbprint();
         }
         unique(name, old.id());
-        char[] password = b.hasNonNull("password") ? limited(text(b, "password", true), "password", 1024).toCharArray()
+        char[] password = b.hasNonNull("password")
+                ? limited(text(b, "password", true), "password", 1024).toCharArray()
                 : store.open(old);
         try {
             Tested t = tryLogin(sdk, user, password, thumbprint, insecure);
             if (!t.ok()) {
                 throw bad(t.message());
             }
-            VcenterStore.Entry e = new VcenterStore.Entry(old.id(), name, sdk.toString(), user, thumbprint, insecure,
-                    b.hasNonNull("password") ? store.seal(old.id(), password) : old.sealedPassword(), t.last());
+            VcenterStore.Entry e = new VcenterStore.Entry(
+                    old.id(),
+                    name,
+                    sdk.toString(),
+                    user,
+                    thumbprint,
+                    insecure,
+                    b.hasNonNull("password") ? store.seal(old.id(), password) : old.sealedPassword(),
+                    t.last());
             store.put(e);
             record(ctx, "vcenter-edit", name + " " + sdk, "ok");
             Api.json(ctx, 200, view(e));
@@ -250,11 +263,16 @@ public final class VcenterApi {
 
     /** Logs in once and counts the VMs; a refusal is a result, not an exception. */
     private static Tested tryLogin(URI sdk, String user, char[] password, String thumbprint, boolean insecure) {
-        try (VsphereConnection c = VsphereConnection.connect(new ConnectOptions(sdk, user, password, thumbprint, insecure))) {
+        try (VsphereConnection c =
+                VsphereConnection.connect(new ConnectOptions(sdk, user, password, thumbprint, insecure))) {
             int vms = Inventory.vms(c).size();
             String kind = c.isVCenter() ? "vCenter Server" : "ESXi host";
-            return new Tested(true, "logged in to " + kind + " " + sdk.getHost() + " as " + user + " (API " + c.apiVersion()
-                    + ", " + vms + " VMs)", c.apiVersion(), vms);
+            return new Tested(
+                    true,
+                    "logged in to " + kind + " " + sdk.getHost() + " as " + user + " (API " + c.apiVersion() + ", "
+                            + vms + " VMs)",
+                    c.apiVersion(),
+                    vms);
         } catch (VsphereException e) {
             return new Tested(false, oneLine(e), null, null);
         } catch (RuntimeException e) {
@@ -297,7 +315,9 @@ public final class VcenterApi {
                 o.put("name", v.name());
                 o.put("moRef", v.moRef());
                 o.put("instanceUuid", v.instanceUuid());
-                o.put("powerState", v.powerState() == null ? null : v.powerState().value());
+                o.put(
+                        "powerState",
+                        v.powerState() == null ? null : v.powerState().value());
                 o.put("template", Boolean.TRUE.equals(v.template()));
                 out.add(o);
             }
@@ -345,8 +365,17 @@ public final class VcenterApi {
                     networks.put(f.getKey(), f.getValue().asText());
                 }
             }
-            asNew = new VmRestore.AsNew(name, optional(b, "datastore"), optional(b, "datacenter"), optional(b, "folder"),
-                    optional(b, "pool"), optional(b, "host"), networks, onConflict, bool(b, "powerOn"), null);
+            asNew = new VmRestore.AsNew(
+                    name,
+                    optional(b, "datastore"),
+                    optional(b, "datacenter"),
+                    optional(b, "folder"),
+                    optional(b, "pool"),
+                    optional(b, "host"),
+                    networks,
+                    onConflict,
+                    bool(b, "powerOn"),
+                    null);
             target = name;
         } else if (mode.equals("in-place")) {
             target = l.manifest().vm().name();
@@ -355,8 +384,18 @@ public final class VcenterApi {
         }
         String ip = ctx.ip();
         String what = vc.name() + ": " + mode + " " + target;
-        Job j = jobs.vsphereRestore(l, target, () -> connect(vc), asNew, force,
-                done -> audit.record(s.user(), ip, "restore-vm", l.ref().id(), what,
+        Job j = jobs.vsphereRestore(
+                l,
+                target,
+                () -> connect(vc),
+                asNew,
+                force,
+                done -> audit.record(
+                        s.user(),
+                        ip,
+                        "restore-vm",
+                        l.ref().id(),
+                        what,
                         done.state().name().toLowerCase(Locale.ROOT)));
         audit.record(s.user(), ip, "restore-vm", l.ref().id(), what, "started");
         Api.json(ctx, 202, Map.of("job", j.id()));
@@ -499,7 +538,6 @@ public final class VcenterApi {
         return b;
     }
 
-
     /**
      * The server's leaf certificate, read with one TLS handshake that trusts anything: it is only
      * shown to the admin to compare, nothing is sent over that connection.
@@ -526,7 +564,8 @@ public final class VcenterApi {
     /** Accepts any server certificate: used only to read it, see {@link #certificate}. */
     private static final class LookOnly implements X509TrustManager {
         @Override
-        public void checkClientTrusted(X509Certificate[] chain, String authType) throws java.security.cert.CertificateException {
+        public void checkClientTrusted(X509Certificate[] chain, String authType)
+                throws java.security.cert.CertificateException {
             throw new java.security.cert.CertificateException("not a server");
         }
 

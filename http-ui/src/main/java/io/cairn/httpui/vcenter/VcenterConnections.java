@@ -50,8 +50,8 @@ public final class VcenterConnections {
     VsphereConnection open(VcenterStore.Entry e) throws IOException {
         char[] password = store.open(e);
         try {
-            return VsphereConnection.connect(new ConnectOptions(URI.create(e.url()), e.user(), password, e.thumbprint(),
-                    e.insecure()));
+            return VsphereConnection.connect(
+                    new ConnectOptions(URI.create(e.url()), e.user(), password, e.thumbprint(), e.insecure()));
         } finally {
             Arrays.fill(password, '\0');
         }

@@ -59,8 +59,15 @@ final class VcenterStore {
      *
      * @param sealedPassword see the class comment; never leaves this package
      */
-    record Entry(String id, String name, String url, String user, String thumbprint, boolean insecure,
-                 String sealedPassword, LastTest lastTest) {
+    record Entry(
+            String id,
+            String name,
+            String url,
+            String user,
+            String thumbprint,
+            boolean insecure,
+            String sealedPassword,
+            LastTest lastTest) {
         Entry withLastTest(LastTest t) {
             return new Entry(id, name, url, user, thumbprint, insecure, sealedPassword, t);
         }
@@ -98,7 +105,8 @@ final class VcenterStore {
         if (!Files.exists(keyFile)) {
             byte[] k = new byte[KEY_BYTES];
             RANDOM.nextBytes(k);
-            try (FileChannel ch = FileChannel.open(keyFile, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE), OWNER_ONLY)) {
+            try (FileChannel ch = FileChannel.open(
+                    keyFile, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE), OWNER_ONLY)) {
                 ch.write(ByteBuffer.wrap(k));
                 ch.force(true);
                 return k;
@@ -148,7 +156,8 @@ final class VcenterStore {
         byte[] bytes = JSON.writeValueAsBytes(new Contents(1, next));
         Path tmp = file.resolveSibling(FILE + ".tmp");
         Files.deleteIfExists(tmp);
-        try (FileChannel ch = FileChannel.open(tmp, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE), OWNER_ONLY)) {
+        try (FileChannel ch =
+                FileChannel.open(tmp, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE), OWNER_ONLY)) {
             ByteBuffer b = ByteBuffer.wrap(bytes);
             while (b.hasRemaining()) {
                 ch.write(b);
@@ -208,8 +217,9 @@ final class VcenterStore {
             Arrays.fill(cb.array(), '\0');
             return out;
         } catch (AEADBadTagException bad) {
-            throw new IOException("the stored password of vCenter connection '" + e.name() + "' cannot be decrypted with "
-                    + KEY_FILE + " (was the key replaced?); edit the connection and enter the password again");
+            throw new IOException(
+                    "the stored password of vCenter connection '" + e.name() + "' cannot be decrypted with " + KEY_FILE
+                            + " (was the key replaced?); edit the connection and enter the password again");
         } catch (GeneralSecurityException gse) {
             throw new IllegalStateException("AES-256-GCM is not available", gse);
         } finally {

@@ -140,8 +140,10 @@ class SessionsTest {
             // 400 ms in all, longer than the timeout, but never more than ~25 ms between two uses.
             while (System.nanoTime() - start < Duration.ofMillis(400).toNanos()) {
                 sleep(25);
-                assertNotNull(sessions.get(s.id()), "a session in use expired after "
-                        + Duration.ofNanos(System.nanoTime() - start).toMillis() + " ms");
+                assertNotNull(
+                        sessions.get(s.id()),
+                        "a session in use expired after "
+                                + Duration.ofNanos(System.nanoTime() - start).toMillis() + " ms");
             }
         }
 

@@ -90,8 +90,9 @@ class UsersTest {
             }
             // Without the dummy scrypt an unknown name answers in microseconds, a known one in ~100 ms.
             double ratio = (double) unknown / known;
-            assertTrue(ratio > 0.3 && ratio < 3.0, "unknown " + unknown / 1_000_000 + " ms vs known "
-                    + known / 1_000_000 + " ms");
+            assertTrue(
+                    ratio > 0.3 && ratio < 3.0,
+                    "unknown " + unknown / 1_000_000 + " ms vs known " + known / 1_000_000 + " ms");
         }
 
         @Test
@@ -114,7 +115,8 @@ class UsersTest {
         }
 
         @Test
-        @DisplayName("a stored hash is scrypt with the stored salt and parameters (an entry with other parameters still logs in)")
+        @DisplayName(
+                "a stored hash is scrypt with the stored salt and parameters (an entry with other parameters still logs in)")
         void storedParametersAreUsed() throws IOException {
             byte[] salt = new byte[16];
             for (int i = 0; i < salt.length; i++) {
@@ -122,8 +124,11 @@ class UsersTest {
             }
             byte[] hash = Scrypt.derive("older password".getBytes(StandardCharsets.UTF_8), salt, 1024, 8, 1, 32);
             Base64.Encoder b64 = Base64.getEncoder();
-            Files.writeString(file(), "{\"version\":1,\"users\":[{\"name\":\"old\",\"role\":\"viewer\",\"salt\":\""
-                    + b64.encodeToString(salt) + "\",\"hash\":\"" + b64.encodeToString(hash) + "\",\"n\":1024,\"r\":8,\"p\":1}]}");
+            Files.writeString(
+                    file(),
+                    "{\"version\":1,\"users\":[{\"name\":\"old\",\"role\":\"viewer\",\"salt\":\""
+                            + b64.encodeToString(salt) + "\",\"hash\":\"" + b64.encodeToString(hash)
+                            + "\",\"n\":1024,\"r\":8,\"p\":1}]}");
             Users u = Users.load(state);
             assertEquals(Role.VIEWER, u.authenticate("old", pw("older password")));
             assertNull(u.authenticate("old", pw("older passwore")));
@@ -133,7 +138,8 @@ class UsersTest {
         @DisplayName("a password shorter than 8 characters is refused and nothing is written")
         void shortPassword() throws IOException {
             Users u = Users.load(state);
-            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> u.put("alice", Role.ADMIN, pw("1234567")));
+            IllegalArgumentException e =
+                    assertThrows(IllegalArgumentException.class, () -> u.put("alice", Role.ADMIN, pw("1234567")));
             assertTrue(e.getMessage().contains("8"), e.getMessage());
             assertFalse(Files.exists(file()));
             assertTrue(u.isEmpty());
@@ -176,13 +182,16 @@ class UsersTest {
         }
 
         @Test
-        @DisplayName("adding an existing user replaces its role and password: one entry, the old password no longer works")
+        @DisplayName(
+                "adding an existing user replaces its role and password: one entry, the old password no longer works")
         void replace() throws IOException {
             Users u = Users.load(state);
             u.put("alice", Role.ADMIN, pw("first password"));
             u.put("bob", Role.VIEWER, pw("bobs password"));
             u.put("alice", Role.VIEWER, pw("second password"));
-            assertEquals(List.of("alice", "bob"), u.list().stream().map(Users.User::name).toList());
+            assertEquals(
+                    List.of("alice", "bob"),
+                    u.list().stream().map(Users.User::name).toList());
             assertNull(u.authenticate("alice", pw("first password")));
             assertEquals(Role.VIEWER, u.authenticate("alice", pw("second password")));
             Users again = Users.load(state);
@@ -220,7 +229,9 @@ class UsersTest {
             u.put("bob", Role.VIEWER, pw("bobs password"));
             assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(file())));
             try (Stream<Path> s = Files.list(state)) {
-                assertEquals(List.of("users.json"), s.map(p -> p.getFileName().toString()).toList());
+                assertEquals(
+                        List.of("users.json"),
+                        s.map(p -> p.getFileName().toString()).toList());
             }
         }
 
@@ -245,7 +256,8 @@ class UsersTest {
             assertThrows(IOException.class, () -> u.put("bob", Role.ADMIN, pw("bobs password")));
             assertArrayEquals(before, Files.readAllBytes(file()));
             assertNull(u.authenticate("bob", pw("bobs password")), "a user that was never saved can log in");
-            assertEquals(List.of("alice"), u.list().stream().map(Users.User::name).toList());
+            assertEquals(
+                    List.of("alice"), u.list().stream().map(Users.User::name).toList());
             assertEquals(Role.ADMIN, Users.load(state).authenticate("alice", pw("alices password")));
         }
 
@@ -258,7 +270,9 @@ class UsersTest {
             Users.load(state).put("carol", Role.OPERATOR, pw("carols password")); // the CLI, another instance
             assertEquals(Role.OPERATOR, server.authenticate("carol", pw("carols password")));
             server.put("dave", Role.VIEWER, pw("daves password"));
-            assertEquals(List.of("alice", "carol", "dave"), Users.load(state).list().stream().map(Users.User::name).toList(),
+            assertEquals(
+                    List.of("alice", "carol", "dave"),
+                    Users.load(state).list().stream().map(Users.User::name).toList(),
                     "the server's put dropped a user the CLI had added");
             Users.writeAtomically(file(), "{ not json".getBytes(StandardCharsets.UTF_8));
             assertEquals(Role.ADMIN, server.authenticate("alice", pw("alices password")));
@@ -282,7 +296,9 @@ class UsersTest {
         private void assertRefused(String content, String... mentions) throws IOException {
             Files.writeString(file(), content);
             IOException e = assertThrows(IOException.class, () -> Users.load(state));
-            assertTrue(e.getMessage().contains(file().toString()), "the message does not name the file: " + e.getMessage());
+            assertTrue(
+                    e.getMessage().contains(file().toString()),
+                    "the message does not name the file: " + e.getMessage());
             for (String m : mentions) {
                 assertTrue(e.getMessage().contains(m), "the message does not say '" + m + "': " + e.getMessage());
             }
@@ -306,18 +322,25 @@ class UsersTest {
         @Test
         @DisplayName("with an unknown role is refused naming the file, the user and the role")
         void unknownRole() throws IOException {
-            assertRefused("{\"version\":1,\"users\":[{\"name\":\"alice\",\"role\":\"root\",\"salt\":\"AAAAAAAAAAAAAAAAAAAAAA==\","
-                    + "\"hash\":\"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\",\"n\":32768,\"r\":8,\"p\":1}]}", "alice", "root");
+            assertRefused(
+                    "{\"version\":1,\"users\":[{\"name\":\"alice\",\"role\":\"root\",\"salt\":\"AAAAAAAAAAAAAAAAAAAAAA==\","
+                            + "\"hash\":\"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\",\"n\":32768,\"r\":8,\"p\":1}]}",
+                    "alice",
+                    "root");
         }
 
         @Test
         @DisplayName("with a user missing its salt or hash, or with broken ones, is refused at load, not at login")
         void incompleteUser() throws IOException {
             assertRefused("{\"version\":1,\"users\":[{\"name\":\"alice\",\"role\":\"admin\"}]}", "alice");
-            assertRefused("{\"version\":1,\"users\":[{\"name\":\"alice\",\"role\":\"admin\",\"salt\":\"***\","
-                    + "\"hash\":\"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\",\"n\":32768,\"r\":8,\"p\":1}]}", "alice");
-            assertRefused("{\"version\":1,\"users\":[{\"name\":\"alice\",\"role\":\"admin\",\"salt\":\"AAAAAAAAAAAAAAAAAAAAAA==\","
-                    + "\"hash\":\"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\",\"n\":0,\"r\":8,\"p\":1}]}", "alice");
+            assertRefused(
+                    "{\"version\":1,\"users\":[{\"name\":\"alice\",\"role\":\"admin\",\"salt\":\"***\","
+                            + "\"hash\":\"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\",\"n\":32768,\"r\":8,\"p\":1}]}",
+                    "alice");
+            assertRefused(
+                    "{\"version\":1,\"users\":[{\"name\":\"alice\",\"role\":\"admin\",\"salt\":\"AAAAAAAAAAAAAAAAAAAAAA==\","
+                            + "\"hash\":\"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\",\"n\":0,\"r\":8,\"p\":1}]}",
+                    "alice");
         }
 
         @Test

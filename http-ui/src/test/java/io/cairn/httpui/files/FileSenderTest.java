@@ -88,6 +88,7 @@ class FileSenderTest {
     @Test
     @DisplayName("a file that cannot be opened throws before anything is sent")
     void missing() {
-        assertThrows(NoSuchFileException.class, () -> FileSender.send(dir.resolve("none"), 1, new ByteArrayOutputStream()));
+        assertThrows(
+                NoSuchFileException.class, () -> FileSender.send(dir.resolve("none"), 1, new ByteArrayOutputStream()));
     }
 }

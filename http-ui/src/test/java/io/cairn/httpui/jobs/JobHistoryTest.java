@@ -36,7 +36,8 @@ class JobHistoryTest {
     }
 
     @Test
-    @DisplayName("finished jobs come back after a restart with state, result, bytes and log; new ids continue after them")
+    @DisplayName(
+            "finished jobs come back after a restart with state, result, bytes and log; new ids continue after them")
     void survivesRestart() throws Exception {
         String ok;
         String failed;
@@ -54,7 +55,9 @@ class JobHistoryTest {
             ok = a.id();
             failed = b.id();
         }
-        assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(state.resolve(JobHistory.FILE))));
+        assertEquals(
+                "rw-------",
+                PosixFilePermissions.toString(Files.getPosixFilePermissions(state.resolve(JobHistory.FILE))));
         try (Jobs again = new Jobs(null, 1, state, warnings::add)) {
             Job a = again.get(ok);
             assertNotNull(a, "the succeeded job is listed after the restart");
@@ -63,7 +66,9 @@ class JobHistoryTest {
             assertEquals("web01 (schedule nightly)", a.target());
             assertEquals(300, a.jobDone());
             assertEquals(300, a.jobTotal());
-            assertTrue(a.log().stream().anyMatch(l -> l.endsWith("a line of the log")), a.log().toString());
+            assertTrue(
+                    a.log().stream().anyMatch(l -> l.endsWith("a line of the log")),
+                    a.log().toString());
             assertNotNull(a.started());
             assertNotNull(a.finished());
             Job.Event last = again.lastEvent(ok);
@@ -72,7 +77,8 @@ class JobHistoryTest {
             assertEquals(Job.State.FAILED, b.state());
             assertEquals("chunk 12ab is damaged", b.result());
             Job c = await(again, again.submit("gc", "repository", (job, p) -> "gc: nothing to do"));
-            assertTrue(Long.parseLong(c.id()) > Long.parseLong(failed), "new id " + c.id() + " collides with the history");
+            assertTrue(
+                    Long.parseLong(c.id()) > Long.parseLong(failed), "new id " + c.id() + " collides with the history");
             assertEquals(c.id(), again.list().get(0).id(), "newest first");
         }
         assertTrue(warnings.isEmpty(), warnings.toString());
@@ -84,9 +90,15 @@ class JobHistoryTest {
         try (Jobs jobs = new Jobs(null, 1, state, warnings::add)) {
             await(jobs, jobs.submit("check", "repository", (job, p) -> "check: ok"));
         }
-        Files.writeString(state.resolve(JobHistory.FILE), "{\"version\":1,\"id\":\"7\",\"kind\":\"gc\"\nnot json\n"
-                + "{\"version\":2,\"id\":\"8\"}\n", StandardCharsets.UTF_8, StandardOpenOption.APPEND);
-        Files.writeString(state.resolve(JobHistory.FILE), "{\"version\":1,\"id\":\"9\",\"ki", StandardCharsets.UTF_8,
+        Files.writeString(
+                state.resolve(JobHistory.FILE),
+                "{\"version\":1,\"id\":\"7\",\"kind\":\"gc\"\nnot json\n" + "{\"version\":2,\"id\":\"8\"}\n",
+                StandardCharsets.UTF_8,
+                StandardOpenOption.APPEND);
+        Files.writeString(
+                state.resolve(JobHistory.FILE),
+                "{\"version\":1,\"id\":\"9\",\"ki",
+                StandardCharsets.UTF_8,
                 StandardOpenOption.APPEND); // killed mid-append
         try (Jobs again = new Jobs(null, 1, state, warnings::add)) {
             assertEquals(1, again.list().size());
@@ -96,7 +108,9 @@ class JobHistoryTest {
         assertEquals(1, warnings.size(), warnings.toString());
         assertTrue(warnings.get(0).contains("4 unreadable line(s) skipped"), warnings.toString());
         try (Jobs third = new Jobs(null, 1, state, warnings::add)) {
-            assertEquals(List.of("gc: done", "check: ok"), third.list().stream().map(Job::result).toList(),
+            assertEquals(
+                    List.of("gc: done", "check: ok"),
+                    third.list().stream().map(Job::result).toList(),
                     "the job appended after the torn line was lost with it");
         }
     }
@@ -106,7 +120,8 @@ class JobHistoryTest {
     void bounded() throws Exception {
         List<String> lines = new ArrayList<>();
         for (int i = 1; i <= 2 * JobHistory.KEEP + 10; i++) {
-            lines.add("{\"version\":1,\"id\":\"" + i + "\",\"kind\":\"check\",\"target\":\"repository\",\"state\":\"SUCCEEDED\","
+            lines.add("{\"version\":1,\"id\":\"" + i
+                    + "\",\"kind\":\"check\",\"target\":\"repository\",\"state\":\"SUCCEEDED\","
                     + "\"created\":\"2026-11-23T02:00:00Z\",\"result\":\"check " + i + "\",\"log\":[]}");
         }
         Files.write(state.resolve(JobHistory.FILE), lines);
@@ -115,7 +130,9 @@ class JobHistoryTest {
             assertNotNull(jobs.get(String.valueOf(2 * JobHistory.KEEP + 10)));
             assertEquals(null, jobs.get("1"));
         }
-        assertEquals(JobHistory.KEEP, Files.readAllLines(state.resolve(JobHistory.FILE)).size());
+        assertEquals(
+                JobHistory.KEEP,
+                Files.readAllLines(state.resolve(JobHistory.FILE)).size());
         assertTrue(warnings.isEmpty(), warnings.toString());
     }
 }

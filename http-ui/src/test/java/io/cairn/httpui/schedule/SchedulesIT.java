@@ -80,8 +80,8 @@ class SchedulesIT {
     }
 
     private String schedule(String name, String cron, String retention) {
-        return "{\"name\":\"" + name + "\",\"cron\":\"" + cron + "\",\"source\":\"file:" + image + "\",\"retention\":" + retention
-                + ",\"enabled\":true}";
+        return "{\"name\":\"" + name + "\",\"cron\":\"" + cron + "\",\"source\":\"file:" + image + "\",\"retention\":"
+                + retention + ",\"enabled\":true}";
     }
 
     private static String error(HttpResponse<String> r) throws Exception {
@@ -121,30 +121,46 @@ class SchedulesIT {
     }
 
     private long backupsOf(String vm) throws Exception {
-        return repo.backups().stream().filter(l -> l.manifest().vm().name().equals(vm)).count();
+        return repo.backups().stream()
+                .filter(l -> l.manifest().vm().name().equals(vm))
+                .count();
     }
 
     @Test
     @DisplayName("the new endpoints answer 401 without a session and 403 to a role below theirs")
     void roles() throws Exception {
-        for (String[] e : new String[][] {{"GET", "/api/v1/schedules"}, {"POST", "/api/v1/schedules"},
-                {"PUT", "/api/v1/schedules/x"}, {"DELETE", "/api/v1/schedules/x"}, {"POST", "/api/v1/maintenance/check"},
-                {"POST", "/api/v1/maintenance/prune"}, {"POST", "/api/v1/maintenance/gc"}}) {
+        for (String[] e : new String[][] {
+            {"GET", "/api/v1/schedules"},
+            {"POST", "/api/v1/schedules"},
+            {"PUT", "/api/v1/schedules/x"},
+            {"DELETE", "/api/v1/schedules/x"},
+            {"POST", "/api/v1/maintenance/check"},
+            {"POST", "/api/v1/maintenance/prune"},
+            {"POST", "/api/v1/maintenance/gc"}
+        }) {
             assertEquals(401, send(e[0], e[1], null, "{}").statusCode(), e[0] + " " + e[1]);
         }
         assertEquals(200, send("GET", "/api/v1/schedules", "viewer", null).statusCode());
         HttpResponse<String> r = send("POST", "/api/v1/schedules", "viewer", schedule("x", "* * * * *", "null"));
         assertEquals(403, r.statusCode());
         assertEquals("this needs the admin role", error(r));
-        assertEquals(403, send("PUT", "/api/v1/schedules/x", "operator", schedule("x", "* * * * *", "null")).statusCode());
-        assertEquals(403, send("DELETE", "/api/v1/schedules/x", "operator", null).statusCode());
+        assertEquals(
+                403,
+                send("PUT", "/api/v1/schedules/x", "operator", schedule("x", "* * * * *", "null"))
+                        .statusCode());
+        assertEquals(
+                403, send("DELETE", "/api/v1/schedules/x", "operator", null).statusCode());
         for (String m : List.of("check", "prune", "gc")) {
-            assertEquals(403, send("POST", "/api/v1/maintenance/" + m, "operator", "{}").statusCode(), m);
+            assertEquals(
+                    403,
+                    send("POST", "/api/v1/maintenance/" + m, "operator", "{}").statusCode(),
+                    m);
         }
     }
 
     @Test
-    @DisplayName("a bad cron expression, an unknown vCenter connection, a bare source or a retention that keeps nothing is 400 with the reason")
+    @DisplayName(
+            "a bad cron expression, an unknown vCenter connection, a bare source or a retention that keeps nothing is 400 with the reason")
     void badInput() throws Exception {
         HttpResponse<String> r = send("POST", "/api/v1/schedules", "admin", schedule("x", "0 25 * * *", "null"));
         assertEquals(400, r.statusCode());
@@ -152,7 +168,10 @@ class SchedulesIT {
         r = send("POST", "/api/v1/schedules", "admin", schedule("x", "* * *", "null"));
         assertEquals(400, r.statusCode());
         assertTrue(error(r).contains("needs 5"), r.body());
-        r = send("POST", "/api/v1/schedules", "admin",
+        r = send(
+                "POST",
+                "/api/v1/schedules",
+                "admin",
                 "{\"name\":\"x\",\"cron\":\"0 1 * * *\",\"source\":{\"vcenter\":\"vc1\",\"spec\":\"name:web01\"},\"enabled\":true}");
         assertEquals(400, r.statusCode());
         assertEquals("'source.vcenter' must be the id of a saved vCenter connection (see the vCenter page)", error(r));
@@ -162,22 +181,40 @@ class SchedulesIT {
         r = send("POST", "/api/v1/schedules", "admin", schedule("x", "0 1 * * *", "{\"keepLast\":0}"));
         assertEquals(400, r.statusCode());
         assertTrue(error(r).contains("keeps nothing"), r.body());
-        r = send("GET", "/api/v1/schedules/preview?cron=" + URLEncoder.encode("*/61 * * * *", StandardCharsets.UTF_8), "viewer", null);
+        r = send(
+                "GET",
+                "/api/v1/schedules/preview?cron=" + URLEncoder.encode("*/61 * * * *", StandardCharsets.UTF_8),
+                "viewer",
+                null);
         assertEquals(400, r.statusCode());
-        r = send("GET", "/api/v1/schedules/preview?cron=" + URLEncoder.encode("*/15 * * * *", StandardCharsets.UTF_8), "viewer", null);
+        r = send(
+                "GET",
+                "/api/v1/schedules/preview?cron=" + URLEncoder.encode("*/15 * * * *", StandardCharsets.UTF_8),
+                "viewer",
+                null);
         assertEquals(200, r.statusCode(), r.body());
         assertEquals(3, JSON.readTree(r.body()).get("nextRuns").size());
-        assertEquals(400, send("POST", "/api/v1/maintenance/prune", "admin", "{}").statusCode());
-        assertEquals(400, send("POST", "/api/v1/maintenance/check", "admin", "{\"readData\":\"yes\"}").statusCode());
-        assertEquals(404, send("PUT", "/api/v1/schedules/nope", "admin", schedule("x", "0 1 * * *", "null")).statusCode());
-        assertEquals(404, send("DELETE", "/api/v1/schedules/nope", "admin", null).statusCode());
+        assertEquals(
+                400, send("POST", "/api/v1/maintenance/prune", "admin", "{}").statusCode());
+        assertEquals(
+                400,
+                send("POST", "/api/v1/maintenance/check", "admin", "{\"readData\":\"yes\"}")
+                        .statusCode());
+        assertEquals(
+                404,
+                send("PUT", "/api/v1/schedules/nope", "admin", schedule("x", "0 1 * * *", "null"))
+                        .statusCode());
+        assertEquals(
+                404, send("DELETE", "/api/v1/schedules/nope", "admin", null).statusCode());
     }
 
     @Test
-    @DisplayName("a schedule runs when its minute comes, backs up the image, and keepLast=1 leaves one backup after two runs")
+    @DisplayName(
+            "a schedule runs when its minute comes, backs up the image, and keepLast=1 leaves one backup after two runs")
     void scheduledRuns() throws Exception {
         // Feb 29 at 03:00: never due on the server's real clock while the test runs
-        HttpResponse<String> r = send("POST", "/api/v1/schedules", "admin", schedule("nightly web01", "0 3 29 2 *", "{\"keepLast\":1}"));
+        HttpResponse<String> r =
+                send("POST", "/api/v1/schedules", "admin", schedule("nightly web01", "0 3 29 2 *", "{\"keepLast\":1}"));
         assertEquals(201, r.statusCode(), r.body());
         JsonNode created = JSON.readTree(r.body());
         String id = created.get("id").asText();
@@ -188,25 +225,35 @@ class SchedulesIT {
         List<String> log = new CopyOnWriteArrayList<>();
         ZonedDateTime first = LocalDateTime.parse("2028-02-29T03:00:00").atZone(ZONE);
         try (Jobs jobs = new Jobs(repo, 2)) {
-            Scheduler s = new Scheduler(new ScheduleStore(state), jobs, new ScheduledRun(repo, VcenterConnections.open(state), 2, ZONE), Clock.fixed(first.toInstant(), ZONE),
+            Scheduler s = new Scheduler(
+                    new ScheduleStore(state),
+                    jobs,
+                    new ScheduledRun(repo, VcenterConnections.open(state), 2, ZONE),
+                    Clock.fixed(first.toInstant(), ZONE),
                     log::add);
             assertEquals(0, s.tick(first.minusMinutes(1)).size(), "02:59 is not due");
             List<Job> started = s.tick(first.plusSeconds(5));
             assertEquals(1, started.size(), log.toString());
             assertEquals(0, s.tick(first.plusSeconds(30)).size(), "the same minute again runs nothing");
             await(started.get(0));
-            assertEquals(Job.State.SUCCEEDED, started.get(0).state(), started.get(0).result() + " " + started.get(0).log());
+            assertEquals(
+                    Job.State.SUCCEEDED,
+                    started.get(0).state(),
+                    started.get(0).result() + " " + started.get(0).log());
             assertEquals(1, backupsOf("web01"));
 
             List<Job> again = s.tick(first.plusYears(4));
             assertEquals(1, again.size(), log.toString());
             await(again.get(0));
             assertEquals(Job.State.SUCCEEDED, again.get(0).state(), again.get(0).result());
-            assertTrue(again.get(0).result().contains("retention kept 1, removed 1"), again.get(0).result());
+            assertTrue(
+                    again.get(0).result().contains("retention kept 1, removed 1"),
+                    again.get(0).result());
             assertEquals(1, backupsOf("web01"));
         }
         JsonNode listed = null;
-        for (JsonNode n : JSON.readTree(send("GET", "/api/v1/schedules", "viewer", null).body())) {
+        for (JsonNode n :
+                JSON.readTree(send("GET", "/api/v1/schedules", "viewer", null).body())) {
             if (n.get("id").asText().equals(id)) {
                 listed = n;
             }
@@ -216,16 +263,28 @@ class SchedulesIT {
         // the server "was down" from 2032 until 2036-03-01: the run of 2036-02-29 is logged, not replayed
         ZonedDateTime later = LocalDateTime.parse("2036-03-01T00:00:00").atZone(ZONE);
         try (Jobs jobs = new Jobs(repo, 2);
-             Scheduler s = new Scheduler(new ScheduleStore(state), jobs, new ScheduledRun(repo, VcenterConnections.open(state), 2, ZONE),
-                     Clock.fixed(later.toInstant(), ZONE), log::add)) {
+                Scheduler s = new Scheduler(
+                        new ScheduleStore(state),
+                        jobs,
+                        new ScheduledRun(repo, VcenterConnections.open(state), 2, ZONE),
+                        Clock.fixed(later.toInstant(), ZONE),
+                        log::add)) {
             s.start();
-            assertTrue(log.stream().anyMatch(l -> l.contains("missed its run at 2036-02-29T03:00") && l.contains("not replayed")), log.toString());
+            assertTrue(
+                    log.stream()
+                            .anyMatch(l ->
+                                    l.contains("missed its run at 2036-02-29T03:00") && l.contains("not replayed")),
+                    log.toString());
             assertEquals(0, s.tick(later.plusMinutes(1)).size());
         }
 
         // "run now": an operator may start it; the run backs up again and retention keeps one
-        assertEquals(403, send("POST", "/api/v1/schedules/" + id + "/run", "viewer", "{}").statusCode());
-        assertEquals(404, send("POST", "/api/v1/schedules/nope/run", "operator", "{}").statusCode());
+        assertEquals(
+                403,
+                send("POST", "/api/v1/schedules/" + id + "/run", "viewer", "{}").statusCode());
+        assertEquals(
+                404,
+                send("POST", "/api/v1/schedules/nope/run", "operator", "{}").statusCode());
         r = send("POST", "/api/v1/schedules/" + id + "/run", "operator", "{}");
         assertEquals(202, r.statusCode(), r.body());
         JsonNode now = awaitJob(JSON.readTree(r.body()).get("job").asText());
@@ -234,7 +293,9 @@ class SchedulesIT {
         assertEquals(1, backupsOf("web01"));
         // how it ended is on the dashboard, and in schedules.json for after a restart
         JsonNode outcome = Poll.poll(Duration.ofSeconds(10), () -> {
-            for (JsonNode n : JSON.readTree(send("GET", "/api/v1/dashboard", "viewer", null).body()).get("schedules")) {
+            for (JsonNode n : JSON.readTree(
+                            send("GET", "/api/v1/dashboard", "viewer", null).body())
+                    .get("schedules")) {
                 if (n.get("id").asText().equals(id) && n.get("lastOutcome").isObject()) {
                     return n.get("lastOutcome");
                 }
@@ -245,11 +306,14 @@ class SchedulesIT {
         assertEquals(now.get("result").asText(), outcome.get("summary").asText());
         Schedule stored = new ScheduleStore(state).get(id).orElseThrow();
         assertEquals("SUCCEEDED", stored.lastOutcome().state());
-        assertEquals(outcome.get("finished").asText(), stored.lastOutcome().finished().toString());
+        assertEquals(
+                outcome.get("finished").asText(),
+                stored.lastOutcome().finished().toString());
 
         // a schedule whose image is gone: its run fails, and the VM list shows that VM as failed
         // (it has no backup at all) while web01 stays ok
-        String gone = "{\"name\":\"lost\",\"cron\":\"0 3 29 2 *\",\"source\":\"file:" + work.resolve("db07.img") + "\"}";
+        String gone =
+                "{\"name\":\"lost\",\"cron\":\"0 3 29 2 *\",\"source\":\"file:" + work.resolve("db07.img") + "\"}";
         r = send("POST", "/api/v1/schedules", "admin", gone);
         assertEquals(201, r.statusCode(), r.body());
         String goneId = JSON.readTree(r.body()).get("id").asText();
@@ -257,7 +321,8 @@ class SchedulesIT {
         JsonNode failedRun = awaitJob(JSON.readTree(r.body()).get("job").asText());
         assertEquals("FAILED", failedRun.get("state").asText(), failedRun.toString());
         JsonNode db07 = Poll.poll(Duration.ofSeconds(10), () -> {
-            for (JsonNode v : JSON.readTree(send("GET", "/api/v1/vms", "viewer", null).body())) {
+            for (JsonNode v :
+                    JSON.readTree(send("GET", "/api/v1/vms", "viewer", null).body())) {
                 if (v.get("name").asText().equals("db07")) {
                     return v;
                 }
@@ -265,28 +330,43 @@ class SchedulesIT {
             return null;
         });
         assertEquals("failed", db07.get("state").get("kind").asText(), db07.toString());
-        assertTrue(db07.get("state").get("message").asText().contains("schedule 'lost'")
-                && db07.get("state").get("message").asText().contains("does not exist"), db07.toString());
+        assertTrue(
+                db07.get("state").get("message").asText().contains("schedule 'lost'")
+                        && db07.get("state").get("message").asText().contains("does not exist"),
+                db07.toString());
         assertEquals(0, db07.get("backups").asInt());
-        for (JsonNode v : JSON.readTree(send("GET", "/api/v1/vms", "viewer", null).body())) {
+        for (JsonNode v :
+                JSON.readTree(send("GET", "/api/v1/vms", "viewer", null).body())) {
             if (v.get("name").asText().equals("web01")) {
                 assertEquals("ok", v.get("state").get("kind").asText(), v.toString());
             }
         }
-        assertEquals(200, send("DELETE", "/api/v1/schedules/" + goneId, "admin", null).statusCode());
+        assertEquals(
+                200,
+                send("DELETE", "/api/v1/schedules/" + goneId, "admin", null).statusCode());
 
-        r = send("PUT", "/api/v1/schedules/" + id, "admin", schedule("nightly web01", "*/15 1-5 * * 1,3,5", "null").replace("true", "false"));
+        r = send(
+                "PUT",
+                "/api/v1/schedules/" + id,
+                "admin",
+                schedule("nightly web01", "*/15 1-5 * * 1,3,5", "null").replace("true", "false"));
         assertEquals(200, r.statusCode(), r.body());
         assertFalse(JSON.readTree(r.body()).get("enabled").asBoolean());
-        assertEquals(200, send("DELETE", "/api/v1/schedules/" + id, "admin", null).statusCode());
-        assertEquals(404, send("DELETE", "/api/v1/schedules/" + id, "admin", null).statusCode());
+        assertEquals(
+                200, send("DELETE", "/api/v1/schedules/" + id, "admin", null).statusCode());
+        assertEquals(
+                404, send("DELETE", "/api/v1/schedules/" + id, "admin", null).statusCode());
     }
 
     @Test
     @DisplayName("check, check with data, prune and gc run as jobs in the job list and succeed")
     void maintenance() throws Exception {
-        for (String[] m : new String[][] {{"check", "{\"readData\":false}"}, {"check", "{\"readData\":true}"},
-                {"prune", "{\"keepLast\":5,\"dryRun\":true}"}, {"prune", "{\"keepLast\":5,\"keepDaily\":7}"}}) {
+        for (String[] m : new String[][] {
+            {"check", "{\"readData\":false}"},
+            {"check", "{\"readData\":true}"},
+            {"prune", "{\"keepLast\":5,\"dryRun\":true}"},
+            {"prune", "{\"keepLast\":5,\"keepDaily\":7}"}
+        }) {
             HttpResponse<String> r = send("POST", "/api/v1/maintenance/" + m[0], "admin", m[1]);
             assertEquals(202, r.statusCode(), r.body());
             String id = JSON.readTree(r.body()).get("job").asText();
@@ -295,7 +375,8 @@ class SchedulesIT {
             assertTrue(j.get("kind").asText().startsWith(m[0]), j.toString());
             assertFalse(j.get("result").asText().isEmpty());
             boolean listed = false;
-            for (JsonNode n : JSON.readTree(send("GET", "/api/v1/jobs", "viewer", null).body())) {
+            for (JsonNode n :
+                    JSON.readTree(send("GET", "/api/v1/jobs", "viewer", null).body())) {
                 listed |= n.get("id").asText().equals(id);
             }
             assertTrue(listed, "job " + id + " in /jobs");

@@ -87,24 +87,32 @@ class VcentersIT {
         vcsim = Vcsim.start("-username", VC_USER, "-password", VC_PASSWORD);
         url = vcsim.url();
         staticUrl = url;
-        vc = VsphereConnection.connect(new ConnectOptions(URI.create(url), VC_USER, VC_PASSWORD.toCharArray(), SHA1, false));
-        ds = new DatastoreClient(vc.serverBase(), vc.sslSocketFactory(), vc.hostnameVerifier(), vc::sessionCookie, "DC0");
+        vc = VsphereConnection.connect(
+                new ConnectOptions(URI.create(url), VC_USER, VC_PASSWORD.toCharArray(), SHA1, false));
+        ds = new DatastoreClient(
+                vc.serverBase(), vc.sslSocketFactory(), vc.hostnameVerifier(), vc::sessionCookie, "DC0");
         Path[] images = {work.resolve("disk0.img"), work.resolve("disk1.img")};
         long[] sizes = {16L << 20, 8L << 20};
         for (int i = 0; i < 2; i++) {
             byte[] b = new byte[(int) sizes[i]];
             new Random(40 + i).nextBytes(b);
             Files.write(images[i], b);
-            diskSha.add(HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(b)));
+            diskSha.add(HexFormat.of()
+                    .formatHex(MessageDigest.getInstance("SHA-256").digest(b)));
         }
         SimVms.createVm(vc, ds, "DC0", "DC0/host/DC0_H0/DC0_H0", "web01", images, work, true);
 
         repo = Repository.init(new LocalStore(work.resolve("repo")), 1 << 20, 1, null);
-        VmInfo vm = Inventory.vms(vc).stream().filter(v -> v.name().equals("web01")).findFirst().orElseThrow();
+        VmInfo vm = Inventory.vms(vc).stream()
+                .filter(v -> v.name().equals("web01"))
+                .findFirst()
+                .orElseThrow();
         Job job = new Job("b1", "backup", "web01");
         job.start();
         backupId = new VmBackup(vc, repo, new VmBackup.Options(false, false, 2, Duration.ZERO, Map.of(), null), job)
-                .run(vm).ref().id();
+                .run(vm)
+                .ref()
+                .id();
         job.succeed("backed up");
 
         state = work.resolve("state");
@@ -147,12 +155,16 @@ class VcentersIT {
         assertEquals(SHA256, n.get("sha256").asText());
         assertTrue(n.get("subject").asText().contains("Acme Co"), r.body());
         assertTrue(n.get("notAfter").asText().startsWith("2084-"), r.body());
-        assertEquals(400, send("POST", "/api/v1/vcenters/probe", "admin", "{\"url\":\"http://127.0.0.1:1/\"}").statusCode());
+        assertEquals(
+                400,
+                send("POST", "/api/v1/vcenters/probe", "admin", "{\"url\":\"http://127.0.0.1:1/\"}")
+                        .statusCode());
     }
 
     @Test
     @Order(2)
-    @DisplayName("adding refuses a wrong thumbprint (naming both), a wrong password, and no thumbprint without an explicit insecure")
+    @DisplayName(
+            "adding refuses a wrong thumbprint (naming both), a wrong password, and no thumbprint without an explicit insecure")
     void addRefusals() throws Exception {
         HttpResponse<String> wrongPin = send("POST", "/api/v1/vcenters", "admin", add("vc1", VC_PASSWORD, WRONG_SHA1));
         assertEquals(400, wrongPin.statusCode(), wrongPin.body());
@@ -168,22 +180,33 @@ class VcentersIT {
 
     @Test
     @Order(3)
-    @DisplayName("adding with the right thumbprint and password stores it with the password sealed, files 0600; the list hides it")
+    @DisplayName(
+            "adding with the right thumbprint and password stores it with the password sealed, files 0600; the list hides it")
     void addOk() throws Exception {
-        HttpResponse<String> r = send("POST", "/api/v1/vcenters", "admin", add("vc1", VC_PASSWORD, SHA1.replace(":", "").toLowerCase()));
+        HttpResponse<String> r = send(
+                "POST",
+                "/api/v1/vcenters",
+                "admin",
+                add("vc1", VC_PASSWORD, SHA1.replace(":", "").toLowerCase()));
         assertEquals(201, r.statusCode(), r.body());
         JsonNode n = JSON.readTree(r.body());
         vcId = n.get("id").asText();
         assertEquals(SHA1, n.get("thumbprint").asText());
         assertTrue(n.get("lastTest").get("ok").asBoolean(), r.body());
-        assertEquals(400, send("POST", "/api/v1/vcenters", "admin", add("vc1", VC_PASSWORD, SHA1)).statusCode(), "names are unique");
+        assertEquals(
+                400,
+                send("POST", "/api/v1/vcenters", "admin", add("vc1", VC_PASSWORD, SHA1))
+                        .statusCode(),
+                "names are unique");
 
         Path file = state.resolve("vcenters.json");
         String stored = Files.readString(file);
         assertTrue(stored.contains(vcId) && stored.contains("sealedPassword"), stored);
         assertFalse(stored.contains(VC_PASSWORD), stored);
         assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(file)));
-        assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(state.resolve("vcenter.key"))));
+        assertEquals(
+                "rw-------",
+                PosixFilePermissions.toString(Files.getPosixFilePermissions(state.resolve("vcenter.key"))));
         assertEquals(32, Files.size(state.resolve("vcenter.key")));
 
         HttpResponse<String> list = send("GET", "/api/v1/vcenters", "admin", null);
@@ -207,10 +230,17 @@ class VcentersIT {
         HttpResponse<String> e = send("PUT", "/api/v1/vcenters/" + vcId, "admin", "{\"name\":\"lab vCenter\"}");
         assertEquals(200, e.statusCode(), e.body());
         assertEquals("lab vCenter", JSON.readTree(e.body()).get("name").asText());
-        assertTrue(JSON.readTree(send("POST", "/api/v1/vcenters/" + vcId + "/test", "admin", "{}").body()).get("ok").asBoolean());
+        assertTrue(JSON.readTree(send("POST", "/api/v1/vcenters/" + vcId + "/test", "admin", "{}")
+                        .body())
+                .get("ok")
+                .asBoolean());
         HttpResponse<String> bad = send("PUT", "/api/v1/vcenters/" + vcId, "admin", "{\"password\":\"nope\"}");
         assertEquals(400, bad.statusCode(), bad.body());
-        assertTrue(JSON.readTree(send("POST", "/api/v1/vcenters/" + vcId + "/test", "admin", "{}").body()).get("ok").asBoolean(),
+        assertTrue(
+                JSON.readTree(send("POST", "/api/v1/vcenters/" + vcId + "/test", "admin", "{}")
+                                .body())
+                        .get("ok")
+                        .asBoolean(),
                 "a refused edit changes nothing");
     }
 
@@ -220,19 +250,43 @@ class VcentersIT {
     void roles() throws Exception {
         for (String role : List.of("viewer", "operator")) {
             assertEquals(403, send("GET", "/api/v1/vcenters", role, null).statusCode());
-            assertEquals(403, send("POST", "/api/v1/vcenters/probe", role, "{\"url\":\"" + url + "\"}").statusCode());
-            assertEquals(403, send("POST", "/api/v1/vcenters", role, add("x", VC_PASSWORD, SHA1)).statusCode());
-            assertEquals(403, send("PUT", "/api/v1/vcenters/" + vcId, role, "{\"name\":\"x\"}").statusCode());
-            assertEquals(403, send("DELETE", "/api/v1/vcenters/" + vcId, role, null).statusCode());
-            assertEquals(403, send("POST", "/api/v1/vcenters/" + vcId + "/test", role, "{}").statusCode());
+            assertEquals(
+                    403,
+                    send("POST", "/api/v1/vcenters/probe", role, "{\"url\":\"" + url + "\"}")
+                            .statusCode());
+            assertEquals(
+                    403,
+                    send("POST", "/api/v1/vcenters", role, add("x", VC_PASSWORD, SHA1))
+                            .statusCode());
+            assertEquals(
+                    403,
+                    send("PUT", "/api/v1/vcenters/" + vcId, role, "{\"name\":\"x\"}")
+                            .statusCode());
+            assertEquals(
+                    403, send("DELETE", "/api/v1/vcenters/" + vcId, role, null).statusCode());
+            assertEquals(
+                    403,
+                    send("POST", "/api/v1/vcenters/" + vcId + "/test", role, "{}")
+                            .statusCode());
         }
         assertEquals(401, send("GET", "/api/v1/vcenters", null, null).statusCode());
-        assertEquals(403, send("GET", "/api/v1/vcenters/" + vcId + "/inventory", "viewer", null).statusCode());
-        assertEquals(403, send("POST", "/api/v1/backups/" + backupId + "/restore-vm", "viewer",
-                "{\"vcenter\":\"" + vcId + "\",\"name\":\"x\"}").statusCode());
+        assertEquals(
+                403,
+                send("GET", "/api/v1/vcenters/" + vcId + "/inventory", "viewer", null)
+                        .statusCode());
+        assertEquals(
+                403,
+                send(
+                                "POST",
+                                "/api/v1/backups/" + backupId + "/restore-vm",
+                                "viewer",
+                                "{\"vcenter\":\"" + vcId + "\",\"name\":\"x\"}")
+                        .statusCode());
         HttpResponse<String> choices = send("GET", "/api/v1/vcenter-choices", "operator", null);
         assertEquals(200, choices.statusCode(), choices.body());
-        assertEquals(List.of("id", "name", "url"), fields(JSON.readTree(choices.body()).get(0)));
+        assertEquals(
+                List.of("id", "name", "url"),
+                fields(JSON.readTree(choices.body()).get(0)));
     }
 
     // ---- restore ----
@@ -248,26 +302,50 @@ class VcentersIT {
         assertTrue(texts(n.get("folders")).contains("DC0/vm"), r.body());
         assertTrue(texts(n.get("networks")).contains("VM Network"), r.body());
         assertFalse(texts(n.get("hosts")).isEmpty(), r.body());
-        assertTrue(texts(n.get("pools")).stream().anyMatch(p -> p.startsWith("DC0/host/") && p.endsWith("/Resources")), r.body());
+        assertTrue(
+                texts(n.get("pools")).stream().anyMatch(p -> p.startsWith("DC0/host/") && p.endsWith("/Resources")),
+                r.body());
     }
 
     @Test
     @Order(7)
-    @DisplayName("restore-vm as-new re-creates the VM through a job that reaches SUCCEEDED, with every disk byte; a taken name fails the job")
+    @DisplayName(
+            "restore-vm as-new re-creates the VM through a job that reaches SUCCEEDED, with every disk byte; a taken name fails the job")
     void restoreAsNew() throws Exception {
-        assertEquals(400, send("POST", "/api/v1/backups/" + backupId + "/restore-vm", "operator",
-                "{\"vcenter\":\"" + vcId + "\",\"mode\":\"sideways\"}").statusCode());
-        assertEquals(400, send("POST", "/api/v1/backups/" + backupId + "/restore-vm", "operator",
-                "{\"vcenter\":\"nope\",\"name\":\"x\"}").statusCode());
-        assertEquals(404, send("POST", "/api/v1/backups/00000000/restore-vm", "operator",
-                "{\"vcenter\":\"" + vcId + "\",\"name\":\"x\"}").statusCode());
-        String body = "{\"vcenter\":\"" + vcId + "\",\"mode\":\"as-new\",\"name\":\"web01-restored\",\"datastore\":\"LocalDS_0\","
+        assertEquals(
+                400,
+                send(
+                                "POST",
+                                "/api/v1/backups/" + backupId + "/restore-vm",
+                                "operator",
+                                "{\"vcenter\":\"" + vcId + "\",\"mode\":\"sideways\"}")
+                        .statusCode());
+        assertEquals(
+                400,
+                send(
+                                "POST",
+                                "/api/v1/backups/" + backupId + "/restore-vm",
+                                "operator",
+                                "{\"vcenter\":\"nope\",\"name\":\"x\"}")
+                        .statusCode());
+        assertEquals(
+                404,
+                send(
+                                "POST",
+                                "/api/v1/backups/00000000/restore-vm",
+                                "operator",
+                                "{\"vcenter\":\"" + vcId + "\",\"name\":\"x\"}")
+                        .statusCode());
+        String body = "{\"vcenter\":\"" + vcId
+                + "\",\"mode\":\"as-new\",\"name\":\"web01-restored\",\"datastore\":\"LocalDS_0\","
                 + "\"folder\":\"DC0/vm\",\"networkMap\":{\"VM Network\":\"VM Network\"},\"onConflict\":\"abort\",\"powerOn\":false}";
         JsonNode done = runJob(body);
         assertEquals("SUCCEEDED", done.get("state").asText(), done.toString());
         assertEquals("restore-vm", done.get("kind").asText());
         assertTrue(done.get("result").asText().contains("as web01-restored"), done.toString());
-        VmInfo restored = Inventory.vms(vc).stream().filter(v -> v.name().equals("web01-restored")).findFirst()
+        VmInfo restored = Inventory.vms(vc).stream()
+                .filter(v -> v.name().equals("web01-restored"))
+                .findFirst()
                 .orElseThrow(() -> new AssertionError("no VM web01-restored"));
         List<VirtualDisk> disks = VmBackup.disks((VirtualMachineConfigInfo) Props.one(vc, restored.ref(), "config"));
         assertEquals(2, disks.size());
@@ -283,12 +361,18 @@ class VcentersIT {
 
     @Test
     @Order(8)
-    @DisplayName("in a real Chromium, an operator restores web01 in place through the wizard: the job reaches 100 % and the damaged disk is whole again")
+    @DisplayName(
+            "in a real Chromium, an operator restores web01 in place through the wizard: the job reaches 100 % and the damaged disk is whole again")
     void restoreInPlaceInBrowser() throws Exception {
-        VmInfo web01 = Inventory.vms(vc).stream().filter(v -> v.name().equals("web01")).findFirst().orElseThrow();
+        VmInfo web01 = Inventory.vms(vc).stream()
+                .filter(v -> v.name().equals("web01"))
+                .findFirst()
+                .orElseThrow();
         List<VirtualDisk> disks = VmBackup.disks((VirtualMachineConfigInfo) Props.one(vc, web01.ref(), "config"));
-        DatastorePath desc = DatastorePath.parse(((VirtualDiskFlatVer2BackingInfo) disks.get(0).getBacking()).getFileName());
-        DatastorePath flat = desc.resolveSibling(desc.fileName().substring(0, desc.fileName().length() - 5) + "-flat.vmdk");
+        DatastorePath desc = DatastorePath.parse(
+                ((VirtualDiskFlatVer2BackingInfo) disks.get(0).getBacking()).getFileName());
+        DatastorePath flat =
+                desc.resolveSibling(desc.fileName().substring(0, desc.fileName().length() - 5) + "-flat.vmdk");
         ds.upload(flat, new java.io.ByteArrayInputStream(new byte[16 << 20]), 16 << 20);
         assertFalse(diskSha.get(0).equals(sha256(disks.get(0))), "disk 0 was damaged");
 
@@ -303,8 +387,10 @@ class VcentersIT {
                 b.await(".cards");
                 b.open(base + "/#/backups/" + backupId + "/restore");
                 b.await("#vmr-vcenter option[value='" + vcId + "']");
-                b.script("const s = document.getElementById('vmr-vcenter'); s.value = arguments[0];"
-                        + " s.dispatchEvent(new Event('change'));", vcId);
+                b.script(
+                        "const s = document.getElementById('vmr-vcenter'); s.value = arguments[0];"
+                                + " s.dispatchEvent(new Event('change'));",
+                        vcId);
                 b.click("#vmr-mode-inplace");
                 b.await("#vmr-inplace:not([hidden])");
                 b.await("#vmr-asnew[hidden]");
@@ -314,7 +400,10 @@ class VcentersIT {
                 b.script("window.confirm = () => true"); // the "overwrite every disk?" question, answered yes
                 b.click("#vmr-start");
                 b.await("#job-progress");
-                b.awaitText("#job-state", t -> t.contains("SUCCEEDED") || t.contains("FAILED"), Duration.ofMinutes(3),
+                b.awaitText(
+                        "#job-state",
+                        t -> t.contains("SUCCEEDED") || t.contains("FAILED"),
+                        Duration.ofMinutes(3),
                         "finishing");
                 assertTrue(b.text("#job-state").contains("SUCCEEDED"), b.text("#main"));
                 assertEquals("100 %", b.text("#job-percent"));
@@ -330,8 +419,10 @@ class VcentersIT {
 
     /** Chromium's certificate pin: the SHA-256 of the server key's SubjectPublicKeyInfo, from a pinned handshake. */
     private String spki() throws Exception {
-        try (javax.net.ssl.SSLSocket sock = (javax.net.ssl.SSLSocket) io.cairn.httpui.PinnedTls.context(server.fingerprint())
-                .getSocketFactory().createSocket("127.0.0.1", server.port())) {
+        try (javax.net.ssl.SSLSocket sock =
+                (javax.net.ssl.SSLSocket) io.cairn.httpui.PinnedTls.context(server.fingerprint())
+                        .getSocketFactory()
+                        .createSocket("127.0.0.1", server.port())) {
             sock.startHandshake();
             return Tls.spkiSha256(sock.getSession().getPeerCertificates()[0]);
         }
@@ -341,16 +432,23 @@ class VcentersIT {
 
     @Test
     @Order(9)
-    @DisplayName("a schedule with a vCenter source backs up the VMs its spec selects (snapshot removed), keeps one by retention;"
-            + " a spec matching nothing fails its job; unknown connections and specs without a prefix are 400")
+    @DisplayName(
+            "a schedule with a vCenter source backs up the VMs its spec selects (snapshot removed), keeps one by retention;"
+                    + " a spec matching nothing fails its job; unknown connections and specs without a prefix are 400")
     void vcenterSchedule() throws Exception {
         HttpResponse<String> m = send("GET", "/api/v1/vcenters/" + vcId + "/vms?spec=name:web01", "operator", null);
         assertEquals(200, m.statusCode(), m.body());
         JsonNode matched = JSON.readTree(m.body());
         assertEquals(1, matched.size(), m.body());
         assertEquals("web01", matched.get(0).get("name").asText());
-        assertEquals(400, send("GET", "/api/v1/vcenters/" + vcId + "/vms?spec=web01", "operator", null).statusCode());
-        assertEquals(403, send("GET", "/api/v1/vcenters/" + vcId + "/vms?spec=any:", "viewer", null).statusCode());
+        assertEquals(
+                400,
+                send("GET", "/api/v1/vcenters/" + vcId + "/vms?spec=web01", "operator", null)
+                        .statusCode());
+        assertEquals(
+                403,
+                send("GET", "/api/v1/vcenters/" + vcId + "/vms?spec=any:", "viewer", null)
+                        .statusCode());
 
         HttpResponse<String> bad = send("POST", "/api/v1/schedules", "admin", vcSchedule("x", "nope", "name:web01"));
         assertEquals(400, bad.statusCode(), bad.body());
@@ -360,7 +458,8 @@ class VcentersIT {
         assertTrue(bad.body().contains("'source.spec'") && bad.body().contains("name:"), bad.body());
 
         long before = backupsOf("web01");
-        HttpResponse<String> r = send("POST", "/api/v1/schedules", "admin", vcSchedule("nightly web01", vcId, "name:web01"));
+        HttpResponse<String> r =
+                send("POST", "/api/v1/schedules", "admin", vcSchedule("nightly web01", vcId, "name:web01"));
         assertEquals(201, r.statusCode(), r.body());
         JsonNode created = JSON.readTree(r.body());
         assertEquals("name:web01 on lab vCenter", created.get("vm").asText(), r.body());
@@ -372,31 +471,45 @@ class VcentersIT {
         assertTrue(job.get("result").asText().startsWith("web01: backup "), job.toString());
         assertTrue(job.get("result").asText().contains("retention kept 1, removed " + before), job.toString());
         assertEquals(1, backupsOf("web01"));
-        Repository.Listed latest = repo.backups().stream().filter(l -> l.manifest().vm().name().equals("web01")).findFirst().orElseThrow();
+        Repository.Listed latest = repo.backups().stream()
+                .filter(l -> l.manifest().vm().name().equals("web01"))
+                .findFirst()
+                .orElseThrow();
         assertEquals("nightly web01", latest.manifest().labels().get("schedule"));
-        VmInfo web01 = Inventory.vms(vc).stream().filter(v -> v.name().equals("web01")).findFirst().orElseThrow();
+        VmInfo web01 = Inventory.vms(vc).stream()
+                .filter(v -> v.name().equals("web01"))
+                .findFirst()
+                .orElseThrow();
         assertEquals(null, Props.one(vc, web01.ref(), "snapshot"), "the backup's snapshot is removed");
 
         r = send("POST", "/api/v1/schedules", "admin", vcSchedule("nothing", vcId, "name:no-such-vm"));
         assertEquals(201, r.statusCode(), r.body());
-        r = send("POST", "/api/v1/schedules/" + JSON.readTree(r.body()).get("id").asText() + "/run", "operator", "{}");
+        r = send(
+                "POST", "/api/v1/schedules/" + JSON.readTree(r.body()).get("id").asText() + "/run", "operator", "{}");
         JsonNode none = awaitJob(JSON.readTree(r.body()).get("job").asText());
         assertEquals("FAILED", none.get("state").asText(), none.toString());
-        assertEquals("no VM matches name:no-such-vm on lab vCenter", none.get("result").asText());
+        assertEquals(
+                "no VM matches name:no-such-vm on lab vCenter",
+                none.get("result").asText());
     }
 
     @Test
     @Order(10)
     @DisplayName("delete removes the connection; a schedule that used it says so")
     void delete() throws Exception {
-        assertEquals(200, send("DELETE", "/api/v1/vcenters/" + vcId, "admin", null).statusCode());
-        assertEquals(404, send("DELETE", "/api/v1/vcenters/" + vcId, "admin", null).statusCode());
+        assertEquals(
+                200, send("DELETE", "/api/v1/vcenters/" + vcId, "admin", null).statusCode());
+        assertEquals(
+                404, send("DELETE", "/api/v1/vcenters/" + vcId, "admin", null).statusCode());
         assertEquals("[]", send("GET", "/api/v1/vcenters", "admin", null).body());
-        JsonNode schedules = JSON.readTree(send("GET", "/api/v1/schedules", "viewer", null).body());
+        JsonNode schedules =
+                JSON.readTree(send("GET", "/api/v1/schedules", "viewer", null).body());
         assertFalse(schedules.isEmpty());
         for (JsonNode s : schedules) {
             assertTrue(s.path("problem").asText().contains("vCenter connection was deleted"), s.toString());
-            assertEquals("name:" + (s.get("name").asText().equals("nothing") ? "no-such-vm" : "web01") + " on a deleted vCenter connection",
+            assertEquals(
+                    "name:" + (s.get("name").asText().equals("nothing") ? "no-such-vm" : "web01")
+                            + " on a deleted vCenter connection",
                     s.get("vm").asText());
         }
     }
@@ -410,12 +523,21 @@ class VcentersIT {
     }
 
     private static String vcSchedule(String name, String vcenter, String spec) throws Exception {
-        return JSON.writeValueAsString(Map.of("name", name, "cron", "0 3 29 2 *", "retention", Map.of("keepLast", 1),
-                "source", Map.of("vcenter", vcenter, "spec", spec, "quiesce", false)));
+        return JSON.writeValueAsString(Map.of(
+                "name",
+                name,
+                "cron",
+                "0 3 29 2 *",
+                "retention",
+                Map.of("keepLast", 1),
+                "source",
+                Map.of("vcenter", vcenter, "spec", spec, "quiesce", false)));
     }
 
     private long backupsOf(String vm) throws Exception {
-        return repo.backups().stream().filter(l -> l.manifest().vm().name().equals(vm)).count();
+        return repo.backups().stream()
+                .filter(l -> l.manifest().vm().name().equals(vm))
+                .count();
     }
 
     private JsonNode awaitJob(String job) throws Exception {

@@ -17,7 +17,9 @@ final class BootSector {
 
     /** FAT type, decided only by the count of clusters. */
     enum Type {
-        FAT12(12), FAT16(16), FAT32(32);
+        FAT12(12),
+        FAT16(16),
+        FAT32(32);
 
         final int bits;
 
@@ -32,6 +34,7 @@ final class BootSector {
      * 4084) are what every correct implementation uses.
      */
     static final long FAT12_MAX_CLUSTERS_EXCLUSIVE = 4085;
+
     static final long FAT16_MAX_CLUSTERS_EXCLUSIVE = 65525;
 
     /** FAT32 cluster numbers are 28 bits; 0x0FFFFFF7 and up are "bad" and end-of-chain marks. */
@@ -50,6 +53,7 @@ final class BootSector {
     final int fatCount;
     /** Index (0-based) of the FAT to read: the first one, unless FAT32 mirroring is disabled. */
     final int activeFat;
+
     final long fatSectors;
     final int rootEntryCount;
     final long totalSectors;
@@ -77,18 +81,18 @@ final class BootSector {
         }
         int jump = b.get(0) & 0xFF;
         if (jump != 0xEB && jump != 0xE9) {
-            throw new FatFormatException(String.format(
-                    "not a FAT volume: BS_jmpBoot starts with 0x%02X, expected 0xEB or 0xE9", jump));
+            throw new FatFormatException(
+                    String.format("not a FAT volume: BS_jmpBoot starts with 0x%02X, expected 0xEB or 0xE9", jump));
         }
         bytesPerSector = u16(b, 11);
         if (bytesPerSector < 512 || bytesPerSector > 4096 || Integer.bitCount(bytesPerSector) != 1) {
-            throw new FatFormatException("invalid BPB_BytsPerSec " + bytesPerSector
-                    + ": must be 512, 1024, 2048 or 4096");
+            throw new FatFormatException(
+                    "invalid BPB_BytsPerSec " + bytesPerSector + ": must be 512, 1024, 2048 or 4096");
         }
         sectorsPerCluster = b.get(13) & 0xFF;
         if (sectorsPerCluster == 0 || Integer.bitCount(sectorsPerCluster) != 1) {
-            throw new FatFormatException("invalid BPB_SecPerClus " + sectorsPerCluster
-                    + ": must be a power of two from 1 to 128");
+            throw new FatFormatException(
+                    "invalid BPB_SecPerClus " + sectorsPerCluster + ": must be a power of two from 1 to 128");
         }
         clusterSize = bytesPerSector * sectorsPerCluster; // at most 4096 * 128 = 512 KiB
         reservedSectors = u16(b, 14);
@@ -117,8 +121,8 @@ final class BootSector {
         long rootDirSectors = ((long) rootEntryCount * DIR_ENTRY_SIZE + bytesPerSector - 1) / bytesPerSector;
         long metaSectors = reservedSectors + fatCount * fatSectors + rootDirSectors;
         if (metaSectors >= totalSectors) {
-            throw new FatFormatException("invalid BPB: reserved, FAT and root directory regions ("
-                    + metaSectors + " sectors) leave no data region in a " + totalSectors + "-sector volume");
+            throw new FatFormatException("invalid BPB: reserved, FAT and root directory regions (" + metaSectors
+                    + " sectors) leave no data region in a " + totalSectors + "-sector volume");
         }
         clusterCount = (totalSectors - metaSectors) / sectorsPerCluster;
         if (clusterCount == 0) {
@@ -138,8 +142,8 @@ final class BootSector {
                         + " and BPB_RootEntCnt is " + rootEntryCount + " (both must be 0 on FAT32)");
             }
             if (clusterCount > FAT32_MAX_CLUSTERS) {
-                throw new FatFormatException("invalid BPB: " + clusterCount
-                        + " clusters do not fit in 28-bit FAT32 cluster numbers");
+                throw new FatFormatException(
+                        "invalid BPB: " + clusterCount + " clusters do not fit in 28-bit FAT32 cluster numbers");
             }
         } else if (fat32Layout || rootEntryCount == 0) {
             throw new FatFormatException("inconsistent BPB: " + clusterCount + " clusters make "
@@ -149,13 +153,13 @@ final class BootSector {
         // Each FAT must have an entry for clusters 0 .. clusterCount + 1.
         long fatBitsNeeded = (clusterCount + 2) * type.bits;
         if (fatSectors * bytesPerSector * 8 < fatBitsNeeded) {
-            throw new FatFormatException("invalid BPB: a FAT of " + fatSectors + " sectors cannot map "
-                    + clusterCount + " clusters of a " + type + " volume");
+            throw new FatFormatException("invalid BPB: a FAT of " + fatSectors + " sectors cannot map " + clusterCount
+                    + " clusters of a " + type + " volume");
         }
         long volumeBytes = totalSectors * bytesPerSector;
         if (volumeBytes > volume.size()) {
-            throw new FatFormatException("truncated FAT volume: the BPB declares " + totalSectors
-                    + " sectors (" + volumeBytes + " bytes) but the image has only " + volume.size() + " bytes");
+            throw new FatFormatException("truncated FAT volume: the BPB declares " + totalSectors + " sectors ("
+                    + volumeBytes + " bytes) but the image has only " + volume.size() + " bytes");
         }
         fatOffset = (long) reservedSectors * bytesPerSector;
         rootDirOffset = type == Type.FAT32 ? 0 : fatOffset + fatCount * fatSectors * bytesPerSector;
@@ -167,13 +171,13 @@ final class BootSector {
             // BPB_ExtFlags bit 7 set: mirroring off, bits 0-3 name the only active FAT.
             activeFat = (extFlags & 0x80) != 0 ? extFlags & 0x0F : 0;
             if (activeFat >= fatCount) {
-                throw new FatFormatException("invalid BPB_ExtFlags: active FAT " + activeFat
-                        + " but only " + fatCount + " FATs");
+                throw new FatFormatException(
+                        "invalid BPB_ExtFlags: active FAT " + activeFat + " but only " + fatCount + " FATs");
             }
             rootCluster = u32(b, 44);
             if (rootCluster < 2 || rootCluster > clusterCount + 1) {
-                throw new FatFormatException("invalid BPB_RootClus " + rootCluster
-                        + ": valid clusters are 2 to " + (clusterCount + 1));
+                throw new FatFormatException(
+                        "invalid BPB_RootClus " + rootCluster + ": valid clusters are 2 to " + (clusterCount + 1));
             }
             bpbLabel = (b.get(66) & 0xFF) == 0x29 ? label(b, 71) : null;
         } else {
@@ -186,8 +190,8 @@ final class BootSector {
     /** Reads and validates the boot sector of {@code volume}. */
     static BootSector read(Image volume) throws IOException {
         if (volume.size() < 512) {
-            throw new FatFormatException("truncated FAT volume: " + volume.size()
-                    + " bytes cannot hold a 512-byte boot sector");
+            throw new FatFormatException(
+                    "truncated FAT volume: " + volume.size() + " bytes cannot hold a 512-byte boot sector");
         }
         ByteBuffer b = ByteBuffer.wrap(volume.readFully(0, 512)).order(ByteOrder.LITTLE_ENDIAN);
         return new BootSector(volume, b);

@@ -25,6 +25,7 @@ final class ClusterChain {
     private final long[] runFileStart;
     /** Volume cluster number at which run i starts. */
     private final long[] runCluster;
+
     private final int runs;
     private final long length;
 
@@ -40,8 +41,8 @@ final class ClusterChain {
     static ClusterChain walk(FatTable fat, BootSector boot, long first) throws IOException {
         long max = boot.maxCluster();
         if (first < 2 || first > max) {
-            throw new FatFormatException("broken cluster chain: first cluster " + first
-                    + " is outside the valid range 2 to " + max);
+            throw new FatFormatException(
+                    "broken cluster chain: first cluster " + first + " is outside the valid range 2 to " + max);
         }
         long[] fileStart = new long[4];
         long[] cluster = new long[4];

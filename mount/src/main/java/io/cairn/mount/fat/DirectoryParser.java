@@ -33,22 +33,22 @@ import java.util.Locale;
 final class DirectoryParser {
 
     /** The decoded entries and, for a root directory, the volume label entry's text. */
-    record Listing(List<FatEntry> entries, String label) {
-    }
+    record Listing(List<FatEntry> entries, String label) {}
 
     private static final int LAST_LONG_ENTRY = 0x40;
     /** ATTR_READ_ONLY | ATTR_HIDDEN | ATTR_SYSTEM | ATTR_VOLUME_ID marks a long-name entry. */
     private static final int ATTR_LONG_NAME = 0x0F;
+
     private static final int ATTR_LONG_NAME_MASK = 0x3F;
     /** 255 UTF-16 units at most, 13 per entry: 20 entries. */
     private static final int MAX_LONG_ENTRIES = 20;
+
     private static final int NT_LOWER_BASE = 0x08;
     private static final int NT_LOWER_EXT = 0x10;
     /** Offsets of the 13 UTF-16 units in a long entry: 5 in LDIR_Name1, 6 in Name2, 2 in Name3. */
     private static final int[] LONG_NAME_OFFSETS = {1, 3, 5, 7, 9, 14, 16, 18, 20, 22, 24, 28, 30};
 
-    private DirectoryParser() {
-    }
+    private DirectoryParser() {}
 
     /**
      * Decodes {@code data}, a whole directory (a multiple of 32 bytes).
@@ -61,8 +61,8 @@ final class DirectoryParser {
         List<FatEntry> entries = new ArrayList<>();
         String label = null;
         char[] longName = new char[MAX_LONG_ENTRIES * 13];
-        int longCount = 0;     // entries in the current long-name sequence, 0 when none
-        int longExpected = 0;  // ordinal the next long entry must have; 0 once complete
+        int longCount = 0; // entries in the current long-name sequence, 0 when none
+        int longExpected = 0; // ordinal the next long entry must have; 0 once complete
         int longChecksum = 0;
         for (int off = 0; off + 32 <= data.length; off += 32) {
             int first = data[off] & 0xFF;
@@ -122,8 +122,7 @@ final class DirectoryParser {
             long size = directory ? 0 : b.getInt(off + 28) & 0xFFFFFFFFL;
             Instant modified = time(b.getShort(off + 24) & 0xFFFF, b.getShort(off + 22) & 0xFFFF, 0);
             Instant accessed = time(b.getShort(off + 18) & 0xFFFF, 0, 0);
-            Instant created = time(b.getShort(off + 16) & 0xFFFF, b.getShort(off + 14) & 0xFFFF,
-                    data[off + 13] & 0xFF);
+            Instant created = time(b.getShort(off + 16) & 0xFFFF, b.getShort(off + 14) & 0xFFFF, data[off + 13] & 0xFF);
             entries.add(new FatEntry(name, directory, size, modified, accessed, created, attr, cluster));
         }
         return new Listing(List.copyOf(entries), label);
@@ -175,8 +174,8 @@ final class DirectoryParser {
             return null;
         }
         try {
-            LocalDateTime t = LocalDateTime.of(1980 + (date >>> 9), (date >>> 5) & 0x0F, date & 0x1F,
-                    hour, minute, second);
+            LocalDateTime t =
+                    LocalDateTime.of(1980 + (date >>> 9), (date >>> 5) & 0x0F, date & 0x1F, hour, minute, second);
             return t.toInstant(ZoneOffset.UTC).plusMillis(centis * 10L);
         } catch (DateTimeException e) {
             return null;

@@ -29,8 +29,15 @@ import java.time.Instant;
  *        directory, 0x20 archive)
  * @param firstCluster first data cluster; 0 for an empty file and for the FAT12/16 root directory
  */
-public record FatEntry(String name, boolean directory, long size, Instant modified, Instant accessed,
-        Instant created, int attributes, long firstCluster) {
+public record FatEntry(
+        String name,
+        boolean directory,
+        long size,
+        Instant modified,
+        Instant accessed,
+        Instant created,
+        int attributes,
+        long firstCluster) {
 
     public static final int ATTR_READ_ONLY = 0x01;
     public static final int ATTR_HIDDEN = 0x02;

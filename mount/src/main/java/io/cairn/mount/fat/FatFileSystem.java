@@ -33,6 +33,7 @@ public final class FatFileSystem {
      * {@value #ITEM_OVERHEAD} for its own objects, which bounds the count of small ones.
      */
     private static final int ITEM_OVERHEAD = 16;
+
     private static final long CACHED_CHAIN_RUNS = 1 << 20;
     private static final long CACHED_DIRECTORY_ENTRIES = 1 << 18;
     /**
@@ -47,16 +48,16 @@ public final class FatFileSystem {
     private final FatEntry root;
     private final String label;
     /** firstCluster to ClusterChain, or to the FatFormatException that walking it threw. */
-    private final Lru<Long, Object> chains = new Lru<>(CACHED_CHAIN_RUNS,
-            c -> ITEM_OVERHEAD + (c instanceof ClusterChain ? ((ClusterChain) c).runs() : 0));
-    private final Lru<Long, Directory> directories = new Lru<>(CACHED_DIRECTORY_ENTRIES,
-            d -> ITEM_OVERHEAD + d.entries().size());
+    private final Lru<Long, Object> chains = new Lru<>(
+            CACHED_CHAIN_RUNS, c -> ITEM_OVERHEAD + (c instanceof ClusterChain ? ((ClusterChain) c).runs() : 0));
+
+    private final Lru<Long, Directory> directories =
+            new Lru<>(CACHED_DIRECTORY_ENTRIES, d -> ITEM_OVERHEAD + d.entries().size());
     private final Object freeLock = new Object();
     private long freeClusters = -1; // guarded by freeLock
 
     /** A listing and its case-insensitive index. */
-    private record Directory(List<FatEntry> entries, Map<String, FatEntry> byKey) {
-    }
+    private record Directory(List<FatEntry> entries, Map<String, FatEntry> byKey) {}
 
     private FatFileSystem(Image volume, BootSector boot) throws IOException {
         this.volume = volume;
@@ -202,12 +203,12 @@ public final class FatFileSystem {
             chain = chain(file.firstCluster());
             long needed = (file.size() + boot.clusterSize - 1) / boot.clusterSize;
             if (chain.length() < needed) {
-                throw new FatFormatException("its cluster chain holds only " + chain.length()
-                        + " clusters, " + needed + " are needed");
+                throw new FatFormatException(
+                        "its cluster chain holds only " + chain.length() + " clusters, " + needed + " are needed");
             }
         } catch (FatFormatException e) {
-            throw new FatFormatException("cannot read " + file.size() + "-byte file '" + file.name()
-                    + "': " + e.getMessage(), e);
+            throw new FatFormatException(
+                    "cannot read " + file.size() + "-byte file '" + file.name() + "': " + e.getMessage(), e);
         }
         int want = (int) Math.min(dst.remaining(), file.size() - position);
         int done = 0;
@@ -223,8 +224,8 @@ public final class FatFileSystem {
             while (view.hasRemaining()) {
                 int r = volume.read(at + view.position(), view);
                 if (r <= 0) {
-                    throw new EOFException("volume image ended at " + (at + view.position())
-                            + " inside file '" + file.name() + "'");
+                    throw new EOFException(
+                            "volume image ended at " + (at + view.position()) + " inside file '" + file.name() + "'");
                 }
             }
             dst.position(dst.position() + n);
@@ -266,8 +267,8 @@ public final class FatFileSystem {
                 long index = 0;
                 while (index < chain.length()) {
                     long run = chain.contiguousFrom(index);
-                    byte[] part = volume.readFully(boot.clusterOffset(chain.clusterAt(index)),
-                            (int) (run * boot.clusterSize));
+                    byte[] part = volume.readFully(
+                            boot.clusterOffset(chain.clusterAt(index)), (int) (run * boot.clusterSize));
                     System.arraycopy(part, 0, data, (int) (index * boot.clusterSize), part.length);
                     index += run;
                 }

@@ -21,6 +21,7 @@ final class FatTable {
 
     /** 64 KiB: a multiple of every sector size, large enough that chain walks rarely miss. */
     static final int BLOCK_SIZE = 64 * 1024;
+
     private static final int CACHED_BLOCKS = 32; // 2 MiB
 
     private final Image volume;
@@ -154,8 +155,8 @@ final class FatTable {
         try {
             return volume.readFully(offset + pos, n);
         } catch (java.io.EOFException e) {
-            throw new FatFormatException("truncated FAT volume: FAT bytes at " + (offset + pos)
-                    + " are past the end of the image", e);
+            throw new FatFormatException(
+                    "truncated FAT volume: FAT bytes at " + (offset + pos) + " are past the end of the image", e);
         }
     }
 }

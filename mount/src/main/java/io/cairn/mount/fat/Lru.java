@@ -2,7 +2,6 @@ package io.cairn.mount.fat;
 
 import java.util.Iterator;
 import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.function.ToLongFunction;
 
 /**

@@ -1,12 +1,13 @@
 package io.cairn.mount.fuse;
 
+import com.kenai.jffi.MemoryIO;
 import io.cairn.mount.tree.BackupTree;
 import io.cairn.mount.tree.Dir;
 import io.cairn.mount.tree.FileNode;
 import io.cairn.mount.tree.Link;
 import io.cairn.mount.tree.Node;
-import io.cairn.repository.CorruptObjectException;
-import io.cairn.repository.ObjectNotFoundException;
+import io.cairn.repository.error.CorruptObjectException;
+import io.cairn.repository.error.ObjectNotFoundException;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.nio.ByteBuffer;
@@ -17,7 +18,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
-import com.kenai.jffi.MemoryIO;
 import jnr.ffi.Pointer;
 import ru.serce.jnrfuse.ErrorCodes;
 import ru.serce.jnrfuse.FuseFillDir;
@@ -157,7 +157,8 @@ final class CairnFuse extends FuseStubFS {
             // Write straight into libfuse's buffer: no intermediate copy, and no per-thread heap
             // buffer (libfuse's worker threads come and go under load, and each new one would
             // allocate its own).
-            ByteBuffer b = MemoryIO.getInstance().newDirectByteBuffer(buf.address(), (int) Math.min(size, Integer.MAX_VALUE));
+            ByteBuffer b =
+                    MemoryIO.getInstance().newDirectByteBuffer(buf.address(), (int) Math.min(size, Integer.MAX_VALUE));
             int n = f.read(offset, b);
             if (n <= 0) {
                 return 0;

@@ -36,8 +36,9 @@ public final class FuseMount implements AutoCloseable {
      * @param beforeUnmount runs before the FUSE mount goes away (unmounts guest volumes)
      * @throws MountException naming what is missing or wrong
      */
-    public static FuseMount mount(BackupTree tree, Path mountPoint, String fsName, Consumer<String> log,
-                                  Runnable beforeUnmount) throws MountException {
+    public static FuseMount mount(
+            BackupTree tree, Path mountPoint, String fsName, Consumer<String> log, Runnable beforeUnmount)
+            throws MountException {
         Path mp = mountPoint.toAbsolutePath().normalize();
         preflight(mp);
         int uid = ids("-u");
@@ -46,11 +47,19 @@ public final class FuseMount implements AutoCloseable {
         try {
             fs = new CairnFuse(tree, uid, gid, log, beforeUnmount);
         } catch (LinkageError | RuntimeException e) {
-            throw new MountException("cannot load libfuse2 (" + e.getMessage()
-                    + "): install the Debian package libfuse2");
+            throw new MountException(
+                    "cannot load libfuse2 (" + e.getMessage() + "): install the Debian package libfuse2");
         }
-        List<String> opts = new ArrayList<>(List.of("ro", "nosuid", "nodev", "fsname=" + fsName.replace(",", "_"),
-                "subtype=cairn", "kernel_cache", "entry_timeout=2", "attr_timeout=2", "negative_timeout=1",
+        List<String> opts = new ArrayList<>(List.of(
+                "ro",
+                "nosuid",
+                "nodev",
+                "fsname=" + fsName.replace(",", "_"),
+                "subtype=cairn",
+                "kernel_cache",
+                "entry_timeout=2",
+                "attr_timeout=2",
+                "negative_timeout=1",
                 "max_read=131072"));
         if (uid == 0) {
             // root's mount is for everyone (the web UI, a restore operator's shell): file modes decide
@@ -75,7 +84,9 @@ public final class FuseMount implements AutoCloseable {
             } catch (RuntimeException ignored) {
                 // nothing was mounted
             }
-            throw e instanceof MountException me ? me : new MountException("mounting " + mp + " failed: " + e.getMessage(), e);
+            throw e instanceof MountException me
+                    ? me
+                    : new MountException("mounting " + mp + " failed: " + e.getMessage(), e);
         }
         return m;
     }
@@ -91,8 +102,11 @@ public final class FuseMount implements AutoCloseable {
             MountTable.Entry e = MountTable.at(mp);
             if (e != null) {
                 throw new MountException("mount point " + mp + " is busy: " + e.fsType() + " from " + e.source()
-                        + " is mounted there" + (FS_TYPE.equals(e.fsType()) ? " (unmount it with 'cairn umount " + mp
-                        + "', or 'cairn mount --cleanup " + mp + "' if its process is gone)" : ""));
+                        + " is mounted there"
+                        + (FS_TYPE.equals(e.fsType())
+                                ? " (unmount it with 'cairn umount " + mp + "', or 'cairn mount --cleanup " + mp
+                                        + "' if its process is gone)"
+                                : ""));
             }
             try (var s = Files.list(mp)) {
                 if (s.findAny().isPresent()) {
@@ -113,9 +127,11 @@ public final class FuseMount implements AutoCloseable {
             throw new MountException("/dev/fuse is not readable and writable for this user: run cairn mount as root"
                     + " or add the user to the group owning /dev/fuse");
         }
-        if (ids("-u") != 0 && !Files.isExecutable(Path.of("/usr/bin/fusermount"))
+        if (ids("-u") != 0
+                && !Files.isExecutable(Path.of("/usr/bin/fusermount"))
                 && !Files.isExecutable(Path.of("/bin/fusermount"))) {
-            throw new MountException("mounting as a normal user needs fusermount (Debian package fuse3): run cairn mount as root");
+            throw new MountException(
+                    "mounting as a normal user needs fusermount (Debian package fuse3): run cairn mount as root");
         }
     }
 

@@ -66,7 +66,8 @@ public final class MountTable {
                 out.add(all.get(i));
             }
         }
-        out.sort((a, b) -> Integer.compare(b.mountPoint().getNameCount(), a.mountPoint().getNameCount()));
+        out.sort((a, b) ->
+                Integer.compare(b.mountPoint().getNameCount(), a.mountPoint().getNameCount()));
         return out;
     }
 
@@ -80,8 +81,11 @@ public final class MountTable {
         int n = 0;
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);
-            if (c == '\\' && i + 3 < s.length()
-                    && isOctal(s.charAt(i + 1)) && isOctal(s.charAt(i + 2)) && isOctal(s.charAt(i + 3))) {
+            if (c == '\\'
+                    && i + 3 < s.length()
+                    && isOctal(s.charAt(i + 1))
+                    && isOctal(s.charAt(i + 2))
+                    && isOctal(s.charAt(i + 3))) {
                 bytes[n++] = (byte) Integer.parseInt(s.substring(i + 1, i + 4), 8);
                 i += 3;
             } else {

@@ -41,7 +41,12 @@ final class FatTree {
             Set<String> seen = new HashSet<>();
             for (FatEntry e : fs.list(entry)) {
                 String n = e.name();
-                if (n.isEmpty() || n.equals(".") || n.equals("..") || n.indexOf('/') >= 0 || n.indexOf('\0') >= 0 || !seen.add(n)) {
+                if (n.isEmpty()
+                        || n.equals(".")
+                        || n.equals("..")
+                        || n.indexOf('/') >= 0
+                        || n.indexOf('\0') >= 0
+                        || !seen.add(n)) {
                     continue; // a damaged directory must not produce names a path cannot hold
                 }
                 out.add(e.directory() ? dir(n, fs, e, t, depth + 1) : file(n, fs, e, t));

@@ -5,7 +5,6 @@ import io.cairn.mount.fuse.FuseMount;
 import io.cairn.mount.fuse.MountTable;
 import io.cairn.mount.image.Image;
 import io.cairn.mount.tree.BackupTree;
-import io.cairn.mount.tree.Dir;
 import io.cairn.mount.tree.GuestVolumes;
 import io.cairn.mount.tree.Link;
 import io.cairn.mount.tree.Node;
@@ -188,7 +187,8 @@ public final class GuestVolumeManager implements GuestVolumes {
             }
             r.mounted = true;
             mountedOrder.add(r);
-            log.accept("mounted " + r.volume.name() + " (" + r.volume.fsType().displayName() + ") with " + r.driver.name());
+            log.accept("mounted " + r.volume.name() + " (" + r.volume.fsType().displayName() + ") with "
+                    + r.driver.name());
         }
     }
 
@@ -251,7 +251,8 @@ public final class GuestVolumeManager implements GuestVolumes {
                 return;
             }
             Path umount = Drivers.find("umount");
-            List<String> cmd = umount != null && FuseMount.uid() == 0 ? List.of(umount.toString(), target.toString())
+            List<String> cmd = umount != null && FuseMount.uid() == 0
+                    ? List.of(umount.toString(), target.toString())
                     : List.of(String.valueOf(Drivers.find("fusermount")), "-u", target.toString());
             Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
             String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();

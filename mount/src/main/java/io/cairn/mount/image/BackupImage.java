@@ -73,7 +73,8 @@ public final class BackupImage implements Image {
             } else {
                 byte[] data = cache.get(index.id(i));
                 if (data.length != index.length(i)) {
-                    throw new io.cairn.repository.CorruptObjectException(index.id(i).key(),
+                    throw new io.cairn.repository.error.CorruptObjectException(
+                            index.id(i).key(),
                             "chunk holds " + data.length + " bytes, the index expects " + index.length(i));
                 }
                 dst.put(data, within, n);

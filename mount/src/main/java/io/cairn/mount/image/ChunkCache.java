@@ -126,7 +126,8 @@ public final class ChunkCache implements AutoCloseable {
 
     private void evict() {
         // Oldest first; entries still loading are skipped (they are counted once they land).
-        Iterator<Map.Entry<ChunkId, CompletableFuture<byte[]>>> it = entries.entrySet().iterator();
+        Iterator<Map.Entry<ChunkId, CompletableFuture<byte[]>>> it =
+                entries.entrySet().iterator();
         while (cachedBytes > capacityBytes && it.hasNext()) {
             Map.Entry<ChunkId, CompletableFuture<byte[]>> e = it.next();
             CompletableFuture<byte[]> v = e.getValue();

@@ -28,8 +28,8 @@ public interface Image {
     /** Reads exactly {@code length} bytes at {@code position}; fails if the image ends first. */
     default byte[] readFully(long position, int length) throws IOException {
         if (position < 0 || length < 0 || position + length > size()) {
-            throw new java.io.EOFException("read of " + length + " bytes at " + position
-                    + " is past the end of a " + size() + "-byte image");
+            throw new java.io.EOFException(
+                    "read of " + length + " bytes at " + position + " is past the end of a " + size() + "-byte image");
         }
         ByteBuffer b = ByteBuffer.allocate(length);
         while (b.hasRemaining()) {

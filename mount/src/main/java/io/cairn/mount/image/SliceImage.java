@@ -15,8 +15,8 @@ public final class SliceImage implements Image {
     public record Segment(Image image, long offset, long length) {
         public Segment {
             if (offset < 0 || length < 0 || offset + length > image.size()) {
-                throw new IllegalArgumentException("segment [" + offset + ", +" + length
-                        + ") is outside a " + image.size() + "-byte image");
+                throw new IllegalArgumentException(
+                        "segment [" + offset + ", +" + length + ") is outside a " + image.size() + "-byte image");
             }
         }
     }

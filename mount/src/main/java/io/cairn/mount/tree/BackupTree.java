@@ -38,8 +38,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * while mounted appear and pruned ones disappear; a backup's own subtree never changes.
  */
 public final class BackupTree {
-    static final DateTimeFormatter TIME_NAME = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss'Z'", Locale.ROOT)
-            .withZone(ZoneOffset.UTC);
+    static final DateTimeFormatter TIME_NAME =
+            DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss'Z'", Locale.ROOT).withZone(ZoneOffset.UTC);
 
     private final Repository repo;
     private final ChunkCache cache;
@@ -55,7 +55,8 @@ public final class BackupTree {
 
     private record Listing(List<Node> vms, List<Node> byUuid) {}
 
-    public BackupTree(Repository repo, ChunkCache cache, GuestVolumes volumes, long refreshMillis, int readAheadChunks) {
+    public BackupTree(
+            Repository repo, ChunkCache cache, GuestVolumes volumes, long refreshMillis, int readAheadChunks) {
         this.repo = repo;
         this.cache = cache;
         this.volumes = volumes;
@@ -170,11 +171,16 @@ public final class BackupTree {
                 name = name + " (" + safeName(vm.identity(), "vm") + ")";
             }
             List<Repository.Listed> backups = new ArrayList<>(e.getValue());
-            backups.sort(Comparator.comparing((Repository.Listed l) -> l.manifest().time()).thenComparing(l -> l.ref().id()));
+            backups.sort(
+                    Comparator.comparing((Repository.Listed l) -> l.manifest().time())
+                            .thenComparing(l -> l.ref().id()));
             vmDirs.add(vmDir(name, backups));
             String uuid = vm.instanceUuid();
             if (uuid != null && !uuid.isBlank() && uuids.add(uuid)) {
-                links.add(Link.of(safeName(uuid, "uuid"), "../vms/" + name, backups.get(backups.size() - 1).manifest().instant()));
+                links.add(Link.of(
+                        safeName(uuid, "uuid"),
+                        "../vms/" + name,
+                        backups.get(backups.size() - 1).manifest().instant()));
             }
         }
         vmDirs.sort(Comparator.comparing(Node::name));
@@ -195,8 +201,11 @@ public final class BackupTree {
                 used.add(dirName);
             }
             String finalName = dirName;
-            Dir d = backupDirs.compute(l.ref(), (ref, old) -> old != null && old.name().equals(finalName)
-                    ? old : backupDir(finalName, l.ref(), l.manifest()));
+            Dir d = backupDirs.compute(
+                    l.ref(),
+                    (ref, old) -> old != null && old.name().equals(finalName)
+                            ? old
+                            : backupDir(finalName, l.ref(), l.manifest()));
             children.add(d);
             newest = dirName;
             newestTime = t;
@@ -232,7 +241,8 @@ public final class BackupTree {
             used.add("config.json");
         }
         if (m.encryption() != null && m.encryption().keyId() != null) {
-            files.add(Nodes.bytes("encryption-keyid.txt", t, (m.encryption().keyId() + "\n").getBytes(StandardCharsets.UTF_8)));
+            files.add(Nodes.bytes(
+                    "encryption-keyid.txt", t, (m.encryption().keyId() + "\n").getBytes(StandardCharsets.UTF_8)));
             used.add("encryption-keyid.txt");
         }
         Restorer restorer = new Restorer(repo, 1, io.cairn.repository.backup.Progress.NONE);
@@ -288,7 +298,9 @@ public final class BackupTree {
     static String diskBase(Manifest.DiskEntry d, Manifest m) {
         String safe = safeName(stem(d), d.key());
         // Two disks called alike (disk.vmdk on two datastores) keep apart by their key.
-        long same = m.disks().stream().filter(o -> o != d && safeName(stem(o), o.key()).equals(safe)).count();
+        long same = m.disks().stream()
+                .filter(o -> o != d && safeName(stem(o), o.key()).equals(safe))
+                .count();
         return same > 0 ? safe + "-" + safeName(d.key(), "disk") : safe;
     }
 

@@ -6,18 +6,16 @@ import java.nio.charset.StandardCharsets;
 
 /** Little-endian field access and bounded reads of on-disk structures (all of them are little-endian). */
 final class Bytes {
-    private Bytes() {
-    }
+    private Bytes() {}
 
     /**
      * Reads {@code length} bytes at {@code position}, or fails with a format error (not an I/O error)
      * when the structure claims bytes past the end of the image: that is damage, not a read failure.
      */
-    static byte[] read(Image image, long position, int length, String what)
-            throws IOException, VolumeFormatException {
+    static byte[] read(Image image, long position, int length, String what) throws IOException, VolumeFormatException {
         if (position < 0 || length < 0 || position > image.size() - length) {
-            throw new VolumeFormatException(what + " at byte " + position + " is past the end of the "
-                    + image.size() + "-byte image");
+            throw new VolumeFormatException(
+                    what + " at byte " + position + " is past the end of the " + image.size() + "-byte image");
         }
         return image.readFully(position, length);
     }
@@ -74,9 +72,19 @@ final class Bytes {
 
     /** A GUID as GPT stores it: the first three fields little-endian (UEFI spec, appendix A). */
     static String guid(byte[] b, int off) {
-        return String.format("%08X-%04X-%04X-%02X%02X-%02X%02X%02X%02X%02X%02X",
-                u32(b, off), u16(b, off + 4), u16(b, off + 6), b[off + 8], b[off + 9],
-                b[off + 10], b[off + 11], b[off + 12], b[off + 13], b[off + 14], b[off + 15]);
+        return String.format(
+                "%08X-%04X-%04X-%02X%02X-%02X%02X%02X%02X%02X%02X",
+                u32(b, off),
+                u16(b, off + 4),
+                u16(b, off + 6),
+                b[off + 8],
+                b[off + 9],
+                b[off + 10],
+                b[off + 11],
+                b[off + 12],
+                b[off + 13],
+                b[off + 14],
+                b[off + 15]);
     }
 
     static boolean allZero(byte[] b, int off, int len) {

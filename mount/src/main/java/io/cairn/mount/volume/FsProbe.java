@@ -9,8 +9,7 @@ import java.io.IOException;
  * Reads at most a few KiB; never reads past the end of the image.
  */
 public final class FsProbe {
-    private FsProbe() {
-    }
+    private FsProbe() {}
 
     // ext2/3/4 (https://www.kernel.org/doc/html/latest/filesystems/ext4/super.html)
     private static final int EXT_SB = 1024;
@@ -74,8 +73,11 @@ public final class FsProbe {
                     byte[] h = image.readFully(1024, 48);
                     // struct swap_header_v1_2: version, last_page, nr_badpages, uuid[16], volume_name[16]
                     boolean v1 = Bytes.ascii(tail, 0, "SWAPSPACE2");
-                    return new FsInfo(FsType.SWAP, v1 ? Bytes.label(h, 28, 16) : null,
-                            v1 && !Bytes.allZero(h, 12, 16) ? Bytes.uuid(h, 12) : null, false);
+                    return new FsInfo(
+                            FsType.SWAP,
+                            v1 ? Bytes.label(h, 28, 16) : null,
+                            v1 && !Bytes.allZero(h, 12, 16) ? Bytes.uuid(h, 12) : null,
+                            false);
                 }
             }
         }
@@ -127,9 +129,16 @@ public final class FsProbe {
         long total = Bytes.u16(s, 19) != 0 ? Bytes.u16(s, 19) : Bytes.u32(s, 32);
         int media = Bytes.u8(s, 21);
         long fatSize = Bytes.u16(s, 22) != 0 ? Bytes.u16(s, 22) : Bytes.u32(s, 36);
-        if (bytesPerSector < 512 || bytesPerSector > 4096 || Integer.bitCount(bytesPerSector) != 1
-                || sectorsPerCluster == 0 || Integer.bitCount(sectorsPerCluster) != 1
-                || reserved == 0 || fats == 0 || fats > 2 || total == 0 || fatSize == 0
+        if (bytesPerSector < 512
+                || bytesPerSector > 4096
+                || Integer.bitCount(bytesPerSector) != 1
+                || sectorsPerCluster == 0
+                || Integer.bitCount(sectorsPerCluster) != 1
+                || reserved == 0
+                || fats == 0
+                || fats > 2
+                || total == 0
+                || fatSize == 0
                 || (media != 0xF0 && media < 0xF8)) {
             return null;
         }

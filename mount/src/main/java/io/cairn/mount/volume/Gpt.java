@@ -16,8 +16,7 @@ import java.util.zip.CRC32;
  * and a warning says so. Entries are numbered by index + 1, as Linux does.
  */
 final class Gpt {
-    private Gpt() {
-    }
+    private Gpt() {}
 
     private static final int SECTOR = PartitionTable.SECTOR;
     /** The 92 bytes the specification defines; a larger header must still fit its sector. */
@@ -28,18 +27,26 @@ final class Gpt {
     static final String BIOS_BOOT = "21686148-6449-6E6F-744E-656564454649";
     static final String MS_RESERVED = "E3C9E316-0B5C-4DB8-817D-F92DF00215AE";
     private static final Map<String, String> TYPES = Map.of(
-            "C12A7328-F81F-11D2-BA4B-00A0C93EC93B", "EFI System",
-            "EBD0A0A2-B9E5-4433-87C0-68B6B72699C7", "Microsoft basic data",
-            MS_RESERVED, "Microsoft reserved",
-            "DE94BBA4-06D1-4D40-A16A-BFD50179D6AC", "Windows recovery",
-            "0FC63DAF-8483-4772-8E79-3D69D8477DE4", "Linux filesystem",
-            "E6D6D379-F507-44C2-A23C-238F2A3DF928", "Linux LVM",
-            "0657FD6D-A4AB-43C4-84E5-0933C84B4F4F", "Linux swap",
-            "A19D880F-05FC-4D3B-A006-743F0F84911E", "Linux RAID",
-            BIOS_BOOT, "BIOS boot");
+            "C12A7328-F81F-11D2-BA4B-00A0C93EC93B",
+            "EFI System",
+            "EBD0A0A2-B9E5-4433-87C0-68B6B72699C7",
+            "Microsoft basic data",
+            MS_RESERVED,
+            "Microsoft reserved",
+            "DE94BBA4-06D1-4D40-A16A-BFD50179D6AC",
+            "Windows recovery",
+            "0FC63DAF-8483-4772-8E79-3D69D8477DE4",
+            "Linux filesystem",
+            "E6D6D379-F507-44C2-A23C-238F2A3DF928",
+            "Linux LVM",
+            "0657FD6D-A4AB-43C4-84E5-0933C84B4F4F",
+            "Linux swap",
+            "A19D880F-05FC-4D3B-A006-743F0F84911E",
+            "Linux RAID",
+            BIOS_BOOT,
+            "BIOS boot");
 
-    private record Header(long lba, long entriesLba, long count, int entrySize, long entriesCrc) {
-    }
+    private record Header(long lba, long entriesLba, long count, int entrySize, long entriesCrc) {}
 
     static PartitionTable read(Image disk, String diskName) throws IOException, VolumeFormatException {
         long lastLba = disk.size() / SECTOR - 1;
@@ -63,8 +70,8 @@ final class Gpt {
                 h = header(disk, lastLba, lastLba);
                 entries = entries(disk, h);
             } catch (VolumeFormatException backup) {
-                throw new VolumeFormatException(primary.getMessage() + " and backup header unreadable ("
-                        + backup.getMessage() + ")");
+                throw new VolumeFormatException(
+                        primary.getMessage() + " and backup header unreadable (" + backup.getMessage() + ")");
             }
             warnings.add(diskName + ": primary " + primary.getMessage() + "; using the backup header");
         }
@@ -81,14 +88,23 @@ final class Gpt {
             String name = utf16(entries, off + 56, Math.min(72, h.entrySize() - 56));
             int number = i + 1;
             if (first < 1 || last < first || last > lastLba) {
-                problems.add(new Unsupported(diskName + "-p" + number, "partition (LBA " + first + "-" + last
-                        + ") extends past the end of the " + (lastLba + 1) + "-sector disk"));
+                problems.add(new Unsupported(
+                        diskName + "-p" + number,
+                        "partition (LBA " + first + "-" + last + ") extends past the end of the " + (lastLba + 1)
+                                + "-sector disk"));
                 continue;
             }
             Partition.Role role = type.equals(BIOS_BOOT) || type.equals(MS_RESERVED)
-                    ? Partition.Role.NO_FILESYSTEM : Partition.Role.DATA;
-            parts.add(new Partition(number, first * SECTOR, (last - first + 1) * SECTOR, type,
-                    TYPES.getOrDefault(type, type), name, role));
+                    ? Partition.Role.NO_FILESYSTEM
+                    : Partition.Role.DATA;
+            parts.add(new Partition(
+                    number,
+                    first * SECTOR,
+                    (last - first + 1) * SECTOR,
+                    type,
+                    TYPES.getOrDefault(type, type),
+                    name,
+                    role));
         }
         return new PartitionTable("GPT", parts, problems, warnings);
     }
@@ -121,10 +137,14 @@ final class Gpt {
         long count = Bytes.u32(s, 80);
         long entrySize = Bytes.u32(s, 84);
         // Entries are 128 << n bytes (UEFI 5.3.2).
-        if (entrySize < 128 || entrySize > 4096 || Long.bitCount(entrySize) != 1 || count * entrySize > MAX_ENTRY_BYTES
-                || entriesLba < 1 || entriesLba > lastLba) {
-            throw new VolumeFormatException(which + " describes an invalid entry array (" + count + " x "
-                    + entrySize + " bytes at LBA " + entriesLba + ")");
+        if (entrySize < 128
+                || entrySize > 4096
+                || Long.bitCount(entrySize) != 1
+                || count * entrySize > MAX_ENTRY_BYTES
+                || entriesLba < 1
+                || entriesLba > lastLba) {
+            throw new VolumeFormatException(which + " describes an invalid entry array (" + count + " x " + entrySize
+                    + " bytes at LBA " + entriesLba + ")");
         }
         return new Header(lba, entriesLba, count, (int) entrySize, Bytes.u32(s, 88));
     }

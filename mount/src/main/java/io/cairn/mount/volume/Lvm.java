@@ -21,12 +21,10 @@ final class Lvm {
     private static final long SECTOR = 512;
 
     /** A PV found on a disk: where it is and what its label says. */
-    record Pv(String name, Image disk, long offset, long size, LvmLabel label) {
-    }
+    record Pv(String name, Image disk, long offset, long size, LvmLabel label) {}
 
     /** A logical volume ready to probe. */
-    record Lv(String vg, String name, SliceImage image) {
-    }
+    record Lv(String vg, String name, SliceImage image) {}
 
     private final List<Lv> lvs = new ArrayList<>();
     private final List<Unsupported> unsupported = new ArrayList<>();
@@ -81,15 +79,14 @@ final class Lvm {
             try {
                 lvm.volumeGroup(vgName, e.getValue(), byUuid);
             } catch (VolumeFormatException ex) {
-                lvm.unsupported.add(new Unsupported(vgName, "volume group metadata (from " + source.get(e.getKey())
-                        + "): " + ex.getMessage()));
+                lvm.unsupported.add(new Unsupported(
+                        vgName, "volume group metadata (from " + source.get(e.getKey()) + "): " + ex.getMessage()));
             }
         }
         return lvm;
     }
 
-    private record PvRef(String id, Pv pv, long peStart, long peCount) {
-    }
+    private record PvRef(String id, Pv pv, long peStart, long peCount) {}
 
     private void volumeGroup(String vgName, Map<String, Object> vg, Map<String, Pv> byUuid)
             throws VolumeFormatException {
@@ -100,7 +97,8 @@ final class Lvm {
         }
         long extent = extentSectors * SECTOR;
         Map<String, PvRef> pvs = new HashMap<>();
-        for (Map.Entry<String, Object> e : LvmConfig.section(vg, "physical_volumes").entrySet()) {
+        for (Map.Entry<String, Object> e :
+                LvmConfig.section(vg, "physical_volumes").entrySet()) {
             if (!(e.getValue() instanceof Map)) {
                 continue;
             }
@@ -114,8 +112,8 @@ final class Lvm {
             }
             pvs.put(e.getKey(), new PvRef(id, byUuid.get(id.replace("-", "")), peStart * SECTOR, peCount));
         }
-        Map<String, Object> lvSection = vg.containsKey("logical_volumes")
-                ? LvmConfig.section(vg, "logical_volumes") : Map.of();
+        Map<String, Object> lvSection =
+                vg.containsKey("logical_volumes") ? LvmConfig.section(vg, "logical_volumes") : Map.of();
         // LVs that other LVs are made of (thin pool data and metadata, RAID images, snapshot stores)
         // and the copy-on-write stores of snapshots.
         Set<String> internal = new HashSet<>();
@@ -129,8 +127,8 @@ final class Lvm {
                     if (f.getKey().equals("origin")) {
                         continue;
                     }
-                    List<Object> values = f.getValue() instanceof List ? LvmConfig.list(seg, f.getKey())
-                            : List.of(f.getValue());
+                    List<Object> values =
+                            f.getValue() instanceof List ? LvmConfig.list(seg, f.getKey()) : List.of(f.getValue());
                     for (Object v : values) {
                         if (v instanceof String && lvSection.containsKey(v) && !v.equals(e.getKey())) {
                             internal.add((String) v);
@@ -214,7 +212,9 @@ final class Lvm {
             if (stripes != 1) {
                 Object stripeSize = seg.get("stripe_size");
                 throw new VolumeFormatException("striped across " + stripes + " PVs"
-                        + (stripeSize instanceof Long ? " (stripe size " + Bytes.human((Long) stripeSize * SECTOR) + ")" : "")
+                        + (stripeSize instanceof Long
+                                ? " (stripe size " + Bytes.human((Long) stripeSize * SECTOR) + ")"
+                                : "")
                         + ": not supported");
             }
             long start = LvmConfig.number(seg, "start_extent");
@@ -236,8 +236,8 @@ final class Lvm {
             }
             long pe = (Long) list.get(1);
             if (pe < 0 || count > ref.peCount() || pe > ref.peCount() - count) {
-                throw new VolumeFormatException("segment extents " + pe + "+" + count + " exceed the "
-                        + ref.peCount() + " extents of PV " + ref.id());
+                throw new VolumeFormatException("segment extents " + pe + "+" + count + " exceed the " + ref.peCount()
+                        + " extents of PV " + ref.id());
             }
             long offset;
             long length;
@@ -249,8 +249,8 @@ final class Lvm {
             }
             Pv pv = ref.pv();
             if (offset < 0 || offset > pv.size() - length) {
-                throw new VolumeFormatException("segment at extent " + start + " extends past the end of PV "
-                        + ref.id() + " (" + pv.name() + ")");
+                throw new VolumeFormatException("segment at extent " + start + " extends past the end of PV " + ref.id()
+                        + " (" + pv.name() + ")");
             }
             out.add(new SliceImage.Segment(pv.disk(), pv.offset() + offset, length));
         }

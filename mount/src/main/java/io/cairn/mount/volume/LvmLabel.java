@@ -35,6 +35,7 @@ record LvmLabel(String uuid, long deviceSize, String metadata) {
     private static final long RAW_LOCN_IGNORED = 1;
     /** Metadata larger than this is refused as damage (LVM's own default area is 1 MiB). */
     private static final long MAX_METADATA = 64L << 20;
+
     private static final long[] TABLE = new long[256];
 
     static {
@@ -62,7 +63,8 @@ record LvmLabel(String uuid, long deviceSize, String metadata) {
             byte[] t = disk.readFully(offset + (long) sector * SECTOR, SECTOR);
             if (Bytes.ascii(t, 0, "LABELONE")) {
                 if (Bytes.u64(t, 8) != sector) {
-                    throw new VolumeFormatException("LVM label in sector " + sector + " says sector " + Bytes.u64(t, 8));
+                    throw new VolumeFormatException(
+                            "LVM label in sector " + sector + " says sector " + Bytes.u64(t, 8));
                 }
                 s = t;
                 break;
@@ -149,8 +151,12 @@ record LvmLabel(String uuid, long deviceSize, String metadata) {
         byte[] text = new byte[(int) rSize];
         System.arraycopy(disk.readFully(pvOffset + mdaOffset + rOffset, (int) first), 0, text, 0, (int) first);
         if (first < rSize) {
-            System.arraycopy(disk.readFully(pvOffset + mdaOffset + MDA_HEADER_SIZE, (int) (rSize - first)), 0,
-                    text, (int) first, (int) (rSize - first));
+            System.arraycopy(
+                    disk.readFully(pvOffset + mdaOffset + MDA_HEADER_SIZE, (int) (rSize - first)),
+                    0,
+                    text,
+                    (int) first,
+                    (int) (rSize - first));
         }
         if (crc(INITIAL_CRC, text, 0, text.length) != rCrc) {
             throw new VolumeFormatException("LVM metadata checksum mismatch");

@@ -16,8 +16,7 @@ import java.util.Set;
  * See <a href="https://en.wikipedia.org/wiki/Extended_boot_record">Extended boot record</a>.
  */
 final class Mbr {
-    private Mbr() {
-    }
+    private Mbr() {}
 
     private static final int ENTRIES = 446;
     /** GPT protective MBR partition type. */
@@ -38,13 +37,12 @@ final class Mbr {
         return type == 0x05 || type == 0x0F || type == 0x85;
     }
 
-    static PartitionTable read(Image disk, String diskName, byte[] mbr)
-            throws IOException, VolumeFormatException {
+    static PartitionTable read(Image disk, String diskName, byte[] mbr) throws IOException, VolumeFormatException {
         for (int i = 0; i < 4; i++) {
             int status = Bytes.u8(mbr, ENTRIES + 16 * i);
             if (status != 0 && status != 0x80) {
-                throw new VolumeFormatException("MBR entry " + (i + 1) + " has an invalid status byte 0x"
-                        + Integer.toHexString(status));
+                throw new VolumeFormatException(
+                        "MBR entry " + (i + 1) + " has an invalid status byte 0x" + Integer.toHexString(status));
             }
         }
         long diskSectors = disk.size() / PartitionTable.SECTOR;
@@ -63,8 +61,10 @@ final class Mbr {
             int number = i + 1;
             String name = diskName + "-p" + number;
             if (start == 0 || start + count > diskSectors) {
-                problems.add(new Unsupported(name, "partition (sectors " + start + "+" + count
-                        + ") extends past the end of the " + diskSectors + "-sector disk"));
+                problems.add(new Unsupported(
+                        name,
+                        "partition (sectors " + start + "+" + count + ") extends past the end of the " + diskSectors
+                                + "-sector disk"));
                 continue;
             }
             if (isExtended(type)) {
@@ -85,8 +85,7 @@ final class Mbr {
                 }
             }
             if (clash != null) {
-                problems.add(new Unsupported(diskName + "-p" + p.number(),
-                        "overlaps partition " + clash.number()));
+                problems.add(new Unsupported(diskName + "-p" + p.number(), "overlaps partition " + clash.number()));
             } else {
                 kept.add(p);
             }
@@ -97,40 +96,60 @@ final class Mbr {
 
     private static Partition entry(int number, long start, long count, int type, Partition.Role role) {
         String hex = String.format("0x%02x", type);
-        return new Partition(number, start * PartitionTable.SECTOR, count * PartitionTable.SECTOR, hex,
-                typeName(type, hex), null, role);
+        return new Partition(
+                number,
+                start * PartitionTable.SECTOR,
+                count * PartitionTable.SECTOR,
+                hex,
+                typeName(type, hex),
+                null,
+                role);
     }
 
     /**
      * Walks the EBR chain of the extended partition {@code [extStart, extStart + extCount)}. Stops at
      * the first damaged link and reports it; the logical partitions before it are kept, as Linux does.
      */
-    private static int chain(Image disk, String diskName, int extNumber, long extStart, long extCount,
-            int number, List<Partition> out, List<Unsupported> problems) throws IOException {
+    private static int chain(
+            Image disk,
+            String diskName,
+            int extNumber,
+            long extStart,
+            long extCount,
+            int number,
+            List<Partition> out,
+            List<Unsupported> problems)
+            throws IOException {
         Set<Long> seen = new HashSet<>();
         long ebr = extStart;
         String where = "extended partition " + extNumber + ": ";
         while (true) {
             if (!seen.add(ebr)) {
-                problems.add(new Unsupported(diskName, where + "EBR chain loops back to sector " + ebr
-                        + "; logical partitions from " + number + " on are ignored"));
+                problems.add(new Unsupported(
+                        diskName,
+                        where + "EBR chain loops back to sector " + ebr + "; logical partitions from " + number
+                                + " on are ignored"));
                 return number;
             }
             if (seen.size() > MAX_LOGICAL) {
-                problems.add(new Unsupported(diskName, where + "more than " + MAX_LOGICAL
-                        + " EBRs; the rest are ignored"));
+                problems.add(
+                        new Unsupported(diskName, where + "more than " + MAX_LOGICAL + " EBRs; the rest are ignored"));
                 return number;
             }
             if (ebr < extStart || ebr >= extStart + extCount) {
-                problems.add(new Unsupported(diskName, where + "EBR at sector " + ebr
-                        + " is outside the extended partition; logical partitions from " + number
-                        + " on are ignored"));
+                problems.add(new Unsupported(
+                        diskName,
+                        where + "EBR at sector " + ebr
+                                + " is outside the extended partition; logical partitions from " + number
+                                + " on are ignored"));
                 return number;
             }
             byte[] s = disk.readFully(ebr * PartitionTable.SECTOR, PartitionTable.SECTOR);
             if (Bytes.u8(s, 510) != 0x55 || Bytes.u8(s, 511) != 0xAA) {
-                problems.add(new Unsupported(diskName, where + "EBR at sector " + ebr
-                        + " has no 55 AA signature; logical partitions from " + number + " on are ignored"));
+                problems.add(new Unsupported(
+                        diskName,
+                        where + "EBR at sector " + ebr + " has no 55 AA signature; logical partitions from " + number
+                                + " on are ignored"));
                 return number;
             }
             int type = Bytes.u8(s, ENTRIES + 4);
@@ -139,8 +158,10 @@ final class Mbr {
             if (type != 0 && count != 0 && !isExtended(type)) {
                 long abs = ebr + start;
                 if (start == 0 || abs + count > extStart + extCount) {
-                    problems.add(new Unsupported(diskName + "-p" + number, "logical partition (sectors "
-                            + abs + "+" + count + ") extends past its extended partition"));
+                    problems.add(new Unsupported(
+                            diskName + "-p" + number,
+                            "logical partition (sectors " + abs + "+" + count
+                                    + ") extends past its extended partition"));
                 } else {
                     out.add(entry(number, abs, count, type, Partition.Role.DATA));
                 }
@@ -159,18 +180,35 @@ final class Mbr {
 
     static String typeName(int type, String hex) {
         switch (type) {
-            case 0x01: return "FAT12";
-            case 0x04: case 0x06: case 0x0E: return "FAT16";
-            case 0x05: case 0x0F: case 0x85: return "extended";
-            case 0x07: return "NTFS/exFAT";
-            case 0x0B: case 0x0C: return "FAT32";
-            case 0x27: return "Windows recovery";
-            case 0x82: return "Linux swap";
-            case 0x83: return "Linux";
-            case 0x8E: return "Linux LVM";
-            case 0xEF: return "EFI System";
-            case 0xFD: return "Linux RAID";
-            default: return hex;
+            case 0x01:
+                return "FAT12";
+            case 0x04:
+            case 0x06:
+            case 0x0E:
+                return "FAT16";
+            case 0x05:
+            case 0x0F:
+            case 0x85:
+                return "extended";
+            case 0x07:
+                return "NTFS/exFAT";
+            case 0x0B:
+            case 0x0C:
+                return "FAT32";
+            case 0x27:
+                return "Windows recovery";
+            case 0x82:
+                return "Linux swap";
+            case 0x83:
+                return "Linux";
+            case 0x8E:
+                return "Linux LVM";
+            case 0xEF:
+                return "EFI System";
+            case 0xFD:
+                return "Linux RAID";
+            default:
+                return hex;
         }
     }
 }

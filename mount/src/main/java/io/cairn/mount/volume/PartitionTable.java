@@ -13,8 +13,7 @@ import java.util.List;
  *                   a broken EBR chain), already named after the partition or disk
  * @param warnings   e.g. the primary GPT header was damaged and the backup was used
  */
-record PartitionTable(String scheme, List<Partition> partitions, List<Unsupported> problems,
-        List<String> warnings) {
+record PartitionTable(String scheme, List<Partition> partitions, List<Unsupported> problems, List<String> warnings) {
 
     /** 512-byte logical sectors; 4Kn disks are detected by {@link Gpt} and refused. */
     static final int SECTOR = 512;
@@ -39,8 +38,7 @@ record PartitionTable(String scheme, List<Partition> partitions, List<Unsupporte
         }
         // A FAT/NTFS/exFAT boot sector also ends in 55 AA: a filesystem on the whole disk wins,
         // as in libblkid's dos.c ("probably FAT -- ignore").
-        if (Bytes.ascii(mbr, 3, "NTFS    ") || Bytes.ascii(mbr, 3, "EXFAT   ")
-                || FsProbe.fat(mbr) != null) {
+        if (Bytes.ascii(mbr, 3, "NTFS    ") || Bytes.ascii(mbr, 3, "EXFAT   ") || FsProbe.fat(mbr) != null) {
             return null;
         }
         return Mbr.read(disk, diskName, mbr);

@@ -7,5 +7,4 @@ package io.cairn.mount.volume;
  *               when the disk's partition table itself is unusable
  * @param reason e.g. "swap space", "no filesystem recognised", "GPT header CRC mismatch and …"
  */
-public record Unsupported(String name, String reason) {
-}
+public record Unsupported(String name, String reason) {}

@@ -14,6 +14,5 @@ import io.cairn.mount.image.Image;
  * @param size        {@code image.size()}
  * @param description one line for people, e.g. "partition 1 of disk0, GPT 'ext4', 100 MiB, ext4 'EXTVOL'"
  */
-public record Volume(String name, Image image, FsType fsType, String label, String uuid, long size,
-        String description) {
-}
+public record Volume(
+        String name, Image image, FsType fsType, String label, String uuid, long size, String description) {}

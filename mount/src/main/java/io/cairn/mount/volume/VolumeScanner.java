@@ -29,8 +29,7 @@ public final class VolumeScanner {
     private final List<String> warnings = new ArrayList<>();
     private final List<Lvm.Pv> pvs = new ArrayList<>();
 
-    private VolumeScanner() {
-    }
+    private VolumeScanner() {}
 
     /**
      * Scans {@code disks} (name → image, iterated in disk order).
@@ -63,7 +62,11 @@ public final class VolumeScanner {
                 unsupported.add(new Unsupported(disk, "empty disk (no partition table, no filesystem)"));
                 return;
             }
-            volume(disk, SliceImage.of(image, 0, image.size()), image, 0,
+            volume(
+                    disk,
+                    SliceImage.of(image, 0, image.size()),
+                    image,
+                    0,
                     "whole disk " + disk + ", " + Bytes.human(image.size()),
                     "no partition table or filesystem recognised");
             return;
@@ -77,7 +80,11 @@ public final class VolumeScanner {
             String type = table.scheme().equals("GPT")
                     ? "GPT '" + (p.name() != null ? p.name() : p.typeName()) + "'"
                     : "MBR type " + p.type();
-            volume(disk + "-p" + p.number(), SliceImage.of(image, p.offset(), p.length()), image, p.offset(),
+            volume(
+                    disk + "-p" + p.number(),
+                    SliceImage.of(image, p.offset(), p.length()),
+                    image,
+                    p.offset(),
                     "partition " + p.number() + " of " + disk + ", " + type + ", " + Bytes.human(p.length()),
                     "no filesystem recognised");
         }
@@ -93,8 +100,14 @@ public final class VolumeScanner {
         }
         unsupported.addAll(lvm.unsupported());
         for (Lvm.Lv lv : lvm.lvs()) {
-            volume(lv.vg() + "-" + lv.name(), lv.image(), null, 0, "logical volume " + lv.name() + " of VG "
-                    + lv.vg() + ", " + Bytes.human(lv.image().size()), "no filesystem recognised");
+            volume(
+                    lv.vg() + "-" + lv.name(),
+                    lv.image(),
+                    null,
+                    0,
+                    "logical volume " + lv.name() + " of VG " + lv.vg() + ", "
+                            + Bytes.human(lv.image().size()),
+                    "no filesystem recognised");
         }
     }
 
@@ -128,9 +141,16 @@ public final class VolumeScanner {
                     warnings.add(name + ": the " + fs.type().displayName()
                             + " journal needs recovery; files are shown as of its last checkpoint");
                 }
-                volumes.add(new Volume(name, slice, fs.type(), fs.label(), fs.uuid(), slice.size(), what + ", "
-                        + fs.type().displayName() + (fs.label() != null ? " '" + fs.label() + "'" : "")
-                        + (fs.needsRecovery() ? " (journal needs recovery)" : "")));
+                volumes.add(new Volume(
+                        name,
+                        slice,
+                        fs.type(),
+                        fs.label(),
+                        fs.uuid(),
+                        slice.size(),
+                        what + ", "
+                                + fs.type().displayName() + (fs.label() != null ? " '" + fs.label() + "'" : "")
+                                + (fs.needsRecovery() ? " (journal needs recovery)" : "")));
         }
     }
 

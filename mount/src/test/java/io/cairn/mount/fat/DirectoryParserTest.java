@@ -74,12 +74,14 @@ class DirectoryParserTest {
 
         assertEquals(List.of(longName), names(lfn(longName, 2, 0x40, chk), lfn(longName, 1, 0, chk), sfn(shortName)));
         // Wrong checksum, missing first part, wrong order, orphan without a short entry after it.
-        assertEquals(List.of("LONGNA~1.TXT"),
+        assertEquals(
+                List.of("LONGNA~1.TXT"),
                 names(lfn(longName, 2, 0x40, chk + 1), lfn(longName, 1, 0, chk + 1), sfn(shortName)));
         assertEquals(List.of("LONGNA~1.TXT"), names(lfn(longName, 1, 0, chk), sfn(shortName)));
-        assertEquals(List.of("LONGNA~1.TXT"),
-                names(lfn(longName, 1, 0x40, chk), lfn(longName, 2, 0, chk), sfn(shortName)));
-        assertEquals(List.of("LONGNA~1.TXT"),
+        assertEquals(
+                List.of("LONGNA~1.TXT"), names(lfn(longName, 1, 0x40, chk), lfn(longName, 2, 0, chk), sfn(shortName)));
+        assertEquals(
+                List.of("LONGNA~1.TXT"),
                 names(lfn(longName, 2, 0x40, chk), deleted(), lfn(longName, 1, 0, chk), sfn(shortName)));
         // A long name that cannot be a file name ('/') falls back too.
         assertEquals(List.of("LONGNA~1.TXT"), names(lfn("a/b", 1, 0x40, chk), sfn(shortName)));
@@ -94,9 +96,10 @@ class DirectoryParserTest {
         byte[] dotdot = sfn("..         ".getBytes(StandardCharsets.US_ASCII));
         byte[] file = sfn("FILE    BIN".getBytes(StandardCharsets.US_ASCII));
         byte[] after = sfn("AFTER   BIN".getBytes(StandardCharsets.US_ASCII));
-        DirectoryParser.Listing l = DirectoryParser.parse(
-                concat(label, dot, dotdot, deleted(), file, new byte[32], after), false);
-        assertEquals(List.of("FILE.BIN"), l.entries().stream().map(FatEntry::name).toList());
+        DirectoryParser.Listing l =
+                DirectoryParser.parse(concat(label, dot, dotdot, deleted(), file, new byte[32], after), false);
+        assertEquals(
+                List.of("FILE.BIN"), l.entries().stream().map(FatEntry::name).toList());
         assertEquals("MY LABEL", l.label());
     }
 
@@ -104,13 +107,18 @@ class DirectoryParserTest {
     @DisplayName("takes the high cluster word only on FAT32")
     void clusterHigh() {
         byte[] e = sfn("FILE    BIN".getBytes(StandardCharsets.US_ASCII));
-        ByteBuffer.wrap(e).order(ByteOrder.LITTLE_ENDIAN).putShort(20, (short) 1).putShort(26, (short) 5);
+        ByteBuffer.wrap(e)
+                .order(ByteOrder.LITTLE_ENDIAN)
+                .putShort(20, (short) 1)
+                .putShort(26, (short) 5);
         assertEquals(0x10005, DirectoryParser.parse(e, true).entries().get(0).firstCluster());
         assertEquals(5, DirectoryParser.parse(e, false).entries().get(0).firstCluster());
     }
 
     private static List<String> names(byte[]... entries) {
-        return DirectoryParser.parse(concat(entries), false).entries().stream().map(FatEntry::name).toList();
+        return DirectoryParser.parse(concat(entries), false).entries().stream()
+                .map(FatEntry::name)
+                .toList();
     }
 
     private static byte[] sfn(byte[] name11) {

@@ -44,11 +44,13 @@ class FatCorruptionTest {
 
     @TempDir
     static Path templateDir;
+
     static Path template;
     static byte[] big;
 
     @TempDir
     Path dir;
+
     Path image;
     FileImage volume;
 
@@ -275,7 +277,8 @@ class FatCorruptionTest {
             // The long entry right before the short one (ordinal 1): corrupt its checksum.
             byte[] chk = volumeBytes(shortEntry - 32 + 13, 1);
             FatTools.patch(image, shortEntry - 32 + 13, (byte) (chk[0] + 1));
-            List<String> names = open().list(open().root()).stream().map(FatEntry::name).toList();
+            List<String> names =
+                    open().list(open().root()).stream().map(FatEntry::name).toList();
             assertTrue(names.contains("ALONGF~1.TXT"), names.toString());
         }
     }
@@ -326,8 +329,8 @@ class FatCorruptionTest {
     @Test
     @DisplayName("a missing fixture tool fails the test, naming its Debian package")
     void missingToolFails() {
-        AssertionError e = assertThrows(AssertionError.class,
-                () -> FatTools.tool("mkfs.fat-that-does-not-exist", "dosfstools"));
+        AssertionError e =
+                assertThrows(AssertionError.class, () -> FatTools.tool("mkfs.fat-that-does-not-exist", "dosfstools"));
         assertMentions(new Exception(e.getMessage()), "dosfstools", "not installed");
     }
 
@@ -415,8 +418,8 @@ class FatCorruptionTest {
     long dirEntryOffset(String name) throws IOException {
         ByteBuffer bpb = ByteBuffer.wrap(volumeBytes(0, 512)).order(ByteOrder.LITTLE_ENDIAN);
         int bytesPerSector = bpb.getShort(11) & 0xFFFF;
-        long rootStart = (long) ((bpb.getShort(14) & 0xFFFF) + bpb.get(16) * (bpb.getShort(22) & 0xFFFF))
-                * bytesPerSector;
+        long rootStart =
+                (long) ((bpb.getShort(14) & 0xFFFF) + bpb.get(16) * (bpb.getShort(22) & 0xFFFF)) * bytesPerSector;
         int rootBytes = (bpb.getShort(17) & 0xFFFF) * 32;
         byte[] root = volumeBytes(rootStart, rootBytes);
         byte[] want = name.getBytes(StandardCharsets.US_ASCII);

@@ -68,8 +68,7 @@ class FatFileSystemTest {
 
     private static final Map<Layout, Fixture> FIXTURES = new ConcurrentHashMap<>();
 
-    record Fixture(Path tree, Path image, FileImage volume, FatFileSystem fs) {
-    }
+    record Fixture(Path tree, Path image, FileImage volume, FatFileSystem fs) {}
 
     @AfterAll
     static void closeImages() throws IOException {
@@ -209,8 +208,8 @@ class FatFileSystemTest {
             ByteBuffer dst = ByteBuffer.allocate(1 + random.nextInt(3 * layout.clusterSize + 100));
             int n = f.fs().read(entry, pos, dst);
             assertEquals(Math.min(dst.capacity(), expected.length - pos), n);
-            assertArrayEquals(java.util.Arrays.copyOfRange(expected, pos, pos + n),
-                    java.util.Arrays.copyOf(dst.array(), n));
+            assertArrayEquals(
+                    java.util.Arrays.copyOfRange(expected, pos, pos + n), java.util.Arrays.copyOf(dst.array(), n));
         }
         assertEquals(-1, f.fs().read(entry, expected.length, ByteBuffer.allocate(10)));
         assertEquals(-1, f.fs().read(entry, expected.length + 5L, ByteBuffer.allocate(10)));
@@ -256,7 +255,9 @@ class FatFileSystemTest {
     }
 
     @ParameterizedTest
-    @EnumSource(value = Layout.class, names = {"FAT16", "FAT32"})
+    @EnumSource(
+            value = Layout.class,
+            names = {"FAT16", "FAT32"})
     @DisplayName("serves concurrent readers of one file correctly")
     void concurrentReads(Layout layout) throws Exception {
         Fixture f = fixture(layout);
@@ -273,7 +274,8 @@ class FatFileSystemTest {
                         int pos = random.nextInt(expected.length);
                         ByteBuffer dst = ByteBuffer.allocate(4096);
                         int n = f.fs().read(entry, pos, dst);
-                        assertArrayEquals(java.util.Arrays.copyOfRange(expected, pos, pos + n),
+                        assertArrayEquals(
+                                java.util.Arrays.copyOfRange(expected, pos, pos + n),
                                 java.util.Arrays.copyOf(dst.array(), n));
                     }
                     return null;
@@ -309,8 +311,10 @@ class FatFileSystemTest {
         FatEntry entry = fs.lookup("/random.bin");
         ByteBuffer whole = ByteBuffer.allocate((int) entry.size());
         fs.read(entry, 0, whole); // walks the chain: FAT reads
-        ClusterChain chain = ClusterChain.walk(new FatTable(f.volume(), BootSector.read(f.volume())),
-                BootSector.read(f.volume()), entry.firstCluster());
+        ClusterChain chain = ClusterChain.walk(
+                new FatTable(f.volume(), BootSector.read(f.volume())),
+                BootSector.read(f.volume()),
+                entry.firstCluster());
         reads.set(0);
         whole.clear();
         assertEquals(entry.size(), fs.read(entry, 0, whole));

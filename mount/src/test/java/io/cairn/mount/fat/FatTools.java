@@ -22,8 +22,7 @@ import java.util.concurrent.TimeUnit;
  */
 final class FatTools {
 
-    private FatTools() {
-    }
+    private FatTools() {}
 
     /** {@code mkfs.fat -C image sizeKiB} with {@code options} before the target. */
     static void mkfs(Path image, long sizeKiB, String... options) throws Exception {
@@ -90,7 +89,8 @@ final class FatTools {
 
     /** The absolute path of {@code name} on PATH or in the sbin directories mkfs lives in. */
     static String tool(String name, String debianPackage) {
-        List<String> dirs = new ArrayList<>(List.of(System.getenv().getOrDefault("PATH", "").split(":")));
+        List<String> dirs =
+                new ArrayList<>(List.of(System.getenv().getOrDefault("PATH", "").split(":")));
         dirs.addAll(List.of("/usr/sbin", "/sbin", "/usr/bin", "/bin"));
         for (String dir : dirs) {
             if (dir.isEmpty()) {

@@ -31,8 +31,14 @@ class GuestVolumeManagerTest {
     @BeforeAll
     static void build() throws Exception {
         fixtures = Path.of("target", "fixtures").toAbsolutePath();
-        Process p = new ProcessBuilder("bash", Path.of("src/test/fixtures/make-fixtures.sh").toAbsolutePath().toString(),
-                fixtures.toString()).redirectErrorStream(true).start();
+        Process p = new ProcessBuilder(
+                        "bash",
+                        Path.of("src/test/fixtures/make-fixtures.sh")
+                                .toAbsolutePath()
+                                .toString(),
+                        fixtures.toString())
+                .redirectErrorStream(true)
+                .start();
         String log = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         if (p.waitFor() != 0) {
             fail("make-fixtures.sh failed:\n" + log);
@@ -40,13 +46,16 @@ class GuestVolumeManagerTest {
     }
 
     @Test
-    @DisplayName("without a FUSE mount, the GPT disk shows its FAT32 volume as files and lists the ext4 one as unsupported")
+    @DisplayName(
+            "without a FUSE mount, the GPT disk shows its FAT32 volume as files and lists the ext4 one as unsupported")
     void gptWithoutMount() throws Exception {
         try (FileImage img = FileImage.open(fixtures.resolve("gpt.img"))) {
             LinkedHashMap<String, Image> disks = new LinkedHashMap<>();
             disks.put("gpt", img);
-            List<Node> entries = new GuestVolumeManager(null, false, m -> { }).entries("b", disks, 4);
-            assertEquals(List.of("gpt-p1", "UNSUPPORTED.txt"), entries.stream().map(Node::name).toList());
+            List<Node> entries = new GuestVolumeManager(null, false, m -> {}).entries("b", disks, 4);
+            assertEquals(
+                    List.of("gpt-p1", "UNSUPPORTED.txt"),
+                    entries.stream().map(Node::name).toList());
             Dir fat = assertInstanceOf(Dir.class, entries.get(0));
             FileNode hello = (FileNode) fat.child("hello.txt");
             assertEquals(sha(fixtures.resolve("content/hello.txt")), sha(hello));
@@ -65,10 +74,13 @@ class GuestVolumeManagerTest {
         try (FileImage img = FileImage.open(fixtures.resolve("gpt-xfs.img"))) {
             LinkedHashMap<String, Image> disks = new LinkedHashMap<>();
             disks.put("gpt-xfs", img);
-            List<Node> entries = new GuestVolumeManager(Path.of("/nonexistent"), false, m -> { }).entries("b", disks, 4);
-            assertEquals(List.of("UNSUPPORTED.txt"), entries.stream().map(Node::name).toList());
+            List<Node> entries = new GuestVolumeManager(Path.of("/nonexistent"), false, m -> {}).entries("b", disks, 4);
+            assertEquals(
+                    List.of("UNSUPPORTED.txt"), entries.stream().map(Node::name).toList());
             String text = text((FileNode) entries.get(0));
-            assertTrue(text.contains("gpt-xfs-p1: XFS volumes need the kernel's XFS driver, and kernel mounts are off"), text);
+            assertTrue(
+                    text.contains("gpt-xfs-p1: XFS volumes need the kernel's XFS driver, and kernel mounts are off"),
+                    text);
         }
     }
 
@@ -78,12 +90,15 @@ class GuestVolumeManagerTest {
         try (FileImage img = FileImage.open(fixtures.resolve("mbr-ntfs.img"))) {
             LinkedHashMap<String, Image> disks = new LinkedHashMap<>();
             disks.put("mbr-ntfs", img);
-            GuestVolumeManager g = new GuestVolumeManager(Path.of("/nonexistent"), true, m -> { });
+            GuestVolumeManager g = new GuestVolumeManager(Path.of("/nonexistent"), true, m -> {});
             List<Node> entries = g.entries("vm-b1", disks, 4);
-            assertEquals(List.of("mbr-ntfs-p1"), entries.stream().map(Node::name).toList());
-            assertEquals("../../../../.cairn/mnt/vm-b1-mbr-ntfs-p1", ((io.cairn.mount.tree.Link) entries.get(0)).target());
+            assertEquals(
+                    List.of("mbr-ntfs-p1"), entries.stream().map(Node::name).toList());
+            assertEquals(
+                    "../../../../.cairn/mnt/vm-b1-mbr-ntfs-p1", ((io.cairn.mount.tree.Link) entries.get(0)).target());
             List<Node> internals = g.internals();
-            assertEquals(List.of("mnt", "vol"), internals.stream().map(Node::name).toList());
+            assertEquals(
+                    List.of("mnt", "vol"), internals.stream().map(Node::name).toList());
             FileNode slice = (FileNode) ((Dir) internals.get(1)).child("vm-b1-mbr-ntfs-p1");
             assertEquals(200L * 1024 * 1024 - 1024 * 1024, slice.size());
             ByteBuffer boot = ByteBuffer.allocate(11);

@@ -9,12 +9,12 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.cairn.mount.image.ChunkCache;
-import io.cairn.repository.CorruptObjectException;
 import io.cairn.repository.Repository;
 import io.cairn.repository.backup.BackupRequest;
 import io.cairn.repository.backup.BackupWriter;
 import io.cairn.repository.backup.FileDiskSource;
 import io.cairn.repository.backup.Progress;
+import io.cairn.repository.error.CorruptObjectException;
 import io.cairn.repository.format.Json;
 import io.cairn.repository.index.FixedIndex;
 import io.cairn.repository.manifest.Manifest;
@@ -73,9 +73,18 @@ class BackupTreeTest {
 
     private BackupWriter.Result backup(String identity, String name, String uuid, Path img) throws IOException {
         try (FileDiskSource src = FileDiskSource.open(img)) {
-            BackupRequest req = new BackupRequest(new Manifest.VmIdentity(identity, name, uuid, null), "test", Map.of(),
-                    null, new Manifest.EncryptionInfo("key-42"), List.of(BackupRequest.DiskInput.full(src)),
-                    List.of(new BackupRequest.FileInput("vmx", name + ".vmx", ("displayName = \"" + name + "\"\n").getBytes(StandardCharsets.UTF_8)),
+            BackupRequest req = new BackupRequest(
+                    new Manifest.VmIdentity(identity, name, uuid, null),
+                    "test",
+                    Map.of(),
+                    null,
+                    new Manifest.EncryptionInfo("key-42"),
+                    List.of(BackupRequest.DiskInput.full(src)),
+                    List.of(
+                            new BackupRequest.FileInput(
+                                    "vmx",
+                                    name + ".vmx",
+                                    ("displayName = \"" + name + "\"\n").getBytes(StandardCharsets.UTF_8)),
                             new BackupRequest.FileInput("nvram", name + ".nvram", new byte[] {1, 2, 3})),
                     null);
             return new BackupWriter(repo, 2, Progress.NONE, Duration.ZERO).write(req);
@@ -90,7 +99,8 @@ class BackupTreeTest {
         byte[] out = new byte[(int) f.size()];
         long pos = 0;
         while (pos < out.length) {
-            ByteBuffer b = ByteBuffer.wrap(out, (int) pos, (int) Math.min(step, out.length - pos)).slice();
+            ByteBuffer b = ByteBuffer.wrap(out, (int) pos, (int) Math.min(step, out.length - pos))
+                    .slice();
             int n = f.read(pos, b);
             assertTrue(n > 0, "read returned " + n + " before the end");
             pos += n;
@@ -113,18 +123,25 @@ class BackupTreeTest {
         Dir vm = (Dir) t.resolve("/vms/web01");
         String t1 = BackupTree.TIME_NAME.format(first.manifest().instant());
         String t2 = BackupTree.TIME_NAME.format(second.manifest().instant());
-        assertEquals(List.of(t1, t2, "latest"), vm.children().stream().map(Node::name).toList());
+        assertEquals(
+                List.of(t1, t2, "latest"),
+                vm.children().stream().map(Node::name).toList());
         assertEquals(t2, ((Link) t.resolve("/vms/web01/latest")).target());
         assertEquals("../vms/web01", ((Link) t.resolve("/by-uuid/5003-aaaa")).target());
 
         Dir b = (Dir) t.resolve("/vms/web01/" + t2);
-        assertEquals(List.of("config", "disks", "volumes"), b.children().stream().map(Node::name).toList());
+        assertEquals(
+                List.of("config", "disks", "volumes"),
+                b.children().stream().map(Node::name).toList());
         Dir config = (Dir) t.resolve("/vms/web01/" + t2 + "/config");
-        assertEquals(List.of("vm.json", "encryption-keyid.txt", "web01.vmx", "web01.nvram"),
+        assertEquals(
+                List.of("vm.json", "encryption-keyid.txt", "web01.vmx", "web01.nvram"),
                 config.children().stream().map(Node::name).toList());
         Manifest m = Json.read(readAll((FileNode) config.child("vm.json"), 4096), Manifest.class);
         assertEquals(second.ref().id(), m.id());
-        assertEquals("key-42\n", new String(readAll((FileNode) config.child("encryption-keyid.txt"), 3), StandardCharsets.UTF_8));
+        assertEquals(
+                "key-42\n",
+                new String(readAll((FileNode) config.child("encryption-keyid.txt"), 3), StandardCharsets.UTF_8));
         assertArrayEquals(new byte[] {1, 2, 3}, readAll((FileNode) config.child("web01.nvram"), 2));
         assertEquals(second.manifest().instant(), config.modified());
 
@@ -168,7 +185,8 @@ class BackupTreeTest {
     }
 
     @Test
-    @DisplayName("a sequential reader finds the next chunks fetched ahead of it; a single random read fetches only its chunk")
+    @DisplayName(
+            "a sequential reader finds the next chunks fetched ahead of it; a single random read fetches only its chunk")
     void readAhead() throws Exception {
         BackupWriter.Result r = backup("vm-7", "seq", null, image);
         String path = "/vms/seq/" + BackupTree.TIME_NAME.format(r.manifest().instant()) + "/disks/web01.raw";
@@ -185,7 +203,8 @@ class BackupTreeTest {
                 Thread.sleep(10);
             }
             Thread.sleep(100);
-            assertEquals(4, c.fetchedChunks(), "chunk 3 (random), chunk 0 (read), chunks 1 and 2 (ahead), nothing beyond 3");
+            assertEquals(
+                    4, c.fetchedChunks(), "chunk 3 (random), chunk 0 (read), chunks 1 and 2 (ahead), nothing beyond 3");
         }
     }
 
@@ -203,7 +222,9 @@ class BackupTreeTest {
         String text = new String(readAll(desc, 100), StandardCharsets.UTF_8);
         assertTrue(text.contains("createType=\"monolithicFlat\""), text);
         assertTrue(text.contains("RW " + (sectors.length / 512) + " FLAT \"app-flat.vmdk\" 0"), text);
-        assertEquals(text, new String(readAll((FileNode) tree(1000).resolve(base + "app.vmdk"), 4096), StandardCharsets.UTF_8),
+        assertEquals(
+                text,
+                new String(readAll((FileNode) tree(1000).resolve(base + "app.vmdk"), 4096), StandardCharsets.UTF_8),
                 "the descriptor must not change between reads (its content id is fixed per disk)");
 
         Path out = Files.createDirectories(dir.resolve("copy"));
@@ -225,7 +246,8 @@ class BackupTreeTest {
         byte[] c = Files.readAllBytes(chunk);
         c[c.length / 2] ^= 0x40;
         Files.write(chunk, c);
-        FileNode raw = (FileNode) tree(1000).resolve("/vms/bad/" + BackupTree.TIME_NAME.format(r.manifest().instant()) + "/disks/web01.raw");
+        FileNode raw = (FileNode) tree(1000)
+                .resolve("/vms/bad/" + BackupTree.TIME_NAME.format(r.manifest().instant()) + "/disks/web01.raw");
         assertThrows(CorruptObjectException.class, () -> raw.read(CHUNK + 10, ByteBuffer.allocate(100)));
         // the chunk before it still reads
         ByteBuffer ok = ByteBuffer.allocate(100);
@@ -237,12 +259,17 @@ class BackupTreeTest {
     void refresh() throws Exception {
         backup("vm-5", "web", "u-5", image);
         BackupTree t = tree(0);
-        assertEquals(List.of("web"), ((Dir) t.resolve("/vms")).children().stream().map(Node::name).toList());
+        assertEquals(
+                List.of("web"),
+                ((Dir) t.resolve("/vms")).children().stream().map(Node::name).toList());
         BackupWriter.Result other = backup("vm-6", "web", "u-6", image);
-        List<String> names = ((Dir) t.resolve("/vms")).children().stream().map(Node::name).toList();
+        List<String> names =
+                ((Dir) t.resolve("/vms")).children().stream().map(Node::name).toList();
         assertEquals(List.of("web (vm-5)", "web (vm-6)"), names);
         assertInstanceOf(Link.class, t.resolve("/by-uuid/u-6"));
         repo.deleteBackup(other.ref());
-        assertEquals(List.of("web"), ((Dir) t.resolve("/vms")).children().stream().map(Node::name).toList());
+        assertEquals(
+                List.of("web"),
+                ((Dir) t.resolve("/vms")).children().stream().map(Node::name).toList());
     }
 }

@@ -24,8 +24,7 @@ final class Fixtures {
     private static Path dir;
     private static final Map<String, FileImage> OPEN = new HashMap<>();
 
-    private Fixtures() {
-    }
+    private Fixtures() {}
 
     static synchronized Path dir() {
         if (dir == null) {
@@ -33,7 +32,8 @@ final class Fixtures {
             Path script = Path.of("src", "test", "fixtures", "make-fixtures.sh").toAbsolutePath();
             try {
                 Process p = new ProcessBuilder("bash", script.toString(), out.toString())
-                        .redirectErrorStream(true).start();
+                        .redirectErrorStream(true)
+                        .start();
                 String log = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
                 int rc = p.waitFor();
                 if (rc != 0) {
@@ -61,8 +61,7 @@ final class Fixtures {
     }
 
     /** One partition as {@code sfdisk --json} reports it. */
-    record SfdiskPartition(int number, long start, long size, String type) {
-    }
+    record SfdiskPartition(int number, long start, long size, String type) {}
 
     private static final Pattern PART = Pattern.compile(
             "\"node\":\\s*\"[^\"]*?(\\d+)\",\\s*\"start\":\\s*(\\d+),\\s*\"size\":\\s*(\\d+),\\s*\"type\":\\s*\"([^\"]+)\"");
@@ -73,8 +72,8 @@ final class Fixtures {
         Matcher m = PART.matcher(json);
         while (m.find()) {
             // The node is the image name followed by the partition number ("gpt.img2").
-            parts.add(new SfdiskPartition(Integer.parseInt(m.group(1)), Long.parseLong(m.group(2)),
-                    Long.parseLong(m.group(3)), m.group(4)));
+            parts.add(new SfdiskPartition(
+                    Integer.parseInt(m.group(1)), Long.parseLong(m.group(2)), Long.parseLong(m.group(3)), m.group(4)));
         }
         if (parts.isEmpty()) {
             fail("no partitions parsed from the sfdisk json of " + image + ":\n" + json);

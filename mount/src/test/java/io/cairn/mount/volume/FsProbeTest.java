@@ -23,7 +23,8 @@ class FsProbeTest {
     @Test
     @DisplayName("ext2, ext3 and ext4 by feature flags, and a journal that needs recovery")
     void ext() throws IOException {
-        assertEquals(new FsInfo(FsType.EXT2, "LBL", "12340000-0000-0000-0000-000000000000", false),
+        assertEquals(
+                new FsInfo(FsType.EXT2, "LBL", "12340000-0000-0000-0000-000000000000", false),
                 FsProbe.probe(ext(0, 0x2, 0x1)));
         assertEquals(FsType.EXT3, FsProbe.probe(ext(0x4, 0x2, 0x3)).type());
         assertEquals(FsType.EXT4, FsProbe.probe(ext(0x4, 0x2 | 0x40, 0x3)).type()); // extents
@@ -37,23 +38,30 @@ class FsProbeTest {
     @Test
     @DisplayName("swap, btrfs, exFAT, NTFS, ISO 9660, XFS")
     void others() throws IOException {
-        PatchedImage swap = ZeroImage.disk(1 << 20).set(4096 - 10, "SWAPSPACE2".getBytes(StandardCharsets.US_ASCII))
+        PatchedImage swap = ZeroImage.disk(1 << 20)
+                .set(4096 - 10, "SWAPSPACE2".getBytes(StandardCharsets.US_ASCII))
                 .set(1024 + 28, "swp".getBytes(StandardCharsets.US_ASCII));
         assertEquals(new FsInfo(FsType.SWAP, "swp", null, false), FsProbe.probe(swap));
-        PatchedImage btrfs = ZeroImage.disk(1 << 20).set(0x10040, "_BHRfS_M".getBytes(StandardCharsets.US_ASCII))
+        PatchedImage btrfs = ZeroImage.disk(1 << 20)
+                .set(0x10040, "_BHRfS_M".getBytes(StandardCharsets.US_ASCII))
                 .set(0x1012b, "bt".getBytes(StandardCharsets.US_ASCII));
         assertEquals(FsType.BTRFS, FsProbe.probe(btrfs).type());
         assertEquals("bt", FsProbe.probe(btrfs).label());
-        PatchedImage exfat = ZeroImage.disk(1 << 20).set(3, "EXFAT   ".getBytes(StandardCharsets.US_ASCII))
+        PatchedImage exfat = ZeroImage.disk(1 << 20)
+                .set(3, "EXFAT   ".getBytes(StandardCharsets.US_ASCII))
                 .setU32(100, 0x1234ABCDL);
         assertEquals(new FsInfo(FsType.EXFAT, null, "1234-ABCD", false), FsProbe.probe(exfat));
-        PatchedImage ntfs = ZeroImage.disk(1 << 20).set(3, "NTFS    ".getBytes(StandardCharsets.US_ASCII))
-                .setU32(0x48, 0x89ABCDEFL).setU32(0x4C, 0x01234567L);
+        PatchedImage ntfs = ZeroImage.disk(1 << 20)
+                .set(3, "NTFS    ".getBytes(StandardCharsets.US_ASCII))
+                .setU32(0x48, 0x89ABCDEFL)
+                .setU32(0x4C, 0x01234567L);
         assertEquals(new FsInfo(FsType.NTFS, null, "0123456789ABCDEF", false), FsProbe.probe(ntfs));
-        PatchedImage iso = ZeroImage.disk(1 << 20).set(32769, "CD001".getBytes(StandardCharsets.US_ASCII))
+        PatchedImage iso = ZeroImage.disk(1 << 20)
+                .set(32769, "CD001".getBytes(StandardCharsets.US_ASCII))
                 .set(32768 + 40, "DVD                             ".getBytes(StandardCharsets.US_ASCII));
         assertEquals(new FsInfo(FsType.ISO9660, "DVD", null, false), FsProbe.probe(iso));
-        PatchedImage xfs = ZeroImage.disk(1 << 20).set(0, "XFSB".getBytes(StandardCharsets.US_ASCII))
+        PatchedImage xfs = ZeroImage.disk(1 << 20)
+                .set(0, "XFSB".getBytes(StandardCharsets.US_ASCII))
                 .set(108, "x1".getBytes(StandardCharsets.US_ASCII));
         assertEquals(FsType.XFS, FsProbe.probe(xfs).type());
         assertEquals("x1", FsProbe.probe(xfs).label());
@@ -80,7 +88,9 @@ class FsProbeTest {
     @DisplayName("FAT12 by cluster count, with label and serial from the boot sector")
     void fat12() throws IOException {
         assertEquals(new FsInfo(FsType.FAT12, "FLOPPY", "CAFE-0001", false), FsProbe.probe(floppy()));
-        assertEquals(FsType.UNKNOWN, FsProbe.probe(floppy().set(11, (byte) 0x00, (byte) 0x03)).type(),
+        assertEquals(
+                FsType.UNKNOWN,
+                FsProbe.probe(floppy().set(11, (byte) 0x00, (byte) 0x03)).type(),
                 "768 bytes per sector is not a power of two");
     }
 

@@ -36,12 +36,15 @@ class LvmConfigTest {
     @Test
     @DisplayName("damage is a format error naming the line, never another exception")
     void errors() {
-        for (String bad : new String[] {"vg {", "vg { a = }", "}", "vg { a = [1, 2 }", "a = \"open",
-                "vg ( }", "= 3", "vg { a = @ }", "a"}) {
+        for (String bad : new String[] {
+            "vg {", "vg { a = }", "}", "vg { a = [1, 2 }", "a = \"open", "vg ( }", "= 3", "vg { a = @ }", "a"
+        }) {
             VolumeFormatException e = assertThrows(VolumeFormatException.class, () -> LvmConfig.parse(bad), bad);
             assertEquals(true, e.getMessage().startsWith("LVM metadata line "), e.getMessage());
         }
-        assertEquals("LVM metadata line 2: expected '=' or '{' after 'b'",
-                assertThrows(VolumeFormatException.class, () -> LvmConfig.parse("a = 1\nb : 2")).getMessage());
+        assertEquals(
+                "LVM metadata line 2: expected '=' or '{' after 'b'",
+                assertThrows(VolumeFormatException.class, () -> LvmConfig.parse("a = 1\nb : 2"))
+                        .getMessage());
     }
 }

@@ -24,7 +24,8 @@ class LvmTest {
 
     private static String linear(String name, long count, String pv, long pe) {
         return name + " {\nid = \"x\"\nstatus = [\"READ\", \"WRITE\", \"VISIBLE\"]\nsegment_count = 1\n"
-                + "segment1 {\nstart_extent = 0\nextent_count = " + count + "\ntype = \"striped\"\nstripe_count = 1 # linear\n"
+                + "segment1 {\nstart_extent = 0\nextent_count = " + count
+                + "\ntype = \"striped\"\nstripe_count = 1 # linear\n"
                 + "stripes = [\n\"" + pv + "\", " + pe + "\n]\n}\n}\n";
     }
 
@@ -33,21 +34,29 @@ class LvmTest {
     }
 
     private static String vg(long seqno, String lvs) {
-        return "vg1 {\nid = \"vgid-1\"\nseqno = " + seqno + "\nformat = \"lvm2\"\nstatus = [\"RESIZEABLE\", \"READ\", \"WRITE\"]\n"
+        return "vg1 {\nid = \"vgid-1\"\nseqno = " + seqno
+                + "\nformat = \"lvm2\"\nstatus = [\"RESIZEABLE\", \"READ\", \"WRITE\"]\n"
                 + "extent_size = 8192\n" // 4 MiB in 512-byte sectors
-                + "physical_volumes {\npv0 {\nid = \"" + PV0 + "\"\ndevice = \"/dev/sda2\"\nstatus = [\"ALLOCATABLE\"]\n"
+                + "physical_volumes {\npv0 {\nid = \"" + PV0
+                + "\"\ndevice = \"/dev/sda2\"\nstatus = [\"ALLOCATABLE\"]\n"
                 + "dev_size = 522240\npe_start = 2048\npe_count = 63\n}\n"
-                + "pv1 {\nid = \"" + PV1 + "\"\ndevice = \"/dev/sdb\"\ndev_size = 522240\npe_start = 2048\npe_count = 63\n}\n}\n"
+                + "pv1 {\nid = \"" + PV1
+                + "\"\ndevice = \"/dev/sdb\"\ndev_size = 522240\npe_start = 2048\npe_count = 63\n}\n}\n"
                 + "logical_volumes {\n" + lvs + "}\n}\ncontents = \"Text Format Volume Group\"\nversion = 1\n";
     }
 
     private static Lvm.Pv pv(String uuid, Image disk, long offset, String metadata) {
-        return new Lvm.Pv("disk-" + uuid.substring(0, 3), disk, offset, 522240L * 512,
+        return new Lvm.Pv(
+                "disk-" + uuid.substring(0, 3),
+                disk,
+                offset,
+                522240L * 512,
                 new LvmLabel(uuid.replace("-", ""), 522240L * 512, metadata));
     }
 
     private static Map<String, String> unsupported(Lvm lvm) {
-        return new TreeMap<>(lvm.unsupported().stream().collect(Collectors.toMap(Unsupported::name, Unsupported::reason)));
+        return new TreeMap<>(
+                lvm.unsupported().stream().collect(Collectors.toMap(Unsupported::name, Unsupported::reason)));
     }
 
     @Test
@@ -58,7 +67,8 @@ class LvmTest {
                 + "type = \"thin-pool\"\nmetadata = \"pool_tmeta\"\npool = \"pool_tdata\"\ntransaction_id = 1\nchunk_size = 128\n}\n}\n"
                 + "thin1 {\nstatus = [\"READ\", \"WRITE\", \"VISIBLE\"]\nsegment1 {\nstart_extent = 0\nextent_count = 8\n"
                 + "type = \"thin\"\nthin_pool = \"pool\"\ntransaction_id = 0\ndevice_id = 1\n}\n}\n"
-                + hidden("lvol0_pmspare", 1, "pv0", 2) + hidden("pool_tmeta", 1, "pv0", 3) + hidden("pool_tdata", 4, "pv0", 4)
+                + hidden("lvol0_pmspare", 1, "pv0", 2) + hidden("pool_tmeta", 1, "pv0", 3)
+                + hidden("pool_tdata", 4, "pv0", 4)
                 + "striped {\nstatus = [\"READ\", \"WRITE\", \"VISIBLE\"]\nsegment1 {\nstart_extent = 0\nextent_count = 4\n"
                 + "type = \"striped\"\nstripe_count = 2\nstripe_size = 128\nstripes = [\"pv0\", 8, \"pv1\", 0]\n}\n}\n"
                 + "r1 {\nstatus = [\"READ\", \"WRITE\", \"VISIBLE\"]\nsegment1 {\nstart_extent = 0\nextent_count = 1\n"
@@ -97,8 +107,11 @@ class LvmTest {
         assertEquals(Map.of(), unsupported(lvm));
         SliceImage span = lvm.lvs().get(0).image();
         long mib = 1 << 20;
-        assertEquals(List.of(new SliceImage.Segment(a, mib + mib + 4 * mib, 12 * mib),
-                new SliceImage.Segment(b, mib + 5 * 4 * mib, 8 * mib)), span.segments());
+        assertEquals(
+                List.of(
+                        new SliceImage.Segment(a, mib + mib + 4 * mib, 12 * mib),
+                        new SliceImage.Segment(b, mib + 5 * 4 * mib, 8 * mib)),
+                span.segments());
     }
 
     @Test
@@ -107,8 +120,9 @@ class LvmTest {
         String old = linear("a", 1, "pv0", 0);
         String current = linear("a", 1, "pv0", 0) + linear("b", 1, "pv1", 0);
         Image disk = new ZeroImage(256L << 20);
-        Lvm lvm = Lvm.assemble(List.of(pv(PV0, disk, 0, vg(8, current)), pv("Zz0000-0000-0000-0000-0000-0000-000000",
-                disk, 0, vg(2, old).replace("vgid-1", "vgid-1"))));
+        Lvm lvm = Lvm.assemble(List.of(
+                pv(PV0, disk, 0, vg(8, current)),
+                pv("Zz0000-0000-0000-0000-0000-0000-000000", disk, 0, vg(2, old).replace("vgid-1", "vgid-1"))));
         assertEquals(List.of("a"), lvm.lvs().stream().map(Lvm.Lv::name).collect(Collectors.toList()));
         assertEquals(Map.of("vg1-b", "PV " + PV1 + " missing"), unsupported(lvm));
     }
@@ -116,8 +130,10 @@ class LvmTest {
     @Test
     @DisplayName("segments beyond the PV or with absurd numbers are refused, not thrown")
     void outOfRange() {
-        String lvs = linear("big", 60, "pv0", 10) + linear("huge", Long.MAX_VALUE / 2, "pv0", 0)
-                + linear("neg", 1, "pv0", -1) + linear("ghost", 1, "pv9", 0);
+        String lvs = linear("big", 60, "pv0", 10)
+                + linear("huge", Long.MAX_VALUE / 2, "pv0", 0)
+                + linear("neg", 1, "pv0", -1)
+                + linear("ghost", 1, "pv9", 0);
         Lvm lvm = Lvm.assemble(List.of(pv(PV0, new ZeroImage(1L << 30), 0, vg(1, lvs))));
         Map<String, String> u = unsupported(lvm);
         assertEquals(List.of("vg1-big", "vg1-ghost", "vg1-huge", "vg1-neg"), List.copyOf(u.keySet()));
@@ -130,9 +146,13 @@ class LvmTest {
     void brokenMetadata() {
         Lvm lvm = Lvm.assemble(List.of(pv(PV0, new ZeroImage(1L << 30), 0, "contents = \"x\"\n")));
         assertEquals(Map.of("disk-pXh", "LVM PV: LVM metadata holds no volume group"), unsupported(lvm));
-        Lvm noExtent = Lvm.assemble(List.of(pv(PV0, new ZeroImage(1L << 30), 0,
+        Lvm noExtent = Lvm.assemble(List.of(pv(
+                PV0,
+                new ZeroImage(1L << 30),
+                0,
                 vg(1, linear("a", 1, "pv0", 0)).replace("extent_size = 8192", "extent_size = 0"))));
-        assertEquals(Map.of("vg1", "volume group metadata (from disk-pXh): extent_size 0 is out of range"),
+        assertEquals(
+                Map.of("vg1", "volume group metadata (from disk-pXh): extent_size 0 is out of range"),
                 unsupported(noExtent));
     }
 }

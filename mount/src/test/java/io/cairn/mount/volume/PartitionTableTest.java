@@ -28,7 +28,10 @@ class PartitionTableTest {
 
     private static PatchedImage mbrEntry(PatchedImage d, int index, int status, int type, long start, long count) {
         int off = 446 + 16 * index;
-        d.set(off, (byte) status).set(off + 4, (byte) type).setU32(off + 8, start).setU32(off + 12, count);
+        d.set(off, (byte) status)
+                .set(off + 4, (byte) type)
+                .setU32(off + 8, start)
+                .setU32(off + 12, count);
         return d.set(510, (byte) 0x55, (byte) 0xAA);
     }
 
@@ -43,18 +46,23 @@ class PartitionTableTest {
         mbrEntry(d, 3, 0, 0x83, 100000, 100000); // past the 131072-sector end
         VolumeScan scan = scan(d);
         assertEquals(List.of(), scan.volumes());
-        assertEquals(List.of(
-                new Unsupported("d-p4", "partition (sectors 100000+100000) extends past the end of the 131072-sector disk"),
-                new Unsupported("d-p3", "overlaps partition 2"),
-                new Unsupported("d-p1", "swap space"),
-                new Unsupported("d-p2", "no filesystem recognised")), scan.unsupported());
+        assertEquals(
+                List.of(
+                        new Unsupported(
+                                "d-p4",
+                                "partition (sectors 100000+100000) extends past the end of the 131072-sector disk"),
+                        new Unsupported("d-p3", "overlaps partition 2"),
+                        new Unsupported("d-p1", "swap space"),
+                        new Unsupported("d-p2", "no filesystem recognised")),
+                scan.unsupported());
     }
 
     @Test
     @DisplayName("MBR: an invalid status byte makes the table unusable")
     void mbrStatus() throws IOException {
         PatchedImage d = mbrEntry(ZeroImage.disk(64L << 20), 0, 0x12, 0x83, 2048, 8192);
-        assertEquals(List.of(new Unsupported("d", "MBR entry 1 has an invalid status byte 0x12")), scan(d).unsupported());
+        assertEquals(
+                List.of(new Unsupported("d", "MBR entry 1 has an invalid status byte 0x12")), scan(d).unsupported());
     }
 
     @Test
@@ -62,7 +70,8 @@ class PartitionTableTest {
     void wholeDiskFat() throws IOException {
         VolumeScan scan = scan(FsProbeTest.floppy());
         assertEquals(List.of("d"), names(scan));
-        assertEquals("whole disk d, 1.4 MiB, FAT12 'FLOPPY'", scan.volumes().get(0).description());
+        assertEquals(
+                "whole disk d, 1.4 MiB, FAT12 'FLOPPY'", scan.volumes().get(0).description());
     }
 
     @Test
@@ -70,17 +79,22 @@ class PartitionTableTest {
     void dirtyJournal() throws IOException {
         VolumeScan scan = scan(FsProbeTest.ext(0x4, 0x2 | 0x4, 0x3));
         assertEquals(List.of("d"), names(scan));
-        assertEquals("whole disk d, 1 MiB, ext3 'LBL' (journal needs recovery)", scan.volumes().get(0).description());
-        assertEquals(List.of("d: the ext3 journal needs recovery; files are shown as of its last checkpoint"),
+        assertEquals(
+                "whole disk d, 1 MiB, ext3 'LBL' (journal needs recovery)",
+                scan.volumes().get(0).description());
+        assertEquals(
+                List.of("d: the ext3 journal needs recovery; files are shown as of its last checkpoint"),
                 scan.warnings());
     }
 
     @Test
     @DisplayName("an all-zero disk and a disk of unknown bytes are reported")
     void emptyAndUnknown() throws IOException {
-        assertEquals(List.of(new Unsupported("d", "empty disk (no partition table, no filesystem)")),
+        assertEquals(
+                List.of(new Unsupported("d", "empty disk (no partition table, no filesystem)")),
                 scan(ZeroImage.disk(1 << 20)).unsupported());
-        assertEquals(List.of(new Unsupported("d", "no partition table or filesystem recognised")),
+        assertEquals(
+                List.of(new Unsupported("d", "no partition table or filesystem recognised")),
                 scan(ZeroImage.disk(1 << 20).set(1000, (byte) 1)).unsupported());
     }
 
@@ -102,7 +116,11 @@ class PartitionTableTest {
         long backupArray = last - 32;
         for (long[] h : new long[][] {{1, last, 2}, {last, 1, backupArray}}) {
             ByteBuffer hdr = ByteBuffer.allocate(92).order(ByteOrder.LITTLE_ENDIAN);
-            hdr.put("EFI PART".getBytes(StandardCharsets.US_ASCII)).putInt(0x00010000).putInt(92).putInt(0).putInt(0);
+            hdr.put("EFI PART".getBytes(StandardCharsets.US_ASCII))
+                    .putInt(0x00010000)
+                    .putInt(92)
+                    .putInt(0)
+                    .putInt(0);
             hdr.putLong(h[0]).putLong(h[1]).putLong(34).putLong(last - 33);
             hdr.put(new byte[16]).putLong(h[2]).putInt(128).putInt(128).putInt((int) arrayCrc);
             CRC32 hc = new CRC32();
@@ -132,7 +150,8 @@ class PartitionTableTest {
     @Test
     @DisplayName("GPT: BIOS boot is skipped silently, an empty data partition is unsupported, names are UTF-16")
     void gptRoles() throws IOException {
-        PatchedImage d = gpt(131072,
+        PatchedImage d = gpt(
+                131072,
                 new Object[] {guid(Gpt.BIOS_BOOT), 34L, 2047L, "bios"},
                 new Object[] {guid("0FC63DAF-8483-4772-8E79-3D69D8477DE4"), 2048L, 10239L, "dätä"},
                 new Object[] {guid("0FC63DAF-8483-4772-8E79-3D69D8477DE4"), 10240L, 20479L, "ext"});
@@ -140,7 +159,9 @@ class PartitionTableTest {
         d.set(10240L * 512 + 1024 + 56, (byte) 0x53, (byte) 0xEF).setU32(10240L * 512 + 1024 + 0x60, 0x42);
         VolumeScan scan = scan(d);
         assertEquals(List.of("d-p3"), names(scan));
-        assertEquals("partition 3 of d, GPT 'ext', 5 MiB, ext4", scan.volumes().get(0).description());
+        assertEquals(
+                "partition 3 of d, GPT 'ext', 5 MiB, ext4",
+                scan.volumes().get(0).description());
         assertEquals(List.of(new Unsupported("d-p2", "no filesystem recognised")), scan.unsupported());
         assertEquals(List.of(), scan.warnings());
         PartitionTable t = assertTable(d);
@@ -161,14 +182,19 @@ class PartitionTableTest {
     void gpt4Kn() throws IOException {
         PatchedImage d = mbrEntry(ZeroImage.disk(64L << 20), 0, 0, 0xEE, 1, 16383);
         d.set(4096, "EFI PART".getBytes(StandardCharsets.US_ASCII));
-        assertEquals(List.of(new Unsupported("d", "GPT on 4096-byte sectors (4Kn): not supported")), scan(d).unsupported());
+        assertEquals(
+                List.of(new Unsupported("d", "GPT on 4096-byte sectors (4Kn): not supported")), scan(d).unsupported());
     }
 
     @Test
     @DisplayName("a protective MBR without any GPT header")
     void protectiveOnly() throws IOException {
         PatchedImage d = mbrEntry(ZeroImage.disk(64L << 20), 0, 0, 0xEE, 1, 131071);
-        assertEquals(List.of(new Unsupported("d", "GPT header has no EFI PART signature and backup header unreadable"
-                + " (backup GPT header has no EFI PART signature)")), scan(d).unsupported());
+        assertEquals(
+                List.of(new Unsupported(
+                        "d",
+                        "GPT header has no EFI PART signature and backup header unreadable"
+                                + " (backup GPT header has no EFI PART signature)")),
+                scan(d).unsupported());
     }
 }

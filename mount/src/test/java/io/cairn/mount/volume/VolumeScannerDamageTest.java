@@ -70,8 +70,10 @@ class VolumeScannerDamageTest {
         VolumeScan scan = scan(damaged);
         assertEquals(List.of(), scan.volumes());
         assertEquals(List.of(), scan.warnings());
-        assertEquals(List.of(new Unsupported("disk0",
-                "GPT header CRC mismatch and backup header unreadable (backup GPT header CRC mismatch)")),
+        assertEquals(
+                List.of(new Unsupported(
+                        "disk0",
+                        "GPT header CRC mismatch and backup header unreadable (backup GPT header CRC mismatch)")),
                 scan.unsupported());
     }
 
@@ -89,8 +91,12 @@ class VolumeScannerDamageTest {
                 .setU32(second * 512 + 446 + 16 + 12, 2048);
         VolumeScan scan = assertDoesNotThrow(() -> scan(looped));
         assertEquals(List.of("disk0-p1", "disk0-p5", "disk0-p6"), names(scan));
-        assertEquals(List.of(new Unsupported("disk0", "extended partition 2: EBR chain loops back to sector "
-                + ext + "; logical partitions from 7 on are ignored")), scan.unsupported());
+        assertEquals(
+                List.of(new Unsupported(
+                        "disk0",
+                        "extended partition 2: EBR chain loops back to sector " + ext
+                                + "; logical partitions from 7 on are ignored")),
+                scan.unsupported());
     }
 
     @Test
@@ -118,7 +124,8 @@ class VolumeScannerDamageTest {
         long size = Bytes.u64(h, 48);
         VolumeScan scan = scan(new PatchedImage(disk).flip(text + size / 2));
         assertEquals(List.of(), scan.volumes());
-        assertEquals(List.of(new Unsupported("disk0-p1", "LVM PV: LVM metadata checksum mismatch")), scan.unsupported());
+        assertEquals(
+                List.of(new Unsupported("disk0-p1", "LVM PV: LVM metadata checksum mismatch")), scan.unsupported());
     }
 
     @Test
@@ -136,14 +143,16 @@ class VolumeScannerDamageTest {
         for (int i = 0; i < 4; i++) {
             h[56 + i] = (byte) (textCrc >> (8 * i));
         }
-        PatchedImage broken = new PatchedImage(disk).set(text + brace, (byte) '(')
+        PatchedImage broken = new PatchedImage(disk)
+                .set(text + brace, (byte) '(')
                 .setU32(LVM_MDA + 56, textCrc)
                 .setU32(LVM_MDA, LvmLabel.crc(0xf597a6cfL, h, 4, 508));
         VolumeScan scan = scan(broken);
         assertEquals(List.of(), scan.volumes());
         assertEquals(1, scan.unsupported().size());
         assertEquals("disk0-p1", scan.unsupported().get(0).name());
-        assertTrue(scan.unsupported().get(0).reason().startsWith("LVM PV: LVM metadata line 1: "),
+        assertTrue(
+                scan.unsupported().get(0).reason().startsWith("LVM PV: LVM metadata line 1: "),
                 scan.unsupported().get(0).reason());
     }
 
@@ -163,9 +172,14 @@ class VolumeScannerDamageTest {
         VolumeScan scan = scan(new PatchedImage(gpt, 150L << 20));
         assertEquals(List.of("disk0-p1"), names(scan));
         Fixtures.SfdiskPartition p2 = Fixtures.sfdisk("gpt.img").get(1);
-        assertEquals(List.of(new Unsupported("disk0-p2", "partition (LBA 206848-" + (p2.start() + p2.size() - 1)
-                + ") extends past the end of the 307200-sector disk")), scan.unsupported());
-        assertEquals(List.of("disk0: backup GPT header has no EFI PART signature (the primary header is intact)"),
+        assertEquals(
+                List.of(new Unsupported(
+                        "disk0-p2",
+                        "partition (LBA 206848-" + (p2.start() + p2.size() - 1)
+                                + ") extends past the end of the 307200-sector disk")),
+                scan.unsupported());
+        assertEquals(
+                List.of("disk0: backup GPT header has no EFI PART signature (the primary header is intact)"),
                 scan.warnings());
     }
 
@@ -178,7 +192,9 @@ class VolumeScannerDamageTest {
         assertTrue(scan.unsupported().get(0).reason().contains("extends past the end"));
         VolumeScan tiny = scan(new PatchedImage(Fixtures.image("gpt.img"), 300));
         assertEquals(List.of(), tiny.volumes());
-        assertEquals(List.of("disk0"), tiny.unsupported().stream().map(Unsupported::name).collect(Collectors.toList()));
+        assertEquals(
+                List.of("disk0"),
+                tiny.unsupported().stream().map(Unsupported::name).collect(Collectors.toList()));
         VolumeScan empty = scan(new PatchedImage(Fixtures.image("gpt.img"), 0));
         assertEquals(List.of(), empty.volumes());
     }
@@ -186,11 +202,13 @@ class VolumeScannerDamageTest {
     @Test
     @DisplayName("an LV whose segment lies past the end of a truncated PV is unsupported")
     void truncatedPv() throws IOException {
-        VolumeScan scan = scan(Fixtures.image("lvm-stripe-a.img"),
-                new PatchedImage(Fixtures.image("lvm-stripe-b.img"), 10L << 20));
+        VolumeScan scan = scan(
+                Fixtures.image("lvm-stripe-a.img"), new PatchedImage(Fixtures.image("lvm-stripe-b.img"), 10L << 20));
         assertEquals(List.of(), scan.volumes());
-        Unsupported span = scan.unsupported().stream().filter(u -> u.name().equals("vgstripe-lvspan"))
-                .findFirst().orElseThrow();
+        Unsupported span = scan.unsupported().stream()
+                .filter(u -> u.name().equals("vgstripe-lvspan"))
+                .findFirst()
+                .orElseThrow();
         assertTrue(span.reason().startsWith("segment at extent 27 extends past the end of PV "), span.reason());
     }
 
@@ -198,8 +216,9 @@ class VolumeScannerDamageTest {
     @DisplayName("random byte flips in the metadata regions never make scan throw")
     void fuzz() throws IOException {
         Random random = new Random(4);
-        String[][] sets = {{"gpt.img"}, {"mbr-logical.img"}, {"lvm.img"}, {"mbr-ntfs.img"},
-                {"lvm-stripe-a.img", "lvm-stripe-b.img"}};
+        String[][] sets = {
+            {"gpt.img"}, {"mbr-logical.img"}, {"lvm.img"}, {"mbr-ntfs.img"}, {"lvm-stripe-a.img", "lvm-stripe-b.img"}
+        };
         for (String[] set : sets) {
             for (int round = 0; round < 150; round++) {
                 Image[] disks = new Image[set.length];

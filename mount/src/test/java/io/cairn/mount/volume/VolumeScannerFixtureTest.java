@@ -35,17 +35,23 @@ class VolumeScannerFixtureTest {
     }
 
     static Volume volume(VolumeScan scan, String name) {
-        return scan.volumes().stream().filter(v -> v.name().equals(name)).findFirst()
+        return scan.volumes().stream()
+                .filter(v -> v.name().equals(name))
+                .findFirst()
                 .orElseThrow(() -> new AssertionError("no volume " + name + " in " + scan));
     }
 
     /** The single segment of a partition volume must be exactly what sfdisk reports. */
     static void assertPartition(VolumeScan scan, String image, String name, int number) throws IOException {
-        Fixtures.SfdiskPartition p = Fixtures.sfdisk(image).stream().filter(s -> s.number() == number)
-                .findFirst().orElseThrow();
+        Fixtures.SfdiskPartition p = Fixtures.sfdisk(image).stream()
+                .filter(s -> s.number() == number)
+                .findFirst()
+                .orElseThrow();
         SliceImage slice = (SliceImage) volume(scan, name).image();
-        assertEquals(List.of(new SliceImage.Segment(Fixtures.image(image), p.start() * 512, p.size() * 512)),
-                slice.segments(), name);
+        assertEquals(
+                List.of(new SliceImage.Segment(Fixtures.image(image), p.start() * 512, p.size() * 512)),
+                slice.segments(),
+                name);
         assertEquals(p.size() * 512, volume(scan, name).size());
     }
 
@@ -55,8 +61,8 @@ class VolumeScannerFixtureTest {
         for (SliceImage.Segment s : slice.segments()) {
             int n = (int) Math.min(65536, s.length());
             assertArrayEquals(s.image().readFully(s.offset(), n), slice.readFully(pos, n));
-            assertArrayEquals(s.image().readFully(s.offset() + s.length() - n, n),
-                    slice.readFully(pos + s.length() - n, n));
+            assertArrayEquals(
+                    s.image().readFully(s.offset() + s.length() - n, n), slice.readFully(pos + s.length() - n, n));
             pos += s.length();
         }
         // A read across the segment boundaries returns the concatenation.
@@ -150,7 +156,8 @@ class VolumeScannerFixtureTest {
             for (int n : new int[] {1, 5, 6}) {
                 assertPartition(scan, "mbr-logical.img", "disk0-p" + n, n);
             }
-            assertEquals("partition 5 of disk0, MBR type 0x83, 10 MiB, ext4 'LOG5'",
+            assertEquals(
+                    "partition 5 of disk0, MBR type 0x83, 10 MiB, ext4 'LOG5'",
                     volume(scan, "disk0-p5").description());
         }
 
@@ -162,7 +169,9 @@ class VolumeScannerFixtureTest {
             VolumeScan scan = VolumeScanner.scan(Map.of("whole", p5));
             assertEquals(List.of("whole"), names(scan));
             assertEquals(FsType.EXT4, scan.volumes().get(0).fsType());
-            assertEquals("whole disk whole, 10 MiB, ext4 'LOG5'", scan.volumes().get(0).description());
+            assertEquals(
+                    "whole disk whole, 10 MiB, ext4 'LOG5'",
+                    scan.volumes().get(0).description());
         }
     }
 
@@ -185,8 +194,8 @@ class VolumeScannerFixtureTest {
             assertEquals(32L << 20, small.size());
 
             long partStart = Fixtures.sfdisk("lvm.img").get(0).start() * 512;
-            Map<String, List<SliceImage.Segment>> expected = expectedSegments("lvm", 4L << 20,
-                    Map.of("lvm.img", partStart));
+            Map<String, List<SliceImage.Segment>> expected =
+                    expectedSegments("lvm", 4L << 20, Map.of("lvm.img", partStart));
             assertEquals(expected.get("lvdata"), ((SliceImage) data.image()).segments());
             assertEquals(expected.get("lvsmall"), ((SliceImage) small.image()).segments());
             // The numbers in fixtures.md, for the reader.
@@ -201,8 +210,8 @@ class VolumeScannerFixtureTest {
      * Segments from the fixture's {@code pvs}/{@code lvs} reports: byte = PV start on its disk +
      * pe_start × 512 + PE × extent size.
      */
-    static Map<String, List<SliceImage.Segment>> expectedSegments(String prefix, long extent,
-            Map<String, Long> pvStart) throws IOException {
+    static Map<String, List<SliceImage.Segment>> expectedSegments(String prefix, long extent, Map<String, Long> pvStart)
+            throws IOException {
         Map<String, Long> peStart = new LinkedHashMap<>();
         for (String l : Fixtures.lines(prefix + ".pvs.txt")) {
             String[] f = l.split(":");
@@ -219,8 +228,11 @@ class VolumeScannerFixtureTest {
                 String[] pes = range.substring(range.indexOf(':') + 1).split("-");
                 long first = Long.parseLong(pes[0]);
                 long count = Long.parseLong(pes[1]) - first + 1;
-                out.computeIfAbsent(f[0], k -> new ArrayList<>()).add(new SliceImage.Segment(Fixtures.image(img),
-                        pvStart.get(img) + peStart.get(img) + first * extent, count * extent));
+                out.computeIfAbsent(f[0], k -> new ArrayList<>())
+                        .add(new SliceImage.Segment(
+                                Fixtures.image(img),
+                                pvStart.get(img) + peStart.get(img) + first * extent,
+                                count * extent));
             }
         }
         return out;
@@ -240,11 +252,15 @@ class VolumeScannerFixtureTest {
             assertEquals(40L << 20, span.size());
             List<SliceImage.Segment> segs = ((SliceImage) span.image()).segments();
             assertEquals(2, segs.size(), "one SliceImage segment per LVM segment");
-            assertEquals(expectedSegments("lvm-stripe", 1L << 20, Map.of("lvm-stripe-a.img", 0L,
-                    "lvm-stripe-b.img", 0L)).get("lvspan"), segs);
+            assertEquals(
+                    expectedSegments("lvm-stripe", 1L << 20, Map.of("lvm-stripe-a.img", 0L, "lvm-stripe-b.img", 0L))
+                            .get("lvspan"),
+                    segs);
             assertSameBytes((SliceImage) span.image());
-            assertEquals(List.of(new Unsupported("vgstripe-lvstripe",
-                    "striped across 2 PVs (stripe size 64 KiB): not supported")), scan.unsupported());
+            assertEquals(
+                    List.of(new Unsupported(
+                            "vgstripe-lvstripe", "striped across 2 PVs (stripe size 64 KiB): not supported")),
+                    scan.unsupported());
         }
 
         @Test
@@ -252,9 +268,12 @@ class VolumeScannerFixtureTest {
         void missingPv() throws IOException {
             VolumeScan scan = scan("lvm-stripe-a.img");
             assertEquals(List.of(), scan.volumes());
-            Unsupported span = scan.unsupported().stream().filter(u -> u.name().equals("vgstripe-lvspan"))
-                    .findFirst().orElseThrow();
-            assertTrue(span.reason().matches("PV [0-9A-Za-z]{6}(-[0-9A-Za-z]{4}){5}-[0-9A-Za-z]{6} missing"),
+            Unsupported span = scan.unsupported().stream()
+                    .filter(u -> u.name().equals("vgstripe-lvspan"))
+                    .findFirst()
+                    .orElseThrow();
+            assertTrue(
+                    span.reason().matches("PV [0-9A-Za-z]{6}(-[0-9A-Za-z]{4}){5}-[0-9A-Za-z]{6} missing"),
                     span.reason());
         }
     }
@@ -263,8 +282,9 @@ class VolumeScannerFixtureTest {
     @DisplayName("scans several disks in order and keeps their names apart")
     void severalDisks() throws IOException {
         VolumeScan scan = scan("gpt.img", "lvm.img", "mbr-logical.img");
-        assertEquals(List.of("disk0-p1", "disk0-p2", "disk2-p1", "disk2-p5", "disk2-p6", "vgtest-lvdata",
-                "vgtest-lvsmall"), names(scan));
+        assertEquals(
+                List.of("disk0-p1", "disk0-p2", "disk2-p1", "disk2-p5", "disk2-p6", "vgtest-lvdata", "vgtest-lvsmall"),
+                names(scan));
         assertFalse(scan.volumes().isEmpty());
         assertEquals(List.of(), scan.unsupported());
     }

@@ -11,8 +11,15 @@ import java.util.Map;
  *
  * @param parent id of the backup that {@code base} indexes come from, or null
  */
-public record BackupRequest(Manifest.VmIdentity vm, String source, Map<String, String> labels, JsonNode config,
-                            Manifest.EncryptionInfo encryption, List<DiskInput> disks, List<FileInput> files, String parent) {
+public record BackupRequest(
+        Manifest.VmIdentity vm,
+        String source,
+        Map<String, String> labels,
+        JsonNode config,
+        Manifest.EncryptionInfo encryption,
+        List<DiskInput> disks,
+        List<FileInput> files,
+        String parent) {
 
     public BackupRequest {
         labels = labels == null ? Map.of() : Map.copyOf(labels);

@@ -61,8 +61,15 @@ public final class BackupWriter {
                     String indexName = diskKey + FormatConstants.INDEX_SUFFIX;
                     written.add(ref.fileKey(indexName));
                     repo.store().put(ref.fileKey(indexName), bytes);
-                    disks.add(new Manifest.DiskEntry(diskKey, in.source().name(), idx.capacity(), indexName,
-                            Repository.sha256Hex(bytes), in.source().metadata(), in.changeId(), stats.snapshot(idx.count())));
+                    disks.add(new Manifest.DiskEntry(
+                            diskKey,
+                            in.source().name(),
+                            idx.capacity(),
+                            indexName,
+                            Repository.sha256Hex(bytes),
+                            in.source().metadata(),
+                            in.changeId(),
+                            stats.snapshot(idx.count())));
                 }
                 List<Manifest.FileEntry> files = new ArrayList<>();
                 for (BackupRequest.FileInput f : req.files()) {
@@ -70,9 +77,20 @@ public final class BackupWriter {
                 }
                 lock.checkHeld();
                 repo.store().sync(); // every chunk and index name durable before the manifest exists
-                Manifest m = new Manifest(FormatConstants.MANIFEST_VERSION, ref.id(), start.toString(), Instant.now().toString(),
-                        req.vm(), req.source(), req.labels(), repo.config().chunkSize(), req.parent(), req.config(),
-                        req.encryption(), disks, files);
+                Manifest m = new Manifest(
+                        FormatConstants.MANIFEST_VERSION,
+                        ref.id(),
+                        start.toString(),
+                        Instant.now().toString(),
+                        req.vm(),
+                        req.source(),
+                        req.labels(),
+                        repo.config().chunkSize(),
+                        req.parent(),
+                        req.config(),
+                        req.encryption(),
+                        disks,
+                        files);
                 repo.writeManifest(ref, m);
                 committed = true;
                 return new Result(ref, m);
@@ -93,8 +111,8 @@ public final class BackupWriter {
         }
     }
 
-    private FixedIndex backupDisk(BackupRequest.DiskInput in, String diskKey, DiskStatsCounter stats,
-                                  RecentChunks seen) throws IOException {
+    private FixedIndex backupDisk(BackupRequest.DiskInput in, String diskKey, DiskStatsCounter stats, RecentChunks seen)
+            throws IOException {
         DiskSource src = in.source();
         int cs = repo.config().chunkSize();
         long capacity = src.capacity();
@@ -103,8 +121,8 @@ public final class BackupWriter {
 
         BitSet toRead = new BitSet(n);
         FixedIndex base = in.base();
-        boolean incremental = base != null && in.changedAreas() != null
-                && base.capacity() == capacity && base.chunkSize() == cs;
+        boolean incremental =
+                base != null && in.changedAreas() != null && base.capacity() == capacity && base.chunkSize() == cs;
         if (incremental) {
             mark(toRead, in.changedAreas(), cs, n);
             for (int i = toRead.nextClearBit(0); i < n; i = toRead.nextClearBit(i + 1)) {

@@ -1,6 +1,6 @@
 package io.cairn.repository.backup;
 
-import io.cairn.repository.RepositoryException;
+import io.cairn.repository.error.RepositoryException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -57,15 +57,16 @@ public final class FileDiskSource implements DiskSource {
             while (bb.hasRemaining()) {
                 int n = channel.read(bb, pos);
                 if (n < 0) {
-                    throw new SourceChangedException("source " + path + " ended at byte " + pos
-                            + " but was " + capacity + " bytes when the backup started (it changed during the backup)");
+                    throw new SourceChangedException("source " + path + " ended at byte " + pos + " but was " + capacity
+                            + " bytes when the backup started (it changed during the backup)");
                 }
                 pos += n;
             }
         } catch (SourceChangedException e) {
             throw e;
         } catch (IOException e) {
-            throw new RepositoryException("reading source " + path + " at byte " + pos + " failed: " + e.getMessage(), e);
+            throw new RepositoryException(
+                    "reading source " + path + " at byte " + pos + " failed: " + e.getMessage(), e);
         }
     }
 
@@ -73,8 +74,8 @@ public final class FileDiskSource implements DiskSource {
     public void finish() throws IOException {
         long now = channel.size();
         if (now != capacity) {
-            throw new SourceChangedException("source " + path + " changed size during the backup: "
-                    + capacity + " bytes at the start, " + now + " at the end; nothing was committed");
+            throw new SourceChangedException("source " + path + " changed size during the backup: " + capacity
+                    + " bytes at the start, " + now + " at the end; nothing was committed");
         }
     }
 

@@ -1,6 +1,6 @@
 package io.cairn.repository.backup;
 
-import io.cairn.repository.RepositoryException;
+import io.cairn.repository.error.RepositoryException;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.util.ArrayList;

@@ -1,6 +1,6 @@
 package io.cairn.repository.backup;
 
-import io.cairn.repository.RepositoryException;
+import io.cairn.repository.error.RepositoryException;
 import io.cairn.repository.index.FixedIndex;
 import java.io.IOException;
 import java.io.InterruptedIOException;
@@ -31,23 +31,25 @@ final class ReadAhead implements AutoCloseable {
         for (int i = 0; i < buffers; i++) {
             free.add(new byte[idx.chunkSize()]);
         }
-        this.thread = new Thread(() -> {
-            try {
-                for (int entry : entries) {
-                    byte[] buf = free.take();
-                    src.read(idx.offset(entry), buf, 0, idx.length(entry));
-                    ready.put(new Chunk(entry, buf));
-                }
-            } catch (IOException e) {
-                failure = e;
-            } catch (InterruptedException e) {
-                failure = new InterruptedIOException("reading " + src.name() + " interrupted");
-            } catch (RuntimeException e) {
-                failure = new RepositoryException("reading " + src.name() + " failed: " + e, e);
-            } finally {
-                ready.offer(END); // wakes a waiting worker, which then sees the failure
-            }
-        }, "cairn-read-" + src.name());
+        this.thread = new Thread(
+                () -> {
+                    try {
+                        for (int entry : entries) {
+                            byte[] buf = free.take();
+                            src.read(idx.offset(entry), buf, 0, idx.length(entry));
+                            ready.put(new Chunk(entry, buf));
+                        }
+                    } catch (IOException e) {
+                        failure = e;
+                    } catch (InterruptedException e) {
+                        failure = new InterruptedIOException("reading " + src.name() + " interrupted");
+                    } catch (RuntimeException e) {
+                        failure = new RepositoryException("reading " + src.name() + " failed: " + e, e);
+                    } finally {
+                        ready.offer(END); // wakes a waiting worker, which then sees the failure
+                    }
+                },
+                "cairn-read-" + src.name());
         thread.setDaemon(true);
         thread.start();
     }

@@ -1,9 +1,9 @@
 package io.cairn.repository.backup;
 
-import io.cairn.repository.CorruptObjectException;
 import io.cairn.repository.Repository;
-import io.cairn.repository.RepositoryException;
 import io.cairn.repository.chunk.ChunkId;
+import io.cairn.repository.error.CorruptObjectException;
+import io.cairn.repository.error.RepositoryException;
 import io.cairn.repository.index.FixedIndex;
 import io.cairn.repository.manifest.BackupRef;
 import io.cairn.repository.manifest.Manifest;
@@ -29,7 +29,11 @@ import java.util.List;
  */
 public final class Restorer {
     /** What to do when a target file exists. */
-    public enum Conflict { ABORT, OVERWRITE, KEEP }
+    public enum Conflict {
+        ABORT,
+        OVERWRITE,
+        KEEP
+    }
 
     private final Repository repo;
     private final int threads;
@@ -59,7 +63,8 @@ public final class Restorer {
     }
 
     /** @param format how disks are written; null for raw images */
-    public List<Output> restore(BackupRef ref, Manifest m, Path dir, Conflict conflict, DiskOutput format) throws IOException {
+    public List<Output> restore(BackupRef ref, Manifest m, Path dir, Conflict conflict, DiskOutput format)
+            throws IOException {
         Files.createDirectories(dir);
         List<Path> targets = new ArrayList<>();
         java.util.Set<String> taken = new java.util.HashSet<>();
@@ -117,7 +122,8 @@ public final class Restorer {
         }
         byte[] content = buf.toByteArray();
         if (content.length != f.size() || !Repository.sha256Hex(content).equals(f.sha256())) {
-            throw new CorruptObjectException(f.name(), "restored content does not match the manifest's size and SHA-256");
+            throw new CorruptObjectException(
+                    f.name(), "restored content does not match the manifest's size and SHA-256");
         }
         return content;
     }
@@ -129,7 +135,8 @@ public final class Restorer {
     private static void writeAtomically(Path target, Writer w) throws IOException {
         byte[] r = new byte[6];
         new SecureRandom().nextBytes(r);
-        Path tmp = target.resolveSibling("." + target.getFileName() + ".cairn-partial-" + HexFormat.of().formatHex(r));
+        Path tmp = target.resolveSibling(
+                "." + target.getFileName() + ".cairn-partial-" + HexFormat.of().formatHex(r));
         try {
             w.write(tmp);
             try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
@@ -137,7 +144,8 @@ public final class Restorer {
             }
             Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } catch (FileSystemException e) {
-            throw new RepositoryException("writing " + target + " failed: " + (e.getReason() != null ? e.getReason() : e.getMessage()), e);
+            throw new RepositoryException(
+                    "writing " + target + " failed: " + (e.getReason() != null ? e.getReason() : e.getMessage()), e);
         } finally {
             Files.deleteIfExists(tmp);
         }
@@ -147,10 +155,12 @@ public final class Restorer {
      * Writes a disk in another format: into a scratch directory beside the target, then its files are
      * moved into place, the one users open last, so an interrupted restore leaves no disk that opens.
      */
-    private void restoreFormatted(FixedIndex idx, Manifest.DiskEntry d, Path target, DiskOutput format) throws IOException {
+    private void restoreFormatted(FixedIndex idx, Manifest.DiskEntry d, Path target, DiskOutput format)
+            throws IOException {
         byte[] r = new byte[6];
         new SecureRandom().nextBytes(r);
-        Path scratch = target.resolveSibling("." + target.getFileName() + ".cairn-partial-" + HexFormat.of().formatHex(r));
+        Path scratch = target.resolveSibling(
+                "." + target.getFileName() + ".cairn-partial-" + HexFormat.of().formatHex(r));
         Files.createDirectory(scratch);
         try {
             List<Path> files;
@@ -163,7 +173,10 @@ public final class Restorer {
                 try (FileChannel ch = FileChannel.open(f, StandardOpenOption.WRITE)) {
                     ch.force(true);
                 }
-                Files.move(f, target.resolveSibling(f.getFileName()), StandardCopyOption.ATOMIC_MOVE,
+                Files.move(
+                        f,
+                        target.resolveSibling(f.getFileName()),
+                        StandardCopyOption.ATOMIC_MOVE,
                         StandardCopyOption.REPLACE_EXISTING);
             }
         } finally {
@@ -250,7 +263,8 @@ public final class Restorer {
         ChunkId id = idx.id(i);
         byte[] data = repo.chunks().get(id);
         if (data.length != idx.length(i)) {
-            throw new CorruptObjectException(id.key(), "holds " + data.length + " bytes where the index needs " + idx.length(i));
+            throw new CorruptObjectException(
+                    id.key(), "holds " + data.length + " bytes where the index needs " + idx.length(i));
         }
         return data;
     }

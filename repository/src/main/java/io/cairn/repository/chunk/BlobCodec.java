@@ -1,7 +1,7 @@
 package io.cairn.repository.chunk;
 
-import io.cairn.repository.CorruptObjectException;
 import io.cairn.repository.crypto.DataKeys;
+import io.cairn.repository.error.CorruptObjectException;
 import io.cairn.repository.format.FormatConstants;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -61,7 +61,8 @@ public final class BlobCodec {
                 compression = FormatConstants.COMPRESSION_ZSTD;
             }
         }
-        int encryption = keys == null ? FormatConstants.ENCRYPTION_NONE : FormatConstants.ENCRYPTION_AES256_GCM_SEGMENTED;
+        int encryption =
+                keys == null ? FormatConstants.ENCRYPTION_NONE : FormatConstants.ENCRYPTION_AES256_GCM_SEGMENTED;
         int bodyLen = keys == null ? pLen : DataKeys.sealedSize(pLen);
         byte[] out = new byte[FormatConstants.BLOB_HEADER_SIZE + bodyLen];
         writeHeader(out, type, compression, encryption, len);
@@ -146,7 +147,8 @@ public final class BlobCodec {
     public record Header(int type, int compression, int encryption, int plainLength, int crc) {
         public static Header parse(byte[] blob, String key) throws CorruptObjectException {
             if (blob.length < FormatConstants.BLOB_HEADER_SIZE) {
-                throw new CorruptObjectException(key, "truncated: " + blob.length + " bytes, shorter than a blob header");
+                throw new CorruptObjectException(
+                        key, "truncated: " + blob.length + " bytes, shorter than a blob header");
             }
             if (!Arrays.equals(blob, 0, 4, FormatConstants.BLOB_MAGIC, 0, 4)) {
                 throw new CorruptObjectException(key, "not a cairn blob (wrong magic)");

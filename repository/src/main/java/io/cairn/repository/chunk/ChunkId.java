@@ -8,6 +8,7 @@ import java.util.HexFormat;
 public final class ChunkId implements Comparable<ChunkId> {
     /** The id an index uses for an all-zero chunk; such chunks are never stored. */
     public static final ChunkId ZERO = new ChunkId(new byte[FormatConstants.ID_SIZE]);
+
     private static final HexFormat HEX = HexFormat.of();
 
     private final byte[] bytes;

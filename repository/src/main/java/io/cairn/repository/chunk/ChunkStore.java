@@ -1,7 +1,7 @@
 package io.cairn.repository.chunk;
 
-import io.cairn.repository.CorruptObjectException;
 import io.cairn.repository.crypto.DataKeys;
+import io.cairn.repository.error.CorruptObjectException;
 import io.cairn.repository.format.FormatConstants;
 import io.cairn.repository.store.Store;
 import java.io.IOException;
@@ -67,7 +67,7 @@ public final class ChunkStore {
     /**
      * Reads, decodes and verifies a chunk.
      * @throws CorruptObjectException if the bytes fail any check, including their id
-     * @throws io.cairn.repository.ObjectNotFoundException if the chunk is missing
+     * @throws io.cairn.repository.error.ObjectNotFoundException if the chunk is missing
      */
     public byte[] get(ChunkId id) throws IOException {
         String key = id.key();
@@ -89,6 +89,7 @@ public final class ChunkStore {
 
     /** Plaintext length recorded in a chunk's header, read without decoding the chunk. */
     public int plaintextLength(String key) throws IOException {
-        return BlobCodec.Header.parse(store.getPrefix(key, FormatConstants.BLOB_HEADER_SIZE), key).plainLength();
+        return BlobCodec.Header.parse(store.getPrefix(key, FormatConstants.BLOB_HEADER_SIZE), key)
+                .plainLength();
     }
 }

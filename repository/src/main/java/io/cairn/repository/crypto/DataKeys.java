@@ -48,7 +48,8 @@ public final class DataKeys {
 
     /** Size of the ciphertext for {@code plainLength} bytes: nonce + data + one tag per segment. */
     public static int sealedSize(int plainLength) {
-        int segments = Math.max(1, (plainLength + FormatConstants.GCM_SEGMENT_SIZE - 1) / FormatConstants.GCM_SEGMENT_SIZE);
+        int segments =
+                Math.max(1, (plainLength + FormatConstants.GCM_SEGMENT_SIZE - 1) / FormatConstants.GCM_SEGMENT_SIZE);
         return FormatConstants.GCM_NONCE_SIZE + plainLength + segments * FormatConstants.GCM_TAG_SIZE;
     }
 
@@ -118,7 +119,11 @@ public final class DataKeys {
     }
 
     private static byte[] segmentAad(byte[] prefix, int k, boolean last) {
-        return ByteBuffer.allocate(prefix.length + 5).put(prefix).putInt(k).put((byte) (last ? 1 : 0)).array();
+        return ByteBuffer.allocate(prefix.length + 5)
+                .put(prefix)
+                .putInt(k)
+                .put((byte) (last ? 1 : 0))
+                .array();
     }
 
     /** Constant-time comparison of ids and tags. */

@@ -31,14 +31,19 @@ public record KeyFile(int version, String created, String host, Kdf kdf, String 
         byte[] nonce = new byte[FormatConstants.GCM_NONCE_SIZE];
         rnd.nextBytes(salt);
         rnd.nextBytes(nonce);
-        Kdf kdf = new Kdf(FormatConstants.KDF_SCRYPT, FormatConstants.SCRYPT_N, FormatConstants.SCRYPT_R,
-                FormatConstants.SCRYPT_P, b64(salt));
+        Kdf kdf = new Kdf(
+                FormatConstants.KDF_SCRYPT,
+                FormatConstants.SCRYPT_N,
+                FormatConstants.SCRYPT_R,
+                FormatConstants.SCRYPT_P,
+                b64(salt));
         byte[] kek = derive(password, kdf);
         try {
             Cipher c = Cipher.getInstance("AES/GCM/NoPadding");
             c.init(Cipher.ENCRYPT_MODE, new SecretKeySpec(kek, "AES"), new GCMParameterSpec(128, nonce));
             c.updateAAD(FormatConstants.KEY_FILE_AAD.getBytes(StandardCharsets.US_ASCII));
-            return new KeyFile(FormatConstants.KEY_FILE_VERSION, created, host, kdf, b64(nonce), b64(c.doFinal(material)));
+            return new KeyFile(
+                    FormatConstants.KEY_FILE_VERSION, created, host, kdf, b64(nonce), b64(c.doFinal(material)));
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("AES/GCM unavailable", e);
         } finally {
@@ -52,12 +57,15 @@ public record KeyFile(int version, String created, String host, Kdf kdf, String 
      */
     public byte[] unwrap(char[] password) throws AEADBadTagException {
         if (kdf == null || !FormatConstants.KDF_SCRYPT.equals(kdf.algorithm())) {
-            throw new IllegalArgumentException("unsupported key derivation: " + (kdf == null ? "none" : kdf.algorithm()));
+            throw new IllegalArgumentException(
+                    "unsupported key derivation: " + (kdf == null ? "none" : kdf.algorithm()));
         }
         byte[] kek = derive(password, kdf);
         try {
             Cipher c = Cipher.getInstance("AES/GCM/NoPadding");
-            c.init(Cipher.DECRYPT_MODE, new SecretKeySpec(kek, "AES"),
+            c.init(
+                    Cipher.DECRYPT_MODE,
+                    new SecretKeySpec(kek, "AES"),
                     new GCMParameterSpec(128, Base64.getDecoder().decode(nonce)));
             c.updateAAD(FormatConstants.KEY_FILE_AAD.getBytes(StandardCharsets.US_ASCII));
             return c.doFinal(Base64.getDecoder().decode(data));

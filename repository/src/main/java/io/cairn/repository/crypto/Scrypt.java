@@ -107,14 +107,14 @@ public final class Scrypt {
         }
         long tableBytes = 128L * r * n;
         if (tableBytes >= MAX_MEMORY_BYTES) {
-            throw new IllegalArgumentException("scrypt 128 * r * N = " + tableBytes
-                    + " bytes (r=" + r + ", N=" + n + ") must be less than 1 GiB");
+            throw new IllegalArgumentException(
+                    "scrypt 128 * r * N = " + tableBytes + " bytes (r=" + r + ", N=" + n + ") must be less than 1 GiB");
         }
         // This bound is far stricter than RFC 7914's p <= (2^32 - 1) * 32 / (128 * r), so it implies it.
         long blockBytes = 128L * r * p;
         if (blockBytes >= MAX_MEMORY_BYTES) {
-            throw new IllegalArgumentException("scrypt 128 * r * p = " + blockBytes
-                    + " bytes (r=" + r + ", p=" + p + ") must be less than 1 GiB");
+            throw new IllegalArgumentException(
+                    "scrypt 128 * r * p = " + blockBytes + " bytes (r=" + r + ", p=" + p + ") must be less than 1 GiB");
         }
         if (keyLength < 1 || keyLength > MAX_KEY_LENGTH) {
             throw new IllegalArgumentException(
@@ -295,10 +295,7 @@ public final class Scrypt {
     /** Reads {@code out.length} little-endian 32-bit words from {@code in} at {@code offset}. */
     private static void decodeLittleEndian(byte[] in, int offset, int[] out) {
         for (int k = 0, i = offset; k < out.length; k++, i += 4) {
-            out[k] = (in[i] & 0xff)
-                    | (in[i + 1] & 0xff) << 8
-                    | (in[i + 2] & 0xff) << 16
-                    | (in[i + 3] & 0xff) << 24;
+            out[k] = (in[i] & 0xff) | (in[i + 1] & 0xff) << 8 | (in[i + 2] & 0xff) << 16 | (in[i + 3] & 0xff) << 24;
         }
     }
 

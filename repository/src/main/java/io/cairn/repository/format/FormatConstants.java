@@ -23,6 +23,7 @@ public final class FormatConstants {
     // ---- blob (chunks, manifests) ----
     /** 0x89 'C' 'R' 'N': the high first byte makes a blob never look like text. */
     public static final byte[] BLOB_MAGIC = {(byte) 0x89, 'C', 'R', 'N'};
+
     public static final int BLOB_VERSION = 1;
     public static final int BLOB_HEADER_SIZE = 16;
     /** Largest plaintext one blob may hold; chunks are at most {@link #MAX_CHUNK_SIZE}. */
@@ -39,12 +40,14 @@ public final class FormatConstants {
 
     /** Plaintext bytes per AES-GCM segment: the JDK's GCM is ~50x slower for one call over ~256 KiB. */
     public static final int GCM_SEGMENT_SIZE = 64 * 1024;
+
     public static final int GCM_NONCE_SIZE = 12;
     public static final int GCM_TAG_SIZE = 16;
 
     // ---- fixed index ----
     /** 0x89 'C' 'F' 'I' 'X' CR LF SUB, in the manner of PNG's signature. */
     public static final byte[] FIDX_MAGIC = {(byte) 0x89, 'C', 'F', 'I', 'X', 0x0D, 0x0A, 0x1A};
+
     public static final int FIDX_VERSION = 1;
     public static final int FIDX_HEADER_SIZE = 64;
     public static final int FIDX_FLAG_KEYED_IDS = 1;
@@ -72,6 +75,7 @@ public final class FormatConstants {
     public static final String KEY_CONFIG = "config";
     /** Ballast that gc deletes to take its lock on a full filesystem, then writes again. */
     public static final String KEY_RESERVE = "reserve";
+
     public static final int RESERVE_SIZE = 1024 * 1024;
     public static final String DIR_KEYS = "keys";
     public static final String DIR_CHUNKS = "chunks";

@@ -1,7 +1,7 @@
 package io.cairn.repository.index;
 
-import io.cairn.repository.CorruptObjectException;
 import io.cairn.repository.chunk.ChunkId;
+import io.cairn.repository.error.CorruptObjectException;
 import io.cairn.repository.format.FormatConstants;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -68,14 +68,19 @@ public final class FixedIndex {
         long capacity = h.getLong(16);
         int chunkSize = h.getInt(24);
         long n = h.getLong(32);
-        if (capacity < 0 || chunkSize < FormatConstants.MIN_CHUNK_SIZE || chunkSize > FormatConstants.MAX_CHUNK_SIZE
+        if (capacity < 0
+                || chunkSize < FormatConstants.MIN_CHUNK_SIZE
+                || chunkSize > FormatConstants.MAX_CHUNK_SIZE
                 || Integer.bitCount(chunkSize) != 1) {
-            throw new CorruptObjectException(key, "implausible header (capacity " + capacity + ", chunk size " + chunkSize + ")");
+            throw new CorruptObjectException(
+                    key, "implausible header (capacity " + capacity + ", chunk size " + chunkSize + ")");
         }
         if (n != (capacity + chunkSize - 1) / chunkSize
                 || b.length != FormatConstants.FIDX_HEADER_SIZE + n * FormatConstants.ID_SIZE) {
-            throw new CorruptObjectException(key, "holds " + b.length + " bytes, which does not match "
-                    + n + " entries for a disk of " + capacity + " bytes");
+            throw new CorruptObjectException(
+                    key,
+                    "holds " + b.length + " bytes, which does not match " + n + " entries for a disk of " + capacity
+                            + " bytes");
         }
         return new FixedIndex(capacity, chunkSize, (h.getInt(12) & FormatConstants.FIDX_FLAG_KEYED_IDS) != 0, b);
     }

@@ -19,7 +19,13 @@ import java.util.function.Consumer;
  */
 public final class Job {
 
-    public enum State { QUEUED, RUNNING, SUCCEEDED, FAILED, CANCELLED }
+    public enum State {
+        QUEUED,
+        RUNNING,
+        SUCCEEDED,
+        FAILED,
+        CANCELLED
+    }
 
     /**
      * A change of a job, numbered so a listener that reconnects can ask for what it missed.
@@ -30,8 +36,18 @@ public final class Job {
      * @param jobDone bytes of the whole job so far (every phase)
      * @param jobTotal bytes the whole job moves, when announced with {@link #expect}, else 0
      */
-    public record Event(String jobId, long seq, Instant time, State state, String phase, long done, long total,
-                        double bytesPerSecond, String message, long jobDone, long jobTotal) {}
+    public record Event(
+            String jobId,
+            long seq,
+            Instant time,
+            State state,
+            String phase,
+            long done,
+            long total,
+            double bytesPerSecond,
+            String message,
+            long jobDone,
+            long jobTotal) {}
 
     /** Thrown by {@link #checkCancelled} once the job was asked to stop. */
     public static final class CancelledException extends java.io.IOException {
@@ -77,14 +93,39 @@ public final class Job {
     }
 
     /** What a finished job leaves for a job history: everything but its listeners and events. */
-    public record Record(String id, String kind, String target, State state, Instant created, Instant started,
-                         Instant finished, String result, String phase, long done, long total, long jobDone, long jobTotal,
-                         List<String> log) {}
+    public record Record(
+            String id,
+            String kind,
+            String target,
+            State state,
+            Instant created,
+            Instant started,
+            Instant finished,
+            String result,
+            String phase,
+            long done,
+            long total,
+            long jobDone,
+            long jobTotal,
+            List<String> log) {}
 
     /** This job as a {@link Record} (for a finished job). */
     public synchronized Record record() {
-        return new Record(id, kind, target, state, created, started, finished, result, phase, done.get(), total,
-                jobDone.get(), jobTotal, List.copyOf(log));
+        return new Record(
+                id,
+                kind,
+                target,
+                state,
+                created,
+                started,
+                finished,
+                result,
+                phase,
+                done.get(),
+                total,
+                jobDone.get(),
+                jobTotal,
+                List.copyOf(log));
     }
 
     /**
@@ -107,7 +148,8 @@ public final class Job {
         j.log.addAll(r.log() == null ? List.of() : r.log());
         if (r.started() != null && r.finished() != null) {
             // the final event's rate: the job's bytes over its run time, not over the instant of reading it back
-            j.phaseStarted = System.nanoTime() - java.time.Duration.between(r.started(), r.finished()).toNanos();
+            j.phaseStarted = System.nanoTime()
+                    - java.time.Duration.between(r.started(), r.finished()).toNanos();
         }
         j.state = r.state();
         j.emit(r.result(), true);
@@ -326,7 +368,18 @@ public final class Job {
         long d = done.get();
         Event e;
         synchronized (this) {
-            e = new Event(id, seq.incrementAndGet(), Instant.now(), state, phase, d, total, d / secs, message, jobDone.get(), jobTotal);
+            e = new Event(
+                    id,
+                    seq.incrementAndGet(),
+                    Instant.now(),
+                    state,
+                    phase,
+                    d,
+                    total,
+                    d / secs,
+                    message,
+                    jobDone.get(),
+                    jobTotal);
             history.add(e);
             if (history.size() > 2 * MAX_LOG) {
                 history.subList(0, MAX_LOG).clear();

@@ -1,6 +1,6 @@
 package io.cairn.repository.lock;
 
-import io.cairn.repository.RepositoryException;
+import io.cairn.repository.error.RepositoryException;
 import io.cairn.repository.store.Store;
 import java.io.IOException;
 import java.util.concurrent.Executors;
@@ -49,8 +49,17 @@ public final class Lock implements AutoCloseable {
 
     /** A lock that could not be written (see {@link LockManager#acquireForReading}). */
     static Lock unrecorded(Store store, String operation) {
-        return new Lock(store, null, new LockInfo(0, false, operation, LockManager.hostName(),
-                ProcessHandle.current().pid(), "", java.time.Instant.now().toString()));
+        return new Lock(
+                store,
+                null,
+                new LockInfo(
+                        0,
+                        false,
+                        operation,
+                        LockManager.hostName(),
+                        ProcessHandle.current().pid(),
+                        "",
+                        java.time.Instant.now().toString()));
     }
 
     /** False when no lock file could be written: the operation runs unprotected from gc. */

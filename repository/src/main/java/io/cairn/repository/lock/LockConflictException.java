@@ -1,6 +1,6 @@
 package io.cairn.repository.lock;
 
-import io.cairn.repository.RepositoryException;
+import io.cairn.repository.error.RepositoryException;
 
 /** Thrown when an operation cannot take its lock because a live, conflicting lock is held. */
 public final class LockConflictException extends RepositoryException {

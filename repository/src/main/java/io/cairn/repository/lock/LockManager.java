@@ -1,6 +1,6 @@
 package io.cairn.repository.lock;
 
-import io.cairn.repository.RepositoryException;
+import io.cairn.repository.error.RepositoryException;
 import io.cairn.repository.format.FormatConstants;
 import io.cairn.repository.format.Json;
 import io.cairn.repository.store.ObjectInfo;
@@ -24,6 +24,7 @@ public final class LockManager {
     static final Duration REFRESH = Duration.ofSeconds(60);
     /** A lock from another host not refreshed for this long is stale. */
     static final Duration STALE_AFTER = Duration.ofMinutes(10);
+
     private static final Duration RETRY = Duration.ofSeconds(2);
 
     private final Store store;
@@ -62,8 +63,14 @@ public final class LockManager {
         Instant deadline = Instant.now().plus(wait);
         while (true) {
             ProcessHandle self = ProcessHandle.current();
-            LockInfo info = new LockInfo(FormatConstants.LOCK_VERSION, exclusive, operation, host, self.pid(),
-                    self.info().startInstant().map(Instant::toString).orElse(""), Instant.now().toString());
+            LockInfo info = new LockInfo(
+                    FormatConstants.LOCK_VERSION,
+                    exclusive,
+                    operation,
+                    host,
+                    self.pid(),
+                    self.info().startInstant().map(Instant::toString).orElse(""),
+                    Instant.now().toString());
             byte[] id = new byte[8];
             random.nextBytes(id);
             String key = FormatConstants.DIR_LOCKS + "/" + HexFormat.of().formatHex(id);

@@ -1,8 +1,11 @@
 package io.cairn.repository.maintenance;
 
 import io.cairn.repository.Repository;
+import io.cairn.repository.backup.Parallel;
 import io.cairn.repository.backup.Progress;
 import io.cairn.repository.chunk.ChunkId;
+import io.cairn.repository.error.CorruptObjectException;
+import io.cairn.repository.error.ObjectNotFoundException;
 import io.cairn.repository.format.FormatConstants;
 import io.cairn.repository.lock.Lock;
 import io.cairn.repository.store.ObjectInfo;
@@ -14,9 +17,6 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import io.cairn.repository.CorruptObjectException;
-import io.cairn.repository.ObjectNotFoundException;
-import io.cairn.repository.backup.Parallel;
 
 /**
  * Verifies a repository: every manifest decodes, every index matches its manifest checksum, every
@@ -40,8 +40,13 @@ public final class Checker {
     /** A damaged or missing chunk and the places that need it. */
     public record Damage(String chunk, String problem, List<String> affects) {}
 
-    public record Report(int backups, long chunksChecked, long bytesChecked, List<String> errors,
-                         List<String> notes, List<Damage> damaged) {
+    public record Report(
+            int backups,
+            long chunksChecked,
+            long bytesChecked,
+            List<String> errors,
+            List<String> notes,
+            List<Damage> damaged) {
         public boolean ok() {
             return errors.isEmpty();
         }
@@ -56,7 +61,8 @@ public final class Checker {
             }
             Repository.Scan scan = repo.scan();
             for (Repository.Listed l : scan.unreadable()) {
-                errors.add("backup " + l.ref().dir() + " cannot be read: " + l.error().getMessage());
+                errors.add("backup " + l.ref().dir() + " cannot be read: "
+                        + l.error().getMessage());
             }
             if (!scan.incompleteDirs().isEmpty()) {
                 notes.add(scan.incompleteDirs().size() + " incomplete backup director"
@@ -65,7 +71,8 @@ public final class Checker {
             }
             int abandoned = repo.store().countAbandonedWrites();
             if (abandoned > 0) {
-                notes.add(abandoned + " unfinished temporary write" + (abandoned == 1 ? "" : "s") + " (from interrupted operations); gc removes them");
+                notes.add(abandoned + " unfinished temporary write" + (abandoned == 1 ? "" : "s")
+                        + " (from interrupted operations); gc removes them");
             }
             // Every stored chunk, by id.
             Map<ChunkId, ObjectInfo> stored = new HashMap<>();
@@ -83,18 +90,24 @@ public final class Checker {
             List<Repository.Listed> backups = scan.readable();
             for (Repository.Listed b : backups) {
                 if (b.manifest().chunkSize() != repo.config().chunkSize()) {
-                    errors.add("backup " + b.ref().id() + " uses chunk size " + b.manifest().chunkSize()
-                            + ", the repository " + repo.config().chunkSize());
+                    errors.add("backup " + b.ref().id() + " uses chunk size "
+                            + b.manifest().chunkSize() + ", the repository "
+                            + repo.config().chunkSize());
                 }
-                References.walk(repo, b, (bk, where, off, len, id) -> {
-                    ObjectInfo info = stored.get(id);
-                    if (info == null) {
-                        bad.putIfAbsent(id, "missing");
-                    } else if (info.size() < FormatConstants.BLOB_HEADER_SIZE) {
-                        bad.putIfAbsent(id, "truncated to " + info.size() + " bytes");
-                    }
-                }, (bk, disk, e) -> errors.add("backup " + bk.ref().id() + " (" + bk.manifest().vm().name() + ") "
-                        + disk.key() + " " + disk.name() + ": " + e.getMessage()));
+                References.walk(
+                        repo,
+                        b,
+                        (bk, where, off, len, id) -> {
+                            ObjectInfo info = stored.get(id);
+                            if (info == null) {
+                                bad.putIfAbsent(id, "missing");
+                            } else if (info.size() < FormatConstants.BLOB_HEADER_SIZE) {
+                                bad.putIfAbsent(id, "truncated to " + info.size() + " bytes");
+                            }
+                        },
+                        (bk, disk, e) -> errors.add("backup " + bk.ref().id() + " ("
+                                + bk.manifest().vm().name() + ") " + disk.key() + " " + disk.name() + ": "
+                                + e.getMessage()));
             }
 
             long[] checked = {0, 0};
@@ -106,13 +119,19 @@ public final class Checker {
             Map<ChunkId, List<String>> affects = new HashMap<>();
             if (!bad.isEmpty()) {
                 for (Repository.Listed b : backups) {
-                    References.walk(repo, b, (bk, where, off, len, id) -> {
-                        if (bad.containsKey(id)) {
-                            affects.computeIfAbsent(id, k -> new ArrayList<>()).add("backup " + bk.ref().id() + " ("
-                                    + bk.manifest().vm().name() + ", " + bk.manifest().time() + ") " + where
-                                    + " bytes " + off + "-" + (off + len - 1));
-                        }
-                    }, (bk, disk, e) -> { });
+                    References.walk(
+                            repo,
+                            b,
+                            (bk, where, off, len, id) -> {
+                                if (bad.containsKey(id)) {
+                                    affects.computeIfAbsent(id, k -> new ArrayList<>())
+                                            .add("backup " + bk.ref().id() + " ("
+                                                    + bk.manifest().vm().name() + ", "
+                                                    + bk.manifest().time() + ") " + where
+                                                    + " bytes " + off + "-" + (off + len - 1));
+                                }
+                            },
+                            (bk, disk, e) -> {});
                 }
             }
             List<Damage> damaged = new ArrayList<>();
@@ -126,8 +145,13 @@ public final class Checker {
                     notes.add("chunk " + e.getKey().hex() + " is " + e.getValue() + use);
                 }
             }
-            return new Report(backups.size(), checked[0], checked[1], Collections.unmodifiableList(errors),
-                    Collections.unmodifiableList(notes), damaged);
+            return new Report(
+                    backups.size(),
+                    checked[0],
+                    checked[1],
+                    Collections.unmodifiableList(errors),
+                    Collections.unmodifiableList(notes),
+                    damaged);
         }
     }
 
@@ -140,9 +164,16 @@ public final class Checker {
             Parallel.forEach(all.size(), threads, "check", () -> i -> {
                 Map.Entry<ChunkId, ObjectInfo> e = all.get(i);
                 try {
-                    repo.chunks().verify(e.getKey(), e.getValue().key(), repo.store().get(e.getValue().key()));
+                    repo.chunks()
+                            .verify(
+                                    e.getKey(),
+                                    e.getValue().key(),
+                                    repo.store().get(e.getValue().key()));
                 } catch (CorruptObjectException c) {
-                    found.put(e.getKey(), "damaged: " + c.getMessage().substring(c.getMessage().indexOf(": ") + 2));
+                    found.put(
+                            e.getKey(),
+                            "damaged: "
+                                    + c.getMessage().substring(c.getMessage().indexOf(": ") + 2));
                 } catch (ObjectNotFoundException gone) {
                     // deleted meanwhile: only an unreferenced chunk can be (we hold a shared lock)
                 }

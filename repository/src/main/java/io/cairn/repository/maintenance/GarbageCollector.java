@@ -1,8 +1,8 @@
 package io.cairn.repository.maintenance;
 
 import io.cairn.repository.Repository;
-import io.cairn.repository.RepositoryException;
 import io.cairn.repository.chunk.ChunkId;
+import io.cairn.repository.error.RepositoryException;
 import io.cairn.repository.format.FormatConstants;
 import io.cairn.repository.lock.Lock;
 import io.cairn.repository.store.ObjectInfo;
@@ -32,8 +32,16 @@ public final class GarbageCollector {
         this.lockWait = lockWait;
     }
 
-    public record Report(int backups, long marked, long chunksDeleted, long bytesFreed, long chunksKept,
-                         long chunksTooNew, int incompleteRemoved, int temporariesRemoved, int staleLocksRemoved) {}
+    public record Report(
+            int backups,
+            long marked,
+            long chunksDeleted,
+            long bytesFreed,
+            long chunksKept,
+            long chunksTooNew,
+            int incompleteRemoved,
+            int temporariesRemoved,
+            int staleLocksRemoved) {}
 
     public Report run() throws IOException {
         int stale = repo.locks().removeStale();
@@ -43,8 +51,10 @@ public final class GarbageCollector {
         } catch (StoreFullException full) {
             // The filesystem is full and gc is what frees it: give up the reserve to write the lock.
             if (repo.store().stat(FormatConstants.KEY_RESERVE).isEmpty()) {
-                throw new StoreFullException(full.getMessage() + "; the repository has no reserve left: free some"
-                        + " space on its filesystem and run gc again", full);
+                throw new StoreFullException(
+                        full.getMessage() + "; the repository has no reserve left: free some"
+                                + " space on its filesystem and run gc again",
+                        full);
             }
             repo.store().delete(FormatConstants.KEY_RESERVE);
             taken = repo.locks().acquire(true, "gc", lockWait);
@@ -54,14 +64,15 @@ public final class GarbageCollector {
             Repository.Scan scan = repo.scan();
             if (!scan.unreadable().isEmpty()) {
                 Repository.Listed l = scan.unreadable().get(0);
-                throw new RepositoryException("gc refuses to delete anything: backup " + l.ref().dir()
-                        + " cannot be read (" + l.error().getMessage() + "); run 'cairn check'");
+                throw new RepositoryException("gc refuses to delete anything: backup "
+                        + l.ref().dir() + " cannot be read (" + l.error().getMessage() + "); run 'cairn check'");
             }
             LongSet marked = new LongSet();
             for (Repository.Listed b : scan.readable()) {
                 References.walk(repo, b, (bk, where, off, len, id) -> marked.add(id.prefix()), (bk, disk, e) -> {
                     throw new RepositoryException("gc refuses to delete anything: the index of backup "
-                            + bk.ref().id() + " " + disk.name() + " cannot be read (" + e.getMessage() + "); run 'cairn check'");
+                            + bk.ref().id() + " " + disk.name() + " cannot be read (" + e.getMessage()
+                            + "); run 'cairn check'");
                 });
             }
             lock.checkHeld();
@@ -102,8 +113,16 @@ public final class GarbageCollector {
                 }
             }
             repo.store().sync();
-            return new Report(scan.readable().size(), marked.size(), garbage.size(), freed, kept[0], kept[1],
-                    incomplete, temps, stale);
+            return new Report(
+                    scan.readable().size(),
+                    marked.size(),
+                    garbage.size(),
+                    freed,
+                    kept[0],
+                    kept[1],
+                    incomplete,
+                    temps,
+                    stale);
         }
     }
 }

@@ -29,17 +29,21 @@ public final class Pruner {
 
     public List<Decision> run(RetentionPolicy policy, ZoneId zone, boolean dryRun) throws IOException {
         if (policy.keepsNothing()) {
-            throw new IllegalArgumentException("a policy that keeps nothing would delete every backup; give at least one --keep-* option");
+            throw new IllegalArgumentException(
+                    "a policy that keeps nothing would delete every backup; give at least one --keep-* option");
         }
         try (Lock lock = repo.locks().acquire(false, "prune", lockWait)) {
             Map<String, List<Repository.Listed>> byVm = new LinkedHashMap<>();
             for (Repository.Listed l : repo.backups()) {
-                byVm.computeIfAbsent(l.manifest().vm().identity(), k -> new ArrayList<>()).add(l);
+                byVm.computeIfAbsent(l.manifest().vm().identity(), k -> new ArrayList<>())
+                        .add(l);
             }
             List<Decision> decisions = new ArrayList<>();
             for (List<Repository.Listed> group : byVm.values()) {
                 List<RetentionPolicy.Item> items = group.stream()
-                        .map(l -> new RetentionPolicy.Item(l.ref().id(), l.manifest().instant())).toList();
+                        .map(l -> new RetentionPolicy.Item(
+                                l.ref().id(), l.manifest().instant()))
+                        .toList();
                 Map<String, List<String>> kept = policy.apply(items, zone);
                 for (Repository.Listed l : group) {
                     List<String> why = kept.get(l.ref().id());

@@ -41,7 +41,12 @@ public record RetentionPolicy(int keepLast, int keepDaily, int keepWeekly, int k
             ZonedDateTime t = at(i, zone);
             return t.get(IsoFields.WEEK_BASED_YEAR) + "-W" + t.get(IsoFields.WEEK_OF_WEEK_BASED_YEAR);
         });
-        rule(newest, kept, keepMonthly, "monthly", i -> at(i, zone).getYear() + "-" + at(i, zone).getMonthValue());
+        rule(
+                newest,
+                kept,
+                keepMonthly,
+                "monthly",
+                i -> at(i, zone).getYear() + "-" + at(i, zone).getMonthValue());
         return kept;
     }
 

@@ -17,10 +17,21 @@ import java.util.Set;
 public final class Stats {
     private Stats() {}
 
-    public record Report(int backups, int vms, long logicalBytes, long dataBytes, long zeroBytes,
-                         long uniqueChunks, long uniqueBytes, long storedChunkBytes,
-                         long chunkFiles, long unreferencedChunks, long repositoryBytes,
-                         double dedupRatio, double compressionRatio, double spaceSavingRatio) {}
+    public record Report(
+            int backups,
+            int vms,
+            long logicalBytes,
+            long dataBytes,
+            long zeroBytes,
+            long uniqueChunks,
+            long uniqueBytes,
+            long storedChunkBytes,
+            long chunkFiles,
+            long unreferencedChunks,
+            long repositoryBytes,
+            double dedupRatio,
+            double compressionRatio,
+            double spaceSavingRatio) {}
 
     public static Report compute(Repository repo) throws IOException {
         Map<ChunkId, Long> storedSize = new HashMap<>();
@@ -40,10 +51,14 @@ public final class Stats {
         for (Repository.Listed b : backups) {
             vms.add(b.manifest().vm().identity());
             logical += b.manifest().logicalBytes();
-            References.walk(repo, b, (bk, where, off, len, id) -> {
-                data[0] += len;
-                unique.putIfAbsent(id, len);
-            }, (bk, disk, e) -> { });
+            References.walk(
+                    repo,
+                    b,
+                    (bk, where, off, len, id) -> {
+                        data[0] += len;
+                        unique.putIfAbsent(id, len);
+                    },
+                    (bk, disk, e) -> {});
         }
         long uniqueBytes = 0;
         long stored = 0;
@@ -51,10 +66,24 @@ public final class Stats {
             uniqueBytes += e.getValue();
             stored += storedSize.getOrDefault(e.getKey(), 0L);
         }
-        long unreferenced = storedSize.keySet().stream().filter(id -> !unique.containsKey(id)).count();
-        return new Report(backups.size(), vms.size(), logical, data[0], logical - data[0], unique.size(), uniqueBytes,
-                stored, storedSize.size(), unreferenced, total[0],
-                ratio(data[0], uniqueBytes), ratio(uniqueBytes, stored), ratio(logical, total[0]));
+        long unreferenced = storedSize.keySet().stream()
+                .filter(id -> !unique.containsKey(id))
+                .count();
+        return new Report(
+                backups.size(),
+                vms.size(),
+                logical,
+                data[0],
+                logical - data[0],
+                unique.size(),
+                uniqueBytes,
+                stored,
+                storedSize.size(),
+                unreferenced,
+                total[0],
+                ratio(data[0], uniqueBytes),
+                ratio(uniqueBytes, stored),
+                ratio(logical, total[0]));
     }
 
     private static double ratio(long a, long b) {

@@ -58,8 +58,15 @@ public record Manifest(
     public record EncryptionInfo(String keyId) {}
 
     @JsonIgnoreProperties(ignoreUnknown = true)
-    public record DiskEntry(String key, String name, long capacity, String index, String indexSha256,
-                            Map<String, String> metadata, String changeId, DiskStats stats) {
+    public record DiskEntry(
+            String key,
+            String name,
+            long capacity,
+            String index,
+            String indexSha256,
+            Map<String, String> metadata,
+            String changeId,
+            DiskStats stats) {
         public DiskEntry {
             metadata = metadata == null ? Map.of() : Map.copyOf(metadata);
         }
@@ -67,7 +74,8 @@ public record Manifest(
 
     /** What one disk's backup did: chunks in total, all-zero, read from the source, newly stored. */
     @JsonIgnoreProperties(ignoreUnknown = true)
-    public record DiskStats(long chunks, long zeroChunks, long readChunks, long newChunks, long newBytes, long storedBytes) {}
+    public record DiskStats(
+            long chunks, long zeroChunks, long readChunks, long newChunks, long newBytes, long storedBytes) {}
 
     /** A configuration document (vmx, ConfigInfo XML, NVRAM, encryption bundle), stored as chunks. */
     @JsonIgnoreProperties(ignoreUnknown = true)

@@ -1,7 +1,7 @@
 package io.cairn.repository.store;
 
-import io.cairn.repository.ObjectNotFoundException;
-import io.cairn.repository.RepositoryException;
+import io.cairn.repository.error.ObjectNotFoundException;
+import io.cairn.repository.error.RepositoryException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -53,7 +53,10 @@ public final class LocalStore implements Store {
     }
 
     private Path path(String key) {
-        if (key.isEmpty() || key.startsWith("/") || key.contains("..") || key.contains("\\")
+        if (key.isEmpty()
+                || key.startsWith("/")
+                || key.contains("..")
+                || key.contains("\\")
                 || key.startsWith(TMP_DIR + "/")) {
             throw new IllegalArgumentException("invalid store key: " + key);
         }
@@ -117,7 +120,9 @@ public final class LocalStore implements Store {
             while (buf.hasRemaining() && ch.read(buf) >= 0) {
                 // read until full or end of file
             }
-            return buf.flip().remaining() == buf.capacity() ? buf.array() : java.util.Arrays.copyOf(buf.array(), buf.remaining());
+            return buf.flip().remaining() == buf.capacity()
+                    ? buf.array()
+                    : java.util.Arrays.copyOf(buf.array(), buf.remaining());
         } catch (NoSuchFileException e) {
             throw new ObjectNotFoundException(key, describe());
         } catch (IOException e) {
@@ -129,7 +134,8 @@ public final class LocalStore implements Store {
     public Optional<ObjectInfo> stat(String key) throws IOException {
         try {
             BasicFileAttributes a = Files.readAttributes(path(key), BasicFileAttributes.class);
-            return Optional.of(new ObjectInfo(key, a.size(), a.lastModifiedTime().toInstant()));
+            return Optional.of(
+                    new ObjectInfo(key, a.size(), a.lastModifiedTime().toInstant()));
         } catch (NoSuchFileException e) {
             return Optional.empty();
         } catch (IOException e) {
@@ -192,7 +198,8 @@ public final class LocalStore implements Store {
                 public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
                     if (attrs.isRegularFile()) {
                         String key = root.relativize(file).toString();
-                        visitor.visit(new ObjectInfo(key, attrs.size(), attrs.lastModifiedTime().toInstant()));
+                        visitor.visit(new ObjectInfo(
+                                key, attrs.size(), attrs.lastModifiedTime().toInstant()));
                     }
                     return FileVisitResult.CONTINUE;
                 }
@@ -272,7 +279,8 @@ public final class LocalStore implements Store {
 
     private RepositoryException failure(String what, IOException e) {
         String reason = e instanceof FileSystemException fse && fse.getReason() != null
-                ? fse.getReason() : String.valueOf(e.getMessage());
+                ? fse.getReason()
+                : String.valueOf(e.getMessage());
         String message = what + " in " + describe() + " failed: " + reason;
         // The JDK reports ENOSPC and EDQUOT only as text; this is the one place that reads it.
         if (reason.contains("No space left on device") || reason.contains("Disk quota exceeded")) {

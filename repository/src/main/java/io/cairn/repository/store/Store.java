@@ -28,7 +28,7 @@ public interface Store {
         put(key, data, 0, data.length);
     }
 
-    /** Reads a whole object. @throws io.cairn.repository.ObjectNotFoundException if it does not exist */
+    /** Reads a whole object. @throws io.cairn.repository.error.ObjectNotFoundException if it does not exist */
     byte[] get(String key) throws IOException;
 
     /** Reads the first {@code length} bytes (fewer if the object is shorter). */

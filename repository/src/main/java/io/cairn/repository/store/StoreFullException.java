@@ -1,6 +1,6 @@
 package io.cairn.repository.store;
 
-import io.cairn.repository.RepositoryException;
+import io.cairn.repository.error.RepositoryException;
 
 /** Thrown when a write fails because the store's filesystem (or quota) has no space left. */
 public final class StoreFullException extends RepositoryException {

@@ -88,8 +88,8 @@ class BackupRestoreTest {
         byte[] v2 = v1.clone();
         byte[] noise = new byte[1000];
         new Random(9).nextBytes(noise);
-        System.arraycopy(noise, 0, v2, 5 * C + 100, noise.length);          // inside chunk 5
-        System.arraycopy(noise, 0, v2, 9 * C - 500, noise.length);          // across chunks 8 and 9
+        System.arraycopy(noise, 0, v2, 5 * C + 100, noise.length); // inside chunk 5
+        System.arraycopy(noise, 0, v2, 9 * C - 500, noise.length); // across chunks 8 and 9
         List<Extent> changed = List.of(new Extent(5 * C + 100, 1000), new Extent(9 * C - 500, 1000));
         FixedIndex base = repo.readIndex(first.ref(), first.manifest().disks().get(0));
         var second = TestRepos.backup(repo, "vm1", new BytesDiskSource("vm1.img", v2), base, changed);
@@ -117,7 +117,8 @@ class BackupRestoreTest {
         Repository repo = TestRepos.init(new MemoryStore());
         byte[] disk = TestRepos.disk(8 * C, 6);
         // Pretend only the first two chunks are allocated: the rest must come back as zeros.
-        var res = TestRepos.backup(repo, "vm1", new BytesDiskSource("vm1.img", disk).allocated(List.of(new Extent(0, 2 * C))), null, null);
+        var res = TestRepos.backup(
+                repo, "vm1", new BytesDiskSource("vm1.img", disk).allocated(List.of(new Extent(0, 2 * C))), null, null);
         assertEquals(2, res.manifest().disks().get(0).stats().readChunks());
         byte[] expected = new byte[disk.length];
         System.arraycopy(disk, 0, expected, 0, 2 * C);
@@ -147,8 +148,14 @@ class BackupRestoreTest {
         Repository repo = TestRepos.init(s);
         byte[] disk = TestRepos.disk(8 * C, 8);
         var good = TestRepos.backup(repo, "vm1", disk);
-        IOException e = assertThrows(IOException.class, () -> TestRepos.backup(repo, "vm1",
-                new BytesDiskSource("vm1.img", TestRepos.disk(8 * C, 9)).failAt(5L * C), null, null));
+        IOException e = assertThrows(
+                IOException.class,
+                () -> TestRepos.backup(
+                        repo,
+                        "vm1",
+                        new BytesDiskSource("vm1.img", TestRepos.disk(8 * C, 9)).failAt(5L * C),
+                        null,
+                        null));
         assertTrue(e.getMessage().contains("injected read error"));
         assertEquals(1, repo.backups().size());
         assertTrue(repo.scan().incompleteDirs().isEmpty());
@@ -159,8 +166,14 @@ class BackupRestoreTest {
     @DisplayName("a source that changes size during the backup is refused and nothing is committed")
     void sourceChanged() throws IOException {
         Repository repo = TestRepos.init(new MemoryStore());
-        assertThrows(SourceChangedException.class, () -> TestRepos.backup(repo, "vm1",
-                new BytesDiskSource("vm1.img", TestRepos.disk(4 * C, 10)).sizeAtEnd(5L * C), null, null));
+        assertThrows(
+                SourceChangedException.class,
+                () -> TestRepos.backup(
+                        repo,
+                        "vm1",
+                        new BytesDiskSource("vm1.img", TestRepos.disk(4 * C, 10)).sizeAtEnd(5L * C),
+                        null,
+                        null));
         assertEquals(0, repo.backups().size());
     }
 
@@ -172,10 +185,13 @@ class BackupRestoreTest {
         byte[] disk = TestRepos.disk(8 * C, 11);
         var good = TestRepos.backup(repo, "vm1", disk);
         s.diskFullAfter(3L * C);
-        IOException e = assertThrows(IOException.class, () -> TestRepos.backup(repo, "vm2", TestRepos.disk(16 * C, 12)));
+        IOException e =
+                assertThrows(IOException.class, () -> TestRepos.backup(repo, "vm2", TestRepos.disk(16 * C, 12)));
         assertTrue(e.getMessage().contains("No space left on device"), e.getMessage());
         s.diskFullAfter(Long.MAX_VALUE);
-        assertEquals(List.of(good.ref()), repo.backups().stream().map(Repository.Listed::ref).toList());
+        assertEquals(
+                List.of(good.ref()),
+                repo.backups().stream().map(Repository.Listed::ref).toList());
         BackupWriterResultCheck.check(repo, good, disk, tmp);
     }
 
@@ -240,7 +256,10 @@ class BackupRestoreTest {
         long allocated = allocatedBytes(img);
         assertTrue(allocated < 4L * C, "restored image should be sparse, allocates " + allocated);
         Files.write(img, new byte[] {1, 2, 3});
-        assertThrows(IOException.class, () -> new Restorer(repo, 2, Progress.NONE).restore(b.ref(), b.manifest(), out, Restorer.Conflict.ABORT));
+        assertThrows(
+                IOException.class,
+                () -> new Restorer(repo, 2, Progress.NONE)
+                        .restore(b.ref(), b.manifest(), out, Restorer.Conflict.ABORT));
         assertEquals(3, Files.size(img));
         new Restorer(repo, 2, Progress.NONE).restore(b.ref(), b.manifest(), out, Restorer.Conflict.KEEP);
         assertEquals(3, Files.size(img));
@@ -255,7 +274,9 @@ class BackupRestoreTest {
     /** Bytes the filesystem allocated to a file, as du reports them (Java has no portable way). */
     static long allocatedBytes(Path f) throws IOException {
         try {
-            Process p = new ProcessBuilder("du", "--block-size=1", f.toString()).redirectErrorStream(true).start();
+            Process p = new ProcessBuilder("du", "--block-size=1", f.toString())
+                    .redirectErrorStream(true)
+                    .start();
             String out = new String(p.getInputStream().readAllBytes()).trim();
             if (p.waitFor() != 0) {
                 throw new IOException("du failed: " + out);
@@ -293,9 +314,11 @@ class BackupRestoreTest {
             public void close() {}
         });
         assertArrayEquals(disk, out);
-        IOException e = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(20),
-                () -> assertThrows(IOException.class, () -> new Restorer(repo, 4, Progress.NONE).restoreDisk(idx, "d",
-                        new DiskOutput.Sink() {
+        IOException e = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(
+                java.time.Duration.ofSeconds(20),
+                () -> assertThrows(
+                        IOException.class,
+                        () -> new Restorer(repo, 4, Progress.NONE).restoreDisk(idx, "d", new DiskOutput.Sink() {
                             @Override
                             public void write(long offset, byte[] data, int off, int len) throws IOException {
                                 if (offset >= 3L * C) {

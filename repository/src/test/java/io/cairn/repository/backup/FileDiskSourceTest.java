@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.cairn.repository.RepositoryException;
+import io.cairn.repository.error.RepositoryException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,7 +19,8 @@ class FileDiskSourceTest {
     @Test
     @DisplayName("a missing file and a directory are refused with one clear line")
     void unreadable() {
-        RepositoryException missing = assertThrows(RepositoryException.class, () -> FileDiskSource.open(dir.resolve("nope.img")));
+        RepositoryException missing =
+                assertThrows(RepositoryException.class, () -> FileDiskSource.open(dir.resolve("nope.img")));
         assertTrue(missing.getMessage().endsWith("does not exist"), missing.getMessage());
         RepositoryException isDir = assertThrows(RepositoryException.class, () -> FileDiskSource.open(dir));
         assertTrue(isDir.getMessage().contains("is a directory"), isDir.getMessage());

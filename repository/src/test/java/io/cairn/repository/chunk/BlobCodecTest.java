@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.cairn.repository.CorruptObjectException;
 import io.cairn.repository.crypto.DataKeys;
+import io.cairn.repository.error.CorruptObjectException;
 import io.cairn.repository.format.FormatConstants;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
@@ -41,7 +41,8 @@ class BlobCodecTest {
     @ValueSource(ints = {0, 1, 65535, 65536, 65537, 1 << 20, (1 << 20) + 123})
     @DisplayName("plain and encrypted blobs round-trip at segment boundaries and odd sizes")
     void roundTrip(int n) throws Exception {
-        for (BlobCodec c : new BlobCodec[] {new BlobCodec(3, null), new BlobCodec(3, keys(1)), new BlobCodec(0, keys(1))}) {
+        for (BlobCodec c :
+                new BlobCodec[] {new BlobCodec(3, null), new BlobCodec(3, keys(1)), new BlobCodec(0, keys(1))}) {
             byte[] data = n % 2 == 0 ? text(n) : random(n, n);
             byte[] blob = c.encode(FormatConstants.BLOB_TYPE_CHUNK, NAME, data, 0, n);
             assertArrayEquals(data, c.decode(FormatConstants.BLOB_TYPE_CHUNK, NAME, "k", blob));
@@ -68,7 +69,9 @@ class BlobCodecTest {
             for (int pos : new int[] {0, 4, 6, 8, 12, 16, blob.length / 2, blob.length - 1}) {
                 byte[] bad = blob.clone();
                 bad[pos] ^= 0x40;
-                assertThrows(CorruptObjectException.class, () -> c.decode(FormatConstants.BLOB_TYPE_CHUNK, NAME, "k", bad),
+                assertThrows(
+                        CorruptObjectException.class,
+                        () -> c.decode(FormatConstants.BLOB_TYPE_CHUNK, NAME, "k", bad),
                         "flip at " + pos);
             }
         }
@@ -89,16 +92,42 @@ class BlobCodecTest {
     @DisplayName("an encrypted blob cannot be opened under another name, type or key, even with a fixed-up checksum")
     void bound() throws Exception {
         BlobCodec c = new BlobCodec(3, keys(4));
-        byte[] blob = c.encode(FormatConstants.BLOB_TYPE_MANIFEST, "backups/a/b/manifest".getBytes(StandardCharsets.UTF_8),
-                text(1000), 0, 1000);
-        assertThrows(CorruptObjectException.class, () -> c.decode(FormatConstants.BLOB_TYPE_MANIFEST,
-                "backups/a/c/manifest".getBytes(StandardCharsets.UTF_8), "k", blob));
-        assertThrows(CorruptObjectException.class, () -> c.decode(FormatConstants.BLOB_TYPE_CHUNK,
-                "backups/a/b/manifest".getBytes(StandardCharsets.UTF_8), "k", blob));
-        assertThrows(CorruptObjectException.class, () -> new BlobCodec(3, keys(5)).decode(FormatConstants.BLOB_TYPE_MANIFEST,
-                "backups/a/b/manifest".getBytes(StandardCharsets.UTF_8), "k", blob));
-        assertThrows(CorruptObjectException.class, () -> new BlobCodec(3, null).decode(FormatConstants.BLOB_TYPE_MANIFEST,
-                "backups/a/b/manifest".getBytes(StandardCharsets.UTF_8), "k", blob));
+        byte[] blob = c.encode(
+                FormatConstants.BLOB_TYPE_MANIFEST,
+                "backups/a/b/manifest".getBytes(StandardCharsets.UTF_8),
+                text(1000),
+                0,
+                1000);
+        assertThrows(
+                CorruptObjectException.class,
+                () -> c.decode(
+                        FormatConstants.BLOB_TYPE_MANIFEST,
+                        "backups/a/c/manifest".getBytes(StandardCharsets.UTF_8),
+                        "k",
+                        blob));
+        assertThrows(
+                CorruptObjectException.class,
+                () -> c.decode(
+                        FormatConstants.BLOB_TYPE_CHUNK,
+                        "backups/a/b/manifest".getBytes(StandardCharsets.UTF_8),
+                        "k",
+                        blob));
+        assertThrows(
+                CorruptObjectException.class,
+                () -> new BlobCodec(3, keys(5))
+                        .decode(
+                                FormatConstants.BLOB_TYPE_MANIFEST,
+                                "backups/a/b/manifest".getBytes(StandardCharsets.UTF_8),
+                                "k",
+                                blob));
+        assertThrows(
+                CorruptObjectException.class,
+                () -> new BlobCodec(3, null)
+                        .decode(
+                                FormatConstants.BLOB_TYPE_MANIFEST,
+                                "backups/a/b/manifest".getBytes(StandardCharsets.UTF_8),
+                                "k",
+                                blob));
     }
 
     @Test

@@ -19,15 +19,12 @@ class ScryptTest {
 
     // RFC 7914 section 12. The fourth vector (N = 1048576, 1 GiB of memory) is deliberately left out:
     // it is too slow for a unit test and its 128 * r * N is exactly the 1 GiB limit Scrypt refuses.
-    private static final String RFC_VECTOR_1 =
-            "77d6576238657b203b19ca42c18a0497f16b4844e3074ae8dfdffa3fede21442"
-                    + "fcd0069ded0948f8326a753a0fc81f17e8d3e0fb2e0d3628cf35e20c38d18906";
-    private static final String RFC_VECTOR_2 =
-            "fdbabe1c9d3472007856e7190d01e9fe7c6ad7cbc8237830e77376634b373162"
-                    + "2eaf30d92e22a3886ff109279d9830dac727afb94a83ee6d8360cbdfa2cc0640";
-    private static final String RFC_VECTOR_3 =
-            "7023bdcb3afd7348461c06cd81fd38ebfda8fbba904f8e3ea9b543f6545da1f2"
-                    + "d5432955613f0fcf62d49705242a9af9e61e85dc0d651e40dfcf017b45575887";
+    private static final String RFC_VECTOR_1 = "77d6576238657b203b19ca42c18a0497f16b4844e3074ae8dfdffa3fede21442"
+            + "fcd0069ded0948f8326a753a0fc81f17e8d3e0fb2e0d3628cf35e20c38d18906";
+    private static final String RFC_VECTOR_2 = "fdbabe1c9d3472007856e7190d01e9fe7c6ad7cbc8237830e77376634b373162"
+            + "2eaf30d92e22a3886ff109279d9830dac727afb94a83ee6d8360cbdfa2cc0640";
+    private static final String RFC_VECTOR_3 = "7023bdcb3afd7348461c06cd81fd38ebfda8fbba904f8e3ea9b543f6545da1f2"
+            + "d5432955613f0fcf62d49705242a9af9e61e85dc0d651e40dfcf017b45575887";
 
     private static byte[] ascii(String s) {
         return s.getBytes(StandardCharsets.US_ASCII);
@@ -52,8 +49,8 @@ class ScryptTest {
     @Test
     @DisplayName("derives RFC 7914 vector 3: \"pleaseletmein\" / \"SodiumChloride\", N=16384, r=8, p=1")
     void rfcVectorPleaseLetMeIn() {
-        assertEquals(RFC_VECTOR_3,
-                hex(Scrypt.derive(ascii("pleaseletmein"), ascii("SodiumChloride"), 16384, 8, 1, 64)));
+        assertEquals(
+                RFC_VECTOR_3, hex(Scrypt.derive(ascii("pleaseletmein"), ascii("SodiumChloride"), 16384, 8, 1, 64)));
     }
 
     @ParameterizedTest(name = "keyLength {0}")
@@ -92,8 +89,8 @@ class ScryptTest {
     @CsvSource({"0", "1", "-16", "3", "1000", "1025", "-2147483648"})
     @DisplayName("rejects an N that is not a power of two greater than 1")
     void rejectsBadN(int n) {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> Scrypt.derive(ascii("p"), ascii("s"), n, 8, 1, 32));
+        IllegalArgumentException e =
+                assertThrows(IllegalArgumentException.class, () -> Scrypt.derive(ascii("p"), ascii("s"), n, 8, 1, 32));
         assertTrue(e.getMessage().contains("power of two"), e.getMessage());
     }
 
@@ -101,8 +98,8 @@ class ScryptTest {
     @CsvSource({"0", "-1"})
     @DisplayName("rejects an r below 1")
     void rejectsBadR(int r) {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> Scrypt.derive(ascii("p"), ascii("s"), 16, r, 1, 32));
+        IllegalArgumentException e =
+                assertThrows(IllegalArgumentException.class, () -> Scrypt.derive(ascii("p"), ascii("s"), 16, r, 1, 32));
         assertTrue(e.getMessage().contains(" r "), e.getMessage());
     }
 
@@ -110,8 +107,8 @@ class ScryptTest {
     @CsvSource({"0", "-1"})
     @DisplayName("rejects a p below 1")
     void rejectsBadP(int p) {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> Scrypt.derive(ascii("p"), ascii("s"), 16, 1, p, 32));
+        IllegalArgumentException e =
+                assertThrows(IllegalArgumentException.class, () -> Scrypt.derive(ascii("p"), ascii("s"), 16, 1, p, 32));
         assertTrue(e.getMessage().contains(" p "), e.getMessage());
     }
 
@@ -119,8 +116,8 @@ class ScryptTest {
     @CsvSource({"0", "-1", "1025"})
     @DisplayName("rejects a key length outside 1..1024")
     void rejectsBadKeyLength(int keyLength) {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> Scrypt.derive(ascii("p"), ascii("s"), 16, 1, 1, keyLength));
+        IllegalArgumentException e = assertThrows(
+                IllegalArgumentException.class, () -> Scrypt.derive(ascii("p"), ascii("s"), 16, 1, 1, keyLength));
         assertTrue(e.getMessage().contains("key length"), e.getMessage());
     }
 
@@ -132,11 +129,11 @@ class ScryptTest {
 
     @ParameterizedTest(name = "N={0}, r={1}, p={2}")
     @CsvSource({
-        "1048576, 8, 1",        // RFC vector 4: exactly 1 GiB
-        "1073741824, 8, 1",     // 2^30 * 1 KiB, would overflow an int product
-        "8388608, 1, 1",        // r=1 is limited to N < 65536 by RFC 7914 anyway
-        "16, 1048576, 1",       // huge r with a small N
-        "16, 1, 8388608",       // 128 * r * p reaches 1 GiB
+        "1048576, 8, 1", // RFC vector 4: exactly 1 GiB
+        "1073741824, 8, 1", // 2^30 * 1 KiB, would overflow an int product
+        "8388608, 1, 1", // r=1 is limited to N < 65536 by RFC 7914 anyway
+        "16, 1048576, 1", // huge r with a small N
+        "16, 1, 8388608", // 128 * r * p reaches 1 GiB
     })
     @DisplayName("rejects parameters needing 1 GiB of working memory or more, before allocating it")
     void rejectsExcessiveMemory(int n, int r, int p) {
@@ -146,8 +143,8 @@ class ScryptTest {
     @Test
     @DisplayName("rejects N of 2^16 or more when r is 1, as RFC 7914 requires N < 2^(16 * r)")
     void rejectsNTooLargeForRFC() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> Scrypt.derive(ascii("p"), ascii("s"), 65536, 1, 1, 32));
+        IllegalArgumentException e = assertThrows(
+                IllegalArgumentException.class, () -> Scrypt.derive(ascii("p"), ascii("s"), 65536, 1, 1, 32));
         assertTrue(e.getMessage().contains("65536"), e.getMessage());
         assertEquals(32, Scrypt.derive(ascii("p"), ascii("s"), 32768, 1, 1, 32).length);
     }

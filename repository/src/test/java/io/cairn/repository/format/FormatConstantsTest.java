@@ -32,7 +32,8 @@ class FormatConstantsTest {
         assertEquals(12, FormatConstants.GCM_NONCE_SIZE);
         assertEquals(16, FormatConstants.GCM_TAG_SIZE);
 
-        assertArrayEquals(new byte[] {(byte) 0x89, 0x43, 0x46, 0x49, 0x58, 0x0D, 0x0A, 0x1A}, FormatConstants.FIDX_MAGIC);
+        assertArrayEquals(
+                new byte[] {(byte) 0x89, 0x43, 0x46, 0x49, 0x58, 0x0D, 0x0A, 0x1A}, FormatConstants.FIDX_MAGIC);
         assertEquals(1, FormatConstants.FIDX_VERSION);
         assertEquals(64, FormatConstants.FIDX_HEADER_SIZE);
         assertEquals(1, FormatConstants.FIDX_FLAG_KEYED_IDS);

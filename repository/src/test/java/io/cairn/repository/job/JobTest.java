@@ -65,7 +65,8 @@ class JobTest {
     }
 
     @Test
-    @DisplayName("once cancelled, the job's progress stops the engine at its next report (Job.Stopped), after counting what came before")
+    @DisplayName(
+            "once cancelled, the job's progress stops the engine at its next report (Job.Stopped), after counting what came before")
     void progressStopsAfterCancel() {
         Job j = new Job("j4", "backup", "web01");
         j.start();

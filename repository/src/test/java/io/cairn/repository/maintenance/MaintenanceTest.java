@@ -89,7 +89,9 @@ class MaintenanceTest {
             assertTrue(all.contains("backup " + b.ref().id()), all);
             assertTrue(all.contains("bytes " + C + "-" + (2 * C - 1)), all);
             // Restoring through the damage fails; it never yields wrong bytes.
-            assertThrows(IOException.class, () -> TestRepos.restoreDisk(repo, repo.resolve(a.ref().id()), tmp));
+            assertThrows(
+                    IOException.class,
+                    () -> TestRepos.restoreDisk(repo, repo.resolve(a.ref().id()), tmp));
         }
 
         @Test
@@ -144,7 +146,8 @@ class MaintenanceTest {
             GarbageCollector.Report r = gc(repo, Duration.ofHours(1));
             assertTrue(r.chunksDeleted() > 0);
             assertTrue(check(repo, true).ok());
-            assertArrayEquals(keep, TestRepos.restoreDisk(repo, repo.resolve(kept.ref().id()), tmp));
+            assertArrayEquals(
+                    keep, TestRepos.restoreDisk(repo, repo.resolve(kept.ref().id()), tmp));
             assertEquals(0, gc(repo, Duration.ZERO).chunksDeleted(), "a second gc finds nothing");
         }
 
@@ -170,7 +173,8 @@ class MaintenanceTest {
                 assertTrue(writer.info().pid() > 0);
             }
             try (Lock g = repo.locks().acquire(true, "gc", Duration.ZERO)) {
-                assertThrows(LockConflictException.class, () -> TestRepos.backup(repo, "vm1", TestRepos.disk(2 * C, 10)));
+                assertThrows(
+                        LockConflictException.class, () -> TestRepos.backup(repo, "vm1", TestRepos.disk(2 * C, 10)));
             }
             assertEquals(0, repo.backups().size());
         }
@@ -226,13 +230,16 @@ class MaintenanceTest {
             assertEquals(6.0 * (s.dataBytes() / 6) / s.uniqueBytes(), s.dedupRatio(), 1e-9);
             assertTrue(s.compressionRatio() > 1.0);
 
-            List<Pruner.Decision> dry = new Pruner(repo, Duration.ZERO).run(new RetentionPolicy(2, 0, 0, 0), java.time.ZoneOffset.UTC, true);
+            List<Pruner.Decision> dry = new Pruner(repo, Duration.ZERO)
+                    .run(new RetentionPolicy(2, 0, 0, 0), java.time.ZoneOffset.UTC, true);
             assertEquals(2, dry.stream().filter(x -> !x.keep()).count());
             assertEquals(6, repo.backups().size());
             new Pruner(repo, Duration.ZERO).run(new RetentionPolicy(2, 0, 0, 0), java.time.ZoneOffset.UTC, false);
             assertEquals(4, repo.backups().size());
-            assertThrows(IllegalArgumentException.class,
-                    () -> new Pruner(repo, Duration.ZERO).run(new RetentionPolicy(0, 0, 0, 0), java.time.ZoneOffset.UTC, false));
+            assertThrows(
+                    IllegalArgumentException.class,
+                    () -> new Pruner(repo, Duration.ZERO)
+                            .run(new RetentionPolicy(0, 0, 0, 0), java.time.ZoneOffset.UTC, false));
         }
     }
 }

@@ -1,6 +1,6 @@
 package io.cairn.repository.store;
 
-import io.cairn.repository.RepositoryException;
+import io.cairn.repository.error.RepositoryException;
 import java.io.IOException;
 import java.time.Instant;
 import java.util.Optional;

@@ -1,6 +1,6 @@
 package io.cairn.repository.store;
 
-import io.cairn.repository.ObjectNotFoundException;
+import io.cairn.repository.error.ObjectNotFoundException;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.Map;

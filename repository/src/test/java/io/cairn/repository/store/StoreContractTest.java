@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.cairn.repository.ObjectNotFoundException;
+import io.cairn.repository.error.ObjectNotFoundException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -41,7 +41,8 @@ class StoreContractTest {
         @DisplayName("a missing object is reported by name, and deleting it is not an error")
         void missing() throws IOException {
             Store s = store();
-            ObjectNotFoundException e = assertThrows(ObjectNotFoundException.class, () -> s.get("backups/a/b/manifest"));
+            ObjectNotFoundException e =
+                    assertThrows(ObjectNotFoundException.class, () -> s.get("backups/a/b/manifest"));
             assertTrue(e.getMessage().contains("backups/a/b/manifest"));
             assertTrue(s.stat("backups/a/b/manifest").isEmpty());
             assertFalse(s.touch("backups/a/b/manifest"));

@@ -32,8 +32,13 @@ public final class VmdkOutput implements DiskOutput {
     public static Map<String, String> restorableMetadata(Map<String, String> metadata) {
         Map<String, String> meta = new LinkedHashMap<>();
         metadata.forEach((k, v) -> {
-            if (k.matches("[A-Za-z0-9_.]+") && !k.startsWith("ddb.") && !k.equals("longContentID")
-                    && v.indexOf('"') < 0 && v.indexOf('\n') < 0 && v.indexOf('\r') < 0 && v.indexOf('\0') < 0) {
+            if (k.matches("[A-Za-z0-9_.]+")
+                    && !k.startsWith("ddb.")
+                    && !k.equals("longContentID")
+                    && v.indexOf('"') < 0
+                    && v.indexOf('\n') < 0
+                    && v.indexOf('\r') < 0
+                    && v.indexOf('\0') < 0) {
                 meta.put(k, v);
             }
         });

@@ -82,6 +82,7 @@ public final class DiskSet implements AutoCloseable {
     private final List<GuestVolume> volumes = new ArrayList<>();
     /** Mounted volumes by index, in mounting order. */
     private final Map<Integer, MountedVolume> mounted = new LinkedHashMap<>();
+
     private boolean closed;
 
     private DiskSet(VixMntapiNative lib, ErrorText errors, Member disk, boolean readOnly, Consumer<DiskSet> onClose) {
@@ -97,8 +98,8 @@ public final class DiskSet implements AutoCloseable {
      * {@code GetVolumeInfo} per volume. Takes ownership of {@code disk}: it is closed with the set, and
      * also when opening fails.
      */
-    static DiskSet open(VixMntapiNative lib, ErrorText errors, Member disk, boolean readOnly,
-                        Consumer<DiskSet> onClose) throws VixException {
+    static DiskSet open(VixMntapiNative lib, ErrorText errors, Member disk, boolean readOnly, Consumer<DiskSet> onClose)
+            throws VixException {
         DiskSet s = new DiskSet(lib, errors, disk, readOnly, onClose);
         try {
             s.openAndList();
@@ -117,7 +118,8 @@ public final class DiskSet implements AutoCloseable {
         Pointer connection = disk.connection();
         int flags = readOnly ? VixDiskLibNative.VIXDISKLIB_FLAG_OPEN_READ_ONLY : 0;
         PointerByReference ref = new PointerByReference();
-        check(lib.VixMntapi_OpenDisks(connection, new String[] {disk.path()}, new SizeT(1), flags, ref),
+        check(
+                lib.VixMntapi_OpenDisks(connection, new String[] {disk.path()}, new SizeT(1), flags, ref),
                 () -> "VixMntapi_OpenDisks");
         handle = ref.getValue();
         SizeT.ByRef count = new SizeT.ByRef();
@@ -126,8 +128,10 @@ public final class DiskSet implements AutoCloseable {
         volumeArray = array.getValue();
         long n = count.getValue();
         if (n < 0 || n > Integer.MAX_VALUE || (n > 0 && volumeArray == null)) {
-            throw new VixException(VixException.VIX_E_FAIL, "VixMntapi_GetVolumeHandles on " + this
-                    + " returned " + Long.toUnsignedString(n) + " volumes " + (volumeArray == null ? "and no array" : ""));
+            throw new VixException(
+                    VixException.VIX_E_FAIL,
+                    "VixMntapi_GetVolumeHandles on " + this + " returned " + Long.toUnsignedString(n) + " volumes "
+                            + (volumeArray == null ? "and no array" : ""));
         }
         for (int i = 0; i < n; i++) {
             volumeHandles.add(volumeArray.getPointer((long) i * Native.POINTER_SIZE));
@@ -143,15 +147,18 @@ public final class DiskSet implements AutoCloseable {
         check(lib.VixMntapi_GetVolumeInfo(volumeHandles.get(i), ref), () -> "VixMntapi_GetVolumeInfo of volume " + i);
         Pointer p = ref.getValue();
         if (p == null) {
-            throw new VixException(VixException.VIX_E_FAIL, "VixMntapi_GetVolumeInfo of volume " + i + " on " + this
-                    + " returned no information");
+            throw new VixException(
+                    VixException.VIX_E_FAIL,
+                    "VixMntapi_GetVolumeInfo of volume " + i + " on " + this + " returned no information");
         }
         try {
             VixVolumeInfo info = new VixVolumeInfo(p);
             long n = info.numGuestMountPoints.longValue();
             if (n < 0 || n > MAX_GUEST_MOUNT_POINTS) {
-                throw new VixException(VixException.VIX_E_FAIL, "VixMntapi_GetVolumeInfo of volume " + i + " on "
-                        + this + " reports " + Long.toUnsignedString(n) + " guest mount points");
+                throw new VixException(
+                        VixException.VIX_E_FAIL,
+                        "VixMntapi_GetVolumeInfo of volume " + i + " on " + this + " reports "
+                                + Long.toUnsignedString(n) + " guest mount points");
             }
             List<String> points = new ArrayList<>();
             for (int k = 0; k < n; k++) {
@@ -161,8 +168,12 @@ public final class DiskSet implements AutoCloseable {
                 }
             }
             String link = info.symbolicLink;
-            return new GuestVolume(i, GuestVolume.Type.of(info.type), info.isMounted != 0,
-                    link == null || link.isEmpty() ? null : Path.of(link), points);
+            return new GuestVolume(
+                    i,
+                    GuestVolume.Type.of(info.type),
+                    info.isMounted != 0,
+                    link == null || link.isEmpty() ? null : Path.of(link),
+                    points);
         } finally {
             lib.VixMntapi_FreeVolumeInfo(p);
         }
@@ -194,8 +205,10 @@ public final class DiskSet implements AutoCloseable {
         try {
             now = describe(i);
             if (now.symbolicLink() == null) {
-                throw new VixException(VixException.VIX_E_FAIL, "VixMntapi_MountVolume of volume " + i + " on " + this
-                        + " succeeded but VixMntapi_GetVolumeInfo names no mount path");
+                throw new VixException(
+                        VixException.VIX_E_FAIL,
+                        "VixMntapi_MountVolume of volume " + i + " on " + this
+                                + " succeeded but VixMntapi_GetVolumeInfo names no mount path");
             }
         } catch (VixException e) {
             long err = lib.VixMntapi_DismountVolume(h, (byte) 1);
@@ -216,7 +229,9 @@ public final class DiskSet implements AutoCloseable {
         if (!volume.equals(mounted.get(i))) {
             throw new VixException(VixException.VIX_E_INVALID_ARG, volume + " is not mounted from " + this);
         }
-        check(lib.VixMntapi_DismountVolume(volumeHandles.get(i), (byte) 0), () -> "VixMntapi_DismountVolume of volume " + i);
+        check(
+                lib.VixMntapi_DismountVolume(volumeHandles.get(i), (byte) 0),
+                () -> "VixMntapi_DismountVolume of volume " + i);
         mounted.remove(i);
     }
 
@@ -235,12 +250,19 @@ public final class DiskSet implements AutoCloseable {
         check(lib.VixMntapi_GetOsInfo(handle, ref), () -> "VixMntapi_GetOsInfo");
         Pointer p = ref.getValue();
         if (p == null) {
-            throw new VixException(VixException.VIX_E_FAIL, "VixMntapi_GetOsInfo on " + this + " returned no information");
+            throw new VixException(
+                    VixException.VIX_E_FAIL, "VixMntapi_GetOsInfo on " + this + " returned no information");
         }
         try {
             VixOsInfo o = new VixOsInfo(p);
-            return new GuestOs(GuestOs.Family.of(o.family), Integer.toUnsignedLong(o.majorVersion),
-                    Integer.toUnsignedLong(o.minorVersion), o.osIs64Bit != 0, o.vendor, o.edition, o.osFolder);
+            return new GuestOs(
+                    GuestOs.Family.of(o.family),
+                    Integer.toUnsignedLong(o.majorVersion),
+                    Integer.toUnsignedLong(o.minorVersion),
+                    o.osIs64Bit != 0,
+                    o.vendor,
+                    o.edition,
+                    o.osFolder);
         } finally {
             lib.VixMntapi_FreeOsInfo(p);
         }
@@ -264,16 +286,21 @@ public final class DiskSet implements AutoCloseable {
         List<Integer> order = new ArrayList<>(mounted.keySet());
         for (int k = order.size() - 1; k >= 0; k--) {
             int i = order.get(k);
-            first = step(first, () -> lib.VixMntapi_DismountVolume(volumeHandles.get(i), (byte) 1),
+            first = step(
+                    first,
+                    () -> lib.VixMntapi_DismountVolume(volumeHandles.get(i), (byte) 1),
                     () -> "VixMntapi_DismountVolume of volume " + i);
         }
         mounted.clear();
         if (volumeArray != null) {
             Pointer a = volumeArray;
-            first = step(first, () -> {
-                lib.VixMntapi_FreeVolumeHandles(a);
-                return VixMntapiNative.VIX_OK;
-            }, () -> "VixMntapi_FreeVolumeHandles");
+            first = step(
+                    first,
+                    () -> {
+                        lib.VixMntapi_FreeVolumeHandles(a);
+                        return VixMntapiNative.VIX_OK;
+                    },
+                    () -> "VixMntapi_FreeVolumeHandles");
             volumeArray = null;
         }
         volumeHandles.clear();
@@ -285,8 +312,11 @@ public final class DiskSet implements AutoCloseable {
         try {
             disk.close();
         } catch (VixException | RuntimeException e) {
-            first = keep(first, e instanceof VixException v ? v
-                    : new VixException(VixException.VIX_E_FAIL, "closing " + disk + " failed: " + e, e));
+            first = keep(
+                    first,
+                    e instanceof VixException v
+                            ? v
+                            : new VixException(VixException.VIX_E_FAIL, "closing " + disk + " failed: " + e, e));
         }
         onClose.accept(this);
         if (first != null) {
@@ -304,7 +334,8 @@ public final class DiskSet implements AutoCloseable {
         try {
             err = call.call();
         } catch (RuntimeException | LinkageError e) {
-            return keep(first, new VixException(VixException.VIX_E_FAIL, doing.get() + " on " + this + " failed: " + e, e));
+            return keep(
+                    first, new VixException(VixException.VIX_E_FAIL, doing.get() + " on " + this + " failed: " + e, e));
         }
         return err == VixMntapiNative.VIX_OK ? first : keep(first, error(err, doing));
     }

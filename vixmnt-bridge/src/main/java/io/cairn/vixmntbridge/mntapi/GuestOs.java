@@ -16,8 +16,14 @@ import java.util.Objects;
  * @param edition e.g. Enterprise, or null
  * @param osFolder where the OS is installed, or null
  */
-public record GuestOs(Family family, long majorVersion, long minorVersion, boolean is64Bit, String vendor,
-                      String edition, String osFolder) {
+public record GuestOs(
+        Family family,
+        long majorVersion,
+        long minorVersion,
+        boolean is64Bit,
+        String vendor,
+        String edition,
+        String osFolder) {
 
     public GuestOs {
         Objects.requireNonNull(family, "family");

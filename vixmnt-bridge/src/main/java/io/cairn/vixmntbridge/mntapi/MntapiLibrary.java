@@ -58,8 +58,7 @@ public final class MntapiLibrary implements GuestMounter {
     }
 
     /** The two library files of one VDDK. */
-    record Files2(Path home, Path mntapi, Path diskLib) {
-    }
+    record Files2(Path home, Path mntapi, Path diskLib) {}
 
     /** See {@link GuestMounter#load}; uses {@link #DEFAULT_LOCK_FILE}. */
     public static MntapiLibrary load(Path vddkDir, VddkLibrary vddk, Path workDir) throws VixException {
@@ -78,12 +77,21 @@ public final class MntapiLibrary implements GuestMounter {
             config = writeConfig(workDir);
             Path c = config;
             if (!INIT_CALLED.compareAndSet(false, true)) {
-                throw new VixException(VixException.VIX_E_NOT_SUPPORTED, "VixMntapi was already initialised once in"
-                        + " this process, and VMware allows VixMntapi_Init only once per process: keep one"
-                        + " GuestMounter open for the life of the process, or restart cairn");
+                throw new VixException(
+                        VixException.VIX_E_NOT_SUPPORTED,
+                        "VixMntapi was already initialised once in"
+                                + " this process, and VMware allows VixMntapi_Init only once per process: keep one"
+                                + " GuestMounter open for the life of the process, or restart cairn");
             }
-            text.check(mnt.VixMntapi_Init(VixMntapiNative.VIXMNTAPI_MAJOR_VERSION, VixMntapiNative.VIXMNTAPI_MINOR_VERSION,
-                    null, null, null, files.home().toString(), config.toString()),
+            text.check(
+                    mnt.VixMntapi_Init(
+                            VixMntapiNative.VIXMNTAPI_MAJOR_VERSION,
+                            VixMntapiNative.VIXMNTAPI_MINOR_VERSION,
+                            null,
+                            null,
+                            null,
+                            files.home().toString(),
+                            config.toString()),
                     () -> "VixMntapi_Init " + VixMntapiNative.VIXMNTAPI_MAJOR_VERSION + "."
                             + VixMntapiNative.VIXMNTAPI_MINOR_VERSION + " with the VDDK in " + files.home()
                             + " and config " + c);
@@ -129,9 +137,11 @@ public final class MntapiLibrary implements GuestMounter {
         if (fromEnv != null && !fromEnv.isBlank()) {
             return Path.of(fromEnv.trim());
         }
-        throw new VixException(VixException.VIX_E_NOT_SUPPORTED, "mounting guest volumes with VixMntapi needs"
-                + " VMware's VDDK, which is not installed: download the VDDK from VMware and give --vddk DIR or set "
-                + VddkLibrary.VDDK_HOME);
+        throw new VixException(
+                VixException.VIX_E_NOT_SUPPORTED,
+                "mounting guest volumes with VixMntapi needs"
+                        + " VMware's VDDK, which is not installed: download the VDDK from VMware and give --vddk DIR or set "
+                        + VddkLibrary.VDDK_HOME);
     }
 
     /** {@code home/lib64/libvixMntapi.so} and {@code libvixDiskLib.so} beside it ({@code home} may be lib64 itself). */
@@ -141,16 +151,22 @@ public final class MntapiLibrary implements GuestMounter {
             if (mnt != null) {
                 Path disk = first(dir, DISKLIB_FILES);
                 if (disk == null) {
-                    throw new VixException(VixException.VIX_E_NOT_SUPPORTED, "VixMntapi " + mnt + " has no "
-                            + VixDiskLibNative.LIBRARY_FILE + " beside it in " + dir + ": install the complete VDDK");
+                    throw new VixException(
+                            VixException.VIX_E_NOT_SUPPORTED,
+                            "VixMntapi " + mnt + " has no " + VixDiskLibNative.LIBRARY_FILE + " beside it in " + dir
+                                    + ": install the complete VDDK");
                 }
                 return new Files2(home, mnt, disk);
             }
         }
-        throw new VixException(VixException.VIX_E_NOT_SUPPORTED, "mounting guest volumes with VixMntapi needs "
-                + home.resolve("lib64").resolve(VixMntapiNative.LIBRARY_FILE).toAbsolutePath()
-                + ", which does not exist: install the VDDK (it ships libvixMntapi.so) in " + home
-                + " or give --vddk DIR");
+        throw new VixException(
+                VixException.VIX_E_NOT_SUPPORTED,
+                "mounting guest volumes with VixMntapi needs "
+                        + home.resolve("lib64")
+                                .resolve(VixMntapiNative.LIBRARY_FILE)
+                                .toAbsolutePath()
+                        + ", which does not exist: install the VDDK (it ships libvixMntapi.so) in " + home
+                        + " or give --vddk DIR");
     }
 
     private static Path first(Path dir, List<String> names) {
@@ -168,9 +184,12 @@ public final class MntapiLibrary implements GuestMounter {
         try {
             return Native.load(file.toString(), VixMntapiNative.class);
         } catch (UnsatisfiedLinkError e) {
-            throw new VixException(VixException.VIX_E_NOT_SUPPORTED, "VixMntapi " + file + " could not be loaded ("
-                    + oneLine(e.getMessage()) + "): check that it is the 64-bit Linux VDDK 7 or 8, that "
-                    + file.getParent() + " is on LD_LIBRARY_PATH, and that FUSE (libfuse.so.2) is installed", e);
+            throw new VixException(
+                    VixException.VIX_E_NOT_SUPPORTED,
+                    "VixMntapi " + file + " could not be loaded ("
+                            + oneLine(e.getMessage()) + "): check that it is the 64-bit Linux VDDK 7 or 8, that "
+                            + file.getParent() + " is on LD_LIBRARY_PATH, and that FUSE (libfuse.so.2) is installed",
+                    e);
         }
     }
 
@@ -182,8 +201,10 @@ public final class MntapiLibrary implements GuestMounter {
         try {
             return Native.load(file.toString(), VixDiskLibNative.class);
         } catch (UnsatisfiedLinkError e) {
-            throw new VixException(VixException.VIX_E_NOT_SUPPORTED, "VixDiskLib " + file + " could not be loaded ("
-                    + oneLine(e.getMessage()) + ")", e);
+            throw new VixException(
+                    VixException.VIX_E_NOT_SUPPORTED,
+                    "VixDiskLib " + file + " could not be loaded (" + oneLine(e.getMessage()) + ")",
+                    e);
         }
     }
 
@@ -192,12 +213,17 @@ public final class MntapiLibrary implements GuestMounter {
         try {
             Path tmp = Files.createDirectories(workDir.resolve("vixmntapi-tmp"));
             Path f = Files.createTempFile(workDir, "vixMntapi-", ".conf");
-            Files.writeString(f, "# VixMntapi configuration written by cairn for VixMntapi_Init\n"
-                    + "tmpDirectory=" + tmp.toAbsolutePath() + "\n", StandardCharsets.UTF_8);
+            Files.writeString(
+                    f,
+                    "# VixMntapi configuration written by cairn for VixMntapi_Init\n" + "tmpDirectory="
+                            + tmp.toAbsolutePath() + "\n",
+                    StandardCharsets.UTF_8);
             return f;
         } catch (IOException e) {
-            throw new VixException(VixException.VIX_E_FILE_IO_ERROR,
-                    "writing the VixMntapi config file in " + workDir + " failed: " + e.getMessage(), e);
+            throw new VixException(
+                    VixException.VIX_E_FILE_IO_ERROR,
+                    "writing the VixMntapi config file in " + workDir + " failed: " + e.getMessage(),
+                    e);
         }
     }
 

@@ -39,8 +39,10 @@ final class MntapiLock implements AutoCloseable {
             }
             ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
         } catch (IOException | UnsupportedOperationException | SecurityException e) {
-            throw new VixException(VixException.VIX_E_FILE_IO_ERROR, "cannot create the VixMntapi lock file "
-                    + file + " (" + e + ")", e);
+            throw new VixException(
+                    VixException.VIX_E_FILE_IO_ERROR,
+                    "cannot create the VixMntapi lock file " + file + " (" + e + ")",
+                    e);
         }
         FileLock l;
         try {
@@ -60,8 +62,10 @@ final class MntapiLock implements AutoCloseable {
     }
 
     private static VixException held(Path file, String byWhom) {
-        return new VixException(VixException.VIX_E_FILE_ACCESS_ERROR, "VixMntapi is in use " + byWhom + " (lock "
-                + file + " is held), and VMware allows only one VixMntapi program at a time per host");
+        return new VixException(
+                VixException.VIX_E_FILE_ACCESS_ERROR,
+                "VixMntapi is in use " + byWhom + " (lock " + file
+                        + " is held), and VMware allows only one VixMntapi program at a time per host");
     }
 
     Path file() {

@@ -15,8 +15,8 @@ import java.util.Objects;
  * @param readOnly whether it was mounted read-only
  * @param guestMountPoints where the guest mounts it (VMware: unimplemented on Linux, so usually empty)
  */
-public record MountedVolume(int index, GuestVolume.Type type, Path path, boolean readOnly,
-                            List<String> guestMountPoints) {
+public record MountedVolume(
+        int index, GuestVolume.Type type, Path path, boolean readOnly, List<String> guestMountPoints) {
 
     public MountedVolume {
         Objects.requireNonNull(type, "type");

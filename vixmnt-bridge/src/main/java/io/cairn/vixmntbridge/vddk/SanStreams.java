@@ -21,7 +21,8 @@ final class SanStreams {
     /** Blocks until {@code esxHost} has a free SAN stream; the returned permit must be released once. */
     Permit acquire(String esxHost) throws VixException {
         if (esxHost == null || esxHost.isBlank()) {
-            throw new VixException(VixException.VIX_E_INVALID_ARG,
+            throw new VixException(
+                    VixException.VIX_E_INVALID_ARG,
                     "a SAN transport needs the name of the ESXi host that serves the disk");
         }
         String key = esxHost.trim().toLowerCase(Locale.ROOT);
@@ -30,8 +31,8 @@ final class SanStreams {
             s.acquire();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new VixException(VixException.VIX_E_FAIL,
-                    "interrupted while waiting for a SAN stream on ESXi host " + esxHost, e);
+            throw new VixException(
+                    VixException.VIX_E_FAIL, "interrupted while waiting for a SAN stream on ESXi host " + esxHost, e);
         }
         return new Permit(s);
     }

@@ -37,8 +37,7 @@ final class VddkConfig {
             + "# no idle timeout in the host's NFC file server\n"
             + "vixDiskLib.nfcFssrvr.TimeoutMs=0\n";
 
-    private VddkConfig() {
-    }
+    private VddkConfig() {}
 
     /** Writes {@link #CONTENT} to a new file in {@code dir} and returns it. */
     static Path write(Path dir) throws VixException {
@@ -48,8 +47,10 @@ final class VddkConfig {
             Files.writeString(f, CONTENT, StandardCharsets.UTF_8);
             return f;
         } catch (IOException e) {
-            throw new VixException(VixException.VIX_E_FILE_IO_ERROR,
-                    "writing the VixDiskLib config file in " + dir + " failed: " + e.getMessage(), e);
+            throw new VixException(
+                    VixException.VIX_E_FILE_IO_ERROR,
+                    "writing the VixDiskLib config file in " + dir + " failed: " + e.getMessage(),
+                    e);
         }
     }
 }

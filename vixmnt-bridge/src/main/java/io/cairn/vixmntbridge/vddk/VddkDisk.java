@@ -39,6 +39,7 @@ public final class VddkDisk implements VirtualDisk {
     static final int ALIGNMENT = 4096;
     /** The ddb key holding the virtual hardware version ({@code ddb.virtualHWVersion}). */
     static final String KEY_HW_VERSION = "virtualHWVersion";
+
     static final String KEY_ADAPTER_TYPE = "adapterType";
 
     private final VddkLibrary library;
@@ -86,8 +87,14 @@ public final class VddkDisk implements VirtualDisk {
             sanPermit = library.sanStreams().acquire(target.esxHost());
         }
         PointerByReference conn = new PointerByReference();
-        check(lib.VixDiskLib_ConnectEx(params, (byte) (target.readOnly() ? 1 : 0), target.snapshotMoref(),
-                target.transportModes(), conn), () -> "VixDiskLib_ConnectEx");
+        check(
+                lib.VixDiskLib_ConnectEx(
+                        params,
+                        (byte) (target.readOnly() ? 1 : 0),
+                        target.snapshotMoref(),
+                        target.transportModes(),
+                        conn),
+                () -> "VixDiskLib_ConnectEx");
         connection = conn.getValue();
         int flags = target.readOnly() ? VixDiskLibNative.VIXDISKLIB_FLAG_OPEN_READ_ONLY : 0;
         PointerByReference h = new PointerByReference();
@@ -109,16 +116,20 @@ public final class VddkDisk implements VirtualDisk {
      */
     private void requireSanRestoreTarget() throws VixException {
         if (target.snapshotMoref() == null) {
-            throw new VixException(VixException.VIX_E_NOT_SUPPORTED, "restoring " + target.diskPath()
-                    + " over SAN refused: a SAN restore needs a snapshot of the VM (take one, restore to its base"
-                    + " disk, then revert to it and delete it), or restore with nbdssl or hotadd");
+            throw new VixException(
+                    VixException.VIX_E_NOT_SUPPORTED,
+                    "restoring " + target.diskPath()
+                            + " over SAN refused: a SAN restore needs a snapshot of the VM (take one, restore to its base"
+                            + " disk, then revert to it and delete it), or restore with nbdssl or hotadd");
         }
         DiskInfo info = info();
         if (info.numLinks() > 1 || info.parentFileNameHint() != null) {
-            throw new VixException(VixException.VIX_E_NOT_SUPPORTED, "restoring " + target.diskPath()
-                    + " over SAN refused: it is a snapshot (delta) disk with " + info.numLinks()
-                    + " links, and SAN restores only write to base disks; give the base disk's path, or restore"
-                    + " with nbdssl or hotadd");
+            throw new VixException(
+                    VixException.VIX_E_NOT_SUPPORTED,
+                    "restoring " + target.diskPath()
+                            + " over SAN refused: it is a snapshot (delta) disk with " + info.numLinks()
+                            + " links, and SAN restores only write to base disks; give the base disk's path, or restore"
+                            + " with nbdssl or hotadd");
         }
     }
 
@@ -195,7 +206,8 @@ public final class VddkDisk implements VirtualDisk {
             lock.lock();
             try {
                 ensureOpen();
-                check(lib.VixDiskLib_Read(handle, startSector, sectors, aligned),
+                check(
+                        lib.VixDiskLib_Read(handle, startSector, sectors, aligned),
                         () -> "VixDiskLib_Read of sectors " + startSector + "+" + sectors);
                 touch();
             } finally {
@@ -223,7 +235,8 @@ public final class VddkDisk implements VirtualDisk {
             lock.lock();
             try {
                 ensureOpen();
-                check(lib.VixDiskLib_Write(handle, startSector, sectors, aligned),
+                check(
+                        lib.VixDiskLib_Write(handle, startSector, sectors, aligned),
                         () -> "VixDiskLib_Write of sectors " + startSector + "+" + sectors);
                 touch();
             } finally {
@@ -290,7 +303,8 @@ public final class VddkDisk implements VirtualDisk {
         Memory m = new Memory(len);
         try {
             m.clear();
-            check(lib.VixDiskLib_ReadMetadata(handle, key, m, new SizeT(len), null),
+            check(
+                    lib.VixDiskLib_ReadMetadata(handle, key, m, new SizeT(len), null),
                     () -> "VixDiskLib_ReadMetadata of key " + key);
             return m.getString(0, StandardCharsets.UTF_8.name());
         } finally {
@@ -336,13 +350,17 @@ public final class VddkDisk implements VirtualDisk {
     @Override
     public List<SectorRange> allocatedBlocks(long startSector, long sectors, long chunkSectors) throws VixException {
         if (chunkSectors < VixDiskLibNative.VIXDISKLIB_MIN_CHUNK_SIZE || Long.bitCount(chunkSectors) != 1) {
-            throw new VixException(VixException.VIX_E_INVALID_ARG, "chunk size " + chunkSectors
-                    + " sectors: VixDiskLib_QueryAllocatedBlocks needs a power of two of at least "
-                    + VixDiskLibNative.VIXDISKLIB_MIN_CHUNK_SIZE);
+            throw new VixException(
+                    VixException.VIX_E_INVALID_ARG,
+                    "chunk size " + chunkSectors
+                            + " sectors: VixDiskLib_QueryAllocatedBlocks needs a power of two of at least "
+                            + VixDiskLibNative.VIXDISKLIB_MIN_CHUNK_SIZE);
         }
         if (startSector < 0 || sectors < 0 || startSector % chunkSectors != 0) {
-            throw new VixException(VixException.VIX_E_INVALID_ARG, "sector range " + startSector + "+" + sectors
-                    + " does not start on a " + chunkSectors + "-sector chunk");
+            throw new VixException(
+                    VixException.VIX_E_INVALID_ARG,
+                    "sector range " + startSector + "+" + sectors + " does not start on a " + chunkSectors
+                            + "-sector chunk");
         }
         long end = startSector + (sectors + chunkSectors - 1) / chunkSectors * chunkSectors;
         long window = VixDiskLibNative.VIXDISKLIB_MAX_CHUNK_NUMBER * chunkSectors;
@@ -364,11 +382,14 @@ public final class VddkDisk implements VirtualDisk {
     private void queryWindow(long start, long n, long chunk, List<SectorRange> out) throws VixException {
         PointerByReference ref = new PointerByReference();
         try {
-            check(lib.VixDiskLib_QueryAllocatedBlocks(handle, start, n, chunk, ref),
+            check(
+                    lib.VixDiskLib_QueryAllocatedBlocks(handle, start, n, chunk, ref),
                     () -> "VixDiskLib_QueryAllocatedBlocks of sectors " + start + "+" + n);
         } catch (UnsatisfiedLinkError e) {
-            throw new VixException(VixException.VIX_E_NOT_SUPPORTED,
-                    "VixDiskLib_QueryAllocatedBlocks is missing: cairn needs VDDK 6.7 or later", e);
+            throw new VixException(
+                    VixException.VIX_E_NOT_SUPPORTED,
+                    "VixDiskLib_QueryAllocatedBlocks is missing: cairn needs VDDK 6.7 or later",
+                    e);
         }
         Pointer p = ref.getValue();
         if (p == null) {
@@ -434,7 +455,9 @@ public final class VddkDisk implements VirtualDisk {
                     connection = null;
                 }
                 if (prepared) {
-                    first = keep(first, lib.VixDiskLib_EndAccess(params, VddkLibrary.IDENTITY),
+                    first = keep(
+                            first,
+                            lib.VixDiskLib_EndAccess(params, VddkLibrary.IDENTITY),
                             () -> "VixDiskLib_EndAccess");
                     prepared = false;
                 }
@@ -500,8 +523,10 @@ public final class VddkDisk implements VirtualDisk {
     private int checkBuffer(long startSector, int sectors, byte[] buf, int offset) throws VixException {
         long bytes = (long) sectors * SECTOR;
         if (startSector < 0 || sectors < 0 || offset < 0 || bytes > buf.length - (long) offset) {
-            throw new VixException(VixException.VIX_E_INVALID_ARG, "sectors " + startSector + "+" + sectors
-                    + " do not fit a buffer of " + buf.length + " bytes at offset " + offset);
+            throw new VixException(
+                    VixException.VIX_E_INVALID_ARG,
+                    "sectors " + startSector + "+" + sectors + " do not fit a buffer of " + buf.length
+                            + " bytes at offset " + offset);
         }
         return (int) bytes;
     }

@@ -79,12 +79,21 @@ public final class VddkLibrary implements AutoCloseable {
         Path home = home(vddkDir, env, transport);
         VixDiskLibNative lib = bind(libraryFile(home, transport), transport);
         Path config = VddkConfig.write(workDir);
-        long err = lib.VixDiskLib_InitEx(VixDiskLibNative.VIXDISKLIB_VERSION_MAJOR,
-                VixDiskLibNative.VIXDISKLIB_VERSION_MINOR, null, null, null, home.toString(), config.toString());
+        long err = lib.VixDiskLib_InitEx(
+                VixDiskLibNative.VIXDISKLIB_VERSION_MAJOR,
+                VixDiskLibNative.VIXDISKLIB_VERSION_MINOR,
+                null,
+                null,
+                null,
+                home.toString(),
+                config.toString());
         if (err != VixDiskLibNative.VIX_OK) {
             deleteQuietly(config);
-            throw error(lib, err, () -> "VixDiskLib_InitEx " + VixDiskLibNative.VIXDISKLIB_VERSION_MAJOR + "."
-                    + VixDiskLibNative.VIXDISKLIB_VERSION_MINOR + " with the VDDK in " + home);
+            throw error(
+                    lib,
+                    err,
+                    () -> "VixDiskLib_InitEx " + VixDiskLibNative.VIXDISKLIB_VERSION_MAJOR + "."
+                            + VixDiskLibNative.VIXDISKLIB_VERSION_MINOR + " with the VDDK in " + home);
         }
         return new VddkLibrary(lib, config, true, VddkConfig.KEEPALIVE_INTERVAL);
     }
@@ -119,18 +128,23 @@ public final class VddkLibrary implements AutoCloseable {
         try {
             return Native.load(file.toString(), VixDiskLibNative.class);
         } catch (UnsatisfiedLinkError e) {
-            throw new VixException(VixException.VIX_E_NOT_SUPPORTED, "transport " + transport.cliName()
-                    + " needs VMware's VDDK (libvixDiskLib.so), but " + file + " could not be loaded ("
-                    + oneLine(e.getMessage()) + "): check that it is the 64-bit Linux VDDK 7 or 8 and that "
-                    + file.getParent() + " is on LD_LIBRARY_PATH", e);
+            throw new VixException(
+                    VixException.VIX_E_NOT_SUPPORTED,
+                    "transport " + transport.cliName()
+                            + " needs VMware's VDDK (libvixDiskLib.so), but " + file + " could not be loaded ("
+                            + oneLine(e.getMessage()) + "): check that it is the 64-bit Linux VDDK 7 or 8 and that "
+                            + file.getParent() + " is on LD_LIBRARY_PATH",
+                    e);
         }
     }
 
     static VixException notInstalled(Transport transport, Path searched) {
         String where = searched == null ? "" : " in " + searched + " (no lib64/" + VixDiskLibNative.LIBRARY_FILE + ")";
-        return new VixException(VixException.VIX_E_NOT_SUPPORTED, "transport " + transport.cliName()
-                + " needs VMware's VDDK (libvixDiskLib.so), which is not installed" + where
-                + ": download the VDDK from VMware and give --vddk DIR or set " + VDDK_HOME);
+        return new VixException(
+                VixException.VIX_E_NOT_SUPPORTED,
+                "transport " + transport.cliName()
+                        + " needs VMware's VDDK (libvixDiskLib.so), which is not installed" + where
+                        + ": download the VDDK from VMware and give --vddk DIR or set " + VDDK_HOME);
     }
 
     /**

@@ -22,9 +22,19 @@ import java.util.Objects;
  * @param readOnly open for reading only (backups)
  * @param onLocalDatastore whether the disk lives on the ESXi host's local, unshared datastore
  */
-public record VddkTarget(String server, int port, String thumbprint, String userName, String password,
-                         String vmMoref, String snapshotMoref, String diskPath, String esxHost,
-                         Transport transport, boolean readOnly, boolean onLocalDatastore) {
+public record VddkTarget(
+        String server,
+        int port,
+        String thumbprint,
+        String userName,
+        String password,
+        String vmMoref,
+        String snapshotMoref,
+        String diskPath,
+        String esxHost,
+        Transport transport,
+        boolean readOnly,
+        boolean onLocalDatastore) {
 
     public VddkTarget {
         Objects.requireNonNull(server, "server");
@@ -86,7 +96,7 @@ public record VddkTarget(String server, int port, String thumbprint, String user
 
     @Override
     public String toString() {
-        return diskPath + " of " + vmMoref + (snapshotMoref == null ? "" : "@" + snapshotMoref)
-                + " via " + userName + "@" + server + " (" + transportModes() + (readOnly ? ", read-only" : "") + ")";
+        return diskPath + " of " + vmMoref + (snapshotMoref == null ? "" : "@" + snapshotMoref) + " via " + userName
+                + "@" + server + " (" + transportModes() + (readOnly ? ", read-only" : "") + ")";
     }
 }

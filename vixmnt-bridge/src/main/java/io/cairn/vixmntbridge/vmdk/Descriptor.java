@@ -1,7 +1,6 @@
 package io.cairn.vixmntbridge.vmdk;
 
 import io.cairn.vixmntbridge.VixException;
-
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -21,15 +20,22 @@ final class Descriptor {
     /** parentCID of a base disk: "no parent". */
     static final long NO_PARENT = 0xffffffffL;
 
-    private static final Pattern EXTENT = Pattern.compile(
-            "(RW|RDONLY|NOACCESS)\\s+(\\d+)\\s+([A-Za-z]+)(?:\\s+\"([^\"]*)\"(?:\\s+(\\d+))?)?\\s*");
+    private static final Pattern EXTENT =
+            Pattern.compile("(RW|RDONLY|NOACCESS)\\s+(\\d+)\\s+([A-Za-z]+)(?:\\s+\"([^\"]*)\"(?:\\s+(\\d+))?)?\\s*");
     private static final Pattern KEY_VALUE = Pattern.compile("([A-Za-z0-9_.\\-]+)\\s*=\\s*(.*?)\\s*");
 
     /** Extent kinds this reader understands; VMFSSPARSE, SESPARSE, VMFSRDM and VMFSRAW are refused. */
-    enum ExtentType { FLAT, SPARSE, ZERO, VMFS, OTHER }
+    enum ExtentType {
+        FLAT,
+        SPARSE,
+        ZERO,
+        VMFS,
+        OTHER
+    }
 
     /** One extent line. {@code file} is null for ZERO extents; {@code offset} is in sectors. */
-    record ExtentLine(String access, long sectors, ExtentType type, String typeName, String file, long offset, int line) {}
+    record ExtentLine(
+            String access, long sectors, ExtentType type, String typeName, String file, long offset, int line) {}
 
     private final String source;
     private final int version;
@@ -40,8 +46,15 @@ final class Descriptor {
     private final List<ExtentLine> extents;
     private final Map<String, String> ddb;
 
-    private Descriptor(String source, int version, long cid, long parentCid, String createType,
-                       String parentFileNameHint, List<ExtentLine> extents, Map<String, String> ddb) {
+    private Descriptor(
+            String source,
+            int version,
+            long cid,
+            long parentCid,
+            String createType,
+            String parentFileNameHint,
+            List<ExtentLine> extents,
+            Map<String, String> ddb) {
         this.source = source;
         this.version = version;
         this.cid = cid;
@@ -110,14 +123,16 @@ final class Descriptor {
                 version = -1;
             }
             if (version < 1 || version > 3) {
-                throw invalid(source, keyLines.get("version"), "unknown descriptor version '" + keys.get("version") + "'");
+                throw invalid(
+                        source, keyLines.get("version"), "unknown descriptor version '" + keys.get("version") + "'");
             }
         }
         if (!keys.containsKey("cid")) {
             throw invalid(source, 0, "no CID line");
         }
         long cid = hex(keys, keyLines, "cid", "CID", source);
-        long parentCid = keys.containsKey("parentcid") ? hex(keys, keyLines, "parentcid", "parentCID", source) : NO_PARENT;
+        long parentCid =
+                keys.containsKey("parentcid") ? hex(keys, keyLines, "parentcid", "parentCID", source) : NO_PARENT;
         String createType = keys.get("createtype");
         if (createType == null || createType.isEmpty()) {
             throw invalid(source, 0, "no createType line");
@@ -127,11 +142,20 @@ final class Descriptor {
         }
         String hint = keys.get("parentfilenamehint");
         if (parentCid != NO_PARENT && (hint == null || hint.isEmpty())) {
-            throw new VixException(VixException.VIX_E_DISK_PARTIALCHAIN, "descriptor of '" + source + "' has parentCID "
-                    + Long.toHexString(parentCid) + " but no parentFileNameHint: its parent cannot be found");
+            throw new VixException(
+                    VixException.VIX_E_DISK_PARTIALCHAIN,
+                    "descriptor of '" + source + "' has parentCID " + Long.toHexString(parentCid)
+                            + " but no parentFileNameHint: its parent cannot be found");
         }
-        return new Descriptor(source, version, cid, parentCid, createType, parentCid == NO_PARENT ? null : hint,
-                List.copyOf(extents), Collections.unmodifiableMap(ddb));
+        return new Descriptor(
+                source,
+                version,
+                cid,
+                parentCid,
+                createType,
+                parentCid == NO_PARENT ? null : hint,
+                List.copyOf(extents),
+                Collections.unmodifiableMap(ddb));
     }
 
     private static ExtentLine extentLine(Matcher m, String source, int no, String line) throws VixException {
@@ -173,7 +197,8 @@ final class Descriptor {
     }
 
     /** CIDs are 32-bit hex, written without zero padding by VMware and qemu-img alike. */
-    private static long hex(Map<String, String> keys, Map<String, Integer> lines, String key, String name, String source)
+    private static long hex(
+            Map<String, String> keys, Map<String, Integer> lines, String key, String name, String source)
             throws VixException {
         String v = keys.get(key);
         try {
@@ -202,8 +227,9 @@ final class Descriptor {
     }
 
     private static VixException invalid(String source, int line, String what) {
-        return new VixException(VixException.VIX_E_DISK_INVALID_DESCRIPTOR, "descriptor of '" + source + "'"
-                + (line > 0 ? " line " + line : "") + ": " + what);
+        return new VixException(
+                VixException.VIX_E_DISK_INVALID_DESCRIPTOR,
+                "descriptor of '" + source + "'" + (line > 0 ? " line " + line : "") + ": " + what);
     }
 
     String source() {

@@ -1,7 +1,6 @@
 package io.cairn.vixmntbridge.vmdk;
 
 import io.cairn.vixmntbridge.VixException;
-
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -52,8 +51,9 @@ final class ExtentFile implements AutoCloseable {
     /** Reads exactly {@code len} bytes at {@code pos}; a short file is damage, never zeros. */
     void readFully(long pos, byte[] buf, int off, int len) throws VixException {
         if (pos < 0 || pos > size - len) {
-            throw new VixException(VixException.VIX_E_DISK_INVAL, "'" + path + "' is truncated: needs bytes "
-                    + pos + ".." + (pos + len) + " but has " + size);
+            throw new VixException(
+                    VixException.VIX_E_DISK_INVAL,
+                    "'" + path + "' is truncated: needs bytes " + pos + ".." + (pos + len) + " but has " + size);
         }
         ByteBuffer bb = ByteBuffer.wrap(buf, off, len);
         long at = pos;
@@ -61,8 +61,10 @@ final class ExtentFile implements AutoCloseable {
             while (bb.hasRemaining()) {
                 int n = channel.read(bb, at);
                 if (n < 0) {
-                    throw new VixException(VixException.VIX_E_DISK_INVAL, "'" + path + "' is truncated: ends at "
-                            + at + " while reading bytes " + pos + ".." + (pos + len));
+                    throw new VixException(
+                            VixException.VIX_E_DISK_INVAL,
+                            "'" + path + "' is truncated: ends at " + at + " while reading bytes " + pos + ".."
+                                    + (pos + len));
                 }
                 at += n;
             }
@@ -70,7 +72,8 @@ final class ExtentFile implements AutoCloseable {
             if (e instanceof VixException) {
                 throw (VixException) e;
             }
-            throw new VixException(VixException.VIX_E_FILE_IO_ERROR, "reading '" + path + "' at " + pos + " failed: " + e, e);
+            throw new VixException(
+                    VixException.VIX_E_FILE_IO_ERROR, "reading '" + path + "' at " + pos + " failed: " + e, e);
         }
     }
 

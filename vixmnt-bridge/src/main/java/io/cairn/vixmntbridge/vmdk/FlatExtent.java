@@ -23,9 +23,12 @@ final class FlatExtent implements Extent {
         long need = (offsetSectors + sectors) * SparseHeader.SECTOR;
         if (offsetSectors < 0 || sectors < 0 || need < 0 || file.size() < need) {
             file.close();
-            throw new VixException(VixException.VIX_E_DISK_INVAL, "flat extent '" + file.path() + "' is truncated: "
-                    + sectors + " sectors at sector " + offsetSectors + " need " + need + " bytes, the file has "
-                    + file.size());
+            throw new VixException(
+                    VixException.VIX_E_DISK_INVAL,
+                    "flat extent '" + file.path() + "' is truncated: "
+                            + sectors + " sectors at sector " + offsetSectors + " need " + need
+                            + " bytes, the file has "
+                            + file.size());
         }
         return new FlatExtent(file, offsetSectors * SparseHeader.SECTOR, sectors);
     }

@@ -15,6 +15,7 @@ import java.util.Arrays;
 final class FlatExtentWriter implements ExtentWriter {
     /** Zero detection granularity: the usual filesystem block. */
     static final int HOLE = 4096;
+
     private static final byte[] ZEROS = new byte[VmdkWriter.BLOCK];
 
     private final Path path;

@@ -1,7 +1,6 @@
 package io.cairn.vixmntbridge.vmdk;
 
 import io.cairn.vixmntbridge.VixException;
-
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.Arrays;
@@ -28,6 +27,7 @@ final class SparseExtent implements Extent {
     private static final int GT_CACHE_TABLES = 1024;
     /** Decompressed grains kept, for callers that read a compressed grain in several pieces. */
     private static final int GRAIN_CACHE = 8;
+
     private static final int MARKER_HEADER = 12;
     private static final int[] UNALLOCATED_TABLE = new int[0];
 
@@ -77,7 +77,9 @@ final class SparseExtent implements Extent {
                 throw SparseHeader.bad("'" + file.path() + "' is truncated: no room for the streamOptimized footer");
             }
             SparseHeader footer = SparseHeader.read(file, file.size() - 2L * SparseHeader.SECTOR, true);
-            if (footer.grainSize != h.grainSize || footer.capacity != h.capacity || footer.numGTEsPerGT != h.numGTEsPerGT) {
+            if (footer.grainSize != h.grainSize
+                    || footer.capacity != h.capacity
+                    || footer.numGTEsPerGT != h.numGTEsPerGT) {
                 throw SparseHeader.bad("'" + file.path() + "' footer header does not match its first header");
             }
             return footer;
@@ -100,13 +102,17 @@ final class SparseExtent implements Extent {
             long gdEntries = (grainCount + h.numGTEsPerGT - 1) / h.numGTEsPerGT;
             // The directory must fit in the file: this also bounds what a damaged header makes us allocate.
             // (Offsets are compared in sectors first, so a damaged 64-bit field cannot overflow.)
-            long gdAt = h.gdOffset > 0 && h.gdOffset <= file.size() / SparseHeader.SECTOR ? h.gdOffset * SparseHeader.SECTOR : -1;
-            if (gdAt <= 0 || gdEntries * 4 > Math.min(file.size(), Integer.MAX_VALUE - 8)
+            long gdAt = h.gdOffset > 0 && h.gdOffset <= file.size() / SparseHeader.SECTOR
+                    ? h.gdOffset * SparseHeader.SECTOR
+                    : -1;
+            if (gdAt <= 0
+                    || gdEntries * 4 > Math.min(file.size(), Integer.MAX_VALUE - 8)
                     || gdAt > file.size() - gdEntries * 4) {
                 throw SparseHeader.bad(name + " grain directory (" + gdEntries + " entries at sector " + h.gdOffset
                         + ") lies past the end of the file (" + file.size() + " bytes)");
             }
-            ByteBuffer gd = ByteBuffer.wrap(file.read(gdAt, (int) (gdEntries * 4))).order(ByteOrder.LITTLE_ENDIAN);
+            ByteBuffer gd =
+                    ByteBuffer.wrap(file.read(gdAt, (int) (gdEntries * 4))).order(ByteOrder.LITTLE_ENDIAN);
             int[] dir = new int[(int) gdEntries];
             for (int i = 0; i < dir.length; i++) {
                 dir[i] = gd.getInt();
@@ -248,8 +254,8 @@ final class SparseExtent implements Extent {
             if (first >= header.capacity) {
                 continue; // entries past the capacity are never read
             }
-            long need = compressed ? MARKER_HEADER
-                    : Math.min(grainSectors, header.capacity - first) * SparseHeader.SECTOR;
+            long need =
+                    compressed ? MARKER_HEADER : Math.min(grainSectors, header.capacity - first) * SparseHeader.SECTOR;
             // A grain inside the header/metadata area, or running past the end, is damage.
             if (gte < Math.max(1, header.overHead) || gte * SparseHeader.SECTOR > file.size() - need) {
                 throw SparseHeader.bad("'" + file.path() + "' grain table " + index + " entry " + i + " (disk sector "
@@ -268,7 +274,8 @@ final class SparseExtent implements Extent {
                 return g;
             }
         }
-        String where = "'" + file.path() + "' compressed grain at sector " + gte + " (disk sector " + (grain << grainShift) + ")";
+        String where = "'" + file.path() + "' compressed grain at sector " + gte + " (disk sector "
+                + (grain << grainShift) + ")";
         long at = gte * SparseHeader.SECTOR;
         ByteBuffer marker = ByteBuffer.wrap(file.read(at, MARKER_HEADER)).order(ByteOrder.LITTLE_ENDIAN);
         long lba = marker.getLong(0);

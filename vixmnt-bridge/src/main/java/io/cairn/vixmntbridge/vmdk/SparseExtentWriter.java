@@ -34,7 +34,8 @@ final class SparseExtentWriter implements ExtentWriter {
     private final long rgtStart;
     private final long gtStart;
     private final int[] table = new int[VmdkWriter.GTES_PER_GT];
-    private final ByteBuffer tableBytes = ByteBuffer.allocate(VmdkWriter.GTES_PER_GT * 4).order(ByteOrder.LITTLE_ENDIAN);
+    private final ByteBuffer tableBytes =
+            ByteBuffer.allocate(VmdkWriter.GTES_PER_GT * 4).order(ByteOrder.LITTLE_ENDIAN);
     private long tableIndex = -1;
     private boolean tableUsed;
     private long nextGrain;
@@ -48,29 +49,42 @@ final class SparseExtentWriter implements ExtentWriter {
         long gdSectors = ceilDiv(gtCount * 4, SparseHeader.SECTOR);
         byte[] desc = descriptor == null ? new byte[0] : descriptor.getBytes(StandardCharsets.UTF_8);
         long descOffset = descriptor == null ? 0 : 1;
-        long descSectors = descriptor == null ? 0 : Math.max(MIN_DESCRIPTOR_SECTORS, ceilDiv(desc.length, SparseHeader.SECTOR));
+        long descSectors =
+                descriptor == null ? 0 : Math.max(MIN_DESCRIPTOR_SECTORS, ceilDiv(desc.length, SparseHeader.SECTOR));
         long rgdOffset = 1 + descSectors;
         rgtStart = rgdOffset + gdSectors;
         long gdOffset = rgtStart + gtCount * gtSectors;
         gtStart = gdOffset + gdSectors;
         long overHead = ceilDiv(gtStart + gtCount * gtSectors, VmdkWriter.GRAIN_SECTORS) * VmdkWriter.GRAIN_SECTORS;
         if (overHead + grains * VmdkWriter.GRAIN_SECTORS > 0xffffffffL) {
-            throw new IllegalArgumentException("a sparse extent of " + sectors + " sectors would pass the 2 TiB a grain table"
-                    + " entry can address; use a split (vmdk-2gbsparse) or flat format");
+            throw new IllegalArgumentException(
+                    "a sparse extent of " + sectors + " sectors would pass the 2 TiB a grain table"
+                            + " entry can address; use a split (vmdk-2gbsparse) or flat format");
         }
         nextGrain = overHead;
         file = VmdkWriter.createNew(path);
         channel = file.getChannel();
         boolean ok = false;
         try {
-            byte[] header = SparseHeader.encode(VERSION, FLAGS, sectors, VmdkWriter.GRAIN_SECTORS, descOffset, descSectors,
-                    VmdkWriter.GTES_PER_GT, rgdOffset, gdOffset, overHead, SparseHeader.COMPRESSION_NONE);
+            byte[] header = SparseHeader.encode(
+                    VERSION,
+                    FLAGS,
+                    sectors,
+                    VmdkWriter.GRAIN_SECTORS,
+                    descOffset,
+                    descSectors,
+                    VmdkWriter.GTES_PER_GT,
+                    rgdOffset,
+                    gdOffset,
+                    overHead,
+                    SparseHeader.COMPRESSION_NONE);
             VmdkWriter.writeFully(channel, ByteBuffer.wrap(header), 0);
             if (desc.length > 0) {
                 VmdkWriter.writeFully(channel, ByteBuffer.wrap(desc), SparseHeader.SECTOR);
             }
             // Both directories are known now: every table has its fixed place.
-            ByteBuffer gd = ByteBuffer.allocate((int) (gdSectors * SparseHeader.SECTOR)).order(ByteOrder.LITTLE_ENDIAN);
+            ByteBuffer gd =
+                    ByteBuffer.allocate((int) (gdSectors * SparseHeader.SECTOR)).order(ByteOrder.LITTLE_ENDIAN);
             ByteBuffer rgd = ByteBuffer.allocate(gd.capacity()).order(ByteOrder.LITTLE_ENDIAN);
             for (long i = 0; i < gtCount; i++) {
                 gd.putInt((int) (gtStart + i * gtSectors));

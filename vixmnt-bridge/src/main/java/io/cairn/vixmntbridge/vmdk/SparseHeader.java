@@ -1,7 +1,6 @@
 package io.cairn.vixmntbridge.vmdk;
 
 import io.cairn.vixmntbridge.VixException;
-
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 
@@ -19,15 +18,18 @@ final class SparseHeader {
     static final long GD_AT_END = 0xffffffffffffffffL;
     /** Header bytes 73..76 must read "\n \r\n"; FTP in ASCII mode rewrites them (flag bit 0). */
     static final int FLAG_VALID_NEWLINE_TEST = 1;
+
     static final int FLAG_REDUNDANT_GD = 1 << 1;
     /** GTE value 1 means "a grain of zeros" (also implied by version 2 and later). */
     static final int FLAG_ZERO_GRAIN = 1 << 2;
+
     static final int FLAG_COMPRESSED = 1 << 16;
     static final int FLAG_MARKERS = 1 << 17;
     static final int COMPRESSION_NONE = 0;
     static final int COMPRESSION_DEFLATE = 1;
     /** The spec's largest grain is far below this; a bigger value is damage, not a disk. */
     static final long MAX_GRAIN_SECTORS = 1 << 16;
+
     static final int MAX_GTES_PER_GT = 1 << 16;
     /** 2^40 sectors = 512 TiB, well above VMDK's 62 TB limit. */
     static final long MAX_CAPACITY = 1L << 40;
@@ -85,7 +87,8 @@ final class SparseHeader {
             throw bad(where + " has damaged newline check bytes: the file was probably copied in text mode");
         }
         if (h.grainSize <= 0 || h.grainSize > MAX_GRAIN_SECTORS || Long.bitCount(h.grainSize) != 1) {
-            throw bad(where + " has grain size " + h.grainSize + " sectors: not a power of two up to " + MAX_GRAIN_SECTORS);
+            throw bad(where + " has grain size " + h.grainSize + " sectors: not a power of two up to "
+                    + MAX_GRAIN_SECTORS);
         }
         if (h.numGTEsPerGT <= 0 || h.numGTEsPerGT > MAX_GTES_PER_GT) {
             throw bad(where + " has " + h.numGTEsPerGT + " entries per grain table");
@@ -95,10 +98,12 @@ final class SparseHeader {
         }
         boolean compressed = (h.flags & FLAG_COMPRESSED) != 0;
         if (compressed && h.compressAlgorithm != COMPRESSION_DEFLATE) {
-            throw unsupported(where + " uses compression algorithm " + h.compressAlgorithm + "; only deflate (1) is supported");
+            throw unsupported(
+                    where + " uses compression algorithm " + h.compressAlgorithm + "; only deflate (1) is supported");
         }
         if (!compressed && h.compressAlgorithm != COMPRESSION_NONE) {
-            throw bad(where + " names compression algorithm " + h.compressAlgorithm + " without the compressed-grains flag");
+            throw bad(where + " names compression algorithm " + h.compressAlgorithm
+                    + " without the compressed-grains flag");
         }
         if (compressed && (h.flags & FLAG_MARKERS) == 0) {
             throw unsupported(where + " has compressed grains without markers");
@@ -130,9 +135,18 @@ final class SparseHeader {
      * Encodes a header sector with the given fields (VMDK 5.0 layout), the newline check bytes always
      * set and everything else zero: what {@link #read} parses.
      */
-    static byte[] encode(int version, int flags, long capacity, long grainSize, long descriptorOffset,
-                         long descriptorSize, int numGTEsPerGT, long rgdOffset, long gdOffset, long overHead,
-                         int compressAlgorithm) {
+    static byte[] encode(
+            int version,
+            int flags,
+            long capacity,
+            long grainSize,
+            long descriptorOffset,
+            long descriptorSize,
+            int numGTEsPerGT,
+            long rgdOffset,
+            long gdOffset,
+            long overHead,
+            int compressAlgorithm) {
         ByteBuffer b = ByteBuffer.allocate(SECTOR).order(ByteOrder.LITTLE_ENDIAN);
         b.putInt(0, MAGIC);
         b.putInt(4, version);

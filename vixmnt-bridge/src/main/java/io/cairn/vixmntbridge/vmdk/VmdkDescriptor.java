@@ -21,8 +21,14 @@ import java.util.Map;
  * @param extents extent lines in file order
  * @param ddb every {@code ddb.*} key (with its prefix) and unquoted value, in file order
  */
-public record VmdkDescriptor(int version, long cid, long parentCid, String createType, String parentFileNameHint,
-                             List<Extent> extents, Map<String, String> ddb) {
+public record VmdkDescriptor(
+        int version,
+        long cid,
+        long parentCid,
+        String createType,
+        String parentFileNameHint,
+        List<Extent> extents,
+        Map<String, String> ddb) {
 
     /** parentCID of a base disk: "no parent". */
     public static final long NO_PARENT = Descriptor.NO_PARENT;
@@ -66,8 +72,8 @@ public record VmdkDescriptor(int version, long cid, long parentCid, String creat
         for (Descriptor.ExtentLine e : d.extents()) {
             extents.add(new Extent(e.access(), e.sectors(), e.typeName(), e.file(), e.offset()));
         }
-        return new VmdkDescriptor(d.version(), d.cid(), d.parentCid(), d.createType(), d.parentFileNameHint(),
-                extents, d.ddb());
+        return new VmdkDescriptor(
+                d.version(), d.cid(), d.parentCid(), d.createType(), d.parentFileNameHint(), extents, d.ddb());
     }
 
     /** Whether this is a delta (snapshot child) disk: parentCID is not {@code ffffffff}. */

@@ -3,7 +3,6 @@ package io.cairn.vixmntbridge.vmdk;
 import io.cairn.vixmntbridge.DiskInfo;
 import io.cairn.vixmntbridge.VirtualDisk;
 import io.cairn.vixmntbridge.VixException;
-
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -23,9 +22,11 @@ final class VmdkDisk implements VirtualDisk {
     private final Path path;
     /** Null for a raw image. */
     private final Descriptor descriptor;
+
     private final Extent[] extents;
     /** starts[i] = first disk sector of extents[i]; starts[n] = capacity. */
     private final long[] starts;
+
     private final VmdkDisk parent;
     private final Map<String, String> metadata;
     private volatile boolean closed;
@@ -83,9 +84,14 @@ final class VmdkDisk implements VirtualDisk {
         for (VmdkDisk d = this; d != null; d = d.parent) {
             links++;
         }
-        return new DiskInfo(capacity, bios != null ? bios : physical, physical,
-                DiskInfo.AdapterType.fromDdb(metadata.get("adapterType")), hw,
-                descriptor == null ? null : descriptor.parentFileNameHint(), links);
+        return new DiskInfo(
+                capacity,
+                bios != null ? bios : physical,
+                physical,
+                DiskInfo.AdapterType.fromDdb(metadata.get("adapterType")),
+                hw,
+                descriptor == null ? null : descriptor.parentFileNameHint(),
+                links);
     }
 
     private DiskInfo.Geometry geometry(String c, String h, String s) {
@@ -96,7 +102,8 @@ final class VmdkDisk implements VirtualDisk {
             if (cv == null || hv == null || sv == null) {
                 return null;
             }
-            return new DiskInfo.Geometry(Long.parseLong(cv.trim()), Integer.parseInt(hv.trim()), Integer.parseInt(sv.trim()));
+            return new DiskInfo.Geometry(
+                    Long.parseLong(cv.trim()), Integer.parseInt(hv.trim()), Integer.parseInt(sv.trim()));
         } catch (NumberFormatException e) {
             return null;
         }
@@ -106,12 +113,16 @@ final class VmdkDisk implements VirtualDisk {
     public void read(long startSector, int sectors, byte[] buf, int offset) throws VixException {
         checkOpen();
         if (buf == null || sectors < 0 || offset < 0 || (long) offset + (long) sectors * SECTOR > buf.length) {
-            throw new VixException(VixException.VIX_E_INVALID_ARG, "read of " + sectors + " sectors into a buffer of "
-                    + (buf == null ? "null" : buf.length + " bytes at offset " + offset));
+            throw new VixException(
+                    VixException.VIX_E_INVALID_ARG,
+                    "read of " + sectors + " sectors into a buffer of "
+                            + (buf == null ? "null" : buf.length + " bytes at offset " + offset));
         }
         if (startSector < 0 || startSector > capacity() - sectors) {
-            throw new VixException(VixException.VIX_E_DISK_OUTOFRANGE, "read of sectors " + startSector + ".."
-                    + (startSector + sectors) + " is past the end of '" + path + "' (" + capacity() + " sectors)");
+            throw new VixException(
+                    VixException.VIX_E_DISK_OUTOFRANGE,
+                    "read of sectors " + startSector + ".." + (startSector + sectors) + " is past the end of '" + path
+                            + "' (" + capacity() + " sectors)");
         }
         readChain(startSector, sectors, buf, offset);
     }
@@ -148,7 +159,9 @@ final class VmdkDisk implements VirtualDisk {
 
     @Override
     public void write(long startSector, int sectors, byte[] buf, int offset) throws VixException {
-        throw new VixException(VixException.VIX_E_NOT_SUPPORTED, "'" + path + "' is open read-only: the pure-Java VMDK reader cannot write");
+        throw new VixException(
+                VixException.VIX_E_NOT_SUPPORTED,
+                "'" + path + "' is open read-only: the pure-Java VMDK reader cannot write");
     }
 
     @Override
@@ -159,20 +172,24 @@ final class VmdkDisk implements VirtualDisk {
 
     @Override
     public void writeMetadata(String key, String value) throws VixException {
-        throw new VixException(VixException.VIX_E_NOT_SUPPORTED, "'" + path + "' is open read-only: cannot write metadata key " + key);
+        throw new VixException(
+                VixException.VIX_E_NOT_SUPPORTED, "'" + path + "' is open read-only: cannot write metadata key " + key);
     }
 
     @Override
     public List<SectorRange> allocatedBlocks(long startSector, long sectors, long chunkSectors) throws VixException {
         checkOpen();
         if (chunkSectors <= 0 || sectors < 0) {
-            throw new VixException(VixException.VIX_E_INVALID_ARG, "allocatedBlocks: chunk of " + chunkSectors
-                    + " sectors, length " + sectors);
+            throw new VixException(
+                    VixException.VIX_E_INVALID_ARG,
+                    "allocatedBlocks: chunk of " + chunkSectors + " sectors, length " + sectors);
         }
         long end = startSector + sectors;
         if (startSector < 0 || end > capacity() || end < startSector) {
-            throw new VixException(VixException.VIX_E_DISK_OUTOFRANGE, "allocatedBlocks of sectors " + startSector + ".."
-                    + end + " is past the end of '" + path + "' (" + capacity() + " sectors)");
+            throw new VixException(
+                    VixException.VIX_E_DISK_OUTOFRANGE,
+                    "allocatedBlocks of sectors " + startSector + ".." + end + " is past the end of '" + path + "' ("
+                            + capacity() + " sectors)");
         }
         List<long[]> ranges = new ArrayList<>();
         collectAllocated(startSector, end, ranges);

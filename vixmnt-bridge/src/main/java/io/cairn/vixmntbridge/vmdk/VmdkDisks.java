@@ -2,7 +2,6 @@ package io.cairn.vixmntbridge.vmdk;
 
 import io.cairn.vixmntbridge.VirtualDisk;
 import io.cairn.vixmntbridge.VixException;
-
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
@@ -28,10 +27,10 @@ public final class VmdkDisks {
     static final int MAX_DESCRIPTOR_BYTES = 1 << 20;
     /** A small .vmdk file that is not a sparse extent can only be a descriptor. */
     private static final long SMALL_VMDK = 64 * 1024;
+
     private static final String DESCRIPTOR_SIGNATURE = "# Disk DescriptorFile";
 
-    private VmdkDisks() {
-    }
+    private VmdkDisks() {}
 
     /** Opens {@code path} and, for a delta disk, its whole parent chain, checked link by link by CID. */
     public static VirtualDisk open(Path path) throws VixException {
@@ -40,8 +39,10 @@ public final class VmdkDisks {
 
     private static VmdkDisk openLink(Path path, int depth) throws VixException {
         if (depth > MAX_CHAIN) {
-            throw new VixException(VixException.VIX_E_DISK_INVAL, "'" + path + "' is more than " + MAX_CHAIN
-                    + " links below the disk opened: the parent chain loops");
+            throw new VixException(
+                    VixException.VIX_E_DISK_INVAL,
+                    "'" + path + "' is more than " + MAX_CHAIN
+                            + " links below the disk opened: the parent chain loops");
         }
         if (!Files.isRegularFile(path)) {
             throw new VixException(VixException.VIX_E_FILE_NOT_FOUND, "'" + path + "' does not exist or is not a file");
@@ -58,8 +59,9 @@ public final class VmdkDisks {
                 return fromDescriptor(path, d, true, depth);
             }
             if (startsWith(first, 0, "COWD")) {
-                throw new VixException(VixException.VIX_E_NOT_SUPPORTED, "'" + path
-                        + "' is a COWD (vmfsSparse / VMDK3) extent, which this reader does not support");
+                throw new VixException(
+                        VixException.VIX_E_NOT_SUPPORTED,
+                        "'" + path + "' is a COWD (vmfsSparse / VMDK3) extent, which this reader does not support");
             }
             if (startsWith(first, 512, DESCRIPTOR_SIGNATURE)) {
                 // A descriptor at sector 1 means sector 0 should have been a KDMV header.
@@ -67,11 +69,13 @@ public final class VmdkDisks {
                         + String.format("%02x%02x%02x%02x", first[3], first[2], first[1], first[0])
                         + " in its sparse header, expected 0x564d444b (KDMV)");
             }
-            boolean vmdkName = path.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".vmdk");
+            boolean vmdkName =
+                    path.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".vmdk");
             if (looksLikeDescriptor(first) || (vmdkName && file.size() < SMALL_VMDK)) {
                 if (file.size() > MAX_DESCRIPTOR_BYTES) {
-                    throw new VixException(VixException.VIX_E_DISK_INVALID_DESCRIPTOR, "'" + path + "' is "
-                            + file.size() + " bytes, too large for a descriptor file");
+                    throw new VixException(
+                            VixException.VIX_E_DISK_INVALID_DESCRIPTOR,
+                            "'" + path + "' is " + file.size() + " bytes, too large for a descriptor file");
                 }
                 String text = new String(file.read(0, (int) file.size()), StandardCharsets.UTF_8);
                 file.close();
@@ -79,8 +83,10 @@ public final class VmdkDisks {
                 return fromDescriptor(path, Descriptor.parse(text, path.toString()), false, depth);
             }
             if (file.size() % SparseHeader.SECTOR != 0) {
-                throw new VixException(VixException.VIX_E_DISK_INVAL, "'" + path + "' is neither a VMDK nor a raw image: "
-                        + "its size " + file.size() + " is not a multiple of 512 bytes");
+                throw new VixException(
+                        VixException.VIX_E_DISK_INVAL,
+                        "'" + path + "' is neither a VMDK nor a raw image: " + "its size " + file.size()
+                                + " is not a multiple of 512 bytes");
             }
             ownsFile = false;
             return new VmdkDisk(path, null, List.of(FlatExtent.of(file, 0, file.size() / SparseHeader.SECTOR)), null);
@@ -95,20 +101,26 @@ public final class VmdkDisks {
     private static Descriptor embeddedDescriptor(ExtentFile file) throws VixException {
         SparseHeader h = SparseExtent.header(file);
         if (h.descriptorOffset <= 0 || h.descriptorSize <= 0) {
-            throw new VixException(VixException.VIX_E_DISK_INVALID_DESCRIPTOR, "'" + file.path()
-                    + "' is a sparse extent without an embedded descriptor: open the descriptor file that names it");
+            throw new VixException(
+                    VixException.VIX_E_DISK_INVALID_DESCRIPTOR,
+                    "'" + file.path()
+                            + "' is a sparse extent without an embedded descriptor: open the descriptor file that names it");
         }
         long sectors = file.size() / SparseHeader.SECTOR;
         long bytes = Math.min(h.descriptorSize, sectors + 1) * SparseHeader.SECTOR;
         long at = Math.min(h.descriptorOffset, sectors + 1) * SparseHeader.SECTOR;
         if (bytes > MAX_DESCRIPTOR_BYTES || at > file.size() - bytes) {
-            throw new VixException(VixException.VIX_E_DISK_INVALID_DESCRIPTOR, "'" + file.path() + "' embedded descriptor ("
-                    + h.descriptorSize + " sectors at sector " + h.descriptorOffset + ") lies past the end of the file or is absurdly large");
+            throw new VixException(
+                    VixException.VIX_E_DISK_INVALID_DESCRIPTOR,
+                    "'" + file.path() + "' embedded descriptor (" + h.descriptorSize + " sectors at sector "
+                            + h.descriptorOffset + ") lies past the end of the file or is absurdly large");
         }
         String text = new String(file.read(at, (int) bytes), StandardCharsets.UTF_8);
         if (text.replace("\0", "").isBlank()) {
-            throw new VixException(VixException.VIX_E_DISK_INVALID_DESCRIPTOR, "'" + file.path()
-                    + "' has an empty embedded descriptor: it is one extent of a split disk; open the descriptor file that names it");
+            throw new VixException(
+                    VixException.VIX_E_DISK_INVALID_DESCRIPTOR,
+                    "'" + file.path()
+                            + "' has an empty embedded descriptor: it is one extent of a split disk; open the descriptor file that names it");
         }
         return Descriptor.parse(text, file.path().toString());
     }
@@ -123,10 +135,11 @@ public final class VmdkDisks {
         List<Extent> extents = new ArrayList<>();
         VmdkDisk parent = null;
         try {
-            boolean self = embedded && d.extents().size() == 1
-                    && d.extents().get(0).type() == Descriptor.ExtentType.SPARSE;
+            boolean self =
+                    embedded && d.extents().size() == 1 && d.extents().get(0).type() == Descriptor.ExtentType.SPARSE;
             for (Descriptor.ExtentLine line : d.extents()) {
-                extents.add(self ? SparseExtent.open(ExtentFile.open(path), line.sectors()) : openExtent(dir, path, line));
+                extents.add(
+                        self ? SparseExtent.open(ExtentFile.open(path), line.sectors()) : openExtent(dir, path, line));
             }
             if (d.hasParent()) {
                 parent = openParent(path, dir, d, depth);
@@ -157,16 +170,19 @@ public final class VmdkDisks {
             case SPARSE:
                 return SparseExtent.open(ExtentFile.open(extentPath(dir, line, where)), line.sectors());
             default:
-                throw new VixException(VixException.VIX_E_NOT_SUPPORTED, where + ": extent type " + line.typeName()
-                        + " is not supported (FLAT, VMFS, SPARSE and ZERO are)");
+                throw new VixException(
+                        VixException.VIX_E_NOT_SUPPORTED,
+                        where + ": extent type " + line.typeName()
+                                + " is not supported (FLAT, VMFS, SPARSE and ZERO are)");
         }
     }
 
     private static Path extentPath(Path dir, Descriptor.ExtentLine line, String where) throws VixException {
         Path p = resolve(dir, line.file());
         if (p == null || !Files.isRegularFile(p)) {
-            throw new VixException(VixException.VIX_E_FILE_NOT_FOUND, where + ": extent file '" + line.file()
-                    + "' not found" + (p == null ? "" : " at '" + p + "'"));
+            throw new VixException(
+                    VixException.VIX_E_FILE_NOT_FOUND,
+                    where + ": extent file '" + line.file() + "' not found" + (p == null ? "" : " at '" + p + "'"));
         }
         return p;
     }
@@ -194,8 +210,10 @@ public final class VmdkDisks {
         String hint = d.parentFileNameHint();
         Path p = resolve(dir, hint);
         if (p == null || !Files.isRegularFile(p)) {
-            throw new VixException(VixException.VIX_E_DISK_PARTIALCHAIN, "parent '" + hint + "' of '" + child
-                    + "' is missing" + (p == null ? "" : " (looked for '" + p + "')"));
+            throw new VixException(
+                    VixException.VIX_E_DISK_PARTIALCHAIN,
+                    "parent '" + hint + "' of '" + child + "' is missing"
+                            + (p == null ? "" : " (looked for '" + p + "')"));
         }
         VmdkDisk parent = openLink(p, depth + 1);
         Descriptor pd = parent.descriptor();
@@ -204,8 +222,10 @@ public final class VmdkDisks {
         if (pd == null || pd.cid() != d.parentCid()) {
             String parentCid = pd == null ? "none (a raw image)" : Long.toHexString(pd.cid());
             closeQuietly(parent, null);
-            throw new VixException(VixException.VIX_E_DISK_CID_MISMATCH, "'" + child + "' expects parentCID "
-                    + Long.toHexString(d.parentCid()) + " but its parent '" + p + "' has CID " + parentCid);
+            throw new VixException(
+                    VixException.VIX_E_DISK_CID_MISMATCH,
+                    "'" + child + "' expects parentCID " + Long.toHexString(d.parentCid()) + " but its parent '" + p
+                            + "' has CID " + parentCid);
         }
         return parent;
     }
@@ -242,5 +262,4 @@ public final class VmdkDisks {
         }
         return true;
     }
-
 }

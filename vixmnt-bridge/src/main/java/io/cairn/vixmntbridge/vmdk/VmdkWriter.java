@@ -1,7 +1,6 @@
 package io.cairn.vixmntbridge.vmdk;
 
 import io.cairn.vixmntbridge.VixException;
-
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.ByteBuffer;
@@ -46,6 +45,7 @@ import java.util.regex.Pattern;
 public final class VmdkWriter implements AutoCloseable {
     /** Grain size: 128 sectors. Persisted: never change. */
     static final int GRAIN_SECTORS = 128;
+
     static final int BLOCK = GRAIN_SECTORS * SparseHeader.SECTOR;
     /** Grain table entries per grain table. Persisted: never change. */
     static final int GTES_PER_GT = 512;
@@ -53,9 +53,11 @@ public final class VmdkWriter implements AutoCloseable {
     static final long SPLIT_EXTENT_SECTORS = 4192256;
     /** qemu-img's default {@code ddb.virtualHWVersion}. */
     static final String DEFAULT_HW_VERSION = "4";
+
     static final String DEFAULT_ADAPTER = "lsilogic";
     /** qemu-img's default {@code ddb.toolsVersion}: "unknown tools". */
     static final String DEFAULT_TOOLS_VERSION = "2147483647";
+
     private static final Pattern KEY = Pattern.compile("[A-Za-z0-9_\\-][A-Za-z0-9_.\\-]*");
     private static final SecureRandom RANDOM = new SecureRandom();
 
@@ -113,7 +115,8 @@ public final class VmdkWriter implements AutoCloseable {
     private boolean broken;
     private boolean closed;
 
-    private VmdkWriter(Path path, Format format, long capacity, List<Path> files, ExtentWriter[] extents, long blocksPerExtent) {
+    private VmdkWriter(
+            Path path, Format format, long capacity, List<Path> files, ExtentWriter[] extents, long blocksPerExtent) {
         this.path = path;
         this.format = format;
         this.capacity = capacity;
@@ -138,7 +141,8 @@ public final class VmdkWriter implements AutoCloseable {
         Objects.requireNonNull(path, "path");
         Objects.requireNonNull(format, "format");
         if (capacityBytes <= 0 || capacityBytes % SparseHeader.SECTOR != 0) {
-            throw new IllegalArgumentException("disk capacity " + capacityBytes + " is not a positive multiple of 512 bytes");
+            throw new IllegalArgumentException(
+                    "disk capacity " + capacityBytes + " is not a positive multiple of 512 bytes");
         }
         long sectors = capacityBytes / SparseHeader.SECTOR;
         if (sectors > SparseHeader.MAX_CAPACITY) {
@@ -170,15 +174,18 @@ public final class VmdkWriter implements AutoCloseable {
                     // The extent line names the file itself; readers use the file they opened.
                     List<Descriptor.ExtentLine> lines = List.of(line(sectors, Descriptor.ExtentType.SPARSE, name));
                     String text = Descriptor.render(cid, format.createType, lines, ddb);
-                    open.add(format == Format.STREAM_OPTIMIZED ? new StreamExtentWriter(path, sectors, text)
-                            : new SparseExtentWriter(path, sectors, text));
+                    open.add(
+                            format == Format.STREAM_OPTIMIZED
+                                    ? new StreamExtentWriter(path, sectors, text)
+                                    : new SparseExtentWriter(path, sectors, text));
                     files.add(path);
                 }
                 case TWO_GB_SPARSE -> {
                     List<Descriptor.ExtentLine> lines = new ArrayList<>();
                     for (long s = 0, i = 1; s < sectors; s += SPLIT_EXTENT_SECTORS, i++) {
                         String file = String.format(Locale.ROOT, "%s-s%03d.vmdk", stem, i);
-                        lines.add(line(Math.min(SPLIT_EXTENT_SECTORS, sectors - s), Descriptor.ExtentType.SPARSE, file));
+                        lines.add(
+                                line(Math.min(SPLIT_EXTENT_SECTORS, sectors - s), Descriptor.ExtentType.SPARSE, file));
                     }
                     writeDescriptor(path, Descriptor.render(cid, format.createType, lines, ddb));
                     files.add(path);
@@ -225,8 +232,13 @@ public final class VmdkWriter implements AutoCloseable {
                 throw new IllegalArgumentException("metadata key '" + k + "' is not a disk database key"
                         + " (letters, digits, '.', '_', '-'; without the 'ddb.' prefix)");
             }
-            if (v == null || v.indexOf('"') >= 0 || v.indexOf('\n') >= 0 || v.indexOf('\r') >= 0 || v.indexOf('\0') >= 0) {
-                throw new IllegalArgumentException("metadata key '" + k + "' has a value a descriptor cannot hold: '" + v + "'");
+            if (v == null
+                    || v.indexOf('"') >= 0
+                    || v.indexOf('\n') >= 0
+                    || v.indexOf('\r') >= 0
+                    || v.indexOf('\0') >= 0) {
+                throw new IllegalArgumentException(
+                        "metadata key '" + k + "' has a value a descriptor cannot hold: '" + v + "'");
             }
         }
         String adapter = metadata.getOrDefault("adapterType", DEFAULT_ADAPTER);
@@ -253,17 +265,22 @@ public final class VmdkWriter implements AutoCloseable {
      * a disk's bytes so that VMware tools and qemu-img open it as a VMDK. {@code metadata} as for
      * {@link #create}; {@code cid} is given so the text stays the same for the same disk.
      */
-    public static String flatDescriptor(String flatFileName, long capacityBytes, Map<String, String> metadata, long cid) {
+    public static String flatDescriptor(
+            String flatFileName, long capacityBytes, Map<String, String> metadata, long cid) {
         if (capacityBytes <= 0 || capacityBytes % SparseHeader.SECTOR != 0) {
-            throw new IllegalArgumentException("disk capacity " + capacityBytes + " is not a positive multiple of 512 bytes");
+            throw new IllegalArgumentException(
+                    "disk capacity " + capacityBytes + " is not a positive multiple of 512 bytes");
         }
         if (flatFileName.indexOf('"') >= 0 || flatFileName.indexOf('/') >= 0 || flatFileName.indexOf('\n') >= 0) {
             throw new IllegalArgumentException("extent file name '" + flatFileName + "' cannot go into a descriptor");
         }
         long c = (cid & 0xffffffffL) == Descriptor.NO_PARENT ? 0xfffffffeL : cid & 0xffffffffL;
         Map<String, String> ddb = diskDatabase(metadata == null ? Map.of() : metadata, capacityBytes);
-        return Descriptor.render(c, Format.MONOLITHIC_FLAT.createType,
-                List.of(line(capacityBytes / SparseHeader.SECTOR, Descriptor.ExtentType.FLAT, flatFileName)), ddb);
+        return Descriptor.render(
+                c,
+                Format.MONOLITHIC_FLAT.createType,
+                List.of(line(capacityBytes / SparseHeader.SECTOR, Descriptor.ExtentType.FLAT, flatFileName)),
+                ddb);
     }
 
     /** A random content id; never ffffffff, which means "no parent" in a parentCID. */
@@ -335,8 +352,8 @@ public final class VmdkWriter implements AutoCloseable {
         checkUsable();
         Objects.checkFromIndexSize(off, len, data.length);
         if (offset < 0 || offset > capacity - len) {
-            throw new IllegalArgumentException("write of " + len + " bytes at offset " + offset + " is past the end of '"
-                    + path + "' (" + capacity + " bytes)");
+            throw new IllegalArgumentException("write of " + len + " bytes at offset " + offset
+                    + " is past the end of '" + path + "' (" + capacity + " bytes)");
         }
         if (offset < end) {
             throw new IllegalStateException("write at offset " + offset + " to '" + path + "' is below the end of the"
@@ -438,7 +455,8 @@ public final class VmdkWriter implements AutoCloseable {
             return v;
         }
         if (e instanceof FileAlreadyExistsException) {
-            return new VixException(VixException.VIX_E_FILE_ACCESS_ERROR, what + ": '" + e.getMessage() + "' exists already", e);
+            return new VixException(
+                    VixException.VIX_E_FILE_ACCESS_ERROR, what + ": '" + e.getMessage() + "' exists already", e);
         }
         return new VixException(VixException.VIX_E_FILE_IO_ERROR, what + ": " + e, e);
     }

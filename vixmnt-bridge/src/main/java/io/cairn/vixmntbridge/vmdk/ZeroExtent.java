@@ -27,6 +27,5 @@ final class ZeroExtent implements Extent {
     }
 
     @Override
-    public void close() {
-    }
+    public void close() {}
 }

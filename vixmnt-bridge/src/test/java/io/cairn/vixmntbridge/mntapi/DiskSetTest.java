@@ -81,11 +81,21 @@ class DiskSetTest {
             assertEquals(List.of(PATH), Arrays.asList(fake.openedNames));
             assertEquals(1, fake.openedCount);
             assertEquals(VixDiskLibNative.VIXDISKLIB_FLAG_OPEN_READ_ONLY, fake.openedFlags);
-            assertEquals(List.of(
-                    new GuestVolume(0, GuestVolume.Type.BASIC_PARTITION, false, null, List.of()),
-                    new GuestVolume(1, GuestVolume.Type.GPT_PARTITION, false, null, List.of())), set.volumes());
-            assertEquals(List.of("lendConnection", "OpenDisks", "GetVolumeHandles", "GetVolumeInfo 0", "FreeVolumeInfo",
-                    "GetVolumeInfo 1", "FreeVolumeInfo"), fake.calls);
+            assertEquals(
+                    List.of(
+                            new GuestVolume(0, GuestVolume.Type.BASIC_PARTITION, false, null, List.of()),
+                            new GuestVolume(1, GuestVolume.Type.GPT_PARTITION, false, null, List.of())),
+                    set.volumes());
+            assertEquals(
+                    List.of(
+                            "lendConnection",
+                            "OpenDisks",
+                            "GetVolumeHandles",
+                            "GetVolumeInfo 0",
+                            "FreeVolumeInfo",
+                            "GetVolumeInfo 1",
+                            "FreeVolumeInfo"),
+                    fake.calls);
         }
     }
 
@@ -108,7 +118,8 @@ class DiskSetTest {
     }
 
     @Test
-    @DisplayName("close tears down in VMware's order: dismount (last first, forced), FreeVolumeHandles, CloseDiskSet, then VixDiskLib")
+    @DisplayName(
+            "close tears down in VMware's order: dismount (last first, forced), FreeVolumeHandles, CloseDiskSet, then VixDiskLib")
     void teardownOrder() throws VixException {
         FakeDisk disk = new FakeDisk();
         DiskSet set = library.open(disk, false);
@@ -117,8 +128,14 @@ class DiskSetTest {
         assertEquals(0, fake.lastMountReadOnly);
         fake.calls.clear();
         set.close();
-        assertEquals(List.of("DismountVolume 1 force", "DismountVolume 0 force", "FreeVolumeHandles", "CloseDiskSet",
-                "VixDiskLib Close+Disconnect+EndAccess"), fake.calls);
+        assertEquals(
+                List.of(
+                        "DismountVolume 1 force",
+                        "DismountVolume 0 force",
+                        "FreeVolumeHandles",
+                        "CloseDiskSet",
+                        "VixDiskLib Close+Disconnect+EndAccess"),
+                fake.calls);
         set.close(); // idempotent
         assertEquals(1, disk.closes);
         assertThrows(VixException.class, () -> set.guestOs());
@@ -135,14 +152,24 @@ class DiskSetTest {
         disk.failClose = true;
         fake.calls.clear();
         VixException e = assertThrows(VixException.class, set::close);
-        assertEquals(List.of("DismountVolume 0 force", "FreeVolumeHandles", "CloseDiskSet",
-                "VixDiskLib Close+Disconnect+EndAccess"), fake.calls);
+        assertEquals(
+                List.of(
+                        "DismountVolume 0 force",
+                        "FreeVolumeHandles",
+                        "CloseDiskSet",
+                        "VixDiskLib Close+Disconnect+EndAccess"),
+                fake.calls);
         assertEquals(13, e.code(), "the code is the low 16 bits of the VixError");
-        assertEquals("VixMntapi_DismountVolume of volume 0 on VixMntapi disk set of " + PATH
-                + " failed: fake text for 0x30000000d (VixDiskLib error 13)", e.getMessage());
+        assertEquals(
+                "VixMntapi_DismountVolume of volume 0 on VixMntapi disk set of " + PATH
+                        + " failed: fake text for 0x30000000d (VixDiskLib error 13)",
+                e.getMessage());
         assertEquals(2, e.getSuppressed().length);
-        assertTrue(e.getSuppressed()[0].getMessage().startsWith("VixMntapi_CloseDiskSet on"), e.getSuppressed()[0].getMessage());
-        assertTrue(e.getSuppressed()[1].getMessage().contains("VixDiskLib_Disconnect"), e.getSuppressed()[1].getMessage());
+        assertTrue(
+                e.getSuppressed()[0].getMessage().startsWith("VixMntapi_CloseDiskSet on"),
+                e.getSuppressed()[0].getMessage());
+        assertTrue(
+                e.getSuppressed()[1].getMessage().contains("VixDiskLib_Disconnect"), e.getSuppressed()[1].getMessage());
     }
 
     @Test
@@ -151,8 +178,10 @@ class DiskSetTest {
         fake.failing.add("OpenDisks");
         FakeDisk disk = new FakeDisk();
         VixException e = assertThrows(VixException.class, () -> library.open(disk, true));
-        assertEquals("VixMntapi_OpenDisks on VixMntapi disk set of " + PATH + " failed: fake text for 0x30000000d"
-                + " (VixDiskLib error 13)", e.getMessage());
+        assertEquals(
+                "VixMntapi_OpenDisks on VixMntapi disk set of " + PATH + " failed: fake text for 0x30000000d"
+                        + " (VixDiskLib error 13)",
+                e.getMessage());
         assertEquals(List.of("lendConnection", "OpenDisks", "VixDiskLib Close+Disconnect+EndAccess"), fake.calls);
         assertEquals(1, disk.closes);
     }
@@ -163,8 +192,14 @@ class DiskSetTest {
         fake.failing.add("GetVolumeHandles");
         VixException e = assertThrows(VixException.class, () -> library.open(new FakeDisk(), true));
         assertTrue(e.getMessage().startsWith("VixMntapi_GetVolumeHandles on"), e.getMessage());
-        assertEquals(List.of("lendConnection", "OpenDisks", "GetVolumeHandles", "CloseDiskSet",
-                "VixDiskLib Close+Disconnect+EndAccess"), fake.calls);
+        assertEquals(
+                List.of(
+                        "lendConnection",
+                        "OpenDisks",
+                        "GetVolumeHandles",
+                        "CloseDiskSet",
+                        "VixDiskLib Close+Disconnect+EndAccess"),
+                fake.calls);
     }
 
     @Test
@@ -182,11 +217,13 @@ class DiskSetTest {
     void mountFails() throws VixException {
         try (DiskSet set = library.open(new FakeDisk(), true)) {
             fake.failing.add("MountVolume");
-            VixException e = assertThrows(VixException.class, () -> set.mount(set.volumes().get(0)));
+            VixException e = assertThrows(
+                    VixException.class, () -> set.mount(set.volumes().get(0)));
             assertTrue(e.getMessage().startsWith("VixMntapi_MountVolume of volume 0 on"), e.getMessage());
             assertTrue(set.mounted().isEmpty());
             fake.failing.clear();
-            assertEquals(Path.of("/tmp/vixmnt/vol0"), set.mount(set.volumes().get(0)).path());
+            assertEquals(
+                    Path.of("/tmp/vixmnt/vol0"), set.mount(set.volumes().get(0)).path());
         }
     }
 
@@ -195,7 +232,8 @@ class DiskSetTest {
     void foreignVolume() throws VixException {
         try (DiskSet set = library.open(new FakeDisk(), true)) {
             GuestVolume foreign = new GuestVolume(0, GuestVolume.Type.LVM_VOLUME, false, null, List.of());
-            assertEquals(VixException.VIX_E_INVALID_ARG,
+            assertEquals(
+                    VixException.VIX_E_INVALID_ARG,
                     assertThrows(VixException.class, () -> set.mount(foreign)).code());
         }
     }
@@ -219,8 +257,14 @@ class DiskSetTest {
         set.mount(set.volumes().get(0));
         fake.calls.clear();
         library.close();
-        assertEquals(List.of("DismountVolume 0 force", "FreeVolumeHandles", "CloseDiskSet",
-                "VixDiskLib Close+Disconnect+EndAccess", "Exit"), fake.calls);
+        assertEquals(
+                List.of(
+                        "DismountVolume 0 force",
+                        "FreeVolumeHandles",
+                        "CloseDiskSet",
+                        "VixDiskLib Close+Disconnect+EndAccess",
+                        "Exit"),
+                fake.calls);
         // the lock is free again
         MntapiLock.acquire(lock.file()).close();
         FakeDisk late = new FakeDisk();

@@ -29,18 +29,19 @@ final class FakeVixMntapi implements VixMntapiNative {
     /** VIX_E_FILE_ACCESS_ERROR with extra information in the high bits, as a VixError may carry. */
     static final long FAILURE = 13 | (3L << 32);
 
-    record Volume(int type, String mountPath, List<String> guestMountPoints) {
-    }
+    record Volume(int type, String mountPath, List<String> guestMountPoints) {}
 
     final List<String> calls = Collections.synchronizedList(new ArrayList<>());
     /** Native memory handed to the driver and not yet freed, by address; the value keeps it reachable. */
     final Map<Long, Object> outstanding = Collections.synchronizedMap(new LinkedHashMap<>());
+
     final List<Volume> volumes = new ArrayList<>(List.of(
             new Volume(VIXMNTAPI_BASIC_PARTITION, "/tmp/vixmnt/vol0", List.of("/boot")),
             new Volume(VIXMNTAPI_GPT_PARTITION, "/tmp/vixmnt/vol1", List.of("/", "/srv"))));
     final Map<Integer, Boolean> mounted = new HashMap<>();
     /** Function names (without "VixMntapi_") that fail with {@link #FAILURE}. */
     final java.util.Set<String> failing = new java.util.HashSet<>();
+
     volatile Pointer openedOnConnection;
     volatile String[] openedNames;
     volatile long openedCount;
@@ -73,8 +74,14 @@ final class FakeVixMntapi implements VixMntapiNative {
     }
 
     @Override
-    public long VixMntapi_Init(int major, int minor, VixDiskLibNative.LogFunc log, VixDiskLibNative.LogFunc warn,
-                               VixDiskLibNative.LogFunc panic, String libDir, String configFile) {
+    public long VixMntapi_Init(
+            int major,
+            int minor,
+            VixDiskLibNative.LogFunc log,
+            VixDiskLibNative.LogFunc warn,
+            VixDiskLibNative.LogFunc panic,
+            String libDir,
+            String configFile) {
         calls.add("Init");
         return VIX_OK;
     }
@@ -90,8 +97,8 @@ final class FakeVixMntapi implements VixMntapiNative {
     }
 
     @Override
-    public long VixMntapi_OpenDisks(Pointer connection, String[] diskNames, SizeT n, int openFlags,
-                                    PointerByReference handle) {
+    public long VixMntapi_OpenDisks(
+            Pointer connection, String[] diskNames, SizeT n, int openFlags, PointerByReference handle) {
         calls.add("OpenDisks");
         openedOnConnection = connection;
         openedNames = diskNames.clone();

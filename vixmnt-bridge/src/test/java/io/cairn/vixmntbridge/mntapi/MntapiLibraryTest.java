@@ -28,13 +28,25 @@ class MntapiLibraryTest {
     @Test
     @DisplayName("the binding classes and driver classes load and initialise without libvixMntapi.so")
     void classesLoad() throws Exception {
-        for (String c : List.of("jna.VixMntapiNative", "jna.VixOsInfo", "jna.VixVolumeInfo", "jna.VixDiskSetInfo",
-                "MntapiLibrary", "DiskSet", "GuestMounter", "GuestMounter$Availability", "GuestVolume", "MountedVolume",
-                "GuestOs", "MntapiLock", "ErrorText")) {
+        for (String c : List.of(
+                "jna.VixMntapiNative",
+                "jna.VixOsInfo",
+                "jna.VixVolumeInfo",
+                "jna.VixDiskSetInfo",
+                "MntapiLibrary",
+                "DiskSet",
+                "GuestMounter",
+                "GuestMounter$Availability",
+                "GuestVolume",
+                "MountedVolume",
+                "GuestOs",
+                "MntapiLock",
+                "ErrorText")) {
             Class.forName("io.cairn.vixmntbridge.mntapi." + c, true, getClass().getClassLoader());
         }
         for (String c : List.of("jna.VixOsInfo", "jna.VixVolumeInfo", "jna.VixDiskSetInfo")) {
-            Structure s = (Structure) Class.forName("io.cairn.vixmntbridge.mntapi." + c).getDeclaredConstructor()
+            Structure s = (Structure) Class.forName("io.cairn.vixmntbridge.mntapi." + c)
+                    .getDeclaredConstructor()
                     .newInstance();
             s.write();
             assertTrue(s.size() > 0, c);
@@ -44,17 +56,33 @@ class MntapiLibraryTest {
     @Test
     @DisplayName("the function table declares every VixMntapi function of the header")
     void functionTable() {
-        List<String> names = Arrays.stream(VixMntapiNative.class.getDeclaredMethods()).map(Method::getName).toList();
-        for (String f : List.of("Init", "Exit", "OpenDiskSet", "OpenDisks", "GetDiskSetInfo", "FreeDiskSetInfo",
-                "CloseDiskSet", "GetVolumeHandles", "FreeVolumeHandles", "GetOsInfo", "FreeOsInfo", "MountVolume",
-                "DismountVolume", "GetVolumeInfo", "FreeVolumeInfo")) {
+        List<String> names = Arrays.stream(VixMntapiNative.class.getDeclaredMethods())
+                .map(Method::getName)
+                .toList();
+        for (String f : List.of(
+                "Init",
+                "Exit",
+                "OpenDiskSet",
+                "OpenDisks",
+                "GetDiskSetInfo",
+                "FreeDiskSetInfo",
+                "CloseDiskSet",
+                "GetVolumeHandles",
+                "FreeVolumeHandles",
+                "GetOsInfo",
+                "FreeOsInfo",
+                "MountVolume",
+                "DismountVolume",
+                "GetVolumeInfo",
+                "FreeVolumeInfo")) {
             assertTrue(names.contains("VixMntapi_" + f), f);
         }
         assertEquals(15, names.size(), names.toString());
     }
 
     @Test
-    @DisplayName("the JNA proxy is created only when asked, and Native.load of an absent file fails with UnsatisfiedLinkError")
+    @DisplayName(
+            "the JNA proxy is created only when asked, and Native.load of an absent file fails with UnsatisfiedLinkError")
     void proxyOnlyWhenAsked(@TempDir Path dir) {
         Path missing = dir.resolve("lib64").resolve(VixMntapiNative.LIBRARY_FILE);
         assertThrows(UnsatisfiedLinkError.class, () -> Native.load(missing.toString(), VixMntapiNative.class));
@@ -70,14 +98,15 @@ class MntapiLibraryTest {
         Files.writeString(vddk.resolve("lib64").resolve(VixDiskLibNative.LIBRARY_FILE), "not loaded by this test");
         NullPointerException e = assertThrows(NullPointerException.class, () -> GuestMounter.load(vddk, null, work));
         assertTrue(e.getMessage().contains("VixDiskLib must be loaded"), "VixDiskLib first: " + e.getMessage());
-        VixException fromLoad = assertThrows(VixException.class,
-                () -> MntapiLibrary.load(vddk, Map.of(), work, work.resolve("lock")));
+        VixException fromLoad =
+                assertThrows(VixException.class, () -> MntapiLibrary.load(vddk, Map.of(), work, work.resolve("lock")));
         assertTrue(fromLoad.getMessage().contains("libvixMntapi.so, which does not exist"), fromLoad.getMessage());
         assertFalse(Files.exists(work.resolve("lock")), "no lock taken for an absent library");
         Path expected = vddk.resolve("lib64").resolve("libvixMntapi.so").toAbsolutePath();
         VixException absent = assertThrows(VixException.class, () -> MntapiLibrary.locate(vddk));
-        assertEquals("mounting guest volumes with VixMntapi needs " + expected + ", which does not exist: install the"
-                + " VDDK (it ships libvixMntapi.so) in " + vddk + " or give --vddk DIR (VixDiskLib error 6)",
+        assertEquals(
+                "mounting guest volumes with VixMntapi needs " + expected + ", which does not exist: install the"
+                        + " VDDK (it ships libvixMntapi.so) in " + vddk + " or give --vddk DIR (VixDiskLib error 6)",
                 absent.getMessage());
         assertEquals(VixException.VIX_E_NOT_SUPPORTED, absent.code());
         GuestMounter.Availability a = MntapiLibrary.probe(vddk, Map.of(), work.resolve("lock"));
@@ -91,8 +120,10 @@ class MntapiLibraryTest {
     void noVddk(@TempDir Path work) {
         GuestMounter.Availability a = MntapiLibrary.probe(null, Map.of(), work.resolve("lock"));
         assertFalse(a.available());
-        assertEquals("mounting guest volumes with VixMntapi needs VMware's VDDK, which is not installed: download the"
-                + " VDDK from VMware and give --vddk DIR or set VDDK_HOME", a.reason());
+        assertEquals(
+                "mounting guest volumes with VixMntapi needs VMware's VDDK, which is not installed: download the"
+                        + " VDDK from VMware and give --vddk DIR or set VDDK_HOME",
+                a.reason());
     }
 
     @Test
@@ -137,8 +168,9 @@ class MntapiLibraryTest {
         try (MntapiLock held = MntapiLock.acquire(lockFile)) {
             assertTrue(Files.exists(lockFile), "the lock directory is created");
             VixException e = assertThrows(VixException.class, () -> MntapiLock.acquire(lockFile));
-            assertEquals("VixMntapi is in use by another VixMntapi mount in this cairn process (lock " + lockFile
-                    + " is held), and VMware allows only one VixMntapi program at a time per host (VixDiskLib error 13)",
+            assertEquals(
+                    "VixMntapi is in use by another VixMntapi mount in this cairn process (lock " + lockFile
+                            + " is held), and VMware allows only one VixMntapi program at a time per host (VixDiskLib error 13)",
                     e.getMessage());
             if (Platform.isLinux() && Platform.is64Bit() && Platform.isIntel()) {
                 GuestMounter.Availability a = MntapiLibrary.probe(vddk, Map.of(), lockFile);
@@ -146,8 +178,8 @@ class MntapiLibraryTest {
                 assertTrue(a.reason().contains("lock " + lockFile + " is held"), a.reason());
             }
             // loading refuses too, before anything native is touched
-            VixException load = assertThrows(VixException.class,
-                    () -> MntapiLibrary.load(vddk, Map.of(), run, lockFile));
+            VixException load =
+                    assertThrows(VixException.class, () -> MntapiLibrary.load(vddk, Map.of(), run, lockFile));
             assertEquals(VixException.VIX_E_FILE_ACCESS_ERROR, load.code());
         }
         MntapiLock.acquire(lockFile).close();

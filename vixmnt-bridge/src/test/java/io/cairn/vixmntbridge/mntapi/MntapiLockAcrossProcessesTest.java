@@ -22,15 +22,23 @@ class MntapiLockAcrossProcessesTest {
     void secondProcessRefused(@TempDir Path dir) throws Exception {
         Path lockFile = dir.resolve("run").resolve("vixmntapi.lock");
         Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-        Process other = new ProcessBuilder(java.toString(), "-cp", System.getProperty("java.class.path"),
-                OtherCairnProcess.class.getName(), lockFile.toString())
-                .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        Process other = new ProcessBuilder(
+                        java.toString(),
+                        "-cp",
+                        System.getProperty("java.class.path"),
+                        OtherCairnProcess.class.getName(),
+                        lockFile.toString())
+                .redirectError(ProcessBuilder.Redirect.INHERIT)
+                .start();
         try {
-            BufferedReader out = new BufferedReader(new InputStreamReader(other.getInputStream(), StandardCharsets.UTF_8));
+            BufferedReader out =
+                    new BufferedReader(new InputStreamReader(other.getInputStream(), StandardCharsets.UTF_8));
             assertEquals("held", out.readLine());
             VixException e = assertThrows(VixException.class, () -> MntapiLock.acquire(lockFile));
-            assertTrue(e.getMessage().startsWith("VixMntapi is in use by another cairn process (lock " + lockFile
-                    + " is held)"), e.getMessage());
+            assertTrue(
+                    e.getMessage()
+                            .startsWith("VixMntapi is in use by another cairn process (lock " + lockFile + " is held)"),
+                    e.getMessage());
             assertEquals(VixException.VIX_E_FILE_ACCESS_ERROR, e.code());
         } finally {
             other.getOutputStream().close();

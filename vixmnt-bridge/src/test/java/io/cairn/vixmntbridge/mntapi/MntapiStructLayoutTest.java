@@ -85,7 +85,8 @@ class MntapiStructLayoutTest {
 
     @BeforeAll
     static void onlyOnX8664Linux() {
-        assumeTrue(Platform.isLinux() && Platform.is64Bit() && Platform.isIntel(),
+        assumeTrue(
+                Platform.isLinux() && Platform.is64Bit() && Platform.isIntel(),
                 "the pinned layout is the x86-64 Linux one");
     }
 
@@ -94,14 +95,14 @@ class MntapiStructLayoutTest {
     void osInfo() {
         VixOsInfo o = new VixOsInfo();
         assertAll(
-                () -> assertEquals(0, o.offsetOf("family")),        // enum, 4 bytes
-                () -> assertEquals(4, o.offsetOf("majorVersion")),  // 0 + 4
-                () -> assertEquals(8, o.offsetOf("minorVersion")),  // 4 + 4
-                () -> assertEquals(12, o.offsetOf("osIs64Bit")),    // 8 + 4; Bool is 1 byte
-                () -> assertEquals(16, o.offsetOf("vendor")),       // 13 → 16: pointers align to 8
-                () -> assertEquals(24, o.offsetOf("edition")),      // 16 + 8
-                () -> assertEquals(32, o.offsetOf("osFolder")),     // 24 + 8
-                () -> assertEquals(40, o.size()));                  // 32 + 8, a multiple of 8
+                () -> assertEquals(0, o.offsetOf("family")), // enum, 4 bytes
+                () -> assertEquals(4, o.offsetOf("majorVersion")), // 0 + 4
+                () -> assertEquals(8, o.offsetOf("minorVersion")), // 4 + 4
+                () -> assertEquals(12, o.offsetOf("osIs64Bit")), // 8 + 4; Bool is 1 byte
+                () -> assertEquals(16, o.offsetOf("vendor")), // 13 → 16: pointers align to 8
+                () -> assertEquals(24, o.offsetOf("edition")), // 16 + 8
+                () -> assertEquals(32, o.offsetOf("osFolder")), // 24 + 8
+                () -> assertEquals(40, o.size())); // 32 + 8, a multiple of 8
     }
 
     @Test
@@ -109,12 +110,12 @@ class MntapiStructLayoutTest {
     void volumeInfo() {
         VixVolumeInfo v = new VixVolumeInfo();
         assertAll(
-                () -> assertEquals(0, v.offsetOf("type")),                 // enum, 4 bytes
-                () -> assertEquals(4, v.offsetOf("isMounted")),            // 0 + 4; Bool is 1 byte
-                () -> assertEquals(8, v.offsetOf("symbolicLink")),         // 5 → 8: pointer alignment
+                () -> assertEquals(0, v.offsetOf("type")), // enum, 4 bytes
+                () -> assertEquals(4, v.offsetOf("isMounted")), // 0 + 4; Bool is 1 byte
+                () -> assertEquals(8, v.offsetOf("symbolicLink")), // 5 → 8: pointer alignment
                 () -> assertEquals(16, v.offsetOf("numGuestMountPoints")), // 8 + 8; size_t, 8 bytes
-                () -> assertEquals(24, v.offsetOf("inGuestMountPoints")),  // 16 + 8; char *[1]
-                () -> assertEquals(32, v.size()));                         // 24 + 1 × 8
+                () -> assertEquals(24, v.offsetOf("inGuestMountPoints")), // 16 + 8; char *[1]
+                () -> assertEquals(32, v.size())); // 24 + 1 × 8
     }
 
     @Test
@@ -122,8 +123,8 @@ class MntapiStructLayoutTest {
     void diskSetInfo() {
         VixDiskSetInfo d = new VixDiskSetInfo();
         assertAll(
-                () -> assertEquals(0, d.offsetOf("openFlags")),  // uint32
-                () -> assertEquals(8, d.offsetOf("mountPath")),  // 4 → 8: pointer alignment
+                () -> assertEquals(0, d.offsetOf("openFlags")), // uint32
+                () -> assertEquals(8, d.offsetOf("mountPath")), // 4 → 8: pointer alignment
                 () -> assertEquals(16, d.size()));
     }
 
@@ -145,7 +146,9 @@ class MntapiStructLayoutTest {
             String name = e.getKey();
             VixStructure s = e.getValue();
             checks.add(() -> assertEquals(gcc.get(name), (long) s.size(), "sizeof(" + name + ")"));
-            for (String f : s.getClass().getAnnotation(com.sun.jna.Structure.FieldOrder.class).value()) {
+            for (String f : s.getClass()
+                    .getAnnotation(com.sun.jna.Structure.FieldOrder.class)
+                    .value()) {
                 String key = name + "." + f;
                 fields++;
                 checks.add(() -> assertEquals(gcc.get(key), (long) s.offsetOf(f), "offsetof(" + key + ")"));

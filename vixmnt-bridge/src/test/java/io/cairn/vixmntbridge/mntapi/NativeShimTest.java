@@ -150,7 +150,8 @@ class NativeShimTest {
     }
 
     @Test
-    @DisplayName("load, open, mount, a failing mount, OS info and close reach the native library in order, freeing everything")
+    @DisplayName(
+            "load, open, mount, a failing mount, OS info and close reach the native library in order, freeing everything")
     void roundTrip(@TempDir Path vddk, @TempDir Path work) throws Exception {
         assumeTrue(Platform.isLinux() && Platform.is64Bit() && Platform.isIntel(), "x86-64 Linux only");
         assumeTrue(onPath("gcc"), "gcc is not installed: the native shim cannot be built");
@@ -180,37 +181,62 @@ class NativeShimTest {
         MntapiLibrary library = MntapiLibrary.load(vddk, Map.of(), work, work.resolve("vixmntapi.lock"));
         try {
             DiskSet set = library.open(disk, true);
-            assertEquals(List.of(
-                    new GuestVolume(0, GuestVolume.Type.BASIC_PARTITION, false, null, List.of()),
-                    new GuestVolume(1, GuestVolume.Type.GPT_PARTITION, false, null, List.of()),
-                    new GuestVolume(2, GuestVolume.Type.LVM_VOLUME, false, null, List.of())), set.volumes());
+            assertEquals(
+                    List.of(
+                            new GuestVolume(0, GuestVolume.Type.BASIC_PARTITION, false, null, List.of()),
+                            new GuestVolume(1, GuestVolume.Type.GPT_PARTITION, false, null, List.of()),
+                            new GuestVolume(2, GuestVolume.Type.LVM_VOLUME, false, null, List.of())),
+                    set.volumes());
             MountedVolume v = set.mount(set.volumes().get(1));
-            assertEquals(new MountedVolume(1, GuestVolume.Type.GPT_PARTITION, Path.of("/run/vixmnt/shim/vol1"), true,
-                    List.of("/", "/srv")), v);
-            VixException e = assertThrows(VixException.class, () -> set.mount(set.volumes().get(2)));
-            assertEquals("VixMntapi_MountVolume of volume 2 on VixMntapi disk set of [ds1] vm/vm.vmdk failed:"
-                    + " shim error 0x100000006 (VixDiskLib error 6)", e.getMessage());
+            assertEquals(
+                    new MountedVolume(
+                            1,
+                            GuestVolume.Type.GPT_PARTITION,
+                            Path.of("/run/vixmnt/shim/vol1"),
+                            true,
+                            List.of("/", "/srv")),
+                    v);
+            VixException e = assertThrows(
+                    VixException.class, () -> set.mount(set.volumes().get(2)));
+            assertEquals(
+                    "VixMntapi_MountVolume of volume 2 on VixMntapi disk set of [ds1] vm/vm.vmdk failed:"
+                            + " shim error 0x100000006 (VixDiskLib error 6)",
+                    e.getMessage());
             assertEquals(new GuestOs(GuestOs.Family.OTHER, 5, 14, true, "Debian", null, "/"), set.guestOs());
         } finally {
             library.close();
         }
-        assertEquals(String.join("; ",
-                "Init 1.0 log=NULL libDir=set config=tmpDirectory",
-                "OpenDisks conn=0x1000 n=1 name=[ds1] vm/vm.vmdk next=NULL flags=4",
-                "GetVolumeHandles ok",
-                "GetVolumeInfo 0", "FreeVolumeInfo", "GetVolumeInfo 1", "FreeVolumeInfo", "GetVolumeInfo 2", "FreeVolumeInfo",
-                "MountVolume 1 ro=1", "GetVolumeInfo 1", "FreeVolumeInfo",
-                "MountVolume 2 ro=1",
-                "GetOsInfo", "FreeOsInfo",
-                "DismountVolume 1 force=1", "FreeVolumeHandles", "CloseDiskSet ok", "Exit"), shim.Fake_Journal());
+        assertEquals(
+                String.join(
+                        "; ",
+                        "Init 1.0 log=NULL libDir=set config=tmpDirectory",
+                        "OpenDisks conn=0x1000 n=1 name=[ds1] vm/vm.vmdk next=NULL flags=4",
+                        "GetVolumeHandles ok",
+                        "GetVolumeInfo 0",
+                        "FreeVolumeInfo",
+                        "GetVolumeInfo 1",
+                        "FreeVolumeInfo",
+                        "GetVolumeInfo 2",
+                        "FreeVolumeInfo",
+                        "MountVolume 1 ro=1",
+                        "GetVolumeInfo 1",
+                        "FreeVolumeInfo",
+                        "MountVolume 2 ro=1",
+                        "GetOsInfo",
+                        "FreeOsInfo",
+                        "DismountVolume 1 force=1",
+                        "FreeVolumeHandles",
+                        "CloseDiskSet ok",
+                        "Exit"),
+                shim.Fake_Journal());
         assertEquals(List.of("VixDiskLib Close+Disconnect+EndAccess"), diskCalls);
         assertEquals(0, shim.Fake_Outstanding(), "allocations the driver did not free");
         try (var files = Files.list(work)) {
             assertTrue(files.noneMatch(f -> f.getFileName().toString().endsWith(".conf")), "config file deleted");
         }
         // VixMntapi_Init once per process: a second load is refused, and leaves the lock free
-        VixException again = assertThrows(VixException.class,
-                () -> MntapiLibrary.load(vddk, Map.of(), work, work.resolve("vixmntapi.lock")));
+        VixException again = assertThrows(
+                VixException.class, () -> MntapiLibrary.load(vddk, Map.of(), work, work.resolve("vixmntapi.lock")));
         assertEquals(VixException.VIX_E_NOT_SUPPORTED, again.code());
         assertTrue(again.getMessage().contains("only once per process"), again.getMessage());
         MntapiLock.acquire(work.resolve("vixmntapi.lock")).close();
@@ -220,8 +246,10 @@ class NativeShimTest {
     private static Path build(Path dir, String name, String source) throws IOException, InterruptedException {
         Path src = Files.writeString(dir.resolve(name + ".c"), source, StandardCharsets.UTF_8);
         Path so = dir.resolve(name);
-        Process p = new ProcessBuilder("gcc", "-std=c11", "-Wall", "-Werror", "-shared", "-fPIC", "-o", so.toString(),
-                src.toString()).redirectErrorStream(true).start();
+        Process p = new ProcessBuilder(
+                        "gcc", "-std=c11", "-Wall", "-Werror", "-shared", "-fPIC", "-o", so.toString(), src.toString())
+                .redirectErrorStream(true)
+                .start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         if (!p.waitFor(60, TimeUnit.SECONDS)) {
             p.destroyForcibly();

@@ -7,8 +7,7 @@ import java.nio.file.Path;
  * lock named by its argument, prints {@code held}, and keeps it until its standard input closes.
  */
 final class OtherCairnProcess {
-    private OtherCairnProcess() {
-    }
+    private OtherCairnProcess() {}
 
     public static void main(String[] args) throws Exception {
         try (MntapiLock lock = MntapiLock.acquire(Path.of(args[0]))) {

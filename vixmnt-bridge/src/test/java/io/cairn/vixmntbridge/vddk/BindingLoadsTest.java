@@ -23,15 +23,31 @@ class BindingLoadsTest {
 
     private static final String JNA = "io.cairn.vixmntbridge.vddk.jna.";
     private static final List<String> BINDING_CLASSES = List.of(
-            "VixDiskLibNative", "VixDiskLibNative$LogFunc", "SizeT", "SizeT$ByRef", "VixStructure",
-            "VixDiskLibGeometry", "VixDiskLibInfo", "VixDiskLibBlock", "VixDiskLibBlockList",
-            "VixDiskLibConnectParams", "VixDiskLibConnectParams$Creds", "VixDiskLibConnectParams$UidPasswd",
-            "VixDiskLibConnectParams$SessionId", "VixDiskLibConnectParams$Spec",
+            "VixDiskLibNative",
+            "VixDiskLibNative$LogFunc",
+            "SizeT",
+            "SizeT$ByRef",
+            "VixStructure",
+            "VixDiskLibGeometry",
+            "VixDiskLibInfo",
+            "VixDiskLibBlock",
+            "VixDiskLibBlockList",
+            "VixDiskLibConnectParams",
+            "VixDiskLibConnectParams$Creds",
+            "VixDiskLibConnectParams$UidPasswd",
+            "VixDiskLibConnectParams$SessionId",
+            "VixDiskLibConnectParams$Spec",
             "VixDiskLibConnectParams$VStorageObjectSpec");
     private static final List<String> STRUCTURES = List.of(
-            "VixDiskLibGeometry", "VixDiskLibInfo", "VixDiskLibBlock", "VixDiskLibBlockList",
-            "VixDiskLibConnectParams", "VixDiskLibConnectParams$Creds", "VixDiskLibConnectParams$UidPasswd",
-            "VixDiskLibConnectParams$SessionId", "VixDiskLibConnectParams$Spec",
+            "VixDiskLibGeometry",
+            "VixDiskLibInfo",
+            "VixDiskLibBlock",
+            "VixDiskLibBlockList",
+            "VixDiskLibConnectParams",
+            "VixDiskLibConnectParams$Creds",
+            "VixDiskLibConnectParams$UidPasswd",
+            "VixDiskLibConnectParams$SessionId",
+            "VixDiskLibConnectParams$Spec",
             "VixDiskLibConnectParams$VStorageObjectSpec");
     private static final String NOT_INSTALLED = "transport nbd needs VMware's VDDK (libvixDiskLib.so), which is not"
             + " installed: download the VDDK from VMware and give --vddk DIR or set VDDK_HOME";
@@ -42,8 +58,8 @@ class BindingLoadsTest {
         for (String c : BINDING_CLASSES) {
             Class.forName(JNA + c, true, getClass().getClassLoader());
         }
-        for (String c : List.of("Transport", "VddkLibrary", "VddkDisk", "VddkTarget", "VddkConfig", "SanStreams",
-                "CStrings")) {
+        for (String c :
+                List.of("Transport", "VddkLibrary", "VddkDisk", "VddkTarget", "VddkConfig", "SanStreams", "CStrings")) {
             Class.forName("io.cairn.vixmntbridge.vddk." + c, true, getClass().getClassLoader());
         }
     }
@@ -52,7 +68,8 @@ class BindingLoadsTest {
     @DisplayName("every structure can be instantiated and written to native memory")
     void structuresInstantiate() throws Exception {
         for (String c : STRUCTURES) {
-            Structure s = (Structure) Class.forName(JNA + c).getDeclaredConstructor().newInstance();
+            Structure s =
+                    (Structure) Class.forName(JNA + c).getDeclaredConstructor().newInstance();
             s.write();
             assertTrue(s.size() > 0, c);
         }
@@ -62,13 +79,30 @@ class BindingLoadsTest {
     @DisplayName("the function table declares each VixDiskLib function cairn calls")
     void functionTable() {
         List<String> names = java.util.Arrays.stream(VixDiskLibNative.class.getDeclaredMethods())
-                .map(Method::getName).toList();
-        for (String f : List.of("VixDiskLib_InitEx", "VixDiskLib_ConnectEx", "VixDiskLib_PrepareForAccess",
-                "VixDiskLib_EndAccess", "VixDiskLib_Open", "VixDiskLib_GetInfo", "VixDiskLib_FreeInfo",
-                "VixDiskLib_Read", "VixDiskLib_Write", "VixDiskLib_GetMetadataKeys", "VixDiskLib_ReadMetadata",
-                "VixDiskLib_WriteMetadata", "VixDiskLib_QueryAllocatedBlocks", "VixDiskLib_FreeBlockList",
-                "VixDiskLib_Close", "VixDiskLib_Disconnect", "VixDiskLib_Cleanup", "VixDiskLib_Exit",
-                "VixDiskLib_GetErrorText", "VixDiskLib_FreeErrorText", "VixDiskLib_GetTransportMode")) {
+                .map(Method::getName)
+                .toList();
+        for (String f : List.of(
+                "VixDiskLib_InitEx",
+                "VixDiskLib_ConnectEx",
+                "VixDiskLib_PrepareForAccess",
+                "VixDiskLib_EndAccess",
+                "VixDiskLib_Open",
+                "VixDiskLib_GetInfo",
+                "VixDiskLib_FreeInfo",
+                "VixDiskLib_Read",
+                "VixDiskLib_Write",
+                "VixDiskLib_GetMetadataKeys",
+                "VixDiskLib_ReadMetadata",
+                "VixDiskLib_WriteMetadata",
+                "VixDiskLib_QueryAllocatedBlocks",
+                "VixDiskLib_FreeBlockList",
+                "VixDiskLib_Close",
+                "VixDiskLib_Disconnect",
+                "VixDiskLib_Cleanup",
+                "VixDiskLib_Exit",
+                "VixDiskLib_GetErrorText",
+                "VixDiskLib_FreeErrorText",
+                "VixDiskLib_GetTransportMode")) {
             assertTrue(names.contains(f), f);
         }
     }
@@ -83,8 +117,7 @@ class BindingLoadsTest {
     @Test
     @DisplayName("without --vddk and without VDDK_HOME, loading fails with the one-line hint")
     void noVddkHome(@TempDir Path work) {
-        VixException e = assertThrows(VixException.class,
-                () -> VddkLibrary.load(null, Map.of(), Transport.NBD, work));
+        VixException e = assertThrows(VixException.class, () -> VddkLibrary.load(null, Map.of(), Transport.NBD, work));
         assertEquals(NOT_INSTALLED + " (VixDiskLib error " + VixException.VIX_E_NOT_SUPPORTED + ")", e.getMessage());
         assertEquals(VixException.VIX_E_NOT_SUPPORTED, e.code());
     }
@@ -92,8 +125,7 @@ class BindingLoadsTest {
     @Test
     @DisplayName("an empty --vddk directory fails with the one-line hint naming the directory")
     void emptyVddkDir(@TempDir Path vddk, @TempDir Path work) {
-        VixException e = assertThrows(VixException.class,
-                () -> VddkLibrary.load(vddk, Map.of(), Transport.NBD, work));
+        VixException e = assertThrows(VixException.class, () -> VddkLibrary.load(vddk, Map.of(), Transport.NBD, work));
         assertOneLineHint(e, "nbd");
         assertTrue(e.getMessage().contains(vddk.toString()), e.getMessage());
     }
@@ -101,7 +133,8 @@ class BindingLoadsTest {
     @Test
     @DisplayName("an empty VDDK_HOME fails the same way, naming the transport asked for")
     void emptyVddkHome(@TempDir Path vddk, @TempDir Path work) {
-        VixException e = assertThrows(VixException.class,
+        VixException e = assertThrows(
+                VixException.class,
                 () -> VddkLibrary.load(null, Map.of("VDDK_HOME", vddk.toString()), Transport.SAN, work));
         assertOneLineHint(e, "san");
     }
@@ -111,18 +144,24 @@ class BindingLoadsTest {
     void brokenLibrary(@TempDir Path vddk, @TempDir Path work) throws Exception {
         Path lib64 = Files.createDirectories(vddk.resolve("lib64"));
         Path so = Files.writeString(lib64.resolve(VixDiskLibNative.LIBRARY_FILE), "not an ELF file\n");
-        VixException e = assertThrows(VixException.class,
-                () -> VddkLibrary.load(vddk, Map.of(), Transport.HOTADD, work));
+        VixException e =
+                assertThrows(VixException.class, () -> VddkLibrary.load(vddk, Map.of(), Transport.HOTADD, work));
         assertFalse(e.getMessage().contains("\n"), e.getMessage());
-        assertTrue(e.getMessage().startsWith("transport hotadd needs VMware's VDDK (libvixDiskLib.so), but "
-                + so.toAbsolutePath() + " could not be loaded"), e.getMessage());
+        assertTrue(
+                e.getMessage()
+                        .startsWith("transport hotadd needs VMware's VDDK (libvixDiskLib.so), but "
+                                + so.toAbsolutePath() + " could not be loaded"),
+                e.getMessage());
         assertTrue(e.getMessage().contains("LD_LIBRARY_PATH"), e.getMessage());
     }
 
     private static void assertOneLineHint(VixException e, String transport) {
         String m = e.getMessage();
         assertFalse(m.contains("\n"), m);
-        assertTrue(m.startsWith("transport " + transport + " needs VMware's VDDK (libvixDiskLib.so), which is not installed"), m);
+        assertTrue(
+                m.startsWith(
+                        "transport " + transport + " needs VMware's VDDK (libvixDiskLib.so), which is not installed"),
+                m);
         assertTrue(m.contains("download the VDDK from VMware and give --vddk DIR or set VDDK_HOME"), m);
     }
 }

@@ -29,6 +29,7 @@ final class FakeVixDiskLib implements VixDiskLibNative {
     final List<String> calls = Collections.synchronizedList(new ArrayList<>());
     /** Native memory handed to the driver and not yet freed, by address. */
     final Map<Long, Memory> outstanding = Collections.synchronizedMap(new LinkedHashMap<>());
+
     final Map<String, String> metadata = new LinkedHashMap<>(Map.of("adapterType", "pvscsi", "virtualHWVersion", "19"));
     final byte[] disk = new byte[1024 * 512];
     int numLinks = 1;
@@ -60,8 +61,8 @@ final class FakeVixDiskLib implements VixDiskLibNative {
     }
 
     @Override
-    public long VixDiskLib_InitEx(int major, int minor, LogFunc log, LogFunc warn, LogFunc panic, String libDir,
-                                  String configFile) {
+    public long VixDiskLib_InitEx(
+            int major, int minor, LogFunc log, LogFunc warn, LogFunc panic, String libDir, String configFile) {
         calls.add("InitEx");
         return VIX_OK;
     }
@@ -72,8 +73,12 @@ final class FakeVixDiskLib implements VixDiskLibNative {
     }
 
     @Override
-    public long VixDiskLib_ConnectEx(VixDiskLibConnectParams p, byte readOnly, String snapshotRef,
-                                     String transportModes, PointerByReference connection) {
+    public long VixDiskLib_ConnectEx(
+            VixDiskLibConnectParams p,
+            byte readOnly,
+            String snapshotRef,
+            String transportModes,
+            PointerByReference connection) {
         calls.add("ConnectEx");
         connectTransportModes = transportModes;
         connectServer = p.serverName.getString(0);
@@ -199,7 +204,8 @@ final class FakeVixDiskLib implements VixDiskLibNative {
     }
 
     @Override
-    public long VixDiskLib_ReadMetadata(Pointer handle, String key, Pointer buf, SizeT bufLen, SizeT.ByRef requiredLen) {
+    public long VixDiskLib_ReadMetadata(
+            Pointer handle, String key, Pointer buf, SizeT bufLen, SizeT.ByRef requiredLen) {
         String v = metadata.get(key);
         if (v == null) {
             return DISK_KEY_NOTFOUND;
@@ -227,7 +233,8 @@ final class FakeVixDiskLib implements VixDiskLibNative {
     }
 
     @Override
-    public long VixDiskLib_QueryAllocatedBlocks(Pointer handle, long start, long n, long chunk, PointerByReference list) {
+    public long VixDiskLib_QueryAllocatedBlocks(
+            Pointer handle, long start, long n, long chunk, PointerByReference list) {
         calls.add("QueryAllocatedBlocks " + start + "+" + n + "/" + chunk);
         VixDiskLibBlockList header = new VixDiskLibBlockList();
         int base = header.offsetOf("blocks");

@@ -39,8 +39,19 @@ class VddkDiskTest {
     }
 
     static VddkTarget target(Transport t, boolean readOnly, boolean localDatastore, String path, String snapshot) {
-        return new VddkTarget("vc.example", 443, "AA:BB", "backup@vsphere.local", "s3cret", "vm-42", snapshot, path,
-                "esx1.example", t, readOnly, localDatastore);
+        return new VddkTarget(
+                "vc.example",
+                443,
+                "AA:BB",
+                "backup@vsphere.local",
+                "s3cret",
+                "vm-42",
+                snapshot,
+                path,
+                "esx1.example",
+                t,
+                readOnly,
+                localDatastore);
     }
 
     static VddkTarget backup(Transport t) {
@@ -48,7 +59,8 @@ class VddkDiskTest {
     }
 
     @Test
-    @DisplayName("opening prepares access, connects with the credentials, opens read-only, and close undoes it in reverse")
+    @DisplayName(
+            "opening prepares access, connects with the credentials, opens read-only, and close undoes it in reverse")
     void lifecycle() throws VixException {
         VddkDisk d = library.open(backup(Transport.NBDSSL));
         assertEquals("vc.example", fake.connectServer);
@@ -59,9 +71,15 @@ class VddkDiskTest {
         assertEquals("nbdssl", d.transportMode());
         d.close();
         d.close();
-        assertEquals(List.of("PrepareForAccess", "ConnectEx",
-                "Open [ds1] vm/vm.vmdk flags=" + VixDiskLibNative.VIXDISKLIB_FLAG_OPEN_READ_ONLY,
-                "Close", "Disconnect", "EndAccess"), fake.calls);
+        assertEquals(
+                List.of(
+                        "PrepareForAccess",
+                        "ConnectEx",
+                        "Open [ds1] vm/vm.vmdk flags=" + VixDiskLibNative.VIXDISKLIB_FLAG_OPEN_READ_ONLY,
+                        "Close",
+                        "Disconnect",
+                        "EndAccess"),
+                fake.calls);
     }
 
     @Test
@@ -107,10 +125,11 @@ class VddkDiskTest {
     @Test
     @DisplayName("a VixDiskLib error becomes VixException(code, text from GetErrorText), and the text is freed")
     void errors() throws VixException {
-        VixException open = assertThrows(VixException.class,
-                () -> library.open(target(Transport.NBD, true, false, "[ds1] missing.vmdk", null)));
+        VixException open = assertThrows(
+                VixException.class, () -> library.open(target(Transport.NBD, true, false, "[ds1] missing.vmdk", null)));
         assertEquals(FakeVixDiskLib.VIX_E_FILE_NOT_FOUND, open.code());
-        assertTrue(open.getMessage().startsWith("VixDiskLib_Open on [ds1] missing.vmdk of vm-42 via"), open.getMessage());
+        assertTrue(
+                open.getMessage().startsWith("VixDiskLib_Open on [ds1] missing.vmdk of vm-42 via"), open.getMessage());
         assertTrue(open.getMessage().contains("failed: fake error 4"), open.getMessage());
         // a failed open releases what it had acquired
         assertEquals(List.of("Disconnect", "EndAccess"), fake.calls.subList(fake.calls.size() - 2, fake.calls.size()));
@@ -210,13 +229,14 @@ class VddkDiskTest {
             for (int i = 0; i < SanStreams.PER_HOST; i++) {
                 disks.add(library.open(backup(Transport.SAN)));
             }
-            java.util.concurrent.CompletableFuture<VddkDisk> seventh = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
-                try {
-                    return library.open(backup(Transport.SAN));
-                } catch (VixException e) {
-                    throw new java.util.concurrent.CompletionException(e);
-                }
-            });
+            java.util.concurrent.CompletableFuture<VddkDisk> seventh =
+                    java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                        try {
+                            return library.open(backup(Transport.SAN));
+                        } catch (VixException e) {
+                            throw new java.util.concurrent.CompletionException(e);
+                        }
+                    });
             Thread.sleep(200);
             assertFalse(seventh.isDone());
             disks.get(0).close();
@@ -228,18 +248,22 @@ class VddkDiskTest {
         void restoreToDeltaRefused() {
             fake.numLinks = 2;
             fake.parent = "vm.vmdk";
-            VixException e = assertThrows(VixException.class,
+            VixException e = assertThrows(
+                    VixException.class,
                     () -> library.open(target(Transport.SAN, false, false, "[ds1] vm/vm-000001.vmdk", "snapshot-9")));
             assertEquals(VixException.VIX_E_NOT_SUPPORTED, e.code());
             assertTrue(e.getMessage().contains("SAN restores only write to base disks"), e.getMessage());
             assertEquals(6, library.sanStreams().available("esx1.example"));
-            assertEquals(List.of("Close", "Disconnect", "EndAccess"), fake.calls.subList(fake.calls.size() - 3, fake.calls.size()));
+            assertEquals(
+                    List.of("Close", "Disconnect", "EndAccess"),
+                    fake.calls.subList(fake.calls.size() - 3, fake.calls.size()));
         }
 
         @Test
         @DisplayName("restores need a snapshot to write the base disk under")
         void restoreNeedsSnapshot() throws VixException {
-            VixException e = assertThrows(VixException.class,
+            VixException e = assertThrows(
+                    VixException.class,
                     () -> library.open(target(Transport.SAN, false, false, "[ds1] vm/vm.vmdk", null)));
             assertTrue(e.getMessage().contains("needs a snapshot"), e.getMessage());
             try (VddkDisk d = library.open(target(Transport.SAN, false, false, "[ds1] vm/vm.vmdk", "snapshot-9"))) {

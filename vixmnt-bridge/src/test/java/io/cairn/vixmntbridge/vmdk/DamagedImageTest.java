@@ -1,17 +1,5 @@
 package io.cairn.vixmntbridge.vmdk;
 
-import io.cairn.vixmntbridge.VirtualDisk;
-import io.cairn.vixmntbridge.VixException;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.DisplayName;
-import org.junit.jupiter.api.Nested;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-
 import static io.cairn.vixmntbridge.vmdk.Fixtures.H_CAPACITY;
 import static io.cairn.vixmntbridge.vmdk.Fixtures.H_DESC_SIZE;
 import static io.cairn.vixmntbridge.vmdk.Fixtures.H_GD_OFFSET;
@@ -21,12 +9,24 @@ import static io.cairn.vixmntbridge.vmdk.Fixtures.MIB;
 import static io.cairn.vixmntbridge.vmdk.Fixtures.SECTOR;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.cairn.vixmntbridge.VirtualDisk;
+import io.cairn.vixmntbridge.VixException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
 @DisplayName("Damaged images give a clear VixException, never a wrong byte")
 class DamagedImageTest {
     static final int SIZE = MIB + 37 * SECTOR;
 
     @TempDir
     Path dir;
+
     Path raw;
 
     @BeforeEach
@@ -188,8 +188,8 @@ class DamagedImageTest {
         @DisplayName("that is one extent of a split disk, opened alone, says to open its descriptor")
         void splitExtentAlone() throws Exception {
             make("twoGbMaxExtentSparse");
-            VixException x = openOrReadFails(VixException.VIX_E_DISK_INVALID_DESCRIPTOR,
-                    dir.resolve("twoGbMaxExtentSparse-s001.vmdk"));
+            VixException x = openOrReadFails(
+                    VixException.VIX_E_DISK_INVALID_DESCRIPTOR, dir.resolve("twoGbMaxExtentSparse-s001.vmdk"));
             Fixtures.assertMessageNames(x, "descriptor file");
         }
 
@@ -215,7 +215,8 @@ class DamagedImageTest {
         @DisplayName("with damaged deflate data fails on read")
         void badDeflate() throws Exception {
             Path p = make("streamOptimized");
-            Fixtures.put(p, grainMarker(p, 1) + 12, new byte[] {0x78, (byte) 0x9c, (byte) 0xff, (byte) 0xff, 1, 2, 3, 4});
+            Fixtures.put(
+                    p, grainMarker(p, 1) + 12, new byte[] {0x78, (byte) 0x9c, (byte) 0xff, (byte) 0xff, 1, 2, 3, 4});
             VixException x = openOrReadFails(VixException.VIX_E_DISK_INVAL, p);
             Fixtures.assertMessageNames(x, "streamOptimized.vmdk", "disk sector 128");
         }

@@ -1,16 +1,15 @@
 package io.cairn.vixmntbridge.vmdk;
 
-import io.cairn.vixmntbridge.VixException;
-import org.junit.jupiter.api.DisplayName;
-import org.junit.jupiter.api.Test;
-
-import java.util.List;
-import java.util.Map;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.cairn.vixmntbridge.VixException;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
 
 @DisplayName("The text descriptor parser")
 class DescriptorTest {
@@ -47,20 +46,34 @@ class DescriptorTest {
         assertFalse(d.hasParent());
         assertNull(d.parentFileNameHint());
         assertEquals("twoGbMaxExtentFlat", d.createType());
-        assertEquals(List.of(
-                new Descriptor.ExtentLine("RW", 4194304, Descriptor.ExtentType.FLAT, "FLAT", "disk name-f001.vmdk", 0, 9),
-                new Descriptor.ExtentLine("RDONLY", 2048, Descriptor.ExtentType.FLAT, "FLAT", "disk name-f002.vmdk", 17, 10),
-                new Descriptor.ExtentLine("RW", 100, Descriptor.ExtentType.ZERO, "ZERO", null, 0, 11)), d.extents());
+        assertEquals(
+                List.of(
+                        new Descriptor.ExtentLine(
+                                "RW", 4194304, Descriptor.ExtentType.FLAT, "FLAT", "disk name-f001.vmdk", 0, 9),
+                        new Descriptor.ExtentLine(
+                                "RDONLY", 2048, Descriptor.ExtentType.FLAT, "FLAT", "disk name-f002.vmdk", 17, 10),
+                        new Descriptor.ExtentLine("RW", 100, Descriptor.ExtentType.ZERO, "ZERO", null, 0, 11)),
+                d.extents());
         assertEquals(4194304 + 2048 + 100, d.capacitySectors());
-        assertEquals(Map.of("ddb.virtualHWVersion", "14", "ddb.adapterType", "lsilogic", "ddb.uuid", "60 00 C2 9d",
-                "ddb.longContentID", "abc"), d.ddb());
+        assertEquals(
+                Map.of(
+                        "ddb.virtualHWVersion",
+                        "14",
+                        "ddb.adapterType",
+                        "lsilogic",
+                        "ddb.uuid",
+                        "60 00 C2 9d",
+                        "ddb.longContentID",
+                        "abc"),
+                d.ddb());
     }
 
     @Test
     @DisplayName("reads a child's parentCID and parentFileNameHint, CIDs without zero padding, CRLF and NUL padding")
     void child() throws Exception {
         String text = BASE.replace("parentCID=ffffffff", "parentCID=1a2b\nparentFileNameHint=\"../base.vmdk\"")
-                .replace("\n", "\r\n") + "\0\0\0\0";
+                        .replace("\n", "\r\n")
+                + "\0\0\0\0";
         Descriptor d = Descriptor.parse(text, "d.vmdk");
         assertTrue(d.hasParent());
         assertEquals(0x1a2bL, d.parentCid());
@@ -98,14 +111,19 @@ class DescriptorTest {
     @Test
     @DisplayName("white space among the NUL padding is padding (qemu-io leaves \\0\\n after rewriting a descriptor)")
     void paddingWithNewline() throws Exception {
-        assertEquals(Descriptor.parse(BASE, "base.vmdk").cid(), Descriptor.parse(BASE + "\0\n", "padded.vmdk").cid());
-        assertEquals(Descriptor.parse(BASE, "base.vmdk").cid(), Descriptor.parse(BASE + "\0\0\r\n \0", "padded.vmdk").cid());
+        assertEquals(
+                Descriptor.parse(BASE, "base.vmdk").cid(),
+                Descriptor.parse(BASE + "\0\n", "padded.vmdk").cid());
+        assertEquals(
+                Descriptor.parse(BASE, "base.vmdk").cid(),
+                Descriptor.parse(BASE + "\0\0\r\n \0", "padded.vmdk").cid());
     }
 
     @Test
     @DisplayName("a child without a parentFileNameHint is VIX_E_DISK_PARTIALCHAIN")
     void childWithoutHint() {
-        Fixtures.assertVix(VixException.VIX_E_DISK_PARTIALCHAIN,
+        Fixtures.assertVix(
+                VixException.VIX_E_DISK_PARTIALCHAIN,
                 () -> Descriptor.parse(BASE.replace("parentCID=ffffffff", "parentCID=12"), "d.vmdk"));
     }
 }

@@ -1,8 +1,12 @@
 package io.cairn.vixmntbridge.vmdk;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
 import io.cairn.vixmntbridge.VirtualDisk;
 import io.cairn.vixmntbridge.VixException;
-
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.ByteBuffer;
@@ -16,20 +20,15 @@ import java.util.List;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
-
 /** Builds fixtures with the real qemu-img / qemu-io (recipe: docs of ../shared/fixtures.md) and checks disks. */
 final class Fixtures {
     static final int SECTOR = 512;
     static final int MIB = 1 << 20;
     static final String[] SUBFORMATS = {
-        "monolithicSparse", "monolithicFlat", "streamOptimized", "twoGbMaxExtentSparse", "twoGbMaxExtentFlat"};
+        "monolithicSparse", "monolithicFlat", "streamOptimized", "twoGbMaxExtentSparse", "twoGbMaxExtentFlat"
+    };
 
-    private Fixtures() {
-    }
+    private Fixtures() {}
 
     /**
      * A raw image of {@code size} bytes: random, text and zero regions, deterministic for a seed.
@@ -58,8 +57,18 @@ final class Fixtures {
     }
 
     static Path convert(Path raw, String subformat, Path out) throws IOException {
-        run(out.getParent(), "qemu-img", "convert", "-f", "raw", "-O", "vmdk", "-o",
-                "subformat=" + subformat + ",adapter_type=lsilogic,hwversion=14", raw.toString(), out.toString());
+        run(
+                out.getParent(),
+                "qemu-img",
+                "convert",
+                "-f",
+                "raw",
+                "-O",
+                "vmdk",
+                "-o",
+                "subformat=" + subformat + ",adapter_type=lsilogic,hwversion=14",
+                raw.toString(),
+                out.toString());
         return out;
     }
 
@@ -98,7 +107,8 @@ final class Fixtures {
         assertEquals(expected.length, actual.length, "length");
         int i = Arrays.mismatch(expected, actual);
         if (i >= 0) {
-            fail("first difference at byte " + i + " (sector " + i / SECTOR + "): expected " + expected[i] + ", got " + actual[i]);
+            fail("first difference at byte " + i + " (sector " + i / SECTOR + "): expected " + expected[i] + ", got "
+                    + actual[i]);
         }
     }
 
@@ -139,11 +149,17 @@ final class Fixtures {
     }
 
     static void putU32(Path file, long at, int v) throws IOException {
-        put(file, at, ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt(v).array());
+        put(
+                file,
+                at,
+                ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt(v).array());
     }
 
     static void putU64(Path file, long at, long v) throws IOException {
-        put(file, at, ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(v).array());
+        put(
+                file,
+                at,
+                ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(v).array());
     }
 
     static void put(Path file, long at, byte[] bytes) throws IOException {
@@ -188,6 +204,7 @@ final class Fixtures {
 
     /** Header fields of a sparse extent, by the spec's byte offsets. */
     static final int H_VERSION = 4;
+
     static final int H_FLAGS = 8;
     static final int H_CAPACITY = 12;
     static final int H_GRAIN_SIZE = 20;

@@ -1,29 +1,33 @@
 package io.cairn.vixmntbridge.vmdk;
 
-import io.cairn.vixmntbridge.VirtualDisk;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.DisplayName;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
-import org.junit.jupiter.api.io.TempDir;
-
-import java.nio.file.Path;
-import java.util.Arrays;
-import java.util.List;
-
 import static io.cairn.vixmntbridge.vmdk.Fixtures.SECTOR;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.cairn.vixmntbridge.VirtualDisk;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
 @DisplayName("Split disks of several 2 GiB extents read across extent boundaries")
 class MultiExtentTest {
     /** 5 GiB: three extents of 2, 2 and 1 GiB; the data files stay sparse on the host. */
     static final long GIB = 1L << 30;
+
     static final long SIZE = 5 * GIB;
     /** Writes straddling both extent boundaries and one at the very end. */
-    static final long[][] WRITES = {{2 * GIB - 3 * SECTOR, 8192, 0x31}, {4 * GIB - 65536, 131072, 0x32},
-        {SIZE - 65536, 65536, 0x33}, {12345 * SECTOR, 1024, 0x34}};
+    static final long[][] WRITES = {
+        {2 * GIB - 3 * SECTOR, 8192, 0x31},
+        {4 * GIB - 65536, 131072, 0x32},
+        {SIZE - 65536, 65536, 0x33},
+        {12345 * SECTOR, 1024, 0x34}
+    };
 
     @TempDir
     static Path dir;
@@ -64,11 +68,13 @@ class MultiExtentTest {
         try (VirtualDisk d = VmdkDisks.open(dir.resolve(f + ".vmdk"))) {
             long cap = d.info().capacitySectors();
             List<VirtualDisk.SectorRange> r = d.allocatedBlocks(0, cap, 128);
-            assertEquals(List.of(
-                    new VirtualDisk.SectorRange(12288, 128),
-                    new VirtualDisk.SectorRange(2 * GIB / SECTOR - 128, 256),
-                    new VirtualDisk.SectorRange(4 * GIB / SECTOR - 128, 256),
-                    new VirtualDisk.SectorRange(cap - 128, 128)), r);
+            assertEquals(
+                    List.of(
+                            new VirtualDisk.SectorRange(12288, 128),
+                            new VirtualDisk.SectorRange(2 * GIB / SECTOR - 128, 256),
+                            new VirtualDisk.SectorRange(4 * GIB / SECTOR - 128, 256),
+                            new VirtualDisk.SectorRange(cap - 128, 128)),
+                    r);
             // a window starting inside the second range is clipped to it
             List<VirtualDisk.SectorRange> w = d.allocatedBlocks(2 * GIB / SECTOR, 2048, 128);
             assertEquals(List.of(new VirtualDisk.SectorRange(2 * GIB / SECTOR, 128)), w);

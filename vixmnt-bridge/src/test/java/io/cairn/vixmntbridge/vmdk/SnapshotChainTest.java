@@ -1,21 +1,20 @@
 package io.cairn.vixmntbridge.vmdk;
 
+import static io.cairn.vixmntbridge.vmdk.Fixtures.MIB;
+import static io.cairn.vixmntbridge.vmdk.Fixtures.SECTOR;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
 import io.cairn.vixmntbridge.DiskInfo;
 import io.cairn.vixmntbridge.VirtualDisk;
 import io.cairn.vixmntbridge.VixException;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.DisplayName;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
-
-import static io.cairn.vixmntbridge.vmdk.Fixtures.MIB;
-import static io.cairn.vixmntbridge.vmdk.Fixtures.SECTOR;
-import static org.junit.jupiter.api.Assertions.assertEquals;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 @DisplayName("A snapshot child reads through to its parent, checked by CID")
 class SnapshotChainTest {
@@ -23,6 +22,7 @@ class SnapshotChainTest {
 
     @TempDir
     Path dir;
+
     byte[] raw;
     Path parent;
     Path child;
@@ -62,7 +62,8 @@ class SnapshotChainTest {
     @Test
     @DisplayName("the child's allocated blocks are the union of its grains and its parent's")
     void allocatedUnion() throws Exception {
-        try (VirtualDisk d = VmdkDisks.open(child); VirtualDisk p = VmdkDisks.open(parent)) {
+        try (VirtualDisk d = VmdkDisks.open(child);
+                VirtualDisk p = VmdkDisks.open(parent)) {
             long cap = d.info().capacitySectors();
             java.util.TreeSet<Long> want = chunks(p.allocatedBlocks(0, cap, 128));
             // 1.5 MiB lies in a zero region of the source, a hole in the parent: only the child has it

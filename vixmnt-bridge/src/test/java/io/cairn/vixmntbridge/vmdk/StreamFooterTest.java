@@ -1,22 +1,21 @@
 package io.cairn.vixmntbridge.vmdk;
 
+import static io.cairn.vixmntbridge.vmdk.Fixtures.H_GD_OFFSET;
+import static io.cairn.vixmntbridge.vmdk.Fixtures.MIB;
+import static io.cairn.vixmntbridge.vmdk.Fixtures.SECTOR;
+
 import io.cairn.vixmntbridge.VirtualDisk;
 import io.cairn.vixmntbridge.VixException;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.DisplayName;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.io.RandomAccessFile;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
-
-import static io.cairn.vixmntbridge.vmdk.Fixtures.H_GD_OFFSET;
-import static io.cairn.vixmntbridge.vmdk.Fixtures.MIB;
-import static io.cairn.vixmntbridge.vmdk.Fixtures.SECTOR;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * qemu-img writes the grain directory's offset into the first header of a streamOptimized file; VMware
@@ -29,6 +28,7 @@ class StreamFooterTest {
 
     @TempDir
     Path dir;
+
     byte[] raw;
     Path p;
     long realGd;
@@ -44,9 +44,9 @@ class StreamFooterTest {
             ByteBuffer marker = ByteBuffer.allocate(3 * SECTOR).order(ByteOrder.LITTLE_ENDIAN);
             marker.putLong(0, 1).putInt(8, 0).putInt(12, 3); // footer marker: numSectors 1, type 3
             marker.position(SECTOR);
-            marker.put(header);                               // footer: the header with the real gdOffset
+            marker.put(header); // footer: the header with the real gdOffset
             f.seek(end);
-            f.write(marker.array());                          // then the EOS marker: all zeros
+            f.write(marker.array()); // then the EOS marker: all zeros
         }
         Fixtures.putU64(p, H_GD_OFFSET, 0xffffffffffffffffL);
     }
@@ -63,13 +63,15 @@ class StreamFooterTest {
     @DisplayName("whose footer is missing fails to open")
     void footerMissing() throws Exception {
         Fixtures.truncate(p, Files.size(p) - 3 * SECTOR);
-        Fixtures.assertVix(VixException.VIX_E_DISK_INVAL, () -> VmdkDisks.open(p).close());
+        Fixtures.assertVix(
+                VixException.VIX_E_DISK_INVAL, () -> VmdkDisks.open(p).close());
     }
 
     @Test
     @DisplayName("whose footer says GD_AT_END too fails to open")
     void footerAtEndToo() throws Exception {
         Fixtures.putU64(p, Files.size(p) - 2 * SECTOR + H_GD_OFFSET, 0xffffffffffffffffL);
-        Fixtures.assertVix(VixException.VIX_E_DISK_INVAL, () -> VmdkDisks.open(p).close());
+        Fixtures.assertVix(
+                VixException.VIX_E_DISK_INVAL, () -> VmdkDisks.open(p).close());
     }
 }

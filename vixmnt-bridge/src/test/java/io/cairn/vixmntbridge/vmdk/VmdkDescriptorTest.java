@@ -18,7 +18,8 @@ class VmdkDescriptorTest {
     @Test
     @DisplayName("reads back what VmdkWriter.flatDescriptor writes")
     void flatDescriptorRoundTrip() throws VixException {
-        String text = VmdkWriter.flatDescriptor("web01-flat.vmdk", 8L << 20, Map.of("adapterType", "pvscsi", "uuid", "60 00"), 0x1234abcdL);
+        String text = VmdkWriter.flatDescriptor(
+                "web01-flat.vmdk", 8L << 20, Map.of("adapterType", "pvscsi", "uuid", "60 00"), 0x1234abcdL);
         VmdkDescriptor d = VmdkDescriptor.parse(text, "web01.vmdk");
         assertEquals(1, d.version());
         assertEquals(0x1234abcdL, d.cid());
@@ -51,11 +52,13 @@ class VmdkDescriptorTest {
                 ddb.adapterType = "lsilogic"
                 """;
         VmdkDescriptor d = VmdkDescriptor.parse(text, "a.vmdk");
-        assertEquals(List.of(
-                new VmdkDescriptor.Extent("RW", 100, "FLAT", "a-f001.vmdk", 0),
-                new VmdkDescriptor.Extent("RW", 50, "VMFS", "a-f002.vmdk", 7),
-                new VmdkDescriptor.Extent("RDONLY", 10, "ZERO", null, 0),
-                new VmdkDescriptor.Extent("RW", 20, "SPARSE", "a-s003.vmdk", 0)), d.extents());
+        assertEquals(
+                List.of(
+                        new VmdkDescriptor.Extent("RW", 100, "FLAT", "a-f001.vmdk", 0),
+                        new VmdkDescriptor.Extent("RW", 50, "VMFS", "a-f002.vmdk", 7),
+                        new VmdkDescriptor.Extent("RDONLY", 10, "ZERO", null, 0),
+                        new VmdkDescriptor.Extent("RW", 20, "SPARSE", "a-s003.vmdk", 0)),
+                d.extents());
         assertTrue(d.extents().get(1).isFlat());
         assertTrue(d.extents().get(2).isZero());
         assertFalse(d.extents().get(3).isFlat());

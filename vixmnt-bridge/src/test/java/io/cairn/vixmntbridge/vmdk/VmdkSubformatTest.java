@@ -1,16 +1,14 @@
 package io.cairn.vixmntbridge.vmdk;
 
+import static io.cairn.vixmntbridge.vmdk.Fixtures.MIB;
+import static io.cairn.vixmntbridge.vmdk.Fixtures.SECTOR;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
 import io.cairn.vixmntbridge.DiskInfo;
 import io.cairn.vixmntbridge.VirtualDisk;
 import io.cairn.vixmntbridge.VixException;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.DisplayName;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.Arguments;
-import org.junit.jupiter.params.provider.MethodSource;
-
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -21,12 +19,13 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.stream.Stream;
-
-import static io.cairn.vixmntbridge.vmdk.Fixtures.MIB;
-import static io.cairn.vixmntbridge.vmdk.Fixtures.SECTOR;
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNull;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 @DisplayName("Every VMDK subformat qemu-img writes reads back byte for byte")
 class VmdkSubformatTest {
@@ -35,6 +34,7 @@ class VmdkSubformatTest {
 
     @TempDir
     static Path dir;
+
     static byte[][] raws = new byte[SIZES.length][];
 
     @BeforeAll
@@ -82,7 +82,8 @@ class VmdkSubformatTest {
             assertEquals("lsilogic", d.metadata().get("adapterType"));
             assertEquals("14", d.metadata().get("virtualHWVersion"));
             assertEquals("255", d.metadata().get("geometry.heads"));
-            assertEquals(new DiskInfo.Geometry(Long.parseLong(d.metadata().get("geometry.cylinders")), 255, 63),
+            assertEquals(
+                    new DiskInfo.Geometry(Long.parseLong(d.metadata().get("geometry.cylinders")), 255, 63),
                     info.physicalGeometry());
         }
     }
@@ -135,7 +136,8 @@ class VmdkSubformatTest {
             Fixtures.assertVix(VixException.VIX_E_DISK_OUTOFRANGE, () -> d.read(cap - 1, 2, b, 0));
             Fixtures.assertVix(VixException.VIX_E_DISK_OUTOFRANGE, () -> d.read(-1, 1, b, 0));
             d.read(cap - 1, 1, b, 0);
-            assertArrayEquals(Arrays.copyOfRange(raws[0], (int) ((cap - 1) * SECTOR), (int) (cap * SECTOR)),
+            assertArrayEquals(
+                    Arrays.copyOfRange(raws[0], (int) ((cap - 1) * SECTOR), (int) (cap * SECTOR)),
                     Arrays.copyOf(b, SECTOR));
             Fixtures.assertVix(VixException.VIX_E_INVALID_ARG, () -> d.read(0, 3, b, 0));
         }
@@ -175,16 +177,19 @@ class VmdkSubformatTest {
         System.arraycopy(b, 0, withHeader, 7 * SECTOR, b.length);
         Files.write(sub.resolve("a.img"), a);
         Files.write(sub.resolve("b b.img"), withHeader);
-        Files.writeString(sub.resolve("mixed.vmdk"), "# Disk DescriptorFile\nversion=1\nCID=fffffffe\nparentCID=ffffffff\n"
-                + "createType=\"vmfs\"\nRDONLY 300 FLAT \"a.img\"\nRW 50 ZERO\nRW 700 VMFS \"b b.img\" 7\n"
-                + "ddb.adapterType = \"pvscsi\"\n");
+        Files.writeString(
+                sub.resolve("mixed.vmdk"),
+                "# Disk DescriptorFile\nversion=1\nCID=fffffffe\nparentCID=ffffffff\n"
+                        + "createType=\"vmfs\"\nRDONLY 300 FLAT \"a.img\"\nRW 50 ZERO\nRW 700 VMFS \"b b.img\" 7\n"
+                        + "ddb.adapterType = \"pvscsi\"\n");
         try (VirtualDisk d = VmdkDisks.open(sub.resolve("mixed.vmdk"))) {
             byte[] want = new byte[1050 * SECTOR];
             System.arraycopy(a, 0, want, 0, a.length);
             System.arraycopy(b, 0, want, 350 * SECTOR, b.length);
             Fixtures.assertSameBytes(want, Fixtures.readAll(d, 77));
             assertEquals(DiskInfo.AdapterType.PVSCSI, d.info().adapterType());
-            assertEquals(List.of(new VirtualDisk.SectorRange(0, 300), new VirtualDisk.SectorRange(350, 700)),
+            assertEquals(
+                    List.of(new VirtualDisk.SectorRange(0, 300), new VirtualDisk.SectorRange(350, 700)),
                     d.allocatedBlocks(0, 1050, 1));
         }
     }
@@ -207,7 +212,8 @@ class VmdkSubformatTest {
             assertEquals(DiskInfo.AdapterType.UNKNOWN, d.info().adapterType());
             assertEquals(0, d.metadata().size());
             Fixtures.assertSameBytes(raws[0], Fixtures.readAll(d, 1000));
-            assertEquals(List.of(new VirtualDisk.SectorRange(0, SIZES[0] / SECTOR)),
+            assertEquals(
+                    List.of(new VirtualDisk.SectorRange(0, SIZES[0] / SECTOR)),
                     d.allocatedBlocks(0, SIZES[0] / SECTOR, 128));
         }
     }

@@ -1,17 +1,16 @@
 package io.cairn.vixmntbridge.vmdk;
 
+import static io.cairn.vixmntbridge.vmdk.Fixtures.MIB;
+import static io.cairn.vixmntbridge.vmdk.Fixtures.SECTOR;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import io.cairn.vixmntbridge.DiskInfo;
 import io.cairn.vixmntbridge.VirtualDisk;
 import io.cairn.vixmntbridge.VixException;
 import io.cairn.vixmntbridge.vmdk.VmdkWriter.Format;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.DisplayName;
-import org.junit.jupiter.api.Nested;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.EnumSource;
-
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -21,18 +20,19 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-
-import static io.cairn.vixmntbridge.vmdk.Fixtures.MIB;
-import static io.cairn.vixmntbridge.vmdk.Fixtures.SECTOR;
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 @DisplayName("VmdkWriter creates disks that qemu-img and cairn's reader both read back")
 class VmdkWriterTest {
     /** 10 MiB + 3 sectors: the last grain is a partial one. */
     static final int SIZE = 10 * MIB + 3 * SECTOR;
+
     static final Map<String, String> META = new LinkedHashMap<>();
     static byte[] raw;
 
@@ -70,7 +70,9 @@ class VmdkWriterTest {
     static long allocated(Path dir, List<Path> files) throws IOException {
         long sum = 0;
         for (Path p : files) {
-            sum += Long.parseLong(Fixtures.run(dir, "stat", "-c", "%b", p.toString()).trim()) * 512;
+            sum += Long.parseLong(
+                            Fixtures.run(dir, "stat", "-c", "%b", p.toString()).trim())
+                    * 512;
         }
         return sum;
     }
@@ -84,7 +86,16 @@ class VmdkWriterTest {
             Fixtures.run(dir, "qemu-img", "check", "-f", "vmdk", disk.toString());
         }
         Path back = dir.resolve("back.raw");
-        Fixtures.run(dir, "qemu-img", "convert", "-f", f == Format.RAW ? "raw" : "vmdk", "-O", "raw", disk.toString(), back.toString());
+        Fixtures.run(
+                dir,
+                "qemu-img",
+                "convert",
+                "-f",
+                f == Format.RAW ? "raw" : "vmdk",
+                "-O",
+                "raw",
+                disk.toString(),
+                back.toString());
         Fixtures.assertSameBytes(raw, Files.readAllBytes(back));
         if (f != Format.RAW) {
             String info = Fixtures.run(dir, "qemu-img", "info", disk.toString());
@@ -108,7 +119,8 @@ class VmdkWriterTest {
                 assertEquals(META.get("uuid"), d.metadata().get("uuid"));
                 assertEquals(META.get("longContentID"), d.metadata().get("longContentID"));
                 assertEquals("255", d.metadata().get("geometry.heads"));
-                assertEquals(Long.toString(SIZE / (255 * 63 * SECTOR)), d.metadata().get("geometry.cylinders"));
+                assertEquals(
+                        Long.toString(SIZE / (255 * 63 * SECTOR)), d.metadata().get("geometry.cylinders"));
             }
         }
     }
@@ -185,7 +197,8 @@ class VmdkWriterTest {
         assertEquals(size, Files.size(back));
         byte[] expected = new byte[MIB];
         byte[] got = new byte[MIB];
-        try (InputStream in = Files.newInputStream(back); VirtualDisk d = VmdkDisks.open(disk)) {
+        try (InputStream in = Files.newInputStream(back);
+                VirtualDisk d = VmdkDisks.open(disk)) {
             for (long p = 0; p < size; p += MIB) {
                 fill(expected, p, at, data);
                 assertEquals(MIB, in.readNBytes(got, 0, MIB));
@@ -229,7 +242,8 @@ class VmdkWriterTest {
         }
 
         @Test
-        @DisplayName("a streamOptimized file: version 3, flags 0x30001, GD_AT_END, then footer marker, footer, end-of-stream")
+        @DisplayName(
+                "a streamOptimized file: version 3, flags 0x30001, GD_AT_END, then footer marker, footer, end-of-stream")
         void streamLayout() throws Exception {
             Path p = write(dir.resolve("st.vmdk"), Format.STREAM_OPTIMIZED, raw, MIB, META);
             long len = Files.size(p);
@@ -259,9 +273,10 @@ class VmdkWriterTest {
             Path flat = dir.resolve("f.vmdk");
             Path sparse = dir.resolve("s.vmdk");
             try (VmdkWriter a = VmdkWriter.create(flat, Format.MONOLITHIC_FLAT, SIZE, META);
-                 VmdkWriter b = VmdkWriter.create(sparse, Format.MONOLITHIC_SPARSE, SIZE, META)) {
+                    VmdkWriter b = VmdkWriter.create(sparse, Format.MONOLITHIC_SPARSE, SIZE, META)) {
                 String f = Files.readString(flat);
-                String s = new String(Arrays.copyOfRange(Files.readAllBytes(sparse), SECTOR, 21 * SECTOR), StandardCharsets.UTF_8);
+                String s = new String(
+                        Arrays.copyOfRange(Files.readAllBytes(sparse), SECTOR, 21 * SECTOR), StandardCharsets.UTF_8);
                 for (String text : List.of(f, s)) {
                     assertTrue(text.contains("ddb.adapterType = \"pvscsi\""), text);
                     assertTrue(text.contains("ddb.virtualHWVersion = \"19\""), text);
@@ -289,20 +304,25 @@ class VmdkWriterTest {
                 assertEquals(new DiskInfo.Geometry(size / (255 * 63 * 512), 255, 63), i.physicalGeometry());
                 assertEquals("2147483647", d.metadata().get("toolsVersion"));
             }
-            try (VmdkWriter w = VmdkWriter.create(dir.resolve("ide.vmdk"), Format.MONOLITHIC_SPARSE, size, Map.of("adapterType", "ide"))) {
+            try (VmdkWriter w = VmdkWriter.create(
+                    dir.resolve("ide.vmdk"), Format.MONOLITHIC_SPARSE, size, Map.of("adapterType", "ide"))) {
                 assertEquals(Format.MONOLITHIC_SPARSE, w.format());
             }
             try (VirtualDisk d = VmdkDisks.open(dir.resolve("ide.vmdk"))) {
-                assertEquals(new DiskInfo.Geometry(size / (16 * 63 * 512), 16, 63), d.info().physicalGeometry());
+                assertEquals(
+                        new DiskInfo.Geometry(size / (16 * 63 * 512), 16, 63),
+                        d.info().physicalGeometry());
             }
         }
 
         @Test
         @DisplayName("a rendered descriptor parses back to the same CID, createType, extents and disk database")
         void descriptorRoundTrip() throws Exception {
-            Map<String, String> ddb = VmdkWriter.diskDatabase(Map.of("adapterType", "pvscsi", "displayName", "Bürodisk"), 5L << 30);
+            Map<String, String> ddb =
+                    VmdkWriter.diskDatabase(Map.of("adapterType", "pvscsi", "displayName", "Bürodisk"), 5L << 30);
             List<Descriptor.ExtentLine> lines = List.of(
-                    new Descriptor.ExtentLine("RW", 4192256, Descriptor.ExtentType.SPARSE, "SPARSE", "a b-s001.vmdk", 0, 0),
+                    new Descriptor.ExtentLine(
+                            "RW", 4192256, Descriptor.ExtentType.SPARSE, "SPARSE", "a b-s001.vmdk", 0, 0),
                     new Descriptor.ExtentLine("RW", 100, Descriptor.ExtentType.FLAT, "FLAT", "x-flat.vmdk", 7, 0));
             String text = Descriptor.render(0xabcdef01L, "twoGbMaxExtentSparse", lines, ddb);
             assertTrue(text.startsWith("# Disk DescriptorFile\nversion=1\nencoding=\"UTF-8\"\nCID=abcdef01\n"), text);
@@ -315,8 +335,16 @@ class VmdkWriterTest {
             assertEquals("a b-s001.vmdk", d.extents().get(0).file());
             assertEquals(4192256, d.extents().get(0).sectors());
             assertEquals(7, d.extents().get(1).offset());
-            assertEquals(List.of("ddb.virtualHWVersion", "ddb.geometry.cylinders", "ddb.geometry.heads", "ddb.geometry.sectors",
-                    "ddb.adapterType", "ddb.toolsVersion", "ddb.displayName"), List.copyOf(ddb.keySet()));
+            assertEquals(
+                    List.of(
+                            "ddb.virtualHWVersion",
+                            "ddb.geometry.cylinders",
+                            "ddb.geometry.heads",
+                            "ddb.geometry.sectors",
+                            "ddb.adapterType",
+                            "ddb.toolsVersion",
+                            "ddb.displayName"),
+                    List.copyOf(ddb.keySet()));
         }
 
         @Test
@@ -379,19 +407,25 @@ class VmdkWriterTest {
         @Test
         @DisplayName("a capacity that is not a multiple of 512 is an IllegalArgumentException, and nothing is created")
         void badCapacity() {
-            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+            IllegalArgumentException e = assertThrows(
+                    IllegalArgumentException.class,
                     () -> VmdkWriter.create(dir.resolve("x.vmdk"), Format.MONOLITHIC_SPARSE, 1000, META));
             assertTrue(e.getMessage().contains("512"), e.getMessage());
-            assertThrows(IllegalArgumentException.class, () -> VmdkWriter.create(dir.resolve("x.vmdk"), Format.RAW, 0, META));
+            assertThrows(
+                    IllegalArgumentException.class,
+                    () -> VmdkWriter.create(dir.resolve("x.vmdk"), Format.RAW, 0, META));
             assertTrue(Files.notExists(dir.resolve("x.vmdk")));
         }
 
         @ParameterizedTest(name = "{0}")
-        @EnumSource(value = Format.class, names = {"MONOLITHIC_SPARSE", "STREAM_OPTIMIZED"})
+        @EnumSource(
+                value = Format.class,
+                names = {"MONOLITHIC_SPARSE", "STREAM_OPTIMIZED"})
         @DisplayName("a single sparse file over 2 TiB, which grain table entries cannot address, is refused up front")
         void tooLargeForOneSparseFile(Format f) throws Exception {
             Path p = dir.resolve("huge.vmdk");
-            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> VmdkWriter.create(p, f, 3L << 40, META));
+            IllegalArgumentException e =
+                    assertThrows(IllegalArgumentException.class, () -> VmdkWriter.create(p, f, 3L << 40, META));
             assertTrue(e.getMessage().contains("2gbsparse"), e.getMessage());
             assertTrue(Files.notExists(p));
         }
@@ -407,10 +441,14 @@ class VmdkWriterTest {
         @Test
         @DisplayName("a metadata key with the ddb. prefix or a value with a quote is an IllegalArgumentException")
         void badMetadata() {
-            assertThrows(IllegalArgumentException.class,
-                    () -> VmdkWriter.create(dir.resolve("m.vmdk"), Format.MONOLITHIC_SPARSE, MIB, Map.of("ddb.adapterType", "ide")));
-            assertThrows(IllegalArgumentException.class,
-                    () -> VmdkWriter.create(dir.resolve("m.vmdk"), Format.MONOLITHIC_SPARSE, MIB, Map.of("uuid", "a\"b")));
+            assertThrows(
+                    IllegalArgumentException.class,
+                    () -> VmdkWriter.create(
+                            dir.resolve("m.vmdk"), Format.MONOLITHIC_SPARSE, MIB, Map.of("ddb.adapterType", "ide")));
+            assertThrows(
+                    IllegalArgumentException.class,
+                    () -> VmdkWriter.create(
+                            dir.resolve("m.vmdk"), Format.MONOLITHIC_SPARSE, MIB, Map.of("uuid", "a\"b")));
         }
 
         @Test
@@ -418,7 +456,8 @@ class VmdkWriterTest {
         void existing() throws Exception {
             Path p = dir.resolve("taken.vmdk");
             Files.writeString(p, "mine");
-            VixException x = assertThrows(VixException.class, () -> VmdkWriter.create(p, Format.MONOLITHIC_SPARSE, MIB, META));
+            VixException x =
+                    assertThrows(VixException.class, () -> VmdkWriter.create(p, Format.MONOLITHIC_SPARSE, MIB, META));
             Fixtures.assertMessageNames(x, "taken.vmdk");
             assertEquals("mine", Files.readString(p));
         }
@@ -427,7 +466,9 @@ class VmdkWriterTest {
         @DisplayName("when an extent file exists already, the files created so far are removed and the old one is kept")
         void existingExtent() throws Exception {
             Files.writeString(dir.resolve("f-flat.vmdk"), "mine");
-            assertThrows(VixException.class, () -> VmdkWriter.create(dir.resolve("f.vmdk"), Format.MONOLITHIC_FLAT, MIB, META));
+            assertThrows(
+                    VixException.class,
+                    () -> VmdkWriter.create(dir.resolve("f.vmdk"), Format.MONOLITHIC_FLAT, MIB, META));
             assertTrue(Files.notExists(dir.resolve("f.vmdk")));
             assertEquals("mine", Files.readString(dir.resolve("f-flat.vmdk")));
         }

@@ -13,15 +13,15 @@ import java.io.IOException;
  */
 public interface DiskOpener extends Closeable {
 
-  /** The transport's name, kept as the backup's {@code transport} label. */
-  String name();
+    /** The transport's name, kept as the backup's {@code transport} label. */
+    String name();
 
-  /**
-   * Opens the disk {@code fileName} ({@code [ds] vm/disk.vmdk}, as the snapshot's configuration
-   * names it) of {@code vm} as it is in {@code snapshot}.
-   */
-  DiskSource open(VmInfo vm, ManagedObjectReference snapshot, String fileName) throws IOException;
+    /**
+     * Opens the disk {@code fileName} ({@code [ds] vm/disk.vmdk}, as the snapshot's configuration
+     * names it) of {@code vm} as it is in {@code snapshot}.
+     */
+    DiskSource open(VmInfo vm, ManagedObjectReference snapshot, String fileName) throws IOException;
 
-  @Override
-  default void close() throws IOException {}
+    @Override
+    default void close() throws IOException {}
 }

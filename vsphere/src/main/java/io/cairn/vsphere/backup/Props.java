@@ -18,56 +18,58 @@ import java.util.Map;
 
 /** A few properties of one managed object in one RetrievePropertiesEx call. */
 public final class Props {
-  private Props() {}
+    private Props() {}
 
-  public static Map<String, Object> get(VsphereConnection c, ManagedObjectReference obj, String... paths)
-      throws VsphereException {
-    PropertySpec ps = new PropertySpec();
-    ps.setType(obj.getType());
-    ps.getPathSet().addAll(List.of(paths));
-    ObjectSpec os = new ObjectSpec();
-    os.setObj(obj);
-    os.setSkip(false);
-    PropertyFilterSpec spec = new PropertyFilterSpec();
-    spec.getPropSet().add(ps);
-    spec.getObjectSet().add(os);
-    Map<String, Object> out = new HashMap<>();
-    try {
-      RetrieveResult r = c.port().retrievePropertiesEx(c.serviceContent().getPropertyCollector(), List.of(spec),
-          new RetrieveOptions());
-      if (r != null) {
-        for (ObjectContent oc : r.getObjects()) {
-          for (DynamicProperty p : oc.getPropSet()) {
-            out.put(p.getName(), p.getVal());
-          }
+    public static Map<String, Object> get(VsphereConnection c, ManagedObjectReference obj, String... paths)
+            throws VsphereException {
+        PropertySpec ps = new PropertySpec();
+        ps.setType(obj.getType());
+        ps.getPathSet().addAll(List.of(paths));
+        ObjectSpec os = new ObjectSpec();
+        os.setObj(obj);
+        os.setSkip(false);
+        PropertyFilterSpec spec = new PropertyFilterSpec();
+        spec.getPropSet().add(ps);
+        spec.getObjectSet().add(os);
+        Map<String, Object> out = new HashMap<>();
+        try {
+            RetrieveResult r = c.port()
+                    .retrievePropertiesEx(
+                            c.serviceContent().getPropertyCollector(), List.of(spec), new RetrieveOptions());
+            if (r != null) {
+                for (ObjectContent oc : r.getObjects()) {
+                    for (DynamicProperty p : oc.getPropSet()) {
+                        out.put(p.getName(), p.getVal());
+                    }
+                }
+            }
+        } catch (Exception e) {
+            throw Faults.translate("RetrievePropertiesEx(" + String.join(", ", paths) + ")", obj, e);
         }
-      }
-    } catch (Exception e) {
-      throw Faults.translate("RetrievePropertiesEx(" + String.join(", ", paths) + ")", obj, e);
+        return out;
     }
-    return out;
-  }
 
-  public static Object one(VsphereConnection c, ManagedObjectReference obj, String path) throws VsphereException {
-    return get(c, obj, path).get(path);
-  }
+    public static Object one(VsphereConnection c, ManagedObjectReference obj, String path) throws VsphereException {
+        return get(c, obj, path).get(path);
+    }
 
-  /** The datacenter's inventory path for datastore URLs ({@code dcPath}): folders below the root, then its name. */
-  public static String datacenterPath(VsphereConnection c, ManagedObjectReference obj) throws VsphereException {
-    ManagedObjectReference cur = obj;
-    while (cur != null && !"Datacenter".equals(cur.getType())) {
-      cur = (ManagedObjectReference) Props.one(c, cur, "parent");
+    /** The datacenter's inventory path for datastore URLs ({@code dcPath}): folders below the root, then its name. */
+    public static String datacenterPath(VsphereConnection c, ManagedObjectReference obj) throws VsphereException {
+        ManagedObjectReference cur = obj;
+        while (cur != null && !"Datacenter".equals(cur.getType())) {
+            cur = (ManagedObjectReference) Props.one(c, cur, "parent");
+        }
+        if (cur == null) {
+            throw new VsphereException(Faults.describe(obj) + " is not inside a datacenter");
+        }
+        List<String> names = new ArrayList<>();
+        ManagedObjectReference root = c.serviceContent().getRootFolder();
+        while (cur != null
+                && !(root.getValue().equals(cur.getValue()) && root.getType().equals(cur.getType()))) {
+            Map<String, Object> p = Props.get(c, cur, "name", "parent");
+            names.add(0, String.valueOf(p.get("name")));
+            cur = (ManagedObjectReference) p.get("parent");
+        }
+        return String.join("/", names);
     }
-    if (cur == null) {
-      throw new VsphereException(Faults.describe(obj) + " is not inside a datacenter");
-    }
-    List<String> names = new ArrayList<>();
-    ManagedObjectReference root = c.serviceContent().getRootFolder();
-    while (cur != null && !(root.getValue().equals(cur.getValue()) && root.getType().equals(cur.getType()))) {
-      Map<String, Object> p = Props.get(c, cur, "name", "parent");
-      names.add(0, String.valueOf(p.get("name")));
-      cur = (ManagedObjectReference) p.get("parent");
-    }
-    return String.join("/", names);
-  }
 }

@@ -17,61 +17,64 @@ import java.util.List;
  * run, before it takes its own.
  */
 public final class Snapshots {
-  /** Every snapshot cairn takes is named with this prefix; nothing else may use it. */
-  public static final String PREFIX = "cairn-";
+    /** Every snapshot cairn takes is named with this prefix; nothing else may use it. */
+    public static final String PREFIX = "cairn-";
 
-  private Snapshots() {}
+    private Snapshots() {}
 
-  /** cairn's snapshots of {@code vm} (by name prefix), oldest first. */
-  public static List<VirtualMachineSnapshotTree> leftovers(VsphereConnection c, ManagedObjectReference vm)
-      throws VsphereException {
-    List<VirtualMachineSnapshotTree> out = new ArrayList<>();
-    Object info = Props.one(c, vm, "snapshot");
-    if (info instanceof VirtualMachineSnapshotInfo si) {
-      collect(si.getRootSnapshotList(), out);
+    /** cairn's snapshots of {@code vm} (by name prefix), oldest first. */
+    public static List<VirtualMachineSnapshotTree> leftovers(VsphereConnection c, ManagedObjectReference vm)
+            throws VsphereException {
+        List<VirtualMachineSnapshotTree> out = new ArrayList<>();
+        Object info = Props.one(c, vm, "snapshot");
+        if (info instanceof VirtualMachineSnapshotInfo si) {
+            collect(si.getRootSnapshotList(), out);
+        }
+        return out;
     }
-    return out;
-  }
 
-  private static void collect(List<VirtualMachineSnapshotTree> trees, List<VirtualMachineSnapshotTree> out) {
-    for (VirtualMachineSnapshotTree t : trees) {
-      if (t.getName() != null && t.getName().startsWith(PREFIX)) {
-        out.add(t);
-      }
-      collect(t.getChildSnapshotList(), out);
+    private static void collect(List<VirtualMachineSnapshotTree> trees, List<VirtualMachineSnapshotTree> out) {
+        for (VirtualMachineSnapshotTree t : trees) {
+            if (t.getName() != null && t.getName().startsWith(PREFIX)) {
+                out.add(t);
+            }
+            collect(t.getChildSnapshotList(), out);
+        }
     }
-  }
 
-  /** Removes cairn snapshots left by an earlier run that was killed or lost its connection. */
-  public static void removeLeftovers(VsphereConnection c, ManagedObjectReference vm, Job job) throws VsphereException {
-    for (VirtualMachineSnapshotTree t : leftovers(c, vm)) {
-      job.log("removing snapshot '" + t.getName() + "' left by an earlier cairn run (created " + t.getCreateTime() + ")");
-      remove(c, t.getSnapshot());
+    /** Removes cairn snapshots left by an earlier run that was killed or lost its connection. */
+    public static void removeLeftovers(VsphereConnection c, ManagedObjectReference vm, Job job)
+            throws VsphereException {
+        for (VirtualMachineSnapshotTree t : leftovers(c, vm)) {
+            job.log("removing snapshot '" + t.getName() + "' left by an earlier cairn run (created " + t.getCreateTime()
+                    + ")");
+            remove(c, t.getSnapshot());
+        }
     }
-  }
 
-  /**
-   * Takes a snapshot without memory, quiesced when asked. Returns its moRef.
-   */
-  public static ManagedObjectReference create(VsphereConnection c, ManagedObjectReference vm, String name,
-                                              String description, boolean quiesce) throws VsphereException {
-    ManagedObjectReference task;
-    try {
-      task = c.port().createSnapshotTask(vm, name, description, false, quiesce);
-    } catch (Exception e) {
-      throw Faults.translate("CreateSnapshot_Task", vm, e);
+    /**
+     * Takes a snapshot without memory, quiesced when asked. Returns its moRef.
+     */
+    public static ManagedObjectReference create(
+            VsphereConnection c, ManagedObjectReference vm, String name, String description, boolean quiesce)
+            throws VsphereException {
+        ManagedObjectReference task;
+        try {
+            task = c.port().createSnapshotTask(vm, name, description, false, quiesce);
+        } catch (Exception e) {
+            throw Faults.translate("CreateSnapshot_Task", vm, e);
+        }
+        return (ManagedObjectReference) Tasks.await(c, task, null);
     }
-    return (ManagedObjectReference) Tasks.await(c, task, null);
-  }
 
-  /** Removes one snapshot and consolidates its disks into the parent. */
-  public static void remove(VsphereConnection c, ManagedObjectReference snapshot) throws VsphereException {
-    ManagedObjectReference task;
-    try {
-      task = c.port().removeSnapshotTask(snapshot, false, true);
-    } catch (Exception e) {
-      throw Faults.translate("RemoveSnapshot_Task", snapshot, e);
+    /** Removes one snapshot and consolidates its disks into the parent. */
+    public static void remove(VsphereConnection c, ManagedObjectReference snapshot) throws VsphereException {
+        ManagedObjectReference task;
+        try {
+            task = c.port().removeSnapshotTask(snapshot, false, true);
+        } catch (Exception e) {
+            throw Faults.translate("RemoveSnapshot_Task", snapshot, e);
+        }
+        Tasks.await(c, task, null);
     }
-    Tasks.await(c, task, null);
-  }
 }

@@ -33,82 +33,86 @@ import javax.xml.stream.XMLStreamReader;
  */
 public final class ConfigInfoXml {
 
-  /** The root element name; never change (stored backups use it). */
-  public static final QName ROOT = new QName("urn:vim25", "config");
+    /** The root element name; never change (stored backups use it). */
+    public static final QName ROOT = new QName("urn:vim25", "config");
 
-  private ConfigInfoXml() {}
+    private ConfigInfoXml() {}
 
-  private static final class Context {
-    static final JAXBContext JAXB;
+    private static final class Context {
+        static final JAXBContext JAXB;
 
-    static {
-      try {
-        JAXB = JAXBContext.newInstance(ObjectFactory.class);
-      } catch (JAXBException e) {
-        throw new ExceptionInInitializerError(e);
-      }
-    }
-  }
-
-  /** The ConfigInfo as XML (UTF-8, indented, one trailing newline). */
-  public static byte[] toXml(VirtualMachineConfigInfo config) {
-    if (config == null) {
-      throw new IllegalArgumentException("config must not be null");
-    }
-    try {
-      Marshaller m = Context.JAXB.createMarshaller();
-      m.setProperty(Marshaller.JAXB_ENCODING, "UTF-8");
-      m.setProperty(Marshaller.JAXB_FORMATTED_OUTPUT, Boolean.TRUE);
-      ByteArrayOutputStream out = new ByteArrayOutputStream();
-      m.marshal(new JAXBElement<>(ROOT, VirtualMachineConfigInfo.class, config), out);
-      out.write('\n');
-      return out.toByteArray();
-    } catch (JAXBException e) {
-      // Only a binding bug gets here: every value of a ConfigInfo is a bound type.
-      throw new IllegalStateException("cannot write VirtualMachineConfigInfo '" + config.getName()
-          + "' as XML: " + e, e);
-    }
-  }
-
-  /**
-   * Reads what {@link #toXml} wrote (or a {@code config} element recorded from a server).
-   *
-   * @throws IOException when the bytes are not such a document (named in the message)
-   */
-  public static VirtualMachineConfigInfo fromXml(byte[] xml) throws IOException {
-    XMLInputFactory xif = XMLInputFactory.newFactory();
-    // Stored documents never need a DTD or external entities: refuse them (XXE).
-    xif.setProperty(XMLInputFactory.SUPPORT_DTD, Boolean.FALSE);
-    xif.setProperty(XMLInputFactory.IS_SUPPORTING_EXTERNAL_ENTITIES, Boolean.FALSE);
-    try {
-      XMLStreamReader reader = xif.createXMLStreamReader(new ByteArrayInputStream(xml));
-      try {
-        reader.nextTag();
-        if (!ROOT.equals(reader.getName())) {
-          throw new IOException("not a stored VirtualMachineConfigInfo: root element is "
-              + reader.getName() + ", expected " + ROOT);
+        static {
+            try {
+                JAXB = JAXBContext.newInstance(ObjectFactory.class);
+            } catch (JAXBException e) {
+                throw new ExceptionInInitializerError(e);
+            }
         }
-        Unmarshaller u = Context.JAXB.createUnmarshaller();
-        VirtualMachineConfigInfo info = u.unmarshal(reader, VirtualMachineConfigInfo.class).getValue();
-        if (info == null) {
-          throw new IOException("stored VirtualMachineConfigInfo is empty");
-        }
-        return info;
-      } finally {
-        reader.close();
-      }
-    } catch (XMLStreamException | JAXBException e) {
-      throw new IOException("cannot read stored VirtualMachineConfigInfo ("
-          + new String(xml, 0, Math.min(xml.length, 80), StandardCharsets.UTF_8).strip() + "...): " + e, e);
     }
-  }
 
-  /** A deep copy made through the XML form: the builder never changes the caller's object. */
-  static VirtualMachineConfigInfo copy(VirtualMachineConfigInfo config) {
-    try {
-      return fromXml(toXml(config));
-    } catch (IOException e) {
-      throw new IllegalStateException("XML round trip of a ConfigInfo failed: " + e, e);
+    /** The ConfigInfo as XML (UTF-8, indented, one trailing newline). */
+    public static byte[] toXml(VirtualMachineConfigInfo config) {
+        if (config == null) {
+            throw new IllegalArgumentException("config must not be null");
+        }
+        try {
+            Marshaller m = Context.JAXB.createMarshaller();
+            m.setProperty(Marshaller.JAXB_ENCODING, "UTF-8");
+            m.setProperty(Marshaller.JAXB_FORMATTED_OUTPUT, Boolean.TRUE);
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            m.marshal(new JAXBElement<>(ROOT, VirtualMachineConfigInfo.class, config), out);
+            out.write('\n');
+            return out.toByteArray();
+        } catch (JAXBException e) {
+            // Only a binding bug gets here: every value of a ConfigInfo is a bound type.
+            throw new IllegalStateException(
+                    "cannot write VirtualMachineConfigInfo '" + config.getName() + "' as XML: " + e, e);
+        }
     }
-  }
+
+    /**
+     * Reads what {@link #toXml} wrote (or a {@code config} element recorded from a server).
+     *
+     * @throws IOException when the bytes are not such a document (named in the message)
+     */
+    public static VirtualMachineConfigInfo fromXml(byte[] xml) throws IOException {
+        XMLInputFactory xif = XMLInputFactory.newFactory();
+        // Stored documents never need a DTD or external entities: refuse them (XXE).
+        xif.setProperty(XMLInputFactory.SUPPORT_DTD, Boolean.FALSE);
+        xif.setProperty(XMLInputFactory.IS_SUPPORTING_EXTERNAL_ENTITIES, Boolean.FALSE);
+        try {
+            XMLStreamReader reader = xif.createXMLStreamReader(new ByteArrayInputStream(xml));
+            try {
+                reader.nextTag();
+                if (!ROOT.equals(reader.getName())) {
+                    throw new IOException("not a stored VirtualMachineConfigInfo: root element is " + reader.getName()
+                            + ", expected " + ROOT);
+                }
+                Unmarshaller u = Context.JAXB.createUnmarshaller();
+                VirtualMachineConfigInfo info =
+                        u.unmarshal(reader, VirtualMachineConfigInfo.class).getValue();
+                if (info == null) {
+                    throw new IOException("stored VirtualMachineConfigInfo is empty");
+                }
+                return info;
+            } finally {
+                reader.close();
+            }
+        } catch (XMLStreamException | JAXBException e) {
+            throw new IOException(
+                    "cannot read stored VirtualMachineConfigInfo ("
+                            + new String(xml, 0, Math.min(xml.length, 80), StandardCharsets.UTF_8).strip() + "...): "
+                            + e,
+                    e);
+        }
+    }
+
+    /** A deep copy made through the XML form: the builder never changes the caller's object. */
+    static VirtualMachineConfigInfo copy(VirtualMachineConfigInfo config) {
+        try {
+            return fromXml(toXml(config));
+        } catch (IOException e) {
+            throw new IllegalStateException("XML round trip of a ConfigInfo failed: " + e, e);
+        }
+    }
 }

@@ -3,6 +3,7 @@ package io.cairn.vsphere.config;
 import com.vmware.vim25.ArrayUpdateOperation;
 import com.vmware.vim25.CryptoKeyId;
 import com.vmware.vim25.CryptoSpecEncrypt;
+import com.vmware.vim25.DistributedVirtualSwitchPortConnection;
 import com.vmware.vim25.HostCpuIdInfo;
 import com.vmware.vim25.OptionValue;
 import com.vmware.vim25.VirtualCdrom;
@@ -45,7 +46,6 @@ import com.vmware.vim25.VirtualPCIController;
 import com.vmware.vim25.VirtualPS2Controller;
 import com.vmware.vim25.VirtualPointingDevice;
 import com.vmware.vim25.VirtualSIOController;
-import com.vmware.vim25.DistributedVirtualSwitchPortConnection;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -134,435 +134,474 @@ import java.util.Set;
  */
 public final class ConfigSpecBuilder {
 
-  /** extraConfig keys never copied (see class comment). */
-  public static final Set<String> DROPPED_EXTRA_CONFIG = Set.of(
-      "sched.swap.derivedName", "nvram", "uuid.bios", "uuid.location", "vc.uuid",
-      "cpuid.coresPerSocket", "answer.msg.uuid.altered", "checkpoint.vmState");
+    /** extraConfig keys never copied (see class comment). */
+    public static final Set<String> DROPPED_EXTRA_CONFIG = Set.of(
+            "sched.swap.derivedName",
+            "nvram",
+            "uuid.bios",
+            "uuid.location",
+            "vc.uuid",
+            "cpuid.coresPerSocket",
+            "answer.msg.uuid.altered",
+            "checkpoint.vmState");
 
-  /** extraConfig key prefixes / suffixes never copied. */
-  public static final List<String> DROPPED_EXTRA_CONFIG_PREFIXES = List.of("migrate.", "vmotion.");
+    /** extraConfig key prefixes / suffixes never copied. */
+    public static final List<String> DROPPED_EXTRA_CONFIG_PREFIXES = List.of("migrate.", "vmotion.");
 
-  private static final String CTK_SUFFIX = ".ctkEnabled";
-  private static final String ENCRYPTION_BUNDLE = "encryption.bundle";
+    private static final String CTK_SUFFIX = ".ctkEnabled";
+    private static final String ENCRYPTION_BUNDLE = "encryption.bundle";
 
-  private ConfigSpecBuilder() {}
+    private ConfigSpecBuilder() {}
 
-  /** True for the devices vSphere creates with every VM (left out of the spec). */
-  public static boolean isDefaultDevice(VirtualDevice d) {
-    return d instanceof VirtualIDEController || d instanceof VirtualPS2Controller
-        || d instanceof VirtualPCIController || d instanceof VirtualSIOController
-        || d instanceof VirtualKeyboard || d instanceof VirtualPointingDevice
-        || d instanceof VirtualMachineVMCIDevice || d instanceof VirtualMachineVideoCard;
-  }
-
-  /**
-   * The spec for a new VM from {@code stored} (which is not changed).
-   *
-   * @throws RecreateException when a device cannot be re-created with these options (message names it)
-   */
-  public static Recreate build(VirtualMachineConfigInfo stored, RecreateOptions options)
-      throws RecreateException {
-    VirtualMachineConfigInfo info = ConfigInfoXml.copy(stored);
-    List<String> warnings = new ArrayList<>();
-    VirtualMachineConfigSpec spec = new VirtualMachineConfigSpec();
-    boolean encrypted = info.getKeyId() != null;
-    boolean keepKeys = encrypted && options.encryption() == RecreateOptions.Encryption.KEEP_KEYS;
-
-    copySettings(info, options, spec, warnings);
-    copyExtraConfig(info, spec, keepKeys);
-    for (HostCpuIdInfo mask : info.getCpuFeatureMask()) {
-      VirtualMachineCpuIdInfoSpec entry = new VirtualMachineCpuIdInfoSpec();
-      entry.setOperation(ArrayUpdateOperation.ADD);
-      entry.setInfo(mask);
-      spec.getCpuFeatureMask().add(entry);
+    /** True for the devices vSphere creates with every VM (left out of the spec). */
+    public static boolean isDefaultDevice(VirtualDevice d) {
+        return d instanceof VirtualIDEController
+                || d instanceof VirtualPS2Controller
+                || d instanceof VirtualPCIController
+                || d instanceof VirtualSIOController
+                || d instanceof VirtualKeyboard
+                || d instanceof VirtualPointingDevice
+                || d instanceof VirtualMachineVMCIDevice
+                || d instanceof VirtualMachineVideoCard;
     }
-    if (encrypted) {
-      if (keepKeys) {
-        spec.setCrypto(encrypt(info.getKeyId()));
-        if (extra(info, ENCRYPTION_BUNDLE) == null) {
-          warnings.add("VM '" + info.getName() + "' is encrypted but its ConfigInfo has no "
-              + ENCRYPTION_BUNDLE + ": the new VM gets key " + info.getKeyId().getKeyId()
-              + " and a new bundle; the stored NVRAM may not be readable");
+
+    /**
+     * The spec for a new VM from {@code stored} (which is not changed).
+     *
+     * @throws RecreateException when a device cannot be re-created with these options (message names it)
+     */
+    public static Recreate build(VirtualMachineConfigInfo stored, RecreateOptions options) throws RecreateException {
+        VirtualMachineConfigInfo info = ConfigInfoXml.copy(stored);
+        List<String> warnings = new ArrayList<>();
+        VirtualMachineConfigSpec spec = new VirtualMachineConfigSpec();
+        boolean encrypted = info.getKeyId() != null;
+        boolean keepKeys = encrypted && options.encryption() == RecreateOptions.Encryption.KEEP_KEYS;
+
+        copySettings(info, options, spec, warnings);
+        copyExtraConfig(info, spec, keepKeys);
+        for (HostCpuIdInfo mask : info.getCpuFeatureMask()) {
+            VirtualMachineCpuIdInfoSpec entry = new VirtualMachineCpuIdInfoSpec();
+            entry.setOperation(ArrayUpdateOperation.ADD);
+            entry.setInfo(mask);
+            spec.getCpuFeatureMask().add(entry);
         }
-      } else {
-        warnings.add("VM '" + info.getName() + "' was encrypted with key " + info.getKeyId().getKeyId()
-            + "; it is re-encrypted " + (options.encryptionPolicyId() == null
-                ? "only if its folder's or datastore's default policy encrypts"
-                : "by storage policy " + options.encryptionPolicyId())
-            + ": NVRAM is lost because it was encrypted with the old key");
-        if (options.encryptionPolicyId() != null) {
-          spec.getVmProfile().add(profile(options.encryptionPolicyId()));
+        if (encrypted) {
+            if (keepKeys) {
+                spec.setCrypto(encrypt(info.getKeyId()));
+                if (extra(info, ENCRYPTION_BUNDLE) == null) {
+                    warnings.add("VM '" + info.getName() + "' is encrypted but its ConfigInfo has no "
+                            + ENCRYPTION_BUNDLE + ": the new VM gets key "
+                            + info.getKeyId().getKeyId()
+                            + " and a new bundle; the stored NVRAM may not be readable");
+                }
+            } else {
+                warnings.add("VM '" + info.getName() + "' was encrypted with key "
+                        + info.getKeyId().getKeyId()
+                        + "; it is re-encrypted "
+                        + (options.encryptionPolicyId() == null
+                                ? "only if its folder's or datastore's default policy encrypts"
+                                : "by storage policy " + options.encryptionPolicyId())
+                        + ": NVRAM is lost because it was encrypted with the old key");
+                if (options.encryptionPolicyId() != null) {
+                    spec.getVmProfile().add(profile(options.encryptionPolicyId()));
+                }
+            }
         }
-      }
+
+        List<DiskPlan> plans = addDevices(info, options, spec, keepKeys, warnings);
+        return new Recreate(spec, warnings, plans);
     }
 
-    List<DiskPlan> plans = addDevices(info, options, spec, keepKeys, warnings);
-    return new Recreate(spec, warnings, plans);
-  }
-
-  private static void copySettings(VirtualMachineConfigInfo info, RecreateOptions options,
-      VirtualMachineConfigSpec spec, List<String> warnings) {
-    spec.setName(options.name());
-    spec.setGuestId(info.getGuestId());
-    spec.setAlternateGuestName(info.getAlternateGuestName());
-    spec.setAnnotation(info.getAnnotation());
-    spec.setVersion(info.getVersion());
-    spec.setFirmware(info.getFirmware());
-    VirtualHardware hw = info.getHardware();
-    if (hw != null) {
-      spec.setNumCPUs(hw.getNumCPU());
-      spec.setNumCoresPerSocket(hw.getNumCoresPerSocket());
-      spec.setMemoryMB((long) hw.getMemoryMB());
-      spec.setVirtualICH7MPresent(hw.isVirtualICH7MPresent());
-      spec.setVirtualSMCPresent(hw.isVirtualSMCPresent());
-    }
-    spec.setCpuAllocation(info.getCpuAllocation());
-    spec.setMemoryAllocation(info.getMemoryAllocation());
-    spec.setMemoryReservationLockedToMax(info.isMemoryReservationLockedToMax());
-    spec.setLatencySensitivity(info.getLatencySensitivity());
-    spec.setCpuHotAddEnabled(info.isCpuHotAddEnabled());
-    spec.setCpuHotRemoveEnabled(info.isCpuHotRemoveEnabled());
-    spec.setMemoryHotAddEnabled(info.isMemoryHotAddEnabled());
-    spec.setNestedHVEnabled(info.isNestedHVEnabled());
-    spec.setVPMCEnabled(info.isVPMCEnabled());
-    spec.setFlags(info.getFlags());
-    spec.setConsolePreferences(info.getConsolePreferences());
-    spec.setPowerOpInfo(info.getDefaultPowerOps());
-    spec.setSwapPlacement(info.getSwapPlacement());
-    if (info.getTools() != null) {
-      // Versions and install type describe the old VM's installed tools; the server owns them.
-      info.getTools().setToolsVersion(null);
-      info.getTools().setToolsInstallType(null);
-      spec.setTools(info.getTools());
-    }
-    VirtualMachineBootOptions boot = info.getBootOptions();
-    if (boot != null) {
-      List<VirtualMachineBootOptionsBootableDevice> order = boot.getBootOrder();
-      boolean dropped = order.removeIf(b -> b instanceof VirtualMachineBootOptionsBootableDiskDevice
-          || b instanceof VirtualMachineBootOptionsBootableEthernetDevice);
-      if (dropped) {
-        warnings.add("the boot order named disks or NICs by device key; those entries were left out"
-            + " (the firmware's default order applies to them)");
-      }
-      spec.setBootOptions(boot);
-    }
-    if (options.keepIdentity()) {
-      spec.setUuid(info.getUuid());
-      spec.setInstanceUuid(info.getInstanceUuid());
-    }
-    VirtualMachineFileInfo files = new VirtualMachineFileInfo();
-    files.setVmPathName("[" + options.datastore() + "]");
-    spec.setFiles(files);
-  }
-
-  private static void copyExtraConfig(VirtualMachineConfigInfo info, VirtualMachineConfigSpec spec,
-      boolean keepKeys) {
-    for (OptionValue o : info.getExtraConfig()) {
-      String key = o.getKey();
-      if (key == null || DROPPED_EXTRA_CONFIG.contains(key) || key.endsWith(CTK_SUFFIX)
-          || DROPPED_EXTRA_CONFIG_PREFIXES.stream().anyMatch(key::startsWith)) {
-        continue;
-      }
-      if (!keepKeys && key.startsWith("encryption.")) {
-        continue;
-      }
-      spec.getExtraConfig().add(o);
-    }
-  }
-
-  private static Object extra(VirtualMachineConfigInfo info, String key) {
-    return info.getExtraConfig().stream().filter(o -> key.equals(o.getKey()))
-        .map(OptionValue::getValue).findFirst().orElse(null);
-  }
-
-  private static List<DiskPlan> addDevices(VirtualMachineConfigInfo info, RecreateOptions options,
-      VirtualMachineConfigSpec spec, boolean keepKeys, List<String> warnings) throws RecreateException {
-    List<VirtualDevice> all = info.getHardware() == null ? List.of() : info.getHardware().getDevice();
-    Map<Integer, VirtualDevice> byKey = new HashMap<>();
-    for (VirtualDevice d : all) {
-      byKey.put(d.getKey(), d);
-    }
-    List<VirtualDevice> controllers = new ArrayList<>();
-    List<VirtualDevice> others = new ArrayList<>();
-    List<VirtualDisk> disks = new ArrayList<>();
-    for (VirtualDevice d : all) {
-      if (isDefaultDevice(d)) {
-        continue;
-      }
-      if (d instanceof VirtualController c) {
-        c.getDevice().clear();
-        controllers.add(d);
-      } else if (d instanceof VirtualDisk disk) {
-        disks.add(disk);
-      } else {
-        others.add(d);
-      }
-    }
-    // Disks in (bus number, unit number) order; the controller's stored key breaks ties
-    // between controller types that share a bus number (scsi0:0 and sata0:0).
-    disks.sort(Comparator.<VirtualDisk>comparingInt(d -> busNumber(byKey, d))
-        .thenComparingInt(d -> d.getUnitNumber() == null ? -1 : d.getUnitNumber())
-        .thenComparingInt(d -> d.getControllerKey() == null ? 0 : d.getControllerKey()));
-
-    // Temporary keys in the order the devices are added: controllers first, so that a child's
-    // controllerKey always names a device added before it.
-    Map<Integer, Integer> newKeys = new LinkedHashMap<>();
-    int next = -1;
-    for (VirtualDevice d : controllers) {
-      newKeys.put(d.getKey(), next--);
-    }
-    for (VirtualDevice d : others) {
-      newKeys.put(d.getKey(), next--);
-    }
-    for (VirtualDevice d : disks) {
-      newKeys.put(d.getKey(), next--);
-    }
-
-    for (VirtualDevice d : controllers) {
-      spec.getDeviceChange().add(add(rekey(d, newKeys, byKey, warnings)));
-    }
-    for (VirtualDevice d : others) {
-      int storedKey = d.getKey();
-      VirtualDevice dev = rekey(d, newKeys, byKey, warnings);
-      if (dev instanceof VirtualEthernetCard nic) {
-        mapNic(nic, storedKey, options);
-      } else if (dev instanceof VirtualCdrom cd) {
-        detachMedia(cd, warnings, "CD-ROM");
-        VirtualCdromRemotePassthroughBackingInfo b = new VirtualCdromRemotePassthroughBackingInfo();
-        b.setDeviceName("");
-        b.setUseAutoDetect(false);
-        b.setExclusive(false);
-        cd.setBacking(b);
-      } else if (dev instanceof VirtualFloppy fd) {
-        detachMedia(fd, warnings, "floppy");
-        VirtualFloppyRemoteDeviceBackingInfo b = new VirtualFloppyRemoteDeviceBackingInfo();
-        b.setDeviceName("");
-        b.setUseAutoDetect(false);
-        fd.setBacking(b);
-      } else if (dev.getBacking() instanceof VirtualDeviceFileBackingInfo f) {
-        f.setDatastore(null);
-        warnings.add(label(dev) + " keeps its backing file " + f.getFileName()
-            + ", which must exist on the target");
-      }
-      spec.getDeviceChange().add(add(dev));
-    }
-
-    List<DiskPlan> plans = new ArrayList<>();
-    for (VirtualDisk stored : disks) {
-      int storedKey = stored.getKey();
-      VirtualDevice controller = byKey.get(stored.getControllerKey());
-      String storedFile = stored.getBacking() instanceof VirtualDeviceFileBackingInfo f ? f.getFileName() : null;
-      VirtualDisk disk = (VirtualDisk) rekey(stored, newKeys, byKey, warnings);
-      String ds = options.datastoreFor(storedKey);
-      VirtualDeviceConfigSpec change = add(disk);
-      change.setFileOperation(VirtualDeviceConfigSpecFileOperation.CREATE);
-      boolean rdm = disk.getBacking() instanceof VirtualDiskRawDiskMappingVer1BackingInfo;
-      CryptoKeyId diskKey;
-      if (rdm) {
-        VirtualDiskRawDiskMappingVer1BackingInfo old = (VirtualDiskRawDiskMappingVer1BackingInfo) disk.getBacking();
-        diskKey = null;
-        disk.setBacking(rdmBacking(stored, old, ds, options));
-      } else {
-        diskKey = diskKeyId(disk.getBacking());
-        disk.setBacking(flatBacking(disk, ds, warnings));
-      }
-      disk.setDiskObjectId(null);
-      disk.setVDiskId(null);
-      disk.setNativeUnmanagedLinkedClone(null);
-      if (diskKey != null && keepKeys) {
-        VirtualDeviceConfigSpecBackingSpec b = new VirtualDeviceConfigSpecBackingSpec();
-        b.setCrypto(encrypt(diskKey));
-        change.setBacking(b);
-      }
-      if (diskKey != null && !keepKeys && options.encryptionPolicyId() != null) {
-        change.getProfile().add(profile(options.encryptionPolicyId()));
-      }
-      spec.getDeviceChange().add(change);
-      long capacity = disk.getCapacityInBytes() != null ? disk.getCapacityInBytes() : disk.getCapacityInKB() * 1024L;
-      plans.add(new DiskPlan(storedKey, label(stored), storedFile, disk.getKey(),
-          controller == null ? null : vimType(controller),
-          controller instanceof VirtualController c ? c.getBusNumber() : -1,
-          disk.getUnitNumber() == null ? -1 : disk.getUnitNumber(), ds, capacity, rdm));
-    }
-    return plans;
-  }
-
-  private static int busNumber(Map<Integer, VirtualDevice> byKey, VirtualDevice d) {
-    return d.getControllerKey() != null && byKey.get(d.getControllerKey()) instanceof VirtualController c
-        ? c.getBusNumber() : -1;
-  }
-
-  /** The device with its temporary key and its controllerKey pointing at the new (or default) key. */
-  private static VirtualDevice rekey(VirtualDevice d, Map<Integer, Integer> newKeys,
-      Map<Integer, VirtualDevice> byKey, List<String> warnings) {
-    Integer parent = d.getControllerKey();
-    d.setKey(newKeys.get(d.getKey()));
-    if (parent != null) {
-      Integer mapped = newKeys.get(parent);
-      if (mapped != null) {
-        d.setControllerKey(mapped);
-      } else if (byKey.get(parent) == null) {
-        warnings.add(label(d) + " names controller key " + parent
-            + ", which is not in the stored ConfigInfo; kept as is");
-      }
-      // else: a default controller, which vSphere re-creates with the same key.
-    }
-    // The slot (PCI slot number) was assigned by the old VM's host; let the new one assign.
-    d.setSlotInfo(null);
-    return d;
-  }
-
-  private static VirtualDeviceConfigSpec add(VirtualDevice d) {
-    VirtualDeviceConfigSpec c = new VirtualDeviceConfigSpec();
-    c.setOperation(VirtualDeviceConfigSpecOperation.ADD);
-    c.setDevice(d);
-    return c;
-  }
-
-  private static void mapNic(VirtualEthernetCard nic, int storedKey, RecreateOptions options)
-      throws RecreateException {
-    VirtualDeviceBackingInfo backing = nic.getBacking();
-    if (backing instanceof VirtualEthernetCardNetworkBackingInfo net) {
-      String old = net.getDeviceName();
-      String mapped = options.networkMap().get(old);
-      if (mapped == null) {
-        if (!options.keepUnmappedNetworks()) {
-          throw new RecreateException(label(nic) + " (key " + storedKey + ") is on network '" + old
-              + "', which the network map does not map (give OLD=NEW, e.g. '" + old + "=VM Network')");
+    private static void copySettings(
+            VirtualMachineConfigInfo info,
+            RecreateOptions options,
+            VirtualMachineConfigSpec spec,
+            List<String> warnings) {
+        spec.setName(options.name());
+        spec.setGuestId(info.getGuestId());
+        spec.setAlternateGuestName(info.getAlternateGuestName());
+        spec.setAnnotation(info.getAnnotation());
+        spec.setVersion(info.getVersion());
+        spec.setFirmware(info.getFirmware());
+        VirtualHardware hw = info.getHardware();
+        if (hw != null) {
+            spec.setNumCPUs(hw.getNumCPU());
+            spec.setNumCoresPerSocket(hw.getNumCoresPerSocket());
+            spec.setMemoryMB((long) hw.getMemoryMB());
+            spec.setVirtualICH7MPresent(hw.isVirtualICH7MPresent());
+            spec.setVirtualSMCPresent(hw.isVirtualSMCPresent());
         }
-        mapped = old;
-      }
-      net.setDeviceName(mapped);
-      net.setNetwork(null);
-    } else if (backing instanceof VirtualEthernetCardDistributedVirtualPortBackingInfo dv) {
-      DistributedVirtualSwitchPortConnection port = dv.getPort();
-      String sw = port == null ? null : port.getSwitchUuid();
-      String pg = port == null ? null : port.getPortgroupKey();
-      Optional<PortgroupResolver.Portgroup> target = options.portgroupResolver() == null
-          ? Optional.empty() : options.portgroupResolver().resolve(sw, pg);
-      if (target.isEmpty()) {
-        throw new RecreateException(label(nic) + " (key " + storedKey
-            + ") is on distributed portgroup " + pg + " of switch " + sw + ", which "
-            + (options.portgroupResolver() == null ? "cannot be mapped without the target's inventory"
-                : "the target has no mapping for"));
-      }
-      DistributedVirtualSwitchPortConnection conn = new DistributedVirtualSwitchPortConnection();
-      conn.setSwitchUuid(target.get().switchUuid());
-      conn.setPortgroupKey(target.get().portgroupKey());
-      dv.setPort(conn);
+        spec.setCpuAllocation(info.getCpuAllocation());
+        spec.setMemoryAllocation(info.getMemoryAllocation());
+        spec.setMemoryReservationLockedToMax(info.isMemoryReservationLockedToMax());
+        spec.setLatencySensitivity(info.getLatencySensitivity());
+        spec.setCpuHotAddEnabled(info.isCpuHotAddEnabled());
+        spec.setCpuHotRemoveEnabled(info.isCpuHotRemoveEnabled());
+        spec.setMemoryHotAddEnabled(info.isMemoryHotAddEnabled());
+        spec.setNestedHVEnabled(info.isNestedHVEnabled());
+        spec.setVPMCEnabled(info.isVPMCEnabled());
+        spec.setFlags(info.getFlags());
+        spec.setConsolePreferences(info.getConsolePreferences());
+        spec.setPowerOpInfo(info.getDefaultPowerOps());
+        spec.setSwapPlacement(info.getSwapPlacement());
+        if (info.getTools() != null) {
+            // Versions and install type describe the old VM's installed tools; the server owns them.
+            info.getTools().setToolsVersion(null);
+            info.getTools().setToolsInstallType(null);
+            spec.setTools(info.getTools());
+        }
+        VirtualMachineBootOptions boot = info.getBootOptions();
+        if (boot != null) {
+            List<VirtualMachineBootOptionsBootableDevice> order = boot.getBootOrder();
+            boolean dropped = order.removeIf(b -> b instanceof VirtualMachineBootOptionsBootableDiskDevice
+                    || b instanceof VirtualMachineBootOptionsBootableEthernetDevice);
+            if (dropped) {
+                warnings.add("the boot order named disks or NICs by device key; those entries were left out"
+                        + " (the firmware's default order applies to them)");
+            }
+            spec.setBootOptions(boot);
+        }
+        if (options.keepIdentity()) {
+            spec.setUuid(info.getUuid());
+            spec.setInstanceUuid(info.getInstanceUuid());
+        }
+        VirtualMachineFileInfo files = new VirtualMachineFileInfo();
+        files.setVmPathName("[" + options.datastore() + "]");
+        spec.setFiles(files);
     }
-    if (!"manual".equalsIgnoreCase(nic.getAddressType())) {
-      nic.setMacAddress(null);
-    }
-    nic.setExternalId(null);
-  }
 
-  private static void detachMedia(VirtualDevice d, List<String> warnings, String what) {
-    VirtualDeviceBackingInfo b = d.getBacking();
-    if (b instanceof VirtualDeviceFileBackingInfo f && f.getFileName() != null) {
-      warnings.add(label(d) + " had " + f.getFileName() + " inserted; the new " + what
-          + " is empty (the image may not exist on the target)");
+    private static void copyExtraConfig(
+            VirtualMachineConfigInfo info, VirtualMachineConfigSpec spec, boolean keepKeys) {
+        for (OptionValue o : info.getExtraConfig()) {
+            String key = o.getKey();
+            if (key == null
+                    || DROPPED_EXTRA_CONFIG.contains(key)
+                    || key.endsWith(CTK_SUFFIX)
+                    || DROPPED_EXTRA_CONFIG_PREFIXES.stream().anyMatch(key::startsWith)) {
+                continue;
+            }
+            if (!keepKeys && key.startsWith("encryption.")) {
+                continue;
+            }
+            spec.getExtraConfig().add(o);
+        }
     }
-    VirtualDeviceConnectInfo c = d.getConnectable();
-    if (c == null) {
-      c = new VirtualDeviceConnectInfo();
-      c.setAllowGuestControl(true);
-      d.setConnectable(c);
-    }
-    c.setConnected(false);
-    c.setStartConnected(false);
-    c.setStatus(null);
-  }
 
-  private static VirtualDiskFlatVer2BackingInfo flatBacking(VirtualDisk disk, String ds,
-      List<String> warnings) {
-    VirtualDeviceBackingInfo old = disk.getBacking();
-    VirtualDiskFlatVer2BackingInfo b = new VirtualDiskFlatVer2BackingInfo();
-    b.setFileName("[" + ds + "]");
-    if (old instanceof VirtualDiskFlatVer2BackingInfo f) {
-      b.setDiskMode(f.getDiskMode());
-      b.setThinProvisioned(f.isThinProvisioned());
-      b.setEagerlyScrub(f.isEagerlyScrub());
-      b.setWriteThrough(f.isWriteThrough());
-      b.setSharing(f.getSharing());
-      b.setDigestEnabled(f.isDigestEnabled());
-    } else if (old instanceof VirtualDiskSeSparseBackingInfo s) {
-      b.setDiskMode(s.getDiskMode());
-      b.setWriteThrough(s.isWriteThrough());
-      b.setDigestEnabled(s.isDigestEnabled());
-      b.setThinProvisioned(true);
-    } else if (old instanceof VirtualDiskSparseVer2BackingInfo s) {
-      b.setDiskMode(s.getDiskMode());
-      b.setWriteThrough(s.isWriteThrough());
-      b.setThinProvisioned(true);
-    } else if (old instanceof VirtualDiskFlatVer1BackingInfo f) {
-      b.setDiskMode(f.getDiskMode());
-      b.setWriteThrough(f.isWriteThrough());
-    } else {
-      warnings.add(label(disk) + " had a " + (old == null ? "missing" : vimType(old))
-          + " backing; it is re-created as a thin flat disk in persistent mode");
-      b.setThinProvisioned(true);
+    private static Object extra(VirtualMachineConfigInfo info, String key) {
+        return info.getExtraConfig().stream()
+                .filter(o -> key.equals(o.getKey()))
+                .map(OptionValue::getValue)
+                .findFirst()
+                .orElse(null);
     }
-    if (b.getDiskMode() == null) {
-      b.setDiskMode("persistent");
+
+    private static List<DiskPlan> addDevices(
+            VirtualMachineConfigInfo info,
+            RecreateOptions options,
+            VirtualMachineConfigSpec spec,
+            boolean keepKeys,
+            List<String> warnings)
+            throws RecreateException {
+        List<VirtualDevice> all =
+                info.getHardware() == null ? List.of() : info.getHardware().getDevice();
+        Map<Integer, VirtualDevice> byKey = new HashMap<>();
+        for (VirtualDevice d : all) {
+            byKey.put(d.getKey(), d);
+        }
+        List<VirtualDevice> controllers = new ArrayList<>();
+        List<VirtualDevice> others = new ArrayList<>();
+        List<VirtualDisk> disks = new ArrayList<>();
+        for (VirtualDevice d : all) {
+            if (isDefaultDevice(d)) {
+                continue;
+            }
+            if (d instanceof VirtualController c) {
+                c.getDevice().clear();
+                controllers.add(d);
+            } else if (d instanceof VirtualDisk disk) {
+                disks.add(disk);
+            } else {
+                others.add(d);
+            }
+        }
+        // Disks in (bus number, unit number) order; the controller's stored key breaks ties
+        // between controller types that share a bus number (scsi0:0 and sata0:0).
+        disks.sort(Comparator.<VirtualDisk>comparingInt(d -> busNumber(byKey, d))
+                .thenComparingInt(d -> d.getUnitNumber() == null ? -1 : d.getUnitNumber())
+                .thenComparingInt(d -> d.getControllerKey() == null ? 0 : d.getControllerKey()));
+
+        // Temporary keys in the order the devices are added: controllers first, so that a child's
+        // controllerKey always names a device added before it.
+        Map<Integer, Integer> newKeys = new LinkedHashMap<>();
+        int next = -1;
+        for (VirtualDevice d : controllers) {
+            newKeys.put(d.getKey(), next--);
+        }
+        for (VirtualDevice d : others) {
+            newKeys.put(d.getKey(), next--);
+        }
+        for (VirtualDevice d : disks) {
+            newKeys.put(d.getKey(), next--);
+        }
+
+        for (VirtualDevice d : controllers) {
+            spec.getDeviceChange().add(add(rekey(d, newKeys, byKey, warnings)));
+        }
+        for (VirtualDevice d : others) {
+            int storedKey = d.getKey();
+            VirtualDevice dev = rekey(d, newKeys, byKey, warnings);
+            if (dev instanceof VirtualEthernetCard nic) {
+                mapNic(nic, storedKey, options);
+            } else if (dev instanceof VirtualCdrom cd) {
+                detachMedia(cd, warnings, "CD-ROM");
+                VirtualCdromRemotePassthroughBackingInfo b = new VirtualCdromRemotePassthroughBackingInfo();
+                b.setDeviceName("");
+                b.setUseAutoDetect(false);
+                b.setExclusive(false);
+                cd.setBacking(b);
+            } else if (dev instanceof VirtualFloppy fd) {
+                detachMedia(fd, warnings, "floppy");
+                VirtualFloppyRemoteDeviceBackingInfo b = new VirtualFloppyRemoteDeviceBackingInfo();
+                b.setDeviceName("");
+                b.setUseAutoDetect(false);
+                fd.setBacking(b);
+            } else if (dev.getBacking() instanceof VirtualDeviceFileBackingInfo f) {
+                f.setDatastore(null);
+                warnings.add(
+                        label(dev) + " keeps its backing file " + f.getFileName() + ", which must exist on the target");
+            }
+            spec.getDeviceChange().add(add(dev));
+        }
+
+        List<DiskPlan> plans = new ArrayList<>();
+        for (VirtualDisk stored : disks) {
+            int storedKey = stored.getKey();
+            VirtualDevice controller = byKey.get(stored.getControllerKey());
+            String storedFile = stored.getBacking() instanceof VirtualDeviceFileBackingInfo f ? f.getFileName() : null;
+            VirtualDisk disk = (VirtualDisk) rekey(stored, newKeys, byKey, warnings);
+            String ds = options.datastoreFor(storedKey);
+            VirtualDeviceConfigSpec change = add(disk);
+            change.setFileOperation(VirtualDeviceConfigSpecFileOperation.CREATE);
+            boolean rdm = disk.getBacking() instanceof VirtualDiskRawDiskMappingVer1BackingInfo;
+            CryptoKeyId diskKey;
+            if (rdm) {
+                VirtualDiskRawDiskMappingVer1BackingInfo old =
+                        (VirtualDiskRawDiskMappingVer1BackingInfo) disk.getBacking();
+                diskKey = null;
+                disk.setBacking(rdmBacking(stored, old, ds, options));
+            } else {
+                diskKey = diskKeyId(disk.getBacking());
+                disk.setBacking(flatBacking(disk, ds, warnings));
+            }
+            disk.setDiskObjectId(null);
+            disk.setVDiskId(null);
+            disk.setNativeUnmanagedLinkedClone(null);
+            if (diskKey != null && keepKeys) {
+                VirtualDeviceConfigSpecBackingSpec b = new VirtualDeviceConfigSpecBackingSpec();
+                b.setCrypto(encrypt(diskKey));
+                change.setBacking(b);
+            }
+            if (diskKey != null && !keepKeys && options.encryptionPolicyId() != null) {
+                change.getProfile().add(profile(options.encryptionPolicyId()));
+            }
+            spec.getDeviceChange().add(change);
+            long capacity =
+                    disk.getCapacityInBytes() != null ? disk.getCapacityInBytes() : disk.getCapacityInKB() * 1024L;
+            plans.add(new DiskPlan(
+                    storedKey,
+                    label(stored),
+                    storedFile,
+                    disk.getKey(),
+                    controller == null ? null : vimType(controller),
+                    controller instanceof VirtualController c ? c.getBusNumber() : -1,
+                    disk.getUnitNumber() == null ? -1 : disk.getUnitNumber(),
+                    ds,
+                    capacity,
+                    rdm));
+        }
+        return plans;
     }
-    // parent, uuid, changeId, contentId, keyId, datastore stay unset: the new disk is a new file.
-    return b;
-  }
 
-  private static VirtualDiskRawDiskMappingVer1BackingInfo rdmBacking(VirtualDisk disk,
-      VirtualDiskRawDiskMappingVer1BackingInfo old, String ds, RecreateOptions options)
-      throws RecreateException {
-    if (options.rdmChooser() == null) {
-      throw new RecreateException(label(disk) + " (key " + disk.getKey() + ", LUN "
-          + old.getLunUuid() + ", " + old.getCompatibilityMode() + ") is a raw device mapping and"
-          + " no LUN chooser was given: cannot re-create it");
+    private static int busNumber(Map<Integer, VirtualDevice> byKey, VirtualDevice d) {
+        return d.getControllerKey() != null && byKey.get(d.getControllerKey()) instanceof VirtualController c
+                ? c.getBusNumber()
+                : -1;
     }
-    RdmChooser.Lun lun = options.rdmChooser().choose(disk, old).orElseThrow(() -> new RecreateException(
-        label(disk) + " (key " + disk.getKey() + ") is a raw device mapping and the target has no"
-            + " free LUN for it (QueryConfigTarget found none that fits)"));
-    VirtualDiskRawDiskMappingVer1BackingInfo b = new VirtualDiskRawDiskMappingVer1BackingInfo();
-    b.setFileName("[" + ds + "]");
-    b.setDeviceName(lun.deviceName());
-    b.setLunUuid(lun.lunUuid());
-    b.setCompatibilityMode(old.getCompatibilityMode());
-    b.setDiskMode(old.getDiskMode());
-    b.setSharing(old.getSharing());
-    return b;
-  }
 
-  private static CryptoKeyId diskKeyId(VirtualDeviceBackingInfo b) {
-    if (b instanceof VirtualDiskFlatVer2BackingInfo f) {
-      return f.getKeyId();
+    /** The device with its temporary key and its controllerKey pointing at the new (or default) key. */
+    private static VirtualDevice rekey(
+            VirtualDevice d, Map<Integer, Integer> newKeys, Map<Integer, VirtualDevice> byKey, List<String> warnings) {
+        Integer parent = d.getControllerKey();
+        d.setKey(newKeys.get(d.getKey()));
+        if (parent != null) {
+            Integer mapped = newKeys.get(parent);
+            if (mapped != null) {
+                d.setControllerKey(mapped);
+            } else if (byKey.get(parent) == null) {
+                warnings.add(label(d) + " names controller key " + parent
+                        + ", which is not in the stored ConfigInfo; kept as is");
+            }
+            // else: a default controller, which vSphere re-creates with the same key.
+        }
+        // The slot (PCI slot number) was assigned by the old VM's host; let the new one assign.
+        d.setSlotInfo(null);
+        return d;
     }
-    if (b instanceof VirtualDiskSeSparseBackingInfo s) {
-      return s.getKeyId();
+
+    private static VirtualDeviceConfigSpec add(VirtualDevice d) {
+        VirtualDeviceConfigSpec c = new VirtualDeviceConfigSpec();
+        c.setOperation(VirtualDeviceConfigSpecOperation.ADD);
+        c.setDevice(d);
+        return c;
     }
-    if (b instanceof VirtualDiskSparseVer2BackingInfo s) {
-      return s.getKeyId();
+
+    private static void mapNic(VirtualEthernetCard nic, int storedKey, RecreateOptions options)
+            throws RecreateException {
+        VirtualDeviceBackingInfo backing = nic.getBacking();
+        if (backing instanceof VirtualEthernetCardNetworkBackingInfo net) {
+            String old = net.getDeviceName();
+            String mapped = options.networkMap().get(old);
+            if (mapped == null) {
+                if (!options.keepUnmappedNetworks()) {
+                    throw new RecreateException(label(nic) + " (key " + storedKey + ") is on network '" + old
+                            + "', which the network map does not map (give OLD=NEW, e.g. '" + old + "=VM Network')");
+                }
+                mapped = old;
+            }
+            net.setDeviceName(mapped);
+            net.setNetwork(null);
+        } else if (backing instanceof VirtualEthernetCardDistributedVirtualPortBackingInfo dv) {
+            DistributedVirtualSwitchPortConnection port = dv.getPort();
+            String sw = port == null ? null : port.getSwitchUuid();
+            String pg = port == null ? null : port.getPortgroupKey();
+            Optional<PortgroupResolver.Portgroup> target = options.portgroupResolver() == null
+                    ? Optional.empty()
+                    : options.portgroupResolver().resolve(sw, pg);
+            if (target.isEmpty()) {
+                throw new RecreateException(label(nic) + " (key " + storedKey
+                        + ") is on distributed portgroup " + pg + " of switch " + sw + ", which "
+                        + (options.portgroupResolver() == null
+                                ? "cannot be mapped without the target's inventory"
+                                : "the target has no mapping for"));
+            }
+            DistributedVirtualSwitchPortConnection conn = new DistributedVirtualSwitchPortConnection();
+            conn.setSwitchUuid(target.get().switchUuid());
+            conn.setPortgroupKey(target.get().portgroupKey());
+            dv.setPort(conn);
+        }
+        if (!"manual".equalsIgnoreCase(nic.getAddressType())) {
+            nic.setMacAddress(null);
+        }
+        nic.setExternalId(null);
     }
-    return null;
-  }
 
-  private static CryptoSpecEncrypt encrypt(CryptoKeyId key) {
-    CryptoSpecEncrypt c = new CryptoSpecEncrypt();
-    c.setCryptoKeyId(key);
-    return c;
-  }
+    private static void detachMedia(VirtualDevice d, List<String> warnings, String what) {
+        VirtualDeviceBackingInfo b = d.getBacking();
+        if (b instanceof VirtualDeviceFileBackingInfo f && f.getFileName() != null) {
+            warnings.add(label(d) + " had " + f.getFileName() + " inserted; the new " + what
+                    + " is empty (the image may not exist on the target)");
+        }
+        VirtualDeviceConnectInfo c = d.getConnectable();
+        if (c == null) {
+            c = new VirtualDeviceConnectInfo();
+            c.setAllowGuestControl(true);
+            d.setConnectable(c);
+        }
+        c.setConnected(false);
+        c.setStartConnected(false);
+        c.setStatus(null);
+    }
 
-  private static VirtualMachineDefinedProfileSpec profile(String id) {
-    VirtualMachineDefinedProfileSpec p = new VirtualMachineDefinedProfileSpec();
-    p.setProfileId(id);
-    return p;
-  }
+    private static VirtualDiskFlatVer2BackingInfo flatBacking(VirtualDisk disk, String ds, List<String> warnings) {
+        VirtualDeviceBackingInfo old = disk.getBacking();
+        VirtualDiskFlatVer2BackingInfo b = new VirtualDiskFlatVer2BackingInfo();
+        b.setFileName("[" + ds + "]");
+        if (old instanceof VirtualDiskFlatVer2BackingInfo f) {
+            b.setDiskMode(f.getDiskMode());
+            b.setThinProvisioned(f.isThinProvisioned());
+            b.setEagerlyScrub(f.isEagerlyScrub());
+            b.setWriteThrough(f.isWriteThrough());
+            b.setSharing(f.getSharing());
+            b.setDigestEnabled(f.isDigestEnabled());
+        } else if (old instanceof VirtualDiskSeSparseBackingInfo s) {
+            b.setDiskMode(s.getDiskMode());
+            b.setWriteThrough(s.isWriteThrough());
+            b.setDigestEnabled(s.isDigestEnabled());
+            b.setThinProvisioned(true);
+        } else if (old instanceof VirtualDiskSparseVer2BackingInfo s) {
+            b.setDiskMode(s.getDiskMode());
+            b.setWriteThrough(s.isWriteThrough());
+            b.setThinProvisioned(true);
+        } else if (old instanceof VirtualDiskFlatVer1BackingInfo f) {
+            b.setDiskMode(f.getDiskMode());
+            b.setWriteThrough(f.isWriteThrough());
+        } else {
+            warnings.add(label(disk) + " had a " + (old == null ? "missing" : vimType(old))
+                    + " backing; it is re-created as a thin flat disk in persistent mode");
+            b.setThinProvisioned(true);
+        }
+        if (b.getDiskMode() == null) {
+            b.setDiskMode("persistent");
+        }
+        // parent, uuid, changeId, contentId, keyId, datastore stay unset: the new disk is a new file.
+        return b;
+    }
 
-  static String label(VirtualDevice d) {
-    String l = d.getDeviceInfo() == null ? null : d.getDeviceInfo().getLabel();
-    return "'" + (l != null ? l : vimType(d) + " " + d.getKey()) + "'";
-  }
+    private static VirtualDiskRawDiskMappingVer1BackingInfo rdmBacking(
+            VirtualDisk disk, VirtualDiskRawDiskMappingVer1BackingInfo old, String ds, RecreateOptions options)
+            throws RecreateException {
+        if (options.rdmChooser() == null) {
+            throw new RecreateException(label(disk) + " (key " + disk.getKey() + ", LUN "
+                    + old.getLunUuid() + ", " + old.getCompatibilityMode() + ") is a raw device mapping and"
+                    + " no LUN chooser was given: cannot re-create it");
+        }
+        RdmChooser.Lun lun = options.rdmChooser()
+                .choose(disk, old)
+                .orElseThrow(() -> new RecreateException(
+                        label(disk) + " (key " + disk.getKey() + ") is a raw device mapping and the target has no"
+                                + " free LUN for it (QueryConfigTarget found none that fits)"));
+        VirtualDiskRawDiskMappingVer1BackingInfo b = new VirtualDiskRawDiskMappingVer1BackingInfo();
+        b.setFileName("[" + ds + "]");
+        b.setDeviceName(lun.deviceName());
+        b.setLunUuid(lun.lunUuid());
+        b.setCompatibilityMode(old.getCompatibilityMode());
+        b.setDiskMode(old.getDiskMode());
+        b.setSharing(old.getSharing());
+        return b;
+    }
 
-  /** The vim25 type name of a data object (the binding keeps VMware's class names). */
-  static String vimType(Object o) {
-    return o.getClass().getSimpleName();
-  }
+    private static CryptoKeyId diskKeyId(VirtualDeviceBackingInfo b) {
+        if (b instanceof VirtualDiskFlatVer2BackingInfo f) {
+            return f.getKeyId();
+        }
+        if (b instanceof VirtualDiskSeSparseBackingInfo s) {
+            return s.getKeyId();
+        }
+        if (b instanceof VirtualDiskSparseVer2BackingInfo s) {
+            return s.getKeyId();
+        }
+        return null;
+    }
+
+    private static CryptoSpecEncrypt encrypt(CryptoKeyId key) {
+        CryptoSpecEncrypt c = new CryptoSpecEncrypt();
+        c.setCryptoKeyId(key);
+        return c;
+    }
+
+    private static VirtualMachineDefinedProfileSpec profile(String id) {
+        VirtualMachineDefinedProfileSpec p = new VirtualMachineDefinedProfileSpec();
+        p.setProfileId(id);
+        return p;
+    }
+
+    static String label(VirtualDevice d) {
+        String l = d.getDeviceInfo() == null ? null : d.getDeviceInfo().getLabel();
+        return "'" + (l != null ? l : vimType(d) + " " + d.getKey()) + "'";
+    }
+
+    /** The vim25 type name of a data object (the binding keeps VMware's class names). */
+    static String vimType(Object o) {
+        return o.getClass().getSimpleName();
+    }
 }

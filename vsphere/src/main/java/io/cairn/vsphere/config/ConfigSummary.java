@@ -29,80 +29,83 @@ import java.util.Map;
  */
 public final class ConfigSummary {
 
-  private ConfigSummary() {}
+    private ConfigSummary() {}
 
-  public static ObjectNode of(VirtualMachineConfigInfo info) {
-    JsonNodeFactory f = JsonNodeFactory.instance;
-    ObjectNode o = f.objectNode();
-    put(o, "name", info.getName());
-    put(o, "guestId", info.getGuestId());
-    put(o, "guestFullName", info.getGuestFullName());
-    put(o, "version", info.getVersion());
-    put(o, "firmware", info.getFirmware());
-    VirtualHardware hw = info.getHardware();
-    if (hw != null) {
-      o.put("numCPU", hw.getNumCPU());
-      if (hw.getNumCoresPerSocket() != null) {
-        o.put("numCoresPerSocket", hw.getNumCoresPerSocket());
-      }
-      o.put("memoryMB", hw.getMemoryMB());
-    }
-    put(o, "instanceUuid", info.getInstanceUuid());
-    if (info.getKeyId() != null) {
-      ObjectNode k = o.putObject("keyId");
-      put(k, "keyId", info.getKeyId().getKeyId());
-      if (info.getKeyId().getProviderId() != null) {
-        put(k, "providerId", info.getKeyId().getProviderId().getId());
-      }
-    }
-    ArrayNode disks = o.putArray("disks");
-    ArrayNode nics = o.putArray("nics");
-    Map<Integer, VirtualDevice> byKey = new HashMap<>();
-    if (hw != null) {
-      hw.getDevice().forEach(d -> byKey.put(d.getKey(), d));
-      for (VirtualDevice d : hw.getDevice()) {
-        if (d instanceof VirtualDisk disk) {
-          ObjectNode n = disks.addObject();
-          n.put("key", disk.getKey());
-          put(n, "label", label(disk));
-          if (byKey.get(disk.getControllerKey()) instanceof VirtualController c) {
-            n.put("controller", c.getClass().getSimpleName() + " " + c.getBusNumber());
-          }
-          if (disk.getUnitNumber() != null) {
-            n.put("unitNumber", disk.getUnitNumber());
-          }
-          if (disk.getBacking() instanceof VirtualDeviceFileBackingInfo b) {
-            put(n, "fileName", b.getFileName());
-          }
-          n.put("capacityInBytes", disk.getCapacityInBytes() != null ? disk.getCapacityInBytes()
-              : disk.getCapacityInKB() * 1024L);
-          n.put("rdm", disk.getBacking() instanceof VirtualDiskRawDiskMappingVer1BackingInfo);
-        } else if (d instanceof VirtualEthernetCard nic) {
-          ObjectNode n = nics.addObject();
-          n.put("key", nic.getKey());
-          put(n, "label", label(nic));
-          n.put("type", nic.getClass().getSimpleName());
-          if (nic.getBacking() instanceof VirtualEthernetCardNetworkBackingInfo b) {
-            put(n, "network", b.getDeviceName());
-          } else if (nic.getBacking() instanceof VirtualEthernetCardDistributedVirtualPortBackingInfo b
-              && b.getPort() != null) {
-            put(n, "network", "dvportgroup " + b.getPort().getPortgroupKey());
-          }
-          put(n, "addressType", nic.getAddressType());
-          put(n, "macAddress", nic.getMacAddress());
+    public static ObjectNode of(VirtualMachineConfigInfo info) {
+        JsonNodeFactory f = JsonNodeFactory.instance;
+        ObjectNode o = f.objectNode();
+        put(o, "name", info.getName());
+        put(o, "guestId", info.getGuestId());
+        put(o, "guestFullName", info.getGuestFullName());
+        put(o, "version", info.getVersion());
+        put(o, "firmware", info.getFirmware());
+        VirtualHardware hw = info.getHardware();
+        if (hw != null) {
+            o.put("numCPU", hw.getNumCPU());
+            if (hw.getNumCoresPerSocket() != null) {
+                o.put("numCoresPerSocket", hw.getNumCoresPerSocket());
+            }
+            o.put("memoryMB", hw.getMemoryMB());
         }
-      }
+        put(o, "instanceUuid", info.getInstanceUuid());
+        if (info.getKeyId() != null) {
+            ObjectNode k = o.putObject("keyId");
+            put(k, "keyId", info.getKeyId().getKeyId());
+            if (info.getKeyId().getProviderId() != null) {
+                put(k, "providerId", info.getKeyId().getProviderId().getId());
+            }
+        }
+        ArrayNode disks = o.putArray("disks");
+        ArrayNode nics = o.putArray("nics");
+        Map<Integer, VirtualDevice> byKey = new HashMap<>();
+        if (hw != null) {
+            hw.getDevice().forEach(d -> byKey.put(d.getKey(), d));
+            for (VirtualDevice d : hw.getDevice()) {
+                if (d instanceof VirtualDisk disk) {
+                    ObjectNode n = disks.addObject();
+                    n.put("key", disk.getKey());
+                    put(n, "label", label(disk));
+                    if (byKey.get(disk.getControllerKey()) instanceof VirtualController c) {
+                        n.put("controller", c.getClass().getSimpleName() + " " + c.getBusNumber());
+                    }
+                    if (disk.getUnitNumber() != null) {
+                        n.put("unitNumber", disk.getUnitNumber());
+                    }
+                    if (disk.getBacking() instanceof VirtualDeviceFileBackingInfo b) {
+                        put(n, "fileName", b.getFileName());
+                    }
+                    n.put(
+                            "capacityInBytes",
+                            disk.getCapacityInBytes() != null
+                                    ? disk.getCapacityInBytes()
+                                    : disk.getCapacityInKB() * 1024L);
+                    n.put("rdm", disk.getBacking() instanceof VirtualDiskRawDiskMappingVer1BackingInfo);
+                } else if (d instanceof VirtualEthernetCard nic) {
+                    ObjectNode n = nics.addObject();
+                    n.put("key", nic.getKey());
+                    put(n, "label", label(nic));
+                    n.put("type", nic.getClass().getSimpleName());
+                    if (nic.getBacking() instanceof VirtualEthernetCardNetworkBackingInfo b) {
+                        put(n, "network", b.getDeviceName());
+                    } else if (nic.getBacking() instanceof VirtualEthernetCardDistributedVirtualPortBackingInfo b
+                            && b.getPort() != null) {
+                        put(n, "network", "dvportgroup " + b.getPort().getPortgroupKey());
+                    }
+                    put(n, "addressType", nic.getAddressType());
+                    put(n, "macAddress", nic.getMacAddress());
+                }
+            }
+        }
+        return o;
     }
-    return o;
-  }
 
-  private static String label(VirtualDevice d) {
-    return d.getDeviceInfo() == null ? null : d.getDeviceInfo().getLabel();
-  }
-
-  private static void put(ObjectNode o, String field, String value) {
-    if (value != null) {
-      o.put(field, value);
+    private static String label(VirtualDevice d) {
+        return d.getDeviceInfo() == null ? null : d.getDeviceInfo().getLabel();
     }
-  }
+
+    private static void put(ObjectNode o, String field, String value) {
+        if (value != null) {
+            o.put(field, value);
+        }
+    }
 }

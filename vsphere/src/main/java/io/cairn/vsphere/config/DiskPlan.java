@@ -17,6 +17,14 @@ package io.cairn.vsphere.config;
  * @param capacityInBytes its capacity
  * @param rdm             true when the new disk maps a LUN (no data to write)
  */
-public record DiskPlan(int storedKey, String label, String storedFileName, int newKey,
-    String controllerType, int busNumber, int unitNumber, String datastore, long capacityInBytes,
-    boolean rdm) {}
+public record DiskPlan(
+        int storedKey,
+        String label,
+        String storedFileName,
+        int newKey,
+        String controllerType,
+        int busNumber,
+        int unitNumber,
+        String datastore,
+        long capacityInBytes,
+        boolean rdm) {}

@@ -12,15 +12,15 @@ import java.util.Optional;
 @FunctionalInterface
 public interface PortgroupResolver {
 
-  /** A distributed portgroup on the target. */
-  record Portgroup(String switchUuid, String portgroupKey) {
-    public Portgroup {
-      if (switchUuid == null || portgroupKey == null) {
-        throw new IllegalArgumentException("a distributed portgroup needs switchUuid and portgroupKey");
-      }
+    /** A distributed portgroup on the target. */
+    record Portgroup(String switchUuid, String portgroupKey) {
+        public Portgroup {
+            if (switchUuid == null || portgroupKey == null) {
+                throw new IllegalArgumentException("a distributed portgroup needs switchUuid and portgroupKey");
+            }
+        }
     }
-  }
 
-  /** The target portgroup for the stored one, or empty when it cannot be mapped. */
-  Optional<Portgroup> resolve(String storedSwitchUuid, String storedPortgroupKey);
+    /** The target portgroup for the stored one, or empty when it cannot be mapped. */
+    Optional<Portgroup> resolve(String storedSwitchUuid, String storedPortgroupKey);
 }

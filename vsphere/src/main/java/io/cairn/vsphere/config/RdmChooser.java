@@ -12,18 +12,18 @@ import java.util.Optional;
 @FunctionalInterface
 public interface RdmChooser {
 
-  /** A LUN as {@code VirtualDiskRawDiskMappingVer1BackingInfo} names it. */
-  record Lun(String deviceName, String lunUuid) {
-    public Lun {
-      if (deviceName == null || deviceName.isBlank()) {
-        throw new IllegalArgumentException("a LUN needs its deviceName (e.g. /vmfs/devices/disks/naa...)");
-      }
+    /** A LUN as {@code VirtualDiskRawDiskMappingVer1BackingInfo} names it. */
+    record Lun(String deviceName, String lunUuid) {
+        public Lun {
+            if (deviceName == null || deviceName.isBlank()) {
+                throw new IllegalArgumentException("a LUN needs its deviceName (e.g. /vmfs/devices/disks/naa...)");
+            }
+        }
     }
-  }
 
-  /**
-   * A free LUN for the stored RDM {@code disk} (whose backing is {@code stored}: old LUN uuid,
-   * compatibility mode, capacity in {@code disk}), or empty when there is none.
-   */
-  Optional<Lun> choose(VirtualDisk disk, VirtualDiskRawDiskMappingVer1BackingInfo stored);
+    /**
+     * A free LUN for the stored RDM {@code disk} (whose backing is {@code stored}: old LUN uuid,
+     * compatibility mode, capacity in {@code disk}), or empty when there is none.
+     */
+    Optional<Lun> choose(VirtualDisk disk, VirtualDiskRawDiskMappingVer1BackingInfo stored);
 }

@@ -8,8 +8,8 @@ import java.util.List;
  * the user, and which stored disk becomes which new disk.
  */
 public record Recreate(VirtualMachineConfigSpec spec, List<String> warnings, List<DiskPlan> disks) {
-  public Recreate {
-    warnings = List.copyOf(warnings);
-    disks = List.copyOf(disks);
-  }
+    public Recreate {
+        warnings = List.copyOf(warnings);
+        disks = List.copyOf(disks);
+    }
 }

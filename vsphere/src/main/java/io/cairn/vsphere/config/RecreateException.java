@@ -6,9 +6,9 @@ package io.cairn.vsphere.config;
  * The message names the device (label and stored key) and what is missing.
  */
 public final class RecreateException extends Exception {
-  private static final long serialVersionUID = 1L;
+    private static final long serialVersionUID = 1L;
 
-  public RecreateException(String message) {
-    super(message);
-  }
+    public RecreateException(String message) {
+        super(message);
+    }
 }

@@ -22,78 +22,139 @@ import java.util.Objects;
  * @param rdmChooser            picks a free LUN for each RDM; null refuses VMs with RDMs
  * @param portgroupResolver     maps distributed portgroups; null refuses NICs on a distributed switch
  */
-public record RecreateOptions(String name, String datastore, Map<Integer, String> diskDatastores,
-    Map<String, String> networkMap, boolean keepUnmappedNetworks, Encryption encryption,
-    String encryptionPolicyId, boolean keepIdentity, RdmChooser rdmChooser,
-    PortgroupResolver portgroupResolver) {
+public record RecreateOptions(
+        String name,
+        String datastore,
+        Map<Integer, String> diskDatastores,
+        Map<String, String> networkMap,
+        boolean keepUnmappedNetworks,
+        Encryption encryption,
+        String encryptionPolicyId,
+        boolean keepIdentity,
+        RdmChooser rdmChooser,
+        PortgroupResolver portgroupResolver) {
 
-  /** An encrypted VM's keys on re-creation. */
-  public enum Encryption {
-    /**
-     * The new VM (home and disks) is encrypted with the stored {@code keyId}s and gets the stored
-     * {@code encryption.bundle}: the stored (encrypted) NVRAM stays readable. The key must still
-     * exist on the key provider.
-     */
-    KEEP_KEYS,
-    /**
-     * Stored keys are dropped; the storage policy {@code encryptionPolicyId} (when given)
-     * encrypts the new VM with new keys. The stored NVRAM was encrypted with the old key and is
-     * lost (warned).
-     */
-    REENCRYPT_BY_POLICY
-  }
-
-  public RecreateOptions {
-    if (name == null || name.isBlank()) {
-      throw new IllegalArgumentException("the new VM needs a name");
+    /** An encrypted VM's keys on re-creation. */
+    public enum Encryption {
+        /**
+         * The new VM (home and disks) is encrypted with the stored {@code keyId}s and gets the stored
+         * {@code encryption.bundle}: the stored (encrypted) NVRAM stays readable. The key must still
+         * exist on the key provider.
+         */
+        KEEP_KEYS,
+        /**
+         * Stored keys are dropped; the storage policy {@code encryptionPolicyId} (when given)
+         * encrypts the new VM with new keys. The stored NVRAM was encrypted with the old key and is
+         * lost (warned).
+         */
+        REENCRYPT_BY_POLICY
     }
-    if (datastore == null || datastore.isBlank() || datastore.contains("[") || datastore.contains("]")) {
-      throw new IllegalArgumentException("datastore must be a datastore name like LocalDS_0, not '"
-          + datastore + "'");
+
+    public RecreateOptions {
+        if (name == null || name.isBlank()) {
+            throw new IllegalArgumentException("the new VM needs a name");
+        }
+        if (datastore == null || datastore.isBlank() || datastore.contains("[") || datastore.contains("]")) {
+            throw new IllegalArgumentException(
+                    "datastore must be a datastore name like LocalDS_0, not '" + datastore + "'");
+        }
+        diskDatastores = Map.copyOf(diskDatastores == null ? Map.of() : diskDatastores);
+        networkMap = Map.copyOf(networkMap == null ? Map.of() : networkMap);
+        encryption = Objects.requireNonNullElse(encryption, Encryption.KEEP_KEYS);
     }
-    diskDatastores = Map.copyOf(diskDatastores == null ? Map.of() : diskDatastores);
-    networkMap = Map.copyOf(networkMap == null ? Map.of() : networkMap);
-    encryption = Objects.requireNonNullElse(encryption, Encryption.KEEP_KEYS);
-  }
 
-  /** New VM {@code name} on {@code datastore}; no network map, keys kept, no RDMs, no DVS. */
-  public static RecreateOptions of(String name, String datastore) {
-    return new RecreateOptions(name, datastore, Map.of(), Map.of(), false, Encryption.KEEP_KEYS,
-        null, false, null, null);
-  }
+    /** New VM {@code name} on {@code datastore}; no network map, keys kept, no RDMs, no DVS. */
+    public static RecreateOptions of(String name, String datastore) {
+        return new RecreateOptions(
+                name, datastore, Map.of(), Map.of(), false, Encryption.KEEP_KEYS, null, false, null, null);
+    }
 
-  public RecreateOptions withDiskDatastores(Map<Integer, String> byStoredKey) {
-    return new RecreateOptions(name, datastore, byStoredKey, networkMap, keepUnmappedNetworks,
-        encryption, encryptionPolicyId, keepIdentity, rdmChooser, portgroupResolver);
-  }
+    public RecreateOptions withDiskDatastores(Map<Integer, String> byStoredKey) {
+        return new RecreateOptions(
+                name,
+                datastore,
+                byStoredKey,
+                networkMap,
+                keepUnmappedNetworks,
+                encryption,
+                encryptionPolicyId,
+                keepIdentity,
+                rdmChooser,
+                portgroupResolver);
+    }
 
-  public RecreateOptions withNetworkMap(Map<String, String> oldToNew, boolean keepUnmapped) {
-    return new RecreateOptions(name, datastore, diskDatastores, oldToNew, keepUnmapped,
-        encryption, encryptionPolicyId, keepIdentity, rdmChooser, portgroupResolver);
-  }
+    public RecreateOptions withNetworkMap(Map<String, String> oldToNew, boolean keepUnmapped) {
+        return new RecreateOptions(
+                name,
+                datastore,
+                diskDatastores,
+                oldToNew,
+                keepUnmapped,
+                encryption,
+                encryptionPolicyId,
+                keepIdentity,
+                rdmChooser,
+                portgroupResolver);
+    }
 
-  public RecreateOptions withEncryption(Encryption mode, String policyId) {
-    return new RecreateOptions(name, datastore, diskDatastores, networkMap, keepUnmappedNetworks,
-        mode, policyId, keepIdentity, rdmChooser, portgroupResolver);
-  }
+    public RecreateOptions withEncryption(Encryption mode, String policyId) {
+        return new RecreateOptions(
+                name,
+                datastore,
+                diskDatastores,
+                networkMap,
+                keepUnmappedNetworks,
+                mode,
+                policyId,
+                keepIdentity,
+                rdmChooser,
+                portgroupResolver);
+    }
 
-  public RecreateOptions withKeepIdentity(boolean keep) {
-    return new RecreateOptions(name, datastore, diskDatastores, networkMap, keepUnmappedNetworks,
-        encryption, encryptionPolicyId, keep, rdmChooser, portgroupResolver);
-  }
+    public RecreateOptions withKeepIdentity(boolean keep) {
+        return new RecreateOptions(
+                name,
+                datastore,
+                diskDatastores,
+                networkMap,
+                keepUnmappedNetworks,
+                encryption,
+                encryptionPolicyId,
+                keep,
+                rdmChooser,
+                portgroupResolver);
+    }
 
-  public RecreateOptions withRdmChooser(RdmChooser chooser) {
-    return new RecreateOptions(name, datastore, diskDatastores, networkMap, keepUnmappedNetworks,
-        encryption, encryptionPolicyId, keepIdentity, chooser, portgroupResolver);
-  }
+    public RecreateOptions withRdmChooser(RdmChooser chooser) {
+        return new RecreateOptions(
+                name,
+                datastore,
+                diskDatastores,
+                networkMap,
+                keepUnmappedNetworks,
+                encryption,
+                encryptionPolicyId,
+                keepIdentity,
+                chooser,
+                portgroupResolver);
+    }
 
-  public RecreateOptions withPortgroupResolver(PortgroupResolver resolver) {
-    return new RecreateOptions(name, datastore, diskDatastores, networkMap, keepUnmappedNetworks,
-        encryption, encryptionPolicyId, keepIdentity, rdmChooser, resolver);
-  }
+    public RecreateOptions withPortgroupResolver(PortgroupResolver resolver) {
+        return new RecreateOptions(
+                name,
+                datastore,
+                diskDatastores,
+                networkMap,
+                keepUnmappedNetworks,
+                encryption,
+                encryptionPolicyId,
+                keepIdentity,
+                rdmChooser,
+                resolver);
+    }
 
-  /** The datastore for the stored disk {@code storedKey}. */
-  String datastoreFor(int storedKey) {
-    return diskDatastores.getOrDefault(storedKey, datastore);
-  }
+    /** The datastore for the stored disk {@code storedKey}. */
+    String datastoreFor(int storedKey) {
+        return diskDatastores.getOrDefault(storedKey, datastore);
+    }
 }

@@ -14,22 +14,22 @@ import java.util.Objects;
  * @param insecure   accept any server certificate (only by explicit choice, never a default)
  */
 public record ConnectOptions(URI url, String username, char[] password, String thumbprint, boolean insecure) {
-  public ConnectOptions {
-    Objects.requireNonNull(url, "url");
-    Objects.requireNonNull(username, "username");
-    Objects.requireNonNull(password, "password");
-    if (thumbprint != null && insecure) {
-      throw new IllegalArgumentException("give either a thumbprint or insecure, not both");
+    public ConnectOptions {
+        Objects.requireNonNull(url, "url");
+        Objects.requireNonNull(username, "username");
+        Objects.requireNonNull(password, "password");
+        if (thumbprint != null && insecure) {
+            throw new IllegalArgumentException("give either a thumbprint or insecure, not both");
+        }
+        if (thumbprint != null) {
+            Thumbprint.normalize(thumbprint); // fails early on a malformed pin
+        }
     }
-    if (thumbprint != null) {
-      Thumbprint.normalize(thumbprint); // fails early on a malformed pin
-    }
-  }
 
-  /** Without the password. */
-  @Override
-  public String toString() {
-    return "ConnectOptions[url=" + url + ", username=" + username + ", thumbprint=" + thumbprint
-        + ", insecure=" + insecure + "]";
-  }
+    /** Without the password. */
+    @Override
+    public String toString() {
+        return "ConnectOptions[url=" + url + ", username=" + username + ", thumbprint=" + thumbprint + ", insecure="
+                + insecure + "]";
+    }
 }

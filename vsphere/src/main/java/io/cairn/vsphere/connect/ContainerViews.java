@@ -15,29 +15,29 @@ import java.util.Map;
  * call per object.
  */
 public final class ContainerViews {
-  private ContainerViews() {}
+    private ContainerViews() {}
 
-  /**
-   * @param paths per managed object type (e.g. {@code "VirtualMachine"}), the property paths to fetch
-   */
-  public static PropertyFilterSpec filter(ManagedObjectReference view, Map<String, List<String>> paths) {
-    TraversalSpec traverse = new TraversalSpec();
-    traverse.setName("view");
-    traverse.setType("ContainerView");
-    traverse.setPath("view");
-    traverse.setSkip(false);
-    ObjectSpec objects = new ObjectSpec();
-    objects.setObj(view);
-    objects.setSkip(true);
-    objects.getSelectSet().add(traverse);
-    PropertyFilterSpec spec = new PropertyFilterSpec();
-    spec.getObjectSet().add(objects);
-    paths.forEach((type, p) -> {
-      PropertySpec props = new PropertySpec();
-      props.setType(type);
-      props.getPathSet().addAll(p);
-      spec.getPropSet().add(props);
-    });
-    return spec;
-  }
+    /**
+     * @param paths per managed object type (e.g. {@code "VirtualMachine"}), the property paths to fetch
+     */
+    public static PropertyFilterSpec filter(ManagedObjectReference view, Map<String, List<String>> paths) {
+        TraversalSpec traverse = new TraversalSpec();
+        traverse.setName("view");
+        traverse.setType("ContainerView");
+        traverse.setPath("view");
+        traverse.setSkip(false);
+        ObjectSpec objects = new ObjectSpec();
+        objects.setObj(view);
+        objects.setSkip(true);
+        objects.getSelectSet().add(traverse);
+        PropertyFilterSpec spec = new PropertyFilterSpec();
+        spec.getObjectSet().add(objects);
+        paths.forEach((type, p) -> {
+            PropertySpec props = new PropertySpec();
+            props.setType(type);
+            props.getPathSet().addAll(p);
+            spec.getPropSet().add(props);
+        });
+        return spec;
+    }
 }

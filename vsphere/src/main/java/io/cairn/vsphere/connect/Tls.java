@@ -21,123 +21,124 @@ import javax.net.ssl.X509TrustManager;
  * default HostnameVerifier), so two connections in one process can pin different servers.
  */
 final class Tls {
-  static final int CONNECT_TIMEOUT_MS = 20_000;
+    static final int CONNECT_TIMEOUT_MS = 20_000;
 
-  private final String pin; // normalized, or null when insecure
-  private final SSLSocketFactory socketFactory;
-  private final HostnameVerifier hostnameVerifier;
+    private final String pin; // normalized, or null when insecure
+    private final SSLSocketFactory socketFactory;
+    private final HostnameVerifier hostnameVerifier;
 
-  private Tls(String pin) {
-    this.pin = pin;
-    try {
-      SSLContext ctx = SSLContext.getInstance("TLS");
-      ctx.init(null, new TrustManager[] {new PinningTrustManager(pin)}, null);
-      this.socketFactory = ctx.getSocketFactory();
-    } catch (GeneralSecurityException e) {
-      throw new IllegalStateException("cannot set up TLS", e);
-    }
-    // With a pin the certificate identifies the server, so the host name need not be in it (ESXi
-    // hosts are often reached by IP with a certificate for their FQDN); the session's leaf is
-    // checked against the pin again here. With insecure, anything goes, by the user's choice.
-    this.hostnameVerifier = (host, session) -> {
-      if (pin == null) {
-        return true;
-      }
-      try {
-        return session.getPeerCertificates()[0] instanceof X509Certificate leaf && Thumbprint.matches(pin, leaf);
-      } catch (SSLPeerUnverifiedException e) {
-        return false;
-      }
-    };
-  }
-
-  static Tls pinned(String thumbprint) {
-    return new Tls(Thumbprint.normalize(thumbprint));
-  }
-
-  static Tls insecure() {
-    return new Tls(null);
-  }
-
-  SSLSocketFactory socketFactory() {
-    return socketFactory;
-  }
-
-  HostnameVerifier hostnameVerifier() {
-    return hostnameVerifier;
-  }
-
-  /**
-   * The server's leaf certificate, read with one TLS handshake that trusts anything (it is only
-   * looked at, nothing is sent).
-   */
-  static X509Certificate serverCertificate(URI url) throws VsphereException {
-    String host = url.getHost();
-    int port = url.getPort() < 0 ? 443 : url.getPort();
-    try {
-      SSLContext ctx = SSLContext.getInstance("TLS");
-      ctx.init(null, new TrustManager[] {new PinningTrustManager(null)}, null);
-      try (SSLSocket s = (SSLSocket) ctx.getSocketFactory().createSocket()) {
-        s.connect(new InetSocketAddress(host, port), CONNECT_TIMEOUT_MS);
-        s.setSoTimeout(CONNECT_TIMEOUT_MS);
-        s.startHandshake();
-        if (s.getSession().getPeerCertificates()[0] instanceof X509Certificate leaf) {
-          return leaf;
+    private Tls(String pin) {
+        this.pin = pin;
+        try {
+            SSLContext ctx = SSLContext.getInstance("TLS");
+            ctx.init(null, new TrustManager[] {new PinningTrustManager(pin)}, null);
+            this.socketFactory = ctx.getSocketFactory();
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("cannot set up TLS", e);
         }
-        throw new VsphereException("connecting to " + url + " failed: the server's certificate is not X.509");
-      }
-    } catch (IOException e) {
-      if (e instanceof VsphereException ve) {
-        throw ve;
-      }
-      throw Faults.translate("connecting to " + url, null, e);
-    } catch (GeneralSecurityException e) {
-      throw new IllegalStateException("cannot set up TLS", e);
-    }
-  }
-
-  /** Checks the pin against the server's certificate up front, for a message that shows both thumbprints. */
-  void check(URI url) throws VsphereException {
-    if (pin == null) {
-      return;
-    }
-    X509Certificate leaf = serverCertificate(url);
-    if (!Thumbprint.matches(pin, leaf)) {
-      throw new VsphereException("refusing " + url + ": the server certificate's thumbprint is "
-          + Thumbprint.sameKind(pin, leaf) + ", expected " + pin);
-    }
-  }
-
-  /** The one-line refusal when neither a pin nor insecure was given. */
-  static VsphereException unpinned(URI url, X509Certificate leaf) {
-    return new VsphereException("the certificate of " + url + " is not trusted: SHA-1 "
-        + Thumbprint.sha1(leaf) + ", SHA-256 " + Thumbprint.sha256(leaf)
-        + "; check it and pin it with --thumbprint THUMBPRINT, or accept any certificate with --insecure");
-  }
-
-  /** Trusts the leaf whose thumbprint is pinned; {@code pin == null} trusts everything. */
-  private record PinningTrustManager(String pin) implements X509TrustManager {
-    @Override
-    public void checkServerTrusted(X509Certificate[] chain, String authType) throws CertificateException {
-      if (pin == null) {
-        return;
-      }
-      if (chain == null || chain.length == 0) {
-        throw new CertificateException("the server sent no certificate");
-      }
-      if (!Thumbprint.matches(pin, chain[0])) {
-        throw new ThumbprintMismatchException(pin, Thumbprint.sameKind(pin, chain[0]));
-      }
+        // With a pin the certificate identifies the server, so the host name need not be in it (ESXi
+        // hosts are often reached by IP with a certificate for their FQDN); the session's leaf is
+        // checked against the pin again here. With insecure, anything goes, by the user's choice.
+        this.hostnameVerifier = (host, session) -> {
+            if (pin == null) {
+                return true;
+            }
+            try {
+                return session.getPeerCertificates()[0] instanceof X509Certificate leaf
+                        && Thumbprint.matches(pin, leaf);
+            } catch (SSLPeerUnverifiedException e) {
+                return false;
+            }
+        };
     }
 
-    @Override
-    public void checkClientTrusted(X509Certificate[] chain, String authType) throws CertificateException {
-      throw new CertificateException("not a server");
+    static Tls pinned(String thumbprint) {
+        return new Tls(Thumbprint.normalize(thumbprint));
     }
 
-    @Override
-    public X509Certificate[] getAcceptedIssuers() {
-      return new X509Certificate[0];
+    static Tls insecure() {
+        return new Tls(null);
     }
-  }
+
+    SSLSocketFactory socketFactory() {
+        return socketFactory;
+    }
+
+    HostnameVerifier hostnameVerifier() {
+        return hostnameVerifier;
+    }
+
+    /**
+     * The server's leaf certificate, read with one TLS handshake that trusts anything (it is only
+     * looked at, nothing is sent).
+     */
+    static X509Certificate serverCertificate(URI url) throws VsphereException {
+        String host = url.getHost();
+        int port = url.getPort() < 0 ? 443 : url.getPort();
+        try {
+            SSLContext ctx = SSLContext.getInstance("TLS");
+            ctx.init(null, new TrustManager[] {new PinningTrustManager(null)}, null);
+            try (SSLSocket s = (SSLSocket) ctx.getSocketFactory().createSocket()) {
+                s.connect(new InetSocketAddress(host, port), CONNECT_TIMEOUT_MS);
+                s.setSoTimeout(CONNECT_TIMEOUT_MS);
+                s.startHandshake();
+                if (s.getSession().getPeerCertificates()[0] instanceof X509Certificate leaf) {
+                    return leaf;
+                }
+                throw new VsphereException("connecting to " + url + " failed: the server's certificate is not X.509");
+            }
+        } catch (IOException e) {
+            if (e instanceof VsphereException ve) {
+                throw ve;
+            }
+            throw Faults.translate("connecting to " + url, null, e);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("cannot set up TLS", e);
+        }
+    }
+
+    /** Checks the pin against the server's certificate up front, for a message that shows both thumbprints. */
+    void check(URI url) throws VsphereException {
+        if (pin == null) {
+            return;
+        }
+        X509Certificate leaf = serverCertificate(url);
+        if (!Thumbprint.matches(pin, leaf)) {
+            throw new VsphereException("refusing " + url + ": the server certificate's thumbprint is "
+                    + Thumbprint.sameKind(pin, leaf) + ", expected " + pin);
+        }
+    }
+
+    /** The one-line refusal when neither a pin nor insecure was given. */
+    static VsphereException unpinned(URI url, X509Certificate leaf) {
+        return new VsphereException("the certificate of " + url + " is not trusted: SHA-1 "
+                + Thumbprint.sha1(leaf) + ", SHA-256 " + Thumbprint.sha256(leaf)
+                + "; check it and pin it with --thumbprint THUMBPRINT, or accept any certificate with --insecure");
+    }
+
+    /** Trusts the leaf whose thumbprint is pinned; {@code pin == null} trusts everything. */
+    private record PinningTrustManager(String pin) implements X509TrustManager {
+        @Override
+        public void checkServerTrusted(X509Certificate[] chain, String authType) throws CertificateException {
+            if (pin == null) {
+                return;
+            }
+            if (chain == null || chain.length == 0) {
+                throw new CertificateException("the server sent no certificate");
+            }
+            if (!Thumbprint.matches(pin, chain[0])) {
+                throw new ThumbprintMismatchException(pin, Thumbprint.sameKind(pin, chain[0]));
+            }
+        }
+
+        @Override
+        public void checkClientTrusted(X509Certificate[] chain, String authType) throws CertificateException {
+            throw new CertificateException("not a server");
+        }
+
+        @Override
+        public X509Certificate[] getAcceptedIssuers() {
+            return new X509Certificate[0];
+        }
+    }
 }

@@ -44,324 +44,331 @@ import javax.net.ssl.SSLSocketFactory;
  * appears in a message or a log line.
  */
 public final class VsphereConnection implements AutoCloseable {
-  private static final System.Logger LOG = System.getLogger(VsphereConnection.class.getName());
+    private static final System.Logger LOG = System.getLogger(VsphereConnection.class.getName());
 
-  private static final String JAXWS_SSL_SOCKET_FACTORY = "com.sun.xml.ws.transport.https.client.SSLSocketFactory";
-  private static final String JAXWS_HOSTNAME_VERIFIER = "com.sun.xml.ws.transport.https.client.hostname.verifier";
-  private static final String JAXWS_CONNECT_TIMEOUT = "com.sun.xml.ws.connect.timeout";
-  private static final String JAXWS_REQUEST_TIMEOUT = "com.sun.xml.ws.request.timeout";
-  private static final int REQUEST_TIMEOUT_MS = 10 * 60 * 1000;
-  /** The cookie in which vCenter and ESXi carry the SOAP session id. */
-  private static final String SESSION_COOKIE = "vmware_soap_session";
+    private static final String JAXWS_SSL_SOCKET_FACTORY = "com.sun.xml.ws.transport.https.client.SSLSocketFactory";
+    private static final String JAXWS_HOSTNAME_VERIFIER = "com.sun.xml.ws.transport.https.client.hostname.verifier";
+    private static final String JAXWS_CONNECT_TIMEOUT = "com.sun.xml.ws.connect.timeout";
+    private static final String JAXWS_REQUEST_TIMEOUT = "com.sun.xml.ws.request.timeout";
+    private static final int REQUEST_TIMEOUT_MS = 10 * 60 * 1000;
+    /** The cookie in which vCenter and ESXi carry the SOAP session id. */
+    private static final String SESSION_COOKIE = "vmware_soap_session";
 
-  private static VimService service;
+    private static VimService service;
 
-  private final URI sdkUri;
-  private final URI serverBase;
-  private final String username;
-  private final char[] password;
-  private final Tls tls;
-  private final VimPortType raw;
-  private final VimPortType port;
-  private final ServiceContent content;
-  private final Object sessionLock = new Object();
-  /** Incremented by each (re-)login: a thread re-logs in only if nobody did since its call began. */
-  private volatile long generation;
-  private volatile String sessionCookie;
-  private volatile String instanceUuid;
-  private volatile boolean closed;
-  private String sha1;
+    private final URI sdkUri;
+    private final URI serverBase;
+    private final String username;
+    private final char[] password;
+    private final Tls tls;
+    private final VimPortType raw;
+    private final VimPortType port;
+    private final ServiceContent content;
+    private final Object sessionLock = new Object();
+    /** Incremented by each (re-)login: a thread re-logs in only if nobody did since its call began. */
+    private volatile long generation;
 
-  private VsphereConnection(URI sdkUri, String username, char[] password, Tls tls) throws VsphereException {
-    this.sdkUri = sdkUri;
-    this.serverBase = URI.create(sdkUri.getScheme() + "://" + sdkUri.getHost()
-        + (sdkUri.getPort() < 0 ? "" : ":" + sdkUri.getPort()));
-    this.username = username;
-    this.password = password.clone();
-    this.tls = tls;
-    this.raw = service().getVimPort();
-    Map<String, Object> ctx = ((BindingProvider) raw).getRequestContext();
-    ctx.put(BindingProvider.ENDPOINT_ADDRESS_PROPERTY, sdkUri.toString());
-    ctx.put(BindingProvider.SESSION_MAINTAIN_PROPERTY, true);
-    ctx.put(JAXWS_SSL_SOCKET_FACTORY, tls.socketFactory());
-    ctx.put(JAXWS_HOSTNAME_VERIFIER, tls.hostnameVerifier());
-    ctx.put(JAXWS_CONNECT_TIMEOUT, Tls.CONNECT_TIMEOUT_MS);
-    ctx.put(JAXWS_REQUEST_TIMEOUT, REQUEST_TIMEOUT_MS);
-    try {
-      this.content = raw.retrieveServiceContent(serviceInstance());
-    } catch (Exception e) {
-      throw Faults.translate("connecting to " + sdkUri, null, e);
-    }
-    this.port = (VimPortType) Proxy.newProxyInstance(VimPortType.class.getClassLoader(),
-        new Class<?>[] {VimPortType.class}, new ReloginHandler());
-    login();
-  }
+    private volatile String sessionCookie;
+    private volatile String instanceUuid;
+    private volatile boolean closed;
+    private String sha1;
 
-  /**
-   * Connects and logs in.
-   *
-   * @throws VsphereException when the server cannot be reached, its certificate is not the pinned
-   *     one (both thumbprints in the message), there is neither pin nor {@code insecure} (the server's
-   *     thumbprints in the message), or the login is refused
-   */
-  public static VsphereConnection connect(ConnectOptions o) throws VsphereException {
-    URI sdk = sdkUri(o.url());
-    Tls tls;
-    if (o.insecure()) {
-      tls = Tls.insecure();
-    } else if (o.thumbprint() != null) {
-      tls = Tls.pinned(o.thumbprint());
-      tls.check(sdk);
-    } else {
-      X509Certificate leaf = Tls.serverCertificate(sdk);
-      throw Tls.unpinned(sdk, leaf);
-    }
-    return new VsphereConnection(sdk, o.username(), o.password(), tls);
-  }
-
-  /**
-   * {@code https://host[:port]/sdk} from what a user types: a bare host URL gets {@code /sdk}, a
-   * trailing slash is dropped; only https is accepted.
-   */
-  public static URI sdkUri(URI url) throws VsphereException {
-    if (url.getScheme() == null || url.getHost() == null) {
-      // "vc.example.com" or "vc.example.com:8443": no scheme
-      String s = url.toString();
-      if (!s.contains("://")) {
-        return sdkUri(URI.create("https://" + s));
-      }
-      throw new VsphereException("'" + url + "' is not a vSphere URL (https://HOST[:PORT][/sdk])");
-    }
-    if (!"https".equalsIgnoreCase(url.getScheme())) {
-      throw new VsphereException("'" + url + "' is not an https URL: vSphere is only reached over TLS");
-    }
-    String path = url.getPath() == null ? "" : url.getPath();
-    while (path.endsWith("/")) {
-      path = path.substring(0, path.length() - 1);
-    }
-    if (path.isEmpty()) {
-      path = "/sdk";
-    }
-    try {
-      return new URI("https", null, url.getHost(), url.getPort(), path, null, null);
-    } catch (URISyntaxException e) {
-      throw new VsphereException("'" + url + "' is not a vSphere URL: " + e.getMessage());
-    }
-  }
-
-  static synchronized VimService service() {
-    if (service == null) {
-      service = new VimService();
-    }
-    return service;
-  }
-
-  /** The port, shared by all threads; re-logs in when the session was lost (see the class comment). */
-  public VimPortType port() {
-    return port;
-  }
-
-  public ServiceContent serviceContent() {
-    return content;
-  }
-
-  /** {@code https://host:port/sdk}. */
-  public URI sdkUri() {
-    return sdkUri;
-  }
-
-  /** {@code https://host[:port]}: the base of the datastore file URLs ({@code /folder/...}). */
-  public URI serverBase() {
-    return serverBase;
-  }
-
-  /**
-   * The value of a {@code Cookie} request header that authenticates an HTTP request with this
-   * session, {@code vmware_soap_session="..."}, as the server set it at the last login (it changes
-   * when the session is re-established); null if the server set no such cookie.
-   */
-  public String sessionCookie() {
-    return sessionCookie;
-  }
-
-  /** The socket factory with this connection's certificate pin, for datastore HTTP transfers. */
-  public SSLSocketFactory sslSocketFactory() {
-    return tls.socketFactory();
-  }
-
-  /** The host-name verifier that goes with {@link #sslSocketFactory()}. */
-  public HostnameVerifier hostnameVerifier() {
-    return tls.hostnameVerifier();
-  }
-
-  /** Whether the server is a vCenter Server ({@code about.apiType} "VirtualCenter"), not an ESXi host. */
-  /**
-   * The SHA-1 thumbprint of the server's certificate ({@code AA:BB:...}), read once: VixDiskLib
-   * pins the server by SHA-1 for its own connections.
-   */
-  public synchronized String serverThumbprintSha1() throws VsphereException {
-    if (sha1 == null) {
-      sha1 = Thumbprint.sha1(Tls.serverCertificate(sdkUri));
-    }
-    return sha1;
-  }
-
-  public boolean isVCenter() {
-    return "VirtualCenter".equals(content.getAbout().getApiType());
-  }
-
-  /** {@code about.apiVersion}, e.g. "7.0.3.0". */
-  public String apiVersion() {
-    return content.getAbout().getApiVersion();
-  }
-
-  /**
-   * The identity of this server for the repository: a vCenter's {@code about.instanceUuid}. A
-   * standalone ESXi host has no instanceUuid (the field is unset or empty there), so its identity is
-   * {@code esx:} + the host's hardware UUID ({@code hardware.systemInfo.uuid}, stable across
-   * reinstalls of the same machine), or {@code esx:} + {@code about.instanceUuid} if that cannot be
-   * read. The prefix keeps an ESXi identity from ever equalling a vCenter's.
-   */
-  public String instanceUuid() throws VsphereException {
-    String u = instanceUuid;
-    if (u == null) {
-      String about = content.getAbout().getInstanceUuid();
-      if (isVCenter() && about != null && !about.isEmpty()) {
-        u = about;
-      } else {
-        String host = hostHardwareUuid();
-        u = "esx:" + (host != null && !host.isEmpty() ? host : about == null ? "" : about);
-      }
-      instanceUuid = u;
-    }
-    return u;
-  }
-
-  /** Logs out (errors ignored: the session expires anyway) and forgets the password. */
-  @Override
-  public void close() {
-    if (closed) {
-      return;
-    }
-    closed = true;
-    try {
-      raw.logout(content.getSessionManager());
-    } catch (Exception e) {
-      LOG.log(System.Logger.Level.DEBUG, "logout from " + sdkUri + " failed: " + Faults.detail(e));
-    } finally {
-      Arrays.fill(password, '\0');
-    }
-  }
-
-  @Override
-  public String toString() {
-    return "VsphereConnection[" + sdkUri + " as " + username + "]";
-  }
-
-  private void login() throws VsphereException {
-    synchronized (sessionLock) {
-      try {
-        raw.login(content.getSessionManager(), username, new String(password), null);
-      } catch (InvalidLoginFaultMsg e) {
-        throw new VsphereException("login to " + sdkUri + " as " + username
-            + " failed: incorrect user name or password");
-      } catch (Exception e) {
-        throw Faults.translate("login to " + sdkUri + " as " + username, null, e);
-      }
-      sessionCookie = sessionCookie(((BindingProvider) raw).getResponseContext());
-      generation++;
-    }
-  }
-
-  static String sessionCookie(Map<String, Object> responseContext) {
-    if (responseContext == null || !(responseContext.get(MessageContext.HTTP_RESPONSE_HEADERS) instanceof Map<?, ?> h)) {
-      return null;
-    }
-    for (Map.Entry<?, ?> e : h.entrySet()) {
-      if (e.getKey() == null || !"set-cookie".equals(e.getKey().toString().toLowerCase(Locale.ROOT))
-          || !(e.getValue() instanceof List<?> values)) {
-        continue;
-      }
-      for (Object v : values) {
-        String pair = String.valueOf(v).split(";", 2)[0].strip();
-        if (pair.startsWith(SESSION_COOKIE + "=")) {
-          return pair;
+    private VsphereConnection(URI sdkUri, String username, char[] password, Tls tls) throws VsphereException {
+        this.sdkUri = sdkUri;
+        this.serverBase = URI.create(
+                sdkUri.getScheme() + "://" + sdkUri.getHost() + (sdkUri.getPort() < 0 ? "" : ":" + sdkUri.getPort()));
+        this.username = username;
+        this.password = password.clone();
+        this.tls = tls;
+        this.raw = service().getVimPort();
+        Map<String, Object> ctx = ((BindingProvider) raw).getRequestContext();
+        ctx.put(BindingProvider.ENDPOINT_ADDRESS_PROPERTY, sdkUri.toString());
+        ctx.put(BindingProvider.SESSION_MAINTAIN_PROPERTY, true);
+        ctx.put(JAXWS_SSL_SOCKET_FACTORY, tls.socketFactory());
+        ctx.put(JAXWS_HOSTNAME_VERIFIER, tls.hostnameVerifier());
+        ctx.put(JAXWS_CONNECT_TIMEOUT, Tls.CONNECT_TIMEOUT_MS);
+        ctx.put(JAXWS_REQUEST_TIMEOUT, REQUEST_TIMEOUT_MS);
+        try {
+            this.content = raw.retrieveServiceContent(serviceInstance());
+        } catch (Exception e) {
+            throw Faults.translate("connecting to " + sdkUri, null, e);
         }
-      }
+        this.port = (VimPortType) Proxy.newProxyInstance(
+                VimPortType.class.getClassLoader(), new Class<?>[] {VimPortType.class}, new ReloginHandler());
+        login();
     }
-    return null;
-  }
 
-  private String hostHardwareUuid() throws VsphereException {
-    try {
-      ManagedObjectReference view = raw.createContainerView(content.getViewManager(), content.getRootFolder(),
-          List.of("HostSystem"), true);
-      try {
-        PropertyFilterSpec spec = ContainerViews.filter(view, Map.of("HostSystem", List.of("hardware.systemInfo.uuid")));
-        RetrieveResult r = port.retrievePropertiesEx(content.getPropertyCollector(), List.of(spec), new RetrieveOptions());
-        if (r != null) {
-          for (ObjectContent oc : r.getObjects()) {
-            for (DynamicProperty dp : oc.getPropSet()) {
-              if (dp.getVal() instanceof String s && !s.isEmpty()) {
-                return s;
-              }
+    /**
+     * Connects and logs in.
+     *
+     * @throws VsphereException when the server cannot be reached, its certificate is not the pinned
+     *     one (both thumbprints in the message), there is neither pin nor {@code insecure} (the server's
+     *     thumbprints in the message), or the login is refused
+     */
+    public static VsphereConnection connect(ConnectOptions o) throws VsphereException {
+        URI sdk = sdkUri(o.url());
+        Tls tls;
+        if (o.insecure()) {
+            tls = Tls.insecure();
+        } else if (o.thumbprint() != null) {
+            tls = Tls.pinned(o.thumbprint());
+            tls.check(sdk);
+        } else {
+            X509Certificate leaf = Tls.serverCertificate(sdk);
+            throw Tls.unpinned(sdk, leaf);
+        }
+        return new VsphereConnection(sdk, o.username(), o.password(), tls);
+    }
+
+    /**
+     * {@code https://host[:port]/sdk} from what a user types: a bare host URL gets {@code /sdk}, a
+     * trailing slash is dropped; only https is accepted.
+     */
+    public static URI sdkUri(URI url) throws VsphereException {
+        if (url.getScheme() == null || url.getHost() == null) {
+            // "vc.example.com" or "vc.example.com:8443": no scheme
+            String s = url.toString();
+            if (!s.contains("://")) {
+                return sdkUri(URI.create("https://" + s));
             }
-          }
+            throw new VsphereException("'" + url + "' is not a vSphere URL (https://HOST[:PORT][/sdk])");
         }
-        return null;
-      } finally {
-        raw.destroyView(view);
-      }
-    } catch (Exception e) {
-      throw Faults.translate("reading the host's hardware UUID", sdkUri, e);
+        if (!"https".equalsIgnoreCase(url.getScheme())) {
+            throw new VsphereException("'" + url + "' is not an https URL: vSphere is only reached over TLS");
+        }
+        String path = url.getPath() == null ? "" : url.getPath();
+        while (path.endsWith("/")) {
+            path = path.substring(0, path.length() - 1);
+        }
+        if (path.isEmpty()) {
+            path = "/sdk";
+        }
+        try {
+            return new URI("https", null, url.getHost(), url.getPort(), path, null, null);
+        } catch (URISyntaxException e) {
+            throw new VsphereException("'" + url + "' is not a vSphere URL: " + e.getMessage());
+        }
     }
-  }
 
-  private static ManagedObjectReference serviceInstance() {
-    ManagedObjectReference si = new ManagedObjectReference();
-    si.setType("ServiceInstance");
-    si.setValue("ServiceInstance");
-    return si;
-  }
+    static synchronized VimService service() {
+        if (service == null) {
+            service = new VimService();
+        }
+        return service;
+    }
 
-  /** Calls through to the port; on NotAuthenticated logs in again (once for all threads) and retries once. */
-  private final class ReloginHandler implements InvocationHandler {
-    private static final Set<String> SESSION_METHODS = Set.of("login", "logout", "retrieveServiceContent");
+    /** The port, shared by all threads; re-logs in when the session was lost (see the class comment). */
+    public VimPortType port() {
+        return port;
+    }
+
+    public ServiceContent serviceContent() {
+        return content;
+    }
+
+    /** {@code https://host:port/sdk}. */
+    public URI sdkUri() {
+        return sdkUri;
+    }
+
+    /** {@code https://host[:port]}: the base of the datastore file URLs ({@code /folder/...}). */
+    public URI serverBase() {
+        return serverBase;
+    }
+
+    /**
+     * The value of a {@code Cookie} request header that authenticates an HTTP request with this
+     * session, {@code vmware_soap_session="..."}, as the server set it at the last login (it changes
+     * when the session is re-established); null if the server set no such cookie.
+     */
+    public String sessionCookie() {
+        return sessionCookie;
+    }
+
+    /** The socket factory with this connection's certificate pin, for datastore HTTP transfers. */
+    public SSLSocketFactory sslSocketFactory() {
+        return tls.socketFactory();
+    }
+
+    /** The host-name verifier that goes with {@link #sslSocketFactory()}. */
+    public HostnameVerifier hostnameVerifier() {
+        return tls.hostnameVerifier();
+    }
+
+    /** Whether the server is a vCenter Server ({@code about.apiType} "VirtualCenter"), not an ESXi host. */
+    /**
+     * The SHA-1 thumbprint of the server's certificate ({@code AA:BB:...}), read once: VixDiskLib
+     * pins the server by SHA-1 for its own connections.
+     */
+    public synchronized String serverThumbprintSha1() throws VsphereException {
+        if (sha1 == null) {
+            sha1 = Thumbprint.sha1(Tls.serverCertificate(sdkUri));
+        }
+        return sha1;
+    }
+
+    public boolean isVCenter() {
+        return "VirtualCenter".equals(content.getAbout().getApiType());
+    }
+
+    /** {@code about.apiVersion}, e.g. "7.0.3.0". */
+    public String apiVersion() {
+        return content.getAbout().getApiVersion();
+    }
+
+    /**
+     * The identity of this server for the repository: a vCenter's {@code about.instanceUuid}. A
+     * standalone ESXi host has no instanceUuid (the field is unset or empty there), so its identity is
+     * {@code esx:} + the host's hardware UUID ({@code hardware.systemInfo.uuid}, stable across
+     * reinstalls of the same machine), or {@code esx:} + {@code about.instanceUuid} if that cannot be
+     * read. The prefix keeps an ESXi identity from ever equalling a vCenter's.
+     */
+    public String instanceUuid() throws VsphereException {
+        String u = instanceUuid;
+        if (u == null) {
+            String about = content.getAbout().getInstanceUuid();
+            if (isVCenter() && about != null && !about.isEmpty()) {
+                u = about;
+            } else {
+                String host = hostHardwareUuid();
+                u = "esx:" + (host != null && !host.isEmpty() ? host : about == null ? "" : about);
+            }
+            instanceUuid = u;
+        }
+        return u;
+    }
+
+    /** Logs out (errors ignored: the session expires anyway) and forgets the password. */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        try {
+            raw.logout(content.getSessionManager());
+        } catch (Exception e) {
+            LOG.log(System.Logger.Level.DEBUG, "logout from " + sdkUri + " failed: " + Faults.detail(e));
+        } finally {
+            Arrays.fill(password, '\0');
+        }
+    }
 
     @Override
-    public Object invoke(Object proxy, Method m, Object[] args) throws Throwable {
-      if (m.getDeclaringClass() == Object.class) {
-        return switch (m.getName()) {
-          case "equals" -> proxy == args[0];
-          case "hashCode" -> System.identityHashCode(proxy);
-          default -> "port of " + VsphereConnection.this;
-        };
-      }
-      long seen = generation;
-      try {
-        return m.invoke(raw, args);
-      } catch (InvocationTargetException e) {
-        Throwable cause = e.getCause();
-        if (closed || SESSION_METHODS.contains(m.getName()) || !Faults.isNotAuthenticated(cause)) {
-          throw cause;
-        }
-        synchronized (sessionLock) {
-          if (generation == seen) {
-            LOG.log(System.Logger.Level.INFO, "session with " + sdkUri + " was lost; logging in again as " + username);
-            try {
-              login();
-            } catch (VsphereException again) {
-              cause.addSuppressed(again);
-              throw cause;
-            }
-          }
-        }
-      }
-      try {
-        return m.invoke(raw, args);
-      } catch (InvocationTargetException e) {
-        throw e.getCause();
-      }
+    public String toString() {
+        return "VsphereConnection[" + sdkUri + " as " + username + "]";
     }
-  }
+
+    private void login() throws VsphereException {
+        synchronized (sessionLock) {
+            try {
+                raw.login(content.getSessionManager(), username, new String(password), null);
+            } catch (InvalidLoginFaultMsg e) {
+                throw new VsphereException(
+                        "login to " + sdkUri + " as " + username + " failed: incorrect user name or password");
+            } catch (Exception e) {
+                throw Faults.translate("login to " + sdkUri + " as " + username, null, e);
+            }
+            sessionCookie = sessionCookie(((BindingProvider) raw).getResponseContext());
+            generation++;
+        }
+    }
+
+    static String sessionCookie(Map<String, Object> responseContext) {
+        if (responseContext == null
+                || !(responseContext.get(MessageContext.HTTP_RESPONSE_HEADERS) instanceof Map<?, ?> h)) {
+            return null;
+        }
+        for (Map.Entry<?, ?> e : h.entrySet()) {
+            if (e.getKey() == null
+                    || !"set-cookie".equals(e.getKey().toString().toLowerCase(Locale.ROOT))
+                    || !(e.getValue() instanceof List<?> values)) {
+                continue;
+            }
+            for (Object v : values) {
+                String pair = String.valueOf(v).split(";", 2)[0].strip();
+                if (pair.startsWith(SESSION_COOKIE + "=")) {
+                    return pair;
+                }
+            }
+        }
+        return null;
+    }
+
+    private String hostHardwareUuid() throws VsphereException {
+        try {
+            ManagedObjectReference view = raw.createContainerView(
+                    content.getViewManager(), content.getRootFolder(), List.of("HostSystem"), true);
+            try {
+                PropertyFilterSpec spec =
+                        ContainerViews.filter(view, Map.of("HostSystem", List.of("hardware.systemInfo.uuid")));
+                RetrieveResult r =
+                        port.retrievePropertiesEx(content.getPropertyCollector(), List.of(spec), new RetrieveOptions());
+                if (r != null) {
+                    for (ObjectContent oc : r.getObjects()) {
+                        for (DynamicProperty dp : oc.getPropSet()) {
+                            if (dp.getVal() instanceof String s && !s.isEmpty()) {
+                                return s;
+                            }
+                        }
+                    }
+                }
+                return null;
+            } finally {
+                raw.destroyView(view);
+            }
+        } catch (Exception e) {
+            throw Faults.translate("reading the host's hardware UUID", sdkUri, e);
+        }
+    }
+
+    private static ManagedObjectReference serviceInstance() {
+        ManagedObjectReference si = new ManagedObjectReference();
+        si.setType("ServiceInstance");
+        si.setValue("ServiceInstance");
+        return si;
+    }
+
+    /** Calls through to the port; on NotAuthenticated logs in again (once for all threads) and retries once. */
+    private final class ReloginHandler implements InvocationHandler {
+        private static final Set<String> SESSION_METHODS = Set.of("login", "logout", "retrieveServiceContent");
+
+        @Override
+        public Object invoke(Object proxy, Method m, Object[] args) throws Throwable {
+            if (m.getDeclaringClass() == Object.class) {
+                return switch (m.getName()) {
+                    case "equals" -> proxy == args[0];
+                    case "hashCode" -> System.identityHashCode(proxy);
+                    default -> "port of " + VsphereConnection.this;
+                };
+            }
+            long seen = generation;
+            try {
+                return m.invoke(raw, args);
+            } catch (InvocationTargetException e) {
+                Throwable cause = e.getCause();
+                if (closed || SESSION_METHODS.contains(m.getName()) || !Faults.isNotAuthenticated(cause)) {
+                    throw cause;
+                }
+                synchronized (sessionLock) {
+                    if (generation == seen) {
+                        LOG.log(
+                                System.Logger.Level.INFO,
+                                "session with " + sdkUri + " was lost; logging in again as " + username);
+                        try {
+                            login();
+                        } catch (VsphereException again) {
+                            cause.addSuppressed(again);
+                            throw cause;
+                        }
+                    }
+                }
+            }
+            try {
+                return m.invoke(raw, args);
+            } catch (InvocationTargetException e) {
+                throw e.getCause();
+            }
+        }
+    }
 }

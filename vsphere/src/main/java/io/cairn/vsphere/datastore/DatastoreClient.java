@@ -3,7 +3,6 @@ package io.cairn.vsphere.datastore;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.HttpURLConnection;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.URL;
@@ -63,8 +62,12 @@ public final class DatastoreClient {
      * @param datacenterPath the datacenter's inventory path, e.g. {@code DC0} or {@code Folder/DC0}
      *     ({@code ha-datacenter} on a standalone ESXi host)
      */
-    public DatastoreClient(URI serverBase, SSLSocketFactory sslSocketFactory, HostnameVerifier hostnameVerifier,
-                           Supplier<String> cookie, String datacenterPath) {
+    public DatastoreClient(
+            URI serverBase,
+            SSLSocketFactory sslSocketFactory,
+            HostnameVerifier hostnameVerifier,
+            Supplier<String> cookie,
+            String datacenterPath) {
         Objects.requireNonNull(serverBase, "serverBase");
         if (!"https".equalsIgnoreCase(serverBase.getScheme()) || serverBase.getHost() == null) {
             throw new IllegalArgumentException("server address '" + serverBase + "' is not https://host[:port]");
@@ -90,8 +93,8 @@ public final class DatastoreClient {
 
     /** The file's URL: {@code https://host/folder/<path>?dcPath=…&dsName=…}, percent-encoded. */
     public URI url(DatastorePath file) {
-        String s = serverBase + "/folder/" + encode(file.path(), true)
-                + "?dcPath=" + encode(datacenterPath, false) + "&dsName=" + encode(file.datastore(), false);
+        String s = serverBase + "/folder/" + encode(file.path(), true) + "?dcPath=" + encode(datacenterPath, false)
+                + "&dsName=" + encode(file.datastore(), false);
         return URI.create(s);
     }
 
@@ -128,8 +131,10 @@ public final class DatastoreClient {
                 long total = contentRange(c, file, status)[2];
                 drain(c);
                 if (total < 0) {
-                    throw new DatastoreHttpException(status, "GET " + file + ": the server did not say the file's size (Content-Range '"
-                            + c.getHeaderField("Content-Range") + "')");
+                    throw new DatastoreHttpException(
+                            status,
+                            "GET " + file + ": the server did not say the file's size (Content-Range '"
+                                    + c.getHeaderField("Content-Range") + "')");
                 }
                 return total;
             }
@@ -137,7 +142,8 @@ public final class DatastoreClient {
                 long n = c.getContentLengthLong();
                 c.disconnect(); // the whole file is on its way: do not read it
                 if (n < 0) {
-                    throw new DatastoreHttpException(200, "GET " + file + ": the server ignored the byte range and sent no length");
+                    throw new DatastoreHttpException(
+                            200, "GET " + file + ": the server ignored the byte range and sent no length");
                 }
                 return n;
             }
@@ -172,14 +178,18 @@ public final class DatastoreClient {
                 long n = range[1] - range[0] + 1;
                 if (range[0] != offset || n <= 0 || n > len) {
                     c.disconnect();
-                    throw new DatastoreHttpException(206, "GET " + file + ": asked for bytes " + offset + "-" + (offset + len - 1)
-                            + ", the server sent '" + c.getHeaderField("Content-Range") + "'");
+                    throw new DatastoreHttpException(
+                            206,
+                            "GET " + file + ": asked for bytes " + offset + "-" + (offset + len - 1)
+                                    + ", the server sent '" + c.getHeaderField("Content-Range") + "'");
                 }
                 try (InputStream in = c.getInputStream()) {
                     readFully(in, buf, off, (int) n, file, offset);
                     if (in.read() >= 0) {
-                        throw new DatastoreHttpException(206, "GET " + file + ": the server sent more than the " + n
-                                + " bytes its Content-Range announced");
+                        throw new DatastoreHttpException(
+                                206,
+                                "GET " + file + ": the server sent more than the " + n
+                                        + " bytes its Content-Range announced");
                     }
                 } catch (IOException e) {
                     c.disconnect();
@@ -205,9 +215,13 @@ public final class DatastoreClient {
         boolean wholeFileWanted = offset == 0 && total >= 0 && total <= len;
         if (!wholeFileWanted && (total < 0 || total > IGNORED_RANGE_LIMIT)) {
             c.disconnect();
-            throw new DatastoreHttpException(200, "GET " + file + ": the server ignored the byte range " + offset + "+" + len
-                    + " and sent the whole " + (total < 0 ? "" : total + "-byte ") + "file; refusing to download a large file"
-                    + " in full for every read (is a proxy between cairn and " + serverBase.getHost() + " dropping 'Range'?)");
+            throw new DatastoreHttpException(
+                    200,
+                    "GET " + file + ": the server ignored the byte range " + offset + "+" + len
+                            + " and sent the whole " + (total < 0 ? "" : total + "-byte ")
+                            + "file; refusing to download a large file"
+                            + " in full for every read (is a proxy between cairn and " + serverBase.getHost()
+                            + " dropping 'Range'?)");
         }
         try (InputStream in = c.getInputStream()) {
             if (offset >= total) {
@@ -241,7 +255,8 @@ public final class DatastoreClient {
         long n = c.getContentLengthLong();
         if (n > maxBytes) {
             c.disconnect();
-            throw new DatastoreHttpException(200, file + " is " + n + " bytes, more than the " + maxBytes + " expected");
+            throw new DatastoreHttpException(
+                    200, file + " is " + n + " bytes, more than the " + maxBytes + " expected");
         }
         try (InputStream in = c.getInputStream()) {
             byte[] data = in.readNBytes(maxBytes);
@@ -250,7 +265,8 @@ public final class DatastoreClient {
                 throw new DatastoreHttpException(200, file + " is more than the " + maxBytes + " bytes expected");
             }
             if (n >= 0 && data.length != n) {
-                throw new DatastoreHttpException(200, "GET " + file + ": " + data.length + " bytes came of the " + n + " announced");
+                throw new DatastoreHttpException(
+                        200, "GET " + file + ": " + data.length + " bytes came of the " + n + " announced");
             }
             return data;
         } catch (IOException e) {
@@ -272,8 +288,8 @@ public final class DatastoreClient {
             while (left > 0) {
                 int n = in.read(buf, 0, (int) Math.min(buf.length, left));
                 if (n < 0) {
-                    throw new java.io.EOFException("uploading " + file + ": the input ended " + left + " bytes before the "
-                            + length + " announced");
+                    throw new java.io.EOFException("uploading " + file + ": the input ended " + left
+                            + " bytes before the " + length + " announced");
                 }
                 up.write(buf, 0, n);
                 left -= n;
@@ -363,7 +379,8 @@ public final class DatastoreClient {
             if (written != length) {
                 broken = true;
                 conn.disconnect();
-                throw new IOException("uploading " + file + ": " + written + " of the " + length + " announced bytes were written");
+                throw new IOException(
+                        "uploading " + file + ": " + written + " of the " + length + " announced bytes were written");
             }
             done = true;
             int status;
@@ -425,7 +442,8 @@ public final class DatastoreClient {
             return c.getResponseCode();
         } catch (IOException e) {
             c.disconnect();
-            throw new IOException(method + " " + file + " at " + serverBase.getHost() + " failed: " + e.getMessage(), e);
+            throw new IOException(
+                    method + " " + file + " at " + serverBase.getHost() + " failed: " + e.getMessage(), e);
         }
     }
 
@@ -451,18 +469,21 @@ public final class DatastoreClient {
         String line = status + (c.getHeaderField(0) != null ? " (" + c.getHeaderField(0) + ")" : "");
         String where = " in datacenter '" + datacenterPath + "' at " + serverBase.getHost();
         if (status == 404) {
-            return new NoSuchFileException(file.toString(), null, "no such file" + where + " (HTTP 404 for " + method + ")");
+            return new NoSuchFileException(
+                    file.toString(), null, "no such file" + where + " (HTTP 404 for " + method + ")");
         }
         if (status == 401 || status == 403) {
-            return new DatastoreNotAuthorisedException(status, method + " " + file + where + ": not authorised (session expired?): HTTP "
-                    + line);
+            return new DatastoreNotAuthorisedException(
+                    status, method + " " + file + where + ": not authorised (session expired?): HTTP " + line);
         }
         if (status >= 300 && status < 400) {
-            return new DatastoreHttpException(status, method + " " + file + where + ": redirected to '"
-                    + c.getHeaderField("Location") + "' (HTTP " + line + "), not followed");
+            return new DatastoreHttpException(
+                    status,
+                    method + " " + file + where + ": redirected to '" + c.getHeaderField("Location") + "' (HTTP " + line
+                            + "), not followed");
         }
-        return new DatastoreHttpException(status, method + " " + file + where + ": HTTP " + line
-                + (body.isEmpty() ? "" : ": " + body));
+        return new DatastoreHttpException(
+                status, method + " " + file + where + ": HTTP " + line + (body.isEmpty() ? "" : ": " + body));
     }
 
     private static String errorBody(HttpsURLConnection c) {
@@ -497,7 +518,8 @@ public final class DatastoreClient {
     }
 
     /** {@code Content-Range: bytes a-b/total} as {a, b, total}; a, b are -1 for {@code bytes *}{@code /total}, total -1 for {@code /*}. */
-    private static long[] contentRange(HttpsURLConnection c, DatastorePath file, int status) throws DatastoreHttpException {
+    private static long[] contentRange(HttpsURLConnection c, DatastorePath file, int status)
+            throws DatastoreHttpException {
         String h = c.getHeaderField("Content-Range");
         try {
             String v = h.strip();
@@ -516,8 +538,7 @@ public final class DatastoreClient {
             return new long[] {Long.parseLong(span.substring(0, dash)), Long.parseLong(span.substring(dash + 1)), t};
         } catch (RuntimeException e) {
             c.disconnect();
-            throw new DatastoreHttpException(status, "GET " + file
-                    + ": unreadable Content-Range '" + h + "'");
+            throw new DatastoreHttpException(status, "GET " + file + ": unreadable Content-Range '" + h + "'");
         }
     }
 
@@ -525,7 +546,8 @@ public final class DatastoreClient {
             throws IOException {
         int got = in.readNBytes(buf, off, n);
         if (got != n) {
-            throw new IOException("GET " + file + ": the answer ended after " + got + " of " + n + " bytes at offset " + offset);
+            throw new IOException(
+                    "GET " + file + ": the answer ended after " + got + " of " + n + " bytes at offset " + offset);
         }
     }
 
@@ -534,11 +556,18 @@ public final class DatastoreClient {
         StringBuilder b = new StringBuilder(s.length() + 16);
         for (byte x : s.getBytes(StandardCharsets.UTF_8)) {
             int c = x & 0xff;
-            if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
-                    || c == '-' || c == '.' || c == '_' || c == '~' || (keepSlash && c == '/')) {
+            if ((c >= 'a' && c <= 'z')
+                    || (c >= 'A' && c <= 'Z')
+                    || (c >= '0' && c <= '9')
+                    || c == '-'
+                    || c == '.'
+                    || c == '_'
+                    || c == '~'
+                    || (keepSlash && c == '/')) {
                 b.append((char) c);
             } else {
-                b.append('%').append(Character.toUpperCase(Character.forDigit(c >> 4, 16)))
+                b.append('%')
+                        .append(Character.toUpperCase(Character.forDigit(c >> 4, 16)))
                         .append(Character.toUpperCase(Character.forDigit(c & 15, 16)));
             }
         }

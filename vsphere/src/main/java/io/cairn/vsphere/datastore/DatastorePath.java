@@ -19,7 +19,8 @@ public record DatastorePath(String datastore, String path) {
             throw new IllegalArgumentException("invalid datastore name '" + datastore + "'");
         }
         if (path.startsWith("/")) {
-            throw new IllegalArgumentException("datastore path '" + path + "' must be relative to the datastore [" + datastore + "]");
+            throw new IllegalArgumentException(
+                    "datastore path '" + path + "' must be relative to the datastore [" + datastore + "]");
         }
         for (String seg : path.split("/", -1)) {
             if (seg.equals("..") || seg.equals(".")) {
@@ -38,7 +39,8 @@ public record DatastorePath(String datastore, String path) {
         String t = text.strip();
         int close = t.indexOf(']');
         if (!t.startsWith("[") || close < 2) {
-            throw new IllegalArgumentException("'" + text + "' is not a datastore path like '[datastore] folder/file.vmdk'");
+            throw new IllegalArgumentException(
+                    "'" + text + "' is not a datastore path like '[datastore] folder/file.vmdk'");
         }
         return new DatastorePath(t.substring(1, close), t.substring(close + 1).strip());
     }
@@ -62,8 +64,9 @@ public record DatastorePath(String datastore, String path) {
      */
     public DatastorePath resolveSibling(String name) {
         if (name.isEmpty() || name.startsWith("/")) {
-            throw new IllegalArgumentException("'" + name + "' is not a file name relative to " + this
-                    + " (absolute extent paths such as /vmfs/volumes/... cannot be read over the datastore HTTP interface)");
+            throw new IllegalArgumentException(
+                    "'" + name + "' is not a file name relative to " + this
+                            + " (absolute extent paths such as /vmfs/volumes/... cannot be read over the datastore HTTP interface)");
         }
         String folder = folder();
         return new DatastorePath(datastore, folder.isEmpty() ? name : folder + "/" + name);

@@ -24,6 +24,7 @@ import java.util.Objects;
 public final class HttpsDisk {
     /** A descriptor is a few hundred bytes; VMware caps embedded ones at 20 sectors. Anything bigger is not one. */
     static final int MAX_DESCRIPTOR_BYTES = 64 * 1024;
+
     private static final int SECTOR = 512;
 
     private final DatastoreClient client;
@@ -65,16 +66,18 @@ public final class HttpsDisk {
         byte[] head = new byte[MAX_DESCRIPTOR_BYTES];
         int n = Math.max(client.read(descriptor, 0, head, 0, head.length), 0);
         if (startsWith(head, n, "KDMV")) {
-            throw new UnsupportedDiskException(descriptor + " is a hosted sparse VMDK (monolithicSparse or streamOptimized):"
-                    + " only flat disks can be read over https; use a VDDK transport (nbd, nbdssl, hotadd, san)");
+            throw new UnsupportedDiskException(
+                    descriptor + " is a hosted sparse VMDK (monolithicSparse or streamOptimized):"
+                            + " only flat disks can be read over https; use a VDDK transport (nbd, nbdssl, hotadd, san)");
         }
         if (startsWith(head, n, "COWD")) {
             throw new UnsupportedDiskException(descriptor + " is an ESX sparse (delta) extent, not a descriptor:"
                     + " only flat disks can be read over https; use a VDDK transport");
         }
         if (n == head.length) {
-            throw new IOException(descriptor + " is larger than " + MAX_DESCRIPTOR_BYTES + " bytes: not a VMDK descriptor"
-                    + " (pass the disk's .vmdk descriptor, not its -flat.vmdk data file)");
+            throw new IOException(
+                    descriptor + " is larger than " + MAX_DESCRIPTOR_BYTES + " bytes: not a VMDK descriptor"
+                            + " (pass the disk's .vmdk descriptor, not its -flat.vmdk data file)");
         }
         if (n > 0 && head[0] == 0) {
             throw new IOException(descriptor + " starts with binary data: not a VMDK descriptor");
@@ -82,9 +85,10 @@ public final class HttpsDisk {
         String text = new String(head, 0, n, StandardCharsets.UTF_8);
         VmdkDescriptor d = VmdkDescriptor.parse(text, descriptor.toString());
         if (d.hasParent()) {
-            throw new UnsupportedDiskException(descriptor + " is a snapshot child (parentCID " + Long.toHexString(d.parentCid())
-                    + ", parent '" + d.parentFileNameHint() + "'): read the snapshot's base disk instead,"
-                    + " which holds the VM's disk as of the snapshot");
+            throw new UnsupportedDiskException(
+                    descriptor + " is a snapshot child (parentCID " + Long.toHexString(d.parentCid())
+                            + ", parent '" + d.parentFileNameHint() + "'): read the snapshot's base disk instead,"
+                            + " which holds the VM's disk as of the snapshot");
         }
         List<Piece> pieces = new ArrayList<>();
         long start = 0;
@@ -97,18 +101,20 @@ public final class HttpsDisk {
                 try {
                     file = descriptor.resolveSibling(e.file());
                 } catch (IllegalArgumentException bad) {
-                    throw new IOException("descriptor of " + descriptor + ": extent file '" + e.file() + "': " + bad.getMessage());
+                    throw new IOException(
+                            "descriptor of " + descriptor + ": extent file '" + e.file() + "': " + bad.getMessage());
                 }
                 long fileOffset = Math.multiplyExact(e.offset(), SECTOR);
                 long size = client.size(file);
                 if (size < fileOffset + length) {
-                    throw new IOException("extent " + file + " of " + descriptor + " is " + size + " bytes; its descriptor needs "
-                            + (fileOffset + length) + " (damaged or still being written)");
+                    throw new IOException(
+                            "extent " + file + " of " + descriptor + " is " + size + " bytes; its descriptor needs "
+                                    + (fileOffset + length) + " (damaged or still being written)");
                 }
                 pieces.add(new Piece(start, length, file, fileOffset, size));
             } else {
-                throw new UnsupportedDiskException(descriptor + " (" + d.createType() + ") has a " + e.type() + " extent '"
-                        + e.file() + "': only flat disks can be read over https; use a VDDK transport");
+                throw new UnsupportedDiskException(descriptor + " (" + d.createType() + ") has a " + e.type()
+                        + " extent '" + e.file() + "': only flat disks can be read over https; use a VDDK transport");
             }
             start += length;
         }
@@ -166,8 +172,8 @@ public final class HttpsDisk {
     public void read(long offset, byte[] buf, int off, int len) throws IOException {
         Objects.checkFromIndexSize(off, len, buf.length);
         if (offset < 0 || offset > capacity - len) {
-            throw new IllegalArgumentException("read " + offset + "+" + len + " outside the " + capacity + "-byte disk "
-                    + descriptorPath);
+            throw new IllegalArgumentException(
+                    "read " + offset + "+" + len + " outside the " + capacity + "-byte disk " + descriptorPath);
         }
         int i = Arrays.binarySearch(starts, offset);
         if (i < 0) {
@@ -199,8 +205,9 @@ public final class HttpsDisk {
         while (done < len) {
             int n = client.read(p.file(), fileOffset + done, buf, off + done, len - done);
             if (n <= 0) {
-                throw new EOFException("extent " + p.file() + " of " + descriptorPath + " ended at byte " + (fileOffset + done)
-                        + " but was " + p.fileSize() + " bytes when the disk was opened (it changed)");
+                throw new EOFException(
+                        "extent " + p.file() + " of " + descriptorPath + " ended at byte " + (fileOffset + done)
+                                + " but was " + p.fileSize() + " bytes when the disk was opened (it changed)");
             }
             done += n;
         }
@@ -216,8 +223,8 @@ public final class HttpsDisk {
             if (p.file() != null) {
                 long now = client.size(p.file());
                 if (now != p.fileSize()) {
-                    return "extent " + p.file() + " of " + descriptorPath + " was " + p.fileSize() + " bytes when the backup started and is "
-                            + now + " now";
+                    return "extent " + p.file() + " of " + descriptorPath + " was " + p.fileSize()
+                            + " bytes when the backup started and is " + now + " now";
                 }
             }
         }

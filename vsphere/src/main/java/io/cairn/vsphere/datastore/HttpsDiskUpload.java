@@ -36,7 +36,8 @@ public final class HttpsDiskUpload implements Closeable {
     private boolean broken;
     private boolean finished;
 
-    private HttpsDiskUpload(DatastorePath descriptorPath, DatastorePath flatPath, long capacity, DatastoreClient.Upload flat) {
+    private HttpsDiskUpload(
+            DatastorePath descriptorPath, DatastorePath flatPath, long capacity, DatastoreClient.Upload flat) {
         this.descriptorPath = descriptorPath;
         this.flatPath = flatPath;
         this.capacity = capacity;
@@ -50,8 +51,9 @@ public final class HttpsDiskUpload implements Closeable {
      * @param capacityBytes the disk's size, a positive multiple of 512
      * @param metadata disk database keys without the {@code ddb.} prefix (as backed up)
      */
-    public static HttpsDiskUpload create(DatastoreClient client, DatastorePath descriptor, long capacityBytes,
-                                         Map<String, String> metadata) throws IOException {
+    public static HttpsDiskUpload create(
+            DatastoreClient client, DatastorePath descriptor, long capacityBytes, Map<String, String> metadata)
+            throws IOException {
         Objects.requireNonNull(client, "client");
         String name = descriptor.fileName();
         if (!name.endsWith(".vmdk") || name.length() == ".vmdk".length()) {
@@ -59,7 +61,10 @@ public final class HttpsDiskUpload implements Closeable {
         }
         String flatName = name.substring(0, name.length() - ".vmdk".length()) + "-flat.vmdk";
         DatastorePath flatPath = descriptor.resolveSibling(flatName);
-        String text = VmdkWriter.flatDescriptor(flatName, capacityBytes, metadata,
+        String text = VmdkWriter.flatDescriptor(
+                flatName,
+                capacityBytes,
+                metadata,
                 Integer.toUnsignedLong(ThreadLocalRandom.current().nextInt()));
         byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
         client.upload(descriptor, new java.io.ByteArrayInputStream(bytes), bytes.length);
@@ -88,8 +93,8 @@ public final class HttpsDiskUpload implements Closeable {
         if (offset < position) {
             broken = true;
             flat.close();
-            throw new IOException("restore to " + descriptorPath + ": write at " + offset + " goes back before " + position
-                    + " (a datastore upload is one sequential stream)");
+            throw new IOException("restore to " + descriptorPath + ": write at " + offset + " goes back before "
+                    + position + " (a datastore upload is one sequential stream)");
         }
         if (offset > capacity - len) {
             broken = true;
@@ -132,7 +137,8 @@ public final class HttpsDiskUpload implements Closeable {
 
     private void check() throws IOException {
         if (broken) {
-            throw new IOException("upload of " + flatPath + " failed earlier; the restore of this disk has to start again");
+            throw new IOException(
+                    "upload of " + flatPath + " failed earlier; the restore of this disk has to start again");
         }
         if (finished) {
             throw new IOException("upload of " + flatPath + " is already finished");

@@ -19,18 +19,26 @@ import java.util.List;
  * @param template     {@code config.template}
  * @param host         {@code runtime.host}'s id, e.g. {@code host-21}
  */
-public record VmInfo(String name, String moRef, String instanceUuid, String biosUuid, String ipAddress,
-    List<String> ipAddresses, VirtualMachinePowerState powerState, Boolean template, String host) {
+public record VmInfo(
+        String name,
+        String moRef,
+        String instanceUuid,
+        String biosUuid,
+        String ipAddress,
+        List<String> ipAddresses,
+        VirtualMachinePowerState powerState,
+        Boolean template,
+        String host) {
 
-  public VmInfo {
-    ipAddresses = ipAddresses == null ? List.of() : List.copyOf(ipAddresses);
-  }
+    public VmInfo {
+        ipAddresses = ipAddresses == null ? List.of() : List.copyOf(ipAddresses);
+    }
 
-  /** A new reference to this VM ({@code VirtualMachine:moRef}) for calls. */
-  public ManagedObjectReference ref() {
-    ManagedObjectReference r = new ManagedObjectReference();
-    r.setType("VirtualMachine");
-    r.setValue(moRef);
-    return r;
-  }
+    /** A new reference to this VM ({@code VirtualMachine:moRef}) for calls. */
+    public ManagedObjectReference ref() {
+        ManagedObjectReference r = new ManagedObjectReference();
+        r.setType("VirtualMachine");
+        r.setValue(moRef);
+        return r;
+    }
 }

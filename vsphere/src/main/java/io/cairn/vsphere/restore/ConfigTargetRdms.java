@@ -24,61 +24,65 @@ import java.util.Set;
  * builder with the disk named.
  */
 final class ConfigTargetRdms implements RdmChooser {
-  private final List<VirtualMachineScsiDiskDeviceInfo> luns;
-  private final Set<String> taken = new HashSet<>();
+    private final List<VirtualMachineScsiDiskDeviceInfo> luns;
+    private final Set<String> taken = new HashSet<>();
 
-  private ConfigTargetRdms(List<VirtualMachineScsiDiskDeviceInfo> luns) {
-    this.luns = luns;
-  }
+    private ConfigTargetRdms(List<VirtualMachineScsiDiskDeviceInfo> luns) {
+        this.luns = luns;
+    }
 
-  /** Over a given list (what QueryConfigTarget answered). */
-  static ConfigTargetRdms of(List<VirtualMachineScsiDiskDeviceInfo> luns) {
-    return new ConfigTargetRdms(List.copyOf(luns));
-  }
+    /** Over a given list (what QueryConfigTarget answered). */
+    static ConfigTargetRdms of(List<VirtualMachineScsiDiskDeviceInfo> luns) {
+        return new ConfigTargetRdms(List.copyOf(luns));
+    }
 
-  static ConfigTargetRdms of(VsphereConnection c, ManagedObjectReference pool, ManagedObjectReference host)
-      throws VsphereException {
-    ManagedObjectReference owner = (ManagedObjectReference) Props.one(c, pool, "owner");
-    ManagedObjectReference browser = owner == null ? null : (ManagedObjectReference) Props.one(c, owner, "environmentBrowser");
-    if (browser == null) {
-      return new ConfigTargetRdms(List.of());
+    static ConfigTargetRdms of(VsphereConnection c, ManagedObjectReference pool, ManagedObjectReference host)
+            throws VsphereException {
+        ManagedObjectReference owner = (ManagedObjectReference) Props.one(c, pool, "owner");
+        ManagedObjectReference browser =
+                owner == null ? null : (ManagedObjectReference) Props.one(c, owner, "environmentBrowser");
+        if (browser == null) {
+            return new ConfigTargetRdms(List.of());
+        }
+        try {
+            ConfigTarget t = c.port().queryConfigTarget(browser, host);
+            return new ConfigTargetRdms(t == null ? List.of() : t.getScsiDisk());
+        } catch (Exception e) {
+            if (Faults.isMethodNotFound(e)) {
+                return new ConfigTargetRdms(List.of());
+            }
+            throw Faults.translate("QueryConfigTarget", browser, e);
+        }
     }
-    try {
-      ConfigTarget t = c.port().queryConfigTarget(browser, host);
-      return new ConfigTargetRdms(t == null ? List.of() : t.getScsiDisk());
-    } catch (Exception e) {
-      if (Faults.isMethodNotFound(e)) {
-        return new ConfigTargetRdms(List.of());
-      }
-      throw Faults.translate("QueryConfigTarget", browser, e);
-    }
-  }
 
-  @Override
-  public synchronized Optional<Lun> choose(VirtualDisk disk, VirtualDiskRawDiskMappingVer1BackingInfo stored) {
-    long need = disk.getCapacityInKB();
-    VirtualMachineScsiDiskDeviceInfo best = null;
-    for (VirtualMachineScsiDiskDeviceInfo i : luns) {
-      HostScsiDisk d = i.getDisk();
-      if (d == null || d.getDeviceName() == null || taken.contains(d.getUuid())) {
-        continue;
-      }
-      long kb = d.getCapacity() == null ? 0 : d.getCapacity().getBlock() * d.getCapacity().getBlockSize() / 1024;
-      if (kb < need) {
-        continue;
-      }
-      if (stored.getLunUuid() != null && stored.getLunUuid().equals(d.getUuid())) {
-        best = i;
-        break;
-      }
-      if (best == null) {
-        best = i;
-      }
+    @Override
+    public synchronized Optional<Lun> choose(VirtualDisk disk, VirtualDiskRawDiskMappingVer1BackingInfo stored) {
+        long need = disk.getCapacityInKB();
+        VirtualMachineScsiDiskDeviceInfo best = null;
+        for (VirtualMachineScsiDiskDeviceInfo i : luns) {
+            HostScsiDisk d = i.getDisk();
+            if (d == null || d.getDeviceName() == null || taken.contains(d.getUuid())) {
+                continue;
+            }
+            long kb = d.getCapacity() == null
+                    ? 0
+                    : d.getCapacity().getBlock() * d.getCapacity().getBlockSize() / 1024;
+            if (kb < need) {
+                continue;
+            }
+            if (stored.getLunUuid() != null && stored.getLunUuid().equals(d.getUuid())) {
+                best = i;
+                break;
+            }
+            if (best == null) {
+                best = i;
+            }
+        }
+        if (best == null) {
+            return Optional.empty();
+        }
+        taken.add(best.getDisk().getUuid());
+        return Optional.of(
+                new Lun(best.getDisk().getDeviceName(), best.getDisk().getUuid()));
     }
-    if (best == null) {
-      return Optional.empty();
-    }
-    taken.add(best.getDisk().getUuid());
-    return Optional.of(new Lun(best.getDisk().getDeviceName(), best.getDisk().getUuid()));
-  }
 }

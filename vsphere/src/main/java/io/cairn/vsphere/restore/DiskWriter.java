@@ -11,20 +11,20 @@ import java.io.IOException;
  */
 public interface DiskWriter extends Closeable {
 
-  /** The transport's name: {@code nbd}, {@code nbdssl}, {@code hotadd} or {@code san}. */
-  String name();
+    /** The transport's name: {@code nbd}, {@code nbdssl}, {@code hotadd} or {@code san}. */
+    String name();
 
-  /**
-   * Opens disk {@code fileName} ({@code [ds] vm/disk.vmdk}) of the VM {@code vmMoRef} for writing,
-   * through the restore snapshot {@code snapshot} when the transport requires one (else null).
-   */
-  Sink open(String vmMoRef, String esxHost, ManagedObjectReference snapshot, String fileName) throws IOException;
+    /**
+     * Opens disk {@code fileName} ({@code [ds] vm/disk.vmdk}) of the VM {@code vmMoRef} for writing,
+     * through the restore snapshot {@code snapshot} when the transport requires one (else null).
+     */
+    Sink open(String vmMoRef, String esxHost, ManagedObjectReference snapshot, String fileName) throws IOException;
 
-  /** One open disk: writes in increasing offsets (whole sectors), then finish. */
-  interface Sink extends Closeable {
-    void write(long offset, byte[] data, int off, int len) throws IOException;
-  }
+    /** One open disk: writes in increasing offsets (whole sectors), then finish. */
+    interface Sink extends Closeable {
+        void write(long offset, byte[] data, int off, int len) throws IOException;
+    }
 
-  @Override
-  default void close() throws IOException {}
+    @Override
+    default void close() throws IOException {}
 }

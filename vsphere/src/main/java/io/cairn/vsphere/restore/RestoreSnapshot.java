@@ -18,22 +18,24 @@ import java.util.Locale;
  * </ul>
  */
 public enum RestoreSnapshot {
-  REQUIRED, OPTIONAL, NONE;
+    REQUIRED,
+    OPTIONAL,
+    NONE;
 
-  public static RestoreSnapshot forTransport(String transport, boolean vvol) {
-    if (vvol) {
-      return NONE;
+    public static RestoreSnapshot forTransport(String transport, boolean vvol) {
+        if (vvol) {
+            return NONE;
+        }
+        return switch (transport.toLowerCase(Locale.ROOT)) {
+            case "san", "hotadd" -> REQUIRED;
+            case "nbd", "nbdssl" -> OPTIONAL;
+            case "https" -> NONE;
+            default -> throw new IllegalArgumentException("unknown transport " + transport);
+        };
     }
-    return switch (transport.toLowerCase(Locale.ROOT)) {
-      case "san", "hotadd" -> REQUIRED;
-      case "nbd", "nbdssl" -> OPTIONAL;
-      case "https" -> NONE;
-      default -> throw new IllegalArgumentException("unknown transport " + transport);
-    };
-  }
 
-  /** Whether cairn takes one: only when required. */
-  public boolean taken() {
-    return this == REQUIRED;
-  }
+    /** Whether cairn takes one: only when required. */
+    public boolean taken() {
+        return this == REQUIRED;
+    }
 }

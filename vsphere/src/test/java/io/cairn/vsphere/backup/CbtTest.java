@@ -18,51 +18,54 @@ import org.junit.jupiter.api.Test;
  * the method, so its paging is replayed here from hand-made DiskChangeInfo answers.
  */
 class CbtTest {
-  static final long MiB = 1 << 20;
+    static final long MiB = 1 << 20;
 
-  static DiskChangeInfo window(long start, long length, long... areas) {
-    DiskChangeInfo i = new DiskChangeInfo();
-    i.setStartOffset(start);
-    i.setLength(length);
-    for (int k = 0; k < areas.length; k += 2) {
-      DiskChangeExtent e = new DiskChangeExtent();
-      e.setStart(areas[k]);
-      e.setLength(areas[k + 1]);
-      i.getChangedArea().add(e);
+    static DiskChangeInfo window(long start, long length, long... areas) {
+        DiskChangeInfo i = new DiskChangeInfo();
+        i.setStartOffset(start);
+        i.setLength(length);
+        for (int k = 0; k < areas.length; k += 2) {
+            DiskChangeExtent e = new DiskChangeExtent();
+            e.setStart(areas[k]);
+            e.setLength(areas[k + 1]);
+            i.getChangedArea().add(e);
+        }
+        return i;
     }
-    return i;
-  }
 
-  @Test
-  @DisplayName("a server answering window by window is asked again from where each window ended")
-  void paging() throws Exception {
-    List<Long> asked = new ArrayList<>();
-    List<Extent> got = Cbt.collect(100 * MiB, offset -> {
-      asked.add(offset);
-      return offset == 0 ? window(0, 40 * MiB, 0, MiB, 10 * MiB, 2 * MiB)
-          : offset == 40 * MiB ? window(40 * MiB, 40 * MiB)
-          : window(80 * MiB, 20 * MiB, 99 * MiB, MiB);
-    });
-    assertEquals(List.of(0L, 40 * MiB, 80 * MiB), asked);
-    assertEquals(List.of(new Extent(0, MiB), new Extent(10 * MiB, 2 * MiB), new Extent(99 * MiB, MiB)), got);
-  }
+    @Test
+    @DisplayName("a server answering window by window is asked again from where each window ended")
+    void paging() throws Exception {
+        List<Long> asked = new ArrayList<>();
+        List<Extent> got = Cbt.collect(100 * MiB, offset -> {
+            asked.add(offset);
+            return offset == 0
+                    ? window(0, 40 * MiB, 0, MiB, 10 * MiB, 2 * MiB)
+                    : offset == 40 * MiB ? window(40 * MiB, 40 * MiB) : window(80 * MiB, 20 * MiB, 99 * MiB, MiB);
+        });
+        assertEquals(List.of(0L, 40 * MiB, 80 * MiB), asked);
+        assertEquals(List.of(new Extent(0, MiB), new Extent(10 * MiB, 2 * MiB), new Extent(99 * MiB, MiB)), got);
+    }
 
-  @Test
-  @DisplayName("a window that does not advance, or an area beyond the disk, makes the disk read whole (null)")
-  void brokenAnswers() throws Exception {
-    assertNull(Cbt.collect(100 * MiB, offset -> window(offset, 0)));
-    assertNull(Cbt.collect(100 * MiB, offset -> window(0, 100 * MiB, 99 * MiB, 2 * MiB)));
-    assertEquals(List.of(), Cbt.collect(100 * MiB, offset -> window(0, 100 * MiB)), "nothing changed is an empty list");
-  }
+    @Test
+    @DisplayName("a window that does not advance, or an area beyond the disk, makes the disk read whole (null)")
+    void brokenAnswers() throws Exception {
+        assertNull(Cbt.collect(100 * MiB, offset -> window(offset, 0)));
+        assertNull(Cbt.collect(100 * MiB, offset -> window(0, 100 * MiB, 99 * MiB, 2 * MiB)));
+        assertEquals(
+                List.of(), Cbt.collect(100 * MiB, offset -> window(0, 100 * MiB)), "nothing changed is an empty list");
+    }
 
-  @Test
-  @DisplayName("incremental only from an earlier backup of the same disk with a changeId and the same size")
-  void whyFull() {
-    Manifest.DiskEntry ok = new Manifest.DiskEntry("disk0", "a.vmdk", 64 * MiB, "disk0.fidx", "00", null, "52 aa/17", null);
-    assertNull(Cbt.whyFull(ok, 64 * MiB));
-    assertTrue(Cbt.whyFull(null, 64 * MiB).contains("no earlier backup"));
-    assertTrue(Cbt.whyFull(new Manifest.DiskEntry("disk0", "a.vmdk", 64 * MiB, "i", "00", null, null, null), 64 * MiB)
-        .contains("no changeId"));
-    assertTrue(Cbt.whyFull(ok, 128 * MiB).contains("resized"));
-  }
+    @Test
+    @DisplayName("incremental only from an earlier backup of the same disk with a changeId and the same size")
+    void whyFull() {
+        Manifest.DiskEntry ok =
+                new Manifest.DiskEntry("disk0", "a.vmdk", 64 * MiB, "disk0.fidx", "00", null, "52 aa/17", null);
+        assertNull(Cbt.whyFull(ok, 64 * MiB));
+        assertTrue(Cbt.whyFull(null, 64 * MiB).contains("no earlier backup"));
+        assertTrue(
+                Cbt.whyFull(new Manifest.DiskEntry("disk0", "a.vmdk", 64 * MiB, "i", "00", null, null, null), 64 * MiB)
+                        .contains("no changeId"));
+        assertTrue(Cbt.whyFull(ok, 128 * MiB).contains("resized"));
+    }
 }

@@ -11,20 +11,20 @@ import java.nio.file.Path;
  * {@code java -cp target/classes:target/test-classes:$(cat cp.txt) io.cairn.vsphere.config.RecordConfigInfo OUTDIR}.
  */
 public final class RecordConfigInfo {
-  public static void main(String[] args) throws Exception {
-    Path out = Path.of(args.length > 0 ? args[0] : "src/test/resources/configinfo");
-    Files.createDirectories(out);
-    try (VcsimSession vc = VcsimSession.start()) {
-      for (var e : vc.byName("VirtualMachine").entrySet()) {
-        if (!e.getKey().equals("DC0_H0_VM0")) {
-          continue;
+    public static void main(String[] args) throws Exception {
+        Path out = Path.of(args.length > 0 ? args[0] : "src/test/resources/configinfo");
+        Files.createDirectories(out);
+        try (VcsimSession vc = VcsimSession.start()) {
+            for (var e : vc.byName("VirtualMachine").entrySet()) {
+                if (!e.getKey().equals("DC0_H0_VM0")) {
+                    continue;
+                }
+                ManagedObjectReference vm = e.getValue();
+                VirtualMachineConfigInfo config = (VirtualMachineConfigInfo) vc.property(vm, "config");
+                Path file = out.resolve("vcsim-" + e.getKey() + ".xml");
+                Files.write(file, ConfigInfoXml.toXml(config));
+                System.out.println("recorded " + file);
+            }
         }
-        ManagedObjectReference vm = e.getValue();
-        VirtualMachineConfigInfo config = (VirtualMachineConfigInfo) vc.property(vm, "config");
-        Path file = out.resolve("vcsim-" + e.getKey() + ".xml");
-        Files.write(file, ConfigInfoXml.toXml(config));
-        System.out.println("recorded " + file);
-      }
     }
-  }
 }

@@ -2,7 +2,6 @@ package io.cairn.vsphere.datastore;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -79,7 +78,8 @@ class DatastoreHttpsIT {
         tls.init(null, new TrustManager[] {new ThumbprintTrustManager(VCSIM_SHA1)}, null);
         HostnameVerifier pinnedOnly = (host, session) -> {
             try {
-                return session.getPeerCertificates()[0] instanceof X509Certificate leaf && sha1(leaf).equals(VCSIM_SHA1);
+                return session.getPeerCertificates()[0] instanceof X509Certificate leaf
+                        && sha1(leaf).equals(VCSIM_SHA1);
             } catch (SSLPeerUnverifiedException e) {
                 return false;
             }
@@ -103,10 +103,11 @@ class DatastoreHttpsIT {
                         disk[off + i] = t[i % t.length];
                     }
                 }
-                default -> { } // zeros
+                default -> {} // zeros
             }
         }
-        try (HttpsDiskUpload up = HttpsDiskUpload.create(client, DISK, DISK_SIZE, Map.of("adapterType", "pvscsi", "uuid", "60 00 C2 9a"))) {
+        try (HttpsDiskUpload up = HttpsDiskUpload.create(
+                client, DISK, DISK_SIZE, Map.of("adapterType", "pvscsi", "uuid", "60 00 C2 9a"))) {
             for (int off = 0; off < DISK_SIZE; off += MIB) {
                 if ((off / MIB) % 4 != 2) {
                     up.write(off, disk, off, MIB);
@@ -137,8 +138,8 @@ class DatastoreHttpsIT {
         ServiceContent content = port.retrieveServiceContent(si);
         port.login(content.getSessionManager(), "user", "pass", null);
         @SuppressWarnings("unchecked")
-        Map<String, List<String>> headers = (Map<String, List<String>>) ((BindingProvider) port).getResponseContext()
-                .get(MessageContext.HTTP_RESPONSE_HEADERS);
+        Map<String, List<String>> headers = (Map<String, List<String>>)
+                ((BindingProvider) port).getResponseContext().get(MessageContext.HTTP_RESPONSE_HEADERS);
         for (Map.Entry<String, List<String>> h : headers.entrySet()) {
             if (h.getKey() != null && h.getKey().equalsIgnoreCase("Set-Cookie")) {
                 for (String v : h.getValue()) {
@@ -185,7 +186,8 @@ class DatastoreHttpsIT {
         assertEquals(DISK_SIZE, client.size(flat));
         assertEquals(DISK_SIZE, client.sizeByRange(flat));
         try (Stream<Path> s = Files.walk(vcsim.dir())) {
-            Path onDisk = s.filter(f -> f.endsWith(Path.of("it-vm", "it-vm-flat.vmdk"))).findFirst()
+            Path onDisk = s.filter(f -> f.endsWith(Path.of("it-vm", "it-vm-flat.vmdk")))
+                    .findFirst()
                     .orElseThrow(() -> new AssertionError("the uploaded flat file is not under " + vcsim.dir()));
             assertTrue(onDisk.toString().contains("govcsim-"), onDisk.toString());
             assertEquals(DISK_SIZE, Files.size(onDisk));
@@ -207,10 +209,14 @@ class DatastoreHttpsIT {
     void missingFile() {
         DatastorePath nope = DatastorePath.parse("[" + DS + "] nope/nope.vmdk");
         NoSuchFileException e = assertThrows(NoSuchFileException.class, () -> client.size(nope));
-        assertTrue(e.getMessage().contains("[LocalDS_0] nope/nope.vmdk") && e.getMessage().contains("404"), e.getMessage());
+        assertTrue(
+                e.getMessage().contains("[LocalDS_0] nope/nope.vmdk")
+                        && e.getMessage().contains("404"),
+                e.getMessage());
         assertThrows(NoSuchFileException.class, () -> client.read(nope, 0, new byte[10], 0, 10));
         assertThrows(NoSuchFileException.class, () -> HttpsDisk.open(client, nope));
-        NoSuchFileException onDs = assertThrows(NoSuchFileException.class, () -> client.size(new DatastorePath("NoSuchDS", "x.vmdk")));
+        NoSuchFileException onDs =
+                assertThrows(NoSuchFileException.class, () -> client.size(new DatastorePath("NoSuchDS", "x.vmdk")));
         assertTrue(onDs.getMessage().contains("[NoSuchDS] x.vmdk"), onDs.getMessage());
     }
 
@@ -232,8 +238,10 @@ class DatastoreHttpsIT {
         Path raw = tmp.resolve("s.raw");
         Files.write(raw, Arrays.copyOf(disk, 4 * MIB));
         Path vmdk = tmp.resolve("s.vmdk");
-        Process p = new ProcessBuilder("qemu-img", "convert", "-f", "raw", "-O", "vmdk", raw.toString(), vmdk.toString())
-                .redirectErrorStream(true).start();
+        Process p = new ProcessBuilder(
+                        "qemu-img", "convert", "-f", "raw", "-O", "vmdk", raw.toString(), vmdk.toString())
+                .redirectErrorStream(true)
+                .start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertEquals(0, p.waitFor(), "qemu-img convert failed: " + out);
         DatastorePath sparse = DatastorePath.parse("[" + DS + "] sparse/s.vmdk");
@@ -241,7 +249,9 @@ class DatastoreHttpsIT {
             client.upload(sparse, in, Files.size(vmdk));
         }
         UnsupportedDiskException e = assertThrows(UnsupportedDiskException.class, () -> HttpsDisk.open(client, sparse));
-        assertTrue(e.getMessage().contains("only flat disks can be read over https; use a VDDK transport"), e.getMessage());
+        assertTrue(
+                e.getMessage().contains("only flat disks can be read over https; use a VDDK transport"),
+                e.getMessage());
         assertTrue(e.getMessage().contains("[LocalDS_0] sparse/s.vmdk"), e.getMessage());
     }
 
@@ -249,8 +259,11 @@ class DatastoreHttpsIT {
     @DisplayName("a snapshot child's descriptor is refused: the backup reads the base disk")
     void childRefused() throws Exception {
         DatastorePath child = DatastorePath.parse("[" + DS + "] it-vm/it-vm-000001.vmdk");
-        upload(child, ("version=1\nCID=2\nparentCID=fffffffe\ncreateType=\"vmfsSparse\"\nparentFileNameHint=\"it-vm.vmdk\"\n"
-                + "RW 131072 VMFSSPARSE \"it-vm-000001-delta.vmdk\"\n").getBytes(StandardCharsets.US_ASCII));
+        upload(
+                child,
+                ("version=1\nCID=2\nparentCID=fffffffe\ncreateType=\"vmfsSparse\"\nparentFileNameHint=\"it-vm.vmdk\"\n"
+                                + "RW 131072 VMFSSPARSE \"it-vm-000001-delta.vmdk\"\n")
+                        .getBytes(StandardCharsets.US_ASCII));
         UnsupportedDiskException e = assertThrows(UnsupportedDiskException.class, () -> HttpsDisk.open(client, child));
         assertTrue(e.getMessage().contains("snapshot child") && e.getMessage().contains("base disk"), e.getMessage());
     }
@@ -265,11 +278,16 @@ class DatastoreHttpsIT {
         Arrays.fill(second, 0, MIB, (byte) 0x55);
         System.arraycopy(disk, 8 * MIB, second, MIB, 8 * MIB);
         upload(d.resolveSibling("split-f002.vmdk"), second);
-        upload(d, descriptor("twoGbMaxExtentFlat",
-                "RW 16384 FLAT \"split-f001.vmdk\" 0\nRW 16384 VMFS \"split-f002.vmdk\" 2048"));
+        upload(
+                d,
+                descriptor(
+                        "twoGbMaxExtentFlat",
+                        "RW 16384 FLAT \"split-f001.vmdk\" 0\nRW 16384 VMFS \"split-f002.vmdk\" 2048"));
         HttpsDisk h = HttpsDisk.open(client, d);
         assertEquals(16 * MIB, h.capacity());
-        for (int[] r : new int[][] {{8 * MIB - 1000, 5000}, {8 * MIB - 512, 512}, {8 * MIB, 512}, {0, 16 * MIB}, {8 * MIB - 1, 2}}) {
+        for (int[] r : new int[][] {
+            {8 * MIB - 1000, 5000}, {8 * MIB - 512, 512}, {8 * MIB, 512}, {0, 16 * MIB}, {8 * MIB - 1, 2}
+        }) {
             byte[] got = new byte[r[1]];
             h.read(r[0], got, 0, r[1]);
             assertArrayEquals(Arrays.copyOfRange(disk, r[0], r[0] + r[1]), got, "at " + r[0] + "+" + r[1]);
@@ -277,14 +295,22 @@ class DatastoreHttpsIT {
     }
 
     @Test
-    @DisplayName("the disk backs up into a repository through HttpsDiskSource and restores to a file and to the datastore")
+    @DisplayName(
+            "the disk backs up into a repository through HttpsDiskSource and restores to a file and to the datastore")
     void backupAndRestore(@TempDir Path tmp) throws Exception {
         Repository repo = Repository.init(new LocalStore(tmp.resolve("repo")), 256 * 1024, 3, null);
         BackupWriter.Result res;
         try (HttpsDiskSource src = HttpsDiskSource.open(client, DISK)) {
             assertEquals("it-vm.vmdk", src.name());
-            BackupRequest req = new BackupRequest(new Manifest.VmIdentity("id-it-vm", "it-vm", null, null), "vcsim:" + DISK,
-                    Map.of(), null, null, List.of(BackupRequest.DiskInput.full(src)), List.of(), null);
+            BackupRequest req = new BackupRequest(
+                    new Manifest.VmIdentity("id-it-vm", "it-vm", null, null),
+                    "vcsim:" + DISK,
+                    Map.of(),
+                    null,
+                    null,
+                    List.of(BackupRequest.DiskInput.full(src)),
+                    List.of(),
+                    null);
             res = new BackupWriter(repo, 2, Progress.NONE, Duration.ZERO).write(req);
         }
         Manifest.DiskEntry entry = res.manifest().disks().get(0);
@@ -328,10 +354,11 @@ class DatastoreHttpsIT {
     @DisplayName("an upload that ends short is aborted and reported; nothing claims success")
     void shortUpload() throws Exception {
         DatastorePath f = DatastorePath.parse("[" + DS + "] short-upload.bin");
-        IOException e = assertThrows(IOException.class,
-                () -> client.upload(f, new ByteArrayInputStream(new byte[1000]), 2000));
+        IOException e =
+                assertThrows(IOException.class, () -> client.upload(f, new ByteArrayInputStream(new byte[1000]), 2000));
         assertTrue(e.getMessage().contains("ended 1000 bytes before"), e.getMessage());
-        try (HttpsDiskUpload up = HttpsDiskUpload.create(client, DatastorePath.parse("[" + DS + "] back/back.vmdk"), MIB, Map.of())) {
+        try (HttpsDiskUpload up =
+                HttpsDiskUpload.create(client, DatastorePath.parse("[" + DS + "] back/back.vmdk"), MIB, Map.of())) {
             up.write(4096, new byte[512], 0, 512);
             IOException back = assertThrows(IOException.class, () -> up.write(0, new byte[512], 0, 512));
             assertTrue(back.getMessage().contains("one sequential stream"), back.getMessage());
@@ -344,13 +371,16 @@ class DatastoreHttpsIT {
     }
 
     private static byte[] descriptor(String createType, String extents) {
-        return ("# Disk DescriptorFile\nversion=1\nCID=1234abcd\nparentCID=ffffffff\ncreateType=\"" + createType + "\"\n\n"
-                + extents + "\n\nddb.adapterType = \"lsilogic\"\n").getBytes(StandardCharsets.US_ASCII);
+        return ("# Disk DescriptorFile\nversion=1\nCID=1234abcd\nparentCID=ffffffff\ncreateType=\"" + createType
+                        + "\"\n\n" + extents + "\n\nddb.adapterType = \"lsilogic\"\n")
+                .getBytes(StandardCharsets.US_ASCII);
     }
 
     static String sha1(X509Certificate cert) {
         try {
-            return HexFormat.ofDelimiter(":").withUpperCase().formatHex(MessageDigest.getInstance("SHA-1").digest(cert.getEncoded()));
+            return HexFormat.ofDelimiter(":")
+                    .withUpperCase()
+                    .formatHex(MessageDigest.getInstance("SHA-1").digest(cert.getEncoded()));
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }

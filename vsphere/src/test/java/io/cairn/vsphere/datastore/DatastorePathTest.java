@@ -36,9 +36,15 @@ class DatastorePathTest {
     @Test
     @DisplayName("resolve an extent file next to its descriptor")
     void sibling() {
-        assertEquals(DatastorePath.parse("[ds] vm1/vm1-flat.vmdk"), DatastorePath.parse("[ds] vm1/vm1.vmdk").resolveSibling("vm1-flat.vmdk"));
-        assertEquals(DatastorePath.parse("[ds] d-flat.vmdk"), DatastorePath.parse("[ds] d.vmdk").resolveSibling("d-flat.vmdk"));
-        assertEquals(DatastorePath.parse("[ds] a/b/c.vmdk"), DatastorePath.parse("[ds] a/x.vmdk").resolveSibling("b/c.vmdk"));
+        assertEquals(
+                DatastorePath.parse("[ds] vm1/vm1-flat.vmdk"),
+                DatastorePath.parse("[ds] vm1/vm1.vmdk").resolveSibling("vm1-flat.vmdk"));
+        assertEquals(
+                DatastorePath.parse("[ds] d-flat.vmdk"),
+                DatastorePath.parse("[ds] d.vmdk").resolveSibling("d-flat.vmdk"));
+        assertEquals(
+                DatastorePath.parse("[ds] a/b/c.vmdk"),
+                DatastorePath.parse("[ds] a/x.vmdk").resolveSibling("b/c.vmdk"));
     }
 
     @Test
@@ -56,13 +62,23 @@ class DatastorePathTest {
     @Test
     @DisplayName("address files as https://host/folder/<path>?dcPath=…&dsName=…, percent-encoded")
     void url() {
-        DatastoreClient c = new DatastoreClient(URI.create("https://vc.example:8443/sdk"),
-                (SSLSocketFactory) SSLSocketFactory.getDefault(), HttpsURLConnection.getDefaultHostnameVerifier(),
-                () -> null, "Folder/DC 1");
-        assertEquals("https://vc.example:8443/folder/my%20vm/my%20vm.vmdk?dcPath=Folder%2FDC%201&dsName=datastore%201",
+        DatastoreClient c = new DatastoreClient(
+                URI.create("https://vc.example:8443/sdk"),
+                (SSLSocketFactory) SSLSocketFactory.getDefault(),
+                HttpsURLConnection.getDefaultHostnameVerifier(),
+                () -> null,
+                "Folder/DC 1");
+        assertEquals(
+                "https://vc.example:8443/folder/my%20vm/my%20vm.vmdk?dcPath=Folder%2FDC%201&dsName=datastore%201",
                 c.url(DatastorePath.parse("[datastore 1] my vm/my vm.vmdk")).toString());
         assertEquals("caf%C3%A9%2B1", DatastoreClient.encode("café+1", true));
-        assertThrows(IllegalArgumentException.class, () -> new DatastoreClient(URI.create("http://vc"),
-                (SSLSocketFactory) SSLSocketFactory.getDefault(), HttpsURLConnection.getDefaultHostnameVerifier(), () -> null, "DC0"));
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> new DatastoreClient(
+                        URI.create("http://vc"),
+                        (SSLSocketFactory) SSLSocketFactory.getDefault(),
+                        HttpsURLConnection.getDefaultHostnameVerifier(),
+                        () -> null,
+                        "DC0"));
     }
 }

@@ -17,8 +17,7 @@ public class VixDiskSetInfo extends VixStructure {
     /** char *, owned by the library. */
     public String mountPath;
 
-    public VixDiskSetInfo() {
-    }
+    public VixDiskSetInfo() {}
 
     /** Reads the structure the library returned at {@code p}. */
     public VixDiskSetInfo(Pointer p) {

@@ -47,9 +47,14 @@ public interface VixMntapiNative extends Library {
      * VixDiskLibGenericLogFunc *warn, VixDiskLibGenericLogFunc *panic, const char *libDir, const char *configFile);}
      * — once per process; {@code configFile} holds {@code tmpDirectory = <path>}.
      */
-    long VixMntapi_Init(int majorVersion, int minorVersion, VixDiskLibNative.LogFunc log,
-                        VixDiskLibNative.LogFunc warn, VixDiskLibNative.LogFunc panic, String libDir,
-                        String configFile);
+    long VixMntapi_Init(
+            int majorVersion,
+            int minorVersion,
+            VixDiskLibNative.LogFunc log,
+            VixDiskLibNative.LogFunc warn,
+            VixDiskLibNative.LogFunc panic,
+            String libDir,
+            String configFile);
 
     /** {@code void VixMntapi_Exit(void);} — once per process. */
     void VixMntapi_Exit();
@@ -67,8 +72,8 @@ public interface VixMntapiNative extends Library {
      * with {@code openFlags} on each name; {@code numberOfDisks} "Must be 1 for Linux". JNA passes a
      * {@code String[]} as a NULL-terminated {@code char *[]}.
      */
-    long VixMntapi_OpenDisks(Pointer connection, String[] diskNames, SizeT numberOfDisks, int openFlags,
-                             PointerByReference handle);
+    long VixMntapi_OpenDisks(
+            Pointer connection, String[] diskNames, SizeT numberOfDisks, int openFlags, PointerByReference handle);
 
     /** {@code VixError VixMntapi_GetDiskSetInfo(VixDiskSetHandle handle, VixDiskSetInfo **diskSetInfo);} */
     long VixMntapi_GetDiskSetInfo(Pointer diskSet, PointerByReference diskSetInfo);

@@ -32,11 +32,11 @@ public class VixOsInfo extends VixStructure {
     public byte osIs64Bit;
     /** char *, owned by the library; may be NULL. */
     public String vendor;
+
     public String edition;
     public String osFolder;
 
-    public VixOsInfo() {
-    }
+    public VixOsInfo() {}
 
     /** Reads the structure the library returned at {@code p}. */
     public VixOsInfo(Pointer p) {

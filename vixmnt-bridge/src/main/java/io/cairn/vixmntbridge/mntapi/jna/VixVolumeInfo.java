@@ -38,8 +38,7 @@ public class VixVolumeInfo extends VixStructure {
     /** char *[1]: first entry of the library-owned array. */
     public Pointer[] inGuestMountPoints = new Pointer[1];
 
-    public VixVolumeInfo() {
-    }
+    public VixVolumeInfo() {}
 
     /** Reads the structure the library returned at {@code p}. */
     public VixVolumeInfo(Pointer p) {

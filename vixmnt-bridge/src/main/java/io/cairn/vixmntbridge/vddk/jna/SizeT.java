@@ -24,7 +24,9 @@ public final class SizeT extends IntegerType {
         }
 
         public long getValue() {
-            return Native.SIZE_T_SIZE == 8 ? getPointer().getLong(0) : Integer.toUnsignedLong(getPointer().getInt(0));
+            return Native.SIZE_T_SIZE == 8
+                    ? getPointer().getLong(0)
+                    : Integer.toUnsignedLong(getPointer().getInt(0));
         }
     }
 }

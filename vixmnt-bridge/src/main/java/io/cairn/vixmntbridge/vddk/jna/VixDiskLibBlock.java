@@ -12,8 +12,7 @@ public class VixDiskLibBlock extends VixStructure {
     public long offset;
     public long length;
 
-    public VixDiskLibBlock() {
-    }
+    public VixDiskLibBlock() {}
 
     public VixDiskLibBlock(Pointer p) {
         super(p);

@@ -15,10 +15,10 @@ import com.sun.jna.Structure.FieldOrder;
 public class VixDiskLibBlockList extends VixStructure {
     /** uint32. */
     public int numBlocks;
+
     public VixDiskLibBlock[] blocks = new VixDiskLibBlock[1];
 
-    public VixDiskLibBlockList() {
-    }
+    public VixDiskLibBlockList() {}
 
     /** Reads the list header the library returned at {@code p}. */
     public VixDiskLibBlockList(Pointer p) {

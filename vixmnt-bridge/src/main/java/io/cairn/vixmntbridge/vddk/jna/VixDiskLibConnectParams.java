@@ -32,8 +32,21 @@ import com.sun.jna.Union;
  * and frees them itself instead of leaving that to the garbage collector. The structure must be
  * zero-filled before use (JNA does so): the library reads {@code reserved} and {@code state}.
  */
-@FieldOrder({"vmxSpec", "serverName", "thumbPrint", "privateUse", "credType", "creds", "port", "nfcHostPort",
-        "vimApiVer", "reserved", "state", "spec", "specType"})
+@FieldOrder({
+    "vmxSpec",
+    "serverName",
+    "thumbPrint",
+    "privateUse",
+    "credType",
+    "creds",
+    "port",
+    "nfcHostPort",
+    "vimApiVer",
+    "reserved",
+    "state",
+    "spec",
+    "specType"
+})
 public class VixDiskLibConnectParams extends VixStructure {
     public Pointer vmxSpec;
     public Pointer serverName;
@@ -42,11 +55,13 @@ public class VixDiskLibConnectParams extends VixStructure {
     public NativeLong privateUse = new NativeLong(0);
     /** enum VixDiskLibCredType: {@code VIXDISKLIB_CRED_*}. */
     public int credType;
+
     public Creds creds;
     /** uint32: vCenter/ESXi HTTPS port, 0 for the default 443. */
     public int port;
     /** uint32: ESXi NFC port, 0 for the default 902. */
     public int nfcHostPort;
+
     public Pointer vimApiVer;
     public byte[] reserved = new byte[8];
     public Pointer state;
@@ -54,8 +69,7 @@ public class VixDiskLibConnectParams extends VixStructure {
     /** enum VixDiskLibSpecType: {@code VIXDISKLIB_SPEC_*}. */
     public int specType;
 
-    public VixDiskLibConnectParams() {
-    }
+    public VixDiskLibConnectParams() {}
 
     /** Over memory the caller allocated (zero-filled) and frees. */
     public VixDiskLibConnectParams(Pointer p) {
@@ -69,8 +83,7 @@ public class VixDiskLibConnectParams extends VixStructure {
         /** struct VixDiskLibTicketIdCreds *: internal use only. */
         public Pointer ticketId;
 
-        public Creds() {
-        }
+        public Creds() {}
 
         public final int offsetOf(String field) {
             return fieldOffset(field);
@@ -100,8 +113,7 @@ public class VixDiskLibConnectParams extends VixStructure {
     public static class Spec extends Union {
         public VStorageObjectSpec vStorageObjSpec;
 
-        public Spec() {
-        }
+        public Spec() {}
     }
 
     /** {@code VixDiskLibVStorageObjectSpec}. */

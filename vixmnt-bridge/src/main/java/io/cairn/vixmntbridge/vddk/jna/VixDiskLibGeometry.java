@@ -11,11 +11,11 @@ import com.sun.jna.Structure.FieldOrder;
 public class VixDiskLibGeometry extends VixStructure {
     /** uint32: read with {@link Integer#toUnsignedLong}. */
     public int cylinders;
+
     public int heads;
     public int sectors;
 
-    public VixDiskLibGeometry() {
-    }
+    public VixDiskLibGeometry() {}
 
     public VixDiskLibGeometry(Pointer p) {
         super(p);

@@ -22,8 +22,17 @@ import com.sun.jna.Structure.FieldOrder;
  * The two sector-size fields exist only in VDDK 7.0 and later; cairn initialises the library as
  * 7.0 ({@link VixDiskLibNative#VIXDISKLIB_VERSION_MAJOR}) so the layout always includes them.
  */
-@FieldOrder({"biosGeo", "physGeo", "capacity", "adapterType", "numLinks", "parentFileNameHint", "uuid",
-        "logicalSectorSize", "physicalSectorSize"})
+@FieldOrder({
+    "biosGeo",
+    "physGeo",
+    "capacity",
+    "adapterType",
+    "numLinks",
+    "parentFileNameHint",
+    "uuid",
+    "logicalSectorSize",
+    "physicalSectorSize"
+})
 public class VixDiskLibInfo extends VixStructure {
     public VixDiskLibGeometry biosGeo;
     public VixDiskLibGeometry physGeo;
@@ -31,16 +40,17 @@ public class VixDiskLibInfo extends VixStructure {
     public long capacity;
     /** enum VixDiskLibAdapterType: {@code VIXDISKLIB_ADAPTER_*}. */
     public int adapterType;
+
     public int numLinks;
     /** char *, owned by the library; null for a base disk. */
     public String parentFileNameHint;
     /** char *, owned by the library. */
     public String uuid;
+
     public int logicalSectorSize;
     public int physicalSectorSize;
 
-    public VixDiskLibInfo() {
-    }
+    public VixDiskLibInfo() {}
 
     /** Reads the structure the library returned at {@code p}. */
     public VixDiskLibInfo(Pointer p) {

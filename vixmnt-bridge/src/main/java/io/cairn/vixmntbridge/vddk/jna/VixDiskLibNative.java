@@ -21,6 +21,7 @@ public interface VixDiskLibNative extends Library {
 
     /** Version cairn asks for in {@code VixDiskLib_InitEx}: 7.0, whose VixDiskLibInfo layout it maps. */
     int VIXDISKLIB_VERSION_MAJOR = 7;
+
     int VIXDISKLIB_VERSION_MINOR = 0;
 
     long VIX_OK = 0;
@@ -43,6 +44,7 @@ public interface VixDiskLibNative extends Library {
     int VIXDISKLIB_FLAG_OPEN_READ_ONLY = 1 << 2;
     /** NBD/NBDSSL wire compression (VDDK 6.5+). */
     int VIXDISKLIB_FLAG_OPEN_COMPRESSION_ZLIB = 1 << 4;
+
     int VIXDISKLIB_FLAG_OPEN_COMPRESSION_FASTLZ = 1 << 5;
     int VIXDISKLIB_FLAG_OPEN_COMPRESSION_SKIPZ = 1 << 6;
 
@@ -52,6 +54,7 @@ public interface VixDiskLibNative extends Library {
     int VIXDISKLIB_CRED_TICKETID = 3;
     /** Windows only. */
     int VIXDISKLIB_CRED_SSPI = 4;
+
     int VIXDISKLIB_CRED_UNKNOWN = 256;
 
     /* enum VixDiskLibSpecType (6.7+). */
@@ -60,7 +63,7 @@ public interface VixDiskLibNative extends Library {
     int VIXDISKLIB_SPEC_UNKNOWN = 2;
 
     /* enum VixDiskLibAdapterType. Other controllers (LSI SAS, PVSCSI, NVMe, SATA) report UNKNOWN;
-       their name is in the disk's adapterType metadata key. */
+    their name is in the disk's adapterType metadata key. */
     int VIXDISKLIB_ADAPTER_IDE = 1;
     int VIXDISKLIB_ADAPTER_SCSI_BUSLOGIC = 2;
     int VIXDISKLIB_ADAPTER_SCSI_LSILOGIC = 3;
@@ -84,8 +87,14 @@ public interface VixDiskLibNative extends Library {
      * {@code VixError VixDiskLib_InitEx(uint32 majorVersion, uint32 minorVersion, VixDiskLibGenericLogFunc *log,
      * VixDiskLibGenericLogFunc *warn, VixDiskLibGenericLogFunc *panic, const char *libDir, const char *configFile);}
      */
-    long VixDiskLib_InitEx(int majorVersion, int minorVersion, LogFunc log, LogFunc warn, LogFunc panic,
-                           String libDir, String configFile);
+    long VixDiskLib_InitEx(
+            int majorVersion,
+            int minorVersion,
+            LogFunc log,
+            LogFunc warn,
+            LogFunc panic,
+            String libDir,
+            String configFile);
 
     /** {@code void VixDiskLib_Exit(void);} */
     void VixDiskLib_Exit();
@@ -95,8 +104,12 @@ public interface VixDiskLibNative extends Library {
      * const char *snapshotRef, const char *transportModes, VixDiskLibConnection *connection);}
      * ({@code Bool} is {@code char}.)
      */
-    long VixDiskLib_ConnectEx(VixDiskLibConnectParams connectParams, byte readOnly, String snapshotRef,
-                              String transportModes, PointerByReference connection);
+    long VixDiskLib_ConnectEx(
+            VixDiskLibConnectParams connectParams,
+            byte readOnly,
+            String snapshotRef,
+            String transportModes,
+            PointerByReference connection);
 
     /** {@code VixError VixDiskLib_PrepareForAccess(const VixDiskLibConnectParams *connectParams, const char *identity);} */
     long VixDiskLib_PrepareForAccess(VixDiskLibConnectParams connectParams, String identity);
@@ -111,8 +124,8 @@ public interface VixDiskLibNative extends Library {
      * {@code VixError VixDiskLib_Cleanup(const VixDiskLibConnectParams *connectParams, uint32 *numCleanedUp,
      * uint32 *numRemaining);} — both counters may be NULL.
      */
-    long VixDiskLib_Cleanup(VixDiskLibConnectParams connectParams, IntByReference numCleanedUp,
-                            IntByReference numRemaining);
+    long VixDiskLib_Cleanup(
+            VixDiskLibConnectParams connectParams, IntByReference numCleanedUp, IntByReference numRemaining);
 
     /**
      * {@code VixError VixDiskLib_Open(const VixDiskLibConnection connection, const char *path, uint32 flags,
@@ -163,8 +176,8 @@ public interface VixDiskLibNative extends Library {
      * {@code VixError VixDiskLib_QueryAllocatedBlocks(VixDiskLibHandle diskHandle, VixDiskLibSectorType startSector,
      * VixDiskLibSectorType numSectors, VixDiskLibSectorType chunkSize, VixDiskLibBlockList **blockList);} (6.7+)
      */
-    long VixDiskLib_QueryAllocatedBlocks(Pointer diskHandle, long startSector, long numSectors, long chunkSize,
-                                         PointerByReference blockList);
+    long VixDiskLib_QueryAllocatedBlocks(
+            Pointer diskHandle, long startSector, long numSectors, long chunkSize, PointerByReference blockList);
 
     /** {@code VixError VixDiskLib_FreeBlockList(VixDiskLibBlockList *blockList);} (6.7+) */
     long VixDiskLib_FreeBlockList(Pointer blockList);

@@ -24,7 +24,8 @@ class StructLayoutTest {
 
     @BeforeAll
     static void onlyOnX8664Linux() {
-        assumeTrue(Platform.isLinux() && Platform.is64Bit() && Platform.isIntel(),
+        assumeTrue(
+                Platform.isLinux() && Platform.is64Bit() && Platform.isIntel(),
                 "the pinned layout is the x86-64 Linux one");
     }
 
@@ -33,10 +34,10 @@ class StructLayoutTest {
     void geometry() {
         VixDiskLibGeometry g = new VixDiskLibGeometry();
         assertAll(
-                () -> assertEquals(0, g.offsetOf("cylinders")),   // first member
-                () -> assertEquals(4, g.offsetOf("heads")),       // 0 + 4
-                () -> assertEquals(8, g.offsetOf("sectors")),     // 4 + 4
-                () -> assertEquals(12, g.size()));                // 3 × 4, alignment 4: no tail padding
+                () -> assertEquals(0, g.offsetOf("cylinders")), // first member
+                () -> assertEquals(4, g.offsetOf("heads")), // 0 + 4
+                () -> assertEquals(8, g.offsetOf("sectors")), // 4 + 4
+                () -> assertEquals(12, g.size())); // 3 × 4, alignment 4: no tail padding
     }
 
     @Test
@@ -44,16 +45,16 @@ class StructLayoutTest {
     void info() {
         VixDiskLibInfo i = new VixDiskLibInfo();
         assertAll(
-                () -> assertEquals(0, i.offsetOf("biosGeo")),             // VixDiskLibGeometry, 12 bytes
-                () -> assertEquals(12, i.offsetOf("physGeo")),            // 0 + 12, alignment 4
-                () -> assertEquals(24, i.offsetOf("capacity")),           // 12 + 12 = 24, already 8-aligned
-                () -> assertEquals(32, i.offsetOf("adapterType")),        // 24 + 8 (enum: 4 bytes)
-                () -> assertEquals(36, i.offsetOf("numLinks")),           // 32 + 4
+                () -> assertEquals(0, i.offsetOf("biosGeo")), // VixDiskLibGeometry, 12 bytes
+                () -> assertEquals(12, i.offsetOf("physGeo")), // 0 + 12, alignment 4
+                () -> assertEquals(24, i.offsetOf("capacity")), // 12 + 12 = 24, already 8-aligned
+                () -> assertEquals(32, i.offsetOf("adapterType")), // 24 + 8 (enum: 4 bytes)
+                () -> assertEquals(36, i.offsetOf("numLinks")), // 32 + 4
                 () -> assertEquals(40, i.offsetOf("parentFileNameHint")), // 36 + 4 = 40, 8-aligned pointer
-                () -> assertEquals(48, i.offsetOf("uuid")),               // 40 + 8
-                () -> assertEquals(56, i.offsetOf("logicalSectorSize")),  // 48 + 8 (7.0+)
+                () -> assertEquals(48, i.offsetOf("uuid")), // 40 + 8
+                () -> assertEquals(56, i.offsetOf("logicalSectorSize")), // 48 + 8 (7.0+)
                 () -> assertEquals(60, i.offsetOf("physicalSectorSize")), // 56 + 4 (7.0+)
-                () -> assertEquals(64, i.size()));                        // 60 + 4 = 64, a multiple of 8
+                () -> assertEquals(64, i.size())); // 60 + 4 = 64, a multiple of 8
     }
 
     @Test
@@ -62,7 +63,7 @@ class StructLayoutTest {
         VixDiskLibBlock b = new VixDiskLibBlock();
         assertAll(
                 () -> assertEquals(0, b.offsetOf("offset")),
-                () -> assertEquals(8, b.offsetOf("length")),  // 0 + 8
+                () -> assertEquals(8, b.offsetOf("length")), // 0 + 8
                 () -> assertEquals(16, b.size()));
     }
 
@@ -73,7 +74,7 @@ class StructLayoutTest {
         assertAll(
                 () -> assertEquals(0, l.offsetOf("numBlocks")),
                 () -> assertEquals(8, l.offsetOf("blocks")), // 4 + 4 padding: VixDiskLibBlock aligns to 8
-                () -> assertEquals(24, l.size()));           // 8 + 1 × 16
+                () -> assertEquals(24, l.size())); // 8 + 1 × 16
     }
 
     @Test
@@ -81,20 +82,20 @@ class StructLayoutTest {
     void connectParams() {
         VixDiskLibConnectParams p = new VixDiskLibConnectParams();
         assertAll(
-                () -> assertEquals(0, p.offsetOf("vmxSpec")),     // char *
-                () -> assertEquals(8, p.offsetOf("serverName")),  // char *
+                () -> assertEquals(0, p.offsetOf("vmxSpec")), // char *
+                () -> assertEquals(8, p.offsetOf("serverName")), // char *
                 () -> assertEquals(16, p.offsetOf("thumbPrint")), // char *
                 () -> assertEquals(24, p.offsetOf("privateUse")), // long: 8 bytes on LP64
-                () -> assertEquals(32, p.offsetOf("credType")),   // enum, 4 bytes
-                () -> assertEquals(40, p.offsetOf("creds")),      // 36 → 40: the union holds pointers (align 8)
-                () -> assertEquals(64, p.offsetOf("port")),       // 40 + 24 (largest member: sessionId, 3 pointers)
-                () -> assertEquals(68, p.offsetOf("nfcHostPort")),// 64 + 4
-                () -> assertEquals(72, p.offsetOf("vimApiVer")),  // 68 + 4, 8-aligned pointer
-                () -> assertEquals(80, p.offsetOf("reserved")),   // 72 + 8; char[8]
-                () -> assertEquals(88, p.offsetOf("state")),      // 80 + 8, pointer
-                () -> assertEquals(96, p.offsetOf("spec")),       // 88 + 8; union of VStorageObjectSpec (3 pointers)
-                () -> assertEquals(120, p.offsetOf("specType")),  // 96 + 24; enum
-                () -> assertEquals(128, p.size()));               // 120 + 4 = 124, padded to a multiple of 8
+                () -> assertEquals(32, p.offsetOf("credType")), // enum, 4 bytes
+                () -> assertEquals(40, p.offsetOf("creds")), // 36 → 40: the union holds pointers (align 8)
+                () -> assertEquals(64, p.offsetOf("port")), // 40 + 24 (largest member: sessionId, 3 pointers)
+                () -> assertEquals(68, p.offsetOf("nfcHostPort")), // 64 + 4
+                () -> assertEquals(72, p.offsetOf("vimApiVer")), // 68 + 4, 8-aligned pointer
+                () -> assertEquals(80, p.offsetOf("reserved")), // 72 + 8; char[8]
+                () -> assertEquals(88, p.offsetOf("state")), // 80 + 8, pointer
+                () -> assertEquals(96, p.offsetOf("spec")), // 88 + 8; union of VStorageObjectSpec (3 pointers)
+                () -> assertEquals(120, p.offsetOf("specType")), // 96 + 24; enum
+                () -> assertEquals(128, p.size())); // 120 + 4 = 124, padded to a multiple of 8
     }
 
     @Test
@@ -105,14 +106,14 @@ class StructLayoutTest {
         VixDiskLibConnectParams.SessionId sid = new VixDiskLibConnectParams.SessionId();
         VixDiskLibConnectParams.VStorageObjectSpec fcd = new VixDiskLibConnectParams.VStorageObjectSpec();
         assertAll(
-                () -> assertEquals(24, c.size()),                 // max(16, 24, 8)
-                () -> assertEquals(0, c.offsetOf("uid")),         // every union member starts at 0
+                () -> assertEquals(24, c.size()), // max(16, 24, 8)
+                () -> assertEquals(0, c.offsetOf("uid")), // every union member starts at 0
                 () -> assertEquals(0, c.offsetOf("sessionId")),
                 () -> assertEquals(0, c.offsetOf("ticketId")),
                 () -> assertEquals(16, uid.size()),
-                () -> assertEquals(8, uid.offsetOf("password")),  // gcc: creds.uid.password at 48 = 40 + 8
+                () -> assertEquals(8, uid.offsetOf("password")), // gcc: creds.uid.password at 48 = 40 + 8
                 () -> assertEquals(24, sid.size()),
-                () -> assertEquals(16, sid.offsetOf("key")),      // gcc: creds.sessionId.key at 56 = 40 + 16
+                () -> assertEquals(16, sid.offsetOf("key")), // gcc: creds.sessionId.key at 56 = 40 + 16
                 () -> assertEquals(24, fcd.size()),
                 () -> assertEquals(24, new VixDiskLibConnectParams.Spec().size()));
     }

@@ -1,4 +1,4 @@
-package io.cairn.repository;
+package io.cairn.repository.error;
 
 /** Thrown when a stored object exists but its bytes fail a format, checksum, tag or id check. */
 public final class CorruptObjectException extends RepositoryException {

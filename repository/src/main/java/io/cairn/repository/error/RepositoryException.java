@@ -1,4 +1,4 @@
-package io.cairn.repository;
+package io.cairn.repository.error;
 
 import java.io.IOException;
 

@@ -1,4 +1,4 @@
-package io.cairn.repository;
+package io.cairn.repository.error;
 
 /** Thrown when a backup named by the user does not exist or the name is ambiguous. */
 public final class BackupNotFoundException extends RepositoryException {

@@ -1,4 +1,4 @@
-package io.cairn.repository;
+package io.cairn.repository.error;
 
 /** Thrown when no key file of an encrypted repository opens with the given password. */
 public final class WrongPasswordException extends RepositoryException {

@@ -1,4 +1,4 @@
-package io.cairn.repository;
+package io.cairn.repository.error;
 
 /** Thrown when an object the caller expects (a chunk, an index, a manifest) is not in the store. */
 public final class ObjectNotFoundException extends RepositoryException {

@@ -1,4 +1,4 @@
-package io.cairn.repository;
+package io.cairn.repository.error;
 
 /** Thrown when a directory is missing, or is not a cairn repository, or is of an unsupported version. */
 public final class NotARepositoryException extends RepositoryException {
