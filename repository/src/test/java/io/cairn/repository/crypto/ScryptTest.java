@@ -6,9 +6,16 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.cairn.repository.format.FormatConstants;
+import io.cairn.repository.format.Json;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.Base64;
 import java.util.HexFormat;
+import javax.crypto.Cipher;
+import javax.crypto.spec.GCMParameterSpec;
+import javax.crypto.spec.SecretKeySpec;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -25,6 +32,17 @@ class ScryptTest {
             + "2eaf30d92e22a3886ff109279d9830dac727afb94a83ee6d8360cbdfa2cc0640";
     private static final String RFC_VECTOR_3 = "7023bdcb3afd7348461c06cd81fd38ebfda8fbba904f8e3ea9b543f6545da1f2"
             + "d5432955613f0fcf62d49705242a9af9e61e85dc0d651e40dfcf017b45575887";
+
+    /**
+     * The key-encryption key of the golden v1 key file ({@code golden/v1-encrypted/keys/2b52396f8ac5a9df}:
+     * password {@code golden-password}, its salt, N=32768, r=8, p=1, 32 bytes). Derived by the
+     * hand-written scrypt that wrote the file, and independently by Python's {@code hashlib.scrypt}
+     * (OpenSSL). Never change it: every encrypted v1 repository depends on scrypt giving this value.
+     */
+    private static final String GOLDEN_KEY_ENCRYPTION_KEY =
+            "7e162b2ea6379238dabecf81f4d865651c3810d5ac088c58bd86a5c290cf5c1c";
+
+    private static final String GOLDEN_KEY_FILE = "/golden/v1-encrypted/keys/2b52396f8ac5a9df";
 
     private static byte[] ascii(String s) {
         return s.getBytes(StandardCharsets.US_ASCII);
@@ -51,6 +69,39 @@ class ScryptTest {
     void rfcVectorPleaseLetMeIn() {
         assertEquals(
                 RFC_VECTOR_3, hex(Scrypt.derive(ascii("pleaseletmein"), ascii("SodiumChloride"), 16384, 8, 1, 64)));
+    }
+
+    @Test
+    @DisplayName("derives the golden v1 key file's key bit for bit, and that key opens the file's key material")
+    void goldenKeyFile() throws Exception {
+        KeyFile kf;
+        try (InputStream in = ScryptTest.class.getResourceAsStream(GOLDEN_KEY_FILE)) {
+            kf = Json.read(in.readAllBytes(), KeyFile.class);
+        }
+        assertEquals(FormatConstants.KDF_SCRYPT, kf.kdf().algorithm());
+        assertEquals(32768, kf.kdf().N());
+        assertEquals(8, kf.kdf().r());
+        assertEquals(1, kf.kdf().p());
+        byte[] salt = Base64.getDecoder().decode(kf.kdf().salt());
+        byte[] kek = Scrypt.derive(
+                "golden-password".getBytes(StandardCharsets.UTF_8),
+                salt,
+                kf.kdf().N(),
+                kf.kdf().r(),
+                kf.kdf().p(),
+                32);
+        assertEquals(GOLDEN_KEY_ENCRYPTION_KEY, hex(kek));
+
+        // The pinned key itself (not KeyFile's code path) authenticates and opens the envelope.
+        Cipher c = Cipher.getInstance("AES/GCM/NoPadding");
+        c.init(
+                Cipher.DECRYPT_MODE,
+                new SecretKeySpec(HexFormat.of().parseHex(GOLDEN_KEY_ENCRYPTION_KEY), "AES"),
+                new GCMParameterSpec(128, Base64.getDecoder().decode(kf.nonce())));
+        c.updateAAD(FormatConstants.KEY_FILE_AAD.getBytes(StandardCharsets.US_ASCII));
+        byte[] material = c.doFinal(Base64.getDecoder().decode(kf.data()));
+        assertEquals(64, material.length);
+        assertArrayEquals(material, kf.unwrap("golden-password".toCharArray()));
     }
 
     @ParameterizedTest(name = "keyLength {0}")
