@@ -93,8 +93,14 @@ public final class Repository {
                 UUID.randomUUID().toString(),
                 now,
                 chunkSize,
-                new RepositoryConfig.Compression(compressionLevel == 0 ? "none" : "zstd", compressionLevel),
-                password == null ? RepositoryConfig.ENCRYPTION_NONE : RepositoryConfig.ENCRYPTION_AES);
+                new RepositoryConfig.Compression(
+                        compressionLevel == 0
+                                ? FormatConstants.CONFIG_COMPRESSION_NONE
+                                : FormatConstants.CONFIG_COMPRESSION_ZSTD,
+                        compressionLevel),
+                password == null
+                        ? FormatConstants.CONFIG_ENCRYPTION_NONE
+                        : FormatConstants.CONFIG_ENCRYPTION_AES256_GCM);
         writeReserve(store);
         // config last: a store with keys but no config is an interrupted init, not a repository.
         store.put(FormatConstants.KEY_CONFIG, Json.write(config));
@@ -137,7 +143,7 @@ public final class Repository {
         DataKeys keys = null;
         if (config.encrypted()) {
             keys = unlock(store, passwords.password());
-        } else if (!RepositoryConfig.ENCRYPTION_NONE.equals(config.encryption())) {
+        } else if (!FormatConstants.CONFIG_ENCRYPTION_NONE.equals(config.encryption())) {
             throw new NotARepositoryException(
                     "repository " + store.describe() + " uses unknown encryption '" + config.encryption() + "'");
         }

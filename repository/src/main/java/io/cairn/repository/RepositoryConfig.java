@@ -14,14 +14,11 @@ public record RepositoryConfig(
         Compression compression,
         String encryption) {
 
-    public static final String ENCRYPTION_NONE = "none";
-    public static final String ENCRYPTION_AES = "aes-256-gcm";
-
     @JsonIgnoreProperties(ignoreUnknown = true)
     public record Compression(String algorithm, int level) {}
 
     public boolean encrypted() {
-        return ENCRYPTION_AES.equals(encryption);
+        return FormatConstants.CONFIG_ENCRYPTION_AES256_GCM.equals(encryption);
     }
 
     /** @throws IllegalArgumentException naming the rule a chunk size breaks */

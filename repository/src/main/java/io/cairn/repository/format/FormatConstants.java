@@ -20,6 +20,15 @@ public final class FormatConstants {
     public static final int MAX_CHUNK_SIZE = 8 * 1024 * 1024;
     public static final int DEFAULT_CHUNK_SIZE = 1024 * 1024;
 
+    /** {@code config} {@code compression.algorithm} when the level is 0: chunks are stored as they are. */
+    public static final String CONFIG_COMPRESSION_NONE = "none";
+    /** {@code config} {@code compression.algorithm} otherwise. */
+    public static final String CONFIG_COMPRESSION_ZSTD = "zstd";
+    /** {@code config} {@code encryption} of an unencrypted repository. */
+    public static final String CONFIG_ENCRYPTION_NONE = "none";
+    /** {@code config} {@code encryption} of an encrypted one: key files under {@code keys/}, blobs in AES-256-GCM. */
+    public static final String CONFIG_ENCRYPTION_AES256_GCM = "aes-256-gcm";
+
     // ---- blob (chunks, manifests) ----
     /** 0x89 'C' 'R' 'N': the high first byte makes a blob never look like text. */
     public static final byte[] BLOB_MAGIC = {(byte) 0x89, 'C', 'R', 'N'};
@@ -57,6 +66,26 @@ public final class FormatConstants {
 
     // ---- manifest ----
     public static final int MANIFEST_VERSION = 1;
+    /** A disk's {@code key} in its manifest and the name of its index: {@code disk<N>}, N from 0. */
+    public static final String DISK_KEY_PREFIX = "disk";
+
+    /** {@code files[].role}: the VM's {@code .vmx}. */
+    public static final String FILE_ROLE_VMX = "vmx";
+    /** {@code files[].role}: the verbatim {@code vim.vm.ConfigInfo} XML of a vSphere VM. */
+    public static final String FILE_ROLE_CONFIG_INFO = "config-info";
+    /** {@code files[].role}: the VM's NVRAM file. */
+    public static final String FILE_ROLE_NVRAM = "nvram";
+    /** {@code files[].role}: the encryption bundle of an encrypted vSphere VM. */
+    public static final String FILE_ROLE_ENCRYPTION_BUNDLE = "encryption-bundle";
+    /** {@code files[].role}: any other configuration document. */
+    public static final String FILE_ROLE_OTHER = "other";
+
+    /**
+     * The name-based UUID namespace of a VM without a UUID of its own (a raw image file): its identity
+     * is {@code UUID.nameUUIDFromBytes(UTF-8 of FILE_VM_IDENTITY_PREFIX + name)}, so the next backup of
+     * the same name finds its predecessor. See {@code Manifest.VmIdentity#ofFile}.
+     */
+    public static final String FILE_VM_IDENTITY_PREFIX = "cairn:file-vm:";
 
     // ---- keys ----
     public static final int KEY_FILE_VERSION = 1;

@@ -3,9 +3,12 @@ package io.cairn.repository.manifest;
 import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.databind.JsonNode;
+import io.cairn.repository.format.FormatConstants;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 
 /**
  * One VM at one point in time: the commit point of a backup. Field by field in
@@ -52,7 +55,20 @@ public record Manifest(
     }
 
     @JsonIgnoreProperties(ignoreUnknown = true)
-    public record VmIdentity(String identity, String name, String instanceUuid, String vcenterUuid) {}
+    public record VmIdentity(String identity, String name, String instanceUuid, String vcenterUuid) {
+
+        /**
+         * The identity of a VM that has no UUID of its own (a raw image or VMDK file): the name-based
+         * (version 3) UUID of {@link FormatConstants#FILE_VM_IDENTITY_PREFIX} + {@code vmName}, so every
+         * backup under one name lands under one {@code backups/<vm key>/} and finds its predecessor.
+         * Persisted: the same name must give the same identity in every cairn version.
+         */
+        public static String ofFile(String vmName) {
+            return UUID.nameUUIDFromBytes(
+                            (FormatConstants.FILE_VM_IDENTITY_PREFIX + vmName).getBytes(StandardCharsets.UTF_8))
+                    .toString();
+        }
+    }
 
     @JsonIgnoreProperties(ignoreUnknown = true)
     public record EncryptionInfo(String keyId) {}

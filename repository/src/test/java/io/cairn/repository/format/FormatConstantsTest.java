@@ -3,8 +3,20 @@ package io.cairn.repository.format;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.cairn.repository.Repository;
+import io.cairn.repository.RepositoryConfig;
+import io.cairn.repository.manifest.Manifest;
+import io.cairn.repository.store.LocalStore;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /** Pins every persisted constant: a failure here means the on-disk format changed. */
 class FormatConstantsTest {
@@ -17,6 +29,10 @@ class FormatConstantsTest {
         assertEquals(262144, FormatConstants.MIN_CHUNK_SIZE);
         assertEquals(8388608, FormatConstants.MAX_CHUNK_SIZE);
         assertEquals(1048576, FormatConstants.DEFAULT_CHUNK_SIZE);
+        assertEquals("none", FormatConstants.CONFIG_COMPRESSION_NONE);
+        assertEquals("zstd", FormatConstants.CONFIG_COMPRESSION_ZSTD);
+        assertEquals("none", FormatConstants.CONFIG_ENCRYPTION_NONE);
+        assertEquals("aes-256-gcm", FormatConstants.CONFIG_ENCRYPTION_AES256_GCM);
 
         assertArrayEquals(new byte[] {(byte) 0x89, 0x43, 0x52, 0x4E}, FormatConstants.BLOB_MAGIC);
         assertEquals(1, FormatConstants.BLOB_VERSION);
@@ -40,6 +56,13 @@ class FormatConstantsTest {
         assertEquals(32, FormatConstants.ID_SIZE);
 
         assertEquals(1, FormatConstants.MANIFEST_VERSION);
+        assertEquals("disk", FormatConstants.DISK_KEY_PREFIX);
+        assertEquals("vmx", FormatConstants.FILE_ROLE_VMX);
+        assertEquals("config-info", FormatConstants.FILE_ROLE_CONFIG_INFO);
+        assertEquals("nvram", FormatConstants.FILE_ROLE_NVRAM);
+        assertEquals("encryption-bundle", FormatConstants.FILE_ROLE_ENCRYPTION_BUNDLE);
+        assertEquals("other", FormatConstants.FILE_ROLE_OTHER);
+        assertEquals("cairn:file-vm:", FormatConstants.FILE_VM_IDENTITY_PREFIX);
         assertEquals(1, FormatConstants.KEY_FILE_VERSION);
         assertEquals("scrypt", FormatConstants.KDF_SCRYPT);
         assertEquals(32768, FormatConstants.SCRYPT_N);
@@ -58,5 +81,57 @@ class FormatConstantsTest {
         assertEquals("locks", FormatConstants.DIR_LOCKS);
         assertEquals("manifest", FormatConstants.MANIFEST_NAME);
         assertEquals(".fidx", FormatConstants.INDEX_SUFFIX);
+    }
+
+    @Test
+    @DisplayName("a file VM's identity is the same name-based UUID it always was (Python's uuid agrees)")
+    void fileVmIdentity() {
+        // uuid.UUID(bytes=md5(b"cairn:file-vm:web01") with version 3 and the RFC 4122 variant set)
+        assertEquals("9f87c249-d1c8-3ace-a6a4-efb8c68bdd76", Manifest.VmIdentity.ofFile("web01"));
+        assertEquals("97c3ff2e-5a25-32a0-ae46-d505ebf37a75", Manifest.VmIdentity.ofFile("Ünïcödé"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({"v1-plain, none", "v1-encrypted, aes-256-gcm"})
+    @DisplayName("the golden repositories' config and manifest hold exactly the pinned strings")
+    void goldenFilesUseThePinnedStrings(String name, String encryption, @TempDir Path tmp) throws Exception {
+        RepositoryConfig config;
+        try (InputStream in = FormatConstantsTest.class.getResourceAsStream("/golden/" + name + "/config")) {
+            config = Json.read(in.readAllBytes(), RepositoryConfig.class);
+        }
+        assertEquals(FormatConstants.CONFIG_FORMAT, config.format());
+        assertEquals(
+                FormatConstants.CONFIG_COMPRESSION_ZSTD, config.compression().algorithm());
+        assertEquals(encryption, config.encryption());
+
+        Path copy = tmp.resolve(name); // opening writes nothing, but never risk the resource itself
+        copyTree(golden(name), copy);
+        Repository repo = Repository.open(new LocalStore(copy), "golden-password"::toCharArray);
+        Manifest m = repo.backups().get(0).manifest();
+        assertEquals(FormatConstants.DISK_KEY_PREFIX + "0", m.disks().get(0).key());
+        assertEquals(
+                FormatConstants.DISK_KEY_PREFIX + "0" + FormatConstants.INDEX_SUFFIX,
+                m.disks().get(0).index());
+        assertEquals(FormatConstants.FILE_ROLE_VMX, m.files().get(0).role());
+    }
+
+    private static Path golden(String name) throws Exception {
+        return Path.of(FormatConstantsTest.class
+                        .getResource("/golden/" + name + "/config")
+                        .toURI())
+                .getParent();
+    }
+
+    private static void copyTree(Path from, Path to) throws IOException {
+        try (Stream<Path> s = Files.walk(from)) {
+            for (Path p : (Iterable<Path>) s.sorted()::iterator) {
+                Path t = to.resolve(from.relativize(p).toString());
+                if (Files.isDirectory(p)) {
+                    Files.createDirectories(t);
+                } else {
+                    Files.copy(p, t);
+                }
+            }
+        }
     }
 }
