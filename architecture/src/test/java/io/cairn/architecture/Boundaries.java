@@ -98,6 +98,30 @@ final class Boundaries {
                 .as("the disk layer (" + root + ".vixmntbridge..) does not use the repository");
     }
 
+    /**
+     * The bottom of the repository's stack (store → chunks → index → manifest → engine): the store
+     * knows bytes by key, its errors and the format's names, nothing above it.
+     */
+    static ArchRule storeIsTheBottom(String root) {
+        String repo = root + ".repository";
+        return noClasses()
+                .that()
+                .resideInAPackage(repo + ".store..")
+                .should()
+                .dependOnClassesThat()
+                .resideInAnyPackage(
+                        repo,
+                        repo + ".chunk..",
+                        repo + ".crypto..",
+                        repo + ".index..",
+                        repo + ".manifest..",
+                        repo + ".lock..",
+                        repo + ".backup..",
+                        repo + ".maintenance..",
+                        repo + ".job..")
+                .as("the store (" + repo + ".store) uses nothing of the repository above it (only error, format)");
+    }
+
     /** The engines are below the use cases and the front-ends, never the other way round. */
     static ArchRule enginesDoNotKnowTheLayersAbove(String root) {
         return noClasses()
@@ -136,6 +160,7 @@ final class Boundaries {
                 jnrOnlyInTheFuseAdapter(root),
                 vim25OnlyInVsphere(root),
                 diskLayerDoesNotKnowTheRepository(root),
+                storeIsTheBottom(root),
                 enginesDoNotKnowTheLayersAbove(root),
                 webUiDoesNotUseTheCommandLine(root),
                 noPackageCycles(root));

@@ -94,6 +94,12 @@ class BrokenBoundariesTest {
     }
 
     @Test
+    @DisplayName("the store using the repository above it is reported")
+    void storeBottom() {
+        assertEquals(Set.of("repository.store.RawCompression"), violators(Boundaries.storeIsTheBottom(ROOT)));
+    }
+
+    @Test
     @DisplayName("an engine using a front-end or the operations layer is reported")
     void enginesBelow() {
         assertEquals(
