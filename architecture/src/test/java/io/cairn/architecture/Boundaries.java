@@ -30,6 +30,16 @@ final class Boundaries {
                 .as("only " + root + ".repository.chunk.Zstd uses zstd-jni (com.github.luben.zstd)");
     }
 
+    /** Bouncy Castle behind the one class that derives keys with it. */
+    static ArchRule bouncyCastleOnlyInScrypt(String root) {
+        return noClasses()
+                .that(DescribedPredicate.not(classOrNested(root + ".repository.crypto.Scrypt")))
+                .should()
+                .dependOnClassesThat()
+                .resideInAPackage("org.bouncycastle..")
+                .as("only " + root + ".repository.crypto.Scrypt uses Bouncy Castle (org.bouncycastle)");
+    }
+
     /** JNA only in the VDDK and VixMntapi binding packages (their raw bindings and their drivers). */
     static ArchRule jnaOnlyInTheVddkBindings(String root) {
         return noClasses()
@@ -155,6 +165,7 @@ final class Boundaries {
     static List<ArchRule> all(String root) {
         return List.of(
                 zstdOnlyInItsWrapper(root),
+                bouncyCastleOnlyInScrypt(root),
                 jnaOnlyInTheVddkBindings(root),
                 rawBindingsOnlyThroughTheirDrivers(root),
                 jnrOnlyInTheFuseAdapter(root),

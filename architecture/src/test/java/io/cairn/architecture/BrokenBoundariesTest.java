@@ -60,6 +60,12 @@ class BrokenBoundariesTest {
     }
 
     @Test
+    @DisplayName("Bouncy Castle outside Scrypt is reported, Scrypt is not")
+    void bouncyCastle() {
+        assertEquals(Set.of("httpui.auth.PasswordHash"), violators(Boundaries.bouncyCastleOnlyInScrypt(ROOT)));
+    }
+
+    @Test
     @DisplayName("JNA outside the VDDK bindings is reported, the bindings and their driver are not")
     void jna() {
         assertEquals(Set.of("mount.image.NativeImage"), violators(Boundaries.jnaOnlyInTheVddkBindings(ROOT)));
