@@ -69,7 +69,10 @@ public final class FormatConstants {
     public static final String KEY_FILE_AAD = "cairn key v1";
 
     // ---- locks ----
-    public static final int LOCK_VERSION = 1;
+    /** Version 2: holder by machine id, boot id, pid and start ticks; the store's start time. */
+    public static final int LOCK_VERSION = 2;
+    /** The version 1 lock (host name, pid, JDK start instant); still read. */
+    public static final int LOCK_VERSION_1 = 1;
 
     // ---- key space ----
     public static final String KEY_CONFIG = "config";
@@ -81,6 +84,11 @@ public final class FormatConstants {
     public static final String DIR_CHUNKS = "chunks";
     public static final String DIR_BACKUPS = "backups";
     public static final String DIR_LOCKS = "locks";
+    /** Probe objects written and deleted at once to read the store's clock (never kept). */
+    public static final String DIR_CLOCK = "clock";
+    /** Chunks {@code check --read-data} found damaged, renamed aside: {@code quarantine/<64 hex>}. */
+    public static final String DIR_QUARANTINE = "quarantine";
+
     public static final String MANIFEST_NAME = "manifest";
     public static final String INDEX_SUFFIX = ".fidx";
 }

@@ -47,7 +47,8 @@ class FormatConstantsTest {
         assertEquals(1, FormatConstants.SCRYPT_P);
         assertEquals(32, FormatConstants.SALT_SIZE);
         assertEquals("cairn key v1", FormatConstants.KEY_FILE_AAD);
-        assertEquals(1, FormatConstants.LOCK_VERSION);
+        assertEquals(2, FormatConstants.LOCK_VERSION);
+        assertEquals(1, FormatConstants.LOCK_VERSION_1);
 
         assertEquals("config", FormatConstants.KEY_CONFIG);
         assertEquals("reserve", FormatConstants.KEY_RESERVE);
@@ -56,6 +57,8 @@ class FormatConstantsTest {
         assertEquals("chunks", FormatConstants.DIR_CHUNKS);
         assertEquals("backups", FormatConstants.DIR_BACKUPS);
         assertEquals("locks", FormatConstants.DIR_LOCKS);
+        assertEquals("clock", FormatConstants.DIR_CLOCK);
+        assertEquals("quarantine", FormatConstants.DIR_QUARANTINE);
         assertEquals("manifest", FormatConstants.MANIFEST_NAME);
         assertEquals(".fidx", FormatConstants.INDEX_SUFFIX);
     }
