@@ -294,7 +294,13 @@ public final class LockManager {
 
         Instant get() throws IOException {
             if (now == null) {
-                now = storeNow();
+                try {
+                    now = storeNow();
+                } catch (StoreFullException full) {
+                    // No room for even an empty probe: on a full local disk the store's clock is
+                    // this machine's, the only case where writing a probe fails for lack of space.
+                    now = clock.instant();
+                }
             }
             return now;
         }
