@@ -59,7 +59,15 @@ public final class FormatConstants {
     public static final int MANIFEST_VERSION = 1;
 
     // ---- keys ----
-    public static final int KEY_FILE_VERSION = 1;
+    /**
+     * Version 2 key files wrap the same key material under the associated data
+     * {@link #KEY_FILE_AAD_V2}, which says "this repository's config carries a {@code mac}": whoever
+     * lacks the password cannot turn one back into a version 1 file to strip that authentication.
+     */
+    public static final int KEY_FILE_VERSION = 2;
+    /** Version 1 key files (no config authentication); still read. */
+    public static final int KEY_FILE_VERSION_1 = 1;
+
     public static final String KDF_SCRYPT = "scrypt";
     public static final int SCRYPT_N = 32768;
     public static final int SCRYPT_R = 8;
@@ -67,6 +75,10 @@ public final class FormatConstants {
     public static final int SALT_SIZE = 32;
     /** Associated data of the key-file envelope. */
     public static final String KEY_FILE_AAD = "cairn key v1";
+    /** Associated data of a version 2 key file's envelope. */
+    public static final String KEY_FILE_AAD_V2 = "cairn key v2";
+    /** Domain prefix of the config's authentication code (HMAC-SHA-256 under the id key). */
+    public static final String CONFIG_MAC_DOMAIN = "cairn config mac v1";
 
     // ---- locks ----
     /** Version 2: holder by machine id, boot id, pid and start ticks; the store's start time. */

@@ -40,7 +40,10 @@ class FormatConstantsTest {
         assertEquals(32, FormatConstants.ID_SIZE);
 
         assertEquals(1, FormatConstants.MANIFEST_VERSION);
-        assertEquals(1, FormatConstants.KEY_FILE_VERSION);
+        assertEquals(2, FormatConstants.KEY_FILE_VERSION);
+        assertEquals(1, FormatConstants.KEY_FILE_VERSION_1);
+        assertEquals("cairn key v2", FormatConstants.KEY_FILE_AAD_V2);
+        assertEquals("cairn config mac v1", FormatConstants.CONFIG_MAC_DOMAIN);
         assertEquals("scrypt", FormatConstants.KDF_SCRYPT);
         assertEquals(32768, FormatConstants.SCRYPT_N);
         assertEquals(8, FormatConstants.SCRYPT_R);
