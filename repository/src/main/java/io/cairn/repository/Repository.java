@@ -117,7 +117,7 @@ public final class Repository {
         return new Repository(store, config, keys);
     }
 
-    private static String newKeyFileKey() {
+    static String newKeyFileKey() {
         byte[] id = new byte[8];
         new SecureRandom().nextBytes(id);
         return FormatConstants.DIR_KEYS + "/" + HexFormat.of().formatHex(id);
