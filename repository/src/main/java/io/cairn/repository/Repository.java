@@ -20,6 +20,7 @@ import io.cairn.repository.store.ObjectInfo;
 import io.cairn.repository.store.Store;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
@@ -57,6 +58,15 @@ public final class Repository {
     @FunctionalInterface
     public interface PasswordSource {
         char[] password() throws IOException;
+
+        /**
+         * True when the user gave a password without being asked (a password file, the environment):
+         * opening a plaintext repository then fails, so that nobody believes their backups are
+         * encrypted when they are not.
+         */
+        default boolean offered() {
+            return false;
+        }
     }
 
     /**
@@ -74,18 +84,17 @@ public final class Repository {
         }
         String now = Instant.now().toString();
         DataKeys keys = null;
+        byte[] material = null;
         if (password != null) {
             if (password.length == 0) {
                 throw new IllegalArgumentException("the password is empty");
             }
-            byte[] material = new byte[64];
+            material = new byte[64];
             new SecureRandom().nextBytes(material);
             keys = new DataKeys(material);
             KeyFile kf = KeyFile.wrap(material, password, now, LockManager.hostName());
             java.util.Arrays.fill(material, (byte) 0);
-            byte[] id = new byte[8];
-            new SecureRandom().nextBytes(id);
-            store.put(FormatConstants.DIR_KEYS + "/" + HexFormat.of().formatHex(id), Json.write(kf));
+            store.put(newKeyFileKey(), Json.write(kf));
         }
         RepositoryConfig config = new RepositoryConfig(
                 FormatConstants.CONFIG_FORMAT,
@@ -100,12 +109,49 @@ public final class Repository {
                         compressionLevel),
                 password == null
                         ? FormatConstants.CONFIG_ENCRYPTION_NONE
-                        : FormatConstants.CONFIG_ENCRYPTION_AES256_GCM);
+                        : FormatConstants.CONFIG_ENCRYPTION_AES256_GCM,
+                null);
+        byte[] configBytes = Json.write(config);
+        if (keys != null) {
+            configBytes = withMac(configBytes, keys);
+            config = Json.read(configBytes, RepositoryConfig.class);
+        }
         writeReserve(store);
         // config last: a store with keys but no config is an interrupted init, not a repository.
-        store.put(FormatConstants.KEY_CONFIG, Json.write(config));
+        store.put(FormatConstants.KEY_CONFIG, configBytes);
         store.sync();
         return new Repository(store, config, keys);
+    }
+
+    static String newKeyFileKey() {
+        byte[] id = new byte[8];
+        new SecureRandom().nextBytes(id);
+        return FormatConstants.DIR_KEYS + "/" + HexFormat.of().formatHex(id);
+    }
+
+    /**
+     * The canonical bytes the config's mac covers: the document without {@code mac}, every object's
+     * fields sorted by name, no whitespace. Fields a later version adds are covered too.
+     */
+    static byte[] canonical(byte[] configJson) throws IOException {
+        com.fasterxml.jackson.databind.JsonNode tree = Json.mapper().readTree(configJson);
+        if (!(tree instanceof com.fasterxml.jackson.databind.node.ObjectNode o)) {
+            throw new CorruptObjectException(FormatConstants.KEY_CONFIG, "not a JSON object");
+        }
+        o.remove("mac");
+        Object plain = Json.mapper().convertValue(o, Object.class);
+        return Json.mapper()
+                .writer()
+                .without(com.fasterxml.jackson.databind.SerializationFeature.INDENT_OUTPUT)
+                .with(com.fasterxml.jackson.databind.SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS)
+                .writeValueAsBytes(plain);
+    }
+
+    private static byte[] withMac(byte[] configJson, DataKeys keys) throws IOException {
+        com.fasterxml.jackson.databind.node.ObjectNode o =
+                (com.fasterxml.jackson.databind.node.ObjectNode) Json.mapper().readTree(configJson);
+        o.put("mac", HexFormat.of().formatHex(keys.configMac(canonical(configJson))));
+        return Json.mapper().writeValueAsBytes(o);
     }
 
     /** Opens a repository; asks {@code passwords} only when it is encrypted. */
@@ -141,16 +187,88 @@ public final class Repository {
             throw new CorruptObjectException(FormatConstants.KEY_CONFIG, "no compression setting");
         }
         DataKeys keys = null;
-        if (config.encrypted()) {
-            keys = unlock(store, passwords.password());
+        List<ObjectInfo> keyFiles = new ArrayList<>();
+        store.list(FormatConstants.DIR_KEYS + "/", keyFiles::add);
+        // A repository with key files is encrypted whatever its config says: whoever can write the
+        // storage must not be able to make new backups plaintext by editing one field.
+        if (config.encrypted() || !keyFiles.isEmpty()) {
+            char[] password = passwords.password();
+            Unlocked u = unlock(store, password);
+            keys = u.keys();
+            authenticate(store, raw, config, u, password);
         } else if (!FormatConstants.CONFIG_ENCRYPTION_NONE.equals(config.encryption())) {
             throw new NotARepositoryException(
                     "repository " + store.describe() + " uses unknown encryption '" + config.encryption() + "'");
+        } else if (passwords.offered()) {
+            throw new RepositoryException("repository " + store.describe()
+                    + " is not encrypted, yet a password was given: refusing, so that nobody takes its"
+                    + " backups for encrypted ones (give no password for a plaintext repository)");
         }
         return new Repository(store, config, keys);
     }
 
-    private static DataKeys unlock(Store store, char[] password) throws IOException {
+    private record Unlocked(DataKeys keys, KeyFile file, String key) {}
+
+    /**
+     * Checks the config's mac with the unlocked id key. A version 2 key file requires one; a
+     * version 1 repository (older cairn) has none: it is given one, and its key file is rewrapped as
+     * version 2, so from then on the config cannot be altered or stripped of its mac unnoticed.
+     */
+    private static void authenticate(Store store, byte[] raw, RepositoryConfig config, Unlocked u, char[] password)
+            throws IOException {
+        if (config.mac() != null) {
+            byte[] expected = u.keys().configMac(canonical(raw));
+            byte[] found;
+            try {
+                found = HexFormat.of().parseHex(config.mac());
+            } catch (IllegalArgumentException e) {
+                found = new byte[0];
+            }
+            if (!DataKeys.same(expected, found)) {
+                throw new CorruptObjectException(
+                        FormatConstants.KEY_CONFIG,
+                        "it was altered (its authentication code does not match the repository's key);"
+                                + " refusing to use it");
+            }
+        } else if (u.file().authenticatesConfig()) {
+            throw new CorruptObjectException(
+                    FormatConstants.KEY_CONFIG,
+                    "its authentication code was removed (the repository's key requires one); refusing to use it");
+        }
+        if (!config.encrypted()) {
+            throw new CorruptObjectException(
+                    FormatConstants.KEY_CONFIG,
+                    "it says encryption '" + config.encryption() + "' but the repository has key files;"
+                            + " it was altered: refusing to write unencrypted backups");
+        }
+        if (!u.file().authenticatesConfig()) {
+            upgradeKeyFile(store, raw, config, u, password);
+        }
+    }
+
+    /** Best effort: the repository stays readable as it was when the store cannot be written. */
+    private static void upgradeKeyFile(Store store, byte[] raw, RepositoryConfig config, Unlocked u, char[] password) {
+        try {
+            if (config.mac() == null) {
+                store.put(FormatConstants.KEY_CONFIG, withMac(raw, u.keys()));
+            }
+            byte[] material = u.file().unwrap(password);
+            try {
+                KeyFile v2 = KeyFile.wrap(
+                        material, password, u.file().created(), u.file().host());
+                store.put(newKeyFileKey(), Json.write(v2));
+            } finally {
+                java.util.Arrays.fill(material, (byte) 0);
+            }
+            store.sync();
+            store.delete(u.key());
+            store.sync();
+        } catch (IOException | GeneralSecurityException | RuntimeException e) {
+            // read-only or full storage: it is upgraded on a later open
+        }
+    }
+
+    private static Unlocked unlock(Store store, char[] password) throws IOException {
         if (password == null || password.length == 0) {
             throw new RepositoryException("repository " + store.describe() + " is encrypted: a password is needed");
         }
@@ -170,7 +288,7 @@ public final class Repository {
             try {
                 byte[] material = kf.unwrap(password);
                 try {
-                    return new DataKeys(material);
+                    return new Unlocked(new DataKeys(material), kf, f.key());
                 } finally {
                     java.util.Arrays.fill(material, (byte) 0);
                 }

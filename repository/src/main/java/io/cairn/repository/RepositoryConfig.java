@@ -3,7 +3,12 @@ package io.cairn.repository;
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import io.cairn.repository.format.FormatConstants;
 
-/** The {@code config} document: fixed at {@code init}, plain JSON, never encrypted. */
+/**
+ * The {@code config} document: fixed at {@code init}, plain JSON, never encrypted. In an encrypted
+ * repository {@code mac} authenticates the rest of it with the id key (see
+ * {@link io.cairn.repository.crypto.DataKeys#configMac}), so whoever can write the storage cannot
+ * switch encryption off or change the chunk size unnoticed.
+ */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record RepositoryConfig(
         String format,
@@ -12,7 +17,8 @@ public record RepositoryConfig(
         String created,
         int chunkSize,
         Compression compression,
-        String encryption) {
+        String encryption,
+        String mac) {
 
     @JsonIgnoreProperties(ignoreUnknown = true)
     public record Compression(String algorithm, int level) {}

@@ -10,9 +10,9 @@ import io.cairn.repository.error.RepositoryException;
 import io.cairn.repository.error.WrongPasswordException;
 import io.cairn.repository.format.FormatConstants;
 import io.cairn.repository.format.Json;
+import io.cairn.repository.lock.HostIdentity;
 import io.cairn.repository.lock.Lock;
 import io.cairn.repository.lock.LockInfo;
-import io.cairn.repository.lock.LockManager;
 import io.cairn.repository.store.MemoryStore;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -91,14 +91,25 @@ class RepositoryTest {
     @DisplayName("a lock of a dead process is stale and removed; a live one blocks exclusive locks")
     void staleLocks() throws IOException {
         Repository repo = TestRepos.init(store);
+        HostIdentity me = HostIdentity.local();
         LockInfo dead = new LockInfo(
-                1, false, "backup", LockManager.hostName(), Integer.MAX_VALUE - 7, "", "2026-01-01T00:00:00Z");
+                2,
+                false,
+                "backup",
+                me.hostName(),
+                Integer.MAX_VALUE - 7,
+                null,
+                "2026-01-01T00:00:00Z",
+                me.machineId(),
+                me.bootId(),
+                1L,
+                null);
         store.put("locks/deadbeefdeadbeef", Json.write(dead));
         try (Lock gc = repo.locks().acquire(true, "gc", Duration.ZERO)) {
             assertTrue(store.stat("locks/deadbeefdeadbeef").isEmpty(), "stale lock removed");
             assertTrue(gc.info().exclusive());
         }
-        LockInfo otherHost = new LockInfo(1, false, "backup", "elsewhere", 1, "", "2026-01-01T00:00:00Z");
+        LockInfo otherHost = LockInfo.v1(false, "backup", "elsewhere", 1, "", "2026-01-01T00:00:00Z");
         store.put("locks/0000000000000001", Json.write(otherHost));
         assertThrows(
                 io.cairn.repository.lock.LockConflictException.class,

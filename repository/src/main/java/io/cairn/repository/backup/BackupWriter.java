@@ -3,6 +3,8 @@ package io.cairn.repository.backup;
 import io.cairn.repository.Repository;
 import io.cairn.repository.chunk.ChunkId;
 import io.cairn.repository.chunk.ChunkStore;
+import io.cairn.repository.error.BackupNotFoundException;
+import io.cairn.repository.error.ObjectNotFoundException;
 import io.cairn.repository.format.FormatConstants;
 import io.cairn.repository.index.FixedIndex;
 import io.cairn.repository.lock.Lock;
@@ -16,7 +18,9 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.BitSet;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -42,10 +46,40 @@ public final class BackupWriter {
     /** The committed backup. */
     public record Result(BackupRef ref, Manifest manifest) {}
 
+    /** Writes one backup under a lock taken now; see {@link Session#write}. */
     public Result write(BackupRequest req) throws IOException {
-        try (Lock lock = repo.locks().acquire(false, "backup", lockWait)) {
+        try (Session s = begin()) {
+            return s.write(req);
+        }
+    }
+
+    /**
+     * Takes the shared lock now, before the caller chooses an incremental's base, so that no gc can
+     * run between that choice and the commit (and a prune of the base cannot take its chunks away).
+     */
+    public Session begin() throws IOException {
+        return new Session(repo.locks().acquire(false, "backup", lockWait));
+    }
+
+    /** A backup's hold on the repository, from choosing its base to its commit. */
+    public final class Session implements AutoCloseable {
+        private final Lock lock;
+
+        private Session(Lock lock) {
+            this.lock = lock;
+        }
+
+        /**
+         * Writes the backup: chunks, then an index per disk, then the manifest (the commit point).
+         * When the request names a parent, its manifest is read again under the lock: if it was
+         * pruned meanwhile, every disk is read in full. Every chunk id an incremental copies from
+         * its base without reading is checked to exist and renewed before the commit; ids that
+         * are missing (damage that {@code check} quarantined, say) are read from the source again.
+         */
+        public Result write(BackupRequest req) throws IOException {
             Instant start = Instant.now();
             BackupRef ref = new BackupRef(BackupRef.vmKeyOf(req.vm().identity()), newId());
+            boolean baseGone = req.parent() != null && !parentStillThere(ref, req.parent());
             List<String> written = new ArrayList<>();
             boolean committed = false;
             try {
@@ -53,6 +87,9 @@ public final class BackupWriter {
                 RecentChunks seen = new RecentChunks();
                 for (int d = 0; d < req.disks().size(); d++) {
                     BackupRequest.DiskInput in = req.disks().get(d);
+                    if (baseGone) {
+                        in = new BackupRequest.DiskInput(in.source(), null, null, in.changeId());
+                    }
                     String diskKey = "disk" + d;
                     DiskStatsCounter stats = new DiskStatsCounter();
                     FixedIndex idx = backupDisk(in, diskKey, stats, seen);
@@ -86,7 +123,7 @@ public final class BackupWriter {
                         req.source(),
                         req.labels(),
                         repo.config().chunkSize(),
-                        req.parent(),
+                        baseGone ? null : req.parent(),
                         req.config(),
                         req.encryption(),
                         disks,
@@ -108,6 +145,20 @@ public final class BackupWriter {
                     }
                 }
             }
+        }
+
+        private boolean parentStillThere(BackupRef ref, String parent) throws IOException {
+            try {
+                repo.readManifest(new BackupRef(ref.vmKey(), parent));
+                return true;
+            } catch (ObjectNotFoundException | BackupNotFoundException e) {
+                return false;
+            }
+        }
+
+        @Override
+        public void close() throws IOException {
+            lock.close();
         }
     }
 
@@ -147,6 +198,42 @@ public final class BackupWriter {
         }
         progress.advance(skipped);
 
+        try {
+            readChunks(src, idx, work, stats, seen);
+        } finally {
+            progress.end();
+        }
+        if (incremental) {
+            int[] missing = missingCopies(idx, toRead);
+            if (missing.length > 0) {
+                // Copied ids whose chunk is gone (quarantined as damaged, or lost): the source
+                // still has those bytes, so read them again instead of committing a hole.
+                stats.read.addAndGet(missing.length);
+                long bytes = 0;
+                for (int e : missing) {
+                    bytes += idx.length(e);
+                }
+                progress.begin(diskKey + " " + src.name() + " (chunks missing from the base)", bytes);
+                try {
+                    readChunks(src, idx, missing, stats, seen);
+                } finally {
+                    progress.end();
+                }
+            }
+        }
+        long zeroEntries = 0;
+        for (int i = 0; i < n; i++) {
+            if (idx.isZero(i)) {
+                zeroEntries++;
+            }
+        }
+        stats.zero.set(zeroEntries);
+        return idx;
+    }
+
+    private void readChunks(DiskSource src, FixedIndex idx, int[] work, DiskStatsCounter stats, RecentChunks seen)
+            throws IOException {
+        int cs = repo.config().chunkSize();
         ChunkStore chunks = repo.chunks();
         try (ReadAhead reader = new ReadAhead(src, idx, work, threads)) {
             Parallel.forEach(work.length, threads, "backup", () -> {
@@ -169,6 +256,8 @@ public final class BackupWriter {
                                 }
                             }
                             idx.set(i, id);
+                        } else {
+                            idx.clear(i);
                         }
                         progress.advance(len);
                     } finally {
@@ -176,17 +265,34 @@ public final class BackupWriter {
                     }
                 };
             });
-        } finally {
-            progress.end();
         }
-        long zeroEntries = 0;
-        for (int i = 0; i < n; i++) {
-            if (idx.isZero(i)) {
-                zeroEntries++;
+    }
+
+    /**
+     * Renews every distinct chunk an incremental copied from its base (entries not in {@code read})
+     * and returns the entries whose chunk does not exist.
+     */
+    private int[] missingCopies(FixedIndex idx, BitSet read) throws IOException {
+        Map<ChunkId, List<Integer>> copied = new LinkedHashMap<>();
+        for (int i = read.nextClearBit(0); i < idx.count(); i = read.nextClearBit(i + 1)) {
+            if (!idx.isZero(i)) {
+                copied.computeIfAbsent(idx.id(i), k -> new ArrayList<>(1)).add(i);
             }
         }
-        stats.zero.set(zeroEntries);
-        return idx;
+        List<ChunkId> ids = new ArrayList<>(copied.keySet());
+        BitSet missing = new BitSet(idx.count());
+        ChunkStore chunks = repo.chunks();
+        Parallel.forEach(ids.size(), threads, "backup", () -> k -> {
+            ChunkId id = ids.get(k);
+            if (!chunks.renew(id)) {
+                synchronized (missing) {
+                    for (int e : copied.get(id)) {
+                        missing.set(e);
+                    }
+                }
+            }
+        });
+        return missing.stream().toArray();
     }
 
     /** Sets the bit of every chunk that an extent touches. */

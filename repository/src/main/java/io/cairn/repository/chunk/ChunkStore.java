@@ -83,6 +83,14 @@ public final class ChunkStore {
         return plain;
     }
 
+    /**
+     * Renews a stored chunk's modification time, so that gc's cutoff protects it as if it had just
+     * been written. @return false when the chunk is not stored (never written, or quarantined)
+     */
+    public boolean renew(ChunkId id) throws IOException {
+        return store.touch(id.key());
+    }
+
     public boolean exists(ChunkId id) throws IOException {
         return store.stat(id.key()).isPresent();
     }

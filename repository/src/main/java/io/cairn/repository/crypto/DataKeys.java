@@ -46,6 +46,19 @@ public final class DataKeys {
         return mac.doFinal();
     }
 
+    /**
+     * The authentication code of the repository's {@code config}: HMAC-SHA-256 under the id key of
+     * {@code "cairn config mac v1\0"} followed by the canonical bytes of the document without its
+     * {@code mac} field. The prefix keeps it apart from chunk ids, which use the same key.
+     */
+    public byte[] configMac(byte[] canonical) {
+        Mac mac = macs.get();
+        mac.update(FormatConstants.CONFIG_MAC_DOMAIN.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        mac.update((byte) 0);
+        mac.update(canonical);
+        return mac.doFinal();
+    }
+
     /** Size of the ciphertext for {@code plainLength} bytes: nonce + data + one tag per segment. */
     public static int sealedSize(int plainLength) {
         int segments =

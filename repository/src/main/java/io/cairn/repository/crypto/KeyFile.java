@@ -41,7 +41,7 @@ public record KeyFile(int version, String created, String host, Kdf kdf, String 
         try {
             Cipher c = Cipher.getInstance("AES/GCM/NoPadding");
             c.init(Cipher.ENCRYPT_MODE, new SecretKeySpec(kek, "AES"), new GCMParameterSpec(128, nonce));
-            c.updateAAD(FormatConstants.KEY_FILE_AAD.getBytes(StandardCharsets.US_ASCII));
+            c.updateAAD(aad(FormatConstants.KEY_FILE_VERSION));
             return new KeyFile(
                     FormatConstants.KEY_FILE_VERSION, created, host, kdf, b64(nonce), b64(c.doFinal(material)));
         } catch (GeneralSecurityException e) {
@@ -56,9 +56,25 @@ public record KeyFile(int version, String created, String host, Kdf kdf, String 
      * was altered: the two cannot be told apart, by design)
      */
     public byte[] unwrap(char[] password) throws AEADBadTagException {
+        if (version < FormatConstants.KEY_FILE_VERSION_1 || version > FormatConstants.KEY_FILE_VERSION) {
+            throw new IllegalArgumentException("unsupported key file version " + version);
+        }
         if (kdf == null || !FormatConstants.KDF_SCRYPT.equals(kdf.algorithm())) {
             throw new IllegalArgumentException(
                     "unsupported key derivation: " + (kdf == null ? "none" : kdf.algorithm()));
+        }
+        // The storage may be hostile: parameters are bounded before any work is done.
+        if (kdf.N() > FormatConstants.SCRYPT_MAX_N
+                || kdf.r() > FormatConstants.SCRYPT_MAX_R
+                || kdf.p() > FormatConstants.SCRYPT_MAX_P
+                || kdf.salt() == null
+                || kdf.salt().length() > 128
+                || nonce == null
+                || nonce.length() > 32
+                || data == null
+                || data.length() > 256) {
+            throw new IllegalArgumentException("key file parameters out of bounds (N " + kdf.N() + ", r " + kdf.r()
+                    + ", p " + kdf.p() + "; at most N 2^20, r 32, p 16)");
         }
         byte[] kek = derive(password, kdf);
         try {
@@ -67,7 +83,7 @@ public record KeyFile(int version, String created, String host, Kdf kdf, String 
                     Cipher.DECRYPT_MODE,
                     new SecretKeySpec(kek, "AES"),
                     new GCMParameterSpec(128, Base64.getDecoder().decode(nonce)));
-            c.updateAAD(FormatConstants.KEY_FILE_AAD.getBytes(StandardCharsets.US_ASCII));
+            c.updateAAD(aad(version));
             return c.doFinal(Base64.getDecoder().decode(data));
         } catch (AEADBadTagException e) {
             throw e;
@@ -76,6 +92,19 @@ public record KeyFile(int version, String created, String host, Kdf kdf, String 
         } finally {
             Arrays.fill(kek, (byte) 0);
         }
+    }
+
+    /** The envelope's associated data: it binds the version, so a version cannot be edited. */
+    private static byte[] aad(int version) {
+        String aad = version >= FormatConstants.KEY_FILE_VERSION
+                ? FormatConstants.KEY_FILE_AAD_V2
+                : FormatConstants.KEY_FILE_AAD;
+        return aad.getBytes(StandardCharsets.US_ASCII);
+    }
+
+    /** True when the repository's config must carry a valid {@code mac} (version 2 and later). */
+    public boolean authenticatesConfig() {
+        return version >= FormatConstants.KEY_FILE_VERSION;
     }
 
     private static byte[] derive(char[] password, Kdf kdf) {

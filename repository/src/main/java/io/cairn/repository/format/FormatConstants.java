@@ -88,17 +88,38 @@ public final class FormatConstants {
     public static final String FILE_VM_IDENTITY_PREFIX = "cairn:file-vm:";
 
     // ---- keys ----
-    public static final int KEY_FILE_VERSION = 1;
+    /**
+     * Version 2 key files wrap the same key material under the associated data
+     * {@link #KEY_FILE_AAD_V2}, which says "this repository's config carries a {@code mac}": whoever
+     * lacks the password cannot turn one back into a version 1 file to strip that authentication.
+     */
+    public static final int KEY_FILE_VERSION = 2;
+    /** Version 1 key files (no config authentication); still read. */
+    public static final int KEY_FILE_VERSION_1 = 1;
+
     public static final String KDF_SCRYPT = "scrypt";
-    public static final int SCRYPT_N = 32768;
+    /** scrypt cost of new key files: 2^16 (64 MiB, about 0.2 s here; restic calibrates to ~0.5 s). */
+    public static final int SCRYPT_N = 65536;
+    /** Largest scrypt parameters a key file may ask for: a hostile file must not cost minutes or GiBs. */
+    public static final int SCRYPT_MAX_N = 1 << 20;
+
+    public static final int SCRYPT_MAX_R = 32;
+    public static final int SCRYPT_MAX_P = 16;
     public static final int SCRYPT_R = 8;
     public static final int SCRYPT_P = 1;
     public static final int SALT_SIZE = 32;
     /** Associated data of the key-file envelope. */
     public static final String KEY_FILE_AAD = "cairn key v1";
+    /** Associated data of a version 2 key file's envelope. */
+    public static final String KEY_FILE_AAD_V2 = "cairn key v2";
+    /** Domain prefix of the config's authentication code (HMAC-SHA-256 under the id key). */
+    public static final String CONFIG_MAC_DOMAIN = "cairn config mac v1";
 
     // ---- locks ----
-    public static final int LOCK_VERSION = 1;
+    /** Version 2: holder by machine id, boot id, pid and start ticks; the store's start time. */
+    public static final int LOCK_VERSION = 2;
+    /** The version 1 lock (host name, pid, JDK start instant); still read. */
+    public static final int LOCK_VERSION_1 = 1;
 
     // ---- key space ----
     public static final String KEY_CONFIG = "config";
@@ -110,6 +131,11 @@ public final class FormatConstants {
     public static final String DIR_CHUNKS = "chunks";
     public static final String DIR_BACKUPS = "backups";
     public static final String DIR_LOCKS = "locks";
+    /** Probe objects written and deleted at once to read the store's clock (never kept). */
+    public static final String DIR_CLOCK = "clock";
+    /** Chunks {@code check --read-data} found damaged, renamed aside: {@code quarantine/<64 hex>}. */
+    public static final String DIR_QUARANTINE = "quarantine";
+
     public static final String MANIFEST_NAME = "manifest";
     public static final String INDEX_SUFFIX = ".fidx";
 }

@@ -119,6 +119,11 @@ public final class FixedIndex {
         id.copyTo(bytes, position(i));
     }
 
+    /** Makes entry i the all-zero entry (a chunk of zeros, never stored). */
+    public void clear(int i) {
+        java.util.Arrays.fill(bytes, position(i), position(i) + FormatConstants.ID_SIZE, (byte) 0);
+    }
+
     public long offset(int i) {
         return (long) i * chunkSize;
     }

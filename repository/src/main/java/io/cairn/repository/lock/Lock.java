@@ -1,6 +1,7 @@
 package io.cairn.repository.lock;
 
 import io.cairn.repository.error.RepositoryException;
+import io.cairn.repository.format.Json;
 import io.cairn.repository.store.Store;
 import java.io.IOException;
 import java.util.concurrent.Executors;
@@ -8,9 +9,10 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A held lock. Its file's modification time is renewed every {@link LockManager#REFRESH} so other
- * hosts can tell it is alive. If the file disappears (another process judged it stale), the lock is
- * lost and {@link #checkHeld()} fails: a writer must not commit without its lock.
+ * A held lock. Its file is rewritten every {@link LockManager#REFRESH}, so that the store stamps it
+ * with its own clock and other hosts can tell it is alive. If the file disappears (another process
+ * judged it stale), the lock is lost for good and {@link #checkHeld()} fails: a writer must not
+ * commit without its lock.
  */
 public final class Lock implements AutoCloseable {
     private final Store store;
@@ -38,28 +40,25 @@ public final class Lock implements AutoCloseable {
     }
 
     private void refresh() {
+        if (lost || released) {
+            return;
+        }
         try {
+            // touch first: it fails on a removed file, where a rewrite would bring it back
             if (!store.touch(key)) {
                 lost = true;
+                return;
             }
+            // a whole rewrite is timestamped by the store's clock (a touch may carry ours)
+            store.put(key, Json.write(info));
         } catch (IOException e) {
             // A transient failure: the next refresh tries again; staleness takes 10 minutes.
         }
     }
 
     /** A lock that could not be written (see {@link LockManager#acquireForReading}). */
-    static Lock unrecorded(Store store, String operation) {
-        return new Lock(
-                store,
-                null,
-                new LockInfo(
-                        0,
-                        false,
-                        operation,
-                        LockManager.hostName(),
-                        ProcessHandle.current().pid(),
-                        "",
-                        java.time.Instant.now().toString()));
+    static Lock unrecorded(Store store, LockInfo info) {
+        return new Lock(store, null, info);
     }
 
     /** False when no lock file could be written: the operation runs unprotected from gc. */

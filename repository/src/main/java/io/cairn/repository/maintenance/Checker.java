@@ -69,6 +69,13 @@ public final class Checker {
                         + (scan.incompleteDirs().size() == 1 ? "y" : "ies")
                         + " (interrupted backups or prunes, never listed); gc removes them");
             }
+            long[] quarantined = {0};
+            repo.store().list(FormatConstants.DIR_QUARANTINE + "/", q -> quarantined[0]++);
+            if (quarantined[0] > 0) {
+                notes.add(quarantined[0] + " damaged chunk" + (quarantined[0] == 1 ? "" : "s") + " kept in "
+                        + FormatConstants.DIR_QUARANTINE + "/ for inspection (no backup reads them; delete them"
+                        + " when done)");
+            }
             int abandoned = repo.store().countAbandonedWrites();
             if (abandoned > 0) {
                 notes.add(abandoned + " unfinished temporary write" + (abandoned == 1 ? "" : "s")
@@ -155,6 +162,27 @@ public final class Checker {
         }
     }
 
+    /**
+     * Moves a damaged chunk aside to {@code quarantine/<id>} (as Proxmox Backup Server renames bad
+     * chunks): the next backup that produces the same bytes no longer finds the id stored, so it
+     * writes the chunk again instead of trusting its existence — and every older backup that uses
+     * it is whole again. The damaged copy is kept for inspection.
+     */
+    private String quarantine(ChunkId id, String key, byte[] blob) {
+        if (blob == null) {
+            return "";
+        }
+        String aside = FormatConstants.DIR_QUARANTINE + "/" + id.hex();
+        try {
+            repo.store().put(aside, blob);
+            repo.store().sync();
+            repo.store().delete(key);
+            return " (moved to " + aside + "; a backup that reads the same data writes it again)";
+        } catch (IOException q) {
+            return " (could not be moved to " + aside + ": " + q.getMessage() + ")";
+        }
+    }
+
     private void readAll(Map<ChunkId, ObjectInfo> stored, Map<ChunkId, String> bad, long[] checked) throws IOException {
         List<Map.Entry<ChunkId, ObjectInfo>> all = new ArrayList<>(stored.entrySet());
         long total = all.stream().mapToLong(e -> e.getValue().size()).sum();
@@ -163,17 +191,16 @@ public final class Checker {
         try {
             Parallel.forEach(all.size(), threads, "check", () -> i -> {
                 Map.Entry<ChunkId, ObjectInfo> e = all.get(i);
+                byte[] blob = null;
                 try {
-                    repo.chunks()
-                            .verify(
-                                    e.getKey(),
-                                    e.getValue().key(),
-                                    repo.store().get(e.getValue().key()));
+                    blob = repo.store().get(e.getValue().key());
+                    repo.chunks().verify(e.getKey(), e.getValue().key(), blob);
                 } catch (CorruptObjectException c) {
+                    String why = "damaged: "
+                            + c.getMessage().substring(c.getMessage().indexOf(": ") + 2);
                     found.put(
                             e.getKey(),
-                            "damaged: "
-                                    + c.getMessage().substring(c.getMessage().indexOf(": ") + 2));
+                            why + quarantine(e.getKey(), e.getValue().key(), blob));
                 } catch (ObjectNotFoundException gone) {
                     // deleted meanwhile: only an unreferenced chunk can be (we hold a shared lock)
                 }

@@ -12,15 +12,24 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Mark and sweep, under the exclusive lock: mark the chunks every committed backup references, then
- * delete unmarked chunks older than the start minus a safety margin (which protects chunks of a
- * writer whose lock went stale), backup directories without a manifest, and abandoned temporaries.
- * Refuses to delete anything when any manifest or index cannot be read.
+ * delete unmarked chunks older than the cutoff, backup directories without a manifest, and abandoned
+ * temporaries. Refuses to delete anything when any manifest or index cannot be read.
+ *
+ * <p>The cutoff is the earlier of the store's time minus the safety margin and the start (in store
+ * time) of any writer whose lock was removed for silence alone — such a writer may be alive and
+ * about to reference what it wrote or renewed (Proxmox Backup Server keeps chunks newer than its
+ * oldest writer the same way). Times are the store's own, never the local clock. During the sweep
+ * the lock is checked before every batch, and every chunk is looked at again just before it is
+ * deleted: a backup that found it (a dedup hit renews a chunk's time) keeps it.
  */
 public final class GarbageCollector {
     public static final Duration DEFAULT_MARGIN = Duration.ofHours(1);
+    /** Deletions between two checks that the exclusive lock is still held. */
+    static final int BATCH = 256;
 
     private final Repository repo;
     private final Duration margin;
@@ -39,11 +48,13 @@ public final class GarbageCollector {
             long bytesFreed,
             long chunksKept,
             long chunksTooNew,
+            long chunksRenewedMeanwhile,
             int incompleteRemoved,
             int temporariesRemoved,
             int staleLocksRemoved) {}
 
     public Report run() throws IOException {
+        int silentMark = repo.locks().silentRemovals();
         int stale = repo.locks().removeStale();
         Lock taken;
         try {
@@ -60,7 +71,9 @@ public final class GarbageCollector {
             taken = repo.locks().acquire(true, "gc", lockWait);
         }
         try (Lock lock = taken) {
-            Instant cutoff = Instant.now().minus(margin);
+            Instant byMargin = repo.locks().storeNow().minus(margin);
+            Optional<Instant> silent = repo.locks().earliestSilentWriterStart(silentMark);
+            Instant cutoff = silent.isPresent() && silent.get().isBefore(byMargin) ? silent.get() : byMargin;
             Repository.Scan scan = repo.scan();
             if (!scan.unreadable().isEmpty()) {
                 Repository.Listed l = scan.unreadable().get(0);
@@ -89,10 +102,28 @@ public final class GarbageCollector {
                 }
             });
             long freed = 0;
-            for (ObjectInfo g : garbage) {
+            long deleted = 0;
+            long renewed = 0;
+            for (int i = 0; i < garbage.size(); i++) {
+                if (i % BATCH == 0) {
+                    lock.checkHeld();
+                }
+                ObjectInfo g = garbage.get(i);
+                // Looked at again just before deleting: gone already, or renewed by a writer's
+                // dedup hit since the listing, it stays.
+                Optional<ObjectInfo> now = repo.store().stat(g.key());
+                if (now.isEmpty()) {
+                    continue;
+                }
+                if (!now.get().modified().isBefore(cutoff)) {
+                    renewed++;
+                    continue;
+                }
                 repo.store().delete(g.key());
                 freed += g.size();
+                deleted++;
             }
+            lock.checkHeld();
             int incomplete = 0;
             for (String dir : scan.incompleteDirs()) {
                 List<ObjectInfo> files = new ArrayList<>();
@@ -116,10 +147,11 @@ public final class GarbageCollector {
             return new Report(
                     scan.readable().size(),
                     marked.size(),
-                    garbage.size(),
+                    deleted,
                     freed,
                     kept[0],
                     kept[1],
+                    renewed,
                     incomplete,
                     temps,
                     stale);

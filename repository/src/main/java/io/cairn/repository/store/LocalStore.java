@@ -80,7 +80,7 @@ public final class LocalStore implements Store {
                 }
                 ch.force(false);
             }
-            Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            moveIntoPlace(temp, target);
             dirtyDirs.add(dir);
         } catch (IOException e) {
             deleteQuietly(temp);
@@ -88,18 +88,48 @@ public final class LocalStore implements Store {
         }
     }
 
+    /**
+     * Renames a written temporary to its key. The directory may have vanished since it was known to
+     * exist: another process (a gc, a prune) removes directories it empties. Then it is created again
+     * and the rename retried, instead of failing on a stale cache until restart.
+     */
+    private void moveIntoPlace(Path temp, Path target) throws IOException {
+        for (int attempt = 0; ; attempt++) {
+            try {
+                Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+                return;
+            } catch (NoSuchFileException e) {
+                if (attempt >= 3 || !Files.exists(temp)) {
+                    throw e;
+                }
+                knownDirs.remove(target.getParent());
+                ensureDir(target.getParent());
+            }
+        }
+    }
+
     private void ensureDir(Path dir) throws IOException {
         if (knownDirs.contains(dir)) {
             return;
+        }
+        // Every level that does not exist yet is created, and the entry of each in its parent
+        // must survive a crash too: a VM's first backup creates backups/<vm>/ and backups/<vm>/<id>/.
+        Path missing = dir;
+        while (missing != null && !missing.equals(root) && !Files.isDirectory(missing)) {
+            dirtyDirs.add(missing.getParent());
+            missing = missing.getParent();
         }
         try {
             Files.createDirectories(dir);
         } catch (IOException e) {
             throw failure("creating directory " + root.relativize(dir), e);
         }
-        // The new directory entry itself must survive a crash too.
-        dirtyDirs.add(dir.getParent());
         knownDirs.add(dir);
+    }
+
+    /** Directories whose entries are not yet durable (for tests of what {@link #sync()} covers). */
+    Set<Path> pendingDirectorySyncs() {
+        return Set.copyOf(dirtyDirs);
     }
 
     @Override

@@ -63,14 +63,21 @@ class FormatConstantsTest {
         assertEquals("encryption-bundle", FormatConstants.FILE_ROLE_ENCRYPTION_BUNDLE);
         assertEquals("other", FormatConstants.FILE_ROLE_OTHER);
         assertEquals("cairn:file-vm:", FormatConstants.FILE_VM_IDENTITY_PREFIX);
-        assertEquals(1, FormatConstants.KEY_FILE_VERSION);
+        assertEquals(2, FormatConstants.KEY_FILE_VERSION);
+        assertEquals(1, FormatConstants.KEY_FILE_VERSION_1);
+        assertEquals("cairn key v2", FormatConstants.KEY_FILE_AAD_V2);
+        assertEquals("cairn config mac v1", FormatConstants.CONFIG_MAC_DOMAIN);
         assertEquals("scrypt", FormatConstants.KDF_SCRYPT);
-        assertEquals(32768, FormatConstants.SCRYPT_N);
+        assertEquals(65536, FormatConstants.SCRYPT_N);
+        assertEquals(1 << 20, FormatConstants.SCRYPT_MAX_N);
+        assertEquals(32, FormatConstants.SCRYPT_MAX_R);
+        assertEquals(16, FormatConstants.SCRYPT_MAX_P);
         assertEquals(8, FormatConstants.SCRYPT_R);
         assertEquals(1, FormatConstants.SCRYPT_P);
         assertEquals(32, FormatConstants.SALT_SIZE);
         assertEquals("cairn key v1", FormatConstants.KEY_FILE_AAD);
-        assertEquals(1, FormatConstants.LOCK_VERSION);
+        assertEquals(2, FormatConstants.LOCK_VERSION);
+        assertEquals(1, FormatConstants.LOCK_VERSION_1);
 
         assertEquals("config", FormatConstants.KEY_CONFIG);
         assertEquals("reserve", FormatConstants.KEY_RESERVE);
@@ -79,6 +86,8 @@ class FormatConstantsTest {
         assertEquals("chunks", FormatConstants.DIR_CHUNKS);
         assertEquals("backups", FormatConstants.DIR_BACKUPS);
         assertEquals("locks", FormatConstants.DIR_LOCKS);
+        assertEquals("clock", FormatConstants.DIR_CLOCK);
+        assertEquals("quarantine", FormatConstants.DIR_QUARANTINE);
         assertEquals("manifest", FormatConstants.MANIFEST_NAME);
         assertEquals(".fidx", FormatConstants.INDEX_SUFFIX);
     }

@@ -204,6 +204,38 @@ class MaintenanceTest {
             assertTrue(repo.scan().incompleteDirs().isEmpty());
         }
 
+        @Test
+        @DisplayName("check --read-data moves a damaged chunk aside; the next backup of the data writes it again")
+        void quarantine() throws IOException {
+            Repository repo = TestRepos.init(store);
+            byte[] d = TestRepos.disk(8 * C, 41);
+            BackupWriter.Result a = TestRepos.backup(repo, "vm1", d);
+            FixedIndex idx = repo.readIndex(a.ref(), a.manifest().disks().get(0));
+            ChunkId bad = idx.id(1);
+            byte[] blob = store.get(bad.key());
+            blob[blob.length - 1] ^= 1;
+            store.put(bad.key(), blob);
+
+            Checker.Report r = check(repo, true);
+            assertFalse(r.ok());
+            assertEquals(bad.hex(), r.damaged().get(0).chunk());
+            assertTrue(
+                    r.damaged().get(0).problem().contains("quarantine/" + bad.hex()),
+                    r.damaged().get(0).problem());
+            assertTrue(store.stat(bad.key()).isEmpty(), "moved away from chunks/");
+            assertArrayEquals(blob, store.get("quarantine/" + bad.hex()), "kept as it was found");
+
+            BackupWriter.Result again = TestRepos.backup(repo, "vm1", d);
+            assertEquals(1, again.manifest().disks().get(0).stats().newChunks(), "the damaged chunk written anew");
+            Checker.Report after = check(repo, true);
+            assertTrue(after.ok(), after.errors().toString());
+            assertTrue(
+                    after.notes().stream().anyMatch(n -> n.contains("quarantine/")),
+                    after.notes().toString());
+            assertArrayEquals(
+                    d, TestRepos.restoreDisk(repo, repo.resolve(a.ref().id()), tmp), "the old backup is whole");
+        }
+
         int countChunks() throws IOException {
             int[] n = {0};
             store.list("chunks/", i -> n[0]++);
