@@ -12,6 +12,7 @@ import io.cairn.vsphere.connect.Thumbprint;
 import io.cairn.vsphere.connect.VsphereConnection;
 import io.cairn.vsphere.connect.VsphereException;
 import io.cairn.vsphere.inventory.Inventory;
+import io.cairn.vsphere.inventory.InventoryNames;
 import io.cairn.vsphere.inventory.VmInfo;
 import io.cairn.vsphere.inventory.VmSpec;
 import io.cairn.vsphere.restore.VmRestore;
@@ -578,9 +579,5 @@ public final class VcenterApi {
         public X509Certificate[] getAcceptedIssuers() {
             return new X509Certificate[0];
         }
-    }
-
-    static List<String> sorted(java.util.Collection<String> c) {
-        return c.stream().distinct().sorted().toList();
     }
 }
