@@ -4,8 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.vmware.vim25.DynamicProperty;
-import com.vmware.vim25.ManagedObjectReference;
 import com.vmware.vim25.ObjectContent;
 import com.vmware.vim25.RetrieveResult;
 import io.cairn.vsphere.connect.VsphereException;
@@ -17,21 +15,6 @@ import org.junit.jupiter.api.Test;
 
 @DisplayName("Inventory paging: the token chain (stand-in results, no server; InventoryPagingIT pages a real vcsim)")
 class InventoryPagesTest {
-    private static ObjectContent vm(String id, Object... nameValues) {
-        ObjectContent oc = new ObjectContent();
-        ManagedObjectReference r = new ManagedObjectReference();
-        r.setType("VirtualMachine");
-        r.setValue(id);
-        oc.setObj(r);
-        for (int i = 0; i < nameValues.length; i += 2) {
-            DynamicProperty dp = new DynamicProperty();
-            dp.setName((String) nameValues[i]);
-            dp.setVal(nameValues[i + 1]);
-            oc.getPropSet().add(dp);
-        }
-        return oc;
-    }
-
     private static RetrieveResult page(String token, ObjectContent... objects) {
         RetrieveResult r = new RetrieveResult();
         r.setToken(token);
@@ -43,11 +26,11 @@ class InventoryPagesTest {
     @DisplayName("follows the token chain with ContinueRetrievePropertiesEx until a page has no token")
     void continuation() throws Exception {
         Map<String, RetrieveResult> server = Map.of(
-                "t1", page("t2", vm("vm-2")),
-                "t2", page(null, vm("vm-3"), vm("vm-4")));
+                "t1", page("t2", InventoryTest.vm("vm-2")),
+                "t2", page(null, InventoryTest.vm("vm-3"), InventoryTest.vm("vm-4")));
         List<String> asked = new ArrayList<>();
         List<ObjectContent> all = InventoryPages.retrieveAll(
-                page("t1", vm("vm-1")),
+                page("t1", InventoryTest.vm("vm-1")),
                 token -> {
                     asked.add(token);
                     return server.get(token);
@@ -67,7 +50,8 @@ class InventoryPagesTest {
         };
         assertEquals(
                 1,
-                InventoryPages.retrieveAll(page(null, vm("vm-1")), never, 100).size());
+                InventoryPages.retrieveAll(page(null, InventoryTest.vm("vm-1")), never, 100)
+                        .size());
         assertEquals(0, InventoryPages.retrieveAll(null, never, 100).size());
     }
 
@@ -76,7 +60,7 @@ class InventoryPagesTest {
     void repeatedToken() {
         assertThrows(
                 VsphereException.class,
-                () -> InventoryPages.retrieveAll(page("t", vm("vm-1")), token -> page("t"), 100));
+                () -> InventoryPages.retrieveAll(page("t", InventoryTest.vm("vm-1")), token -> page("t"), 100));
     }
 
     @Test
@@ -86,10 +70,10 @@ class InventoryPagesTest {
         VsphereException e = assertThrows(
                 VsphereException.class,
                 () -> InventoryPages.retrieveAll(
-                        page("t1", vm("vm-1"), vm("vm-2")),
+                        page("t1", InventoryTest.vm("vm-1"), InventoryTest.vm("vm-2")),
                         token -> {
                             asked.add(token);
-                            return page("t" + (asked.size() + 1), vm("vm-" + (asked.size() + 2)));
+                            return page("t" + (asked.size() + 1), InventoryTest.vm("vm-" + (asked.size() + 2)));
                         },
                         3));
         assertEquals(List.of("t1", "t2"), asked, "asks for nothing after the page that crosses the bound");

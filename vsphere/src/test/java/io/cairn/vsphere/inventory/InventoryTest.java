@@ -15,7 +15,8 @@ import org.junit.jupiter.api.Test;
 
 @DisplayName("Inventory property mapping (stand-in results, no server)")
 class InventoryTest {
-    private static ObjectContent vm(String id, Object... nameValues) {
+    /** A VM as the PropertyCollector returns it: its moRef and the given property name/value pairs. */
+    static ObjectContent vm(String id, Object... nameValues) {
         ObjectContent oc = new ObjectContent();
         ManagedObjectReference r = new ManagedObjectReference();
         r.setType("VirtualMachine");
