@@ -2,8 +2,10 @@ package io.cairn.httpui.maintenance;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.cairn.httpui.Api;
 import io.cairn.httpui.auth.Role;
+import io.cairn.httpui.http.Api;
+import io.cairn.httpui.http.ApiException;
+import io.cairn.httpui.http.Routes;
 import io.cairn.httpui.jobs.Jobs;
 import io.cairn.repository.Repository;
 import io.cairn.repository.job.Job;
@@ -12,9 +14,7 @@ import io.cairn.repository.maintenance.Checker;
 import io.cairn.repository.maintenance.GarbageCollector;
 import io.cairn.repository.maintenance.Pruner;
 import io.cairn.repository.maintenance.RetentionPolicy;
-import io.javalin.Javalin;
 import io.javalin.http.Context;
-import io.javalin.http.Handler;
 import java.io.IOException;
 import java.time.Duration;
 import java.time.ZoneId;
@@ -46,31 +46,20 @@ public final class Maintenance {
         this.name = "repository " + repo.config().id();
     }
 
-    public static void register(Javalin app, Repository repo, Jobs jobs, int threads) {
+    public static void register(Routes routes, Repository repo, Jobs jobs, int threads) {
         Maintenance m = new Maintenance(repo, jobs, threads);
-        app.post(PATH + "/check", answering(m::check), Role.ADMIN);
-        app.post(PATH + "/prune", answering(m::prune), Role.ADMIN);
-        app.post(PATH + "/gc", answering(m::gc), Role.ADMIN);
+        routes.post(PATH + "/check", Role.ADMIN, m::check);
+        routes.post(PATH + "/prune", Role.ADMIN, m::prune);
+        routes.post(PATH + "/gc", Role.ADMIN, m::gc);
     }
 
-    /** A request body that cannot be used: answered 400 with this one line. */
-    private static final class Invalid extends RuntimeException {
+    /** A request body that cannot be used: answered 400 with this one line (the web layer's error mapping). */
+    private static final class Invalid extends ApiException {
+        private static final long serialVersionUID = 1L;
+
         Invalid(String message) {
-            super(message, null, false, false);
+            super(400, message);
         }
-    }
-
-    private static Handler answering(Handler h) {
-        return ctx -> {
-            try {
-                h.handle(ctx);
-            } catch (Invalid e) {
-                ctx.status(400)
-                        .contentType("application/json")
-                        .header("Cache-Control", "no-store")
-                        .result(JSON.writeValueAsBytes(Map.of("error", e.getMessage())));
-            }
-        };
     }
 
     /** Thrown to fail a check job that found errors (they are in its log). */

@@ -1,17 +1,17 @@
 package io.cairn.httpui.schedule;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.cairn.httpui.Api;
 import io.cairn.httpui.auth.Role;
+import io.cairn.httpui.http.Api;
+import io.cairn.httpui.http.ApiException;
+import io.cairn.httpui.http.Routes;
 import io.cairn.httpui.jobs.Jobs;
 import io.cairn.httpui.vcenter.VcenterConnections;
 import io.cairn.repository.Repository;
 import io.cairn.repository.job.Job;
 import io.cairn.repository.maintenance.RetentionPolicy;
 import io.cairn.vsphere.inventory.VmSpec;
-import io.javalin.Javalin;
 import io.javalin.http.Context;
-import io.javalin.http.Handler;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.security.SecureRandom;
@@ -55,7 +55,7 @@ public final class Schedules {
      * it once the server listens and closes it before the jobs.
      */
     public static Scheduler register(
-            Javalin app,
+            Routes routes,
             Repository repo,
             Jobs jobs,
             VcenterConnections vcenters,
@@ -67,34 +67,22 @@ public final class Schedules {
         Scheduler scheduler =
                 new Scheduler(store, jobs, new ScheduledRun(repo, vcenters, threads, clock.getZone()), clock, log);
         Schedules s = new Schedules(store, scheduler, vcenters);
-        app.get(PATH, answering(s::list), Role.VIEWER);
-        app.get(PATH + "/preview", answering(s::preview), Role.VIEWER);
-        app.post(PATH, answering(s::create), Role.ADMIN);
-        app.put(PATH + "/{id}", answering(s::replace), Role.ADMIN);
-        app.delete(PATH + "/{id}", answering(s::delete), Role.ADMIN);
-        app.post(PATH + "/{id}/run", answering(s::runNow), Role.OPERATOR);
+        routes.get(PATH, Role.VIEWER, s::list);
+        routes.get(PATH + "/preview", Role.VIEWER, s::preview);
+        routes.post(PATH, Role.ADMIN, s::create);
+        routes.put(PATH + "/{id}", Role.ADMIN, s::replace);
+        routes.delete(PATH + "/{id}", Role.ADMIN, s::delete);
+        routes.post(PATH + "/{id}/run", Role.OPERATOR, s::runNow);
         return scheduler;
     }
 
-    /** A request that cannot be answered as asked: the status and the one line the client sees. */
-    static final class Invalid extends RuntimeException {
-        final int status;
+    /** A request that cannot be answered as asked: the status and the one line the client sees (the web layer's error mapping). */
+    static final class Invalid extends ApiException {
+        private static final long serialVersionUID = 1L;
 
         Invalid(int status, String message) {
-            super(message, null, false, false);
-            this.status = status;
+            super(status, message);
         }
-    }
-
-    /** Answers {@link Invalid} as {@code {"error": "..."}}; anything else goes to the server's one error mapping. */
-    private static Handler answering(Handler h) {
-        return ctx -> {
-            try {
-                h.handle(ctx);
-            } catch (Invalid e) {
-                Api.json(ctx, e.status, Map.of("error", e.getMessage()));
-            }
-        };
     }
 
     private void list(Context ctx) throws IOException {

@@ -51,9 +51,6 @@ final class VcenterStore {
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
     private static final SecureRandom RANDOM = new SecureRandom();
 
-    /** The outcome of the last connection test. */
-    record LastTest(String time, boolean ok, String message) {}
-
     /**
      * One saved connection as stored.
      *
@@ -194,16 +191,22 @@ final class VcenterStore {
         }
     }
 
-    /** Opens the sealed password of {@code e}; fails when the key is not the one it was sealed with. */
-    char[] open(Entry e) throws IOException {
+    /**
+     * Opens the sealed password of {@code e}.
+     *
+     * @throws SealedPasswordException when it is damaged or the key is not the one it was sealed with
+     */
+    char[] open(Entry e) throws SealedPasswordException {
         byte[] in;
         try {
             in = Base64.getDecoder().decode(e.sealedPassword());
         } catch (IllegalArgumentException bad) {
-            throw new IOException("the stored password of vCenter connection '" + e.name() + "' is damaged");
+            throw new SealedPasswordException(
+                    "the stored password of vCenter connection '" + e.name() + "' is damaged");
         }
         if (in.length < NONCE_BYTES + TAG_BITS / 8) {
-            throw new IOException("the stored password of vCenter connection '" + e.name() + "' is damaged");
+            throw new SealedPasswordException(
+                    "the stored password of vCenter connection '" + e.name() + "' is damaged");
         }
         byte[] plain = null;
         try {
@@ -217,7 +220,7 @@ final class VcenterStore {
             Arrays.fill(cb.array(), '\0');
             return out;
         } catch (AEADBadTagException bad) {
-            throw new IOException(
+            throw new SealedPasswordException(
                     "the stored password of vCenter connection '" + e.name() + "' cannot be decrypted with " + KEY_FILE
                             + " (was the key replaced?); edit the connection and enter the password again");
         } catch (GeneralSecurityException gse) {

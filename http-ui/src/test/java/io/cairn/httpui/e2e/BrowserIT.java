@@ -24,9 +24,7 @@ import org.junit.jupiter.api.Test;
  *
  * <p>The server is the real {@code UiServer} in process ({@link RealServer}: a fresh repository
  * holding a backup of the {@code gpt.img} fixture, guest volumes through the FUSE mount, so root and
- * {@code /dev/fuse}). With {@code -Dcairn.e2e.standIn=true} it is instead the {@link StandInApi}, a
- * stand-in written for developing the pages: the real {@code public/} files and canned JSON in the
- * shape of the {@code /api/v1} contract.
+ * {@code /dev/fuse}); there is no other server to run the pages against.
  *
  * <p>Screenshots of every page land in {@code target/screenshots/NN-name.png}.
  */
@@ -38,7 +36,7 @@ class BrowserIT {
     static final Path CONTENT = FIXTURES.resolve("content");
 
     static Path work;
-    static UiUnderTest server;
+    static RealServer server;
     static Browser browser;
     static Path downloads;
 
@@ -56,9 +54,7 @@ class BrowserIT {
                 }
             }
         }
-        server = Boolean.getBoolean("cairn.e2e.standIn")
-                ? StandInApi.start(MODULE.resolve("src/main/resources/public"), FIXTURES, work)
-                : new RealServer(FIXTURES, work);
+        server = new RealServer(FIXTURES, work);
         browser = Browser.start(work.resolve("chrome"), server.spkiSha256(), downloads, shots);
     }
 
@@ -138,7 +134,6 @@ class BrowserIT {
     @Test
     @DisplayName("a viewer browses a backup but gets no download or restore buttons and no admin pages")
     void viewerSession() throws Exception {
-        org.junit.jupiter.api.Assumptions.assumeTrue(server.viewerUser() != null, "this server has no viewer user");
         try (Browser v = Browser.start(
                 work.resolve("chrome-viewer"),
                 server.spkiSha256(),

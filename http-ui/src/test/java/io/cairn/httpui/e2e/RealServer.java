@@ -29,7 +29,7 @@ import java.util.Map;
  * through the FUSE mount layer, so this needs root and {@code /dev/fuse}. Users: "admin" and the
  * read-only "viewer".
  */
-final class RealServer implements UiUnderTest {
+final class RealServer implements AutoCloseable {
     static final String VM = "gpt-vm";
     static final String NTFS_VM = "ntfs-vm";
     private static final String PASSWORD = "e2e correct horse battery";
@@ -104,32 +104,28 @@ final class RealServer implements UiUnderTest {
         }
     }
 
-    @Override
+    /** The https URL of the UI's root, ending with a slash. */
     public String baseUrl() {
         return "https://127.0.0.1:" + server.port() + "/";
     }
 
-    @Override
+    /** Base64 SHA-256 of the server certificate's SubjectPublicKeyInfo, for Chromium's SPKI allow-list. */
     public String spkiSha256() {
         return spki;
     }
 
-    @Override
     public String user() {
         return "admin";
     }
 
-    @Override
     public String password() {
         return PASSWORD;
     }
 
-    @Override
     public String viewerUser() {
         return "viewer";
     }
 
-    @Override
     public String viewerPassword() {
         return VIEWER_PASSWORD;
     }

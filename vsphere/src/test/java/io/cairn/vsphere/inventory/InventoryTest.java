@@ -2,25 +2,21 @@ package io.cairn.vsphere.inventory;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import com.vmware.vim25.ArrayOfGuestNicInfo;
 import com.vmware.vim25.DynamicProperty;
 import com.vmware.vim25.GuestNicInfo;
 import com.vmware.vim25.ManagedObjectReference;
 import com.vmware.vim25.ObjectContent;
-import com.vmware.vim25.RetrieveResult;
 import com.vmware.vim25.VirtualMachinePowerState;
-import io.cairn.vsphere.connect.VsphereException;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
-@DisplayName("Inventory paging and property mapping (stand-in results, no server)")
+@DisplayName("Inventory property mapping (stand-in results, no server)")
 class InventoryTest {
-    private static ObjectContent vm(String id, Object... nameValues) {
+    /** A VM as the PropertyCollector returns it: its moRef and the given property name/value pairs. */
+    static ObjectContent vm(String id, Object... nameValues) {
         ObjectContent oc = new ObjectContent();
         ManagedObjectReference r = new ManagedObjectReference();
         r.setType("VirtualMachine");
@@ -33,46 +29,6 @@ class InventoryTest {
             oc.getPropSet().add(dp);
         }
         return oc;
-    }
-
-    private static RetrieveResult page(String token, ObjectContent... objects) {
-        RetrieveResult r = new RetrieveResult();
-        r.setToken(token);
-        r.getObjects().addAll(List.of(objects));
-        return r;
-    }
-
-    @Test
-    @DisplayName("follows the token chain with ContinueRetrievePropertiesEx until a page has no token")
-    void continuation() throws Exception {
-        Map<String, RetrieveResult> server = Map.of(
-                "t1", page("t2", vm("vm-2")),
-                "t2", page(null, vm("vm-3"), vm("vm-4")));
-        List<String> asked = new ArrayList<>();
-        List<ObjectContent> all = Inventory.retrieveAll(page("t1", vm("vm-1")), token -> {
-            asked.add(token);
-            return server.get(token);
-        });
-        assertEquals(List.of("t1", "t2"), asked);
-        assertEquals(
-                List.of("vm-1", "vm-2", "vm-3", "vm-4"),
-                all.stream().map(o -> o.getObj().getValue()).toList());
-    }
-
-    @Test
-    @DisplayName("a result without token (vcsim) needs no continuation; a null result is empty")
-    void singlePage() throws Exception {
-        Inventory.Continuation never = token -> {
-            throw new AssertionError("continued with " + token);
-        };
-        assertEquals(1, Inventory.retrieveAll(page(null, vm("vm-1")), never).size());
-        assertEquals(0, Inventory.retrieveAll(null, never).size());
-    }
-
-    @Test
-    @DisplayName("a server that repeats a token is an error, not an endless loop")
-    void repeatedToken() {
-        assertThrows(VsphereException.class, () -> Inventory.retrieveAll(page("t", vm("vm-1")), token -> page("t")));
     }
 
     @Test

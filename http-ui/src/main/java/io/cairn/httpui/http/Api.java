@@ -1,4 +1,4 @@
-package io.cairn.httpui;
+package io.cairn.httpui.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -7,7 +7,10 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 
-/** Reading request bodies and writing JSON answers, the same way for every route of the API. */
+/**
+ * Reading request bodies and writing JSON answers, the same way for every route of the API. Answers
+ * are Jackson-serialized records (or lists and maps of them); nothing builds JSON by hand.
+ */
 public final class Api {
     /** Largest request body read (JSON only: uploads do not go through the API). */
     public static final int MAX_BODY = 64 * 1024;

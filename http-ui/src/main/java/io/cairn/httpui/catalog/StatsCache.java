@@ -1,4 +1,4 @@
-package io.cairn.httpui;
+package io.cairn.httpui.catalog;
 
 import io.cairn.repository.Repository;
 import io.cairn.repository.maintenance.Stats;
@@ -13,7 +13,7 @@ import java.util.function.Consumer;
  * fresh one is computed in the background — after a minute, or at once when the list of backups
  * changed. Only a request before the very first result waits for it.
  */
-final class StatsCache {
+public final class StatsCache {
     private static final long MAX_AGE_NANOS = 60_000_000_000L;
 
     private record Entry(long at, List<String> backupIds, Stats.Report report) {}
@@ -23,13 +23,13 @@ final class StatsCache {
     private final AtomicBoolean computing = new AtomicBoolean();
     private volatile Entry current;
 
-    StatsCache(Repository repo, Consumer<String> log) {
+    public StatsCache(Repository repo, Consumer<String> log) {
         this.repo = repo;
         this.log = log;
     }
 
     /** The latest statistics; starts a refresh when they are old or {@code backupIds} changed. */
-    Stats.Report get(List<String> backupIds) throws IOException {
+    public Stats.Report get(List<String> backupIds) throws IOException {
         Entry c = current;
         if (c == null) {
             return compute(backupIds).report();
@@ -41,7 +41,7 @@ final class StatsCache {
     }
 
     /** Computes in the background unless a computation is running already. */
-    void refresh(List<String> backupIds) {
+    public void refresh(List<String> backupIds) {
         if (!computing.compareAndSet(false, true)) {
             return;
         }

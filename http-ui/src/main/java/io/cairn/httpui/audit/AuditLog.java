@@ -1,4 +1,4 @@
-package io.cairn.httpui;
+package io.cairn.httpui.audit;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -10,23 +10,33 @@ import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Instant;
 import java.util.Set;
+import java.util.function.Consumer;
 
 /**
  * {@code audit.log}: one JSON object per line (time, user, ip, action, backup, path, bytes, outcome)
- * for every login, download, archive and restore, appended and fsynced line by line.
+ * for every login, download, archive, restore and vCenter change, appended and fsynced line by line.
+ * A line that cannot be written is reported to the server log; the request goes on.
  */
-final class AuditLog implements AutoCloseable {
+public final class AuditLog implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
     private final FileChannel ch;
+    private final Consumer<String> warn;
 
-    AuditLog(Path file) throws IOException {
+    public AuditLog(Path file, Consumer<String> warn) throws IOException {
+        this.warn = warn;
         ch = FileChannel.open(
                 file,
                 Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND),
                 PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
     }
 
-    void record(String user, String ip, String action, String backup, String path, Long bytes, String outcome) {
+    /**
+     * Appends one line; {@code backup}, {@code path} and {@code bytes} are left out when null.
+     *
+     * @param outcome {@code ok}, {@code failed}, {@code rate-limited}, {@code started}, {@code aborted} or a
+     *     job's final state in lower case
+     */
+    public void record(String user, String ip, String action, String backup, String path, Long bytes, String outcome) {
         ObjectNode o = JSON.createObjectNode();
         o.put("time", Instant.now().toString());
         o.put("user", user);
@@ -52,7 +62,7 @@ final class AuditLog implements AutoCloseable {
                 ch.force(false);
             }
         } catch (IOException e) {
-            UiServer.log("cannot write the audit log: " + e.getMessage());
+            warn.accept("cannot write the audit log: " + e.getMessage());
         }
     }
 

@@ -1,0 +1,184 @@
+package io.cairn.httpui.web;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.cairn.httpui.audit.AuditLog;
+import io.cairn.httpui.auth.Sessions;
+import io.cairn.httpui.catalog.Catalog;
+import io.cairn.httpui.http.ApiException;
+import io.cairn.httpui.http.Authorization;
+import io.cairn.httpui.http.Body;
+import io.cairn.httpui.jobs.Jobs;
+import io.cairn.httpui.vcenter.VcenterConnections;
+import io.cairn.repository.Repository;
+import io.cairn.repository.backup.Restorer;
+import io.cairn.repository.job.Job;
+import io.cairn.vsphere.restore.VmRestore;
+import io.javalin.http.Context;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Restores as jobs (operator; 202 with the job's id, progress through the job's events):
+ * {@code POST /backups/{id}/restore} writes the disks and files into a directory on the appliance
+ * ({@code to}, {@code format}, {@code onConflict}); {@code POST /backups/{id}/restore-vm} re-creates
+ * the VM on a saved vCenter connection ({@code mode: as-new} with its placement) or writes it back
+ * into the VM it came from ({@code mode: in-place}, {@code force}). Both are audited when they start
+ * and when they end.
+ */
+final class RestoreController {
+    private static final List<String> FORMATS =
+            List.of("raw", "vmdk-flat", "vmdk-sparse", "vmdk-stream", "vmdk-2gbsparse");
+
+    private final Catalog catalog;
+    private final Jobs jobs;
+    private final VcenterConnections vcenters;
+    private final AuditLog audit;
+    private final List<Path> forbidden;
+
+    /** @param forbidden directories a restore may not write into (the server's state and its mount) */
+    RestoreController(Catalog catalog, Jobs jobs, VcenterConnections vcenters, AuditLog audit, List<Path> forbidden) {
+        this.catalog = catalog;
+        this.jobs = jobs;
+        this.vcenters = vcenters;
+        this.audit = audit;
+        this.forbidden = List.copyOf(forbidden);
+    }
+
+    void toDirectory(Context ctx) throws IOException {
+        Sessions.Session s = Authorization.session(ctx);
+        Repository.Listed l = catalog.backup(ctx.pathParam("id"));
+        Body b = Body.of(ctx);
+        String to = b.text("to");
+        String format = b.has("format") ? b.text("format") : "raw";
+        String onConflict = b.has("onConflict") ? b.text("onConflict") : "abort";
+        if (to.indexOf('\0') >= 0 || !to.startsWith("/") || to.length() > 4096) {
+            throw ApiException.badRequest("'to' must be an absolute directory path");
+        }
+        Path target = Path.of(to).normalize();
+        if (forbidden.stream().anyMatch(target::startsWith)) {
+            throw ApiException.badRequest("'to' must not be inside the web UI's state directory");
+        }
+        Restorer.Conflict conflict;
+        try {
+            conflict = Restorer.Conflict.valueOf(onConflict.toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw ApiException.badRequest("'onConflict' must be abort, keep or overwrite");
+        }
+        if (!FORMATS.contains(format)) {
+            throw ApiException.badRequest(
+                    "'format' must be raw, vmdk-flat, vmdk-sparse, vmdk-stream or vmdk-2gbsparse");
+        }
+        String ip = ctx.ip();
+        Job j = jobs.restore(
+                l,
+                target,
+                format,
+                conflict,
+                done -> audit.record(
+                        s.user(),
+                        ip,
+                        "restore",
+                        l.ref().id(),
+                        target.toString(),
+                        done.state() == Job.State.SUCCEEDED ? l.manifest().logicalBytes() : null,
+                        done.state().name().toLowerCase(Locale.ROOT)));
+        audit.record(s.user(), ip, "restore", l.ref().id(), target.toString(), null, "started");
+        JobController.started(ctx, j);
+    }
+
+    void toVsphere(Context ctx) throws IOException {
+        Sessions.Session s = Authorization.session(ctx);
+        Repository.Listed l = catalog.backup(ctx.pathParam("id"));
+        Body b = Body.of(ctx);
+        String vcId = b.text("vcenter");
+        VcenterConnections.Saved vc =
+                vcenters.get(vcId).orElseThrow(() -> ApiException.badRequest("no such vCenter connection: " + vcId));
+        String mode = b.has("mode") ? b.text("mode") : "as-new";
+        VmRestore.AsNew asNew = null;
+        String target;
+        if (mode.equals("as-new")) {
+            asNew = asNew(b);
+            target = asNew.name();
+        } else if (mode.equals("in-place")) {
+            target = l.manifest().vm().name();
+        } else {
+            throw ApiException.badRequest("'mode' must be as-new or in-place");
+        }
+        boolean force = b.bool("force");
+        String ip = ctx.ip();
+        String what = vc.name() + ": " + mode + " " + target;
+        Job j = jobs.vsphereRestore(
+                l,
+                target,
+                () -> vcenters.open(vc.id()),
+                asNew,
+                force,
+                done -> audit.record(
+                        s.user(),
+                        ip,
+                        "restore-vm",
+                        l.ref().id(),
+                        what,
+                        null,
+                        done.state().name().toLowerCase(Locale.ROOT)));
+        audit.record(s.user(), ip, "restore-vm", l.ref().id(), what, null, "started");
+        JobController.started(ctx, j);
+    }
+
+    private static VmRestore.AsNew asNew(Body b) {
+        String name = VcenterController.limited(b.text("name"), "name", 80);
+        if (name.isBlank()) {
+            throw ApiException.badRequest("'name' must not be empty");
+        }
+        String conflict = b.has("onConflict") ? b.text("onConflict") : "abort";
+        VmRestore.Conflict onConflict;
+        try {
+            onConflict = VmRestore.Conflict.valueOf(conflict.toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException ex) {
+            throw ApiException.badRequest("'onConflict' must be abort, keep or overwrite");
+        }
+        return new VmRestore.AsNew(
+                name,
+                optional(b, "datastore"),
+                optional(b, "datacenter"),
+                optional(b, "folder"),
+                optional(b, "pool"),
+                optional(b, "host"),
+                networkMap(b.get("networkMap")),
+                onConflict,
+                b.bool("powerOn"),
+                null);
+    }
+
+    private static Map<String, String> networkMap(JsonNode nm) {
+        Map<String, String> networks = new LinkedHashMap<>();
+        if (nm == null || nm.isNull()) {
+            return networks;
+        }
+        if (!nm.isObject()) {
+            throw ApiException.badRequest("'networkMap' must be an object {\"old network\": \"new network\"}");
+        }
+        for (Iterator<Map.Entry<String, JsonNode>> it = nm.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> f = it.next();
+            if (!f.getValue().isTextual() || f.getValue().asText().isBlank()) {
+                throw ApiException.badRequest("'networkMap' values must be network names");
+            }
+            networks.put(f.getKey(), f.getValue().asText());
+        }
+        return networks;
+    }
+
+    /** An optional placement field: null when absent or blank, else stripped and at most 1024 characters. */
+    private static String optional(Body b, String field) {
+        String v = b.optionalText(field);
+        if (v == null || v.isBlank()) {
+            return null;
+        }
+        return VcenterController.limited(v.strip(), field, 1024);
+    }
+}

@@ -1,0 +1,93 @@
+package io.cairn.httpui.web;
+
+import io.cairn.httpui.audit.AuditLog;
+import io.cairn.httpui.auth.LoginLimiter;
+import io.cairn.httpui.auth.Role;
+import io.cairn.httpui.auth.Sessions;
+import io.cairn.httpui.auth.Users;
+import io.cairn.httpui.http.Api;
+import io.cairn.httpui.http.ApiException;
+import io.cairn.httpui.http.Authorization;
+import io.cairn.httpui.http.Body;
+import io.javalin.http.Context;
+import java.io.IOException;
+
+/**
+ * Logging in and out, who is logged in, and the user list: {@code POST /login} (public, rate limited
+ * per user name and client address), {@code POST /logout}, {@code GET /me}, {@code GET /users} (admin).
+ * The session id travels only in the {@code Secure; HttpOnly; SameSite=Strict} cookie; the CSRF token
+ * in the answers of login and me.
+ */
+final class SessionController {
+    /** The logged-in user as the pages see them. */
+    record Me(String user, String role, String csrf) {
+        static Me of(Sessions.Session s) {
+            return new Me(s.user(), s.role().jsonName(), s.csrf());
+        }
+    }
+
+    /** A user of the UI, without the password hash. */
+    record UserView(String name, String role) {}
+
+    private record LoggedOut(String user) {}
+
+    private final Users users;
+    private final Sessions sessions;
+    private final LoginLimiter limiter;
+    private final AuditLog audit;
+
+    SessionController(Users users, Sessions sessions, LoginLimiter limiter, AuditLog audit) {
+        this.users = users;
+        this.sessions = sessions;
+        this.limiter = limiter;
+        this.audit = audit;
+    }
+
+    void login(Context ctx) throws IOException {
+        Body b = Body.of(ctx);
+        String user = b.text("user");
+        String password = b.text("password");
+        String ip = ctx.ip();
+        if (user.length() > 256 || password.length() > 1024) {
+            throw ApiException.badRequest("user or password too long");
+        }
+        if (!limiter.allowed(user, ip)) {
+            audit.record(user, ip, "login", null, null, null, "rate-limited");
+            throw new ApiException(429, "too many failed logins; wait a minute");
+        }
+        Role role = users.authenticate(user, password.toCharArray());
+        if (role == null) {
+            limiter.failed(user, ip);
+            audit.record(user, ip, "login", null, null, null, "failed");
+            throw new ApiException(401, "wrong user name or password");
+        }
+        limiter.succeeded(user, ip);
+        Sessions.Session old = sessions.get(ctx.cookie(Sessions.COOKIE));
+        if (old != null) {
+            sessions.invalidate(old.id());
+        }
+        Sessions.Session s = sessions.create(user, role);
+        ctx.header("Set-Cookie", Sessions.COOKIE + "=" + s.id() + "; Path=/; Secure; HttpOnly; SameSite=Strict");
+        audit.record(user, ip, "login", null, null, null, "ok");
+        Api.json(ctx, 200, Me.of(s));
+    }
+
+    void logout(Context ctx) {
+        Sessions.Session s = Authorization.session(ctx);
+        sessions.invalidate(s.id());
+        ctx.header("Set-Cookie", Sessions.COOKIE + "=; Path=/; Secure; HttpOnly; SameSite=Strict; Max-Age=0");
+        audit.record(s.user(), ctx.ip(), "logout", null, null, null, "ok");
+        Api.json(ctx, 200, new LoggedOut(s.user()));
+    }
+
+    void me(Context ctx) {
+        Api.json(ctx, 200, Me.of(Authorization.session(ctx)));
+    }
+
+    void users(Context ctx) {
+        Api.json(
+                ctx,
+                200,
+                users.list().stream().map(u -> new UserView(u.name(), u.role())).toList());
+    }
+}
