@@ -1,11 +1,13 @@
 package io.cairn.cli;
 
+import io.cairn.operations.disk.FileDiskSource;
+import io.cairn.operations.disk.VirtualDiskSource;
+import io.cairn.operations.source.VmxFile;
 import io.cairn.repository.Repository;
 import io.cairn.repository.backup.BackupRequest;
 import io.cairn.repository.backup.BackupWriter;
 import io.cairn.repository.backup.DiskSource;
 import io.cairn.repository.backup.Extent;
-import io.cairn.repository.backup.FileDiskSource;
 import io.cairn.repository.error.RepositoryException;
 import io.cairn.repository.index.FixedIndex;
 import io.cairn.repository.manifest.Manifest;

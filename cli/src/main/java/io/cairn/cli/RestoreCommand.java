@@ -129,7 +129,7 @@ final class RestoreCommand implements Callable<Integer> {
                     "Missing required option: '--to=DIR' (or --vc URL with --as-new NAME or --in-place)");
         }
         VmdkWriter.Format fmt = VmdkWriter.Format.fromCliName(format);
-        DiskOutput output = fmt == VmdkWriter.Format.RAW ? null : new io.cairn.vixmntbridge.engine.VmdkOutput(fmt);
+        DiskOutput output = fmt == VmdkWriter.Format.RAW ? null : new io.cairn.operations.disk.VmdkOutput(fmt);
         Restorer.Conflict conflict;
         try {
             conflict = Restorer.Conflict.valueOf(onConflict.toUpperCase(Locale.ROOT));

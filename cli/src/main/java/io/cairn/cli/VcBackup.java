@@ -1,10 +1,11 @@
 package io.cairn.cli;
 
+import io.cairn.operations.backup.VmBackup;
+import io.cairn.operations.disk.VddkOpener;
+import io.cairn.operations.job.Job;
 import io.cairn.repository.Repository;
 import io.cairn.repository.backup.BackupWriter;
-import io.cairn.repository.job.Job;
 import io.cairn.vixmntbridge.vddk.Transport;
-import io.cairn.vsphere.backup.VmBackup;
 import io.cairn.vsphere.connect.VsphereConnection;
 import io.cairn.vsphere.connect.VsphereException;
 import io.cairn.vsphere.inventory.Inventory;
@@ -98,8 +99,7 @@ final class VcBackup {
             throws Exception {
         host.acquire();
         try {
-            Job job = new Job(
-                    Long.toHexString(Double.doubleToLongBits(Math.random())).substring(0, 8), "backup", v.name());
+            Job job = Job.create("backup", v.name());
             job.addListener(e -> {
                 // the final line (summary or error) is printed once by run(), not here too
                 boolean last = e.state() == Job.State.SUCCEEDED

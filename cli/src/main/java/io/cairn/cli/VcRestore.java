@@ -1,7 +1,9 @@
 package io.cairn.cli;
 
+import io.cairn.operations.disk.VddkDiskWriter;
+import io.cairn.operations.job.Job;
+import io.cairn.operations.restore.VsphereRestore;
 import io.cairn.repository.Repository;
-import io.cairn.repository.job.Job;
 import io.cairn.repository.lock.Lock;
 import io.cairn.vsphere.connect.VsphereConnection;
 import io.cairn.vsphere.inventory.Inventory;
@@ -55,8 +57,7 @@ final class VcRestore {
         try (Lock lock = r.locks().acquireForReading("restore", cmd.repo.lockWait());
                 VsphereConnection c = cmd.vc.connect()) {
             Repository.Listed b = r.resolve(cmd.backup);
-            Job job = new Job(
-                    b.ref().id().substring(0, 8), "restore", b.manifest().vm().name());
+            Job job = Job.create("restore", b.manifest().vm().name());
             job.addListener(e -> {
                 if (e.message() != null && !e.message().equals("started")) {
                     System.out.println(e.message());
@@ -64,7 +65,7 @@ final class VcRestore {
             });
             job.start();
             long t0 = System.nanoTime();
-            VmRestore restore = new VmRestore(c, r, cmd.repo.threads(), job);
+            VsphereRestore restore = new VsphereRestore(c, r, cmd.repo.threads(), job);
             try {
                 if (cmd.inPlace) {
                     try (VddkDiskWriter w = transport == null
@@ -98,7 +99,7 @@ final class VcRestore {
                             "restored %s as %s (%s) in %.1f s",
                             b.ref().id(),
                             cmd.asNew,
-                            vm.getValue(),
+                            vm,
                             (System.nanoTime() - t0) / 1e9));
                 }
             } catch (Exception e) {

@@ -1,10 +1,10 @@
 package io.cairn.httpui.jobs;
 
+import io.cairn.operations.job.Job;
 import io.cairn.repository.Repository;
 import io.cairn.repository.backup.DiskOutput;
 import io.cairn.repository.backup.Progress;
 import io.cairn.repository.backup.Restorer;
-import io.cairn.repository.job.Job;
 import io.cairn.repository.lock.Lock;
 import io.cairn.vixmntbridge.vmdk.VmdkWriter;
 import java.nio.file.Path;
@@ -17,7 +17,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
 /** The web UI's jobs: restores run on a small executor, each one a {@link Job} others can watch and cancel. */
@@ -26,7 +25,6 @@ public final class Jobs implements AutoCloseable {
     private final int threads;
     private final ExecutorService executor;
     private final Map<String, Job> jobs = new ConcurrentHashMap<>();
-    private final AtomicLong next = new AtomicLong();
     private final Map<String, Job.Event> lastEvents = new ConcurrentHashMap<>();
     private final JobHistory history;
 
@@ -48,11 +46,6 @@ public final class Jobs implements AutoCloseable {
                 List<Job.Event> ev = j.eventsAfter(0);
                 if (!ev.isEmpty()) {
                     lastEvents.put(j.id(), ev.get(ev.size() - 1));
-                }
-                try {
-                    next.accumulateAndGet(Long.parseLong(j.id()), Math::max);
-                } catch (NumberFormatException e) {
-                    // ids are numbers here; another one cannot collide with the next number either
                 }
             }
         }
@@ -81,7 +74,7 @@ public final class Jobs implements AutoCloseable {
      */
     public Job restore(Repository.Listed b, Path to, String format, Restorer.Conflict conflict, Consumer<Job> done) {
         VmdkWriter.Format fmt = VmdkWriter.Format.fromCliName(format);
-        DiskOutput output = fmt == VmdkWriter.Format.RAW ? null : new io.cairn.vixmntbridge.engine.VmdkOutput(fmt);
+        DiskOutput output = fmt == VmdkWriter.Format.RAW ? null : new io.cairn.operations.disk.VmdkOutput(fmt);
         return queue("restore", b.ref().id(), done, (job, progress) -> {
             job.expect(diskBytes(b));
             long bytes = 0;
@@ -107,7 +100,7 @@ public final class Jobs implements AutoCloseable {
     /**
      * Queues a restore of a backup onto vSphere over the https transport: re-created as a new VM
      * ({@code asNew} given) or written back into the existing VM ({@code asNew} null; {@code force}
-     * as in {@link io.cairn.vsphere.restore.VmRestore#inPlace}).
+     * as in {@link io.cairn.operations.restore.VsphereRestore#inPlace}).
      *
      * @param target what the job list shows (the VM name)
      * @param done called with the finished job (for the audit log)
@@ -125,10 +118,11 @@ public final class Jobs implements AutoCloseable {
             String summary;
             try (Lock lock = repo.locks().acquireForReading("restore to vSphere (web UI)", Duration.ZERO);
                     io.cairn.vsphere.connect.VsphereConnection c = connector.connect()) {
-                io.cairn.vsphere.restore.VmRestore r = new io.cairn.vsphere.restore.VmRestore(c, repo, threads, job);
+                io.cairn.operations.restore.VsphereRestore r =
+                        new io.cairn.operations.restore.VsphereRestore(c, repo, threads, job);
                 if (asNew != null) {
                     var vm = r.asNew(b, asNew);
-                    summary = "restored backup " + b.ref().id() + " as " + asNew.name() + " (" + vm.getValue() + ")";
+                    summary = "restored backup " + b.ref().id() + " as " + asNew.name() + " (" + vm + ")";
                 } else {
                     r.inPlace(b, force);
                     summary = "restored backup " + b.ref().id() + " into "
@@ -187,7 +181,7 @@ public final class Jobs implements AutoCloseable {
 
     /** Every job runs here: started unless cancelled while queued, finished once, whatever happens. */
     private Job queue(String kind, String target, Consumer<Job> done, Work work) {
-        Job job = new Job(Long.toString(next.incrementAndGet()), kind, target);
+        Job job = Job.create(kind, target);
         jobs.put(job.id(), job);
         job.addListener(e -> lastEvents.put(job.id(), e));
         executor.execute(() -> {

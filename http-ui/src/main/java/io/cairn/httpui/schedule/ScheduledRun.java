@@ -1,16 +1,16 @@
 package io.cairn.httpui.schedule;
 
 import io.cairn.httpui.vcenter.VcenterConnections;
+import io.cairn.operations.backup.VmBackup;
+import io.cairn.operations.disk.FileDiskSource;
+import io.cairn.operations.job.Job;
 import io.cairn.repository.Repository;
 import io.cairn.repository.backup.BackupRequest;
 import io.cairn.repository.backup.BackupWriter;
-import io.cairn.repository.backup.FileDiskSource;
 import io.cairn.repository.backup.Progress;
-import io.cairn.repository.job.Job;
 import io.cairn.repository.lock.Lock;
 import io.cairn.repository.maintenance.RetentionPolicy;
 import io.cairn.repository.manifest.Manifest;
-import io.cairn.vsphere.backup.VmBackup;
 import io.cairn.vsphere.connect.VsphereConnection;
 import io.cairn.vsphere.connect.VsphereException;
 import io.cairn.vsphere.inventory.Inventory;

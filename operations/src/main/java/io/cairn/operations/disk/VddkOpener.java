@@ -1,11 +1,9 @@
-package io.cairn.cli;
+package io.cairn.operations.disk;
 
-import com.vmware.vim25.ManagedObjectReference;
 import io.cairn.repository.backup.DiskSource;
 import io.cairn.vixmntbridge.vddk.Transport;
 import io.cairn.vixmntbridge.vddk.VddkLibrary;
 import io.cairn.vixmntbridge.vddk.VddkTarget;
-import io.cairn.vsphere.backup.DiskOpener;
 import io.cairn.vsphere.connect.Credentials;
 import io.cairn.vsphere.connect.VsphereConnection;
 import io.cairn.vsphere.inventory.VmInfo;
@@ -20,7 +18,7 @@ import java.util.stream.Stream;
  * thumbprint. The library is loaded once, before any snapshot is taken, so a missing VDDK fails
  * in one line and leaves nothing behind.
  */
-final class VddkOpener implements DiskOpener {
+public final class VddkOpener implements DiskOpener {
     private final VddkLibrary lib;
     private final Path work;
     private final Transport transport;
@@ -35,7 +33,7 @@ final class VddkOpener implements DiskOpener {
         this.credentials = credentials;
     }
 
-    static VddkOpener load(Path vddkDir, Transport transport, VsphereConnection c, Credentials credentials)
+    public static VddkOpener load(Path vddkDir, Transport transport, VsphereConnection c, Credentials credentials)
             throws IOException {
         Path work = Files.createTempDirectory("cairn-vddk");
         try {
@@ -52,7 +50,7 @@ final class VddkOpener implements DiskOpener {
     }
 
     @Override
-    public DiskSource open(VmInfo vm, ManagedObjectReference snapshot, String fileName) throws IOException {
+    public DiskSource open(VmInfo vm, String snapshot, String fileName) throws IOException {
         var server = c.serverBase();
         VddkTarget target = new VddkTarget(
                 server.getHost(),
@@ -61,7 +59,7 @@ final class VddkOpener implements DiskOpener {
                 credentials.user(),
                 new String(credentials.password()),
                 vm.moRef(),
-                snapshot.getValue(),
+                snapshot,
                 fileName,
                 vm.host(),
                 transport,

@@ -1,4 +1,4 @@
-package io.cairn.cli;
+package io.cairn.operations.disk;
 
 import io.cairn.repository.backup.DiskSource;
 import io.cairn.repository.backup.Extent;
@@ -13,7 +13,7 @@ import java.util.Map;
  * A virtual disk of the disk layer (VMDK, raw, later VixDiskLib) as a backup source: sector reads,
  * the disk's metadata keys, and its allocated blocks, so never-written grains are not even read.
  */
-final class VirtualDiskSource implements DiskSource {
+public final class VirtualDiskSource implements DiskSource {
     /** VixDiskLib's smallest QueryAllocatedBlocks chunk (VIXDISKLIB_MIN_CHUNK_SIZE): 64 KiB. */
     private static final long QUERY_CHUNK_SECTORS = 128;
 
@@ -21,7 +21,7 @@ final class VirtualDiskSource implements DiskSource {
     private final VirtualDisk disk;
     private final long capacitySectors;
 
-    VirtualDiskSource(String name, VirtualDisk disk) throws IOException {
+    public VirtualDiskSource(String name, VirtualDisk disk) throws IOException {
         this.name = name;
         this.disk = disk;
         this.capacitySectors = disk.info().capacitySectors();

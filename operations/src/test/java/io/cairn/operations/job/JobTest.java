@@ -1,4 +1,4 @@
-package io.cairn.repository.job;
+package io.cairn.operations.job;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -13,6 +13,28 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
 class JobTest {
+    @Test
+    @DisplayName("new jobs get 64 random bits as 16 hex digits: no two alike, none predictable from another")
+    void randomIds() {
+        java.util.Set<String> ids = new java.util.HashSet<>();
+        for (int i = 0; i < 10_000; i++) {
+            Job j = Job.create("backup", "web01");
+            assertTrue(j.id().matches("[0-9a-f]{16}"), j.id());
+            ids.add(j.id());
+        }
+        assertEquals(10_000, ids.size(), "ids repeat");
+        // every bit position varies (a counter or a 20-bit random number would leave most of them fixed)
+        long and = -1;
+        long or = 0;
+        for (String id : ids) {
+            long v = Long.parseUnsignedLong(id, 16);
+            and &= v;
+            or |= v;
+        }
+        assertEquals(0L, and, "a bit that is always set");
+        assertEquals(-1L, or, "a bit that is never set");
+    }
+
     @Test
     @DisplayName("a job goes queued → running → succeeded, with phases, bytes from many threads and numbered events")
     void lifecycle() throws Exception {

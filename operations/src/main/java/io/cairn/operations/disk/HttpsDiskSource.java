@@ -1,15 +1,18 @@
-package io.cairn.vsphere.datastore;
+package io.cairn.operations.disk;
 
 import io.cairn.repository.backup.DiskSource;
 import io.cairn.repository.backup.Extent;
 import io.cairn.repository.backup.SourceChangedException;
+import io.cairn.vsphere.datastore.DatastoreClient;
+import io.cairn.vsphere.datastore.DatastorePath;
+import io.cairn.vsphere.datastore.HttpsDisk;
 import java.io.EOFException;
 import java.io.IOException;
 import java.util.List;
 import java.util.Map;
 
 /**
- * An {@link HttpsDisk} as a backup source for the repository's {@code BackupWriter}. Reads are
+ * A disk read over vSphere's https transport ({@link HttpsDisk}) as a backup source for the repository's {@code BackupWriter}. Reads are
  * parallel-safe (each is its own ranged GET). The datastore HTTP interface knows nothing of
  * allocation, so {@link #allocatedAreas()} is unknown (null) and every byte is read; changed areas
  * (CBT, {@code QueryChangedDiskAreas}) come from the caller in {@code BackupRequest.DiskInput}.

@@ -1,13 +1,11 @@
-package io.cairn.cli;
+package io.cairn.operations.disk;
 
-import com.vmware.vim25.ManagedObjectReference;
 import io.cairn.vixmntbridge.VirtualDisk;
 import io.cairn.vixmntbridge.vddk.Transport;
 import io.cairn.vixmntbridge.vddk.VddkLibrary;
 import io.cairn.vixmntbridge.vddk.VddkTarget;
 import io.cairn.vsphere.connect.Credentials;
 import io.cairn.vsphere.connect.VsphereConnection;
-import io.cairn.vsphere.restore.DiskWriter;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,7 +15,7 @@ import java.nio.file.Path;
  * the restore snapshot when the transport requires one) and written sector-aligned. Never run
  * against a real VDDK (it cannot be installed where cairn is built); loading it fails in one line.
  */
-final class VddkDiskWriter implements DiskWriter {
+public final class VddkDiskWriter implements DiskWriter {
     private static final int SECTOR = 512;
 
     private final VddkLibrary lib;
@@ -35,7 +33,7 @@ final class VddkDiskWriter implements DiskWriter {
         this.credentials = credentials;
     }
 
-    static VddkDiskWriter load(Path vddkDir, Transport transport, VsphereConnection c, Credentials credentials)
+    public static VddkDiskWriter load(Path vddkDir, Transport transport, VsphereConnection c, Credentials credentials)
             throws IOException {
         Path work = Files.createTempDirectory("cairn-vddk");
         try {
@@ -52,8 +50,7 @@ final class VddkDiskWriter implements DiskWriter {
     }
 
     @Override
-    public Sink open(String vmMoRef, String esxHost, ManagedObjectReference snapshot, String fileName)
-            throws IOException {
+    public Sink open(String vmMoRef, String esxHost, String snapshot, String fileName) throws IOException {
         var server = c.serverBase();
         VddkTarget target = new VddkTarget(
                 server.getHost(),
@@ -62,7 +59,7 @@ final class VddkDiskWriter implements DiskWriter {
                 credentials.user(),
                 new String(credentials.password()),
                 vmMoRef,
-                snapshot == null ? null : snapshot.getValue(),
+                snapshot,
                 fileName,
                 esxHost,
                 transport,

@@ -1,5 +1,7 @@
-package io.cairn.repository.backup;
+package io.cairn.operations.disk;
 
+import io.cairn.repository.backup.DiskSource;
+import io.cairn.repository.backup.SourceChangedException;
 import io.cairn.repository.error.RepositoryException;
 import java.io.IOException;
 import java.nio.ByteBuffer;

@@ -1,8 +1,10 @@
-package io.cairn.repository.job;
+package io.cairn.operations.job;
 
 import io.cairn.repository.backup.Progress;
+import java.security.SecureRandom;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
@@ -16,6 +18,11 @@ import java.util.function.Consumer;
  * (deleting a snapshot, removing a half-written backup) still runs.
  *
  * <p>Thread-safe: workers report progress from many threads.
+ *
+ * <p>A job's id is 64 random bits from {@link SecureRandom} (16 hex digits): it names the vCenter
+ * snapshots its backup or restore takes ({@code cairn-backup-<id>}), which must not collide with
+ * another cairn's (another process, another appliance, the same one after a restart), and a
+ * job's URL in the web UI must not be guessable from another's.
  */
 public final class Job {
 
@@ -81,7 +88,22 @@ public final class Job {
     private volatile Instant started;
     private volatile Instant finished;
 
-    public Job(String id, String kind, String target) {
+    private static final SecureRandom IDS = new SecureRandom();
+
+    /** A new job, queued, with a fresh random id. */
+    public static Job create(String kind, String target) {
+        return new Job(newId(), kind, target);
+    }
+
+    /** 64 random bits as 16 lower-case hex digits. */
+    static String newId() {
+        byte[] b = new byte[8];
+        IDS.nextBytes(b);
+        return HexFormat.of().formatHex(b);
+    }
+
+    /** A job with a given id: tests only, and {@link #restored}; everything else uses {@link #create}. */
+    Job(String id, String kind, String target) {
         this(id, kind, target, Instant.now());
     }
 

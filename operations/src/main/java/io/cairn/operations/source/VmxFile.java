@@ -1,4 +1,4 @@
-package io.cairn.cli;
+package io.cairn.operations.source;
 
 import io.cairn.repository.error.RepositoryException;
 import java.io.IOException;
@@ -20,7 +20,7 @@ import java.util.regex.Pattern;
  * keys are case-insensitive, as VMware treats them. Gives the VM's name, identity, NVRAM file and its
  * virtual disks in controller order.
  */
-final class VmxFile {
+public final class VmxFile {
     private static final Pattern LINE = Pattern.compile("^\\s*([A-Za-z0-9_.:\\-]+)\\s*=\\s*\"(.*)\"\\s*$");
     private static final Pattern DISK_KEY = Pattern.compile("^(scsi|sata|nvme|ide)(\\d+):(\\d+)\\.filename$");
 
@@ -34,7 +34,7 @@ final class VmxFile {
         this.values = values;
     }
 
-    static VmxFile read(Path path) throws IOException {
+    public static VmxFile read(Path path) throws IOException {
         byte[] raw;
         try {
             raw = Files.readAllBytes(path);
@@ -58,24 +58,22 @@ final class VmxFile {
         return new VmxFile(path, raw, values);
     }
 
-    byte[] bytes() {
+    public byte[] bytes() {
         return raw.clone();
     }
 
-    String get(String key) {
+    public String get(String key) {
         return values.get(key.toLowerCase(Locale.ROOT));
     }
 
     /** {@code displayName}, else the file name without {@code .vmx}. */
-    String displayName() {
+    public String displayName() {
         String d = get("displayName");
-        return d != null && !d.isBlank()
-                ? d
-                : BackupCommand.stem(path.getFileName().toString());
+        return d != null && !d.isBlank() ? d : stem(path.getFileName().toString());
     }
 
     /** The vCenter instance UUID ({@code vc.uuid}) if the VM was registered, else the BIOS UUID. */
-    String uuid() {
+    public String uuid() {
         String u = get("vc.uuid");
         if (u == null || u.isBlank()) {
             u = get("uuid.bios");
@@ -86,17 +84,17 @@ final class VmxFile {
     }
 
     /** The NVRAM file ({@code nvram}, default {@code <name>.nvram}), or null if it does not exist. */
-    Path nvram() {
+    public Path nvram() {
         String n = get("nvram");
-        Path p = resolve(n != null ? n : BackupCommand.stem(path.getFileName().toString()) + ".nvram");
+        Path p = resolve(n != null ? n : stem(path.getFileName().toString()) + ".nvram");
         return Files.isRegularFile(p) ? p : null;
     }
 
     /** A virtual disk of the VM: its device ({@code scsi0:1}) and file. */
-    record Disk(String device, String bus, int controller, int unit, Path file) {}
+    public record Disk(String device, String bus, int controller, int unit, Path file) {}
 
     /** Present, non-CD-ROM disk devices whose file is a VMDK, in bus, controller and unit order. */
-    List<Disk> disks() {
+    public List<Disk> disks() {
         List<Disk> out = new ArrayList<>();
         for (Map.Entry<String, String> e : values.entrySet()) {
             Matcher m = DISK_KEY.matcher(e.getKey());
@@ -135,7 +133,7 @@ final class VmxFile {
     }
 
     /** A short JSON-able summary of the configuration. */
-    Map<String, Object> summary() {
+    public Map<String, Object> summary() {
         Map<String, Object> s = new LinkedHashMap<>();
         s.put("name", displayName());
         putIf(s, "guestOS", get("guestOS"));
@@ -150,6 +148,12 @@ final class VmxFile {
         }
         s.put("disks", disks);
         return s;
+    }
+
+    /** A file name without its extension: {@code web01.vmx} is {@code web01}. */
+    public static String stem(String file) {
+        int dot = file.lastIndexOf('.');
+        return dot > 0 ? file.substring(0, dot) : file;
     }
 
     private static void putIf(Map<String, Object> m, String k, String v) {

@@ -1,9 +1,10 @@
-package io.cairn.repository.backup;
+package io.cairn.operations.disk;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.cairn.repository.backup.SourceChangedException;
 import io.cairn.repository.error.RepositoryException;
 import java.io.IOException;
 import java.nio.file.Files;
