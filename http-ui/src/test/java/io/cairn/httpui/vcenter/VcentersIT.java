@@ -472,7 +472,8 @@ class VcentersIT {
         assertEquals(202, r.statusCode(), r.body());
         JsonNode job = awaitJob(JSON.readTree(r.body()).get("job").asText());
         assertEquals("SUCCEEDED", job.get("state").asText(), job.toString());
-        assertTrue(job.get("result").asText().startsWith("web01: backup "), job.toString());
+        // the same one-line summary as 'cairn backup --vc' prints, then the retention's
+        assertTrue(job.get("result").asText().matches("backup [0-9a-f]+ of web01: .*"), job.toString());
         assertTrue(job.get("result").asText().contains("retention kept 1, removed " + before), job.toString());
         assertEquals(1, backupsOf("web01"));
         Repository.Listed latest = repo.backups().stream()
