@@ -165,7 +165,8 @@ public final class UiServer implements AutoCloseable {
             }
         });
         routes(hasPages);
-        scheduler = Schedules.register(app, repo, jobs, vcenters, state, config.threads(), UiServer::log);
+        scheduler =
+                Schedules.register(app, repo, jobs, vcenters, state, config.threads(), config.vddk(), UiServer::log);
         Maintenance.register(app, repo, jobs, config.threads());
         app.start();
         scheduler.start();

@@ -8,7 +8,7 @@ import io.cairn.operations.job.Job;
 import io.cairn.operations.maintenance.Prune;
 import io.cairn.repository.Repository;
 import io.cairn.repository.backup.Progress;
-import io.cairn.vixmntbridge.vddk.Transport;
+import io.cairn.vsphere.connect.Credentials;
 import io.cairn.vsphere.connect.VsphereConnection;
 import io.cairn.vsphere.connect.VsphereException;
 import io.cairn.vsphere.inventory.VmInfo;
@@ -50,12 +50,22 @@ final class ScheduledRun {
 
     private final int threads;
     private final ZoneId zone;
+    private final Path vddk;
 
     ScheduledRun(Repository repo, VcenterConnections vcenters, int threads, ZoneId zone) {
+        this(repo, vcenters, threads, zone, null);
+    }
+
+    /**
+     * @param vddk the VMware VDDK for the VDDK transports ({@code cairn serve --vddk DIR}), or null for
+     *     {@code VDDK_HOME}
+     */
+    ScheduledRun(Repository repo, VcenterConnections vcenters, int threads, ZoneId zone, Path vddk) {
         this.repo = repo;
         this.vcenters = vcenters;
         this.threads = threads;
         this.zone = zone;
+        this.vddk = vddk;
     }
 
     /** What the job list and the schedules page show as the run's target. */
@@ -63,14 +73,14 @@ final class ScheduledRun {
         if (s.source() instanceof Source.VcenterVms v) {
             return v.spec() + " on " + vcenters.name(v.vcenter()).orElse("a deleted vCenter connection");
         }
-        return ((Source.ImageFile) s.source()).vmName();
+        return ((Source.File) s.source()).vmName();
     }
 
     String run(Schedule s, Job job, Progress progress) throws IOException {
         if (s.source() instanceof Source.VcenterVms v) {
             return runVcenter(s, v, job);
         }
-        Source.ImageFile f = (Source.ImageFile) s.source();
+        Source.File f = (Source.File) s.source();
         try {
             return runFile(s, f, job);
         } catch (IOException | RuntimeException e) {
@@ -97,7 +107,7 @@ final class ScheduledRun {
                 : e.getMessage().lines().findFirst().orElse("");
     }
 
-    private String runFile(Schedule s, Source.ImageFile f, Job job) throws IOException {
+    private String runFile(Schedule s, Source.File f, Job job) throws IOException {
         Path path = f.path();
         if (!Files.exists(path)) {
             throw new NoSuchFileException("schedule '" + s.name() + "': the source " + path + " does not exist");
@@ -127,22 +137,25 @@ final class ScheduledRun {
                 .orElseThrow(() -> new VsphereException("schedule '" + s.name()
                         + "': its vCenter connection was deleted; edit the schedule and choose another one"));
         VmSpec spec = VmSpec.parse(v.spec());
-        job.log("schedule '" + s.name() + "' (" + s.cron() + "): backing up the VMs " + v.spec() + " selects on " + vc);
+        job.log("schedule '" + s.name() + "' (" + s.cron() + "): backing up the VMs " + v.spec() + " selects on " + vc
+                + (v.transport().needsVddk() ? " over " + v.transport().cliName() : ""));
         job.phase("log in to " + vc, 0);
         VcenterBackup.Request request = new VcenterBackup.Request(
                 spec,
                 v.quiesce(),
                 v.enableCbt(),
                 Map.of("schedule", s.name()),
-                Transport.HTTPS,
-                null,
+                v.transport(),
+                vddk,
                 1,
                 1,
                 s.retention(),
                 vc);
+        // a VDDK transport logs in again for each disk, with the saved password; https needs none of it
+        Credentials login = v.transport().needsVddk() ? vcenters.credentials(v.vcenter()) : null;
         try (VsphereConnection c = vcenters.open(v.vcenter())) {
             VcenterBackup.Result res = new VcenterBackup(repo, threads, LOCK_WAIT, zone)
-                    .run(c, null, request, new VcenterBackup.Listener() {
+                    .run(c, login, request, new VcenterBackup.Listener() {
                         @Override
                         public void note(String line) {
                             job.log(line);
@@ -168,6 +181,10 @@ final class ScheduledRun {
                 throw new IOException(res.failure());
             }
             return res.summary();
+        } finally {
+            if (login != null) {
+                java.util.Arrays.fill(login.password(), '\0');
+            }
         }
     }
 }

@@ -1,6 +1,7 @@
 package io.cairn.httpui.vcenter;
 
 import io.cairn.vsphere.connect.ConnectOptions;
+import io.cairn.vsphere.connect.Credentials;
 import io.cairn.vsphere.connect.VsphereConnection;
 import io.cairn.vsphere.connect.VsphereException;
 import java.io.IOException;
@@ -11,7 +12,8 @@ import java.util.Optional;
 /**
  * The saved vCenter connections as other parts of the web UI use them (the scheduler's backups):
  * look one up by id and log in with its pinned thumbprint and sealed password. The password is
- * opened only for the login and wiped afterwards; it never leaves this class.
+ * opened only for the login and wiped afterwards; it leaves this class only for a VDDK transport,
+ * which logs in again per disk ({@link #credentials}).
  */
 public final class VcenterConnections {
     private final VcenterStore store;
@@ -45,6 +47,20 @@ public final class VcenterConnections {
             throw new VsphereException("the vCenter connection " + id + " no longer exists; choose another one");
         }
         return open(e);
+    }
+
+    /**
+     * The saved user and password, for a VDDK transport (VixDiskLib logs in to the server again for
+     * each disk): the caller wipes the password once the run is over.
+     *
+     * @throws VsphereException when the connection was deleted
+     */
+    public Credentials credentials(String id) throws IOException {
+        VcenterStore.Entry e = store.get(id);
+        if (e == null) {
+            throw new VsphereException("the vCenter connection " + id + " no longer exists; choose another one");
+        }
+        return new Credentials(e.user(), store.open(e));
     }
 
     VsphereConnection open(VcenterStore.Entry e) throws IOException {
