@@ -128,7 +128,7 @@ public final class FileVm implements Closeable {
         files.add(new BackupRequest.FileInput("vmx", path.getFileName().toString(), vmx.bytes()));
         Path nvram = vmx.nvram();
         if (nvram != null) {
-            files.add(new BackupRequest.FileInput("nvram", nvram.getFileName().toString(), Files.readAllBytes(nvram)));
+            files.add(new BackupRequest.FileInput("nvram", nvram.getFileName().toString(), VmxFile.readNvram(nvram)));
         }
         List<DiskSource> disks = new ArrayList<>();
         try {

@@ -34,10 +34,22 @@ public final class VmxFile {
         this.values = values;
     }
 
+    /** A .vmx is a few KiB; anything far larger is not one, and is not read into memory. */
+    static final long MAX_BYTES = 1 << 20;
+
+    /** An NVRAM file is at most a few hundred KiB (EFI); it is kept whole in the manifest's files. */
+    static final long MAX_NVRAM_BYTES = 16 << 20;
+
+    /**
+     * Reads and parses a {@code .vmx}.
+     *
+     * @throws RepositoryException with one line when it is missing, larger than {@value #MAX_BYTES}
+     *     bytes, or has a line that is not {@code key = "value"}
+     */
     public static VmxFile read(Path path) throws IOException {
         byte[] raw;
         try {
-            raw = Files.readAllBytes(path);
+            raw = readBounded(path, MAX_BYTES, "a .vmx");
         } catch (NoSuchFileException e) {
             throw new RepositoryException("source " + path + " does not exist");
         }
@@ -56,6 +68,21 @@ public final class VmxFile {
             values.put(m.group(1).toLowerCase(Locale.ROOT), m.group(2));
         }
         return new VmxFile(path, raw, values);
+    }
+
+    /** The file's bytes, refused (one line) when it is larger than {@code max}. */
+    static byte[] readBounded(Path file, long max, String what) throws IOException {
+        long size = Files.size(file);
+        if (size > max) {
+            throw new RepositoryException(
+                    file + " is " + size + " bytes, too large for " + what + " (at most " + max + ")");
+        }
+        return Files.readAllBytes(file);
+    }
+
+    /** The NVRAM's bytes ({@link #nvram}), refused when larger than {@value #MAX_NVRAM_BYTES} bytes. */
+    public static byte[] readNvram(Path nvram) throws IOException {
+        return readBounded(nvram, MAX_NVRAM_BYTES, "an NVRAM file");
     }
 
     public byte[] bytes() {
