@@ -1042,7 +1042,8 @@ async function viewSchedules() {
       h("td", {}, s.name, s.problem ? h("p", { class: "error" }, s.problem) : null),
       h("td", { class: "mono" }, s.cron),
       h("td", {}, s.vm, h("div", { class: "muted small" }, typeof s.source === "string" ? s.source
-        : (s.source.quiesce ? "quiesced" : "crash-consistent") + (s.source.enableCbt ? ", turns CBT on" : ""))),
+        : (s.source.quiesce ? "quiesced" : "crash-consistent") + (s.source.enableCbt ? ", turns CBT on" : "")
+          + ", over " + (s.source.transport || "https"))),
       h("td", {}, retentionText(s.retention)),
       h("td", {}, s.enabled ? (s.nextRuns.length ? timeEl(s.nextRuns[0]) : "–") : h("span", { class: "muted" }, "disabled")),
       h("td", {}, s.lastJob ? h("a", { href: `#/jobs/${enc(s.lastJob.id)}` }, timeEl(s.lastRun), " ", s.lastJob.state.toLowerCase())
@@ -1085,6 +1086,9 @@ function scheduleForm(s) {
     "aria-describedby": "sched-spec-help" });
   const quiesce = h("input", { type: "checkbox", id: "sched-quiesce", checked: src && !isFile ? src.quiesce : true });
   const cbt = h("input", { type: "checkbox", id: "sched-cbt", checked: src && !isFile ? src.enableCbt : false });
+  const chosenTransport = src && !isFile && src.transport ? src.transport : "https";
+  const transport = h("select", { id: "sched-transport", name: "transport", "aria-describedby": "sched-transport-help" },
+    ...["https", "nbd", "nbdssl", "hotadd", "san"].map((t) => h("option", { value: t, selected: t === chosenTransport }, t)));
   const matchBtn = h("button", { type: "button", id: "sched-match", class: "small" }, "Show matching VMs");
   const matches = h("ul", { id: "sched-matches", class: "muted small", "aria-live": "polite", style: "list-style:none;padding:0" });
   const source = h("input", { id: "sched-source", name: "source", class: "wide", value: isFile ? src : "", placeholder: "file:/images/web01.img", "aria-describedby": "sched-source-help" });
@@ -1096,11 +1100,16 @@ function scheduleForm(s) {
       "powerstate:on, any: (every VM). Looked up at each run, so a new VM that matches is backed up too; templates never are."),
     matches,
     h("label", { class: "choice" }, quiesce, " Quiesce the guest (VMware Tools); crash-consistent when it cannot be"),
-    h("label", { class: "choice" }, cbt, " Turn on changed block tracking for VMs without it (later runs read only changed blocks)"));
+    h("label", { class: "choice" }, cbt, " Turn on changed block tracking for VMs without it (later runs read only changed blocks)"),
+    h("label", { for: "sched-transport" }, "Transport"), transport,
+    h("p", { class: "help", id: "sched-transport-help" },
+      "https reads the disks as datastore files and needs nothing more. nbd, nbdssl (NFC, encrypted), hotadd and san read them ",
+      "through VMware's VDDK, which the server must have been given (cairn serve --vddk DIR, or VDDK_HOME)."));
   const filePart = h("div", { id: "sched-file-part" },
-    h("label", { for: "sched-source" }, "Disk image"), source,
+    h("label", { for: "sched-source" }, "File"), source,
     h("p", { class: "help", id: "sched-source-help" },
-      "file: and the absolute path of a raw disk image on the appliance (the VM is named after the file)."));
+      "file: and the absolute path on the appliance of a raw disk image, a VMDK (any subformat, snapshot children too) ",
+      "or a .vmx (every disk it names, with the .vmx and NVRAM). The VM is named after the file, or a .vmx's displayName."));
   const showKind = () => { vcPart.hidden = !kindVc.checked; filePart.hidden = !kindFile.checked; };
   kindVc.addEventListener("change", showKind);
   kindFile.addEventListener("change", showKind);
@@ -1153,7 +1162,7 @@ function scheduleForm(s) {
     next,
     h("fieldset", { class: "choices" }, h("legend", {}, "What to back up"),
       h("label", { class: "choice" }, kindVc, " VMs on a vCenter or ESXi host"),
-      h("label", { class: "choice" }, kindFile, " A raw disk image on the appliance")),
+      h("label", { class: "choice" }, kindFile, " A disk image, VMDK or .vmx on the appliance")),
     vcPart, filePart,
     h("fieldset", { class: "choices" }, h("legend", {}, "Retention after each run (for each VM backed up)"),
       h("label", { class: "choice" }, keepAll, " Keep every backup"), keeps.el),
@@ -1165,7 +1174,7 @@ function scheduleForm(s) {
     err.hidden = true;
     submit.disabled = true;
     const chosen = kindVc.checked
-      ? { vcenter: vcSel.value, spec: spec.value.trim(), quiesce: quiesce.checked, enableCbt: cbt.checked }
+      ? { vcenter: vcSel.value, spec: spec.value.trim(), quiesce: quiesce.checked, enableCbt: cbt.checked, transport: transport.value }
       : source.value.trim();
     const body = { name: name.value.trim(), cron: cron.value.trim(), source: chosen,
       retention: keepAll.checked ? null : keeps.values(), enabled: enabled.checked };

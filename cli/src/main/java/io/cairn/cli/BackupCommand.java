@@ -1,27 +1,21 @@
 package io.cairn.cli;
 
+import io.cairn.operations.backup.BackupResult;
+import io.cairn.operations.backup.FileBackup;
+import io.cairn.operations.job.Job;
+import io.cairn.operations.source.FileVm;
+import io.cairn.operations.source.Transports;
 import io.cairn.repository.Repository;
-import io.cairn.repository.backup.BackupRequest;
-import io.cairn.repository.backup.BackupWriter;
-import io.cairn.repository.backup.DiskSource;
 import io.cairn.repository.backup.Extent;
-import io.cairn.repository.backup.FileDiskSource;
-import io.cairn.repository.error.RepositoryException;
-import io.cairn.repository.index.FixedIndex;
-import io.cairn.repository.manifest.Manifest;
 import io.cairn.vixmntbridge.vddk.Transport;
 import io.cairn.vixmntbridge.vddk.VddkLibrary;
-import io.cairn.vixmntbridge.vmdk.VmdkDisks;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -113,18 +107,6 @@ final class BackupCommand implements Callable<Integer> {
         return labelMap;
     }
 
-    private Repository.Listed base(Repository r, String identity, String vmName) throws IOException {
-        if (baseSpec != null) {
-            Repository.Listed b = r.resolve(baseSpec);
-            if (!identity.equals(b.manifest().vm().identity())) {
-                throw new IllegalArgumentException("--base " + baseSpec + " is a backup of VM '"
-                        + b.manifest().vm().name() + "', not of '" + vmName + "'");
-            }
-            return b;
-        }
-        return r.latestOf(identity);
-    }
-
     @Override
     public Integer call() throws Exception {
         if (vc.vc != null) {
@@ -141,48 +123,21 @@ final class BackupCommand implements Callable<Integer> {
                     + " powerstate:, any:) together with --vc URL, not '" + vm + "'");
         }
         Path path = Path.of(vm.substring("file:".length()));
-        VmxFile vmx =
-                path.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".vmx") ? VmxFile.read(path) : null;
-        String vmName = name != null
-                ? name
-                : vmx != null ? vmx.displayName() : stem(path.getFileName().toString());
-        if (vmName.isBlank()) {
+        if (name != null && name.isBlank()) {
             throw new IllegalArgumentException("the VM name is empty");
         }
         Map<String, String> labelMap = labelMap();
         List<Extent> changed = changedAreas == null ? null : readAreas(changedAreas);
-        if (vmx != null) {
-            if (changed != null) {
-                throw new IllegalArgumentException("--changed-areas takes a single disk image, not a .vmx");
-            }
-            return backupVmx(path, vmx, vmName, labelMap);
+        if (changed != null && FileVm.kindOf(path) == FileVm.Kind.VMX) {
+            throw new IllegalArgumentException("--changed-areas takes a single disk image, not a .vmx");
         }
         Repository r = repo.open();
-        String identity = UUID.nameUUIDFromBytes(("cairn:file-vm:" + vmName).getBytes(StandardCharsets.UTF_8))
-                .toString();
-        try (DiskSource src = openSource(path)) {
-            FixedIndex base = null;
-            String parent = null;
-            if (changed != null) {
-                Repository.Listed prev = base(r, identity, vmName);
-                if (prev == null || prev.manifest().disks().size() != 1) {
-                    throw new RepositoryException(
-                            "--changed-areas needs an earlier backup of VM '" + vmName + "' with one disk");
-                }
-                base = r.readIndex(prev.ref(), prev.manifest().disks().get(0));
-                parent = prev.ref().id();
-            }
-            BackupRequest req = new BackupRequest(
-                    new Manifest.VmIdentity(identity, vmName, null, null),
-                    "file:" + path.toAbsolutePath(),
-                    labelMap,
-                    null,
-                    null,
-                    List.of(new BackupRequest.DiskInput(src, base, changed, null)),
-                    List.of(),
-                    parent);
-            write(r, req);
-        }
+        Repository.Listed base = baseSpec == null ? null : r.resolve(baseSpec);
+        Job job = CliJob.start("backup", vm);
+        BackupResult res = new FileBackup(r, repo.threads(), repo.lockWait())
+                .run(new FileBackup.Request(path, name, labelMap, changed, base), job);
+        job.succeed(res.summary());
+        System.out.println(res.summary());
         return Main.OK;
     }
 
@@ -191,11 +146,12 @@ final class BackupCommand implements Callable<Integer> {
      * the transport still needs a vCenter source, which file: sources are not.
      */
     void checkTransport() throws IOException {
-        Transport t = java.util.Arrays.stream(Transport.values())
-                .filter(x -> x.cliName().equals(transport))
-                .findFirst()
-                .orElseThrow(() -> new IllegalArgumentException(
-                        "--transport takes https, nbd, nbdssl, hotadd or san, not '" + transport + "'"));
+        Transport t;
+        try {
+            t = Transports.parse(transport);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--transport " + e.getMessage());
+        }
         if (t.needsVddk()) {
             Path work = Files.createTempDirectory("cairn-vddk");
             try (VddkLibrary lib = VddkLibrary.load(vddk, t, work)) {
@@ -211,112 +167,6 @@ final class BackupCommand implements Callable<Integer> {
         }
         throw new IllegalArgumentException(
                 "--transport " + transport + " reads disks from vCenter; a file: source is read directly");
-    }
-
-    /** Every disk of a .vmx, with the .vmx and NVRAM kept as the VM's configuration. */
-    private int backupVmx(Path path, VmxFile vmx, String vmName, Map<String, String> labelMap) throws IOException {
-        List<VmxFile.Disk> disks = vmx.disks();
-        if (disks.isEmpty()) {
-            throw new RepositoryException(path + " names no virtual disk (no present scsi/sata/nvme/ide VMDK)");
-        }
-        Repository r = repo.open();
-        String uuid = vmx.uuid();
-        String identity = uuid != null
-                ? uuid
-                : UUID.nameUUIDFromBytes(("cairn:file-vm:" + vmName).getBytes(StandardCharsets.UTF_8))
-                        .toString();
-        List<DiskSource> sources = new ArrayList<>();
-        try {
-            List<BackupRequest.DiskInput> inputs = new ArrayList<>();
-            for (VmxFile.Disk d : disks) {
-                DiskSource s = openSource(d.file());
-                sources.add(s);
-                inputs.add(BackupRequest.DiskInput.full(s));
-            }
-            List<BackupRequest.FileInput> files = new ArrayList<>();
-            files.add(new BackupRequest.FileInput("vmx", path.getFileName().toString(), vmx.bytes()));
-            Path nvram = vmx.nvram();
-            if (nvram != null) {
-                files.add(new BackupRequest.FileInput(
-                        "nvram", nvram.getFileName().toString(), Files.readAllBytes(nvram)));
-            }
-            BackupRequest req = new BackupRequest(
-                    new Manifest.VmIdentity(identity, vmName, uuid, null),
-                    "file:" + path.toAbsolutePath(),
-                    labelMap,
-                    io.cairn.repository.format.Json.mapper().valueToTree(vmx.summary()),
-                    null,
-                    inputs,
-                    files,
-                    null);
-            write(r, req);
-            return Main.OK;
-        } finally {
-            for (DiskSource s : sources) {
-                s.close();
-            }
-        }
-    }
-
-    /** Writes the backup and prints one summary line over all its disks. */
-    private void write(Repository r, BackupRequest req) throws IOException {
-        long t0 = System.nanoTime();
-        BackupWriter.Result res =
-                new BackupWriter(r, repo.threads(), TerminalProgress.forTerminal(), repo.lockWait()).write(req);
-        double secs = Math.max((System.nanoTime() - t0) / 1e9, 1e-3);
-        System.out.println(summary(res, secs));
-    }
-
-    /** The one line a finished backup prints: {@code backup <id> of <vm>: ...}. */
-    static String summary(BackupWriter.Result res, double secs) {
-        long cap = 0;
-        long chunks = 0;
-        long read = 0;
-        long fresh = 0;
-        long freshBytes = 0;
-        long stored = 0;
-        for (Manifest.DiskEntry d : res.manifest().disks()) {
-            cap += d.capacity();
-            chunks += d.stats().chunks();
-            read += d.stats().readChunks();
-            fresh += d.stats().newChunks();
-            freshBytes += d.stats().newBytes();
-            stored += d.stats().storedBytes();
-        }
-        int n = res.manifest().disks().size();
-        return String.format(
-                Locale.ROOT,
-                "backup %s of %s: %s%s, %d of %d chunks read, %d new (%s, %s stored)%s, %.1f s, %s/s",
-                res.ref().id(),
-                res.manifest().vm().name(),
-                n == 1 ? "" : n + " disks, ",
-                Durations.bytes(cap) + (n == 1 ? " disk" : ""),
-                read,
-                chunks,
-                fresh,
-                Durations.bytes(freshBytes),
-                Durations.bytes(stored),
-                res.manifest().files().isEmpty()
-                        ? ""
-                        : ", " + res.manifest().files().size() + " configuration files",
-                secs,
-                Durations.bytes((long) (cap / secs)));
-    }
-
-    /** A .vmdk through the disk layer (any subformat, snapshot chains); anything else as a raw image. */
-    private static DiskSource openSource(Path path) throws IOException {
-        if (path.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".vmdk")) {
-            if (!Files.isRegularFile(path)) {
-                throw new RepositoryException("source " + path + " does not exist");
-            }
-            return new VirtualDiskSource(path.getFileName().toString(), VmdkDisks.open(path));
-        }
-        return FileDiskSource.open(path);
-    }
-
-    static String stem(String file) {
-        int dot = file.lastIndexOf('.');
-        return dot > 0 ? file.substring(0, dot) : file;
     }
 
     private static List<Extent> readAreas(Path f) throws IOException {

@@ -1,7 +1,7 @@
 package io.cairn.cli;
 
+import io.cairn.operations.maintenance.Check;
 import io.cairn.repository.Repository;
-import io.cairn.repository.maintenance.Checker;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -20,27 +20,13 @@ final class CheckCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Repository r = repo.open();
-        Checker.Report rep =
-                new Checker(r, repo.threads(), TerminalProgress.forTerminal(), repo.lockWait()).run(readData);
-        for (String n : rep.notes()) {
-            System.out.println("note: " + n);
+        Check.Result rep =
+                new Check(r, repo.threads(), repo.lockWait()).run(readData, CliJob.start("check", "repository"));
+        for (String line : rep.details()) {
+            // damaged chunks are indented under the error that names them
+            System.out.println(line.startsWith("chunk ") ? "  " + line : line);
         }
-        for (String e : rep.errors()) {
-            System.out.println("error: " + e);
-        }
-        for (Checker.Damage d : rep.damaged()) {
-            for (String a : d.affects()) {
-                System.out.println("  chunk " + d.chunk().substring(0, 16) + " affects " + a);
-            }
-        }
-        System.out.println("checked " + rep.backups() + " backups"
-                + (readData
-                        ? ", read " + rep.chunksChecked() + " chunks (" + Durations.bytes(rep.bytesChecked()) + ")"
-                        : "")
-                + ": "
-                + (rep.ok()
-                        ? "no errors"
-                        : rep.errors().size() + " error" + (rep.errors().size() == 1 ? "" : "s")));
+        System.out.println(rep.summary());
         return rep.ok() ? Main.OK : Main.FAILED;
     }
 }

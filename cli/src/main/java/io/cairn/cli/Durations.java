@@ -1,5 +1,6 @@
 package io.cairn.cli;
 
+import io.cairn.operations.job.Bytes;
 import java.time.Duration;
 import java.util.Locale;
 
@@ -56,16 +57,6 @@ final class Durations {
     }
 
     static String bytes(long n) {
-        if (n < 1024) {
-            return n + " B";
-        }
-        String[] units = {"KiB", "MiB", "GiB", "TiB", "PiB"};
-        double v = n;
-        int u = -1;
-        while (v >= 1024 && u < units.length - 1) {
-            v /= 1024;
-            u++;
-        }
-        return String.format(Locale.ROOT, "%.1f %s", v, units[u]);
+        return Bytes.human(n);
     }
 }

@@ -1,7 +1,7 @@
 package io.cairn.cli;
 
+import io.cairn.operations.maintenance.Gc;
 import io.cairn.repository.Repository;
-import io.cairn.repository.maintenance.GarbageCollector;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -22,20 +22,9 @@ final class GcCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Repository r = repo.open();
-        GarbageCollector.Report rep =
-                new GarbageCollector(r, Durations.parse(margin, "--safety-margin"), repo.lockWait()).run();
-        System.out.println("gc: " + rep.backups() + " backups reference " + rep.marked() + " chunks; deleted "
-                + rep.chunksDeleted() + " unused chunks (" + Durations.bytes(rep.bytesFreed()) + ")"
-                + (rep.chunksTooNew() > 0
-                        ? ", kept " + rep.chunksTooNew() + " unused but newer than the safety margin"
-                        : "")
-                + (rep.incompleteRemoved() > 0
-                        ? ", removed " + rep.incompleteRemoved() + " incomplete backup directories"
-                        : "")
-                + (rep.temporariesRemoved() > 0
-                        ? ", removed " + rep.temporariesRemoved() + " unfinished temporary files"
-                        : "")
-                + (rep.staleLocksRemoved() > 0 ? ", removed " + rep.staleLocksRemoved() + " stale locks" : ""));
+        Gc.Result rep = new Gc(r, repo.lockWait())
+                .run(Durations.parse(margin, "--safety-margin"), CliJob.start("gc", "repository"));
+        System.out.println(rep.summary());
         return Main.OK;
     }
 }

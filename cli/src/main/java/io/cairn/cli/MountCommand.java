@@ -3,11 +3,8 @@ package io.cairn.cli;
 import io.cairn.mount.fuse.FuseMount;
 import io.cairn.mount.fuse.MountTable;
 import io.cairn.mount.guest.GuestVolumeManager;
-import io.cairn.mount.image.ChunkCache;
-import io.cairn.mount.tree.BackupTree;
-import io.cairn.mount.tree.GuestVolumes;
+import io.cairn.operations.mount.RepositoryMount;
 import io.cairn.repository.Repository;
-import io.cairn.repository.lock.Lock;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -85,33 +82,27 @@ final class MountCommand implements Callable<Integer> {
     }
 
     private int mount() throws Exception {
-        Path mp = mountPoint.toAbsolutePath().normalize();
         Repository r = repo.open();
-        long cacheBytes = Durations.parseSize(cache, "--cache");
-        int threads = Math.max(2, repo.threads());
-        try (Lock lock = r.locks().acquireForReading("mount", repo.lockWait());
-                ChunkCache chunks = new ChunkCache(r.chunks(), cacheBytes, threads)) {
-            if (!lock.recorded()) {
+        RepositoryMount.Options o = new RepositoryMount.Options(
+                mountPoint,
+                "cairn:" + repo.repo.toAbsolutePath().normalize(),
+                Durations.parseSize(cache, "--cache"),
+                repo.threads(),
+                !noVolumes,
+                !noKernelMounts,
+                repo.lockWait());
+        try (RepositoryMount m = RepositoryMount.open(r, o, MountCommand::log)) {
+            if (!m.lockRecorded()) {
                 System.err.println("warning: the repository's filesystem is full, so this mount runs without a lock;"
                         + " do not run gc while it is mounted");
             }
-            GuestVolumeManager guests =
-                    noVolumes ? null : new GuestVolumeManager(mp, !noKernelMounts, MountCommand::log);
-            // read ahead 16 MiB worth of chunks (at least 4)
-            int ahead = Math.max(4, (16 << 20) / r.config().chunkSize());
-            BackupTree tree = new BackupTree(r, chunks, guests == null ? GuestVolumes.NONE : guests, 5000, ahead);
-            Runnable beforeUnmount = guests == null ? () -> {} : guests::unmountAll;
-            try (FuseMount m = FuseMount.mount(
-                    tree, mp, "cairn:" + repo.repo.toAbsolutePath().normalize(), MountCommand::log, beforeUnmount)) {
-                System.out.println("mounted " + r.describe() + " on " + mp
-                        + (daemonized ? "" : "; press Ctrl-C or run 'cairn umount " + mp + "' to unmount"));
-                System.out.flush();
-                m.awaitUnmount();
-                // unmounted from outside: guest mounts were taken down by cairn umount (or are lazily detached)
-                beforeUnmount.run();
-            }
-            System.out.println("unmounted " + mp);
+            System.out.println(m.summary()
+                    + (daemonized ? "" : "; press Ctrl-C or run 'cairn umount " + m.mountPoint() + "' to unmount"));
+            System.out.flush();
+            // until unmounted from outside: guest mounts were taken down by cairn umount (or are lazily detached)
+            m.awaitUnmount();
         }
+        System.out.println("unmounted " + mountPoint.toAbsolutePath().normalize());
         return Main.OK;
     }
 

@@ -1,10 +1,10 @@
 package io.cairn.cli;
 
+import io.cairn.operations.maintenance.Prune;
 import io.cairn.repository.Repository;
 import io.cairn.repository.maintenance.Pruner;
 import io.cairn.repository.maintenance.RetentionPolicy;
 import java.time.ZoneId;
-import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -52,9 +52,9 @@ final class PruneCommand implements Callable<Integer> {
                     "give at least one of --keep-last, --keep-daily, --keep-weekly, --keep-monthly");
         }
         Repository r = repo.open();
-        List<Pruner.Decision> ds = new Pruner(r, repo.lockWait()).run(policy, ZoneId.systemDefault(), dryRun);
-        int removed = 0;
-        for (Pruner.Decision d : ds) {
+        Prune.Result res = new Prune(r, repo.lockWait(), ZoneId.systemDefault())
+                .run(new Prune.Request(policy, dryRun), CliJob.start("prune", "repository"));
+        for (Pruner.Decision d : res.decisions()) {
             var m = d.backup().manifest();
             System.out.printf(
                     "%s %s  %s  %s%s%n",
@@ -63,12 +63,8 @@ final class PruneCommand implements Callable<Integer> {
                     m.time(),
                     m.vm().name(),
                     d.keep() ? "  (" + String.join(", ", d.reasons()) + ")" : "");
-            if (!d.keep()) {
-                removed++;
-            }
         }
-        System.out.println((ds.size() - removed) + " kept, " + removed + (dryRun ? " would be removed" : " removed")
-                + (removed > 0 && !dryRun ? "; run 'cairn gc' to free their space" : ""));
+        System.out.println(res.summary() + (res.gcWorthwhile() ? "; run 'cairn gc' to free their space" : ""));
         return Main.OK;
     }
 }

@@ -1,9 +1,8 @@
 package io.cairn.cli;
 
+import io.cairn.operations.restore.FolderRestore;
 import io.cairn.repository.Repository;
-import io.cairn.repository.backup.DiskOutput;
 import io.cairn.repository.backup.Restorer;
-import io.cairn.repository.lock.Lock;
 import io.cairn.vixmntbridge.vmdk.VmdkWriter;
 import java.nio.file.Path;
 import java.util.List;
@@ -129,7 +128,6 @@ final class RestoreCommand implements Callable<Integer> {
                     "Missing required option: '--to=DIR' (or --vc URL with --as-new NAME or --in-place)");
         }
         VmdkWriter.Format fmt = VmdkWriter.Format.fromCliName(format);
-        DiskOutput output = fmt == VmdkWriter.Format.RAW ? null : new io.cairn.vixmntbridge.engine.VmdkOutput(fmt);
         Restorer.Conflict conflict;
         try {
             conflict = Restorer.Conflict.valueOf(onConflict.toUpperCase(Locale.ROOT));
@@ -138,30 +136,12 @@ final class RestoreCommand implements Callable<Integer> {
                     "--on-conflict takes overwrite, keep or abort, not '" + onConflict + "'");
         }
         Repository r = repo.open();
-        try (Lock lock = r.locks().acquireForReading("restore", repo.lockWait())) {
-            if (!lock.recorded()) {
-                System.err.println("warning: the repository's filesystem is full, so this restore runs without a lock;"
-                        + " do not run gc until it has finished");
-            }
-            Repository.Listed b = r.resolve(backup);
-            long t0 = System.nanoTime();
-            List<Restorer.Output> out = new Restorer(r, repo.threads(), TerminalProgress.forTerminal())
-                    .restore(b.ref(), b.manifest(), to, conflict, output);
-            double secs = (System.nanoTime() - t0) / 1e9;
-            long bytes = 0;
-            for (Restorer.Output o : out) {
-                System.out.println((o.skipped() ? "kept     " : "restored ") + o.path());
-                bytes += o.bytes();
-            }
-            System.out.printf(
-                    Locale.ROOT,
-                    "restored backup %s of %s (%s) in %.1f s, %s/s%n",
-                    b.ref().id(),
-                    b.manifest().vm().name(),
-                    Durations.bytes(bytes),
-                    secs,
-                    Durations.bytes((long) (bytes / Math.max(secs, 1e-3))));
+        FolderRestore.Result res = new FolderRestore(r, repo.threads(), repo.lockWait(), null)
+                .run(new FolderRestore.Request(backup, to, fmt, conflict), CliJob.start("restore", backup));
+        for (Restorer.Output o : res.outputs()) {
+            System.out.println((o.skipped() ? "kept     " : "restored ") + o.path());
         }
+        System.out.println(res.summary());
         return Main.OK;
     }
 }

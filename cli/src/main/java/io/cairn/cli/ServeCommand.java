@@ -55,6 +55,13 @@ final class ServeCommand implements Callable<Integer> {
             description = "File whose first line is the keystore's password.")
     Path keystorePasswordFile;
 
+    @Option(
+            names = "--vddk",
+            paramLabel = "DIR",
+            description = "Where VMware's VDDK is installed, for schedules that read vCenter disks over nbd, nbdssl,"
+                    + " hotadd or san (else the VDDK_HOME environment variable).")
+    Path vddk;
+
     @Override
     public Integer call() throws Exception {
         Repository r = repo.open();
@@ -70,7 +77,7 @@ final class ServeCommand implements Callable<Integer> {
                     .toCharArray();
         }
         Path dir = state != null ? state : UiConfig.defaultStateDir();
-        UiConfig cfg = new UiConfig(r, repo.repo, dir, bind, port, repo.threads(), keystore, ksPass);
+        UiConfig cfg = new UiConfig(r, repo.repo, dir, bind, port, repo.threads(), keystore, ksPass, vddk);
         UiServer server = UiServer.start(cfg);
         CountDownLatch stop = new CountDownLatch(1);
         Runtime.getRuntime()

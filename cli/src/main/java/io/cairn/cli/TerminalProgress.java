@@ -1,70 +1,61 @@
 package io.cairn.cli;
 
-import io.cairn.repository.backup.Progress;
+import io.cairn.operations.job.Job;
 import java.io.PrintStream;
 import java.util.Locale;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.Objects;
+import java.util.function.Consumer;
 
 /**
- * Draws bytes, rate and ETA on one terminal line, at most four times a second; draws nothing when
- * standard error is not a terminal (scripts and logs get only the final summary).
+ * Draws a job's phase, bytes, rate and ETA on one terminal line as its events come (at most four a
+ * second: the job's own pace); draws nothing when standard error is not a terminal (scripts and
+ * logs get only the final summary).
  */
-final class TerminalProgress implements Progress {
+final class TerminalProgress implements Consumer<Job.Event> {
     private final PrintStream out;
-    private final AtomicLong done = new AtomicLong();
-    private volatile String phase = "";
-    private volatile long total;
-    private volatile long started;
-    private volatile long lastDraw;
+    private String phase;
+    private boolean drawn;
 
     private TerminalProgress(PrintStream out) {
         this.out = out;
     }
 
-    static Progress forTerminal() {
-        return System.console() != null ? new TerminalProgress(System.err) : Progress.NONE;
+    /** A listener for a job: drawing on a terminal, silent otherwise. */
+    static Consumer<Job.Event> forTerminal() {
+        return System.console() != null ? new TerminalProgress(System.err) : e -> {};
     }
 
     @Override
-    public void begin(String phase, long totalBytes) {
-        this.phase = phase;
-        this.total = totalBytes;
-        this.done.set(0);
-        this.started = System.nanoTime();
-        this.lastDraw = 0;
-    }
-
-    @Override
-    public void advance(long bytes) {
-        long d = done.addAndGet(bytes);
-        long now = System.nanoTime();
-        if (now - lastDraw > 250_000_000L) {
-            lastDraw = now;
-            draw(d, now);
+    public synchronized void accept(Job.Event e) {
+        boolean last =
+                e.state() == Job.State.SUCCEEDED || e.state() == Job.State.FAILED || e.state() == Job.State.CANCELLED;
+        if (last || !Objects.equals(e.phase(), phase)) {
+            if (drawn) {
+                out.println();
+                drawn = false;
+            }
+            phase = e.phase();
+        }
+        if (!last && e.total() > 0) {
+            draw(e);
         }
     }
 
-    private synchronized void draw(long d, long now) {
-        double secs = Math.max(1e-3, (now - started) / 1e9);
-        double rate = d / secs;
-        String eta = total > 0 && rate > 0 ? clock((long) ((total - d) / rate)) : "--:--";
-        String pct = total > 0 ? String.format(Locale.ROOT, "%3d%%", d * 100 / total) : "";
+    private void draw(Job.Event e) {
+        double rate = e.bytesPerSecond();
+        long left = e.total() - e.done();
+        String eta = rate > 0 ? clock((long) (left / rate)) : "--:--";
         out.printf(
                 Locale.ROOT,
-                "\r%s  %s / %s %s  %s/s  ETA %s   ",
-                phase,
-                Durations.bytes(d),
-                Durations.bytes(total),
-                pct,
+                "\r%s  %s / %s %3d%%  %s/s  ETA %s   ",
+                e.phase(),
+                Durations.bytes(e.done()),
+                Durations.bytes(e.total()),
+                e.done() * 100 / e.total(),
                 Durations.bytes((long) rate),
                 eta);
         out.flush();
-    }
-
-    @Override
-    public void end() {
-        draw(done.get(), System.nanoTime());
-        out.println();
+        drawn = true;
     }
 
     private static String clock(long s) {

@@ -1,8 +1,11 @@
 package io.cairn.cli;
 
+import io.cairn.operations.job.Job;
+import io.cairn.operations.restore.AsNewRestore;
+import io.cairn.operations.restore.InPlaceRestore;
+import io.cairn.operations.source.Transports;
 import io.cairn.repository.Repository;
-import io.cairn.repository.job.Job;
-import io.cairn.repository.lock.Lock;
+import io.cairn.vixmntbridge.vddk.Transport;
 import io.cairn.vsphere.connect.VsphereConnection;
 import io.cairn.vsphere.inventory.Inventory;
 import io.cairn.vsphere.restore.VmRestore;
@@ -11,7 +14,10 @@ import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 
-/** {@code cairn restore BACKUP --vc URL --as-new NAME | --in-place}: a backup back onto vSphere, as a job. */
+/**
+ * {@code cairn restore BACKUP --vc URL --as-new NAME | --in-place}: a backup back onto vSphere
+ * ({@link AsNewRestore}, {@link InPlaceRestore}) as a job whose log goes to standard output.
+ */
 final class VcRestore {
     private final RestoreCommand cmd;
 
@@ -39,71 +45,42 @@ final class VcRestore {
             throw new IllegalArgumentException(
                     "--on-conflict takes prompt, overwrite, keep or abort, not '" + cmd.onConflict + "'");
         }
-        io.cairn.vixmntbridge.vddk.Transport transport = null;
-        if (!"https".equals(cmd.transport)) {
-            transport = java.util.Arrays.stream(io.cairn.vixmntbridge.vddk.Transport.values())
-                    .filter(t -> t.cliName().equals(cmd.transport) && t.needsVddk())
-                    .findFirst()
-                    .orElseThrow(() -> new IllegalArgumentException(
-                            "--transport takes https, nbd, nbdssl, hotadd or san, not '" + cmd.transport + "'"));
-            if (!cmd.inPlace) {
-                throw new IllegalArgumentException(
-                        "--transport " + cmd.transport + " applies to --in-place; --as-new writes over https");
-            }
+        Transport transport;
+        try {
+            transport = Transports.parse(cmd.transport);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--transport " + e.getMessage());
+        }
+        if (transport.needsVddk() && !cmd.inPlace) {
+            throw new IllegalArgumentException(
+                    "--transport " + cmd.transport + " applies to --in-place; --as-new writes over https");
         }
         Repository r = cmd.repo.open();
-        try (Lock lock = r.locks().acquireForReading("restore", cmd.repo.lockWait());
-                VsphereConnection c = cmd.vc.connect()) {
-            Repository.Listed b = r.resolve(cmd.backup);
-            Job job = new Job(
-                    b.ref().id().substring(0, 8), "restore", b.manifest().vm().name());
-            job.addListener(e -> {
-                if (e.message() != null && !e.message().equals("started")) {
-                    System.out.println(e.message());
-                }
-            });
-            job.start();
-            long t0 = System.nanoTime();
-            VmRestore restore = new VmRestore(c, r, cmd.repo.threads(), job);
-            try {
-                if (cmd.inPlace) {
-                    try (VddkDiskWriter w = transport == null
-                            ? null
-                            : VddkDiskWriter.load(cmd.vddk, transport, c, cmd.vc.credentials)) {
-                        restore.inPlace(b, cmd.force, w);
-                    }
-                    job.succeed(String.format(
-                            Locale.ROOT,
-                            "restored %s into %s in %.1f s",
-                            b.ref().id(),
-                            b.manifest().vm().name(),
-                            (System.nanoTime() - t0) / 1e9));
-                } else {
-                    VmRestore.Conflict conflict = conflict(mode, c);
-                    var vm = restore.asNew(
-                            b,
-                            new VmRestore.AsNew(
-                                    cmd.asNew,
-                                    cmd.datastore,
-                                    cmd.datacenter,
-                                    cmd.folder,
-                                    cmd.pool,
-                                    cmd.host,
-                                    networks,
-                                    conflict,
-                                    cmd.powerOn,
-                                    cmd.reencryptPolicy));
-                    job.succeed(String.format(
-                            Locale.ROOT,
-                            "restored %s as %s (%s) in %.1f s",
-                            b.ref().id(),
-                            cmd.asNew,
-                            vm.getValue(),
-                            (System.nanoTime() - t0) / 1e9));
-                }
-            } catch (Exception e) {
-                job.fail(e);
-                throw e;
+        try (VsphereConnection c = cmd.vc.connect()) {
+            Job job = CliJob.start("restore", cmd.backup, System.out::println);
+            if (cmd.inPlace) {
+                InPlaceRestore.Result res = new InPlaceRestore(r, cmd.repo.threads(), cmd.repo.lockWait(), null)
+                        .run(
+                                c,
+                                cmd.vc.credentials,
+                                new InPlaceRestore.Request(cmd.backup, cmd.force, transport, cmd.vddk),
+                                job);
+                System.out.println(res.summary());
+            } else {
+                VmRestore.AsNew options = new VmRestore.AsNew(
+                        cmd.asNew,
+                        cmd.datastore,
+                        cmd.datacenter,
+                        cmd.folder,
+                        cmd.pool,
+                        cmd.host,
+                        networks,
+                        conflict(mode, c),
+                        cmd.powerOn,
+                        cmd.reencryptPolicy);
+                AsNewRestore.Result res = new AsNewRestore(r, cmd.repo.threads(), cmd.repo.lockWait(), null)
+                        .run(c, cmd.backup, options, job);
+                System.out.println(res.summary());
             }
         }
         return Main.OK;

@@ -49,9 +49,7 @@ final class VmsCommand implements Callable<Integer> {
                 o.put("biosUuid", v.biosUuid());
                 o.put("ipAddress", v.ipAddress());
                 o.set("ipAddresses", Json.mapper().valueToTree(v.ipAddresses()));
-                o.put(
-                        "powerState",
-                        v.powerState() == null ? null : v.powerState().value());
+                o.put("powerState", v.power());
                 if (v.template() != null) {
                     o.put("template", v.template());
                 }
@@ -68,7 +66,7 @@ final class VmsCommand implements Callable<Integer> {
                         v.moRef(),
                         dash(v.instanceUuid()),
                         dash(v.ipAddress()),
-                        v.powerState() == null ? "-" : v.powerState().value());
+                        v.power() == null ? "-" : v.power());
             }
             System.out.println(selected.size() + " VM" + (selected.size() == 1 ? "" : "s"));
         }

@@ -16,6 +16,8 @@ import java.util.Objects;
  * @param threads worker threads for restores and the mount's read-ahead
  * @param keystore an administrator's own PKCS12 keystore, or null for the generated self-signed one
  * @param keystorePassword its password (with {@code keystore})
+ * @param vddk VMware's VDDK for scheduled backups over nbd, nbdssl, hotadd or san ({@code --vddk DIR}),
+ *     or null for {@code VDDK_HOME}
  */
 public record UiConfig(
         Repository repository,
@@ -25,7 +27,8 @@ public record UiConfig(
         int port,
         int threads,
         Path keystore,
-        char[] keystorePassword) {
+        char[] keystorePassword,
+        Path vddk) {
     public static final String DEFAULT_BIND = "127.0.0.1";
     public static final int DEFAULT_PORT = 8443;
 
@@ -44,6 +47,19 @@ public record UiConfig(
         }
     }
 
+    /** Without a VDDK of its own ({@code VDDK_HOME} still counts). */
+    public UiConfig(
+            Repository repository,
+            Path repositoryPath,
+            Path stateDir,
+            String bind,
+            int port,
+            int threads,
+            Path keystore,
+            char[] keystorePassword) {
+        this(repository, repositoryPath, stateDir, bind, port, threads, keystore, keystorePassword, null);
+    }
+
     public UiConfig(Repository repository, Path repositoryPath, Path stateDir) {
         this(
                 repository,
@@ -57,7 +73,7 @@ public record UiConfig(
     }
 
     public UiConfig withPort(int p) {
-        return new UiConfig(repository, repositoryPath, stateDir, bind, p, threads, keystore, keystorePassword);
+        return new UiConfig(repository, repositoryPath, stateDir, bind, p, threads, keystore, keystorePassword, vddk);
     }
 
     /**

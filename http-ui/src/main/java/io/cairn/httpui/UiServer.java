@@ -127,6 +127,7 @@ public final class UiServer implements AutoCloseable {
                         catalog,
                         stats,
                         vcenters,
+                        config.vddk(),
                         UiServer::log),
                 hasPages);
         app.start();

@@ -1,7 +1,8 @@
 /**
  * Virtual disks behind one interface: the real VDDK (VixDiskLib, VixMntapi) through JNA where it is
- * installed, pure-Java VMDK and raw readers and writers where it is not. Built in the virtual-disk
- * issue; until then the repository's {@code io.cairn.repository.backup.FileDiskSource} reads raw images.
+ * installed, pure-Java VMDK and raw readers and writers where it is not. This module does not know
+ * the repository: the operations layer adapts a {@link io.cairn.vixmntbridge.VirtualDisk} to the
+ * backup engine's source and the VMDK writer to the restorer's output.
  *
  * <p>Guest volumes: {@code mntapi} mounts the volumes of a VDDK disk on this machine with VMware's
  * VixMntapi ({@code libvixMntapi.so}, raw bindings in {@code mntapi.jna}). The mount layer asks

@@ -1,13 +1,11 @@
 package io.cairn.httpui.files;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.cairn.mount.fuse.FuseMount;
 import io.cairn.mount.fuse.MountTable;
 import io.cairn.mount.guest.GuestVolumeManager;
-import io.cairn.mount.image.ChunkCache;
 import io.cairn.mount.tree.BackupTree;
+import io.cairn.operations.mount.RepositoryMount;
 import io.cairn.repository.Repository;
-import io.cairn.repository.lock.Lock;
 import io.cairn.repository.manifest.Manifest;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
@@ -32,7 +30,8 @@ import java.util.function.Consumer;
 
 /**
  * The files of backups as the web UI reads them: the repository mounted with the project's FUSE
- * mount (so guest ext4, NTFS and XFS volumes are mounted by their drivers), read with java.nio and
+ * mount ({@link RepositoryMount}, without a lock: guest ext4, NTFS and XFS volumes are mounted by
+ * their drivers), read with java.nio and
  * confined to one backup's directory and its guest volumes' mount points.
  */
 public final class BackupFiles implements AutoCloseable {
@@ -50,18 +49,12 @@ public final class BackupFiles implements AutoCloseable {
     public record Resolved(String relative, Path path, BasicFileAttributes attributes) {}
 
     private final Path mnt;
-    private final Lock lock;
-    private final ChunkCache cache;
-    private final GuestVolumeManager guests;
-    private final FuseMount fuse;
+    private final RepositoryMount mount;
     private final Map<String, Path> dirs = new ConcurrentHashMap<>();
 
-    private BackupFiles(Path mnt, Lock lock, ChunkCache cache, GuestVolumeManager guests, FuseMount fuse) {
-        this.mnt = mnt;
-        this.lock = lock;
-        this.cache = cache;
-        this.guests = guests;
-        this.fuse = fuse;
+    private BackupFiles(RepositoryMount mount) {
+        this.mnt = mount.mountPoint();
+        this.mount = mount;
     }
 
     /** Mounts the repository on {@code mnt} (unmounting what a crashed server left there first). */
@@ -78,27 +71,15 @@ public final class BackupFiles implements AutoCloseable {
         Files.createDirectories(mp);
         // No lock for the mount's lifetime (gc could never run while the server does): downloads and
         // restores lock for their own length; a listing of a backup gc just emptied fails with EIO.
-        Lock lock = null;
-        ChunkCache cache = null;
-        try {
-            // The kernel caches what the guest drivers read (the mount uses kernel_cache), so the
-            // chunk cache only has to hold the read-ahead windows of a few concurrent downloads.
-            // Every cached chunk outlives a young collection and is copied by the collector (with
-            // 256 MiB, the full collections of the cache cost 0.5 core-seconds per GiB
-            // downloaded); four 16 MiB windows keep that at about 0.3.
-            int ahead = Math.max(4, (16 << 20) / repo.config().chunkSize());
-            long cacheBytes = Math.max(64L << 20, 4L * ahead * repo.config().chunkSize());
-            cache = new ChunkCache(repo.chunks(), cacheBytes, threads);
-            GuestVolumeManager guests = new GuestVolumeManager(mp, true, log);
-            BackupTree tree = new BackupTree(repo, cache, guests, 5000, ahead);
-            FuseMount fuse = FuseMount.mount(tree, mp, fsName, log, guests::unmountAll);
-            return new BackupFiles(mp, lock, cache, guests, fuse);
-        } catch (IOException | RuntimeException e) {
-            if (cache != null) {
-                cache.close();
-            }
-            throw e;
-        }
+        // The kernel caches what the guest drivers read (the mount uses kernel_cache), so the
+        // chunk cache only has to hold the read-ahead windows of a few concurrent downloads.
+        // Every cached chunk outlives a young collection and is copied by the collector (with
+        // 256 MiB, the full collections of the cache cost 0.5 core-seconds per GiB
+        // downloaded); four 16 MiB windows keep that at about 0.3.
+        int chunk = repo.config().chunkSize();
+        long cacheBytes = Math.max(64L << 20, 4L * RepositoryMount.readAheadChunks(chunk) * chunk);
+        return new BackupFiles(RepositoryMount.open(
+                repo, new RepositoryMount.Options(mp, fsName, cacheBytes, threads, true, true, null), log));
     }
 
     public Path mountPoint() {
@@ -279,21 +260,9 @@ public final class BackupFiles implements AutoCloseable {
         return Normalizer.normalize(s, Normalizer.Form.NFC).toLowerCase(Locale.ROOT);
     }
 
-    /** Guest volumes first, then the FUSE mount, then the chunk cache and the lock. */
+    /** Guest volumes first, then the FUSE mount, then the chunk cache. */
     @Override
     public void close() {
-        try {
-            guests.unmountAll();
-            fuse.close();
-        } finally {
-            cache.close();
-            if (lock != null) {
-                try {
-                    lock.close();
-                } catch (IOException e) {
-                    // the lock file goes stale; the next operation removes it
-                }
-            }
-        }
+        mount.close();
     }
 }

@@ -1,12 +1,15 @@
 package io.cairn.httpui.jobs;
 
+import io.cairn.operations.job.Job;
+import io.cairn.operations.restore.AsNewRestore;
+import io.cairn.operations.restore.FolderRestore;
+import io.cairn.operations.restore.InPlaceRestore;
 import io.cairn.repository.Repository;
-import io.cairn.repository.backup.DiskOutput;
 import io.cairn.repository.backup.Progress;
 import io.cairn.repository.backup.Restorer;
-import io.cairn.repository.job.Job;
-import io.cairn.repository.lock.Lock;
+import io.cairn.vixmntbridge.vddk.Transport;
 import io.cairn.vixmntbridge.vmdk.VmdkWriter;
+import io.cairn.vsphere.connect.VsphereConnection;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -17,7 +20,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
 /** The web UI's jobs: restores run on a small executor, each one a {@link Job} others can watch and cancel. */
@@ -26,7 +28,6 @@ public final class Jobs implements AutoCloseable {
     private final int threads;
     private final ExecutorService executor;
     private final Map<String, Job> jobs = new ConcurrentHashMap<>();
-    private final AtomicLong next = new AtomicLong();
     private final Map<String, Job.Event> lastEvents = new ConcurrentHashMap<>();
     private final JobHistory history;
 
@@ -49,11 +50,6 @@ public final class Jobs implements AutoCloseable {
                 if (!ev.isEmpty()) {
                     lastEvents.put(j.id(), ev.get(ev.size() - 1));
                 }
-                try {
-                    next.accumulateAndGet(Long.parseLong(j.id()), Math::max);
-                } catch (NumberFormatException e) {
-                    // ids are numbers here; another one cannot collide with the next number either
-                }
             }
         }
         this.executor = Executors.newFixedThreadPool(2, r -> {
@@ -75,39 +71,32 @@ public final class Jobs implements AutoCloseable {
     }
 
     /**
-     * Queues a restore of a backup's disks and files into {@code to}.
+     * Queues a restore of a backup's disks and files into {@code to} ({@link FolderRestore}).
      *
      * @param done called with the finished job (for the audit log)
      */
     public Job restore(Repository.Listed b, Path to, String format, Restorer.Conflict conflict, Consumer<Job> done) {
         VmdkWriter.Format fmt = VmdkWriter.Format.fromCliName(format);
-        DiskOutput output = fmt == VmdkWriter.Format.RAW ? null : new io.cairn.vixmntbridge.engine.VmdkOutput(fmt);
-        return queue("restore", b.ref().id(), done, (job, progress) -> {
-            job.expect(diskBytes(b));
-            long bytes = 0;
-            int n = 0;
-            try (Lock lock = repo.locks().acquireForReading("restore (web UI)", Duration.ZERO)) {
-                for (Restorer.Output o :
-                        new Restorer(repo, threads, progress).restore(b.ref(), b.manifest(), to, conflict, output)) {
-                    bytes += o.bytes();
-                    n++;
-                }
-            }
-            return "restored " + n + " files (" + bytes + " bytes) of backup "
-                    + b.ref().id() + " into " + to;
-        });
+        return queue(
+                "restore",
+                b.ref().id(),
+                done,
+                (job, progress) -> new FolderRestore(repo, threads, Duration.ZERO, "web UI")
+                                .run(new FolderRestore.Request(b.ref().id(), to, fmt, conflict), job)
+                                .summary()
+                        + " into " + to);
     }
 
     /** Opens the vSphere connection a restore job writes through (inside the job, so a slow login does not hold the request). */
     @FunctionalInterface
     public interface VsphereConnector {
-        io.cairn.vsphere.connect.VsphereConnection connect() throws java.io.IOException;
+        VsphereConnection connect() throws java.io.IOException;
     }
 
     /**
      * Queues a restore of a backup onto vSphere over the https transport: re-created as a new VM
-     * ({@code asNew} given) or written back into the existing VM ({@code asNew} null; {@code force}
-     * as in {@link io.cairn.vsphere.restore.VmRestore#inPlace}).
+     * ({@code asNew} given: {@link AsNewRestore}) or written back into the existing VM ({@code asNew}
+     * null: {@link InPlaceRestore}, {@code force} powers it off).
      *
      * @param target what the job list shows (the VM name)
      * @param done called with the finished job (for the audit log)
@@ -120,22 +109,19 @@ public final class Jobs implements AutoCloseable {
             boolean force,
             Consumer<Job> done) {
         return queue("restore-vm", target, done, (job, progress) -> {
-            job.expect(diskBytes(b));
-            long t0 = System.nanoTime();
-            String summary;
-            try (Lock lock = repo.locks().acquireForReading("restore to vSphere (web UI)", Duration.ZERO);
-                    io.cairn.vsphere.connect.VsphereConnection c = connector.connect()) {
-                io.cairn.vsphere.restore.VmRestore r = new io.cairn.vsphere.restore.VmRestore(c, repo, threads, job);
-                if (asNew != null) {
-                    var vm = r.asNew(b, asNew);
-                    summary = "restored backup " + b.ref().id() + " as " + asNew.name() + " (" + vm.getValue() + ")";
-                } else {
-                    r.inPlace(b, force);
-                    summary = "restored backup " + b.ref().id() + " into "
-                            + b.manifest().vm().name();
-                }
+            try (VsphereConnection c = connector.connect()) {
+                return asNew != null
+                        ? new AsNewRestore(repo, threads, Duration.ZERO, "web UI")
+                                .run(c, b.ref().id(), asNew, job)
+                                .summary()
+                        : new InPlaceRestore(repo, threads, Duration.ZERO, "web UI")
+                                .run(
+                                        c,
+                                        null,
+                                        new InPlaceRestore.Request(b.ref().id(), force, Transport.HTTPS, null),
+                                        job)
+                                .summary();
             }
-            return String.format(java.util.Locale.ROOT, "%s in %.1f s", summary, (System.nanoTime() - t0) / 1e9);
         });
     }
 
@@ -165,10 +151,6 @@ public final class Jobs implements AutoCloseable {
         }
     }
 
-    private static long diskBytes(Repository.Listed b) {
-        return b.manifest().disks().stream().mapToLong(d -> d.capacity()).sum();
-    }
-
     /** The work of a job queued with {@link #submit}: runs once, returns the job's one-line result. */
     @FunctionalInterface
     public interface Work {
@@ -187,7 +169,7 @@ public final class Jobs implements AutoCloseable {
 
     /** Every job runs here: started unless cancelled while queued, finished once, whatever happens. */
     private Job queue(String kind, String target, Consumer<Job> done, Work work) {
-        Job job = new Job(Long.toString(next.incrementAndGet()), kind, target);
+        Job job = Job.create(kind, target);
         jobs.put(job.id(), job);
         job.addListener(e -> lastEvents.put(job.id(), e));
         executor.execute(() -> {

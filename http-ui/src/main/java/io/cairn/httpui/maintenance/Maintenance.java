@@ -7,25 +7,25 @@ import io.cairn.httpui.http.Api;
 import io.cairn.httpui.http.ApiException;
 import io.cairn.httpui.http.Routes;
 import io.cairn.httpui.jobs.Jobs;
+import io.cairn.operations.job.Job;
+import io.cairn.operations.maintenance.Check;
+import io.cairn.operations.maintenance.Gc;
+import io.cairn.operations.maintenance.Prune;
 import io.cairn.repository.Repository;
-import io.cairn.repository.job.Job;
 import io.cairn.repository.lock.LockConflictException;
-import io.cairn.repository.maintenance.Checker;
 import io.cairn.repository.maintenance.GarbageCollector;
-import io.cairn.repository.maintenance.Pruner;
 import io.cairn.repository.maintenance.RetentionPolicy;
 import io.javalin.http.Context;
 import java.io.IOException;
 import java.time.Duration;
 import java.time.ZoneId;
-import java.util.List;
 import java.util.Map;
 
 /**
  * Repository maintenance as jobs (admin only): {@code POST /api/v1/maintenance/check {"readData"}},
  * {@code /prune {"keepLast", "keepDaily", "keepWeekly", "keepMonthly", "dryRun"}} and {@code /gc}
- * answer 202 {@code {"job": id}} and run the repository's {@link Checker}, {@link Pruner} and
- * {@link GarbageCollector} with their own locks, as {@code cairn check|prune|gc} do (gc exclusive),
+ * answer 202 {@code {"job": id}} and run the operations {@link Check}, {@link Prune} and {@link Gc}
+ * with their own locks, as {@code cairn check|prune|gc} do (gc exclusive),
  * with the CLI's default lock wait (none: a busy repository fails the job at once, saying who holds it).
  * The summary line is the job's result; notes, errors and each prune decision go to its log.
  */
@@ -73,29 +73,12 @@ public final class Maintenance {
         JsonNode b = Api.body(ctx);
         boolean readData = bool(b, "readData");
         Job j = jobs.submit(readData ? "check (read data)" : "check", name, (job, progress) -> {
-            Checker.Report rep = new Checker(repo, threads, progress, LOCK_WAIT).run(readData);
-            for (String n : rep.notes()) {
-                job.log("note: " + n);
-            }
-            for (String e : rep.errors()) {
-                job.log("error: " + e);
-            }
-            for (Checker.Damage d : rep.damaged()) {
-                for (String a : d.affects()) {
-                    job.log("chunk " + d.chunk().substring(0, 16) + " affects " + a);
-                }
-            }
-            String summary = "checked " + rep.backups() + " backups"
-                    + (readData ? ", read " + rep.chunksChecked() + " chunks (" + rep.bytesChecked() + " bytes)" : "")
-                    + ": "
-                    + (rep.ok()
-                            ? "no errors"
-                            : rep.errors().size() + " error" + (rep.errors().size() == 1 ? "" : "s")
-                                    + " (see the log)");
+            Check.Result rep = new Check(repo, threads, LOCK_WAIT).run(readData, job);
+            rep.details().forEach(job::log);
             if (!rep.ok()) {
-                throw new CheckFailed(summary);
+                throw new CheckFailed(rep.summary() + " (see the log)");
             }
-            return summary;
+            return rep.summary();
         });
         started(ctx, j);
     }
@@ -110,27 +93,19 @@ public final class Maintenance {
         }
         boolean dryRun = bool(b, "dryRun");
         Job j = jobs.submit(dryRun ? "prune (dry run)" : "prune", name, (job, progress) -> {
-            List<Pruner.Decision> ds = new Pruner(repo, LOCK_WAIT).run(policy, ZoneId.systemDefault(), dryRun);
-            int removed = 0;
-            for (Pruner.Decision d : ds) {
-                var m = d.backup().manifest();
-                job.log((d.keep() ? "keep " : dryRun ? "would remove " : "remove ") + m.id() + " " + m.time() + " "
-                        + m.vm().name() + (d.keep() ? " (" + String.join(", ", d.reasons()) + ")" : ""));
-                if (!d.keep()) {
-                    removed++;
-                }
-            }
-            return (ds.size() - removed) + " kept, " + removed + (dryRun ? " would be removed" : " removed")
-                    + (removed > 0 && !dryRun ? "; run gc to free their space" : "");
+            Prune.Result res =
+                    new Prune(repo, LOCK_WAIT, ZoneId.systemDefault()).run(new Prune.Request(policy, dryRun), job);
+            return res.summary() + (res.gcWorthwhile() ? "; run gc to free their space" : "");
         });
         started(ctx, j);
     }
 
     private void gc(Context ctx) {
         Job j = jobs.submit("gc", name, (job, progress) -> {
-            GarbageCollector.Report rep;
             try {
-                rep = new GarbageCollector(repo, GarbageCollector.DEFAULT_MARGIN, LOCK_WAIT).run();
+                return new Gc(repo, LOCK_WAIT)
+                        .run(GarbageCollector.DEFAULT_MARGIN, job)
+                        .summary();
             } catch (LockConflictException e) {
                 // downloads, restores and backups in flight hold shared locks; gc waits for none of them
                 throw new IOException(
@@ -138,18 +113,6 @@ public final class Maintenance {
                                 + " running backups, restores and downloads have finished)",
                         e);
             }
-            return "gc: " + rep.backups() + " backups reference " + rep.marked() + " chunks; deleted "
-                    + rep.chunksDeleted() + " unused chunks (" + rep.bytesFreed() + " bytes)"
-                    + (rep.chunksTooNew() > 0
-                            ? ", kept " + rep.chunksTooNew() + " unused but newer than the 1 h safety margin"
-                            : "")
-                    + (rep.incompleteRemoved() > 0
-                            ? ", removed " + rep.incompleteRemoved() + " incomplete backup directories"
-                            : "")
-                    + (rep.temporariesRemoved() > 0
-                            ? ", removed " + rep.temporariesRemoved() + " unfinished temporary files"
-                            : "")
-                    + (rep.staleLocksRemoved() > 0 ? ", removed " + rep.staleLocksRemoved() + " stale locks" : "");
         });
         started(ctx, j);
     }

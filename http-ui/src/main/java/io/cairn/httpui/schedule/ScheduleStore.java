@@ -4,7 +4,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.cairn.operations.source.Transports;
 import io.cairn.repository.maintenance.RetentionPolicy;
+import io.cairn.vixmntbridge.vddk.Transport;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
@@ -21,10 +23,14 @@ import java.util.function.UnaryOperator;
 /**
  * The schedules in {@code <state>/schedules.json}, read on every access and replaced atomically
  * (written to a temporary file, forced, renamed over the old one), so a crash leaves the old or the
- * new list, never half of one.
+ * new list, never half of one. Format version 2 (docs/web-ui.md); version 1 (no {@code transport},
+ * file sources that were raw images) is read as https and written back as 2 at the next change.
  */
 public final class ScheduleStore {
     static final String FILE = "schedules.json";
+    /** The version written; never reuse a number for another layout. */
+    static final int VERSION = 2;
+
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Object WRITES = new Object(); // one writer at a time in this process
 
@@ -44,8 +50,10 @@ public final class ScheduleStore {
         } catch (IOException e) {
             throw new IOException(file + " cannot be read: " + e.getMessage(), e);
         }
-        if (root.path("version").asInt() != 1) {
-            throw new IOException(file + " has version " + root.path("version") + "; this cairn reads version 1");
+        int version = root.path("version").asInt();
+        if (version != 1 && version != VERSION) {
+            throw new IOException(
+                    file + " has version " + root.path("version") + "; this cairn reads versions 1 and " + VERSION);
         }
         List<Schedule> out = new ArrayList<>();
         for (JsonNode n : root.path("schedules")) {
@@ -132,7 +140,7 @@ public final class ScheduleStore {
 
     private void write(List<Schedule> schedules) throws IOException {
         ObjectNode root = JSON.createObjectNode();
-        root.put("version", 1);
+        root.put("version", VERSION);
         ArrayNode a = root.putArray("schedules");
         for (Schedule s : schedules) {
             ObjectNode n = a.addObject();
@@ -177,17 +185,26 @@ public final class ScheduleStore {
     /** The stored form; a schedules.json edited by hand into something else is refused by name. */
     private Source source(JsonNode n) throws IOException {
         if (n != null && n.isTextual() && n.asText().startsWith("file:")) {
-            return new Source.ImageFile(Path.of(n.asText().substring("file:".length())));
+            return new Source.File(Path.of(n.asText().substring("file:".length())));
         }
         if (n != null
                 && n.isObject()
                 && n.path("vcenter").isTextual()
                 && n.path("spec").isTextual()) {
+            Transport transport;
+            try {
+                transport = n.hasNonNull("transport")
+                        ? Transports.parse(n.get("transport").asText())
+                        : Transport.HTTPS; // version 1 had only https
+            } catch (IllegalArgumentException e) {
+                throw new IOException(file + " has a schedule whose source.transport " + e.getMessage());
+            }
             return new Source.VcenterVms(
                     n.get("vcenter").asText(),
                     n.get("spec").asText(),
                     n.path("quiesce").asBoolean(true),
-                    n.path("enableCbt").asBoolean(false));
+                    n.path("enableCbt").asBoolean(false),
+                    transport);
         }
         throw new IOException(
                 file + " has a schedule whose source is neither \"file:PATH\" nor {\"vcenter\", \"spec\"}: " + n);

@@ -1,45 +1,42 @@
 package io.cairn.httpui.schedule;
 
 import io.cairn.httpui.vcenter.VcenterConnections;
+import io.cairn.operations.backup.BackupResult;
+import io.cairn.operations.backup.FileBackup;
+import io.cairn.operations.backup.VcenterBackup;
+import io.cairn.operations.job.Job;
+import io.cairn.operations.maintenance.Prune;
 import io.cairn.repository.Repository;
-import io.cairn.repository.backup.BackupRequest;
-import io.cairn.repository.backup.BackupWriter;
-import io.cairn.repository.backup.FileDiskSource;
 import io.cairn.repository.backup.Progress;
-import io.cairn.repository.job.Job;
-import io.cairn.repository.lock.Lock;
-import io.cairn.repository.maintenance.RetentionPolicy;
-import io.cairn.repository.manifest.Manifest;
-import io.cairn.vsphere.backup.VmBackup;
+import io.cairn.vsphere.connect.Credentials;
 import io.cairn.vsphere.connect.VsphereConnection;
 import io.cairn.vsphere.connect.VsphereException;
-import io.cairn.vsphere.inventory.Inventory;
 import io.cairn.vsphere.inventory.VmInfo;
 import io.cairn.vsphere.inventory.VmSpec;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.ZoneId;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 
 /**
- * One run of a schedule, then the schedule's retention over the backed-up VMs' backups only, under
- * the same lock the Pruner takes.
+ * One run of a schedule through the operations layer, the CLI's use cases: {@link FileBackup} or
+ * {@link VcenterBackup}, then the schedule's retention over the backed-up VMs' backups only
+ * ({@link Prune#vm}, under the lock the Pruner takes).
  *
  * <ul>
- *   <li>A file source is backed up as {@code cairn backup --vm file:PATH} does it (same VM name and
- *       identity, so CLI and scheduled backups of one image are one VM).
+ *   <li>A file source (a raw image, a VMDK of any subformat, a {@code .vmx} with its disks) is backed
+ *       up as {@code cairn backup --vm file:PATH} does it (same VM name and identity, so CLI and
+ *       scheduled backups of one file are one VM).
  *   <li>A vCenter source logs in with the saved connection, selects the VMs of its spec afresh
  *       (templates skipped) and backs them up one after the other as {@code cairn backup --vc}
- *       does (snapshot, disks over https, snapshot removed). A VM that fails does not stop the
- *       others; the run fails at the end naming each failed VM, and retention is applied only to
- *       the VMs whose backup succeeded, so a failing VM never loses its older backups.
+ *       does (snapshot, disks over https or the chosen VDDK transport, snapshot removed). A VDDK
+ *       transport needs the server's VDDK; without one the run fails in one line before any
+ *       snapshot. A VM that fails does not stop the others; the run fails at the end naming each
+ *       failed VM, and retention is applied only to the VMs whose backup succeeded, so a failing VM
+ *       never loses its older backups.
  * </ul>
  */
 final class ScheduledRun {
@@ -53,17 +50,22 @@ final class ScheduledRun {
 
     private final int threads;
     private final ZoneId zone;
+    private final Path vddk;
 
     ScheduledRun(Repository repo, VcenterConnections vcenters, int threads, ZoneId zone) {
+        this(repo, vcenters, threads, zone, null);
+    }
+
+    /**
+     * @param vddk the VMware VDDK for the VDDK transports ({@code cairn serve --vddk DIR}), or null for
+     *     {@code VDDK_HOME}
+     */
+    ScheduledRun(Repository repo, VcenterConnections vcenters, int threads, ZoneId zone, Path vddk) {
         this.repo = repo;
         this.vcenters = vcenters;
         this.threads = threads;
         this.zone = zone;
-    }
-
-    static String identity(String vmName) {
-        return UUID.nameUUIDFromBytes(("cairn:file-vm:" + vmName).getBytes(StandardCharsets.UTF_8))
-                .toString();
+        this.vddk = vddk;
     }
 
     /** What the job list and the schedules page show as the run's target. */
@@ -71,16 +73,16 @@ final class ScheduledRun {
         if (s.source() instanceof Source.VcenterVms v) {
             return v.spec() + " on " + vcenters.name(v.vcenter()).orElse("a deleted vCenter connection");
         }
-        return ((Source.ImageFile) s.source()).vmName();
+        return ((Source.File) s.source()).vmName();
     }
 
     String run(Schedule s, Job job, Progress progress) throws IOException {
         if (s.source() instanceof Source.VcenterVms v) {
             return runVcenter(s, v, job);
         }
-        Source.ImageFile f = (Source.ImageFile) s.source();
+        Source.File f = (Source.File) s.source();
         try {
-            return runFile(s, f, job, progress);
+            return runFile(s, f, job);
         } catch (IOException | RuntimeException e) {
             if (!job.cancelRequested()) {
                 failed(job).put(f.vmName(), oneLine(e));
@@ -105,34 +107,27 @@ final class ScheduledRun {
                 : e.getMessage().lines().findFirst().orElse("");
     }
 
-    private String runFile(Schedule s, Source.ImageFile f, Job job, Progress progress) throws IOException {
+    private String runFile(Schedule s, Source.File f, Job job) throws IOException {
         Path path = f.path();
         if (!Files.exists(path)) {
             throw new NoSuchFileException("schedule '" + s.name() + "': the source " + path + " does not exist");
         }
-        String vm = f.vmName();
-        String identity = identity(vm);
-        job.expect(Files.size(path));
-        job.log("schedule '" + s.name() + "' (" + s.cron() + "): backing up file:" + path + " as VM '" + vm + "'");
-        BackupWriter.Result res;
-        try (FileDiskSource src = FileDiskSource.open(path)) {
-            BackupRequest req = new BackupRequest(
-                    new Manifest.VmIdentity(identity, vm, null, null),
-                    "file:" + path.toAbsolutePath(),
-                    Map.of("schedule", s.name()),
-                    null,
-                    null,
-                    List.of(BackupRequest.DiskInput.full(src)),
-                    List.of(),
-                    null);
-            res = new BackupWriter(repo, threads, progress, LOCK_WAIT).write(req);
-        }
-        String summary =
-                "backup " + res.ref().id() + " of " + vm + " (" + res.manifest().logicalBytes() + " bytes)";
+        job.log("schedule '" + s.name() + "' (" + s.cron() + "): backing up file:" + path + " as VM '" + f.vmName()
+                + "'");
+        BackupResult res = new FileBackup(repo, threads, LOCK_WAIT)
+                .run(FileBackup.Request.of(path, Map.of("schedule", s.name())), job);
+        String summary = res.summary();
         job.log(summary);
         if (s.retention() != null) {
             job.checkCancelled();
-            summary += "; " + prune(identity, vm, s.retention(), job);
+            summary += "; "
+                    + new Prune(repo, LOCK_WAIT, zone)
+                            .vm(
+                                    res.manifest().vm().identity(),
+                                    res.manifest().vm().name(),
+                                    s.retention(),
+                                    job)
+                            .summary();
         }
         return summary;
     }
@@ -142,91 +137,54 @@ final class ScheduledRun {
                 .orElseThrow(() -> new VsphereException("schedule '" + s.name()
                         + "': its vCenter connection was deleted; edit the schedule and choose another one"));
         VmSpec spec = VmSpec.parse(v.spec());
-        job.log("schedule '" + s.name() + "' (" + s.cron() + "): backing up the VMs " + v.spec() + " selects on " + vc);
+        job.log("schedule '" + s.name() + "' (" + s.cron() + "): backing up the VMs " + v.spec() + " selects on " + vc
+                + (v.transport().needsVddk() ? " over " + v.transport().cliName() : ""));
         job.phase("log in to " + vc, 0);
+        VcenterBackup.Request request = new VcenterBackup.Request(
+                spec,
+                v.quiesce(),
+                v.enableCbt(),
+                Map.of("schedule", s.name()),
+                v.transport(),
+                vddk,
+                1,
+                1,
+                s.retention(),
+                vc);
+        // a VDDK transport logs in again for each disk, with the saved password; https needs none of it
+        Credentials login = v.transport().needsVddk() ? vcenters.credentials(v.vcenter()) : null;
         try (VsphereConnection c = vcenters.open(v.vcenter())) {
-            List<VmInfo> selected = new ArrayList<>();
-            for (VmInfo vm : spec.select(Inventory.vms(c))) {
-                if (Boolean.TRUE.equals(vm.template())) {
-                    job.log("skipping template " + vm.name());
-                } else {
-                    selected.add(vm);
-                }
-            }
-            if (selected.isEmpty()) {
-                throw new VsphereException("no VM matches " + v.spec() + " on " + vc);
-            }
-            VmBackup.Options opts = new VmBackup.Options(
-                    v.quiesce(), v.enableCbt(), threads, LOCK_WAIT, Map.of("schedule", s.name()), null);
-            List<String> done = new ArrayList<>();
-            List<String> failed = new ArrayList<>();
-            for (int i = 0; i < selected.size(); i++) {
-                VmInfo vm = selected.get(i);
-                job.checkCancelled();
-                job.log("VM " + (i + 1) + " of " + selected.size() + ": " + vm.name());
-                BackupWriter.Result res;
-                try {
-                    res = new VmBackup(c, repo, opts, job).run(vm);
-                } catch (IOException | RuntimeException e) {
-                    if (job.cancelRequested()) {
-                        throw e;
-                    }
-                    String why = oneLine(e);
-                    job.log("error: " + vm.name() + ": " + why);
-                    failed.add(vm.name() + ": " + why);
-                    failed(job).put(vm.name(), why);
-                    continue;
-                }
-                String line = vm.name() + ": backup " + res.ref().id() + " ("
-                        + res.manifest().logicalBytes() + " bytes)";
-                job.log(line);
-                if (s.retention() != null) {
-                    job.checkCancelled();
-                    line += ", " + prune(res.manifest().vm().identity(), vm.name(), s.retention(), job);
-                }
-                done.add(line);
-            }
-            if (!failed.isEmpty()) {
-                throw new IOException(
-                        failed.size() + " of " + selected.size() + " VM backups failed: " + String.join("; ", failed)
-                                + (done.isEmpty() ? "" : " (backed up: " + String.join("; ", done) + ")"));
-            }
-            return String.join("; ", done);
-        }
-    }
+            VcenterBackup.Result res = new VcenterBackup(repo, threads, LOCK_WAIT, zone)
+                    .run(c, login, request, new VcenterBackup.Listener() {
+                        @Override
+                        public void note(String line) {
+                            job.log(line);
+                        }
 
-    /** The Pruner's rules for one VM: manifests of backups the policy does not keep are deleted. */
-    private String prune(String identity, String vm, RetentionPolicy policy, Job job) throws IOException {
-        job.phase("retention for " + vm, 0);
-        try (Lock lock = repo.locks().acquire(false, "prune (schedule)", LOCK_WAIT)) {
-            List<Repository.Listed> mine = new ArrayList<>();
-            for (Repository.Listed l : repo.backups()) {
-                if (l.manifest().vm().identity().equals(identity)) {
-                    mine.add(l);
-                }
+                        @Override
+                        public Job jobFor(int index, int count, VmInfo vm) {
+                            job.log("VM " + (index + 1) + " of " + count + ": " + vm.name());
+                            return job;
+                        }
+
+                        @Override
+                        public void done(VcenterBackup.VmOutcome o) {
+                            if (o.ok()) {
+                                job.log(o.line());
+                            } else {
+                                job.log("error: " + o.line());
+                                failed(job).put(o.vm().name(), o.error());
+                            }
+                        }
+                    });
+            if (res.failure() != null) {
+                throw new IOException(res.failure());
             }
-            Map<String, List<String>> kept = policy.apply(
-                    mine.stream()
-                            .map(l -> new RetentionPolicy.Item(
-                                    l.ref().id(), l.manifest().instant()))
-                            .toList(),
-                    zone);
-            int removed = 0;
-            for (Repository.Listed l : mine) {
-                List<String> why = kept.get(l.ref().id());
-                if (why == null) {
-                    lock.checkHeld();
-                    repo.deleteBackup(l.ref());
-                    removed++;
-                    job.log("retention: removed backup " + l.ref().id() + " of "
-                            + l.manifest().time());
-                } else {
-                    job.log("retention: keep backup " + l.ref().id() + " of "
-                            + l.manifest().time() + " (" + String.join(", ", why) + ")");
-                }
+            return res.summary();
+        } finally {
+            if (login != null) {
+                java.util.Arrays.fill(login.password(), '\0');
             }
-            return "retention kept " + (mine.size() - removed) + ", removed " + removed
-                    + (removed > 0 ? " (gc frees their space)" : "");
         }
     }
 }

@@ -1,7 +1,7 @@
 package io.cairn.httpui.schedule;
 
 import io.cairn.httpui.jobs.Jobs;
-import io.cairn.repository.job.Job;
+import io.cairn.operations.job.Job;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Instant;

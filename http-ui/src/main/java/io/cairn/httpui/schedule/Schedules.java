@@ -7,9 +7,12 @@ import io.cairn.httpui.http.ApiException;
 import io.cairn.httpui.http.Routes;
 import io.cairn.httpui.jobs.Jobs;
 import io.cairn.httpui.vcenter.VcenterConnections;
+import io.cairn.operations.job.Job;
+import io.cairn.operations.source.Transports;
 import io.cairn.repository.Repository;
-import io.cairn.repository.job.Job;
 import io.cairn.repository.maintenance.RetentionPolicy;
+import io.cairn.vixmntbridge.vddk.Transport;
+import io.cairn.vixmntbridge.vddk.VddkLibrary;
 import io.cairn.vsphere.inventory.VmSpec;
 import io.javalin.http.Context;
 import java.io.IOException;
@@ -23,7 +26,6 @@ import java.util.HexFormat;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.function.Consumer;
 
@@ -38,21 +40,27 @@ public final class Schedules {
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final String SOURCE_FORMS =
             "'source' is required: {\"vcenter\": CONNECTION_ID, \"spec\": \"name:web01\"}"
-                    + " for vCenter VMs, or \"file:/absolute/path\" of a raw disk image on the appliance";
+                    + " for vCenter VMs, or \"file:/absolute/path\" of a raw disk image, VMDK or .vmx on the appliance";
+    private static final List<String> VCENTER_FIELDS = List.of("vcenter", "spec", "quiesce", "enableCbt", "transport");
 
     private final ScheduleStore store;
     private final Scheduler scheduler;
     private final VcenterConnections vcenters;
+    private final boolean hasVddk;
 
-    private Schedules(ScheduleStore store, Scheduler scheduler, VcenterConnections vcenters) {
+    private Schedules(ScheduleStore store, Scheduler scheduler, VcenterConnections vcenters, boolean hasVddk) {
         this.store = store;
         this.scheduler = scheduler;
         this.vcenters = vcenters;
+        this.hasVddk = hasVddk;
     }
 
     /**
      * Adds the routes and makes the scheduler (in the server's local time zone); the caller starts
      * it once the server listens and closes it before the jobs.
+     *
+     * @param vddk the VMware VDDK the server was given ({@code cairn serve --vddk DIR}), or null for
+     *     {@code VDDK_HOME} (a VDDK transport is refused when neither names one)
      */
     public static Scheduler register(
             Routes routes,
@@ -61,12 +69,14 @@ public final class Schedules {
             VcenterConnections vcenters,
             Path stateDir,
             int threads,
+            Path vddk,
             Consumer<String> log) {
         Clock clock = Clock.systemDefaultZone();
         ScheduleStore store = new ScheduleStore(stateDir);
-        Scheduler scheduler =
-                new Scheduler(store, jobs, new ScheduledRun(repo, vcenters, threads, clock.getZone()), clock, log);
-        Schedules s = new Schedules(store, scheduler, vcenters);
+        Scheduler scheduler = new Scheduler(
+                store, jobs, new ScheduledRun(repo, vcenters, threads, clock.getZone(), vddk), clock, log);
+        String home = System.getenv(VddkLibrary.VDDK_HOME);
+        Schedules s = new Schedules(store, scheduler, vcenters, vddk != null || (home != null && !home.isBlank()));
         routes.get(PATH, Role.VIEWER, s::list);
         routes.get(PATH + "/preview", Role.VIEWER, s::preview);
         routes.post(PATH, Role.ADMIN, s::create);
@@ -108,14 +118,15 @@ public final class Schedules {
     }
 
     private void create(Context ctx) throws IOException {
-        Schedule s = parse(Api.body(ctx), newId(), null, vcenters);
+        Schedule s = parse(Api.body(ctx), newId(), null, vcenters, hasVddk);
         store.put(s);
         Api.json(ctx, 201, view(s));
     }
 
     private void replace(Context ctx) throws IOException {
         Schedule old = store.get(ctx.pathParam("id")).orElseThrow(() -> new Invalid(404, "no such schedule"));
-        Schedule s = parse(Api.body(ctx), old.id(), old.lastRun(), vcenters).withOutcome(old.lastOutcome());
+        Schedule s =
+                parse(Api.body(ctx), old.id(), old.lastRun(), vcenters, hasVddk).withOutcome(old.lastOutcome());
         store.put(s);
         Api.json(ctx, 200, view(s));
     }
@@ -194,8 +205,12 @@ public final class Schedules {
         }
     }
 
-    /** A schedule from a request body: every field checked, the first problem answered 400. */
-    static Schedule parse(JsonNode b, String id, Instant lastRun, VcenterConnections vcenters) {
+    /**
+     * A schedule from a request body: every field checked, the first problem answered 400.
+     *
+     * @param hasVddk whether the server was given a VDDK (else a VDDK transport is refused)
+     */
+    static Schedule parse(JsonNode b, String id, Instant lastRun, VcenterConnections vcenters, boolean hasVddk) {
         JsonNode n = b.get("name");
         if (n == null
                 || !n.isTextual()
@@ -206,7 +221,7 @@ public final class Schedules {
         }
         JsonNode c = b.get("cron");
         Cron cron = cron(c == null || !c.isTextual() ? null : c.asText());
-        Source source = source(b.get("source"), vcenters);
+        Source source = source(b.get("source"), vcenters, hasVddk);
         RetentionPolicy retention = retention(b.get("retention"));
         JsonNode e = b.get("enabled");
         if (e != null && !e.isNull() && !e.isBoolean()) {
@@ -217,9 +232,9 @@ public final class Schedules {
                 id, n.asText().trim(), cron.expression(), source, retention, enabled, Instant.now(), lastRun, null);
     }
 
-    private static Source source(JsonNode s, VcenterConnections vcenters) {
+    private static Source source(JsonNode s, VcenterConnections vcenters, boolean hasVddk) {
         if (s != null && s.isObject()) {
-            return vcenterSource(s, vcenters);
+            return vcenterSource(s, vcenters, hasVddk);
         }
         if (s == null || !s.isTextual()) {
             throw new Invalid(400, SOURCE_FORMS);
@@ -230,25 +245,20 @@ public final class Schedules {
         }
         String p = v.substring("file:".length());
         if (!p.startsWith("/") || p.length() > 4096 || p.indexOf('\0') >= 0 || p.endsWith("/")) {
-            throw new Invalid(400, "'source' must be file: followed by an absolute path of a disk image file");
-        }
-        String lower = p.toLowerCase(Locale.ROOT);
-        if (lower.endsWith(".vmx") || lower.endsWith(".vmdk")) {
             throw new Invalid(
-                    400,
-                    "'source': scheduled backups read raw disk images for now; back up .vmx and"
-                            + " .vmdk files with 'cairn backup --vm file:...'");
+                    400, "'source' must be file: followed by the absolute path of a raw disk image, a VMDK or a .vmx");
         }
-        return new Source.ImageFile(Path.of(p).normalize());
+        return new Source.File(Path.of(p).normalize());
     }
 
-    private static Source vcenterSource(JsonNode s, VcenterConnections vcenters) {
+    private static Source vcenterSource(JsonNode s, VcenterConnections vcenters, boolean hasVddk) {
         for (Iterator<String> it = s.fieldNames(); it.hasNext(); ) {
             String f = it.next();
-            if (!List.of("vcenter", "spec", "quiesce", "enableCbt").contains(f)) {
+            if (!VCENTER_FIELDS.contains(f)) {
                 throw new Invalid(
                         400,
-                        "'source." + f + "' is not a field of a vCenter source (vcenter, spec, quiesce, enableCbt)");
+                        "'source." + f + "' is not a field of a vCenter source (" + String.join(", ", VCENTER_FIELDS)
+                                + ")");
             }
         }
         JsonNode vc = s.get("vcenter");
@@ -272,7 +282,32 @@ public final class Schedules {
             throw new Invalid(400, "'source.spec': " + e.getMessage());
         }
         return new Source.VcenterVms(
-                vc.asText(), spec.asText().strip(), flag(s, "quiesce", true), flag(s, "enableCbt", false));
+                vc.asText(),
+                spec.asText().strip(),
+                flag(s, "quiesce", true),
+                flag(s, "enableCbt", false),
+                transport(s.get("transport"), hasVddk));
+    }
+
+    /** https unless given; a VDDK transport only when the server has a VDDK to load. */
+    private static Transport transport(JsonNode t, boolean hasVddk) {
+        if (t == null || t.isNull()) {
+            return Transport.HTTPS;
+        }
+        Transport transport;
+        try {
+            transport = Transports.parse(t.isTextual() ? t.asText() : t.toString());
+        } catch (IllegalArgumentException e) {
+            throw new Invalid(400, "'source.transport' " + e.getMessage());
+        }
+        if (transport.needsVddk() && !hasVddk) {
+            throw new Invalid(
+                    400,
+                    "'source.transport' " + transport.cliName() + " reads disks through VMware's VDDK, which this"
+                            + " server was not given: start it with 'cairn serve --vddk DIR' (or set VDDK_HOME),"
+                            + " or choose https");
+        }
+        return transport;
     }
 
     private static boolean flag(JsonNode s, String field, boolean dflt) {

@@ -1,6 +1,7 @@
 package io.cairn.httpui.vcenter;
 
 import io.cairn.vsphere.connect.ConnectOptions;
+import io.cairn.vsphere.connect.Credentials;
 import io.cairn.vsphere.connect.VsphereConnection;
 import io.cairn.vsphere.connect.VsphereException;
 import io.cairn.vsphere.inventory.Inventory;
@@ -17,7 +18,8 @@ import java.util.Optional;
  * The saved vCenter connections ({@code vcenters.json}, see {@link VcenterStore}) as the rest of the
  * web UI uses them: listed without their passwords, added and edited only after one successful login
  * with the pinned thumbprint, tested, deleted, and opened for the restores and the scheduler's
- * backups. A password is opened only for a login and wiped afterwards; it never leaves this package.
+ * backups. A password is opened only for a login and wiped afterwards; it leaves this package only
+ * for a VDDK transport, which logs in again per disk ({@link #credentials}).
  */
 public final class VcenterConnections {
     private static final SecureRandom RANDOM = new SecureRandom();
@@ -172,6 +174,17 @@ public final class VcenterConnections {
         } finally {
             Arrays.fill(password, '\0');
         }
+    }
+
+    /**
+     * The saved user and password, for a VDDK transport (VixDiskLib logs in to the server again for
+     * each disk): the caller wipes the password once the run is over.
+     *
+     * @throws VsphereException when the connection was deleted
+     */
+    public Credentials credentials(String id) throws IOException {
+        VcenterStore.Entry e = entry(id);
+        return new Credentials(e.user(), store.open(e));
     }
 
     private VcenterStore.Entry entry(String id) throws VsphereException {

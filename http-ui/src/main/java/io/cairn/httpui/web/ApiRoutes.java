@@ -50,6 +50,7 @@ public final class ApiRoutes {
      * @param repositoryPath where the repository is (shown on the dashboard)
      * @param stateDir the server's state directory (a restore may not write into it)
      * @param threads workers of maintenance jobs and scheduled backups
+     * @param vddk VMware's VDDK for scheduled backups over nbd, nbdssl, hotadd or san; null without one
      * @param log the server log (one line per call)
      */
     public record Services(
@@ -64,6 +65,7 @@ public final class ApiRoutes {
             Catalog catalog,
             StatsCache stats,
             VcenterConnections vcenters,
+            Path vddk,
             Consumer<String> log) {}
 
     private ApiRoutes() {}
@@ -82,8 +84,8 @@ public final class ApiRoutes {
         new ErrorMapping(s.log()).install(app);
         Routes routes = new Routes(app);
 
-        Scheduler scheduler =
-                Schedules.register(routes, s.repo(), s.jobs(), s.vcenters(), s.stateDir(), s.threads(), s.log());
+        Scheduler scheduler = Schedules.register(
+                routes, s.repo(), s.jobs(), s.vcenters(), s.stateDir(), s.threads(), s.vddk(), s.log());
         Maintenance.register(routes, s.repo(), s.jobs(), s.threads());
 
         PageController pages = new PageController();

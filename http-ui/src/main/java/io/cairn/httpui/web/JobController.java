@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.cairn.httpui.http.Api;
 import io.cairn.httpui.http.ApiException;
 import io.cairn.httpui.jobs.Jobs;
-import io.cairn.repository.job.Job;
+import io.cairn.operations.job.Job;
 import io.javalin.http.Context;
 import java.io.IOException;
 import java.io.OutputStream;

@@ -1,6 +1,6 @@
 package io.cairn.httpui.web;
 
-import io.cairn.repository.job.Job;
+import io.cairn.operations.job.Job;
 
 /**
  * A job as the API shows it ({@code GET /jobs}, {@code /jobs/{id}}, the dashboard's last jobs).

@@ -156,11 +156,7 @@ final class VcenterController {
         try (VsphereConnection c = vcenters.open(v.id())) {
             List<VmView> out = spec.select(Inventory.vms(c)).stream()
                     .map(i -> new VmView(
-                            i.name(),
-                            i.moRef(),
-                            i.instanceUuid(),
-                            i.powerState() == null ? null : i.powerState().value(),
-                            Boolean.TRUE.equals(i.template())))
+                            i.name(), i.moRef(), i.instanceUuid(), i.power(), Boolean.TRUE.equals(i.template())))
                     .toList();
             Api.json(ctx, 200, out);
         }

@@ -15,11 +15,11 @@ import io.cairn.httpui.UiConfig;
 import io.cairn.httpui.UiServer;
 import io.cairn.httpui.e2e.Browser;
 import io.cairn.httpui.e2e.Tls;
+import io.cairn.operations.job.Job;
 import io.cairn.repository.Repository;
-import io.cairn.repository.job.Job;
 import io.cairn.repository.store.LocalStore;
 import io.cairn.vsphere.backup.Props;
-import io.cairn.vsphere.backup.VmBackup;
+import io.cairn.vsphere.backup.VmDisks;
 import io.cairn.vsphere.connect.ConnectOptions;
 import io.cairn.vsphere.connect.VsphereConnection;
 import io.cairn.vsphere.datastore.DatastoreClient;
@@ -54,7 +54,7 @@ import org.junit.jupiter.api.TestMethodOrder;
  * The vCenter connections API and the restore of a backup onto vSphere, in process over HTTPS,
  * against govmomi's vCenter simulator (../scripts/vcsim; the test fails without it) started with a
  * fixed user and password. A VM with two disks of random bytes (qemu-img monolithicFlat pairs
- * uploaded to the datastore) is backed up with {@link VmBackup}, then re-created through the API.
+ * uploaded to the datastore) is backed up with {@link io.cairn.operations.backup.VmBackup}, then re-created through the API.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -107,9 +107,13 @@ class VcentersIT {
                 .filter(v -> v.name().equals("web01"))
                 .findFirst()
                 .orElseThrow();
-        Job job = new Job("b1", "backup", "web01");
+        Job job = Job.create("backup", "web01");
         job.start();
-        backupId = new VmBackup(vc, repo, new VmBackup.Options(false, false, 2, Duration.ZERO, Map.of(), null), job)
+        backupId = new io.cairn.operations.backup.VmBackup(
+                        vc,
+                        repo,
+                        new io.cairn.operations.backup.VmBackup.Options(false, false, 2, Duration.ZERO, Map.of(), null),
+                        job)
                 .run(vm)
                 .ref()
                 .id();
@@ -347,7 +351,7 @@ class VcentersIT {
                 .filter(v -> v.name().equals("web01-restored"))
                 .findFirst()
                 .orElseThrow(() -> new AssertionError("no VM web01-restored"));
-        List<VirtualDisk> disks = VmBackup.disks((VirtualMachineConfigInfo) Props.one(vc, restored.ref(), "config"));
+        List<VirtualDisk> disks = VmDisks.of((VirtualMachineConfigInfo) Props.one(vc, restored.ref(), "config"));
         assertEquals(2, disks.size());
         assertEquals(diskSha.get(0), sha256(disks.get(0)));
         assertEquals(diskSha.get(1), sha256(disks.get(1)));
@@ -368,7 +372,7 @@ class VcentersIT {
                 .filter(v -> v.name().equals("web01"))
                 .findFirst()
                 .orElseThrow();
-        List<VirtualDisk> disks = VmBackup.disks((VirtualMachineConfigInfo) Props.one(vc, web01.ref(), "config"));
+        List<VirtualDisk> disks = VmDisks.of((VirtualMachineConfigInfo) Props.one(vc, web01.ref(), "config"));
         DatastorePath desc = DatastorePath.parse(
                 ((VirtualDiskFlatVer2BackingInfo) disks.get(0).getBacking()).getFileName());
         DatastorePath flat =
@@ -468,7 +472,8 @@ class VcentersIT {
         assertEquals(202, r.statusCode(), r.body());
         JsonNode job = awaitJob(JSON.readTree(r.body()).get("job").asText());
         assertEquals("SUCCEEDED", job.get("state").asText(), job.toString());
-        assertTrue(job.get("result").asText().startsWith("web01: backup "), job.toString());
+        // the same one-line summary as 'cairn backup --vc' prints, then the retention's
+        assertTrue(job.get("result").asText().matches("backup [0-9a-f]+ of web01: .*"), job.toString());
         assertTrue(job.get("result").asText().contains("retention kept 1, removed " + before), job.toString());
         assertEquals(1, backupsOf("web01"));
         Repository.Listed latest = repo.backups().stream()

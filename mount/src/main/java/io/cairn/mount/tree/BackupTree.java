@@ -289,7 +289,7 @@ public final class BackupTree {
 
     /** The VMDK descriptor shown for a disk: its own disk database keys, a content id fixed per disk. */
     static String descriptor(String flatName, Manifest.DiskEntry d) {
-        Map<String, String> meta = io.cairn.vixmntbridge.engine.VmdkOutput.restorableMetadata(d.metadata());
+        Map<String, String> meta = io.cairn.vixmntbridge.vmdk.DiskDatabase.restorable(d.metadata());
         long cid = Long.parseLong(d.indexSha256().substring(0, 8), 16);
         return VmdkWriter.flatDescriptor(flatName, d.capacity(), meta, cid);
     }

@@ -12,7 +12,7 @@ import io.cairn.mount.image.ChunkCache;
 import io.cairn.repository.Repository;
 import io.cairn.repository.backup.BackupRequest;
 import io.cairn.repository.backup.BackupWriter;
-import io.cairn.repository.backup.FileDiskSource;
+import io.cairn.repository.backup.DiskSource;
 import io.cairn.repository.backup.Progress;
 import io.cairn.repository.error.CorruptObjectException;
 import io.cairn.repository.format.Json;
@@ -72,7 +72,7 @@ class BackupTreeTest {
     }
 
     private BackupWriter.Result backup(String identity, String name, String uuid, Path img) throws IOException {
-        try (FileDiskSource src = FileDiskSource.open(img)) {
+        try (DiskSource src = new ImageSource(img)) {
             BackupRequest req = new BackupRequest(
                     new Manifest.VmIdentity(identity, name, uuid, null),
                     "test",
@@ -89,6 +89,35 @@ class BackupTreeTest {
                     null);
             return new BackupWriter(repo, 2, Progress.NONE, Duration.ZERO).write(req);
         }
+    }
+
+    /** A small image held in memory as a backup source (the real adapters live above this module). */
+    private static final class ImageSource implements DiskSource {
+        private final String name;
+        private final byte[] bytes;
+
+        ImageSource(Path img) throws IOException {
+            this.name = img.getFileName().toString();
+            this.bytes = Files.readAllBytes(img);
+        }
+
+        @Override
+        public String name() {
+            return name;
+        }
+
+        @Override
+        public long capacity() {
+            return bytes.length;
+        }
+
+        @Override
+        public void read(long offset, byte[] buf, int off, int len) {
+            System.arraycopy(bytes, (int) offset, buf, off, len);
+        }
+
+        @Override
+        public void close() {}
     }
 
     private BackupTree tree(long refreshMillis) {

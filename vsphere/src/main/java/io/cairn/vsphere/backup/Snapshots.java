@@ -3,10 +3,10 @@ package io.cairn.vsphere.backup;
 import com.vmware.vim25.ManagedObjectReference;
 import com.vmware.vim25.VirtualMachineSnapshotInfo;
 import com.vmware.vim25.VirtualMachineSnapshotTree;
-import io.cairn.repository.job.Job;
 import io.cairn.vsphere.connect.Faults;
 import io.cairn.vsphere.connect.VsphereConnection;
 import io.cairn.vsphere.connect.VsphereException;
+import io.cairn.vsphere.task.TaskLog;
 import io.cairn.vsphere.task.Tasks;
 import java.util.ArrayList;
 import java.util.List;
@@ -43,10 +43,10 @@ public final class Snapshots {
     }
 
     /** Removes cairn snapshots left by an earlier run that was killed or lost its connection. */
-    public static void removeLeftovers(VsphereConnection c, ManagedObjectReference vm, Job job)
+    public static void removeLeftovers(VsphereConnection c, ManagedObjectReference vm, TaskLog log)
             throws VsphereException {
         for (VirtualMachineSnapshotTree t : leftovers(c, vm)) {
-            job.log("removing snapshot '" + t.getName() + "' left by an earlier cairn run (created " + t.getCreateTime()
+            log.log("removing snapshot '" + t.getName() + "' left by an earlier cairn run (created " + t.getCreateTime()
                     + ")");
             remove(c, t.getSnapshot());
         }

@@ -218,7 +218,7 @@ public final class HttpsDisk {
      *
      * @return null when unchanged, else a sentence naming the first file that changed
      */
-    String changedExtent() throws IOException {
+    public String changedExtent() throws IOException {
         for (Piece p : pieces) {
             if (p.file() != null) {
                 long now = client.size(p.file());

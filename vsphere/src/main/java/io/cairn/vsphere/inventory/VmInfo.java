@@ -34,6 +34,11 @@ public record VmInfo(
         ipAddresses = ipAddresses == null ? List.of() : List.copyOf(ipAddresses);
     }
 
+    /** The power state as vSphere names it ({@code poweredOn}, {@code poweredOff}, {@code suspended}), or null. */
+    public String power() {
+        return powerState == null ? null : powerState.value();
+    }
+
     /** A new reference to this VM ({@code VirtualMachine:moRef}) for calls. */
     public ManagedObjectReference ref() {
         ManagedObjectReference r = new ManagedObjectReference();

@@ -7,13 +7,9 @@ import com.vmware.vim25.VirtualDisk;
 import com.vmware.vim25.VirtualDiskFlatVer2BackingInfo;
 import com.vmware.vim25.VirtualMachineConfigInfo;
 import com.vmware.vim25.VirtualMachinePowerState;
-import io.cairn.repository.Repository;
-import io.cairn.repository.backup.DiskOutput;
-import io.cairn.repository.backup.Restorer;
-import io.cairn.repository.index.FixedIndex;
-import io.cairn.repository.job.Job;
-import io.cairn.repository.manifest.Manifest;
 import io.cairn.vsphere.backup.Props;
+import io.cairn.vsphere.backup.Snapshots;
+import io.cairn.vsphere.backup.VmDisks;
 import io.cairn.vsphere.config.ConfigInfoXml;
 import io.cairn.vsphere.config.ConfigSpecBuilder;
 import io.cairn.vsphere.config.DiskPlan;
@@ -25,29 +21,32 @@ import io.cairn.vsphere.connect.VsphereConnection;
 import io.cairn.vsphere.connect.VsphereException;
 import io.cairn.vsphere.datastore.DatastoreClient;
 import io.cairn.vsphere.datastore.DatastorePath;
-import io.cairn.vsphere.datastore.HttpsDiskUpload;
 import io.cairn.vsphere.inventory.Inventory;
 import io.cairn.vsphere.inventory.VmInfo;
+import io.cairn.vsphere.task.TaskLog;
 import io.cairn.vsphere.task.Tasks;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
- * Brings a backed-up VM back on vSphere over the https transport: re-created as a new VM from its
- * stored ConfigInfo ({@link #asNew}), or its disks written back into the existing VM
- * ({@link #inPlace}, "restore to the previous state").
+ * The vSphere side of bringing a backed-up VM back: re-creating it as a new VM from its stored
+ * ConfigInfo ({@link #recreate}), or finding the VM it was taken from to write its disks back
+ * ({@link #existing}, "restore to the previous state"). Each gives the target's disks in backup
+ * order; writing them (from the repository) is the operations layer's business, over the https
+ * transport ({@link io.cairn.vsphere.datastore.HttpsDiskUpload}) or a VDDK one.
  *
  * <p>Disk metadata goes before data: each disk's descriptor (with the stored {@code ddb.*} keys) is
  * uploaded before its flat file. A datastore PUT replaces a whole file, so the https transport
  * needs no restore snapshot (VMware requires one for SAN and HotAdd, where writes go through a
- * mounted base disk; for NBD/NBDSSL it is optional) but does require that the VM has no
- * snapshots: a write to a base disk under a snapshot would corrupt the chain.
+ * mounted base disk; for NBD/NBDSSL it is optional; {@link RestoreSnapshot}) but does require that
+ * the VM has no snapshots: a write to a base disk under a snapshot would corrupt the chain.
  */
 public final class VmRestore {
+    private VmRestore() {}
 
     /** What to do when the target VM name is taken (vcbRestore -b). */
     public enum Conflict {
@@ -76,50 +75,58 @@ public final class VmRestore {
         }
     }
 
-    private final VsphereConnection c;
-    private final Repository repo;
-    private final Job job;
-    private final int threads;
+    /**
+     * A disk of the target VM that backup disk {@code index} is written into.
+     *
+     * @param fileName its descriptor's datastore path, or null when its backing has no file
+     * @param capacity in bytes
+     * @param flat whether its backing is a flat VMDK (the only kind the https transport writes)
+     */
+    public record TargetDisk(int index, String fileName, long capacity, boolean flat) {}
 
-    public VmRestore(VsphereConnection c, Repository repo, int threads, Job job) {
-        this.c = c;
-        this.repo = repo;
-        this.threads = threads;
-        this.job = job;
-    }
-
-    /** The stored ConfigInfo of a backup of a vSphere VM. */
-    public VirtualMachineConfigInfo storedConfig(Repository.Listed b) throws IOException {
-        for (Manifest.FileEntry f : b.manifest().files()) {
-            if ("config-info".equals(f.role())) {
-                return ConfigInfoXml.fromXml(
-                        new Restorer(repo, 1, io.cairn.repository.backup.Progress.NONE).readFile(f));
-            }
+    /**
+     * A re-created VM, or the existing one {@link Conflict#KEEP} left alone ({@link #kept}).
+     *
+     * @param moRef the VM's managed object id
+     * @param disks its disks in backup order (empty when kept)
+     * @param datastore the datastore access of its datacenter, for the https transport (null when kept)
+     * @param nvram where its NVRAM goes, or null when the stored one must not (kept, or re-encrypted:
+     *     the stored NVRAM is sealed with the old key)
+     */
+    public record Recreated(
+            boolean kept, String moRef, List<TargetDisk> disks, DatastoreClient datastore, DatastorePath nvram) {
+        public Recreated {
+            disks = List.copyOf(disks);
         }
-        throw new VsphereException(
-                "backup " + b.ref().id() + " holds no vSphere ConfigInfo (it was not made from vCenter"
-                        + " or ESXi): restore its disks with 'cairn restore --to DIR' instead");
+
+        /** Uploads the stored NVRAM next to the new VM's {@code .vmx}. */
+        public void uploadNvram(byte[] content, TaskLog log) throws IOException {
+            datastore.upload(nvram, new ByteArrayInputStream(content), content.length);
+            log.log("restored NVRAM as " + nvram);
+        }
     }
 
     /**
-     * Creates a new VM from the backup and writes its disks; returns the new VM, or the existing one
-     * when {@link Conflict#KEEP} found the name taken.
+     * Creates a new VM from a backup's stored ConfigInfo ({@code config-info.xml}), after handling a
+     * VM of the same name as {@code o.onConflict} says. Its disks are created empty (thin) by the
+     * create call; the caller writes them, then {@link #powerOn} when asked.
      */
-    public ManagedObjectReference asNew(Repository.Listed b, AsNew o) throws IOException {
-        VirtualMachineConfigInfo stored = storedConfig(b);
-        job.phase("plan " + o.name(), 0);
+    public static Recreated recreate(VsphereConnection c, byte[] configInfoXml, AsNew o, TaskLog log)
+            throws IOException {
+        VirtualMachineConfigInfo stored = ConfigInfoXml.fromXml(configInfoXml);
+        log.phase("plan " + o.name());
         Target t = Target.resolve(c, o.datacenter(), o.folder(), o.pool(), o.host());
         String datastore = o.datastore() != null ? o.datastore() : t.onlyDatastore();
         for (VmInfo v : Inventory.vms(c)) {
             if (v.name().equals(o.name())) {
                 switch (o.onConflict()) {
                     case KEEP -> {
-                        job.log("a VM named " + o.name() + " exists (" + v.moRef() + "); kept it, restored nothing");
-                        return v.ref();
+                        log.log("a VM named " + o.name() + " exists (" + v.moRef() + "); kept it, restored nothing");
+                        return new Recreated(true, v.moRef(), List.of(), null, null);
                     }
                     case OVERWRITE -> {
-                        job.log("replacing the existing VM " + o.name() + " (" + v.moRef() + ")");
-                        destroy(v);
+                        log.log("replacing the existing VM " + o.name() + " (" + v.moRef() + ")");
+                        destroy(c, v);
                     }
                     default ->
                         throw new VsphereException("a VM named " + o.name() + " already exists (" + v.moRef()
@@ -139,8 +146,8 @@ public final class VmRestore {
         } catch (RecreateException e) {
             throw new VsphereException("cannot re-create " + o.name() + ": " + e.getMessage(), e);
         }
-        plan.warnings().forEach(w -> job.log("warning: " + w));
-        job.phase("create VM " + o.name(), 0);
+        plan.warnings().forEach(w -> log.log("warning: " + w));
+        log.phase("create VM " + o.name());
         ManagedObjectReference vm;
         try {
             vm = (ManagedObjectReference)
@@ -150,53 +157,63 @@ public final class VmRestore {
         } catch (Exception e) {
             throw Faults.translate("CreateVM_Task", o.name(), e);
         }
-        job.log("created " + o.name() + " (" + vm.getValue() + ")");
+        log.log("created " + o.name() + " (" + vm.getValue() + ")");
         VirtualMachineConfigInfo created = (VirtualMachineConfigInfo) Props.one(c, vm, "config");
-        List<VirtualDisk> newDisks = new ArrayList<>();
+        List<TargetDisk> disks = new ArrayList<>();
+        int i = 0;
         for (DiskPlan p : plan.disks()) {
-            newDisks.add(find(created, p));
+            disks.add(targetDisk(i++, find(created, p)));
         }
         DatastoreClient ds = new DatastoreClient(
                 c.serverBase(), c.sslSocketFactory(), c.hostnameVerifier(), c::sessionCookie, t.datacenterPath());
-        writeDisks(b, newDisks, ds);
-        if (o.reencryptPolicy() == null || stored.getKeyId() == null) {
-            uploadNvram(b, created, ds); // re-encrypted: the stored NVRAM is sealed with the old key, useless now
+        DatastorePath nvram = null;
+        // re-encrypted: the stored NVRAM is sealed with the old key, useless now
+        if ((o.reencryptPolicy() == null || stored.getKeyId() == null)
+                && created.getFiles() != null
+                && created.getFiles().getVmPathName() != null) {
+            DatastorePath vmx = DatastorePath.parse(created.getFiles().getVmPathName());
+            String stem = vmx.fileName().endsWith(".vmx")
+                    ? vmx.fileName().substring(0, vmx.fileName().length() - 4)
+                    : vmx.fileName();
+            nvram = vmx.resolveSibling(stem + ".nvram");
         }
-        if (o.powerOn()) {
-            job.phase("power on " + o.name(), 0);
-            try {
-                Tasks.await(c, c.port().powerOnVMTask(vm, null), null);
-            } catch (VsphereException e) {
-                throw e;
-            } catch (Exception e) {
-                throw Faults.translate("PowerOnVM_Task", vm, e);
-            }
+        return new Recreated(false, vm.getValue(), disks, ds, nvram);
+    }
+
+    /** Powers a VM on and waits until it is. */
+    public static void powerOn(VsphereConnection c, String vmMoRef, String name, TaskLog log) throws VsphereException {
+        log.phase("power on " + name);
+        ManagedObjectReference vm = ref(vmMoRef);
+        try {
+            Tasks.await(c, c.port().powerOnVMTask(vm, null), null);
+        } catch (VsphereException e) {
+            throw e;
+        } catch (Exception e) {
+            throw Faults.translate("PowerOnVM_Task", vm, e);
         }
-        return vm;
     }
 
     /**
-     * Writes the backup's disks back into the VM it was taken from (found by its instanceUuid):
-     * powered off first (only with {@code force} when it is running), disks matched in bus:unit order
-     * and required to have the same capacity.
+     * The VM a backup was taken from, ready to have its disks written: found by its instanceUuid
+     * (not its name), without snapshots, powered off (only with {@code force} when it is running),
+     * with as many disks as the backup.
+     *
+     * @param backup the backup's id and VM name, for messages
      */
-    public ManagedObjectReference inPlace(Repository.Listed b, boolean force) throws IOException {
-        return inPlace(b, force, null);
-    }
-
-    /**
-     * As {@link #inPlace(Repository.Listed, boolean)}, writing through {@code writer} (a VDDK
-     * transport) when given: a restore snapshot is taken first where the transport requires one
-     * ({@link RestoreSnapshot}), and afterwards the VM is reverted to it and it is deleted.
-     */
-    public ManagedObjectReference inPlace(Repository.Listed b, boolean force, DiskWriter writer) throws IOException {
-        String uuid = b.manifest().vm().instanceUuid();
+    public static Existing existing(
+            VsphereConnection c,
+            String instanceUuid,
+            String backup,
+            String vmName,
+            int backupDisks,
+            boolean force,
+            TaskLog log)
+            throws VsphereException {
         VmInfo vm = Inventory.vms(c).stream()
-                .filter(v -> uuid != null && uuid.equalsIgnoreCase(v.instanceUuid()))
+                .filter(v -> instanceUuid != null && instanceUuid.equalsIgnoreCase(v.instanceUuid()))
                 .findFirst()
-                .orElseThrow(() -> new VsphereException("the VM of backup "
-                        + b.ref().id() + " (" + b.manifest().vm().name() + ", instanceUuid " + uuid
-                        + ") is not on this server: restore it with --as-new NAME"));
+                .orElseThrow(() -> new VsphereException("the VM of backup " + backup + " (" + vmName + ", instanceUuid "
+                        + instanceUuid + ") is not on this server: restore it with --as-new NAME"));
         if (Props.one(c, vm.ref(), "snapshot") != null) {
             throw new VsphereException(
                     vm.name() + " has snapshots: writing its base disks under them would break the chain;"
@@ -208,7 +225,7 @@ public final class VmRestore {
                         vm.name() + " is " + vm.powerState().value() + "; restoring it to the backup's state"
                                 + " powers it off and overwrites its disks: give --force to do that");
             }
-            job.phase("power off " + vm.name(), 0);
+            log.phase("power off " + vm.name());
             try {
                 Tasks.await(c, c.port().powerOffVMTask(vm.ref()), null);
             } catch (VsphereException e) {
@@ -218,155 +235,109 @@ public final class VmRestore {
             }
         }
         VirtualMachineConfigInfo current = (VirtualMachineConfigInfo) Props.one(c, vm.ref(), "config");
-        List<VirtualDisk> disks = io.cairn.vsphere.backup.VmBackup.disks(current);
-        List<Manifest.DiskEntry> stored = b.manifest().disks();
-        if (disks.size() != stored.size()) {
-            throw new VsphereException(vm.name() + " has " + disks.size() + " disks now, the backup " + stored.size()
+        List<VirtualDisk> disks = VmDisks.of(current);
+        if (disks.size() != backupDisks) {
+            throw new VsphereException(vm.name() + " has " + disks.size() + " disks now, the backup " + backupDisks
                     + ": restore it with --as-new NAME");
         }
-        if (writer != null) {
-            writeThrough(b, vm, disks, writer);
-            return vm.ref();
-        }
-        DatastoreClient ds = new DatastoreClient(
-                c.serverBase(),
-                c.sslSocketFactory(),
-                c.hostnameVerifier(),
-                c::sessionCookie,
-                Props.datacenterPath(c, vm.ref()));
-        writeDisks(b, disks, ds);
-        return vm.ref();
-    }
-
-    private void writeThrough(Repository.Listed b, VmInfo vm, List<VirtualDisk> disks, DiskWriter writer)
-            throws IOException {
+        List<TargetDisk> targets = new ArrayList<>();
         boolean vvol = false;
-        for (VirtualDisk d : disks) {
-            if (d.getBacking() instanceof VirtualDiskFlatVer2BackingInfo fb
-                    && fb.getFileName() != null
-                    && fb.getFileName().startsWith("[vvol")) {
-                vvol = true;
-            }
+        for (int i = 0; i < disks.size(); i++) {
+            TargetDisk t = targetDisk(i, disks.get(i));
+            vvol |= t.fileName() != null && t.fileName().startsWith("[vvol");
+            targets.add(t);
         }
-        RestoreSnapshot need = RestoreSnapshot.forTransport(writer.name(), vvol);
-        ManagedObjectReference snap = null;
-        if (need.taken()) {
-            job.phase("restore snapshot of " + vm.name(), 0);
-            snap = io.cairn.vsphere.backup.Snapshots.create(
-                    c,
-                    vm.ref(),
-                    io.cairn.vsphere.backup.Snapshots.PREFIX + "restore-" + job.id(),
-                    "cairn restore " + job.id() + " (" + writer.name()
-                            + " writes the base disk); reverted and removed after",
-                    false);
+        return new Existing(c, vm, targets, vvol, log);
+    }
+
+    /** The VM {@link #existing} found, its disks in backup order. */
+    public static final class Existing {
+        private final VsphereConnection c;
+        private final VmInfo vm;
+        private final List<TargetDisk> disks;
+        private final boolean vvol;
+        private final TaskLog log;
+
+        private Existing(VsphereConnection c, VmInfo vm, List<TargetDisk> disks, boolean vvol, TaskLog log) {
+            this.c = c;
+            this.vm = vm;
+            this.disks = List.copyOf(disks);
+            this.vvol = vvol;
+            this.log = log;
         }
-        IOException failure = null;
-        try {
-            Restorer restorer = new Restorer(repo, threads, job.progress());
-            List<Manifest.DiskEntry> stored = b.manifest().disks();
-            for (int i = 0; i < stored.size(); i++) {
-                Manifest.DiskEntry d = stored.get(i);
-                String file = ((VirtualDiskFlatVer2BackingInfo) disks.get(i).getBacking()).getFileName();
-                job.checkCancelled();
-                try (DiskWriter.Sink sink = writer.open(vm.moRef(), vm.host(), snap, file)) {
-                    restorer.restoreDisk(repo.readIndex(b.ref(), d), d.name() + " -> " + file, new DiskOutput.Sink() {
-                        @Override
-                        public void write(long offset, byte[] data, int off, int len) throws IOException {
-                            sink.write(offset, data, off, len);
-                        }
 
-                        @Override
-                        public List<Path> files() {
-                            return List.of();
-                        }
+        public VmInfo vm() {
+            return vm;
+        }
 
-                        @Override
-                        public void close() {}
-                    });
-                }
-                job.log("wrote " + d.name() + " to " + file + " over " + writer.name());
+        public List<TargetDisk> disks() {
+            return disks;
+        }
+
+        /** The datastore access of the VM's datacenter, for the https transport. */
+        public DatastoreClient datastore() throws VsphereException {
+            return new DatastoreClient(
+                    c.serverBase(),
+                    c.sslSocketFactory(),
+                    c.hostnameVerifier(),
+                    c::sessionCookie,
+                    Props.datacenterPath(c, vm.ref()));
+        }
+
+        /**
+         * Takes the restore snapshot a VDDK transport requires before writing base disks
+         * ({@link RestoreSnapshot}); null when it needs none.
+         *
+         * @return the snapshot's moRef, for the transport and {@link #revertAndRemove}
+         */
+        public String takeRestoreSnapshot(String transport, String jobId) throws VsphereException {
+            if (!RestoreSnapshot.forTransport(transport, vvol).taken()) {
+                return null;
             }
-        } catch (IOException | RuntimeException e) {
-            failure = e instanceof IOException io ? io : new IOException(e);
-            throw e;
-        } finally {
-            if (snap != null) {
-                job.phase("revert to and remove the restore snapshot", 0);
-                try {
-                    Tasks.await(c, c.port().revertToSnapshotTask(snap, null, true), null);
-                    io.cairn.vsphere.backup.Snapshots.remove(c, snap);
-                } catch (Exception e) {
-                    VsphereException ve = Faults.translate("reverting to the restore snapshot", snap, e);
-                    if (failure == null) {
-                        throw ve;
-                    }
-                    failure.addSuppressed(ve);
-                }
+            log.phase("restore snapshot of " + vm.name());
+            return Snapshots.create(
+                            c,
+                            vm.ref(),
+                            Snapshots.PREFIX + "restore-" + jobId,
+                            "cairn restore " + jobId + " (" + transport
+                                    + " writes the base disk); reverted and removed after",
+                            false)
+                    .getValue();
+        }
+
+        /** Reverts the VM to its restore snapshot and removes the snapshot. */
+        public void revertAndRemove(String snapshot) throws VsphereException {
+            log.phase("revert to and remove the restore snapshot");
+            ManagedObjectReference snap = new ManagedObjectReference();
+            snap.setType("VirtualMachineSnapshot");
+            snap.setValue(snapshot);
+            try {
+                Tasks.await(c, c.port().revertToSnapshotTask(snap, null, true), null);
+                Snapshots.remove(c, snap);
+            } catch (Exception e) {
+                throw Faults.translate("reverting to the restore snapshot", snap, e);
             }
         }
     }
 
-    private void writeDisks(Repository.Listed b, List<VirtualDisk> targets, DatastoreClient ds) throws IOException {
-        List<Manifest.DiskEntry> stored = b.manifest().disks();
-        Restorer restorer = new Restorer(repo, threads, job.progress());
-        for (int i = 0; i < stored.size(); i++) {
-            Manifest.DiskEntry d = stored.get(i);
-            VirtualDisk target = targets.get(i);
-            if (!(target.getBacking() instanceof VirtualDiskFlatVer2BackingInfo fb)) {
-                throw new VsphereException(
-                        "disk " + (i + 1) + " of the target is not a flat disk; the https transport cannot write it");
-            }
-            long targetBytes = target.getCapacityInBytes() != null && target.getCapacityInBytes() > 0
-                    ? target.getCapacityInBytes()
-                    : target.getCapacityInKB() * 1024;
-            if (targetBytes != d.capacity()) {
-                throw new VsphereException("disk " + (i + 1) + " (" + fb.getFileName() + ") holds " + targetBytes
-                        + " bytes, the backup's " + d.name() + " " + d.capacity());
-            }
-            job.checkCancelled();
-            DatastorePath path = DatastorePath.parse(fb.getFileName());
-            Map<String, String> meta = io.cairn.vixmntbridge.engine.VmdkOutput.restorableMetadata(d.metadata());
-            FixedIndex idx = repo.readIndex(b.ref(), d);
-            try (HttpsDiskUpload up = HttpsDiskUpload.create(ds, path, d.capacity(), meta)) {
-                restorer.restoreDisk(idx, d.name() + " -> " + path, new DiskOutput.Sink() {
-                    @Override
-                    public void write(long offset, byte[] data, int off, int len) throws IOException {
-                        up.write(offset, data, off, len);
-                    }
-
-                    @Override
-                    public List<Path> files() {
-                        return List.of();
-                    }
-
-                    @Override
-                    public void close() {}
-                });
-                up.finish();
-            }
-            job.log("wrote " + d.name() + " to " + path);
+    private static TargetDisk targetDisk(int index, VirtualDisk d) {
+        long bytes = d.getCapacityInBytes() != null && d.getCapacityInBytes() > 0
+                ? d.getCapacityInBytes()
+                : d.getCapacityInKB() * 1024;
+        if (d.getBacking() instanceof VirtualDiskFlatVer2BackingInfo fb) {
+            return new TargetDisk(index, fb.getFileName(), bytes, true);
         }
+        return new TargetDisk(index, null, bytes, false);
     }
 
-    private void uploadNvram(Repository.Listed b, VirtualMachineConfigInfo created, DatastoreClient ds)
-            throws IOException {
-        for (Manifest.FileEntry f : b.manifest().files()) {
-            if ("nvram".equals(f.role())
-                    && created.getFiles() != null
-                    && created.getFiles().getVmPathName() != null) {
-                DatastorePath vmx = DatastorePath.parse(created.getFiles().getVmPathName());
-                String stem = vmx.fileName().endsWith(".vmx")
-                        ? vmx.fileName().substring(0, vmx.fileName().length() - 4)
-                        : vmx.fileName();
-                byte[] content = new Restorer(repo, 1, io.cairn.repository.backup.Progress.NONE).readFile(f);
-                ds.upload(
-                        vmx.resolveSibling(stem + ".nvram"), new java.io.ByteArrayInputStream(content), content.length);
-                job.log("restored NVRAM as " + vmx.resolveSibling(stem + ".nvram"));
-            }
-        }
+    private static ManagedObjectReference ref(String vmMoRef) {
+        ManagedObjectReference r = new ManagedObjectReference();
+        r.setType("VirtualMachine");
+        r.setValue(vmMoRef);
+        return r;
     }
 
-    private void destroy(VmInfo v) throws VsphereException {
+    private static void destroy(VsphereConnection c, VmInfo v) throws VsphereException {
         try {
             if (v.powerState() == VirtualMachinePowerState.POWERED_ON) {
                 Tasks.await(c, c.port().powerOffVMTask(v.ref()), null);

@@ -2,12 +2,9 @@ package io.cairn.vsphere.backup;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.vmware.vim25.DiskChangeExtent;
 import com.vmware.vim25.DiskChangeInfo;
-import io.cairn.repository.backup.Extent;
-import io.cairn.repository.manifest.Manifest;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.DisplayName;
@@ -37,14 +34,19 @@ class CbtTest {
     @DisplayName("a server answering window by window is asked again from where each window ended")
     void paging() throws Exception {
         List<Long> asked = new ArrayList<>();
-        List<Extent> got = Cbt.collect(100 * MiB, offset -> {
+        List<BackupSnapshot.Area> got = Cbt.collect(100 * MiB, offset -> {
             asked.add(offset);
             return offset == 0
                     ? window(0, 40 * MiB, 0, MiB, 10 * MiB, 2 * MiB)
                     : offset == 40 * MiB ? window(40 * MiB, 40 * MiB) : window(80 * MiB, 20 * MiB, 99 * MiB, MiB);
         });
         assertEquals(List.of(0L, 40 * MiB, 80 * MiB), asked);
-        assertEquals(List.of(new Extent(0, MiB), new Extent(10 * MiB, 2 * MiB), new Extent(99 * MiB, MiB)), got);
+        assertEquals(
+                List.of(
+                        new BackupSnapshot.Area(0, MiB),
+                        new BackupSnapshot.Area(10 * MiB, 2 * MiB),
+                        new BackupSnapshot.Area(99 * MiB, MiB)),
+                got);
     }
 
     @Test
@@ -54,18 +56,5 @@ class CbtTest {
         assertNull(Cbt.collect(100 * MiB, offset -> window(0, 100 * MiB, 99 * MiB, 2 * MiB)));
         assertEquals(
                 List.of(), Cbt.collect(100 * MiB, offset -> window(0, 100 * MiB)), "nothing changed is an empty list");
-    }
-
-    @Test
-    @DisplayName("incremental only from an earlier backup of the same disk with a changeId and the same size")
-    void whyFull() {
-        Manifest.DiskEntry ok =
-                new Manifest.DiskEntry("disk0", "a.vmdk", 64 * MiB, "disk0.fidx", "00", null, "52 aa/17", null);
-        assertNull(Cbt.whyFull(ok, 64 * MiB));
-        assertTrue(Cbt.whyFull(null, 64 * MiB).contains("no earlier backup"));
-        assertTrue(
-                Cbt.whyFull(new Manifest.DiskEntry("disk0", "a.vmdk", 64 * MiB, "i", "00", null, null, null), 64 * MiB)
-                        .contains("no changeId"));
-        assertTrue(Cbt.whyFull(ok, 128 * MiB).contains("resized"));
     }
 }

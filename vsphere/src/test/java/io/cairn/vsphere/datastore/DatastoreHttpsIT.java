@@ -9,15 +9,6 @@ import com.vmware.vim25.ManagedObjectReference;
 import com.vmware.vim25.ServiceContent;
 import com.vmware.vim25.VimPortType;
 import com.vmware.vim25.VimService;
-import io.cairn.repository.Repository;
-import io.cairn.repository.backup.BackupRequest;
-import io.cairn.repository.backup.BackupWriter;
-import io.cairn.repository.backup.DiskOutput;
-import io.cairn.repository.backup.Progress;
-import io.cairn.repository.backup.Restorer;
-import io.cairn.repository.index.FixedIndex;
-import io.cairn.repository.manifest.Manifest;
-import io.cairn.repository.store.LocalStore;
 import io.cairn.vsphere.testing.Vcsim;
 import jakarta.xml.ws.BindingProvider;
 import jakarta.xml.ws.handler.MessageContext;
@@ -31,7 +22,6 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.cert.CertificateException;
 import java.security.cert.X509Certificate;
-import java.time.Duration;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
@@ -292,62 +282,6 @@ class DatastoreHttpsIT {
             h.read(r[0], got, 0, r[1]);
             assertArrayEquals(Arrays.copyOfRange(disk, r[0], r[0] + r[1]), got, "at " + r[0] + "+" + r[1]);
         }
-    }
-
-    @Test
-    @DisplayName(
-            "the disk backs up into a repository through HttpsDiskSource and restores to a file and to the datastore")
-    void backupAndRestore(@TempDir Path tmp) throws Exception {
-        Repository repo = Repository.init(new LocalStore(tmp.resolve("repo")), 256 * 1024, 3, null);
-        BackupWriter.Result res;
-        try (HttpsDiskSource src = HttpsDiskSource.open(client, DISK)) {
-            assertEquals("it-vm.vmdk", src.name());
-            BackupRequest req = new BackupRequest(
-                    new Manifest.VmIdentity("id-it-vm", "it-vm", null, null),
-                    "vcsim:" + DISK,
-                    Map.of(),
-                    null,
-                    null,
-                    List.of(BackupRequest.DiskInput.full(src)),
-                    List.of(),
-                    null);
-            res = new BackupWriter(repo, 2, Progress.NONE, Duration.ZERO).write(req);
-        }
-        Manifest.DiskEntry entry = res.manifest().disks().get(0);
-        assertEquals(DISK_SIZE, entry.capacity());
-        assertEquals("pvscsi", entry.metadata().get("adapterType"));
-        FixedIndex idx = repo.readIndex(res.ref(), entry);
-
-        Path file = tmp.resolve("restored.img");
-        new Restorer(repo, 2, Progress.NONE).restoreDisk(idx, "it-vm", file);
-        assertArrayEquals(disk, Files.readAllBytes(file));
-
-        // Restore over https: the restorer hands chunks in order and skips zero chunks.
-        DatastorePath target = DatastorePath.parse("[" + DS + "] restored/restored.vmdk");
-        try (HttpsDiskUpload up = HttpsDiskUpload.create(client, target, entry.capacity(), entry.metadata())) {
-            new Restorer(repo, 2, Progress.NONE).restoreDisk(idx, "it-vm", new DiskOutput.Sink() {
-                @Override
-                public void write(long offset, byte[] data, int off, int len) throws IOException {
-                    up.write(offset, data, off, len);
-                }
-
-                @Override
-                public List<Path> files() {
-                    return List.of();
-                }
-
-                @Override
-                public void close() {}
-            });
-            up.finish();
-        }
-        HttpsDisk back = HttpsDisk.open(client, target);
-        assertEquals("pvscsi", back.metadata().get("adapterType"));
-        byte[] all = new byte[DISK_SIZE];
-        for (int off = 0; off < DISK_SIZE; off += 8 * MIB) {
-            back.read(off, all, off, 8 * MIB);
-        }
-        assertArrayEquals(disk, all);
     }
 
     @Test

@@ -19,7 +19,7 @@ import com.vmware.vim25.VirtualMachineConfigSpec;
 import com.vmware.vim25.VirtualMachineFileInfo;
 import com.vmware.vim25.VirtualSCSISharing;
 import io.cairn.vsphere.backup.Props;
-import io.cairn.vsphere.backup.VmBackup;
+import io.cairn.vsphere.backup.VmDisks;
 import io.cairn.vsphere.config.ConfigSpecBuilder;
 import io.cairn.vsphere.connect.VsphereConnection;
 import io.cairn.vsphere.datastore.DatastoreClient;
@@ -176,9 +176,9 @@ public final class SimVms {
         return c;
     }
 
-    /** The VM's disks in the order the backup reads them ({@link VmBackup#disks}), so index i is backup disk i. */
+    /** The VM's disks in the order the backup reads them ({@link VmDisks#of}), so index i is backup disk i. */
     public static List<VirtualDisk> disks(VirtualMachineConfigInfo c) {
-        return VmBackup.disks(c);
+        return VmDisks.of(c);
     }
 
     /**

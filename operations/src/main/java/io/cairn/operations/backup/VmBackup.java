@@ -1,0 +1,226 @@
+package io.cairn.operations.backup;
+
+import io.cairn.operations.disk.DiskOpener;
+import io.cairn.operations.disk.HttpsDiskSource;
+import io.cairn.operations.job.Job;
+import io.cairn.operations.job.JobLog;
+import io.cairn.repository.Repository;
+import io.cairn.repository.backup.BackupRequest;
+import io.cairn.repository.backup.BackupWriter;
+import io.cairn.repository.backup.DiskSource;
+import io.cairn.repository.backup.Extent;
+import io.cairn.repository.index.FixedIndex;
+import io.cairn.repository.manifest.Manifest;
+import io.cairn.vsphere.backup.BackupSnapshot;
+import io.cairn.vsphere.backup.Snapshots;
+import io.cairn.vsphere.connect.VsphereConnection;
+import io.cairn.vsphere.connect.VsphereException;
+import io.cairn.vsphere.inventory.VmInfo;
+import io.cairn.vsphere.task.TaskLog;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Backs up one vCenter or ESXi VM: the snapshot's steps on the vSphere side
+ * ({@link BackupSnapshot}: privileges, leftovers, CBT, snapshot, removed at the end, also when
+ * anything failed), each disk read over https or the chosen VDDK transport (only the changed areas
+ * when changed block tracking allows it), the disk metadata, keyId, {@code encryption.bundle} and
+ * NVRAM kept, and the backup committed. The snapshot is named after the job ({@code
+ * cairn-backup-<job id>}).
+ */
+public final class VmBackup {
+
+    /**
+     * @param quiesce ask VMware Tools to quiesce the guest (falls back to a crash-consistent
+     *        snapshot, labelled so, when the guest cannot be quiesced)
+     * @param enableCbt turn on changed block tracking when it is off (takes effect with this snapshot)
+     * @param transport how disks are read; null for {@code https}
+     */
+    public record Options(
+            boolean quiesce,
+            boolean enableCbt,
+            int threads,
+            Duration lockWait,
+            Map<String, String> labels,
+            DiskOpener transport) {
+        public Options {
+            labels = labels == null ? Map.of() : Map.copyOf(labels);
+        }
+    }
+
+    private final VsphereConnection c;
+    private final Repository repo;
+    private final Options options;
+    private final Job job;
+
+    public VmBackup(VsphereConnection c, Repository repo, Options options, Job job) {
+        this.c = c;
+        this.repo = repo;
+        this.options = options;
+        this.job = job;
+    }
+
+    /** The repository identity of a VM: vCenter instanceUuid / VM instanceUuid. */
+    public static String identity(VsphereConnection c, VmInfo vm) throws VsphereException {
+        return c.instanceUuid() + "/" + vm.instanceUuid();
+    }
+
+    public BackupWriter.Result run(VmInfo vm) throws IOException {
+        TaskLog log = new JobLog(job);
+        BackupSnapshot.checkPrivileges(c, vm, log);
+        job.checkCancelled();
+        BackupSnapshot.removeLeftovers(c, vm, log);
+        if (options.enableCbt()) {
+            BackupSnapshot.enableCbt(c, vm, log);
+        }
+        String name = Snapshots.PREFIX + "backup-" + job.id();
+        String description = "cairn backup " + job.id() + "; cairn removes it when the backup ends";
+        Map<String, String> labels = new LinkedHashMap<>(options.labels());
+        labels.put(
+                "transport",
+                options.transport() == null ? "https" : options.transport().name());
+        try (BackupSnapshot snap = BackupSnapshot.take(c, vm, name, description, options.quiesce(), log)) {
+            labels.put("consistency", snap.quiesced() ? "quiesced" : "crash");
+            return backupFromSnapshot(vm, snap, labels);
+        }
+    }
+
+    private BackupWriter.Result backupFromSnapshot(VmInfo vm, BackupSnapshot snap, Map<String, String> labels)
+            throws IOException {
+        job.checkCancelled();
+        List<BackupSnapshot.Disk> disks = snap.disks();
+        String identity = identity(c, vm);
+        Repository.Listed previous = repo.latestOf(identity);
+        List<DiskSource> sources = new ArrayList<>();
+        try {
+            List<BackupRequest.DiskInput> inputs = new ArrayList<>();
+            for (BackupSnapshot.Disk d : disks) {
+                if (!d.flat()) {
+                    throw new VsphereException("disk '" + d.label() + "' of " + vm.name() + " has a " + d.backing()
+                            + " backing; the https transport reads flat disks only"
+                            + " (use a VDDK transport)");
+                }
+                // a VDDK transport reads the disk as of the snapshot, through any chain of deltas
+                DiskSource src = options.transport() != null
+                        ? options.transport().open(vm, snap.moRef(), d.fileName())
+                        : new HttpsDiskSource(snap.openHttps(d));
+                sources.add(src);
+                inputs.add(input(snap, d, src, previous));
+            }
+            List<BackupRequest.FileInput> files = new ArrayList<>();
+            for (BackupSnapshot.File f : snap.files()) {
+                files.add(new BackupRequest.FileInput(f.role(), f.name(), f.content()));
+            }
+            String keyId = snap.keyId();
+            BackupRequest req = new BackupRequest(
+                    new Manifest.VmIdentity(identity, vm.name(), vm.instanceUuid(), c.instanceUuid()),
+                    snap.source(),
+                    labels,
+                    snap.configSummary(),
+                    keyId == null ? null : new Manifest.EncryptionInfo(keyId),
+                    inputs,
+                    files,
+                    previous != null && inputs.stream().anyMatch(in -> in.base() != null)
+                            ? previous.ref().id()
+                            : null);
+            job.checkCancelled();
+            return new BackupWriter(repo, options.threads(), job.progress(), options.lockWait()).write(req);
+        } finally {
+            for (DiskSource s : sources) {
+                try {
+                    s.close();
+                } catch (IOException ignored) {
+                    // nothing to release that matters after the backup
+                }
+            }
+        }
+    }
+
+    /**
+     * A disk's input: incremental from the previous backup's changeId when changed block tracking
+     * answers for it, full otherwise (first backup, changeId reset, disk resized, no CBT).
+     */
+    private BackupRequest.DiskInput input(
+            BackupSnapshot snap, BackupSnapshot.Disk d, DiskSource src, Repository.Listed previous) throws IOException {
+        long capacity = src.capacity();
+        if (d.changeId() == null) {
+            return new BackupRequest.DiskInput(src, null, null, null);
+        }
+        Manifest.DiskEntry before = previous == null
+                ? null
+                : previous.manifest().disks().stream()
+                        .filter(e -> e.key().equals("disk" + d.index()))
+                        .findFirst()
+                        .orElse(null);
+        String why = Incremental.whyFull(before, capacity);
+        if (why != null) {
+            job.log(d.label() + ": full read (" + why + ")");
+            List<Extent> used = extents(snap.changedAreas(d, capacity, "*"));
+            return new BackupRequest.DiskInput(used == null ? src : new Allocated(src, used), null, null, d.changeId());
+        }
+        List<Extent> changed = extents(snap.changedAreas(d, capacity, before.changeId()));
+        if (changed == null) {
+            job.log(d.label() + ": full read (the change tracking chain is broken or not available)");
+            return new BackupRequest.DiskInput(src, null, null, d.changeId());
+        }
+        FixedIndex base = repo.readIndex(previous.ref(), before);
+        job.log(d.label() + ": " + changed.size() + " changed areas since changeId " + before.changeId());
+        return new BackupRequest.DiskInput(src, base, changed, d.changeId());
+    }
+
+    private static List<Extent> extents(List<BackupSnapshot.Area> areas) {
+        return areas == null
+                ? null
+                : areas.stream().map(a -> new Extent(a.offset(), a.length())).toList();
+    }
+
+    /** A source whose allocated areas are what CBT's "*" query reported. */
+    private static final class Allocated implements DiskSource {
+        private final DiskSource src;
+        private final List<Extent> used;
+
+        Allocated(DiskSource src, List<Extent> used) {
+            this.src = src;
+            this.used = List.copyOf(used);
+        }
+
+        @Override
+        public String name() {
+            return src.name();
+        }
+
+        @Override
+        public long capacity() throws IOException {
+            return src.capacity();
+        }
+
+        @Override
+        public void read(long offset, byte[] buf, int off, int len) throws IOException {
+            src.read(offset, buf, off, len);
+        }
+
+        @Override
+        public Map<String, String> metadata() throws IOException {
+            return src.metadata();
+        }
+
+        @Override
+        public List<Extent> allocatedAreas() {
+            return used;
+        }
+
+        @Override
+        public void finish() throws IOException {
+            src.finish();
+        }
+
+        @Override
+        public void close() throws IOException {
+            src.close();
+        }
+    }
+}

@@ -1,0 +1,63 @@
+package io.cairn.operations.restore;
+
+import io.cairn.operations.job.Job;
+import io.cairn.repository.Repository;
+import io.cairn.repository.lock.Lock;
+import io.cairn.vsphere.connect.VsphereConnection;
+import io.cairn.vsphere.restore.VmRestore;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.Locale;
+
+/**
+ * Re-creates a backed-up VM on vSphere under a new name from its stored configuration and writes
+ * its disks over https ({@link VsphereRestore#asNew}), as {@code cairn restore BACKUP --vc URL
+ * --as-new NAME} and the web UI's "re-create on vSphere" do, under a shared lock.
+ */
+public final class AsNewRestore {
+
+    /**
+     * @param moRef the new VM, or the existing one a {@link VmRestore.Conflict#KEEP} left alone
+     */
+    public record Result(Repository.Listed backup, String name, String moRef, double seconds) {
+        /** {@code restored <id> as <name> (<moRef>) in 12.3 s}. */
+        public String summary() {
+            return String.format(
+                    Locale.ROOT,
+                    "restored %s as %s (%s) in %.1f s",
+                    backup.ref().id(),
+                    name,
+                    moRef,
+                    seconds);
+        }
+    }
+
+    private final Repository repo;
+    private final int threads;
+    private final Duration lockWait;
+    private final String lockPurpose;
+
+    /**
+     * @param client who restores, for the lock's purpose ({@code restore to vSphere (web UI)}), or null
+     */
+    public AsNewRestore(Repository repo, int threads, Duration lockWait, String client) {
+        this.repo = repo;
+        this.threads = threads;
+        this.lockWait = lockWait;
+        this.lockPurpose = client == null ? "restore" : "restore to vSphere (" + client + ")";
+    }
+
+    /**
+     * @param backup a backup id (or a unique prefix) or {@code VMNAME@latest}
+     */
+    public Result run(VsphereConnection c, String backup, VmRestore.AsNew o, Job job) throws IOException {
+        try (Lock lock = repo.locks().acquireForReading(lockPurpose, lockWait)) {
+            Repository.Listed b = repo.resolve(backup);
+            job.expect(
+                    b.manifest().disks().stream().mapToLong(d -> d.capacity()).sum());
+            long t0 = System.nanoTime();
+            String vm = new VsphereRestore(c, repo, threads, job).asNew(b, o);
+            return new Result(b, o.name(), vm, (System.nanoTime() - t0) / 1e9);
+        }
+    }
+}

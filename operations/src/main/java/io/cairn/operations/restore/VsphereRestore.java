@@ -1,0 +1,188 @@
+package io.cairn.operations.restore;
+
+import io.cairn.operations.disk.DiskWriter;
+import io.cairn.operations.job.Job;
+import io.cairn.operations.job.JobLog;
+import io.cairn.repository.Repository;
+import io.cairn.repository.backup.DiskOutput;
+import io.cairn.repository.backup.Progress;
+import io.cairn.repository.backup.Restorer;
+import io.cairn.repository.index.FixedIndex;
+import io.cairn.repository.manifest.Manifest;
+import io.cairn.vixmntbridge.vmdk.DiskDatabase;
+import io.cairn.vsphere.connect.VsphereConnection;
+import io.cairn.vsphere.connect.VsphereException;
+import io.cairn.vsphere.datastore.DatastoreClient;
+import io.cairn.vsphere.datastore.DatastorePath;
+import io.cairn.vsphere.datastore.HttpsDiskUpload;
+import io.cairn.vsphere.restore.VmRestore;
+import io.cairn.vsphere.task.TaskLog;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * Brings a backed-up VM back on vSphere: re-created as a new VM from its stored ConfigInfo
+ * ({@link #asNew}), or its disks written back into the existing VM ({@link #inPlace}, "restore to
+ * the previous state"). The vSphere side (target, create, power, snapshots) is
+ * {@link VmRestore}'s; this class reads the backup and writes its disks, over the https transport
+ * (a whole-file datastore PUT per disk, descriptor first) or a VDDK transport ({@link DiskWriter}).
+ */
+public final class VsphereRestore {
+    private final VsphereConnection c;
+    private final Repository repo;
+    private final Job job;
+    private final int threads;
+
+    public VsphereRestore(VsphereConnection c, Repository repo, int threads, Job job) {
+        this.c = c;
+        this.repo = repo;
+        this.threads = threads;
+        this.job = job;
+    }
+
+    /** The stored ConfigInfo ({@code config-info.xml}) of a backup of a vSphere VM. */
+    private byte[] storedConfig(Repository.Listed b) throws IOException {
+        for (Manifest.FileEntry f : b.manifest().files()) {
+            if ("config-info".equals(f.role())) {
+                return new Restorer(repo, 1, Progress.NONE).readFile(f);
+            }
+        }
+        throw new VsphereException(
+                "backup " + b.ref().id() + " holds no vSphere ConfigInfo (it was not made from vCenter"
+                        + " or ESXi): restore its disks with 'cairn restore --to DIR' instead");
+    }
+
+    /**
+     * Creates a new VM from the backup and writes its disks; returns the new VM's moRef, or the
+     * existing one's when {@link VmRestore.Conflict#KEEP} found the name taken.
+     */
+    public String asNew(Repository.Listed b, VmRestore.AsNew o) throws IOException {
+        TaskLog log = new JobLog(job);
+        VmRestore.Recreated vm = VmRestore.recreate(c, storedConfig(b), o, log);
+        if (vm.kept()) {
+            return vm.moRef();
+        }
+        writeDisks(b, vm.disks(), vm.datastore());
+        if (vm.nvram() != null) {
+            for (Manifest.FileEntry f : b.manifest().files()) {
+                if ("nvram".equals(f.role())) {
+                    vm.uploadNvram(new Restorer(repo, 1, Progress.NONE).readFile(f), log);
+                }
+            }
+        }
+        if (o.powerOn()) {
+            VmRestore.powerOn(c, vm.moRef(), o.name(), log);
+        }
+        return vm.moRef();
+    }
+
+    /**
+     * Writes the backup's disks back into the VM it was taken from (found by its instanceUuid):
+     * powered off first (only with {@code force} when it is running), disks matched in bus:unit order
+     * and required to have the same capacity.
+     */
+    public String inPlace(Repository.Listed b, boolean force) throws IOException {
+        return inPlace(b, force, null);
+    }
+
+    /**
+     * As {@link #inPlace(Repository.Listed, boolean)}, writing through {@code writer} (a VDDK
+     * transport) when given: a restore snapshot is taken first where the transport requires one,
+     * and afterwards the VM is reverted to it and it is deleted.
+     */
+    public String inPlace(Repository.Listed b, boolean force, DiskWriter writer) throws IOException {
+        Manifest m = b.manifest();
+        VmRestore.Existing vm = VmRestore.existing(
+                c, m.vm().instanceUuid(), b.ref().id(), m.vm().name(), m.disks().size(), force, new JobLog(job));
+        if (writer != null) {
+            writeThrough(b, vm, writer);
+        } else {
+            writeDisks(b, vm.disks(), vm.datastore());
+        }
+        return vm.vm().moRef();
+    }
+
+    private void writeThrough(Repository.Listed b, VmRestore.Existing vm, DiskWriter writer) throws IOException {
+        String snap = vm.takeRestoreSnapshot(writer.name(), job.id());
+        IOException failure = null;
+        try {
+            Restorer restorer = new Restorer(repo, threads, job.progress());
+            List<Manifest.DiskEntry> stored = b.manifest().disks();
+            for (int i = 0; i < stored.size(); i++) {
+                Manifest.DiskEntry d = stored.get(i);
+                String file = vm.disks().get(i).fileName();
+                job.checkCancelled();
+                try (DiskWriter.Sink sink = writer.open(vm.vm().moRef(), vm.vm().host(), snap, file)) {
+                    restorer.restoreDisk(repo.readIndex(b.ref(), d), d.name() + " -> " + file, sink(sink::write));
+                }
+                job.log("wrote " + d.name() + " to " + file + " over " + writer.name());
+            }
+        } catch (IOException | RuntimeException e) {
+            failure = e instanceof IOException io ? io : new IOException(e);
+            throw e;
+        } finally {
+            if (snap != null) {
+                try {
+                    vm.revertAndRemove(snap);
+                } catch (VsphereException e) {
+                    if (failure == null) {
+                        throw e;
+                    }
+                    failure.addSuppressed(e);
+                }
+            }
+        }
+    }
+
+    private void writeDisks(Repository.Listed b, List<VmRestore.TargetDisk> targets, DatastoreClient ds)
+            throws IOException {
+        List<Manifest.DiskEntry> stored = b.manifest().disks();
+        Restorer restorer = new Restorer(repo, threads, job.progress());
+        for (int i = 0; i < stored.size(); i++) {
+            Manifest.DiskEntry d = stored.get(i);
+            VmRestore.TargetDisk target = targets.get(i);
+            if (!target.flat()) {
+                throw new VsphereException(
+                        "disk " + (i + 1) + " of the target is not a flat disk; the https transport cannot write it");
+            }
+            if (target.capacity() != d.capacity()) {
+                throw new VsphereException("disk " + (i + 1) + " (" + target.fileName() + ") holds " + target.capacity()
+                        + " bytes, the backup's " + d.name() + " " + d.capacity());
+            }
+            job.checkCancelled();
+            DatastorePath path = DatastorePath.parse(target.fileName());
+            FixedIndex idx = repo.readIndex(b.ref(), d);
+            try (HttpsDiskUpload up =
+                    HttpsDiskUpload.create(ds, path, d.capacity(), DiskDatabase.restorable(d.metadata()))) {
+                restorer.restoreDisk(idx, d.name() + " -> " + path, sink(up::write));
+                up.finish();
+            }
+            job.log("wrote " + d.name() + " to " + path);
+        }
+    }
+
+    /** Where the restorer's bytes go. */
+    @FunctionalInterface
+    private interface Write {
+        void write(long offset, byte[] data, int off, int len) throws IOException;
+    }
+
+    /** A restorer sink that passes the bytes on and owns no files (the target closes itself). */
+    private static DiskOutput.Sink sink(Write w) {
+        return new DiskOutput.Sink() {
+            @Override
+            public void write(long offset, byte[] data, int off, int len) throws IOException {
+                w.write(offset, data, off, len);
+            }
+
+            @Override
+            public List<Path> files() {
+                return List.of();
+            }
+
+            @Override
+            public void close() {}
+        };
+    }
+}
