@@ -60,7 +60,7 @@ record Driver(String name, Kind kind, Path program) {
                 "LIBGUESTFS_BACKEND", "direct",
                 // no /dev/kvm in the sandbox, and nested virtualization is rarely there anyway
                 "LIBGUESTFS_BACKEND_SETTINGS", "force_tcg",
-                "LIBGUESTFS_MEMSIZE", "512",
+                "LIBGUESTFS_MEMSIZE", "384",
                 "LIBGUESTFS_CACHEDIR", "/tmp");
     }
 
