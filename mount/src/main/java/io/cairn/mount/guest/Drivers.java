@@ -4,6 +4,7 @@ import io.cairn.mount.volume.FsType;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.function.Function;
 
 /**
  * Which guest file system drivers work on this machine, found once: the programs, the sandbox
@@ -33,8 +34,14 @@ final class Drivers {
      * @param microVmMissing why there is no micro-VM (when {@code microVm} is null)
      */
     static Drivers detect(String sandboxMissing, MicroVm microVm, String microVmMissing) {
-        Path fuse2fs = find("fuse2fs");
-        Path ntfs3g = find("ntfs-3g");
+        return detect(Drivers::find, sandboxMissing, microVm != null ? microVm.guestmount() : null, microVmMissing);
+    }
+
+    /** As above, with the programs looked up by {@code find} and the micro-VM given by its guestmount. */
+    static Drivers detect(
+            Function<String, Path> find, String sandboxMissing, String guestmount, String microVmMissing) {
+        Path fuse2fs = find.apply("fuse2fs");
+        Path ntfs3g = find.apply("ntfs-3g");
         Driver ext = null;
         String extMissing = sandboxMissing;
         if (sandboxMissing == null) {
@@ -56,8 +63,8 @@ final class Drivers {
         }
         Driver xfs = null;
         String xfsMissing = sandboxMissing != null ? sandboxMissing : microVmMissing;
-        if (sandboxMissing == null && microVm != null) {
-            xfs = new Driver("micro-vm", Driver.Kind.MICRO_VM, Path.of(microVm.guestmount()));
+        if (sandboxMissing == null && guestmount != null) {
+            xfs = new Driver("micro-vm", Driver.Kind.MICRO_VM, Path.of(guestmount));
             xfsMissing = null;
         }
         return new Drivers(ext, extMissing, xfs, xfsMissing, ntfs, ntfsMissing);
