@@ -218,6 +218,29 @@ class GuestIsolationIT {
 
     @Test
     @Order(5)
+    @DisplayName("another local user reads nothing: not the tree, not a disk, not a guest volume (no --allow-other)")
+    void privateToRoot() throws Exception {
+        // the test directory is root's own (0700): open the way to the mount point, so that only the
+        // mount's own modes can stop the other user
+        Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+        Path ext4 = mnt.resolve("vms/gpt/latest/volumes/gpt-p2").toRealPath();
+        for (Path p : List.of(
+                mnt,
+                mnt.resolve("vms/gpt/latest/config/vm.json"),
+                mnt.resolve("vms/gpt/latest/disks/gpt-flat.vmdk"),
+                ext4.resolve("hello.txt"))) {
+            Util.Cmd c = Util.exec(
+                    "setpriv", "--reuid=54321", "--regid=54321", "--clear-groups", "head", "-c", "1", p.toString());
+            assertTrue(
+                    c.exit() != 0 && c.output().contains("Permission denied"),
+                    "uid 54321 read " + p + ": " + c.output());
+        }
+        // root, who mounted, reads all of it
+        assertTrue(Files.readString(ext4.resolve("hello.txt")).startsWith("Hello"));
+    }
+
+    @Test
+    @Order(6)
     @DisplayName("cairn umount ends every driver and leaves nothing mounted")
     void umountEndsDrivers() throws Exception {
         List<Long> drivers = new ArrayList<>(descendants(mount.pid()).keySet());
