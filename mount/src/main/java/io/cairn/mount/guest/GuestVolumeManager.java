@@ -57,19 +57,32 @@ public final class GuestVolumeManager implements GuestVolumes {
      * @param allowOther whether every local user may read the volumes' files (their modes decide),
      *        or only cairn's own user (the default; cairn mount --allow-other)
      * @param microVmCache where the micro-VM's appliance is built and kept (root-owned, world-readable)
+     * @param maxDrivers how many sandboxed drivers may run at once (each some 10-50 MB); the oldest
+     *        one whose volume is not in use is stopped to start another
+     * @param maxMicroVms how many of those may be micro-VMs (each some 500 MB)
      */
-    public record Options(boolean allowOther, Path microVmCache) {
-        /** Private to cairn's user; the micro-VM appliance in /var/cache/cairn/microvm. */
+    public record Options(boolean allowOther, Path microVmCache, int maxDrivers, int maxMicroVms) {
+        public Options {
+            if (maxDrivers < 1 || maxMicroVms < 1) {
+                throw new IllegalArgumentException("at least one driver and one micro-VM");
+            }
+        }
+
+        /** Private to cairn's user; the micro-VM appliance in /var/cache/cairn/microvm; 32 drivers, 2 micro-VMs. */
         public static Options defaults() {
-            return new Options(false, Path.of("/var/cache/cairn/microvm"));
+            return new Options(false, Path.of("/var/cache/cairn/microvm"), 32, 2);
         }
 
         public Options withAllowOther(boolean allowOther) {
-            return new Options(allowOther, microVmCache);
+            return new Options(allowOther, microVmCache, maxDrivers, maxMicroVms);
         }
 
         public Options withMicroVmCache(Path microVmCache) {
-            return new Options(allowOther, microVmCache);
+            return new Options(allowOther, microVmCache, maxDrivers, maxMicroVms);
+        }
+
+        public Options withLimits(int maxDrivers, int maxMicroVms) {
+            return new Options(allowOther, microVmCache, maxDrivers, maxMicroVms);
         }
     }
 
@@ -80,6 +93,8 @@ public final class GuestVolumeManager implements GuestVolumes {
     private final List<Registered> mountedOrder = Collections.synchronizedList(new ArrayList<>());
     private final Instant started = Instant.now();
     private volatile boolean closing;
+    /** Held while making room for a new driver: one eviction at a time. */
+    private final Object evictions = new Object();
     /** Found on first need (guarded by this): the sandbox and micro-VM cost a self-test and a directory. */
     private Drivers drivers;
 
@@ -251,6 +266,7 @@ public final class GuestVolumeManager implements GuestVolumes {
                     + r.volume.fsType().displayName() + ")";
             long t0 = System.nanoTime();
             if (MountTable.at(target) == null) {
+                makeRoom(r); // not remembered as the volume's failure: it passes once files are closed
                 try {
                     start(r, source, target);
                 } catch (IOException e) {
@@ -265,6 +281,76 @@ public final class GuestVolumeManager implements GuestVolumes {
             log.accept("mounted " + r.volume.name() + " (" + r.volume.fsType().displayName() + ") with "
                     + r.driver.name() + " in " + (System.nanoTime() - t0) / 1_000_000 + " ms");
         }
+    }
+
+    /**
+     * A hostile backup may hold hundreds of volumes, and a micro-VM takes some 500 MB: at most
+     * {@link Options#maxDrivers} drivers ({@link Options#maxMicroVms} micro-VMs) run at once. To
+     * start one more, the oldest whose volume is not in use (its unmount succeeds) is stopped; its
+     * link mounts it again when followed. When every one is in use, this fails with the reason.
+     */
+    private void makeRoom(Registered r) throws IOException {
+        boolean vm = r.driver.kind() == Driver.Kind.MICRO_VM;
+        int limit = vm ? options.maxMicroVms() : options.maxDrivers();
+        synchronized (evictions) {
+            while (true) {
+                List<Registered> running;
+                synchronized (mountedOrder) {
+                    running = new ArrayList<>(mountedOrder);
+                }
+                if (vm) {
+                    running.removeIf(x -> x.driver.kind() != Driver.Kind.MICRO_VM);
+                }
+                if (running.size() < limit) {
+                    return;
+                }
+                boolean freed = false;
+                for (Registered old : running) {
+                    if (evict(old, limit, vm)) {
+                        freed = true;
+                        break;
+                    }
+                }
+                if (!freed) {
+                    throw new IOException(limit + (vm ? " micro-VMs" : " guest volume drivers")
+                            + " run already and their volumes are in use (open files or working directories):"
+                            + " close some and try again");
+                }
+            }
+        }
+    }
+
+    /** Stops the driver of {@code old} if its volume can be unmounted now (nothing open on it). */
+    private boolean evict(Registered old, int limit, boolean vm) {
+        Path target = mountPoint.resolve(".cairn/mnt").resolve(old.key);
+        try {
+            Path umount = Drivers.find("umount");
+            if (umount == null) {
+                return false;
+            }
+            Process p = HostCommand.of(List.of(umount.toString(), target.toString()))
+                    .redirectErrorStream(true)
+                    .start();
+            p.getInputStream().readAllBytes();
+            if (p.waitFor() != 0 || MountTable.at(target) != null) {
+                return false; // busy: keep it
+            }
+        } catch (IOException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+        old.mounted = false;
+        mountedOrder.remove(old);
+        DriverProcess p = old.process;
+        old.process = null;
+        if (p != null) {
+            p.stop(STOP_GRACE);
+        }
+        log.accept("stopped " + old.driver.name() + " for " + old.volume.name() + " to make room (at most " + limit
+                + (vm ? " micro-VMs" : " drivers") + " at once; it starts again when opened)");
+        return true;
     }
 
     private void start(Registered r, Path source, Path target) throws IOException {
