@@ -2,10 +2,8 @@ package io.cairn.mount.mutation;
 
 import io.cairn.mount.image.Image;
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.Random;
-import java.util.TreeMap;
 
 /**
  * Seeded mutations of real inputs, as a fuzzer makes them: bit flips, interesting bytes and
@@ -55,7 +53,8 @@ public final class Mutator {
      * else stays as it is), maybe truncated. Nothing is copied: the result is an overlay.
      */
     public Image mutate(Image base, List<long[]> regions) throws IOException {
-        Overlay o = new Overlay(base);
+        long size = random.nextInt(16) == 0 ? (long) (random.nextDouble() * base.size()) : base.size();
+        PatchedImage o = new PatchedImage(base, size);
         int n = 1 + random.nextInt(8);
         for (int i = 0; i < n; i++) {
             long[] r = regions.get(random.nextInt(regions.size()));
@@ -65,15 +64,15 @@ public final class Mutator {
             }
             long at = r[0] + (long) (random.nextDouble() * len);
             switch (random.nextInt(6)) {
-                case 0 -> o.set(at, (byte) (o.get(at) ^ (1 << random.nextInt(8))));
-                case 1 -> o.set(at, (byte) INTERESTING[random.nextInt(8)]);
+                case 0 -> set(o, at, (byte) (o.get(at) ^ (1 << random.nextInt(8))));
+                case 1 -> set(o, at, (byte) INTERESTING[random.nextInt(8)]);
                 case 2 -> {
                     int width = new int[] {2, 4, 8}[random.nextInt(3)];
                     long v = random.nextInt(4) == 0
                             ? base.size() >> random.nextInt(16)
                             : INTERESTING[random.nextInt(INTERESTING.length)];
                     for (int b = 0; b < width; b++) {
-                        o.set(at + b, (byte) (v >> (8 * b)));
+                        set(o, at + b, (byte) (v >> (8 * b)));
                     }
                 }
                 case 3 -> {
@@ -81,22 +80,26 @@ public final class Mutator {
                     long from = s[0] + (long) (random.nextDouble() * Math.max(1, Math.min(s[1], base.size() - s[0])));
                     int count = 1 + random.nextInt(512);
                     for (int b = 0; b < count; b++) {
-                        o.set(at + b, o.get(from + b));
+                        set(o, at + b, o.get(from + b));
                     }
                 }
                 case 4 -> {
                     int count = 1 + random.nextInt(64);
                     for (int b = 0; b < count; b++) {
-                        o.set(at + b, (byte) 0);
+                        set(o, at + b, (byte) 0);
                     }
                 }
-                default -> o.set(at, (byte) random.nextInt(256));
+                default -> set(o, at, (byte) random.nextInt(256));
             }
         }
-        if (random.nextInt(16) == 0) {
-            o.truncate((long) (random.nextDouble() * base.size()));
-        }
         return o;
+    }
+
+    /** A patch inside the (maybe truncated) image; past its end, nothing. */
+    private static void set(PatchedImage o, long at, byte b) {
+        if (at >= 0 && at < o.size()) {
+            o.set(at, b);
+        }
     }
 
     /** A mutated copy of {@code data} (text or a small structure), the same operations plus inserts and cuts. */
@@ -136,58 +139,5 @@ public final class Mutator {
             }
         }
         return d;
-    }
-
-    /** An image with byte patches over it, maybe shorter. */
-    static final class Overlay implements Image {
-        private final Image base;
-        private long size;
-        private final TreeMap<Long, Byte> patches = new TreeMap<>();
-
-        Overlay(Image base) {
-            this.base = base;
-            this.size = base.size();
-        }
-
-        void set(long at, byte b) {
-            if (at >= 0 && at < size) {
-                patches.put(at, b);
-            }
-        }
-
-        byte get(long at) throws IOException {
-            if (at < 0 || at >= size) {
-                return 0;
-            }
-            Byte p = patches.get(at);
-            return p != null ? p : base.readFully(at, 1)[0];
-        }
-
-        void truncate(long newSize) {
-            size = Math.min(size, Math.max(0, newSize));
-        }
-
-        @Override
-        public long size() {
-            return size;
-        }
-
-        @Override
-        public int read(long position, ByteBuffer dst) throws IOException {
-            if (position >= size) {
-                return -1;
-            }
-            int start = dst.position();
-            ByteBuffer view = dst.slice().limit((int) Math.min(dst.remaining(), size - position));
-            int n = base.read(position, view);
-            if (n <= 0) {
-                return n;
-            }
-            for (var e : patches.subMap(position, position + n).entrySet()) {
-                dst.put(start + (int) (e.getKey() - position), e.getValue());
-            }
-            dst.position(start + n);
-            return n;
-        }
     }
 }
