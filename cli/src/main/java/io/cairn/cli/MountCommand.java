@@ -43,12 +43,15 @@ final class MountCommand implements Callable<Integer> {
     @Option(names = "--no-volumes", description = "Do not look into guest volumes (only config and disks).")
     boolean noVolumes;
 
-    @Option(
-            names = "--no-kernel-mounts",
-            description =
-                    "Never let the kernel parse a guest filesystem: XFS volumes"
-                            + " (which only the kernel reads) are then listed as unsupported. FAT, ext and NTFS are read in user space anyway.")
+    /** Kept so that scripts written for cairn 0.1 still run: the kernel never parses a guest filesystem now. */
+    @Option(names = "--no-kernel-mounts", hidden = true)
     boolean noKernelMounts;
+
+    @Option(
+            names = "--allow-other",
+            description = "Let every local user read the mounted backups (FUSE allow_other). They are the decrypted"
+                    + " disks of every VM: without this only the user who mounts can read them.")
+    boolean allowOther;
 
     @Option(
             names = "--cache",
@@ -89,7 +92,7 @@ final class MountCommand implements Callable<Integer> {
                 Durations.parseSize(cache, "--cache"),
                 repo.threads(),
                 !noVolumes,
-                !noKernelMounts,
+                allowOther,
                 repo.lockWait());
         try (RepositoryMount m = RepositoryMount.open(r, o, MountCommand::log)) {
             if (!m.lockRecorded()) {
@@ -144,8 +147,8 @@ final class MountCommand implements Callable<Integer> {
         if (noVolumes) {
             cmd.add("--no-volumes");
         }
-        if (noKernelMounts) {
-            cmd.add("--no-kernel-mounts");
+        if (allowOther) {
+            cmd.add("--allow-other");
         }
         cmd.add(mp.toString());
         ProcessBuilder pb = new ProcessBuilder(cmd)

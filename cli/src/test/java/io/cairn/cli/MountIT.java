@@ -178,7 +178,7 @@ class MountIT {
 
     @Test
     @Order(5)
-    @DisplayName("GPT: the XFS volume (kernel, norecovery) holds the source files")
+    @DisplayName("GPT: the XFS volume (micro-VM, norecovery) holds the source files")
     void xfs() throws Exception {
         Path vols = mnt.resolve("vms/gpt-xfs/latest/volumes");
         assertEquals(Set.of("gpt-xfs-p1"), names(vols));

@@ -14,7 +14,12 @@ import java.util.Arrays;
  *   <li>every link must be a valid data cluster (no free, bad, reserved or out-of-range value);</li>
  *   <li>a loop is found by Brent's cycle detection (constant memory, found within a few times the
  *       loop's length), and the walk is also capped at the volume's cluster count, which no valid
- *       chain can exceed. So the memory of a chain is bounded by the cluster count too.</li>
+ *       chain can exceed;</li>
+ *   <li>the walk stops at the caller's limit: the clusters a file's size needs, or the most a
+ *       directory may span. A hostile volume may claim a chain as long as its cluster count (2^28
+ *       on FAT32); only what is read is walked, so time and memory follow the bytes asked for;</li>
+ *   <li>at most {@value #MAX_RUNS} runs of consecutive clusters are kept (16 MiB): a chain more
+ *       fragmented than that is refused rather than filling the heap.</li>
  * </ul>
  * Immutable once built.
  */
@@ -28,17 +33,30 @@ final class ClusterChain {
 
     private final int runs;
     private final long length;
+    private final boolean complete;
 
-    private ClusterChain(long first, long[] runFileStart, long[] runCluster, int runs, long length) {
+    /** Runs kept at most: 16 bytes each. */
+    static final int MAX_RUNS = 1 << 20;
+
+    private ClusterChain(long first, long[] runFileStart, long[] runCluster, int runs, long length, boolean complete) {
         this.first = first;
         this.runFileStart = runFileStart;
         this.runCluster = runCluster;
         this.runs = runs;
         this.length = length;
+        this.complete = complete;
     }
 
-    /** Walks the chain starting at {@code first}. */
+    /** Walks the whole chain starting at {@code first}. */
     static ClusterChain walk(FatTable fat, BootSector boot, long first) throws IOException {
+        return walk(fat, boot, first, Long.MAX_VALUE);
+    }
+
+    /**
+     * Walks the chain starting at {@code first} up to its end-of-chain mark or {@code limit}
+     * clusters, whichever comes first ({@link #complete} tells which).
+     */
+    static ClusterChain walk(FatTable fat, BootSector boot, long first, long limit) throws IOException {
         long max = boot.maxCluster();
         if (first < 2 || first > max) {
             throw new FatFormatException(
@@ -57,7 +75,12 @@ final class ClusterChain {
         long power = 1;
         long lambda = 0;
         long current = first;
+        boolean complete = true;
         while (true) {
+            if (length >= limit) {
+                complete = false;
+                break;
+            }
             long next = fat.next(current);
             if (next == FatTable.END_OF_CHAIN) {
                 break;
@@ -77,8 +100,12 @@ final class ClusterChain {
             }
             int last = runs - 1;
             if (next != cluster[last] + (length - 1 - fileStart[last])) {
+                if (runs == MAX_RUNS) {
+                    throw new FatFormatException("cluster chain starting at cluster " + first
+                            + " is fragmented into more than " + MAX_RUNS + " pieces");
+                }
                 if (runs == fileStart.length) {
-                    fileStart = Arrays.copyOf(fileStart, runs * 2);
+                    fileStart = Arrays.copyOf(fileStart, Math.min(MAX_RUNS, runs * 2));
                     cluster = Arrays.copyOf(cluster, runs * 2);
                 }
                 fileStart[runs] = length - 1;
@@ -87,7 +114,13 @@ final class ClusterChain {
             }
             current = next;
         }
-        return new ClusterChain(first, Arrays.copyOf(fileStart, runs), Arrays.copyOf(cluster, runs), runs, length);
+        return new ClusterChain(
+                first, Arrays.copyOf(fileStart, runs), Arrays.copyOf(cluster, runs), runs, length, complete);
+    }
+
+    /** False when the walk stopped at its limit before the end-of-chain mark. */
+    boolean complete() {
+        return complete;
     }
 
     long first() {

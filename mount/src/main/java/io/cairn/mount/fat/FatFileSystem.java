@@ -200,8 +200,8 @@ public final class FatFileSystem {
             if (file.firstCluster() == 0) {
                 throw new FatFormatException("it has no first cluster");
             }
-            chain = chain(file.firstCluster());
             long needed = (file.size() + boot.clusterSize - 1) / boot.clusterSize;
+            chain = chain(file.firstCluster(), needed);
             if (chain.length() < needed) {
                 throw new FatFormatException(
                         "its cluster chain holds only " + chain.length() + " clusters, " + needed + " are needed");
@@ -257,10 +257,13 @@ public final class FatFileSystem {
                 if (dir.firstCluster() == 0) {
                     throw new FatFormatException("it has no first cluster");
                 }
-                ClusterChain chain = chain(dir.firstCluster());
+                // the most clusters a directory of MAX_DIRECTORY_ENTRIES entries spans, plus one to notice more
+                long most = ((long) MAX_DIRECTORY_ENTRIES * BootSector.DIR_ENTRY_SIZE + boot.clusterSize - 1)
+                        / boot.clusterSize;
+                ClusterChain chain = chain(dir.firstCluster(), most + 1);
                 long bytes = chain.length() * boot.clusterSize;
-                if (bytes > (long) MAX_DIRECTORY_ENTRIES * BootSector.DIR_ENTRY_SIZE) {
-                    throw new FatFormatException("it spans " + chain.length() + " clusters, more than the "
+                if (chain.length() > most || bytes > (long) MAX_DIRECTORY_ENTRIES * BootSector.DIR_ENTRY_SIZE) {
+                    throw new FatFormatException("it spans more than " + most + " clusters, more than the "
                             + MAX_DIRECTORY_ENTRIES + " entries a directory may hold");
                 }
                 data = new byte[(int) bytes];
@@ -279,15 +282,19 @@ public final class FatFileSystem {
         return DirectoryParser.parse(data, boot.type == BootSector.Type.FAT32);
     }
 
-    private ClusterChain chain(long first) throws IOException {
+    /**
+     * The chain starting at {@code first}, walked to its end or at least {@code limit} clusters. A
+     * cached chain cut short of {@code limit} is walked again, further.
+     */
+    private ClusterChain chain(long first, long limit) throws IOException {
         Object cached = chains.get(first);
-        if (cached == null) {
+        if (cached == null || (cached instanceof ClusterChain c && !c.complete() && c.length() < limit)) {
             try {
-                cached = ClusterChain.walk(fat, boot, first);
+                cached = ClusterChain.walk(fat, boot, first, limit);
             } catch (FatFormatException e) {
                 cached = e; // a damaged chain stays damaged: do not walk it again on every read
             }
-            cached = chains.putIfAbsent(first, cached);
+            chains.put(first, cached);
         }
         if (cached instanceof FatFormatException) {
             FatFormatException e = (FatFormatException) cached;

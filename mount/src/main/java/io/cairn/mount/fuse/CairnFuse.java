@@ -14,6 +14,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicLong;
@@ -30,6 +31,10 @@ import ru.serce.jnrfuse.struct.Statvfs;
  * The jnr-fuse adapter: translates FUSE calls into {@link BackupTree} calls and exceptions into
  * errno values, nothing else (the one errno ladder is {@link #errno}). Read-only: every call that
  * would change something is left to FuseStubFS, which answers ENOSYS, and the mount is {@code ro}.
+ *
+ * <p>Every call catches {@link Throwable}: the tree parses untrusted guest data, and an
+ * {@link Error} from a parser (a stack overflow, an out-of-memory) must answer that one call with
+ * EIO, not end the FUSE worker thread or the mount. Errors are logged once per kind.
  */
 final class CairnFuse extends FuseStubFS {
     private static final int O_ACCMODE = 3;
@@ -38,16 +43,28 @@ final class CairnFuse extends FuseStubFS {
     private final BackupTree tree;
     private final int uid;
     private final int gid;
+    private final boolean allowOther;
     private final Consumer<String> log;
+    private final Set<String> loggedErrors = ConcurrentHashMap.newKeySet();
     private final Runnable beforeUnmount;
     private final Map<Long, FileNode> open = new ConcurrentHashMap<>();
     private final AtomicLong nextHandle = new AtomicLong(1);
     final CountDownLatch destroyed = new CountDownLatch(1);
 
+    /** A mount every local user may read as the modes allow (see {@link FuseMount#mount}). */
     CairnFuse(BackupTree tree, int uid, int gid, Consumer<String> log, Runnable beforeUnmount) {
+        this(tree, uid, gid, true, log, beforeUnmount);
+    }
+
+    /**
+     * @param allowOther false: the modes shown keep only the owner's bits (and the group bits of
+     *        nodes with a {@link Node#readerGroup}, shown with that group)
+     */
+    CairnFuse(BackupTree tree, int uid, int gid, boolean allowOther, Consumer<String> log, Runnable beforeUnmount) {
         this.tree = tree;
         this.uid = uid;
         this.gid = gid;
+        this.allowOther = allowOther;
         this.log = log;
         this.beforeUnmount = beforeUnmount;
     }
@@ -61,7 +78,7 @@ final class CairnFuse extends FuseStubFS {
             }
             fill(n, stat);
             return 0;
-        } catch (IOException | RuntimeException e) {
+        } catch (Throwable e) {
             return errno("stat", path, e);
         }
     }
@@ -81,11 +98,21 @@ final class CairnFuse extends FuseStubFS {
             type = FileStat.S_IFLNK;
             size = ((Link) n).target().getBytes(StandardCharsets.UTF_8).length;
         }
-        stat.st_mode.set(type | n.permissions());
+        int mode = n.permissions();
+        int group = gid;
+        if (!allowOther) {
+            if (n.readerGroup() >= 0) {
+                mode &= 0550;
+                group = n.readerGroup();
+            } else {
+                mode &= 0500;
+            }
+        }
+        stat.st_mode.set(type | mode);
         stat.st_size.set(size);
         stat.st_nlink.set(nlink);
         stat.st_uid.set(uid);
-        stat.st_gid.set(gid);
+        stat.st_gid.set(group);
         stat.st_blksize.set(65536);
         stat.st_blocks.set((size + 511) / 512);
         Instant t = n.modified();
@@ -113,7 +140,7 @@ final class CairnFuse extends FuseStubFS {
                 }
             }
             return 0;
-        } catch (IOException | RuntimeException e) {
+        } catch (Throwable e) {
             return errno("list", path, e);
         }
     }
@@ -138,7 +165,7 @@ final class CairnFuse extends FuseStubFS {
             open.put(h, f);
             fi.fh.set(h);
             return 0;
-        } catch (IOException | RuntimeException e) {
+        } catch (Throwable e) {
             return errno("open", path, e);
         }
     }
@@ -164,7 +191,7 @@ final class CairnFuse extends FuseStubFS {
                 return 0;
             }
             return n;
-        } catch (IOException | RuntimeException e) {
+        } catch (Throwable e) {
             return errno("read", path, e);
         }
     }
@@ -190,7 +217,7 @@ final class CairnFuse extends FuseStubFS {
             buf.put(0, t, 0, len);
             buf.putByte(len, (byte) 0);
             return 0;
-        } catch (IOException | RuntimeException e) {
+        } catch (Throwable e) {
             return errno("follow", path, e);
         }
     }
@@ -223,7 +250,7 @@ final class CairnFuse extends FuseStubFS {
      * The errno ladder: a missing object (pruned while mounted) and corrupt data are EIO, like any
      * read error, and are logged with the object's name; an interrupted read is EINTR.
      */
-    private int errno(String op, String path, Exception e) {
+    private int errno(String op, String path, Throwable e) {
         if (e instanceof InterruptedIOException) {
             return -ErrorCodes.EINTR();
         }
@@ -234,10 +261,35 @@ final class CairnFuse extends FuseStubFS {
             return -ErrorCodes.ENOTDIR();
         }
         if (e instanceof ObjectNotFoundException || e instanceof CorruptObjectException) {
-            log.accept(op + " " + path + ": " + e.getMessage());
+            log.accept(printable(op + " " + path + ": " + e.getMessage()));
             return -ErrorCodes.EIO();
         }
-        log.accept(op + " " + path + " failed: " + e);
+        if (e instanceof Error) {
+            // a bug or a hostile input a parser did not bound: this call fails, the mount goes on
+            if (loggedErrors.size() < 64 && loggedErrors.add(e.getClass().getName())) {
+                log.accept(printable(op + " " + path + " failed with " + e + " (answered EIO; later "
+                        + e.getClass().getSimpleName() + "s are not logged)"));
+            }
+            return -ErrorCodes.EIO();
+        }
+        log.accept(printable(op + " " + path + " failed: " + e));
         return -ErrorCodes.EIO();
+    }
+
+    /**
+     * A log line without control characters (escaped as \\xNN), at most 1000 characters: messages
+     * may quote names and bytes from a guest's disk.
+     */
+    static String printable(String s) {
+        StringBuilder b = new StringBuilder(Math.min(s.length(), 1000));
+        for (int i = 0; i < s.length() && b.length() < 1000; i++) {
+            char c = s.charAt(i);
+            if (c < 0x20 || c == 0x7f || (c >= 0x80 && c < 0xa0) || c == 0x2028 || c == 0x2029) {
+                b.append(String.format("\\x%02x", (int) c));
+            } else {
+                b.append(c);
+            }
+        }
+        return b.toString();
     }
 }

@@ -30,14 +30,37 @@ public final class FuseMount implements AutoCloseable {
     }
 
     /**
+     * Mounts {@code tree} read-only at {@code mountPoint}, readable only by this process's user
+     * (see {@link #mount(BackupTree, Path, String, Consumer, Runnable, boolean)}).
+     */
+    public static FuseMount mount(
+            BackupTree tree, Path mountPoint, String fsName, Consumer<String> log, Runnable beforeUnmount)
+            throws MountException {
+        return mount(tree, mountPoint, fsName, log, beforeUnmount, false);
+    }
+
+    /**
      * Mounts {@code tree} read-only at {@code mountPoint}.
+     *
+     * <p>Who may read it: with {@code allowOther}, every local user, as the file modes allow
+     * (0444 files, 0555 directories; cairn mount --allow-other). Without it, only this process's
+     * user: the modes shown keep only the owner's bits, except that the volume files a sandboxed
+     * guest driver reads are readable by the sandbox's group ({@code Node#readerGroup}). A mount
+     * made by root always carries the kernel's {@code allow_other} (the sandbox user must reach its
+     * volume file), so these modes, checked by the kernel ({@code default_permissions}), are what
+     * keeps other users out.
      *
      * @param fsName shown as the mount's source (e.g. {@code cairn:/srv/repo})
      * @param beforeUnmount runs before the FUSE mount goes away (unmounts guest volumes)
      * @throws MountException naming what is missing or wrong
      */
     public static FuseMount mount(
-            BackupTree tree, Path mountPoint, String fsName, Consumer<String> log, Runnable beforeUnmount)
+            BackupTree tree,
+            Path mountPoint,
+            String fsName,
+            Consumer<String> log,
+            Runnable beforeUnmount,
+            boolean allowOther)
             throws MountException {
         Path mp = mountPoint.toAbsolutePath().normalize();
         preflight(mp);
@@ -45,7 +68,7 @@ public final class FuseMount implements AutoCloseable {
         int gid = ids("-g");
         CairnFuse fs;
         try {
-            fs = new CairnFuse(tree, uid, gid, log, beforeUnmount);
+            fs = new CairnFuse(tree, uid, gid, allowOther, log, beforeUnmount);
         } catch (LinkageError | RuntimeException e) {
             throw new MountException(
                     "cannot load libfuse2 (" + e.getMessage() + "): install the Debian package libfuse2");
@@ -61,8 +84,9 @@ public final class FuseMount implements AutoCloseable {
                 "attr_timeout=2",
                 "negative_timeout=1",
                 "max_read=131072"));
-        if (uid == 0) {
-            // root's mount is for everyone (the web UI, a restore operator's shell): file modes decide
+        if (uid == 0 || allowOther) {
+            // the kernel lets other users in (root: at least the guest drivers' sandbox user);
+            // the modes CairnFuse reports decide who gets what
             opts.add("allow_other");
             opts.add("default_permissions");
         }

@@ -1,16 +1,15 @@
 package io.cairn.mount.guest;
 
 import io.cairn.mount.volume.FsType;
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Function;
 
 /**
- * Which guest filesystem drivers work on this machine, found once at mount time: programs on the
- * PATH (and in the sbin directories, where Debian puts fuse2fs and mount helpers) and filesystems
- * the kernel has ({@code /proc/filesystems}). Kernel mounts need root and a loop device.
+ * Which guest file system drivers work on this machine, found once: the programs, the sandbox
+ * they run in, the micro-VM. No guest file system is ever given to the machine's own kernel: a
+ * type without a working driver is listed as unsupported with the reason.
  */
 final class Drivers {
     private final Driver ext;
@@ -30,39 +29,44 @@ final class Drivers {
     }
 
     /**
-     * @param allowKernel whether kernel filesystem drivers may be used: a kernel driver parses the
-     *        guest's (untrusted) metadata in the kernel, a FUSE driver only in its own process
+     * @param sandboxMissing why drivers cannot run in a sandbox here, or null when they can
+     * @param microVm the micro-VM, or null
+     * @param microVmMissing why there is no micro-VM (when {@code microVm} is null)
      */
-    static Drivers detect(boolean root, boolean allowKernel) {
-        Path fuse2fs = find("fuse2fs");
-        Path ntfs3g = find("ntfs-3g");
-        Path mount = find("mount");
-        List<String> kernel = kernelFilesystems();
-        boolean loop = Files.exists(Path.of("/dev/loop-control")) || Files.exists(Path.of("/dev/loop0"));
+    static Drivers detect(String sandboxMissing, MicroVm microVm, String microVmMissing) {
+        return detect(Drivers::find, sandboxMissing, microVm != null ? microVm.guestmount() : null, microVmMissing);
+    }
+
+    /** As above, with the programs looked up by {@code find} and the micro-VM given by its guestmount. */
+    static Drivers detect(
+            Function<String, Path> find, String sandboxMissing, String guestmount, String microVmMissing) {
+        Path fuse2fs = find.apply("fuse2fs");
+        Path ntfs3g = find.apply("ntfs-3g");
         Driver ext = null;
-        String extMissing = null;
-        if (fuse2fs != null) {
-            ext = new Driver("fuse2fs", fuse2fs, Driver.Kind.FUSE2FS);
-        } else if (allowKernel && root && mount != null && loop && kernel.contains("ext4")) {
-            ext = new Driver("kernel ext4", mount, Driver.Kind.KERNEL_EXT4);
-        } else {
-            extMissing = "fuse2fs is not installed (Debian package fuse2fs)";
+        String extMissing = sandboxMissing;
+        if (sandboxMissing == null) {
+            if (fuse2fs != null) {
+                ext = new Driver("fuse2fs", Driver.Kind.FUSE2FS, fuse2fs);
+            } else {
+                extMissing = "ext2/3/4 volumes are read by fuse2fs, which is not installed (Debian package fuse2fs);"
+                        + " cairn never lets the kernel read a guest file system";
+            }
+        }
+        Driver ntfs = null;
+        String ntfsMissing = sandboxMissing;
+        if (sandboxMissing == null) {
+            if (ntfs3g != null) {
+                ntfs = new Driver("ntfs-3g", Driver.Kind.NTFS3G, ntfs3g);
+            } else {
+                ntfsMissing = "NTFS volumes are read by ntfs-3g, which is not installed (Debian package ntfs-3g)";
+            }
         }
         Driver xfs = null;
-        String xfsMissing = null;
-        if (!allowKernel) {
-            xfsMissing = "XFS volumes need the kernel's XFS driver, and kernel mounts are off (--no-kernel-mounts)";
-        } else if (!kernel.contains("xfs")) {
-            xfsMissing = "this machine's kernel has no XFS driver";
-        } else if (!root) {
-            xfsMissing = "XFS volumes are mounted by the kernel, which needs root";
-        } else if (!loop || mount == null) {
-            xfsMissing = "XFS volumes need a loop device and mount(8), and this machine has none";
-        } else {
-            xfs = new Driver("kernel xfs", mount, Driver.Kind.KERNEL_XFS);
+        String xfsMissing = sandboxMissing != null ? sandboxMissing : microVmMissing;
+        if (sandboxMissing == null && guestmount != null) {
+            xfs = new Driver("micro-vm", Driver.Kind.MICRO_VM, Path.of(guestmount));
+            xfsMissing = null;
         }
-        Driver ntfs = ntfs3g == null ? null : new Driver("ntfs-3g", ntfs3g, Driver.Kind.NTFS3G);
-        String ntfsMissing = ntfs3g == null ? "ntfs-3g is not installed (Debian package ntfs-3g)" : null;
         return new Drivers(ext, extMissing, xfs, xfsMissing, ntfs, ntfsMissing);
     }
 
@@ -89,35 +93,14 @@ final class Drivers {
         };
     }
 
+    /** A program in the system directories (never the caller's PATH: these run as root or hold guest data). */
     static Path find(String program) {
-        List<String> dirs = new ArrayList<>();
-        String path = System.getenv("PATH");
-        if (path != null) {
-            dirs.addAll(List.of(path.split(":")));
-        }
-        dirs.addAll(List.of("/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin"));
-        for (String d : dirs) {
-            if (d.isEmpty()) {
-                continue;
-            }
+        for (String d : List.of("/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin")) {
             Path p = Path.of(d, program);
             if (Files.isRegularFile(p) && Files.isExecutable(p)) {
                 return p;
             }
         }
         return null;
-    }
-
-    private static List<String> kernelFilesystems() {
-        List<String> out = new ArrayList<>();
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc/filesystems"))) {
-                String[] f = line.trim().split("\\s+");
-                out.add(f[f.length - 1]);
-            }
-        } catch (IOException e) {
-            // no /proc: no kernel filesystems known
-        }
-        return out;
     }
 }

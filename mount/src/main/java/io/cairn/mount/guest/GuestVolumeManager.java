@@ -4,6 +4,10 @@ import io.cairn.mount.fat.FatFileSystem;
 import io.cairn.mount.fuse.FuseMount;
 import io.cairn.mount.fuse.MountTable;
 import io.cairn.mount.image.Image;
+import io.cairn.mount.sandbox.DriverProcess;
+import io.cairn.mount.sandbox.HostCommand;
+import io.cairn.mount.sandbox.Sandbox;
+import io.cairn.mount.sandbox.SandboxUnavailableException;
 import io.cairn.mount.tree.BackupTree;
 import io.cairn.mount.tree.GuestVolumes;
 import io.cairn.mount.tree.Link;
@@ -17,6 +21,7 @@ import io.cairn.mount.volume.VolumeScanner;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -24,39 +29,86 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
  * The open fallback for guest volumes: finds each backup's volumes (partitions, LVM), serves FAT
- * itself, and mounts ext2/3/4, XFS and NTFS with the machine's drivers ({@link Drivers}) when
- * their link is first followed. Everything it cannot show is listed in {@code UNSUPPORTED.txt}.
+ * itself, and shows ext2/3/4 and NTFS through sandboxed user-space drivers and XFS through a
+ * sandboxed micro-VM ({@link Drivers}, {@link io.cairn.mount.sandbox.Sandbox}), each started when
+ * its link is first followed. No guest file system is ever mounted by the machine's own kernel.
+ * Everything it cannot show is listed in {@code UNSUPPORTED.txt}.
  *
  * <p>Layout inside the mount: {@code .cairn/vol/<key>} is a file holding exactly one volume (what
- * the driver opens: ntfs-3g takes no offset, and an LV may be several pieces of several disks);
- * {@code .cairn/mnt/<key>} is where the driver mounts it; {@code volumes/<name>} is a relative
- * link to that directory. Mounting on first {@code readlink} rather than at start keeps a
- * repository with thousands of backups cheap to mount, and mounting outside the looked-up path
- * avoids the kernel's lookup lock on the very name being resolved.
+ * the driver reads: ntfs-3g takes no offset, and an LV may be several pieces of several disks);
+ * {@code .cairn/mnt/<key>} is where the driver's FUSE connection is mounted; {@code volumes/<name>}
+ * is a relative link to that directory. Mounting on first {@code readlink} rather than at start
+ * keeps a repository with thousands of backups cheap to mount, and mounting outside the looked-up
+ * path avoids the kernel's lookup lock on the very name being resolved.
  */
 public final class GuestVolumeManager implements GuestVolumes {
-    private static final long MOUNT_TIMEOUT_SECONDS = 60;
+    /** After a driver failed on a volume, following its link fails at once for this long (no restart storm). */
+    private static final Duration FAILURE_MEMORY = Duration.ofSeconds(60);
+
+    private static final Duration STOP_GRACE = Duration.ofSeconds(5);
+
+    /**
+     * How the guest volumes of a mount are shown.
+     *
+     * @param allowOther whether every local user may read the volumes' files (their modes decide),
+     *        or only cairn's own user (the default; cairn mount --allow-other)
+     * @param microVmCache where the micro-VM's appliance is built and kept (root-owned, world-readable)
+     * @param maxDrivers how many sandboxed drivers may run at once (each some 10-50 MB); the oldest
+     *        one whose volume is not in use is stopped to start another
+     * @param maxMicroVms how many of those may be micro-VMs (each some 500 MB)
+     */
+    public record Options(boolean allowOther, Path microVmCache, int maxDrivers, int maxMicroVms) {
+        public Options {
+            if (maxDrivers < 1 || maxMicroVms < 1) {
+                throw new IllegalArgumentException("at least one driver and one micro-VM");
+            }
+        }
+
+        /** Private to cairn's user; the micro-VM appliance in /var/cache/cairn/microvm; 32 drivers, 2 micro-VMs. */
+        public static Options defaults() {
+            return new Options(false, Path.of("/var/cache/cairn/microvm"), 32, 2);
+        }
+
+        public Options withAllowOther(boolean allowOther) {
+            return new Options(allowOther, microVmCache, maxDrivers, maxMicroVms);
+        }
+
+        public Options withMicroVmCache(Path microVmCache) {
+            return new Options(allowOther, microVmCache, maxDrivers, maxMicroVms);
+        }
+
+        public Options withLimits(int maxDrivers, int maxMicroVms) {
+            return new Options(allowOther, microVmCache, maxDrivers, maxMicroVms);
+        }
+    }
 
     private final Path mountPoint;
-    private final Drivers drivers;
-    private final boolean root;
+    private final Options options;
     private final Consumer<String> log;
     private final Map<String, Registered> registered = new ConcurrentHashMap<>();
     private final List<Registered> mountedOrder = Collections.synchronizedList(new ArrayList<>());
     private final Instant started = Instant.now();
     private volatile boolean closing;
+    /** Held while making room for a new driver: one eviction at a time. */
+    private final Object evictions = new Object();
+    /** Found on first need (guarded by this): the sandbox and micro-VM cost a self-test and a directory. */
+    private Drivers drivers;
+
+    private Sandbox sandbox;
+    private MicroVm microVm;
 
     private static final class Registered {
         final String key;
         final Volume volume;
         final Driver driver;
         volatile boolean mounted;
+        volatile DriverProcess process;
         volatile String failure;
+        volatile long failedAt;
 
         Registered(String key, Volume volume, Driver driver) {
             this.key = key;
@@ -68,13 +120,43 @@ public final class GuestVolumeManager implements GuestVolumes {
     /**
      * @param mountPoint the FUSE mount's absolute path, or null for a tree without a mount (tests):
      *        then only volumes cairn reads itself are shown, the rest are listed as unsupported
-     * @param allowKernelMounts false keeps every guest filesystem out of the kernel (XFS is then unsupported)
+     * @param allowKernelMounts ignored: the kernel never mounts a guest file system any more (kept
+     *        so that callers of the old signature compile; XFS goes through the micro-VM)
+     * @deprecated use {@link #GuestVolumeManager(Path, Options, Consumer)}
      */
+    @Deprecated
     public GuestVolumeManager(Path mountPoint, boolean allowKernelMounts, Consumer<String> log) {
+        this(mountPoint, Options.defaults(), log);
+    }
+
+    /**
+     * @param mountPoint the FUSE mount's absolute path, or null for a tree without a mount (tests):
+     *        then only volumes cairn reads itself are shown, the rest are listed as unsupported
+     */
+    public GuestVolumeManager(Path mountPoint, Options options, Consumer<String> log) {
         this.mountPoint = mountPoint;
-        this.root = FuseMount.uid() == 0;
-        this.drivers = Drivers.detect(root, allowKernelMounts);
+        this.options = options;
         this.log = log;
+    }
+
+    private synchronized Drivers drivers() {
+        if (drivers == null) {
+            String sandboxMissing = null;
+            try {
+                sandbox = Sandbox.open(log);
+            } catch (SandboxUnavailableException e) {
+                sandboxMissing = e.getMessage();
+                log.accept("guest volumes other than FAT cannot be shown: " + sandboxMissing);
+            }
+            String vmMissing = null;
+            try {
+                microVm = MicroVm.detect(options.microVmCache(), log);
+            } catch (IOException e) {
+                vmMissing = e.getMessage();
+            }
+            drivers = Drivers.detect(sandboxMissing, microVm, vmMissing);
+        }
+        return drivers;
     }
 
     @Override
@@ -96,13 +178,13 @@ public final class GuestVolumeManager implements GuestVolumes {
                 }
                 continue;
             }
-            Driver d = drivers.forType(t);
-            if (d == null) {
-                unsupported.add(name + ": " + drivers.whyNot(t));
-                continue;
-            }
             if (mountPoint == null) {
                 unsupported.add(name + ": " + t.displayName() + " volumes are shown only through a FUSE mount");
+                continue;
+            }
+            Driver d = drivers().forType(t);
+            if (d == null) {
+                unsupported.add(name + ": " + drivers().whyNot(t));
                 continue;
             }
             String key = backupKey + "-" + name;
@@ -154,7 +236,8 @@ public final class GuestVolumeManager implements GuestVolumes {
         List<Registered> all = new ArrayList<>(registered.values());
         all.sort((a, b) -> a.key.compareTo(b.key));
         for (Registered r : all) {
-            vols.add(Nodes.image(r.key, started, r.volume.image()));
+            // the sandboxed driver reads its volume as the sandbox's group: see Sandbox
+            vols.add(Nodes.image(r.key, started, r.volume.image(), Sandbox.GID));
             mnts.add(Nodes.dir(r.key, started, List.of()));
         }
         if (vols.isEmpty()) {
@@ -174,45 +257,131 @@ public final class GuestVolumeManager implements GuestVolumes {
             if (closing) {
                 throw new IOException("the mount is closing");
             }
+            if (r.failure != null && System.nanoTime() - r.failedAt < FAILURE_MEMORY.toNanos()) {
+                throw new IOException(r.failure);
+            }
             Path target = mountPoint.resolve(".cairn/mnt").resolve(r.key);
             Path source = mountPoint.resolve(".cairn/vol").resolve(r.key);
-            MountTable.Entry e = MountTable.at(target);
-            if (e == null) {
-                run(r.driver.command(source, target, root), r.driver.name() + " mounting " + r.volume.name());
-                e = MountTable.at(target);
-                if (e == null) {
-                    r.failure = r.driver.name() + " reported success but nothing is mounted on " + target;
-                    throw new IOException(r.failure);
+            String what = r.driver.name() + " for " + r.volume.name() + " ("
+                    + r.volume.fsType().displayName() + ")";
+            long t0 = System.nanoTime();
+            if (MountTable.at(target) == null) {
+                makeRoom(r); // not remembered as the volume's failure: it passes once files are closed
+                try {
+                    start(r, source, target);
+                } catch (IOException e) {
+                    r.failure = what + " failed: " + e.getMessage();
+                    r.failedAt = System.nanoTime();
+                    log.accept(r.failure);
+                    throw new IOException(r.failure, e);
                 }
             }
             r.mounted = true;
             mountedOrder.add(r);
             log.accept("mounted " + r.volume.name() + " (" + r.volume.fsType().displayName() + ") with "
-                    + r.driver.name());
+                    + r.driver.name() + " in " + (System.nanoTime() - t0) / 1_000_000 + " ms");
         }
     }
 
-    private void run(List<String> cmd, String what) throws IOException {
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        p.getOutputStream().close();
-        byte[] out;
-        try {
-            out = p.getInputStream().readAllBytes();
-            if (!p.waitFor(MOUNT_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
-                p.destroyForcibly();
-                throw new IOException(what + " did not finish in " + MOUNT_TIMEOUT_SECONDS + " s");
+    /**
+     * A hostile backup may hold hundreds of volumes, and a micro-VM takes some 500 MB: at most
+     * {@link Options#maxDrivers} drivers ({@link Options#maxMicroVms} micro-VMs) run at once. To
+     * start one more, the oldest whose volume is not in use (its unmount succeeds) is stopped; its
+     * link mounts it again when followed. When every one is in use, this fails with the reason.
+     */
+    private void makeRoom(Registered r) throws IOException {
+        boolean vm = r.driver.kind() == Driver.Kind.MICRO_VM;
+        int limit = vm ? options.maxMicroVms() : options.maxDrivers();
+        synchronized (evictions) {
+            while (true) {
+                List<Registered> running;
+                synchronized (mountedOrder) {
+                    running = new ArrayList<>(mountedOrder);
+                }
+                if (vm) {
+                    running.removeIf(x -> x.driver.kind() != Driver.Kind.MICRO_VM);
+                }
+                if (running.size() < limit) {
+                    return;
+                }
+                boolean freed = false;
+                for (Registered old : running) {
+                    if (evict(old, limit, vm)) {
+                        freed = true;
+                        break;
+                    }
+                }
+                if (!freed) {
+                    throw new IOException(limit + (vm ? " micro-VMs" : " guest volume drivers")
+                            + " run already and their volumes are in use (open files or working directories):"
+                            + " close some and try again");
+                }
             }
+        }
+    }
+
+    /** Stops the driver of {@code old} if its volume can be unmounted now (nothing open on it). */
+    private boolean evict(Registered old, int limit, boolean vm) {
+        Path target = mountPoint.resolve(".cairn/mnt").resolve(old.key);
+        try {
+            Path umount = Drivers.find("umount");
+            if (umount == null) {
+                return false;
+            }
+            Process p = HostCommand.of(List.of(umount.toString(), target.toString()))
+                    .redirectErrorStream(true)
+                    .start();
+            p.getInputStream().readAllBytes();
+            if (p.waitFor() != 0 || MountTable.at(target) != null) {
+                return false; // busy: keep it
+            }
+        } catch (IOException e) {
+            return false;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            p.destroyForcibly();
-            throw new java.io.InterruptedIOException(what + " was interrupted");
+            return false;
         }
-        if (p.exitValue() != 0) {
-            String msg = new String(out, StandardCharsets.UTF_8).trim().replace('\n', ' ');
-            String failure = what + " failed (exit " + p.exitValue() + "): " + msg;
-            log.accept(failure);
-            throw new IOException(failure);
+        old.mounted = false;
+        mountedOrder.remove(old);
+        DriverProcess p = old.process;
+        old.process = null;
+        if (p != null) {
+            p.stop(STOP_GRACE);
         }
+        log.accept("stopped " + old.driver.name() + " for " + old.volume.name() + " to make room (at most " + limit
+                + (vm ? " micro-VMs" : " drivers") + " at once; it starts again when opened)");
+        return true;
+    }
+
+    private void start(Registered r, Path source, Path target) throws IOException {
+        Sandbox s;
+        MicroVm vm;
+        synchronized (this) {
+            s = sandbox; // set whenever a driver was offered
+            vm = microVm;
+        }
+        List<Path> readOnly = List.of();
+        Path appliance = null;
+        if (r.driver.kind() == Driver.Kind.MICRO_VM) {
+            appliance = vm.appliance();
+            readOnly = List.of(appliance);
+        }
+        DriverProcess p = s.start(new Sandbox.Launch(
+                r.driver.name(),
+                source,
+                target,
+                r.driver.command(),
+                r.driver.environment(appliance),
+                readOnly,
+                options.allowOther()));
+        try {
+            p.awaitReady(r.driver.readyTimeout());
+        } catch (IOException e) {
+            unmount(target, log);
+            p.stop(Duration.ZERO);
+            throw e;
+        }
+        r.process = p;
     }
 
     /**
@@ -233,6 +402,11 @@ public final class GuestVolumeManager implements GuestVolumes {
             Path target = mountPoint.resolve(".cairn/mnt").resolve(r.key);
             unmount(target, log);
             r.mounted = false;
+            DriverProcess p = r.process;
+            if (p != null) {
+                p.stop(STOP_GRACE);
+                r.process = null;
+            }
         }
         // anything else below .cairn (mounted by hand, or left by an earlier crash of this same mount)
         try {
@@ -241,6 +415,11 @@ public final class GuestVolumeManager implements GuestVolumes {
             }
         } catch (IOException e) {
             log.accept("cannot read the mount table: " + e.getMessage());
+        }
+        synchronized (this) {
+            if (sandbox != null) {
+                sandbox.close();
+            }
         }
     }
 
@@ -254,12 +433,12 @@ public final class GuestVolumeManager implements GuestVolumes {
             List<String> cmd = umount != null && FuseMount.uid() == 0
                     ? List.of(umount.toString(), target.toString())
                     : List.of(String.valueOf(Drivers.find("fusermount")), "-u", target.toString());
-            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+            Process p = HostCommand.of(cmd).redirectErrorStream(true).start();
             String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
             if (p.waitFor() != 0 && MountTable.at(target) != null) {
                 List<String> lazy = new ArrayList<>(cmd);
                 lazy.add(1, umount != null && FuseMount.uid() == 0 ? "-l" : "-z");
-                Process q = new ProcessBuilder(lazy).redirectErrorStream(true).start();
+                Process q = HostCommand.of(lazy).redirectErrorStream(true).start();
                 q.getInputStream().readAllBytes();
                 q.waitFor();
                 log.accept("unmounted " + target + " lazily (" + out + ")");

@@ -19,4 +19,13 @@ public sealed interface Node permits Dir, FileNode, Link {
     default int permissions() {
         return this instanceof Dir ? 0555 : this instanceof Link ? 0777 : 0444;
     }
+
+    /**
+     * A group that may read this node besides the mount's owner when the mount is not shared with
+     * every local user, or -1 (the default): the sandboxed guest drivers' group reads the volume
+     * files they serve, and nothing else.
+     */
+    default int readerGroup() {
+        return -1;
+    }
 }

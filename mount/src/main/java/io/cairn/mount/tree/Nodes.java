@@ -102,7 +102,17 @@ public final class Nodes {
 
     /** A file whose bytes are an image (a disk, a volume slice). */
     public static FileNode image(String name, Instant modified, Image image) {
+        return image(name, modified, image, -1);
+    }
+
+    /** A file whose bytes are an image, readable by {@code readerGroup} too (see {@link Node#readerGroup}). */
+    public static FileNode image(String name, Instant modified, Image image, int readerGroup) {
         return new FileNode() {
+            @Override
+            public int readerGroup() {
+                return readerGroup;
+            }
+
             @Override
             public String name() {
                 return name;

@@ -14,6 +14,11 @@ import java.util.zip.CRC32;
  * The primary header is at LBA 1, the backup at the last LBA; each has a CRC32 of itself (with the CRC
  * field zeroed) and of the entry array it points to. When the primary is damaged the backup is used
  * and a warning says so. Entries are numbered by index + 1, as Linux does.
+ *
+ * <p>A guest writes its own table, so it is bounded: at most {@value #MAX_PARTITIONS} used entries
+ * are offered (Linux's own limit per disk), and an entry that overlaps one with a lower number is
+ * refused (a valid table never has overlaps, and 32,768 overlapping entries would otherwise make
+ * 32,768 views of the same bytes).
  */
 final class Gpt {
     private Gpt() {}
@@ -23,6 +28,8 @@ final class Gpt {
     private static final int MIN_HEADER = 92;
     /** Bounds a damaged header's claim before reading: 128 entries of 128 bytes is the norm. */
     private static final long MAX_ENTRY_BYTES = 4L << 20;
+    /** Linux reads at most 256 partitions per disk (DISK_MAX_PARTS). */
+    static final int MAX_PARTITIONS = 256;
 
     static final String BIOS_BOOT = "21686148-6449-6E6F-744E-656564454649";
     static final String MS_RESERVED = "E3C9E316-0B5C-4DB8-817D-F92DF00215AE";
@@ -77,10 +84,18 @@ final class Gpt {
         }
         List<Partition> parts = new ArrayList<>();
         List<Unsupported> problems = new ArrayList<>();
+        int used = 0;
         for (int i = 0; i < h.count(); i++) {
             int off = i * h.entrySize();
             if (Bytes.allZero(entries, off, 16)) {
                 continue; // unused entry
+            }
+            if (++used > MAX_PARTITIONS) {
+                problems.add(new Unsupported(
+                        diskName,
+                        "GPT: more than " + MAX_PARTITIONS + " partitions; entries from " + (i + 1)
+                                + " on are ignored"));
+                break;
             }
             String type = Bytes.guid(entries, off);
             long first = Bytes.u64(entries, off + 32);
@@ -92,6 +107,21 @@ final class Gpt {
                         diskName + "-p" + number,
                         "partition (LBA " + first + "-" + last + ") extends past the end of the " + (lastLba + 1)
                                 + "-sector disk"));
+                continue;
+            }
+            Partition clash = null;
+            for (Partition k : parts) {
+                long kFirst = k.offset() / SECTOR;
+                long kLast = kFirst + k.length() / SECTOR - 1;
+                if (first <= kLast && kFirst <= last) {
+                    clash = k;
+                    break;
+                }
+            }
+            if (clash != null) {
+                problems.add(new Unsupported(
+                        diskName + "-p" + number,
+                        "partition (LBA " + first + "-" + last + ") overlaps partition " + clash.number()));
                 continue;
             }
             Partition.Role role = type.equals(BIOS_BOOT) || type.equals(MS_RESERVED)

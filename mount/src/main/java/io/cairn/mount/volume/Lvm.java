@@ -39,6 +39,8 @@ final class Lvm {
 
     static Lvm assemble(List<Pv> pvs) {
         Lvm lvm = new Lvm();
+        // one budget for every PV's parse tree: together they must fit in a bounded heap
+        LvmConfig.Budget budget = new LvmConfig.Budget(LvmConfig.Budget.DEFAULT);
         Map<String, Pv> byUuid = new HashMap<>();
         // The newest metadata (highest seqno) of each VG, keyed by VG id; copies on every PV.
         Map<String, Map<String, Object>> newest = new LinkedHashMap<>();
@@ -50,7 +52,7 @@ final class Lvm {
                 continue;
             }
             try {
-                Map<String, Object> top = LvmConfig.parse(pv.label().metadata());
+                Map<String, Object> top = LvmConfig.parse(pv.label().metadata(), budget);
                 String vgName = null;
                 for (Map.Entry<String, Object> e : top.entrySet()) {
                     if (e.getValue() instanceof Map) {

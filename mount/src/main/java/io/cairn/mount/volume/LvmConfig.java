@@ -12,23 +12,63 @@ import java.util.Map;
  * (backslash escapes) or arrays {@code [v, v]}; {@code #} starts a comment.
  * A section is a {@code Map<String, Object>} in file order; numbers are {@code Long} (or {@code Double}),
  * strings {@code String}, arrays {@code List<Object>}.
+ *
+ * <p>The text comes from a guest's disk, so the parser is bounded: sections nest at most
+ * {@value #MAX_DEPTH} deep (LVM's own metadata nests five deep; the recursion would otherwise be as
+ * deep as the input is long, and a {@link StackOverflowError} is no {@link RuntimeException}), and
+ * a {@link Budget} caps the entries (sections, values, array elements) that the parse trees of one
+ * scan may hold, which bounds their memory whatever the text looks like.
  */
 final class LvmConfig {
+    /** Deepest section nesting accepted: LVM writes top → VG → logical_volumes → LV → segment. */
+    static final int MAX_DEPTH = 16;
+
     private final String text;
+    private final Budget budget;
     private int pos;
 
-    private LvmConfig(String text) {
+    /**
+     * How many more entries the parse trees of one scan may hold: about 100 bytes of heap each, so
+     * {@link #DEFAULT} (262,144) is some 30 MB at most. A real VG with a thousand LVs needs ~25,000.
+     */
+    static final class Budget {
+        static final int DEFAULT = 1 << 18;
+        private final int limit;
+        private int left;
+
+        Budget(int limit) {
+            this.limit = limit;
+            this.left = limit;
+        }
+
+        void take(LvmConfig p) throws VolumeFormatException {
+            if (--left < 0) {
+                throw p.error("more than " + limit + " entries of LVM metadata in this backup");
+            }
+        }
+    }
+
+    private LvmConfig(String text, Budget budget) {
         this.text = text;
+        this.budget = budget;
     }
 
-    /** Parses a whole document (its top level is an unnamed section). */
+    /** Parses a whole document (its top level is an unnamed section) with a budget of its own. */
     static Map<String, Object> parse(String text) throws VolumeFormatException {
-        LvmConfig p = new LvmConfig(text);
-        Map<String, Object> top = p.section(true);
-        return top;
+        return parse(text, new Budget(Budget.DEFAULT));
     }
 
-    private Map<String, Object> section(boolean top) throws VolumeFormatException {
+    /** Parses a whole document, taking its entries from {@code budget}. */
+    static Map<String, Object> parse(String text, Budget budget) throws VolumeFormatException {
+        LvmConfig p = new LvmConfig(text, budget);
+        return p.section(0);
+    }
+
+    private Map<String, Object> section(int depth) throws VolumeFormatException {
+        boolean top = depth == 0;
+        if (depth > MAX_DEPTH) {
+            throw error("sections nested more than " + MAX_DEPTH + " deep");
+        }
         Map<String, Object> map = new LinkedHashMap<>();
         while (true) {
             skipSpace();
@@ -52,9 +92,10 @@ final class LvmConfig {
                 throw error("unexpected end of metadata after '" + key + "'");
             }
             c = text.charAt(pos);
+            budget.take(this);
             if (c == '{') {
                 pos++;
-                map.put(key, section(false));
+                map.put(key, section(depth + 1));
             } else if (c == '=') {
                 pos++;
                 map.put(key, value());
@@ -82,6 +123,7 @@ final class LvmConfig {
                     pos++;
                     return list;
                 }
+                budget.take(this);
                 list.add(scalar());
                 skipSpace();
                 if (pos < text.length() && text.charAt(pos) == ',') {

@@ -33,8 +33,11 @@ record LvmLabel(String uuid, long deviceSize, String metadata) {
     private static final int MDA_HEADER_SIZE = 512;
     /** raw_locn.flags: this copy is ignored (pvchange --metadataignore). */
     private static final long RAW_LOCN_IGNORED = 1;
-    /** Metadata larger than this is refused as damage (LVM's own default area is 1 MiB). */
-    private static final long MAX_METADATA = 64L << 20;
+    /**
+     * Metadata larger than this is refused as damage: it is the size of LVM's own default metadata
+     * area, and LVM warns long before its text fills half of it.
+     */
+    static final long MAX_METADATA = 1L << 20;
 
     private static final long[] TABLE = new long[256];
 
@@ -143,8 +146,12 @@ record LvmLabel(String uuid, long deviceSize, String metadata) {
             return null; // empty or ignored copy
         }
         long ring = mdaSize - MDA_HEADER_SIZE;
-        if (rOffset < MDA_HEADER_SIZE || rOffset >= mdaSize || rSize > ring || rSize > MAX_METADATA) {
+        if (rOffset < MDA_HEADER_SIZE || rOffset >= mdaSize || rSize > ring) {
             throw new VolumeFormatException("LVM metadata location " + rOffset + "+" + rSize + " is invalid");
+        }
+        if (rSize > MAX_METADATA) {
+            throw new VolumeFormatException("LVM metadata of " + rSize + " bytes is larger than the "
+                    + (MAX_METADATA >> 20) + " MiB cairn reads");
         }
         // The text is a circular buffer after the header: it may wrap to byte MDA_HEADER_SIZE.
         long first = Math.min(rSize, mdaSize - rOffset);

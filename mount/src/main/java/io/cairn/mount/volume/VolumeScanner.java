@@ -22,12 +22,27 @@ import java.util.Map;
  * </ul>
  * Damage never throws; only an {@link IOException} from reading the images themselves does.
  * Stateless and safe to call from several threads.
+ *
+ * <p>A backup's disks come from a guest, so what one scan keeps is bounded: at most
+ * {@value #MAX_VOLUMES} volumes and {@value #MAX_UNSUPPORTED} unsupported entries (the rest are
+ * counted in one last entry), at most {@value #MAX_PVS} LVM physical volumes and
+ * {@value #MAX_LVM_TEXT_MIB} MiB of LVM metadata text. Every parser below bounds its own input.
  */
 public final class VolumeScanner {
+    /** Volumes shown per backup; Linux itself stops at 256 partitions per disk. */
+    static final int MAX_VOLUMES = 1024;
+
+    static final int MAX_UNSUPPORTED = 1024;
+    static final int MAX_PVS = 256;
+    static final int MAX_LVM_TEXT_MIB = 16;
+
     private final List<Volume> volumes = new ArrayList<>();
     private final List<Unsupported> unsupported = new ArrayList<>();
     private final List<String> warnings = new ArrayList<>();
     private final List<Lvm.Pv> pvs = new ArrayList<>();
+    private long lvmText;
+    private int droppedVolumes;
+    private int droppedUnsupported;
 
     private VolumeScanner() {}
 
@@ -42,7 +57,30 @@ public final class VolumeScanner {
             s.disk(d.getKey(), d.getValue());
         }
         s.logicalVolumes();
-        return new VolumeScan(s.volumes, s.unsupported, s.warnings);
+        return s.result();
+    }
+
+    private VolumeScan result() {
+        List<Volume> v = volumes;
+        List<Unsupported> u = unsupported;
+        if (v.size() > MAX_VOLUMES) {
+            droppedVolumes += v.size() - MAX_VOLUMES;
+            v = v.subList(0, MAX_VOLUMES);
+        }
+        if (u.size() > MAX_UNSUPPORTED) {
+            droppedUnsupported += u.size() - MAX_UNSUPPORTED;
+            u = new ArrayList<>(u.subList(0, MAX_UNSUPPORTED));
+        }
+        if (droppedVolumes > 0 || droppedUnsupported > 0) {
+            u = new ArrayList<>(u);
+            u.add(new Unsupported(
+                    "…",
+                    (droppedVolumes > 0 ? droppedVolumes + " more volumes (at most " + MAX_VOLUMES + " are shown)" : "")
+                            + (droppedVolumes > 0 && droppedUnsupported > 0 ? " and " : "")
+                            + (droppedUnsupported > 0 ? droppedUnsupported + " more entries like the above" : "")));
+        }
+        return new VolumeScan(
+                v, u, warnings.size() > MAX_UNSUPPORTED ? warnings.subList(0, MAX_UNSUPPORTED) : warnings);
     }
 
     private void disk(String disk, Image image) throws IOException {
@@ -124,8 +162,20 @@ public final class VolumeScanner {
                     unsupported.add(new Unsupported(name, "an LVM PV inside a logical volume: not supported"));
                     return;
                 }
+                if (pvs.size() >= MAX_PVS) {
+                    unsupported.add(new Unsupported(name, "LVM PV: more than " + MAX_PVS + " in this backup"));
+                    return;
+                }
                 try {
-                    pvs.add(Lvm.pv(name, disk, offset, slice.size()));
+                    Lvm.Pv pv = Lvm.pv(name, disk, offset, slice.size());
+                    String text = pv.label().metadata();
+                    lvmText += text == null ? 0 : text.length();
+                    if (lvmText > (long) MAX_LVM_TEXT_MIB << 20) {
+                        unsupported.add(new Unsupported(
+                                name, "LVM PV: the LVM metadata of this backup exceeds " + MAX_LVM_TEXT_MIB + " MiB"));
+                        return;
+                    }
+                    pvs.add(pv);
                 } catch (VolumeFormatException e) {
                     unsupported.add(new Unsupported(name, "LVM PV: " + e.getMessage()));
                 }

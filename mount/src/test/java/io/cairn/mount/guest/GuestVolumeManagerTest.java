@@ -52,7 +52,8 @@ class GuestVolumeManagerTest {
         try (FileImage img = FileImage.open(fixtures.resolve("gpt.img"))) {
             LinkedHashMap<String, Image> disks = new LinkedHashMap<>();
             disks.put("gpt", img);
-            List<Node> entries = new GuestVolumeManager(null, false, m -> {}).entries("b", disks, 4);
+            List<Node> entries =
+                    new GuestVolumeManager(null, GuestVolumeManager.Options.defaults(), m -> {}).entries("b", disks, 4);
             assertEquals(
                     List.of("gpt-p1", "UNSUPPORTED.txt"),
                     entries.stream().map(Node::name).toList());
@@ -69,28 +70,13 @@ class GuestVolumeManagerTest {
     }
 
     @Test
-    @DisplayName("with kernel mounts off, an XFS volume is listed as unsupported with the reason")
-    void noKernel() throws Exception {
-        try (FileImage img = FileImage.open(fixtures.resolve("gpt-xfs.img"))) {
-            LinkedHashMap<String, Image> disks = new LinkedHashMap<>();
-            disks.put("gpt-xfs", img);
-            List<Node> entries = new GuestVolumeManager(Path.of("/nonexistent"), false, m -> {}).entries("b", disks, 4);
-            assertEquals(
-                    List.of("UNSUPPORTED.txt"), entries.stream().map(Node::name).toList());
-            String text = text((FileNode) entries.get(0));
-            assertTrue(
-                    text.contains("gpt-xfs-p1: XFS volumes need the kernel's XFS driver, and kernel mounts are off"),
-                    text);
-        }
-    }
-
-    @Test
     @DisplayName("a volume to mount becomes a relative link to .cairn/mnt/<key>, with its slice in .cairn/vol/<key>")
     void linkLayout() throws Exception {
         try (FileImage img = FileImage.open(fixtures.resolve("mbr-ntfs.img"))) {
             LinkedHashMap<String, Image> disks = new LinkedHashMap<>();
             disks.put("mbr-ntfs", img);
-            GuestVolumeManager g = new GuestVolumeManager(Path.of("/nonexistent"), true, m -> {});
+            GuestVolumeManager g =
+                    new GuestVolumeManager(Path.of("/nonexistent"), GuestVolumeManager.Options.defaults(), m -> {});
             List<Node> entries = g.entries("vm-b1", disks, 4);
             assertEquals(
                     List.of("mbr-ntfs-p1"), entries.stream().map(Node::name).toList());
@@ -104,6 +90,10 @@ class GuestVolumeManagerTest {
             ByteBuffer boot = ByteBuffer.allocate(11);
             slice.read(0, boot);
             assertEquals("NTFS    ", new String(boot.array(), 3, 8, StandardCharsets.US_ASCII));
+            // the sandboxed driver reads its volume file as the sandbox's group, and only that file
+            assertEquals(io.cairn.mount.sandbox.Sandbox.GID, slice.readerGroup());
+            assertEquals(-1, internals.get(0).readerGroup());
+            g.unmountAll(); // removes the sandbox's files
         }
     }
 

@@ -2,6 +2,7 @@ package io.cairn.mount.volume;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.cairn.mount.mutation.PatchedImage;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.DisplayName;

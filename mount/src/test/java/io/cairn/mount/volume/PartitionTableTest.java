@@ -3,6 +3,7 @@ package io.cairn.mount.volume;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.cairn.mount.image.Image;
+import io.cairn.mount.mutation.PatchedImage;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.cairn.mount.image.Image;
+import io.cairn.mount.mutation.PatchedImage;
 import java.io.IOException;
 import java.util.LinkedHashMap;
 import java.util.List;

@@ -1,6 +1,7 @@
 package io.cairn.mount.volume;
 
 import io.cairn.mount.image.Image;
+import io.cairn.mount.mutation.PatchedImage;
 import java.nio.ByteBuffer;
 
 /** {@code size} zero bytes, without the memory: with {@link PatchedImage} on top, a synthetic disk. */

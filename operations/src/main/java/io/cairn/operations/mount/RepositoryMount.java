@@ -40,7 +40,8 @@ public final class RepositoryMount implements AutoCloseable {
      * @param cacheBytes memory for decompressed chunks
      * @param threads read-ahead workers (at least 2 are used)
      * @param guestVolumes whether {@code volumes/} looks into guest filesystems
-     * @param kernelMounts whether a guest filesystem only the kernel reads (XFS) may be mounted by it
+     * @param allowOther whether users other than the one who mounts may read the tree (FUSE {@code
+     *     allow_other}): the decrypted disks of every VM, so only when asked for
      * @param lockWait with a lock: how long to wait for a conflicting one (gc); null for no lock, so
      *     that gc can run while it is mounted (reads of a backup gc removed then fail)
      */
@@ -50,7 +51,7 @@ public final class RepositoryMount implements AutoCloseable {
             long cacheBytes,
             int threads,
             boolean guestVolumes,
-            boolean kernelMounts,
+            boolean allowOther,
             Duration lockWait) {
         public Options {
             Objects.requireNonNull(mountPoint, "mountPoint");
@@ -90,8 +91,12 @@ public final class RepositoryMount implements AutoCloseable {
         ChunkCache cache = null;
         try {
             cache = new ChunkCache(repo.chunks(), o.cacheBytes(), o.threads());
-            GuestVolumeManager guests =
-                    o.guestVolumes() ? new GuestVolumeManager(o.mountPoint(), o.kernelMounts(), log) : null;
+            GuestVolumeManager guests = o.guestVolumes()
+                    ? new GuestVolumeManager(
+                            o.mountPoint(),
+                            GuestVolumeManager.Options.defaults().withAllowOther(o.allowOther()),
+                            log)
+                    : null;
             BackupTree tree = new BackupTree(
                     repo,
                     cache,
@@ -99,7 +104,7 @@ public final class RepositoryMount implements AutoCloseable {
                     REFRESH_MILLIS,
                     readAheadChunks(repo.config().chunkSize()));
             Runnable beforeUnmount = guests == null ? () -> {} : guests::unmountAll;
-            FuseMount fuse = FuseMount.mount(tree, o.mountPoint(), o.fsName(), log, beforeUnmount);
+            FuseMount fuse = FuseMount.mount(tree, o.mountPoint(), o.fsName(), log, beforeUnmount, o.allowOther());
             return new RepositoryMount(repo, o.mountPoint(), lock, cache, guests, fuse);
         } catch (IOException | RuntimeException e) {
             if (cache != null) {

@@ -1,4 +1,4 @@
-package io.cairn.mount.volume;
+package io.cairn.mount.mutation;
 
 import io.cairn.mount.image.Image;
 import java.io.IOException;
@@ -6,33 +6,42 @@ import java.nio.ByteBuffer;
 import java.util.TreeMap;
 
 /** A damaged copy of an image without copying it: single-byte patches over it, and maybe truncated. */
-final class PatchedImage implements Image {
+public final class PatchedImage implements Image {
     private final Image base;
     private final long size;
     private final TreeMap<Long, Byte> patches = new TreeMap<>();
 
-    PatchedImage(Image base, long size) {
+    public PatchedImage(Image base, long size) {
         this.base = base;
         this.size = Math.min(size, base.size());
     }
 
-    PatchedImage(Image base) {
+    public PatchedImage(Image base) {
         this(base, base.size());
     }
 
-    PatchedImage set(long position, byte... bytes) {
+    public PatchedImage set(long position, byte... bytes) {
         for (int i = 0; i < bytes.length; i++) {
             patches.put(position + i, bytes[i]);
         }
         return this;
     }
 
-    PatchedImage flip(long position) throws IOException {
+    public PatchedImage flip(long position) throws IOException {
         return set(position, (byte) ~base.readFully(position, 1)[0]);
     }
 
-    PatchedImage setU32(long position, long value) {
+    public PatchedImage setU32(long position, long value) {
         return set(position, (byte) value, (byte) (value >> 8), (byte) (value >> 16), (byte) (value >> 24));
+    }
+
+    /** The byte at {@code position} as this image shows it (0 past its end). */
+    public byte get(long position) throws IOException {
+        if (position < 0 || position >= size) {
+            return 0;
+        }
+        Byte p = patches.get(position);
+        return p != null ? p : base.readFully(position, 1)[0];
     }
 
     @Override
