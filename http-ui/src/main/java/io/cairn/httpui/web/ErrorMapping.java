@@ -4,6 +4,7 @@ import io.cairn.httpui.files.Archives;
 import io.cairn.httpui.files.PathOutsideBackupException;
 import io.cairn.httpui.http.Api;
 import io.cairn.httpui.http.ApiException;
+import io.cairn.httpui.vcenter.PasswordRequiredException;
 import io.cairn.httpui.vcenter.SealedPasswordException;
 import io.cairn.repository.error.BackupNotFoundException;
 import io.cairn.repository.error.CorruptObjectException;
@@ -31,6 +32,7 @@ import java.util.function.Consumer;
  *   <tr><td>Javalin's {@link HttpResponseException} (a body over the limit)</td><td>its own (413)</td><td>its message</td></tr>
  *   <tr><td>{@link PathOutsideBackupException}</td><td>400</td><td>path outside the backup</td></tr>
  *   <tr><td>{@link VsphereException} (login refused, thumbprint mismatch, fault, unreachable), {@link DatastoreHttpException}</td><td>400</td><td>its message, naming the server</td></tr>
+ *   <tr><td>{@link PasswordRequiredException} (a vCenter connection's URL, user or certificate changed without its password)</td><td>400</td><td>its message</td></tr>
  *   <tr><td>{@link NoSuchFileException}</td><td>404</td><td>no such file or directory</td></tr>
  *   <tr><td>{@link BackupNotFoundException}</td><td>404</td><td>its message</td></tr>
  *   <tr><td>{@link SealedPasswordException}</td><td>409</td><td>its message (enter the password again)</td></tr>
@@ -118,6 +120,9 @@ public final class ErrorMapping {
             return client(400, "path outside the backup");
         }
         if (e instanceof VsphereException || e instanceof DatastoreHttpException) {
+            return client(400, e.getMessage());
+        }
+        if (e instanceof PasswordRequiredException) {
             return client(400, e.getMessage());
         }
         if (e instanceof NoSuchFileException) {

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.cairn.httpui.files.Archives;
 import io.cairn.httpui.files.PathOutsideBackupException;
 import io.cairn.httpui.http.ApiException;
+import io.cairn.httpui.vcenter.PasswordRequiredException;
 import io.cairn.httpui.vcenter.SealedPasswordException;
 import io.cairn.httpui.vcenter.VcenterConnections;
 import io.cairn.repository.Repository;
@@ -216,6 +217,27 @@ class ErrorMappingTest {
         ErrorMapping.Answer a = answer(e);
         assertEquals(409, a.status());
         assertTrue(a.message().contains("'lab'"), a.message());
+    }
+
+    @Test
+    @DisplayName("PasswordRequiredException from an edit that moves a saved password elsewhere: 400")
+    void passwordRequired() throws Exception {
+        Files.writeString(
+                tmp.resolve("vcenters.json"),
+                "{\"version\": 1, \"vcenters\": [{\"id\": \"0011223344556677\", \"name\": \"lab\","
+                        + " \"url\": \"https://127.0.0.1:1/sdk\", \"user\": \"u\", \"thumbprint\": null,"
+                        + " \"insecure\": true, \"sealedPassword\": \"AAAA\", \"lastTest\": null}]}");
+        VcenterConnections vcenters = VcenterConnections.open(tmp);
+        PasswordRequiredException e = assertThrows(
+                PasswordRequiredException.class,
+                () -> vcenters.edit(
+                        "0011223344556677",
+                        new VcenterConnections.Settings("lab", URI.create("https://evil.example/sdk"), "u", null, true),
+                        null));
+        ErrorMapping.Answer a = answer(e);
+        assertEquals(400, a.status());
+        assertEquals("changing the URL of vCenter connection 'lab' needs its password again", a.message());
+        assertFalse(a.logged());
     }
 
     @Test
