@@ -198,6 +198,47 @@ class UiServerIT {
         assertEquals("viewer", JSON.readTree(me.body()).get("role").asText());
     }
 
+    /** Logs in as {@code user} and answers its {cookie, csrf}. */
+    private String[] loginAs(String user) throws Exception {
+        HttpResponse<String> res =
+                post("/api/v1/login", null, "{\"user\":\"" + user + "\",\"password\":\"" + PW + "\"}");
+        assertEquals(200, res.statusCode(), res.body());
+        String cookie = res.headers().firstValue("set-cookie").orElseThrow();
+        return new String[] {
+            cookie.substring(0, cookie.indexOf(';')),
+            JSON.readTree(res.body()).get("csrf").asText()
+        };
+    }
+
+    private int meWith(String[] session) throws Exception {
+        return http.send(
+                        HttpRequest.newBuilder(URI.create(base + "/api/v1/me"))
+                                .header("Cookie", session[0])
+                                .GET()
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString())
+                .statusCode();
+    }
+
+    @Test
+    @DisplayName("a role change or a removal by 'cairn user' while the server runs ends that user's sessions at once")
+    void accountChangesEndSessions() throws Exception {
+        Path state = work.resolve("state");
+        Users.load(state).put("shortlived", Role.VIEWER, PW.toCharArray());
+        String[] first = loginAs("shortlived");
+        assertEquals(200, meWith(first));
+        Users.load(state).put("shortlived", Role.OPERATOR, PW.toCharArray()); // another process: cairn user add
+        assertEquals(401, meWith(first), "the session of the old role lives on");
+        String[] second = loginAs("shortlived");
+        assertEquals(200, meWith(second));
+        assertTrue(Users.load(state).remove("shortlived"));
+        assertEquals(401, meWith(second), "the session of a removed user lives on");
+        assertEquals(
+                401,
+                post("/api/v1/login", null, "{\"user\":\"shortlived\",\"password\":\"" + PW + "\"}")
+                        .statusCode());
+    }
+
     @Test
     @DisplayName("oversized bodies are 413, malformed JSON 400")
     void badBodies() throws Exception {

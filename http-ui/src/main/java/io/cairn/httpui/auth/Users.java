@@ -35,8 +35,11 @@ public final class Users {
     static final int P = 1;
     private static final int HASH_LENGTH = 32;
     private static final String NAME = "[A-Za-z0-9._@-]{1,64}";
-    /** scrypt takes 32 MiB per call: at most this many at once, so a burst of logins cannot exhaust the heap. */
-    private static final Semaphore KDF_SLOTS = new Semaphore(4);
+    /**
+     * scrypt takes 32 MiB per call and a core: at most this many at once, so a burst of logins cannot
+     * exhaust the heap or the CPU (the web UI also turns away logins beyond its {@link LoginGate}).
+     */
+    private static final Semaphore KDF_SLOTS = new Semaphore(2);
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final SecureRandom RANDOM = new SecureRandom();
@@ -55,7 +58,7 @@ public final class Users {
     private final Path file;
     private final Map<String, User> users = new LinkedHashMap<>();
     private final byte[] dummySalt = new byte[16];
-    private List<Object> stamp = List.of();
+    private List<Object> fileStamp = List.of();
 
     private Users(Path file) {
         this.file = file;
@@ -65,7 +68,7 @@ public final class Users {
     /** Reads {@code users.json} from the state directory (an empty list when it does not exist yet). */
     public static Users load(Path stateDir) throws IOException {
         Users u = new Users(stateDir.resolve("users.json"));
-        u.stamp = stamp(u.file);
+        u.fileStamp = fileStamp(u.file);
         u.users.putAll(read(u.file));
         return u;
     }
@@ -100,7 +103,7 @@ public final class Users {
     }
 
     /** What identifies one version of the file: it is replaced by rename, so a new inode, size or time means a new one. */
-    private static List<Object> stamp(Path file) {
+    private static List<Object> fileStamp(Path file) {
         try {
             BasicFileAttributes a = Files.readAttributes(file, BasicFileAttributes.class);
             return java.util.Arrays.asList(a.fileKey(), a.size(), a.lastModifiedTime());
@@ -115,8 +118,8 @@ public final class Users {
      * the users read before are kept: a typo in a hand edit does not lock everyone out.
      */
     private synchronized void refresh() {
-        List<Object> now = stamp(file);
-        if (now.equals(stamp)) {
+        List<Object> now = fileStamp(file);
+        if (now.equals(fileStamp)) {
             return;
         }
         try {
@@ -126,7 +129,7 @@ public final class Users {
         } catch (IOException e) {
             System.err.println("cairn: " + e.getMessage() + "; keeping the users read before");
         }
-        stamp = now;
+        fileStamp = now;
     }
 
     /**
@@ -184,24 +187,76 @@ public final class Users {
 
     /** Adds a user or replaces the password and role of an existing one, and saves the file. */
     public void put(String name, Role role, char[] password) throws IOException {
+        set(name, role, password, false);
+    }
+
+    /**
+     * Sets a new password for an existing user, keeping the role, and saves the file. The user's
+     * sessions end with it ({@link #stamp} changes).
+     *
+     * @throws IllegalArgumentException when there is no such user, or the password is too short
+     */
+    public void changePassword(String name, char[] password) throws IOException {
+        set(name, null, password, true);
+    }
+
+    /**
+     * Removes a user and saves the file; their sessions end at their next request.
+     *
+     * @return false when there was no such user
+     */
+    public synchronized boolean remove(String name) throws IOException {
+        refresh();
+        if (!users.containsKey(name)) {
+            return false;
+        }
+        Map<String, User> next = new LinkedHashMap<>(users);
+        next.remove(name);
+        save(next);
+        users.remove(name);
+        fileStamp = fileStamp(file);
+        return true;
+    }
+
+    /**
+     * What a session of {@code name} is checked against: changes with the user's role and password
+     * (every password set gets a new salt), null when there is no such user. Reads the file again
+     * when another process replaced it.
+     */
+    public synchronized String stamp(String name) {
+        refresh();
+        User u = name == null ? null : users.get(name);
+        return u == null ? null : u.role() + ":" + u.salt();
+    }
+
+    /** @param role null to keep the existing user's role ({@code existing} must then be true) */
+    private void set(String name, Role role, char[] password, boolean existing) throws IOException {
         if (name == null || !name.matches(NAME)) {
             throw new IllegalArgumentException("a user name is 1 to 64 letters, digits or . _ @ -");
         }
         if (password.length < 8) {
             throw new IllegalArgumentException("a password has at least 8 characters");
         }
+        if (password.length > 1024) {
+            throw new IllegalArgumentException("a password has at most 1024 characters");
+        }
         byte[] salt = new byte[16];
         RANDOM.nextBytes(salt);
         byte[] hash = derive(password, salt, N, R, P);
         Base64.Encoder b64 = Base64.getEncoder();
-        User user = new User(name, role.jsonName(), b64.encodeToString(salt), b64.encodeToString(hash), N, R, P);
         synchronized (this) {
             refresh(); // keep users another process added
+            User old = users.get(name);
+            if (existing && old == null) {
+                throw new IllegalArgumentException("there is no user '" + name + "'");
+            }
+            String r = role != null ? role.jsonName() : old.role();
+            User user = new User(name, r, b64.encodeToString(salt), b64.encodeToString(hash), N, R, P);
             Map<String, User> next = new LinkedHashMap<>(users);
             next.put(name, user);
             save(next); // first: a put that cannot be saved changes nothing
             users.put(name, user);
-            stamp = stamp(file);
+            fileStamp = fileStamp(file);
         }
     }
 

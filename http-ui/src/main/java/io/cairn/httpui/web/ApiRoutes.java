@@ -6,6 +6,7 @@ import static io.cairn.httpui.auth.Role.VIEWER;
 import static io.cairn.httpui.http.Access.PUBLIC;
 
 import io.cairn.httpui.audit.AuditLog;
+import io.cairn.httpui.auth.LoginGate;
 import io.cairn.httpui.auth.LoginLimiter;
 import io.cairn.httpui.auth.Sessions;
 import io.cairn.httpui.auth.Users;
@@ -39,8 +40,17 @@ public final class ApiRoutes {
     /** Idle sessions end after this. */
     static final Duration SESSION_IDLE = Duration.ofMinutes(30);
 
+    /** Every session ends this long after its login, however busy (a stolen cookie is not good forever). */
+    static final Duration SESSION_LIFETIME = Duration.ofHours(12);
+
     /** Failed logins per user name and client address within {@link #LOGIN_WINDOW} before 429. */
     static final int LOGIN_FAILURES = 5;
+
+    /** Failed logins per client address, whatever the user names, within {@link #LOGIN_WINDOW} before 429. */
+    static final int LOGIN_FAILURES_PER_ADDRESS = 20;
+
+    /** Password checks (logins, password changes) in flight at once; more are answered 503 at once. */
+    static final int LOGINS_AT_ONCE = 4;
 
     static final Duration LOGIN_WINDOW = Duration.ofMinutes(1);
 
@@ -79,7 +89,7 @@ public final class ApiRoutes {
      */
     public static Scheduler install(Javalin app, Services s, boolean hasPages) {
         SecurityHeaders.install(app);
-        Sessions sessions = new Sessions(SESSION_IDLE);
+        Sessions sessions = new Sessions(SESSION_IDLE, SESSION_LIFETIME, s.users()::stamp);
         app.beforeMatched(new Authorization(sessions)::check);
         new ErrorMapping(s.log()).install(app);
         Routes routes = new Routes(app);
@@ -89,8 +99,12 @@ public final class ApiRoutes {
         Maintenance.register(routes, s.repo(), s.jobs(), s.threads());
 
         PageController pages = new PageController();
-        SessionController session =
-                new SessionController(s.users(), sessions, new LoginLimiter(LOGIN_FAILURES, LOGIN_WINDOW), s.audit());
+        SessionController session = new SessionController(
+                s.users(),
+                sessions,
+                new LoginLimiter(LOGIN_FAILURES, LOGIN_FAILURES_PER_ADDRESS, LOGIN_WINDOW),
+                new LoginGate(LOGINS_AT_ONCE),
+                s.audit());
         JobController jobs = new JobController(s.jobs());
         DashboardController dashboard =
                 new DashboardController(s.repo(), s.repositoryPath(), s.catalog(), s.stats(), jobs, scheduler);
