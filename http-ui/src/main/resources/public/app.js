@@ -392,7 +392,7 @@ function jobsTable(jobs, withActions) {
         h("td", {}, p === null ? (j.phase || "–") : miniBar(p)),
         h("td", {}, timeEl(j.started || j.created)),
         h("td", {}, timeEl(j.finished)),
-        withActions ? h("td", {}, active ? cancelButton(j.id) : null) : null);
+        withActions ? h("td", {}, active && j.canCancel ? cancelButton(j.id) : null) : null);
     })));
 }
 
@@ -681,7 +681,7 @@ async function viewJob([id]) {
     rate.textContent = ev.bytesPerSecond ? `${fmtBytes(ev.bytesPerSecond)}/s` : "–";
     eta.textContent = FINAL.has(ev.state) ? "–" : ev.bytesPerSecond > 0 && total > done ? fmtDuration((total - done) / ev.bytesPerSecond) : "–";
     bytes.textContent = total ? `${fmtBytes(done)} of ${fmtBytes(total)}` : done ? fmtBytes(done) : "–";
-    actions.replaceChildren(FINAL.has(ev.state) ? h("a", { href: "#/jobs", class: "button" }, "All jobs")
+    actions.replaceChildren(FINAL.has(ev.state) || !job.canCancel ? h("a", { href: "#/jobs", class: "button" }, "All jobs")
       : cancelButton(id, () => { }));
     if (ev.message) {
       log.append(h("li", {}, h("span", { class: "muted" }, fmtTime(ev.time || Date.now()).slice(11)), " ", ev.message));
@@ -706,8 +706,16 @@ async function viewJob([id]) {
   }
   render({ ...job, message: null });
   renderResult(job);
+  if (!job.details) {
+    // someone else's job: its summary only (the server sends no details and no events)
+    result.replaceChildren(h("p", { class: "muted" }, "Only the user who started this job, or an administrator, sees what it works on and follows its progress."));
+    if (!FINAL.has(job.state)) {
+      const t = setTimeout(() => route(), 3000);
+      onCleanup(() => clearTimeout(t));
+    }
+  }
 
-  if (!FINAL.has(job.state)) {
+  if (!FINAL.has(job.state) && job.details) {
     const es = new EventSource(`${API}/jobs/${enc(id)}/events`);
     let closed = false;
     const close = () => { if (!closed) { closed = true; es.close(); } };

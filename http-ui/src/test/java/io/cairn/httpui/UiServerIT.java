@@ -469,8 +469,10 @@ class UiServerIT {
                 "{\"to\":\"" + to + "\",\"format\":\"raw\",\"onConflict\":\"abort\"}");
         assertEquals(202, r.statusCode(), r.body());
         String job = JSON.readTree(r.body()).get("job").asText();
+        HttpResponse<String> notMine = get("/api/v1/jobs/" + job + "/events", "viewer");
+        assertEquals(403, notMine.statusCode(), "a viewer follows another user's job: " + notMine.body());
         HttpResponse<Stream<String>> sse = http.send(
-                req("/api/v1/jobs/" + job + "/events", "viewer").GET().build(), HttpResponse.BodyHandlers.ofLines());
+                req("/api/v1/jobs/" + job + "/events", "operator").GET().build(), HttpResponse.BodyHandlers.ofLines());
         assertEquals(200, sse.statusCode());
         List<Long> seqs = new ArrayList<>();
         List<String> states = new ArrayList<>();
@@ -490,8 +492,25 @@ class UiServerIT {
             assertTrue(seqs.get(i) > seqs.get(i - 1), seqs.toString());
         }
         assertEquals("SUCCEEDED", states.get(states.size() - 1), states.toString());
-        JsonNode j = JSON.readTree(get("/api/v1/jobs/" + job, "viewer").body());
+        JsonNode j = JSON.readTree(get("/api/v1/jobs/" + job, "operator").body());
         assertEquals("SUCCEEDED", j.get("state").asText());
+        assertEquals("operator", j.get("owner").asText());
+        assertTrue(j.get("details").asBoolean() && j.get("result").asText().contains(to.toString()), j.toString());
+        // the viewer sees that a restore ran, not where to or how it ended
+        JsonNode summary = JSON.readTree(get("/api/v1/jobs/" + job, "viewer").body());
+        assertEquals("SUCCEEDED", summary.get("state").asText());
+        assertEquals("restore", summary.get("kind").asText());
+        assertFalse(summary.get("details").asBoolean());
+        assertTrue(
+                summary.get("target").isNull()
+                        && summary.get("result").isNull()
+                        && summary.get("owner").isNull(),
+                summary.toString());
+        assertFalse(
+                get("/api/v1/jobs", "viewer").body().contains(to.toString()), "the job list shows the viewer where to");
+        assertFalse(
+                get("/api/v1/dashboard", "viewer").body().contains(to.toString()),
+                "the dashboard shows the viewer where to");
         assertEquals(Files.size(small), j.get("jobTotal").asLong(), "the job's total is the disk's size: " + j);
         assertEquals(j.get("jobTotal").asLong(), j.get("jobDone").asLong(), j.toString());
         Path img;

@@ -16,11 +16,10 @@ import io.cairn.httpui.files.BackupFiles;
 import io.cairn.httpui.http.Authorization;
 import io.cairn.httpui.http.Routes;
 import io.cairn.httpui.jobs.Jobs;
-import io.cairn.httpui.maintenance.Maintenance;
 import io.cairn.httpui.schedule.Scheduler;
-import io.cairn.httpui.schedule.Schedules;
 import io.cairn.httpui.vcenter.VcenterConnections;
 import io.cairn.repository.Repository;
+import io.cairn.vixmntbridge.vddk.VddkLibrary;
 import io.javalin.Javalin;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -29,9 +28,7 @@ import java.util.function.Consumer;
 
 /**
  * The web layer assembled, and every route of the API in one table: method, path, who may call it
- * (deny by default: {@link Authorization}) and the controller method that translates it. The
- * schedules and maintenance APIs still register their own routes through the same {@link Routes}
- * ({@link Schedules#register}, {@link Maintenance#register}) until they move into controllers here.
+ * (deny by default: {@link Authorization}) and the controller method that translates it.
  */
 public final class ApiRoutes {
     /** Every API path starts with this. */
@@ -51,6 +48,14 @@ public final class ApiRoutes {
 
     /** Password checks (logins, password changes) in flight at once; more are answered 503 at once. */
     static final int LOGINS_AT_ONCE = 4;
+
+    /**
+     * Job event streams one session may hold open, and all sessions together: each holds one of the
+     * server's at least 16 threads while its job runs, so together they may take at most half.
+     */
+    static final int STREAMS_PER_SESSION = 3;
+
+    static final int STREAMS_IN_ALL = 8;
 
     static final Duration LOGIN_WINDOW = Duration.ofMinutes(1);
 
@@ -94,9 +99,10 @@ public final class ApiRoutes {
         new ErrorMapping(s.log()).install(app);
         Routes routes = new Routes(app);
 
-        Scheduler scheduler = Schedules.register(
-                routes, s.repo(), s.jobs(), s.vcenters(), s.stateDir(), s.threads(), s.vddk(), s.log());
-        Maintenance.register(routes, s.repo(), s.jobs(), s.threads());
+        Scheduler scheduler =
+                Scheduler.create(s.repo(), s.jobs(), s.vcenters(), s.stateDir(), s.threads(), s.vddk(), s.log());
+        String home = System.getenv(VddkLibrary.VDDK_HOME);
+        boolean hasVddk = s.vddk() != null || (home != null && !home.isBlank());
 
         PageController pages = new PageController();
         SessionController session = new SessionController(
@@ -105,7 +111,8 @@ public final class ApiRoutes {
                 new LoginLimiter(LOGIN_FAILURES, LOGIN_FAILURES_PER_ADDRESS, LOGIN_WINDOW),
                 new LoginGate(LOGINS_AT_ONCE),
                 s.audit());
-        JobController jobs = new JobController(s.jobs());
+        JobController jobs =
+                new JobController(s.jobs(), s.audit(), sessions, new EventStreams(STREAMS_PER_SESSION, STREAMS_IN_ALL));
         DashboardController dashboard =
                 new DashboardController(s.repo(), s.repositoryPath(), s.catalog(), s.stats(), jobs, scheduler);
         VmController vms = new VmController(s.catalog(), s.files(), scheduler);
@@ -117,6 +124,8 @@ public final class ApiRoutes {
                 s.audit(),
                 List.of(s.files().mountPoint(), s.stateDir()));
         VcenterController vcenters = new VcenterController(s.vcenters(), s.audit());
+        ScheduleController schedules = new ScheduleController(scheduler, s.vcenters(), s.audit(), hasVddk);
+        MaintenanceController maintenance = new MaintenanceController(s.repo(), s.jobs(), s.threads(), s.audit());
 
         if (!hasPages) {
             routes.get("/", PUBLIC, pages::noPages);
@@ -154,6 +163,17 @@ public final class ApiRoutes {
         routes.get(API + "/vcenter-choices", OPERATOR, vcenters::choices);
         routes.get(API + "/vcenters/{vc}/inventory", OPERATOR, vcenters::inventory);
         routes.get(API + "/vcenters/{vc}/vms", OPERATOR, vcenters::vms);
+
+        routes.get(API + "/schedules", VIEWER, schedules::list);
+        routes.get(API + "/schedules/preview", VIEWER, schedules::preview);
+        routes.post(API + "/schedules", ADMIN, schedules::create);
+        routes.put(API + "/schedules/{id}", ADMIN, schedules::replace);
+        routes.delete(API + "/schedules/{id}", ADMIN, schedules::delete);
+        routes.post(API + "/schedules/{id}/run", OPERATOR, schedules::runNow);
+
+        routes.post(API + "/maintenance/check", ADMIN, maintenance::check);
+        routes.post(API + "/maintenance/prune", ADMIN, maintenance::prune);
+        routes.post(API + "/maintenance/gc", ADMIN, maintenance::gc);
         return scheduler;
     }
 }

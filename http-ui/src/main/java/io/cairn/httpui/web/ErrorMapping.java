@@ -4,6 +4,7 @@ import io.cairn.httpui.files.Archives;
 import io.cairn.httpui.files.PathOutsideBackupException;
 import io.cairn.httpui.http.Api;
 import io.cairn.httpui.http.ApiException;
+import io.cairn.httpui.jobs.QueueFullException;
 import io.cairn.httpui.vcenter.PasswordRequiredException;
 import io.cairn.httpui.vcenter.SealedPasswordException;
 import io.cairn.repository.error.BackupNotFoundException;
@@ -39,6 +40,7 @@ import java.util.function.Consumer;
  *   <tr><td>{@link CorruptObjectException}, {@link ObjectNotFoundException}</td><td>500</td><td>damaged repository: the object (run a check)</td></tr>
  *   <tr><td>any other {@link RepositoryException}</td><td>500</td><td>its message</td></tr>
  *   <tr><td>{@link FileSystemException} reading the backup's files (an I/O error in the mount)</td><td>500</td><td>reading the backup's files failed: the reason (the repository may be damaged: run a check)</td></tr>
+ *   <tr><td>{@link QueueFullException} (as many jobs of that kind queued as the server takes)</td><td>503</td><td>its message</td></tr>
  *   <tr><td>{@link LockConflictException}</td><td>503</td><td>the repository is busy with maintenance (who holds it); try again shortly</td></tr>
  *   <tr><td>{@link StoreFullException}</td><td>507</td><td>the repository's disk is full: …</td></tr>
  *   <tr><td>{@link Archives.ClientGoneException}</td><td>none</td><td>(nobody left to answer)</td></tr>
@@ -133,6 +135,9 @@ public final class ErrorMapping {
         }
         if (e instanceof SealedPasswordException) {
             return client(409, e.getMessage());
+        }
+        if (e instanceof QueueFullException) {
+            return client(503, e.getMessage());
         }
         if (e instanceof LockConflictException) {
             return server(503, "the repository is busy with maintenance (" + e.getMessage() + "); try again shortly");
