@@ -151,7 +151,7 @@ class ApiError extends Error {
 
 async function api(path, { method = "GET", body } = {}) {
   const headers = { Accept: "application/json" };
-  if (body !== undefined) headers["Content-Type"] = "application/json";
+  if (method !== "GET") headers["Content-Type"] = "application/json"; // the server refuses any other POST, PUT, DELETE
   if (method !== "GET" && session && session.csrf) headers["X-CSRF-Token"] = session.csrf;
   let r;
   try {

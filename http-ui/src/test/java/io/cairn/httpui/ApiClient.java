@@ -103,14 +103,14 @@ public final class ApiClient {
         return send("GET", path, role, null);
     }
 
-    /** Sends with the role's cookie, and its CSRF token unless it is a GET; a body is sent as JSON. */
+    /** Sends with the role's cookie, and its CSRF token unless it is a GET; anything but a GET as JSON. */
     public HttpResponse<String> send(String method, String path, String role, String body) throws Exception {
         HttpRequest.Builder b = request(path, role)
                 .method(
                         method,
                         body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
-        if (body != null) {
-            b.header("Content-Type", "application/json");
+        if (!method.equals("GET")) {
+            b.header("Content-Type", "application/json"); // every POST, PUT and DELETE says so, body or not
         }
         if (role != null && sessions.containsKey(role) && !method.equals("GET")) {
             b.header("X-CSRF-Token", csrf(role));

@@ -282,6 +282,26 @@ class UiServerIT {
             assertEquals("DENY", r.headers().firstValue("x-frame-options").orElse(""), path);
             assertEquals(
                     "nosniff", r.headers().firstValue("x-content-type-options").orElse(""), path);
+            assertEquals(
+                    "max-age=31536000",
+                    r.headers().firstValue("strict-transport-security").orElse(""),
+                    path + ": HSTS");
+        }
+    }
+
+    @Test
+    @DisplayName("a login posted as a form (another site's login CSRF) is 415 and logs nobody in")
+    void loginNeedsJson() throws Exception {
+        for (String type : new String[] {"application/x-www-form-urlencoded", "text/plain"}) {
+            HttpResponse<String> r = http.send(
+                    req("/api/v1/login", null)
+                            .header("Content-Type", type)
+                            .POST(HttpRequest.BodyPublishers.ofString(
+                                    "{\"user\":\"viewer\",\"password\":\"" + PW + "\"}"))
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertEquals(415, r.statusCode(), type + ": " + r.body());
+            assertTrue(r.headers().firstValue("set-cookie").isEmpty(), "a session cookie for a form post");
         }
     }
 
@@ -511,6 +531,24 @@ class UiServerIT {
         assertFalse(
                 get("/api/v1/dashboard", "viewer").body().contains(to.toString()),
                 "the dashboard shows the viewer where to");
+        // another operator may not cancel it; its owner and an admin may (audited)
+        Users.load(work.resolve("state")).put("operator2", Role.OPERATOR, PW.toCharArray());
+        String[] other = loginAs("operator2");
+        HttpResponse<String> foreign = http.send(
+                HttpRequest.newBuilder(URI.create(base + "/api/v1/jobs/" + job + "/cancel"))
+                        .header("Cookie", other[0])
+                        .header("X-CSRF-Token", other[1])
+                        .header("Content-Type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString("{}"))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(403, foreign.statusCode(), foreign.body());
+        assertEquals(
+                202, post("/api/v1/jobs/" + job + "/cancel", "operator", "{}").statusCode());
+        assertEquals(202, post("/api/v1/jobs/" + job + "/cancel", "admin", "{}").statusCode());
+        String cancels = Files.readString(work.resolve("state/audit.log"));
+        assertTrue(cancels.contains("\"user\":\"operator\",\"ip\":\"127.0.0.1\",\"action\":\"job-cancel\""), cancels);
+        assertFalse(cancels.contains("\"user\":\"operator2\",\"ip\":\"127.0.0.1\",\"action\":\"job-cancel\""), cancels);
         assertEquals(Files.size(small), j.get("jobTotal").asLong(), "the job's total is the disk's size: " + j);
         assertEquals(j.get("jobTotal").asLong(), j.get("jobDone").asLong(), j.toString());
         Path img;
