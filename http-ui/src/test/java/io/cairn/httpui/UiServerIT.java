@@ -439,13 +439,27 @@ class UiServerIT {
             for (String f : List.of("dir1/random5M.bin", "dir1/sub/numbers.txt")) {
                 assertArrayEquals(Files.readAllBytes(src.resolve(f)), got.get(f), fmt + " " + f);
             }
-            if (fmt.equals("zip")) {
-                assertTrue(new String(got.get("dir1/CAIRN-SKIPPED-LINKS.txt"), StandardCharsets.UTF_8)
-                        .contains("link-to-hello"));
-            } else {
-                assertEquals("../hello.txt", links.get("dir1/link-to-hello"));
+            // dir1/link-to-hello points to ../hello.txt, outside dir1: left out of both, and listed
+            assertTrue(new String(got.get("dir1/CAIRN-SKIPPED-LINKS.txt"), StandardCharsets.UTF_8)
+                    .contains("dir1/link-to-hello -> ../hello.txt"));
+            assertTrue(links.isEmpty(), links.toString());
+        }
+        // archived with the whole volume, the same link stays inside: tar stores it as a link
+        HttpResponse<byte[]> whole = getBytes(
+                "/api/v1/backups/" + gptId + "/archive?format=tar.gz&path=" + q("/volumes/gpt-p2"), "operator");
+        assertEquals(200, whole.statusCode());
+        Map<String, String> links = new HashMap<>();
+        try (TarArchiveInputStream in =
+                new TarArchiveInputStream(new GzipCompressorInputStream(new ByteArrayInputStream(whole.body())))) {
+            org.apache.commons.compress.archivers.tar.TarArchiveEntry e;
+            while ((e = in.getNextEntry()) != null) {
+                if (e.isSymbolicLink()) {
+                    links.put(e.getName(), e.getLinkName());
+                }
+                assertFalse(e.getName().endsWith("CAIRN-SKIPPED-LINKS.txt"), "nothing left out: " + e.getName());
             }
         }
+        assertEquals("../hello.txt", links.get("gpt-p2/dir1/link-to-hello"), links.toString());
         assertTrue(Files.readString(work.resolve("state/audit.log")).contains("\"action\":\"archive\""));
     }
 
