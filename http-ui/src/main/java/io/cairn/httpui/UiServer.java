@@ -1,6 +1,7 @@
 package io.cairn.httpui;
 
 import io.cairn.httpui.audit.AuditLog;
+import io.cairn.httpui.audit.LogText;
 import io.cairn.httpui.auth.Role;
 import io.cairn.httpui.auth.Users;
 import io.cairn.httpui.catalog.Catalog;
@@ -151,9 +152,13 @@ public final class UiServer implements AutoCloseable {
         return files.mountPoint();
     }
 
-    /** The server log: one line on standard error, with the time. */
+    /**
+     * The server log: one line on standard error, with the time; whatever the message holds (guest
+     * file names, VM names) cannot break the line or reach the terminal as control characters
+     * ({@link LogText}).
+     */
     static void log(String message) {
-        System.err.println(Instant.now().toString().substring(0, 19) + "Z " + message);
+        System.err.println(Instant.now().toString().substring(0, 19) + "Z " + LogText.escape(message));
     }
 
     @Override

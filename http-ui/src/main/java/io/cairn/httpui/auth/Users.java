@@ -127,7 +127,9 @@ public final class Users {
             users.clear();
             users.putAll(fresh);
         } catch (IOException e) {
-            System.err.println("cairn: " + e.getMessage() + "; keeping the users read before");
+            // one line: a hand-edited name may hold anything
+            System.err.println(
+                    "cairn: " + e.getMessage().replaceAll("\\p{Cntrl}", "?") + "; keeping the users read before");
         }
         fileStamp = now;
     }
