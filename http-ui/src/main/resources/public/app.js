@@ -213,6 +213,7 @@ const routes = [
   [/^\/schedules$/, viewSchedules, "Schedules"],
   [/^\/schedules\/([^/]+)$/, viewSchedule, "Schedule"],
   [/^\/maintenance$/, viewMaintenance, "Maintenance"],
+  [/^\/password$/, viewPassword, "Change password"],
 ];
 
 async function route() {
@@ -981,6 +982,35 @@ function vsphereRestorePanel(id, b) {
     } catch (e) { err.textContent = e.message; err.hidden = false; submit.disabled = false; }
   });
   return form;
+}
+
+async function viewPassword() {
+  const err = h("p", { class: "error", role: "alert", id: "password-error", hidden: true });
+  const field = (id, label, autocomplete) => {
+    const input = h("input", { id, name: id, type: "password", autocomplete, required: true });
+    return [input, h("label", { for: id }, label)];
+  };
+  const [current, currentLabel] = field("password-current", "Current password", "current-password");
+  const [next, nextLabel] = field("password-new", "New password (at least 8 characters)", "new-password");
+  const [again, againLabel] = field("password-again", "New password again", "new-password");
+  const submit = h("button", { type: "submit", class: "primary" }, "Change password");
+  const form = h("form", { id: "password", class: "panel form" },
+    currentLabel, current, nextLabel, next, againLabel, again, err, h("div", { class: "row end" }, submit));
+  form.addEventListener("submit", async (ev) => {
+    ev.preventDefault();
+    err.hidden = true;
+    if (next.value !== again.value) { err.textContent = "The new passwords do not match."; err.hidden = false; return; }
+    submit.disabled = true;
+    try {
+      session = await api("/me/password", { method: "POST", body: { current: current.value, password: next.value } });
+      toast("Password changed. Your other sessions have ended.");
+      location.hash = "#/dashboard";
+    } catch (e) {
+      err.textContent = e.message; err.hidden = false; submit.disabled = false;
+    }
+  });
+  return [h("div", { class: "page-head" }, h("h1", {}, "Change password"),
+    h("p", { class: "muted" }, `for ${session.user}; every other session of yours ends`)), form];
 }
 
 async function logout() {

@@ -44,6 +44,15 @@ public final class Users {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final SecureRandom RANDOM = new SecureRandom();
 
+    /** The first administrator, made at the server's first start. */
+    public static final String FIRST_ADMIN = "admin";
+
+    /**
+     * The file in the state directory that holds the first administrator's generated password (0600),
+     * until that password is changed: then it is deleted.
+     */
+    public static final String INITIAL_PASSWORD_FILE = "initial-admin-password";
+
     /** One account as stored. */
     @JsonIgnoreProperties(ignoreUnknown = true)
     public record User(String name, String role, String salt, String hash, int n, int r, int p) {
@@ -189,7 +198,7 @@ public final class Users {
 
     /** Adds a user or replaces the password and role of an existing one, and saves the file. */
     public void put(String name, Role role, char[] password) throws IOException {
-        set(name, role, password, false);
+        set(name, role, password, false, true);
     }
 
     /**
@@ -199,7 +208,7 @@ public final class Users {
      * @throws IllegalArgumentException when there is no such user, or the password is too short
      */
     public void changePassword(String name, char[] password) throws IOException {
-        set(name, null, password, true);
+        set(name, null, password, true, true);
     }
 
     /**
@@ -217,6 +226,9 @@ public final class Users {
         save(next);
         users.remove(name);
         fileStamp = fileStamp(file);
+        if (name.equals(FIRST_ADMIN)) {
+            Files.deleteIfExists(file.resolveSibling(INITIAL_PASSWORD_FILE));
+        }
         return true;
     }
 
@@ -231,8 +243,12 @@ public final class Users {
         return u == null ? null : u.role() + ":" + u.salt();
     }
 
-    /** @param role null to keep the existing user's role ({@code existing} must then be true) */
-    private void set(String name, Role role, char[] password, boolean existing) throws IOException {
+    /**
+     * @param role null to keep the existing user's role ({@code existing} must then be true)
+     * @param forgetInitial whether a new password of the first admin deletes {@link #INITIAL_PASSWORD_FILE}
+     */
+    private void set(String name, Role role, char[] password, boolean existing, boolean forgetInitial)
+            throws IOException {
         if (name == null || !name.matches(NAME)) {
             throw new IllegalArgumentException("a user name is 1 to 64 letters, digits or . _ @ -");
         }
@@ -260,6 +276,53 @@ public final class Users {
             users.put(name, user);
             fileStamp = fileStamp(file);
         }
+        if (forgetInitial && name.equals(FIRST_ADMIN)) {
+            // the generated password no longer opens anything: it must not lie around
+            Files.deleteIfExists(file.resolveSibling(INITIAL_PASSWORD_FILE));
+        }
+    }
+
+    /**
+     * Makes the first administrator with a random password, written to {@link #INITIAL_PASSWORD_FILE}
+     * in the state directory (0600) instead of to the terminal or the journal, where it would stay.
+     *
+     * @return the file that holds the password
+     */
+    public Path createFirstAdmin() throws IOException {
+        String pw = randomPassword(20);
+        Path f = file.resolveSibling(INITIAL_PASSWORD_FILE);
+        writeAtomically(f, (pw + "\n").getBytes(StandardCharsets.UTF_8));
+        try {
+            set(FIRST_ADMIN, Role.ADMIN, pw.toCharArray(), false, false);
+        } catch (IOException | RuntimeException e) {
+            Files.deleteIfExists(f);
+            throw e;
+        }
+        return f;
+    }
+
+    /**
+     * Deletes {@link #INITIAL_PASSWORD_FILE} when it no longer holds the first administrator's
+     * password (changed by a hand edit of {@code users.json}, or the user removed), so a stale one
+     * does not mislead. One scrypt call when the file exists.
+     *
+     * @return whether the file was deleted
+     */
+    public boolean forgetStaleInitialPassword() throws IOException {
+        Path f = file.resolveSibling(INITIAL_PASSWORD_FILE);
+        if (!Files.exists(f)) {
+            return false;
+        }
+        char[] pw = Files.readString(f, StandardCharsets.UTF_8).strip().toCharArray();
+        try {
+            if (authenticate(FIRST_ADMIN, pw) == Role.ADMIN) {
+                return false;
+            }
+        } finally {
+            Arrays.fill(pw, '\0');
+        }
+        Files.deleteIfExists(f);
+        return true;
     }
 
     /**

@@ -134,6 +134,7 @@ public final class ApiRoutes {
         routes.post(API + "/login", PUBLIC, session::login);
         routes.post(API + "/logout", VIEWER, session::logout);
         routes.get(API + "/me", VIEWER, session::me);
+        routes.post(API + "/me/password", VIEWER, session::password);
         routes.get(API + "/users", ADMIN, session::users);
 
         routes.get(API + "/dashboard", VIEWER, dashboard::show);

@@ -16,7 +16,8 @@ import java.io.IOException;
 /**
  * Logging in and out, who is logged in, and the user list: {@code POST /login} (public, rate limited
  * per user name and client address and per client address, at most a few password checks at once),
- * {@code POST /logout}, {@code GET /me}, {@code GET /users} (admin).
+ * {@code POST /logout}, {@code GET /me}, {@code POST /me/password} (one's own password), {@code GET
+ * /users} (admin).
  * The session id travels only in the {@code Secure; HttpOnly; SameSite=Strict} cookie; the CSRF token
  * in the answers of login and me.
  */
@@ -95,6 +96,63 @@ final class SessionController {
             gate.exit();
             java.util.Arrays.fill(password, '\0');
         }
+    }
+
+    /**
+     * {@code POST /me/password {"current", "password"}}: the logged-in user changes their own
+     * password. The current one is checked like a login (the same limits, a wrong one counts as a
+     * failed login), every session of the user ends, and this browser gets a new one (new cookie and
+     * CSRF token in the answer).
+     */
+    void password(Context ctx) throws IOException {
+        Sessions.Session s = Authorization.session(ctx);
+        Body b = Body.of(ctx);
+        String current = b.text("current");
+        String next = b.text("password");
+        String ip = ctx.ip();
+        if (current.length() > 1024 || next.length() > 1024) {
+            throw ApiException.badRequest("password too long (at most 1024 characters)");
+        }
+        if (next.length() < 8) {
+            throw ApiException.badRequest("'password': a password has at least 8 characters");
+        }
+        LoginLimiter.Refusal refused = limiter.check(s.user(), ip);
+        if (refused != null) {
+            audit.record(s.user(), ip, "passwd", null, null, null, "rate-limited");
+            throw new ApiException(429, "too many wrong passwords; wait a minute");
+        }
+        if (!gate.tryEnter()) {
+            throw new ApiException(503, "the server is busy checking other logins; try again in a moment");
+        }
+        try {
+            char[] cur = current.toCharArray();
+            Role role;
+            try {
+                role = users.authenticate(s.user(), cur);
+            } finally {
+                java.util.Arrays.fill(cur, '\0');
+            }
+            if (role == null) {
+                limiter.failed(s.user(), ip);
+                audit.record(s.user(), ip, "passwd", null, null, null, "failed");
+                throw new ApiException(403, "the current password is wrong");
+            }
+            char[] pw = next.toCharArray();
+            try {
+                users.changePassword(s.user(), pw);
+            } catch (IllegalArgumentException e) {
+                throw ApiException.badRequest(e.getMessage());
+            } finally {
+                java.util.Arrays.fill(pw, '\0');
+            }
+        } finally {
+            gate.exit();
+        }
+        sessions.invalidateUser(s.user());
+        Sessions.Session fresh = sessions.create(s.user(), s.role());
+        ctx.header("Set-Cookie", Sessions.COOKIE + "=" + fresh.id() + "; Path=/; Secure; HttpOnly; SameSite=Strict");
+        audit.record(s.user(), ip, "passwd", null, null, null, "ok");
+        Api.json(ctx, 200, Me.of(fresh));
     }
 
     void logout(Context ctx) {

@@ -258,6 +258,55 @@ class UsersTest {
     }
 
     @Nested
+    @DisplayName("the first admin's password")
+    class FirstAdmin {
+        @Test
+        @DisplayName("goes to initial-admin-password, 0600, and logs in as admin")
+        void created() throws IOException {
+            Users u = Users.load(state);
+            Path f = u.createFirstAdmin();
+            assertEquals(state.resolve(Users.INITIAL_PASSWORD_FILE), f);
+            assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(f)));
+            String pw = Files.readString(f).strip();
+            assertEquals(20, pw.length());
+            assertEquals(Role.ADMIN, Users.load(state).authenticate("admin", pw.toCharArray()));
+            assertFalse(u.forgetStaleInitialPassword(), "a file that still opens stays");
+            assertTrue(Files.exists(f));
+        }
+
+        @Test
+        @DisplayName("is deleted once admin's password changes, by changePassword or put")
+        void deletedOnChange() throws IOException {
+            Users u = Users.load(state);
+            Path f = u.createFirstAdmin();
+            u.changePassword("admin", pw("the admin's own"));
+            assertFalse(Files.exists(f));
+            Path g = Users.load(dir()).createFirstAdmin();
+            Users.load(dir()).put("admin", Role.ADMIN, pw("set by cairn user add"));
+            assertFalse(Files.exists(g));
+        }
+
+        private Path dir() throws IOException {
+            Path d = state.resolve("other");
+            Files.createDirectories(d);
+            return d;
+        }
+
+        @Test
+        @DisplayName("another user's change leaves it; a stale one (users.json edited, admin removed) is forgotten")
+        void stale() throws IOException {
+            Users u = Users.load(state);
+            Path f = u.createFirstAdmin();
+            u.put("bob", Role.VIEWER, pw("bobs password"));
+            assertTrue(Files.exists(f));
+            Files.writeString(f, "not the password any more\n");
+            assertTrue(u.forgetStaleInitialPassword());
+            assertFalse(Files.exists(f));
+            assertFalse(u.forgetStaleInitialPassword(), "no file, nothing to do");
+        }
+    }
+
+    @Nested
     @DisplayName("the users file")
     class TheFile {
         @Test

@@ -330,8 +330,12 @@ class BrowserIT {
         assertEquals("dir1.tar.gz", tgz.getFileName().toString());
         java.util.SortedMap<String, String> inTar =
                 Browser.poll("a complete .tar.gz", Duration.ofSeconds(30), () -> tarTree(tgz, "dir1"));
-        assertEquals(
-                tree(CONTENT.resolve("dir1")), inTar, "dir1.tar.gz from NTFS differs from the content tree's dir1");
+        // the content tree's dir1, but its link to ../hello.txt points outside dir1: left out and listed instead
+        java.util.SortedMap<String, String> expected = tree(CONTENT.resolve("dir1"));
+        assertEquals("link -> ../hello.txt", expected.remove("link-to-hello"));
+        String note = inTar.remove("CAIRN-SKIPPED-LINKS.txt");
+        assertTrue(note != null, "no CAIRN-SKIPPED-LINKS.txt in " + inTar.keySet());
+        assertEquals(expected, inTar, "dir1.tar.gz from NTFS differs from the content tree's dir1");
         console.append(cleanConsole(b, "on the NTFS volume"));
     }
 
