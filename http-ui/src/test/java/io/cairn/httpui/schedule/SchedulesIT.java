@@ -296,7 +296,13 @@ class SchedulesIT {
             for (JsonNode n : JSON.readTree(
                             send("GET", "/api/v1/dashboard", "viewer", null).body())
                     .get("schedules")) {
-                if (n.get("id").asText().equals(id) && n.get("lastOutcome").isObject()) {
+                // the outcome is recorded just after the job turns final: wait for this run's, not an earlier one's
+                if (n.get("id").asText().equals(id)
+                        && n.get("lastOutcome").isObject()
+                        && n.get("lastOutcome")
+                                .get("summary")
+                                .asText()
+                                .equals(now.get("result").asText())) {
                     return n.get("lastOutcome");
                 }
             }
