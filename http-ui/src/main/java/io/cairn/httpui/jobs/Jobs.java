@@ -276,11 +276,17 @@ public final class Jobs implements AutoCloseable {
             } else {
                 job.fail(e.getMessage() == null ? new Exception(e.getClass().getSimpleName()) : e);
             }
+        } catch (Error e) {
+            // a StackOverflowError from a hostile guest's data, an OutOfMemoryError: the job failed, visibly
+            job.fail(new Exception("internal error: " + e));
+            throw e;
         } finally {
             if (history != null) {
                 history.append(job, owners.get(job.id()));
             }
-            compact(job);
+            if (job.isFinished()) {
+                compact(job);
+            }
             trim();
             done.accept(job);
         }

@@ -7,6 +7,7 @@ import io.cairn.httpui.auth.Sessions;
 import io.cairn.httpui.http.Api;
 import io.cairn.httpui.http.ApiException;
 import io.cairn.httpui.http.Authorization;
+import io.cairn.httpui.jobs.QueueFullException;
 import io.cairn.httpui.schedule.Cron;
 import io.cairn.httpui.schedule.Schedule;
 import io.cairn.httpui.schedule.ScheduleStore;
@@ -172,17 +173,23 @@ final class ScheduleController {
         Sessions.Session session = Authorization.session(ctx);
         Schedule s = schedule(ctx);
         String ip = ctx.ip();
-        Job j = scheduler.runNow(
-                s,
-                session.user(),
-                done -> audit.record(
-                        session.user(),
-                        ip,
-                        "schedule-run",
-                        null,
-                        what(s),
-                        null,
-                        done.state().name().toLowerCase(Locale.ROOT)));
+        Job j;
+        try {
+            j = scheduler.runNow(
+                    s,
+                    session.user(),
+                    done -> audit.record(
+                            session.user(),
+                            ip,
+                            "schedule-run",
+                            null,
+                            what(s),
+                            null,
+                            done.state().name().toLowerCase(Locale.ROOT)));
+        } catch (QueueFullException e) {
+            record(ctx, "schedule-run", s, "refused");
+            throw e;
+        }
         if (j == null) {
             Job running = scheduler.lastJob(s.id());
             throw new ApiException(

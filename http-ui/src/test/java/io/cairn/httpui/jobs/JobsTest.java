@@ -110,4 +110,19 @@ class JobsTest {
         }
         assertTrue(Files.readString(state.resolve(JobHistory.FILE)).contains("\"version\":2,"));
     }
+
+    @Test
+    @DisplayName("a job whose work throws an Error (a guest's data overflowing the stack) fails, and the pool goes on")
+    void error() throws Exception {
+        try (Jobs jobs = new Jobs(null, 1)) {
+            Job j = await(jobs.submit("check", "repository", Jobs.Pool.MAINTENANCE, (job, p) -> {
+                throw new StackOverflowError();
+            }));
+            assertEquals(Job.State.FAILED, j.state());
+            assertTrue(j.result().contains("StackOverflowError"), j.result());
+            assertEquals(Job.State.FAILED, jobs.get(j.id()).state(), "kept, in short form");
+            Job next = await(jobs.submit("gc", "repository", Jobs.Pool.MAINTENANCE, (job, p) -> "gc: ok"));
+            assertEquals(Job.State.SUCCEEDED, next.state());
+        }
+    }
 }
