@@ -151,7 +151,7 @@ class ApiError extends Error {
 
 async function api(path, { method = "GET", body } = {}) {
   const headers = { Accept: "application/json" };
-  if (body !== undefined) headers["Content-Type"] = "application/json";
+  if (method !== "GET") headers["Content-Type"] = "application/json"; // the server refuses any other POST, PUT, DELETE
   if (method !== "GET" && session && session.csrf) headers["X-CSRF-Token"] = session.csrf;
   let r;
   try {
@@ -213,6 +213,7 @@ const routes = [
   [/^\/schedules$/, viewSchedules, "Schedules"],
   [/^\/schedules\/([^/]+)$/, viewSchedule, "Schedule"],
   [/^\/maintenance$/, viewMaintenance, "Maintenance"],
+  [/^\/password$/, viewPassword, "Change password"],
 ];
 
 async function route() {
@@ -392,7 +393,7 @@ function jobsTable(jobs, withActions) {
         h("td", {}, p === null ? (j.phase || "–") : miniBar(p)),
         h("td", {}, timeEl(j.started || j.created)),
         h("td", {}, timeEl(j.finished)),
-        withActions ? h("td", {}, active ? cancelButton(j.id) : null) : null);
+        withActions ? h("td", {}, active && j.canCancel ? cancelButton(j.id) : null) : null);
     })));
 }
 
@@ -681,7 +682,7 @@ async function viewJob([id]) {
     rate.textContent = ev.bytesPerSecond ? `${fmtBytes(ev.bytesPerSecond)}/s` : "–";
     eta.textContent = FINAL.has(ev.state) ? "–" : ev.bytesPerSecond > 0 && total > done ? fmtDuration((total - done) / ev.bytesPerSecond) : "–";
     bytes.textContent = total ? `${fmtBytes(done)} of ${fmtBytes(total)}` : done ? fmtBytes(done) : "–";
-    actions.replaceChildren(FINAL.has(ev.state) ? h("a", { href: "#/jobs", class: "button" }, "All jobs")
+    actions.replaceChildren(FINAL.has(ev.state) || !job.canCancel ? h("a", { href: "#/jobs", class: "button" }, "All jobs")
       : cancelButton(id, () => { }));
     if (ev.message) {
       log.append(h("li", {}, h("span", { class: "muted" }, fmtTime(ev.time || Date.now()).slice(11)), " ", ev.message));
@@ -706,8 +707,16 @@ async function viewJob([id]) {
   }
   render({ ...job, message: null });
   renderResult(job);
+  if (!job.details) {
+    // someone else's job: its summary only (the server sends no details and no events)
+    result.replaceChildren(h("p", { class: "muted" }, "Only the user who started this job, or an administrator, sees what it works on and follows its progress."));
+    if (!FINAL.has(job.state)) {
+      const t = setTimeout(() => route(), 3000);
+      onCleanup(() => clearTimeout(t));
+    }
+  }
 
-  if (!FINAL.has(job.state)) {
+  if (!FINAL.has(job.state) && job.details) {
     const es = new EventSource(`${API}/jobs/${enc(id)}/events`);
     let closed = false;
     const close = () => { if (!closed) { closed = true; es.close(); } };
@@ -973,6 +982,35 @@ function vsphereRestorePanel(id, b) {
     } catch (e) { err.textContent = e.message; err.hidden = false; submit.disabled = false; }
   });
   return form;
+}
+
+async function viewPassword() {
+  const err = h("p", { class: "error", role: "alert", id: "password-error", hidden: true });
+  const field = (id, label, autocomplete) => {
+    const input = h("input", { id, name: id, type: "password", autocomplete, required: true });
+    return [input, h("label", { for: id }, label)];
+  };
+  const [current, currentLabel] = field("password-current", "Current password", "current-password");
+  const [next, nextLabel] = field("password-new", "New password (at least 8 characters)", "new-password");
+  const [again, againLabel] = field("password-again", "New password again", "new-password");
+  const submit = h("button", { type: "submit", class: "primary" }, "Change password");
+  const form = h("form", { id: "password", class: "panel form" },
+    currentLabel, current, nextLabel, next, againLabel, again, err, h("div", { class: "row end" }, submit));
+  form.addEventListener("submit", async (ev) => {
+    ev.preventDefault();
+    err.hidden = true;
+    if (next.value !== again.value) { err.textContent = "The new passwords do not match."; err.hidden = false; return; }
+    submit.disabled = true;
+    try {
+      session = await api("/me/password", { method: "POST", body: { current: current.value, password: next.value } });
+      toast("Password changed. Your other sessions have ended.");
+      location.hash = "#/dashboard";
+    } catch (e) {
+      err.textContent = e.message; err.hidden = false; submit.disabled = false;
+    }
+  });
+  return [h("div", { class: "page-head" }, h("h1", {}, "Change password"),
+    h("p", { class: "muted" }, `for ${session.user}; every other session of yours ends`)), form];
 }
 
 async function logout() {

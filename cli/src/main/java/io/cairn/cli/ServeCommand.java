@@ -16,7 +16,8 @@ import picocli.CommandLine.Option;
         name = "serve",
         description = {
             "Run the web UI (HTTPS) on the repository until Ctrl-C. The first start creates the user 'admin'"
-                    + " and prints its password once, and a self-signed certificate whose fingerprint is printed."
+                    + " with its password in <state>/initial-admin-password (0600, deleted once the password is"
+                    + " changed), and a self-signed certificate whose fingerprint is printed."
         })
 final class ServeCommand implements Callable<Integer> {
     @Mixin

@@ -1,7 +1,7 @@
 package io.cairn.httpui;
 
 import io.cairn.httpui.audit.AuditLog;
-import io.cairn.httpui.auth.Role;
+import io.cairn.httpui.audit.LogText;
 import io.cairn.httpui.auth.Users;
 import io.cairn.httpui.catalog.Catalog;
 import io.cairn.httpui.catalog.StatsCache;
@@ -48,8 +48,8 @@ public final class UiServer implements AutoCloseable {
     }
 
     /**
-     * Starts the server: state directory, users (a first admin with a password printed once), TLS
-     * key, the FUSE mount, then the listener.
+     * Starts the server: state directory, users (a first admin whose password goes to {@code
+     * <state>/initial-admin-password}, 0600), TLS key, the FUSE mount, then the listener.
      */
     public static UiServer start(UiConfig config) throws IOException {
         UiServer s = new UiServer(config);
@@ -68,10 +68,12 @@ public final class UiServer implements AutoCloseable {
         Files.setPosixFilePermissions(state, PosixFilePermissions.fromString("rwx------"));
         Users users = Users.load(state);
         if (users.isEmpty()) {
-            String pw = Users.randomPassword(20);
-            users.put("admin", Role.ADMIN, pw.toCharArray());
-            System.out.println("created the user 'admin' with the password " + pw + " (shown only this once)");
+            Path pw = users.createFirstAdmin();
+            System.out.println("created the user '" + Users.FIRST_ADMIN + "'; its password is in " + pw
+                    + " (readable by root only; deleted once the password is changed)");
             System.out.flush();
+        } else if (users.forgetStaleInitialPassword()) {
+            log(state.resolve(Users.INITIAL_PASSWORD_FILE) + " no longer held the admin's password: deleted");
         }
         Certificates.Keys keys = config.keystore() != null
                 ? Certificates.load(config.keystore(), config.keystorePassword())
@@ -151,9 +153,13 @@ public final class UiServer implements AutoCloseable {
         return files.mountPoint();
     }
 
-    /** The server log: one line on standard error, with the time. */
+    /**
+     * The server log: one line on standard error, with the time; whatever the message holds (guest
+     * file names, VM names) cannot break the line or reach the terminal as control characters
+     * ({@link LogText}).
+     */
     static void log(String message) {
-        System.err.println(Instant.now().toString().substring(0, 19) + "Z " + message);
+        System.err.println(Instant.now().toString().substring(0, 19) + "Z " + LogText.escape(message));
     }
 
     @Override

@@ -198,6 +198,47 @@ class UiServerIT {
         assertEquals("viewer", JSON.readTree(me.body()).get("role").asText());
     }
 
+    /** Logs in as {@code user} and answers its {cookie, csrf}. */
+    private String[] loginAs(String user) throws Exception {
+        HttpResponse<String> res =
+                post("/api/v1/login", null, "{\"user\":\"" + user + "\",\"password\":\"" + PW + "\"}");
+        assertEquals(200, res.statusCode(), res.body());
+        String cookie = res.headers().firstValue("set-cookie").orElseThrow();
+        return new String[] {
+            cookie.substring(0, cookie.indexOf(';')),
+            JSON.readTree(res.body()).get("csrf").asText()
+        };
+    }
+
+    private int meWith(String[] session) throws Exception {
+        return http.send(
+                        HttpRequest.newBuilder(URI.create(base + "/api/v1/me"))
+                                .header("Cookie", session[0])
+                                .GET()
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString())
+                .statusCode();
+    }
+
+    @Test
+    @DisplayName("a role change or a removal by 'cairn user' while the server runs ends that user's sessions at once")
+    void accountChangesEndSessions() throws Exception {
+        Path state = work.resolve("state");
+        Users.load(state).put("shortlived", Role.VIEWER, PW.toCharArray());
+        String[] first = loginAs("shortlived");
+        assertEquals(200, meWith(first));
+        Users.load(state).put("shortlived", Role.OPERATOR, PW.toCharArray()); // another process: cairn user add
+        assertEquals(401, meWith(first), "the session of the old role lives on");
+        String[] second = loginAs("shortlived");
+        assertEquals(200, meWith(second));
+        assertTrue(Users.load(state).remove("shortlived"));
+        assertEquals(401, meWith(second), "the session of a removed user lives on");
+        assertEquals(
+                401,
+                post("/api/v1/login", null, "{\"user\":\"shortlived\",\"password\":\"" + PW + "\"}")
+                        .statusCode());
+    }
+
     @Test
     @DisplayName("oversized bodies are 413, malformed JSON 400")
     void badBodies() throws Exception {
@@ -241,6 +282,26 @@ class UiServerIT {
             assertEquals("DENY", r.headers().firstValue("x-frame-options").orElse(""), path);
             assertEquals(
                     "nosniff", r.headers().firstValue("x-content-type-options").orElse(""), path);
+            assertEquals(
+                    "max-age=31536000",
+                    r.headers().firstValue("strict-transport-security").orElse(""),
+                    path + ": HSTS");
+        }
+    }
+
+    @Test
+    @DisplayName("a login posted as a form (another site's login CSRF) is 415 and logs nobody in")
+    void loginNeedsJson() throws Exception {
+        for (String type : new String[] {"application/x-www-form-urlencoded", "text/plain"}) {
+            HttpResponse<String> r = http.send(
+                    req("/api/v1/login", null)
+                            .header("Content-Type", type)
+                            .POST(HttpRequest.BodyPublishers.ofString(
+                                    "{\"user\":\"viewer\",\"password\":\"" + PW + "\"}"))
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertEquals(415, r.statusCode(), type + ": " + r.body());
+            assertTrue(r.headers().firstValue("set-cookie").isEmpty(), "a session cookie for a form post");
         }
     }
 
@@ -378,13 +439,27 @@ class UiServerIT {
             for (String f : List.of("dir1/random5M.bin", "dir1/sub/numbers.txt")) {
                 assertArrayEquals(Files.readAllBytes(src.resolve(f)), got.get(f), fmt + " " + f);
             }
-            if (fmt.equals("zip")) {
-                assertTrue(new String(got.get("dir1/CAIRN-SKIPPED-LINKS.txt"), StandardCharsets.UTF_8)
-                        .contains("link-to-hello"));
-            } else {
-                assertEquals("../hello.txt", links.get("dir1/link-to-hello"));
+            // dir1/link-to-hello points to ../hello.txt, outside dir1: left out of both, and listed
+            assertTrue(new String(got.get("dir1/CAIRN-SKIPPED-LINKS.txt"), StandardCharsets.UTF_8)
+                    .contains("dir1/link-to-hello -> ../hello.txt"));
+            assertTrue(links.isEmpty(), links.toString());
+        }
+        // archived with the whole volume, the same link stays inside: tar stores it as a link
+        HttpResponse<byte[]> whole = getBytes(
+                "/api/v1/backups/" + gptId + "/archive?format=tar.gz&path=" + q("/volumes/gpt-p2"), "operator");
+        assertEquals(200, whole.statusCode());
+        Map<String, String> links = new HashMap<>();
+        try (TarArchiveInputStream in =
+                new TarArchiveInputStream(new GzipCompressorInputStream(new ByteArrayInputStream(whole.body())))) {
+            org.apache.commons.compress.archivers.tar.TarArchiveEntry e;
+            while ((e = in.getNextEntry()) != null) {
+                if (e.isSymbolicLink()) {
+                    links.put(e.getName(), e.getLinkName());
+                }
+                assertFalse(e.getName().endsWith("CAIRN-SKIPPED-LINKS.txt"), "nothing left out: " + e.getName());
             }
         }
+        assertEquals("../hello.txt", links.get("gpt-p2/dir1/link-to-hello"), links.toString());
         assertTrue(Files.readString(work.resolve("state/audit.log")).contains("\"action\":\"archive\""));
     }
 
@@ -428,8 +503,10 @@ class UiServerIT {
                 "{\"to\":\"" + to + "\",\"format\":\"raw\",\"onConflict\":\"abort\"}");
         assertEquals(202, r.statusCode(), r.body());
         String job = JSON.readTree(r.body()).get("job").asText();
+        HttpResponse<String> notMine = get("/api/v1/jobs/" + job + "/events", "viewer");
+        assertEquals(403, notMine.statusCode(), "a viewer follows another user's job: " + notMine.body());
         HttpResponse<Stream<String>> sse = http.send(
-                req("/api/v1/jobs/" + job + "/events", "viewer").GET().build(), HttpResponse.BodyHandlers.ofLines());
+                req("/api/v1/jobs/" + job + "/events", "operator").GET().build(), HttpResponse.BodyHandlers.ofLines());
         assertEquals(200, sse.statusCode());
         List<Long> seqs = new ArrayList<>();
         List<String> states = new ArrayList<>();
@@ -449,8 +526,43 @@ class UiServerIT {
             assertTrue(seqs.get(i) > seqs.get(i - 1), seqs.toString());
         }
         assertEquals("SUCCEEDED", states.get(states.size() - 1), states.toString());
-        JsonNode j = JSON.readTree(get("/api/v1/jobs/" + job, "viewer").body());
+        JsonNode j = JSON.readTree(get("/api/v1/jobs/" + job, "operator").body());
         assertEquals("SUCCEEDED", j.get("state").asText());
+        assertEquals("operator", j.get("owner").asText());
+        assertTrue(j.get("details").asBoolean() && j.get("result").asText().contains(to.toString()), j.toString());
+        // the viewer sees that a restore ran, not where to or how it ended
+        JsonNode summary = JSON.readTree(get("/api/v1/jobs/" + job, "viewer").body());
+        assertEquals("SUCCEEDED", summary.get("state").asText());
+        assertEquals("restore", summary.get("kind").asText());
+        assertFalse(summary.get("details").asBoolean());
+        assertTrue(
+                summary.get("target").isNull()
+                        && summary.get("result").isNull()
+                        && summary.get("owner").isNull(),
+                summary.toString());
+        assertFalse(
+                get("/api/v1/jobs", "viewer").body().contains(to.toString()), "the job list shows the viewer where to");
+        assertFalse(
+                get("/api/v1/dashboard", "viewer").body().contains(to.toString()),
+                "the dashboard shows the viewer where to");
+        // another operator may not cancel it; its owner and an admin may (audited)
+        Users.load(work.resolve("state")).put("operator2", Role.OPERATOR, PW.toCharArray());
+        String[] other = loginAs("operator2");
+        HttpResponse<String> foreign = http.send(
+                HttpRequest.newBuilder(URI.create(base + "/api/v1/jobs/" + job + "/cancel"))
+                        .header("Cookie", other[0])
+                        .header("X-CSRF-Token", other[1])
+                        .header("Content-Type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString("{}"))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(403, foreign.statusCode(), foreign.body());
+        assertEquals(
+                202, post("/api/v1/jobs/" + job + "/cancel", "operator", "{}").statusCode());
+        assertEquals(202, post("/api/v1/jobs/" + job + "/cancel", "admin", "{}").statusCode());
+        String cancels = Files.readString(work.resolve("state/audit.log"));
+        assertTrue(cancels.contains("\"user\":\"operator\",\"ip\":\"127.0.0.1\",\"action\":\"job-cancel\""), cancels);
+        assertFalse(cancels.contains("\"user\":\"operator2\",\"ip\":\"127.0.0.1\",\"action\":\"job-cancel\""), cancels);
         assertEquals(Files.size(small), j.get("jobTotal").asLong(), "the job's total is the disk's size: " + j);
         assertEquals(j.get("jobTotal").asLong(), j.get("jobDone").asLong(), j.toString());
         Path img;

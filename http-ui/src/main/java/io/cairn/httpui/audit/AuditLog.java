@@ -14,11 +14,18 @@ import java.util.function.Consumer;
 
 /**
  * {@code audit.log}: one JSON object per line (time, user, ip, action, backup, path, bytes, outcome)
- * for every login, download, archive, restore and vCenter change, appended and fsynced line by line.
- * A line that cannot be written is reported to the server log; the request goes on.
+ * for every login, download, archive, restore, vCenter change, maintenance run, schedule change and
+ * cancelled job, appended and fsynced line by line. A line that cannot be written is reported to the
+ * server log; the request goes on.
+ *
+ * <p>The file is pure ASCII: JSON escapes control characters, and every character beyond ASCII is
+ * written as a JSON escape (a backslash, u and four hex digits) too. Paths and names in it come from guests and vCenter; so no
+ * newline can forge a line, and no escape sequence, C1 control or bidirectional override can reach
+ * the terminal of whoever reads it with {@code cat} or {@code tail} (any JSON reader decodes them).
  */
 public final class AuditLog implements AutoCloseable {
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = new ObjectMapper()
+            .enable(com.fasterxml.jackson.core.json.JsonWriteFeature.ESCAPE_NON_ASCII.mappedFeature());
     private final FileChannel ch;
     private final Consumer<String> warn;
 

@@ -1,94 +1,160 @@
 package io.cairn.httpui.auth;
 
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Failed logins per user name and client address in a sliding window: once {@code max} failures
- * are in the window, further attempts are refused (429) until the oldest ages out. A successful
- * login forgets that pair's failures.
+ * Failed logins in a sliding window, counted twice: per user name and client address (a guessed
+ * password for one account), and per client address whatever the name (a flood under made-up
+ * names, which the first count never sees). Once either count holds its maximum, further attempts
+ * from there are refused (429) until the oldest failure ages out. A successful login forgets that
+ * pair's failures, not the address's: one known account does not buy an address more guesses.
  *
- * <p>Memory is bounded ({@code maxKeys} pairs) without ever lifting a lockout: when full, pairs
- * whose failures all aged out go first, then pairs below the limit. A flood of failures under
- * made-up names therefore costs the attacker its own entries, never someone else's lockout.
+ * <p>Memory is bounded ({@code maxKeys} entries per count) without ever lifting a lockout: when full,
+ * entries whose failures all aged out go first, then entries below the limit. A flood of failures
+ * under made-up names therefore costs the attacker its own entries, never someone else's lockout.
  */
 public final class LoginLimiter {
     static final int MAX_KEYS = 100_000;
 
-    private final int max;
-    private final long windowNanos;
-    private final int maxKeys;
-    private final Map<String, Deque<Long>> failures = new ConcurrentHashMap<>();
-
-    public LoginLimiter(int max, java.time.Duration window) {
-        this(max, window, MAX_KEYS);
+    /** Why an attempt is refused. */
+    public enum Refusal {
+        /** Too many failures for this user name from this address. */
+        USER,
+        /** Too many failures from this address, whatever the names. */
+        ADDRESS
     }
 
-    LoginLimiter(int max, java.time.Duration window, int maxKeys) {
-        this.max = max;
-        this.windowNanos = window.toNanos();
-        this.maxKeys = maxKeys;
+    private final Window pairs;
+    private final Window addresses;
+
+    /** Per user name and address only (no budget per address): tests of that count alone. */
+    public LoginLimiter(int max, Duration window) {
+        this(max, Integer.MAX_VALUE, window, MAX_KEYS);
+    }
+
+    LoginLimiter(int max, Duration window, int maxKeys) {
+        this(max, Integer.MAX_VALUE, window, maxKeys);
+    }
+
+    /**
+     * @param perUser failures per user name and address within {@code window} before 429
+     * @param perAddress failures per address within {@code window}, whatever the names, before 429
+     */
+    public LoginLimiter(int perUser, int perAddress, Duration window) {
+        this(perUser, perAddress, window, MAX_KEYS);
+    }
+
+    LoginLimiter(int perUser, int perAddress, Duration window, int maxKeys) {
+        this.pairs = new Window(perUser, window.toNanos(), maxKeys);
+        this.addresses = new Window(perAddress, window.toNanos(), maxKeys);
+    }
+
+    /** Null when an attempt may go ahead, else why not. */
+    public Refusal check(String user, String ip) {
+        if (!addresses.allowed(ip)) {
+            return Refusal.ADDRESS;
+        }
+        if (!pairs.allowed(key(user, ip))) {
+            return Refusal.USER;
+        }
+        return null;
     }
 
     public boolean allowed(String user, String ip) {
-        Deque<Long> d = failures.get(key(user, ip));
-        if (d == null) {
-            return true;
-        }
-        synchronized (d) {
-            prune(d, System.nanoTime());
-            return d.size() < max;
-        }
+        return check(user, ip) == null;
     }
 
-    /** A successful login: the pair starts again from no failures. */
+    /** A successful login: the pair starts again from no failures (the address keeps its count). */
     public void succeeded(String user, String ip) {
-        failures.remove(key(user, ip));
+        pairs.forget(key(user, ip));
     }
 
     public void failed(String user, String ip) {
-        if (failures.size() >= maxKeys) {
-            shrink(System.nanoTime());
-        }
-        Deque<Long> d = failures.computeIfAbsent(key(user, ip), k -> new ArrayDeque<>());
-        synchronized (d) {
-            long now = System.nanoTime();
-            prune(d, now);
-            d.addLast(now);
-        }
-    }
-
-    /** Makes room: pairs whose failures aged out, then (if still full) pairs not locked out. */
-    private void shrink(long now) {
-        failures.entrySet().removeIf(e -> {
-            synchronized (e.getValue()) {
-                prune(e.getValue(), now);
-                return e.getValue().isEmpty();
-            }
-        });
-        if (failures.size() >= maxKeys) {
-            failures.entrySet().removeIf(e -> {
-                synchronized (e.getValue()) {
-                    return e.getValue().size() < max;
-                }
-            });
-        }
+        pairs.failed(key(user, ip));
+        addresses.failed(ip);
     }
 
     /** How many pairs are tracked (for tests). */
     int tracked() {
-        return failures.size();
+        return pairs.failures.size();
     }
 
-    private void prune(Deque<Long> d, long now) {
-        while (!d.isEmpty() && now - d.peekFirst() > windowNanos) {
-            d.removeFirst();
-        }
+    /** How many addresses are tracked (for tests). */
+    int trackedAddresses() {
+        return addresses.failures.size();
     }
 
     private static String key(String user, String ip) {
         return user + "\0" + ip;
+    }
+
+    /** Failure times per key in a sliding window, at most {@code maxKeys} keys. */
+    private static final class Window {
+        private final int max;
+        private final long windowNanos;
+        private final int maxKeys;
+        private final Map<String, Deque<Long>> failures = new ConcurrentHashMap<>();
+
+        Window(int max, long windowNanos, int maxKeys) {
+            this.max = max;
+            this.windowNanos = windowNanos;
+            this.maxKeys = maxKeys;
+        }
+
+        boolean allowed(String key) {
+            Deque<Long> d = failures.get(key);
+            if (d == null) {
+                return true;
+            }
+            synchronized (d) {
+                prune(d, System.nanoTime());
+                return d.size() < max;
+            }
+        }
+
+        void forget(String key) {
+            failures.remove(key);
+        }
+
+        void failed(String key) {
+            if (failures.size() >= maxKeys) {
+                shrink(System.nanoTime());
+            }
+            Deque<Long> d = failures.computeIfAbsent(key, k -> new ArrayDeque<>());
+            synchronized (d) {
+                long now = System.nanoTime();
+                prune(d, now);
+                if (d.size() < max) { // a locked-out key needs no more entries to stay locked out
+                    d.addLast(now);
+                }
+            }
+        }
+
+        /** Makes room: keys whose failures aged out, then (if still full) keys not locked out. */
+        private void shrink(long now) {
+            failures.entrySet().removeIf(e -> {
+                synchronized (e.getValue()) {
+                    prune(e.getValue(), now);
+                    return e.getValue().isEmpty();
+                }
+            });
+            if (failures.size() >= maxKeys) {
+                failures.entrySet().removeIf(e -> {
+                    synchronized (e.getValue()) {
+                        return e.getValue().size() < max;
+                    }
+                });
+            }
+        }
+
+        private void prune(Deque<Long> d, long now) {
+            while (!d.isEmpty() && now - d.peekFirst() > windowNanos) {
+                d.removeFirst();
+            }
+        }
     }
 }

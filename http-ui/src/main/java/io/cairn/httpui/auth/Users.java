@@ -35,11 +35,23 @@ public final class Users {
     static final int P = 1;
     private static final int HASH_LENGTH = 32;
     private static final String NAME = "[A-Za-z0-9._@-]{1,64}";
-    /** scrypt takes 32 MiB per call: at most this many at once, so a burst of logins cannot exhaust the heap. */
-    private static final Semaphore KDF_SLOTS = new Semaphore(4);
+    /**
+     * scrypt takes 32 MiB per call and a core: at most this many at once, so a burst of logins cannot
+     * exhaust the heap or the CPU (the web UI also turns away logins beyond its {@link LoginGate}).
+     */
+    private static final Semaphore KDF_SLOTS = new Semaphore(2);
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final SecureRandom RANDOM = new SecureRandom();
+
+    /** The first administrator, made at the server's first start. */
+    public static final String FIRST_ADMIN = "admin";
+
+    /**
+     * The file in the state directory that holds the first administrator's generated password (0600),
+     * until that password is changed: then it is deleted.
+     */
+    public static final String INITIAL_PASSWORD_FILE = "initial-admin-password";
 
     /** One account as stored. */
     @JsonIgnoreProperties(ignoreUnknown = true)
@@ -55,7 +67,7 @@ public final class Users {
     private final Path file;
     private final Map<String, User> users = new LinkedHashMap<>();
     private final byte[] dummySalt = new byte[16];
-    private List<Object> stamp = List.of();
+    private List<Object> fileStamp = List.of();
 
     private Users(Path file) {
         this.file = file;
@@ -65,7 +77,7 @@ public final class Users {
     /** Reads {@code users.json} from the state directory (an empty list when it does not exist yet). */
     public static Users load(Path stateDir) throws IOException {
         Users u = new Users(stateDir.resolve("users.json"));
-        u.stamp = stamp(u.file);
+        u.fileStamp = fileStamp(u.file);
         u.users.putAll(read(u.file));
         return u;
     }
@@ -100,7 +112,7 @@ public final class Users {
     }
 
     /** What identifies one version of the file: it is replaced by rename, so a new inode, size or time means a new one. */
-    private static List<Object> stamp(Path file) {
+    private static List<Object> fileStamp(Path file) {
         try {
             BasicFileAttributes a = Files.readAttributes(file, BasicFileAttributes.class);
             return java.util.Arrays.asList(a.fileKey(), a.size(), a.lastModifiedTime());
@@ -115,8 +127,8 @@ public final class Users {
      * the users read before are kept: a typo in a hand edit does not lock everyone out.
      */
     private synchronized void refresh() {
-        List<Object> now = stamp(file);
-        if (now.equals(stamp)) {
+        List<Object> now = fileStamp(file);
+        if (now.equals(fileStamp)) {
             return;
         }
         try {
@@ -124,9 +136,11 @@ public final class Users {
             users.clear();
             users.putAll(fresh);
         } catch (IOException e) {
-            System.err.println("cairn: " + e.getMessage() + "; keeping the users read before");
+            // one line: a hand-edited name may hold anything
+            System.err.println(
+                    "cairn: " + e.getMessage().replaceAll("\\p{Cntrl}", "?") + "; keeping the users read before");
         }
-        stamp = now;
+        fileStamp = now;
     }
 
     /**
@@ -184,25 +198,131 @@ public final class Users {
 
     /** Adds a user or replaces the password and role of an existing one, and saves the file. */
     public void put(String name, Role role, char[] password) throws IOException {
+        set(name, role, password, false, true);
+    }
+
+    /**
+     * Sets a new password for an existing user, keeping the role, and saves the file. The user's
+     * sessions end with it ({@link #stamp} changes).
+     *
+     * @throws IllegalArgumentException when there is no such user, or the password is too short
+     */
+    public void changePassword(String name, char[] password) throws IOException {
+        set(name, null, password, true, true);
+    }
+
+    /**
+     * Removes a user and saves the file; their sessions end at their next request.
+     *
+     * @return false when there was no such user
+     */
+    public synchronized boolean remove(String name) throws IOException {
+        refresh();
+        if (!users.containsKey(name)) {
+            return false;
+        }
+        Map<String, User> next = new LinkedHashMap<>(users);
+        next.remove(name);
+        save(next);
+        users.remove(name);
+        fileStamp = fileStamp(file);
+        if (name.equals(FIRST_ADMIN)) {
+            Files.deleteIfExists(file.resolveSibling(INITIAL_PASSWORD_FILE));
+        }
+        return true;
+    }
+
+    /**
+     * What a session of {@code name} is checked against: changes with the user's role and password
+     * (every password set gets a new salt), null when there is no such user. Reads the file again
+     * when another process replaced it.
+     */
+    public synchronized String stamp(String name) {
+        refresh();
+        User u = name == null ? null : users.get(name);
+        return u == null ? null : u.role() + ":" + u.salt();
+    }
+
+    /**
+     * @param role null to keep the existing user's role ({@code existing} must then be true)
+     * @param forgetInitial whether a new password of the first admin deletes {@link #INITIAL_PASSWORD_FILE}
+     */
+    private void set(String name, Role role, char[] password, boolean existing, boolean forgetInitial)
+            throws IOException {
         if (name == null || !name.matches(NAME)) {
             throw new IllegalArgumentException("a user name is 1 to 64 letters, digits or . _ @ -");
         }
         if (password.length < 8) {
             throw new IllegalArgumentException("a password has at least 8 characters");
         }
+        if (password.length > 1024) {
+            throw new IllegalArgumentException("a password has at most 1024 characters");
+        }
         byte[] salt = new byte[16];
         RANDOM.nextBytes(salt);
         byte[] hash = derive(password, salt, N, R, P);
         Base64.Encoder b64 = Base64.getEncoder();
-        User user = new User(name, role.jsonName(), b64.encodeToString(salt), b64.encodeToString(hash), N, R, P);
         synchronized (this) {
             refresh(); // keep users another process added
+            User old = users.get(name);
+            if (existing && old == null) {
+                throw new IllegalArgumentException("there is no user '" + name + "'");
+            }
+            String r = role != null ? role.jsonName() : old.role();
+            User user = new User(name, r, b64.encodeToString(salt), b64.encodeToString(hash), N, R, P);
             Map<String, User> next = new LinkedHashMap<>(users);
             next.put(name, user);
             save(next); // first: a put that cannot be saved changes nothing
             users.put(name, user);
-            stamp = stamp(file);
+            fileStamp = fileStamp(file);
         }
+        if (forgetInitial && name.equals(FIRST_ADMIN)) {
+            // the generated password no longer opens anything: it must not lie around
+            Files.deleteIfExists(file.resolveSibling(INITIAL_PASSWORD_FILE));
+        }
+    }
+
+    /**
+     * Makes the first administrator with a random password, written to {@link #INITIAL_PASSWORD_FILE}
+     * in the state directory (0600) instead of to the terminal or the journal, where it would stay.
+     *
+     * @return the file that holds the password
+     */
+    public Path createFirstAdmin() throws IOException {
+        String pw = randomPassword(20);
+        Path f = file.resolveSibling(INITIAL_PASSWORD_FILE);
+        writeAtomically(f, (pw + "\n").getBytes(StandardCharsets.UTF_8));
+        try {
+            set(FIRST_ADMIN, Role.ADMIN, pw.toCharArray(), false, false);
+        } catch (IOException | RuntimeException e) {
+            Files.deleteIfExists(f);
+            throw e;
+        }
+        return f;
+    }
+
+    /**
+     * Deletes {@link #INITIAL_PASSWORD_FILE} when it no longer holds the first administrator's
+     * password (changed by a hand edit of {@code users.json}, or the user removed), so a stale one
+     * does not mislead. One scrypt call when the file exists.
+     *
+     * @return whether the file was deleted
+     */
+    public boolean forgetStaleInitialPassword() throws IOException {
+        Path f = file.resolveSibling(INITIAL_PASSWORD_FILE);
+        if (!Files.exists(f)) {
+            return false;
+        }
+        char[] pw = Files.readString(f, StandardCharsets.UTF_8).strip().toCharArray();
+        try {
+            if (authenticate(FIRST_ADMIN, pw) == Role.ADMIN) {
+                return false;
+            }
+        } finally {
+            Arrays.fill(pw, '\0');
+        }
+        Files.deleteIfExists(f);
+        return true;
     }
 
     /**

@@ -23,8 +23,21 @@ import org.apache.commons.compress.compressors.gzip.GzipParameters;
 
 /**
  * A folder streamed as zip or tar.gz with Commons Compress, entry by entry, with no temporary copy:
- * POSIX long names and UTF-8 names in tar, symbolic links stored as links in tar and left out of zip
- * (listed in {@code CAIRN-SKIPPED-LINKS.txt}). Links are never followed.
+ * POSIX long names and UTF-8 names in tar. Links are never followed.
+ *
+ * <p>The names come from a guest's filesystem, so an archive must be safe to unpack anywhere, also
+ * with a Windows extractor, which reads a backslash as a folder separator ({@code ..\..\x} would
+ * climb out of the target: "zip slip"):
+ *
+ * <ul>
+ *   <li>a file or folder whose name holds a backslash or a control character is left out, with its
+ *       contents, and listed in {@code CAIRN-SKIPPED-NAMES.txt};
+ *   <li>symbolic links are left out of zip; tar stores one only when its target is relative and stays
+ *       inside the archived folder (an absolute or climbing link would let a later write through it
+ *       land outside the target). The ones left out are listed in {@code CAIRN-SKIPPED-LINKS.txt}.
+ * </ul>
+ *
+ * Names in those lists show a backslash as {@code \\} and a control character as {@code \xNN}.
  */
 public final class Archives {
     /** zip or tar.gz. */
@@ -73,18 +86,27 @@ public final class Archives {
      */
     static final int LEVEL = java.util.zip.Deflater.BEST_SPEED;
 
+    /** The note listing links left out, at the top of the archive. */
+    static final String SKIPPED_LINKS = "CAIRN-SKIPPED-LINKS.txt";
+
+    /** The note listing names left out, at the top of the archive. */
+    static final String SKIPPED_NAMES = "CAIRN-SKIPPED-NAMES.txt";
+
     public static long write(Path dir, String top, Format format, OutputStream out) throws IOException {
+        String root = safeTop(top);
         OutputStream guarded = new ClientStream(out);
         long[] bytes = {0};
+        List<String> skippedLinks = new ArrayList<>();
+        List<String> skippedNames = new ArrayList<>();
         if (format == Format.ZIP) {
-            List<String> skipped = new ArrayList<>();
             try (ZipArchiveOutputStream z = new ZipArchiveOutputStream(guarded)) {
                 z.setEncoding("UTF-8");
                 z.setLevel(LEVEL);
                 z.setUseZip64(Zip64Mode.AsNeeded);
-                walk(dir, top, 0, (p, name, a) -> {
+                walk(dir, root, 0, skippedNames, (p, name, a) -> {
                     if (a.isSymbolicLink()) {
-                        skipped.add(name + " -> " + Files.readSymbolicLink(p));
+                        skippedLinks.add(shown(name) + " -> "
+                                + shown(Files.readSymbolicLink(p).toString()));
                         return;
                     }
                     ZipArchiveEntry e = new ZipArchiveEntry(a.isDirectory() ? name + "/" : name);
@@ -98,16 +120,8 @@ public final class Archives {
                     }
                     z.closeArchiveEntry();
                 });
-                if (!skipped.isEmpty()) {
-                    byte[] note = ("Symbolic links are not stored in zip archives; these were left out:\n"
-                                    + String.join("\n", skipped) + "\n")
-                            .getBytes(StandardCharsets.UTF_8);
-                    ZipArchiveEntry e = new ZipArchiveEntry(top + "/CAIRN-SKIPPED-LINKS.txt");
-                    e.setSize(note.length);
-                    z.putArchiveEntry(e);
-                    z.write(note);
-                    z.closeArchiveEntry();
-                }
+                note(z, root + "/" + SKIPPED_LINKS, "Symbolic links are not stored in zip archives", skippedLinks);
+                note(z, root + "/" + SKIPPED_NAMES, NAMES_NOTE, skippedNames);
                 z.finish();
             }
         } else {
@@ -118,11 +132,16 @@ public final class Archives {
                 t.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
                 t.setBigNumberMode(TarArchiveOutputStream.BIGNUMBER_POSIX);
                 t.setAddPaxHeadersForNonAsciiNames(true);
-                walk(dir, top, 0, (p, name, a) -> {
+                walk(dir, root, 0, skippedNames, (p, name, a) -> {
                     TarArchiveEntry e;
                     if (a.isSymbolicLink()) {
+                        String target = Files.readSymbolicLink(p).toString();
+                        if (!staysInside(name, target)) {
+                            skippedLinks.add(shown(name) + " -> " + shown(target));
+                            return;
+                        }
                         e = new TarArchiveEntry(name, TarConstants.LF_SYMLINK);
-                        e.setLinkName(Files.readSymbolicLink(p).toString());
+                        e.setLinkName(target);
                     } else if (a.isDirectory()) {
                         e = new TarArchiveEntry(name + "/");
                     } else {
@@ -136,17 +155,103 @@ public final class Archives {
                     }
                     t.closeArchiveEntry();
                 });
+                note(
+                        t,
+                        root + "/" + SKIPPED_LINKS,
+                        "Symbolic links with an absolute target, or one outside this folder, are not stored",
+                        skippedLinks);
+                note(t, root + "/" + SKIPPED_NAMES, NAMES_NOTE, skippedNames);
                 t.finish();
             }
         }
         return bytes[0];
     }
 
+    private static final String NAMES_NOTE = "Files and folders whose names hold a backslash (a Windows extractor"
+            + " reads it as a folder separator) or a control character are not stored";
+
+    /** Writes a note entry listing what was left out, when anything was. */
+    private static void note(
+            org.apache.commons.compress.archivers.ArchiveOutputStream<?> a, String name, String why, List<String> left)
+            throws IOException {
+        if (left.isEmpty()) {
+            return;
+        }
+        byte[] text = (why + "; these were left out (a backslash is shown as \\\\, a control character as \\xNN):\n"
+                        + String.join("\n", left) + "\n")
+                .getBytes(StandardCharsets.UTF_8);
+        if (a instanceof ZipArchiveOutputStream z) {
+            ZipArchiveEntry e = new ZipArchiveEntry(name);
+            e.setSize(text.length);
+            z.putArchiveEntry(e);
+        } else {
+            TarArchiveEntry e = new TarArchiveEntry(name);
+            e.setSize(text.length);
+            ((TarArchiveOutputStream) a).putArchiveEntry(e);
+        }
+        a.write(text);
+        a.closeArchiveEntry();
+    }
+
+    /** Whether a name may be stored: no backslash, no control character (C0, DEL, C1). */
+    static boolean safeName(String name) {
+        return name.indexOf('\\') < 0 && name.chars().noneMatch(Character::isISOControl);
+    }
+
+    /** The archive's top folder name (ours to choose: a VM name may hold anything) with unsafe characters replaced. */
+    static String safeTop(String top) {
+        StringBuilder b = new StringBuilder();
+        top.codePoints().forEach(c -> b.appendCodePoint(c == '\\' || c == '/' || Character.isISOControl(c) ? '_' : c));
+        String t = b.toString();
+        return t.isBlank() || t.equals(".") || t.equals("..") ? "backup" : t;
+    }
+
+    /**
+     * Whether a link at {@code entry} (a path inside the archive, its first component the top folder)
+     * pointing to {@code target} resolves, by its names alone, to a place inside the top folder.
+     */
+    static boolean staysInside(String entry, String target) {
+        if (target.isEmpty() || target.startsWith("/") || !safeName(target)) {
+            return false;
+        }
+        java.util.ArrayDeque<String> at = new java.util.ArrayDeque<>(List.of(entry.split("/")));
+        at.removeLast(); // the link's own name: its target is resolved from its folder
+        for (String c : target.split("/")) {
+            if (c.isEmpty() || c.equals(".")) {
+                continue;
+            }
+            if (c.equals("..")) {
+                if (at.size() <= 1) {
+                    return false; // above the top folder
+                }
+                at.removeLast();
+            } else {
+                at.addLast(c);
+            }
+        }
+        return true;
+    }
+
+    /** A name as the notes list it: a backslash as {@code \\}, a control character as {@code \xNN} (above 0xFF: a backslash, u and four hex digits). */
+    static String shown(String name) {
+        StringBuilder b = new StringBuilder();
+        name.codePoints().forEach(c -> {
+            if (c == '\\') {
+                b.append("\\\\");
+            } else if (Character.isISOControl(c)) {
+                b.append(String.format(c <= 0xFF ? "\\x%02X" : "\\u%04X", c));
+            } else {
+                b.appendCodePoint(c);
+            }
+        });
+        return b.toString();
+    }
+
     private interface Visitor {
         void visit(Path p, String name, BasicFileAttributes a) throws IOException;
     }
 
-    private static void walk(Path dir, String name, int depth, Visitor v) throws IOException {
+    private static void walk(Path dir, String name, int depth, List<String> skipped, Visitor v) throws IOException {
         if (depth > 64) {
             throw new IOException("folder nesting deeper than 64 levels");
         }
@@ -158,10 +263,15 @@ public final class Archives {
         }
         children.sort(Comparator.comparing(Path::toString));
         for (Path c : children) {
+            String own = c.getFileName().toString();
+            String cn = name + "/" + own;
+            if (!safeName(own)) {
+                skipped.add(shown(cn));
+                continue;
+            }
             BasicFileAttributes ca = Files.readAttributes(c, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-            String cn = name + "/" + c.getFileName();
             if (ca.isDirectory()) {
-                walk(c, cn, depth + 1, v);
+                walk(c, cn, depth + 1, skipped, v);
             } else if (ca.isRegularFile() || ca.isSymbolicLink()) {
                 v.visit(c, cn, ca);
             }

@@ -3,10 +3,9 @@ package io.cairn.httpui.http;
 /**
  * A request that cannot be answered as asked: the status and the one line the client sees as
  * {@code {"error": "..."}}. Thrown anywhere in a handler, translated by the web layer's one error
- * mapping. Not final only so that the request errors of the controllers that still live in their
- * domain packages ({@code Schedules.Invalid}, {@code Maintenance.Invalid}) are answered the same way.
+ * mapping.
  */
-public class ApiException extends RuntimeException {
+public final class ApiException extends RuntimeException {
     private static final long serialVersionUID = 1L;
     private final int status;
 

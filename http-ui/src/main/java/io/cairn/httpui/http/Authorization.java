@@ -15,6 +15,11 @@ import java.util.Set;
  * on POST/PUT/PATCH/DELETE (403) and every role it names (403 below it). A route registered without
  * any access rule (only possible by going around {@link Routes}) is refused to everyone, logged in or
  * not, rather than let through.
+ *
+ * <p>Every POST, PUT, PATCH and DELETE, public ones included, must also say {@code Content-Type:
+ * application/json} (415 otherwise), body or not: an HTML form on another site can post only form
+ * and text types without a CORS preflight, so no other page can make a browser log in to cairn (login
+ * CSRF) or post anything else to it.
  */
 public final class Authorization {
     /** The header every mutating request carries the session's CSRF token in. */
@@ -38,15 +43,20 @@ public final class Authorization {
     /** The check, as Javalin's {@code beforeMatched} handler. */
     public void check(Context ctx) {
         Set<RouteRole> roles = ctx.routeRoles();
+        HandlerType m = ctx.method();
+        boolean mutating =
+                m == HandlerType.POST || m == HandlerType.PUT || m == HandlerType.DELETE || m == HandlerType.PATCH;
         if (roles.contains(Access.PUBLIC) || (roles.isEmpty() && STATIC_FILES.equals(ctx.endpointHandlerPath()))) {
+            if (mutating) {
+                requireJson(ctx);
+            }
             return;
         }
         Sessions.Session s = sessions.get(ctx.cookie(Sessions.COOKIE));
         if (s == null) {
             throw new ApiException(401, "not logged in");
         }
-        HandlerType m = ctx.method();
-        if (m == HandlerType.POST || m == HandlerType.PUT || m == HandlerType.DELETE || m == HandlerType.PATCH) {
+        if (mutating) {
             String token = ctx.header(CSRF_HEADER);
             if (token == null
                     || !MessageDigest.isEqual(
@@ -65,7 +75,19 @@ public final class Authorization {
                 throw new ApiException(403, "this needs the " + role.jsonName() + " role");
             }
         }
+        if (mutating) {
+            requireJson(ctx);
+        }
         ctx.attribute(SESSION, s);
+    }
+
+    /** 415 unless the request says {@code Content-Type: application/json} (parameters such as a charset allowed). */
+    private static void requireJson(Context ctx) {
+        String type = ctx.header("Content-Type");
+        String media = type == null ? "" : type.split(";", 2)[0].strip();
+        if (!media.equalsIgnoreCase("application/json")) {
+            throw new ApiException(415, "a POST, PUT or DELETE must send Content-Type: application/json");
+        }
     }
 
     /**

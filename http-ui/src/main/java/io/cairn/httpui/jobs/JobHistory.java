@@ -24,10 +24,14 @@ import java.util.function.Consumer;
  * {@code docs/web-ui.md}), so the job list — last night's scheduled backups with their logs —
  * survives a restart of the server. A line is appended and forced when a job ends; a torn last line
  * (a crash while appending) is skipped when read. The file is cut to the newest {@link #KEEP}
- * jobs when it holds more than twice that.
+ * jobs when it holds more than twice that. Lines of version 2 name the job's owner; version 1
+ * lines (without one) are still read, as jobs of no owner (their details are for administrators).
  */
 final class JobHistory {
     static final String FILE = "jobs.jsonl";
+    /** The line version written; never reuse a number for another layout. */
+    static final int VERSION = 2;
+
     static final int KEEP = 500;
     /** The log lines kept per job: the end of a long log is where its outcome is. */
     static final int LOG_LINES = 500;
@@ -42,8 +46,11 @@ final class JobHistory {
         this.warn = warn;
     }
 
+    /** A finished job read back, with who started it (null: the scheduler, or unknown). */
+    record Entry(Job job, String owner) {}
+
     /** The newest {@link #KEEP} finished jobs, oldest first; unreadable lines are skipped and reported. */
-    synchronized List<Job> load() {
+    synchronized List<Entry> load() {
         if (!Files.exists(file)) {
             return List.of();
         }
@@ -55,11 +62,14 @@ final class JobHistory {
                     + "; starting with an empty job list");
             return List.of();
         }
-        List<Job> out = new ArrayList<>();
+        List<Entry> out = new ArrayList<>();
         int bad = 0;
         for (String line : lines.subList(Math.max(0, lines.size() - KEEP), lines.size())) {
             try {
-                out.add(Job.restored(parse(JSON.readTree(line))));
+                JsonNode n = JSON.readTree(line);
+                out.add(new Entry(
+                        Job.restored(parse(n)),
+                        n.path("owner").isTextual() ? n.get("owner").asText() : null));
             } catch (IOException | RuntimeException e) {
                 bad++;
             }
@@ -78,12 +88,17 @@ final class JobHistory {
         return out;
     }
 
-    /** Appends a finished job; a failure to write is reported, never thrown into the job. */
-    synchronized void append(Job job) {
+    /**
+     * Appends a finished job; a failure to write is reported, never thrown into the job.
+     *
+     * @param owner who started it, null for the scheduler
+     */
+    synchronized void append(Job job, String owner) {
         Job.Record r = job.record();
         ObjectNode o = JSON.createObjectNode();
-        o.put("version", 1);
+        o.put("version", VERSION);
         o.put("id", r.id());
+        o.put("owner", owner);
         o.put("kind", r.kind());
         o.put("target", r.target());
         o.put("state", r.state().name());
@@ -127,7 +142,8 @@ final class JobHistory {
     }
 
     private static Job.Record parse(JsonNode n) throws IOException {
-        if (n.path("version").asInt() != 1) {
+        int version = n.path("version").asInt();
+        if (version != 1 && version != VERSION) {
             throw new IOException("version " + n.path("version"));
         }
         List<String> log = new ArrayList<>();

@@ -37,7 +37,7 @@ public record Schedule(
         return new Schedule(id, name, cron, source, retention, enabled, updated, t, lastOutcome);
     }
 
-    Schedule withOutcome(Outcome o) {
+    public Schedule withOutcome(Outcome o) {
         return new Schedule(id, name, cron, source, retention, enabled, updated, lastRun, o);
     }
 }

@@ -1,8 +1,12 @@
 package io.cairn.httpui.schedule;
 
 import io.cairn.httpui.jobs.Jobs;
+import io.cairn.httpui.jobs.QueueFullException;
+import io.cairn.httpui.vcenter.VcenterConnections;
 import io.cairn.operations.job.Job;
+import io.cairn.repository.Repository;
 import java.io.IOException;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZonedDateTime;
@@ -37,21 +41,59 @@ public final class Scheduler implements AutoCloseable {
         this.log = log;
     }
 
-    Clock clock() {
+    /**
+     * The server's scheduler over {@code <stateDir>/schedules.json}, in the server's local time zone;
+     * the caller starts it once the server listens and closes it before the jobs.
+     *
+     * @param vddk the VMware VDDK the server was given ({@code cairn serve --vddk DIR}), or null for
+     *     {@code VDDK_HOME}
+     */
+    public static Scheduler create(
+            Repository repo,
+            Jobs jobs,
+            VcenterConnections vcenters,
+            Path stateDir,
+            int threads,
+            Path vddk,
+            Consumer<String> log) {
+        Clock clock = Clock.systemDefaultZone();
+        return new Scheduler(
+                new ScheduleStore(stateDir),
+                jobs,
+                new ScheduledRun(repo, vcenters, threads, clock.getZone(), vddk),
+                clock,
+                log);
+    }
+
+    /** The schedules this scheduler runs. */
+    public ScheduleStore store() {
+        return store;
+    }
+
+    /** The clock (and so the time zone) schedules are read in. */
+    public Clock clock() {
         return clock;
     }
 
     /** What a run of the schedule backs up, for people: a VM name, or a spec and its vCenter. */
-    String target(Schedule s) {
+    public String target(Schedule s) {
         return runner.target(s);
     }
+
+    /**
+     * A schedule as the dashboard shows it.
+     *
+     * @param nextRun null when disabled or broken
+     * @param lastJob the latest job it started while this server runs, or null
+     */
+    public record Overview(Schedule schedule, String target, ZonedDateTime nextRun, Job lastJob) {}
 
     /**
      * Each schedule for the dashboard: what it backs up, its next run and how its last run ended.
      * An unreadable schedules file is an empty list here (the schedules page shows the error).
      */
-    public List<Map<String, Object>> overview() {
-        List<Map<String, Object>> out = new ArrayList<>();
+    public List<Overview> overview() {
+        List<Overview> out = new ArrayList<>();
         List<Schedule> all;
         try {
             all = store.list();
@@ -60,27 +102,15 @@ public final class Scheduler implements AutoCloseable {
         }
         ZonedDateTime now = ZonedDateTime.now(clock);
         for (Schedule s : all) {
-            Map<String, Object> o = new java.util.LinkedHashMap<>();
-            o.put("id", s.id());
-            o.put("name", s.name());
-            o.put("vm", runner.target(s));
-            o.put("enabled", s.enabled());
-            String next = null;
+            ZonedDateTime next = null;
             if (s.enabled()) {
                 try {
-                    next = Cron.parse(s.cron()).next(now).toOffsetDateTime().toString();
+                    next = Cron.parse(s.cron()).next(now);
                 } catch (IllegalArgumentException e) {
                     // shown as no next run; the schedules page names the problem
                 }
             }
-            o.put("nextRun", next);
-            o.put("lastRun", s.lastRun() == null ? null : s.lastRun().toString());
-            Job j = running.get(s.id());
-            o.put(
-                    "lastJob",
-                    j == null ? null : Map.of("id", j.id(), "state", j.state().name()));
-            o.put("lastOutcome", ScheduleStore.outcome(s.lastOutcome()));
-            out.add(o);
+            out.add(new Overview(s, runner.target(s), next, running.get(s.id())));
         }
         return out;
     }
@@ -113,7 +143,7 @@ public final class Scheduler implements AutoCloseable {
     }
 
     /** The latest job a schedule started, or null. */
-    Job lastJob(String scheduleId) {
+    public Job lastJob(String scheduleId) {
         return running.get(scheduleId);
     }
 
@@ -212,7 +242,12 @@ public final class Scheduler implements AutoCloseable {
                         + prev.state().name().toLowerCase(java.util.Locale.ROOT));
                 continue;
             }
-            started.add(launch(s, minute.toInstant()));
+            try {
+                started.add(launch(s, minute.toInstant(), null, j -> {}));
+            } catch (QueueFullException e) {
+                log.accept("schedule '" + s.name() + "' (" + s.id() + "): skipping the run at " + due.toOffsetDateTime()
+                        + ": " + e.getMessage());
+            }
         }
         return started;
     }
@@ -220,20 +255,26 @@ public final class Scheduler implements AutoCloseable {
     /**
      * Starts a run of the schedule now (the "run now" button), unless its previous job still runs.
      *
+     * @param owner the user who asked for it (they may follow and cancel it)
+     * @param done called with the finished job (for the audit log)
      * @return the job, or null when the previous one is still running
+     * @throws QueueFullException when the scheduled backups' queue is full
      */
-    synchronized Job runNow(Schedule s) {
+    public synchronized Job runNow(Schedule s, String owner, Consumer<Job> done) throws QueueFullException {
         Job prev = running.get(s.id());
         if (prev != null && !prev.isFinished()) {
             return null;
         }
-        return launch(s, clock.instant());
+        return launch(s, clock.instant(), owner, done);
     }
 
-    private Job launch(Schedule s, Instant at) {
+    private Job launch(Schedule s, Instant at, String owner, Consumer<Job> done) throws QueueFullException {
         Job j = jobs.submit(
                 "backup",
                 runner.target(s) + " (schedule " + s.name() + ")",
+                owner,
+                Jobs.Pool.BACKUP,
+                done,
                 (job, progress) -> runner.run(s, job, progress));
         running.put(s.id(), j);
         // Recorded once, by the final event or here if the job ended before the listener was added.

@@ -15,7 +15,7 @@ import java.nio.file.Path;
  * {"vcenter": ID, "spec": "name:web01", "quiesce": true, "enableCbt": false, "transport": "https"}},
  * the spec in the CLI's notation.
  */
-sealed interface Source {
+public sealed interface Source {
 
     /** The form stored and answered by the API. */
     JsonNode json();

@@ -88,43 +88,58 @@ public final class VcenterConnections {
         if (!t.ok()) {
             throw new VsphereException(t.message());
         }
-        VcenterStore.Entry e = new VcenterStore.Entry(
+        VcenterStore.Entry unsealed = new VcenterStore.Entry(
                 id,
                 settings.name(),
                 settings.sdk().toString(),
                 settings.user(),
                 settings.thumbprint(),
                 settings.insecure(),
-                store.seal(id, password),
+                null,
                 last(t));
+        VcenterStore.Entry e = unsealed.withSealedPassword(store.seal(unsealed, password));
         store.put(e);
         return saved(e);
     }
 
     /**
      * Logs in once with the new settings and {@code password} (or the stored one when null), then
-     * saves them; nothing changes when the login fails.
+     * saves them; nothing changes when the login fails. The stored password goes only where it was
+     * given for: a change of the URL, the user, the thumbprint or the insecure flag needs the password
+     * again ({@link PasswordRequiredException}), else whoever may edit a connection could send the
+     * saved password to a server of their own.
      *
+     * @throws PasswordRequiredException when such a change comes without a password (nothing is changed
+     *     and no login attempted)
      * @throws VsphereException when the login fails, naming why
      * @throws SealedPasswordException when no new password is given and the stored one cannot be opened
      */
     public Saved edit(String id, Settings settings, char[] password) throws IOException {
         VcenterStore.Entry old = entry(id);
+        VcenterStore.Entry next = new VcenterStore.Entry(
+                old.id(),
+                settings.name(),
+                settings.sdk().toString(),
+                settings.user(),
+                settings.thumbprint(),
+                settings.insecure(),
+                old.sealedPassword(),
+                old.lastTest());
+        List<String> moved = changedBinding(old, next);
+        if (password == null && !moved.isEmpty()) {
+            throw new PasswordRequiredException("changing the " + String.join(", ", moved) + " of vCenter connection '"
+                    + old.name() + "' needs its password again");
+        }
         char[] pw = password != null ? password : store.open(old);
         try {
             Tested t = login(settings.sdk(), settings.user(), pw, settings.thumbprint(), settings.insecure());
             if (!t.ok()) {
                 throw new VsphereException(t.message());
             }
-            VcenterStore.Entry e = new VcenterStore.Entry(
-                    old.id(),
-                    settings.name(),
-                    settings.sdk().toString(),
-                    settings.user(),
-                    settings.thumbprint(),
-                    settings.insecure(),
-                    password != null ? store.seal(old.id(), password) : old.sealedPassword(),
-                    last(t));
+            VcenterStore.Entry e = next.withLastTest(last(t));
+            if (password != null) {
+                e = e.withSealedPassword(store.seal(e, password));
+            }
             store.put(e);
             return saved(e);
         } finally {
@@ -132,6 +147,45 @@ public final class VcenterConnections {
                 Arrays.fill(pw, '\0');
             }
         }
+    }
+
+    /** What of the settings a sealed password is bound to differs between {@code a} and {@code b}, by name. */
+    static List<String> changedBinding(VcenterStore.Entry a, VcenterStore.Entry b) {
+        List<String> out = new java.util.ArrayList<>();
+        if (!a.url().equals(b.url())) {
+            out.add("URL");
+        }
+        if (!a.user().equals(b.user())) {
+            out.add("user");
+        }
+        if (!java.util.Objects.equals(a.thumbprint(), b.thumbprint())) {
+            out.add("thumbprint");
+        }
+        if (a.insecure() != b.insecure()) {
+            out.add("certificate check (insecure)");
+        }
+        return out;
+    }
+
+    /** What an edit from {@code id}'s current settings to {@code settings} changes, by name (for the audit log). */
+    public List<String> changes(String id, Settings settings) throws VsphereException {
+        VcenterStore.Entry old = entry(id);
+        List<String> out = new java.util.ArrayList<>();
+        if (!old.name().equals(settings.name())) {
+            out.add("name");
+        }
+        out.addAll(changedBinding(
+                old,
+                new VcenterStore.Entry(
+                        old.id(),
+                        settings.name(),
+                        settings.sdk().toString(),
+                        settings.user(),
+                        settings.thumbprint(),
+                        settings.insecure(),
+                        null,
+                        null)));
+        return out;
     }
 
     /** Removes the connection; false when there was none. */

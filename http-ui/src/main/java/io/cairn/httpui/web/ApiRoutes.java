@@ -6,6 +6,7 @@ import static io.cairn.httpui.auth.Role.VIEWER;
 import static io.cairn.httpui.http.Access.PUBLIC;
 
 import io.cairn.httpui.audit.AuditLog;
+import io.cairn.httpui.auth.LoginGate;
 import io.cairn.httpui.auth.LoginLimiter;
 import io.cairn.httpui.auth.Sessions;
 import io.cairn.httpui.auth.Users;
@@ -15,11 +16,10 @@ import io.cairn.httpui.files.BackupFiles;
 import io.cairn.httpui.http.Authorization;
 import io.cairn.httpui.http.Routes;
 import io.cairn.httpui.jobs.Jobs;
-import io.cairn.httpui.maintenance.Maintenance;
 import io.cairn.httpui.schedule.Scheduler;
-import io.cairn.httpui.schedule.Schedules;
 import io.cairn.httpui.vcenter.VcenterConnections;
 import io.cairn.repository.Repository;
+import io.cairn.vixmntbridge.vddk.VddkLibrary;
 import io.javalin.Javalin;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -28,9 +28,7 @@ import java.util.function.Consumer;
 
 /**
  * The web layer assembled, and every route of the API in one table: method, path, who may call it
- * (deny by default: {@link Authorization}) and the controller method that translates it. The
- * schedules and maintenance APIs still register their own routes through the same {@link Routes}
- * ({@link Schedules#register}, {@link Maintenance#register}) until they move into controllers here.
+ * (deny by default: {@link Authorization}) and the controller method that translates it.
  */
 public final class ApiRoutes {
     /** Every API path starts with this. */
@@ -39,8 +37,25 @@ public final class ApiRoutes {
     /** Idle sessions end after this. */
     static final Duration SESSION_IDLE = Duration.ofMinutes(30);
 
+    /** Every session ends this long after its login, however busy (a stolen cookie is not good forever). */
+    static final Duration SESSION_LIFETIME = Duration.ofHours(12);
+
     /** Failed logins per user name and client address within {@link #LOGIN_WINDOW} before 429. */
     static final int LOGIN_FAILURES = 5;
+
+    /** Failed logins per client address, whatever the user names, within {@link #LOGIN_WINDOW} before 429. */
+    static final int LOGIN_FAILURES_PER_ADDRESS = 20;
+
+    /** Password checks (logins, password changes) in flight at once; more are answered 503 at once. */
+    static final int LOGINS_AT_ONCE = 4;
+
+    /**
+     * Job event streams one session may hold open, and all sessions together: each holds one of the
+     * server's at least 16 threads while its job runs, so together they may take at most half.
+     */
+    static final int STREAMS_PER_SESSION = 3;
+
+    static final int STREAMS_IN_ALL = 8;
 
     static final Duration LOGIN_WINDOW = Duration.ofMinutes(1);
 
@@ -79,19 +94,25 @@ public final class ApiRoutes {
      */
     public static Scheduler install(Javalin app, Services s, boolean hasPages) {
         SecurityHeaders.install(app);
-        Sessions sessions = new Sessions(SESSION_IDLE);
+        Sessions sessions = new Sessions(SESSION_IDLE, SESSION_LIFETIME, s.users()::stamp);
         app.beforeMatched(new Authorization(sessions)::check);
         new ErrorMapping(s.log()).install(app);
         Routes routes = new Routes(app);
 
-        Scheduler scheduler = Schedules.register(
-                routes, s.repo(), s.jobs(), s.vcenters(), s.stateDir(), s.threads(), s.vddk(), s.log());
-        Maintenance.register(routes, s.repo(), s.jobs(), s.threads());
+        Scheduler scheduler =
+                Scheduler.create(s.repo(), s.jobs(), s.vcenters(), s.stateDir(), s.threads(), s.vddk(), s.log());
+        String home = System.getenv(VddkLibrary.VDDK_HOME);
+        boolean hasVddk = s.vddk() != null || (home != null && !home.isBlank());
 
         PageController pages = new PageController();
-        SessionController session =
-                new SessionController(s.users(), sessions, new LoginLimiter(LOGIN_FAILURES, LOGIN_WINDOW), s.audit());
-        JobController jobs = new JobController(s.jobs());
+        SessionController session = new SessionController(
+                s.users(),
+                sessions,
+                new LoginLimiter(LOGIN_FAILURES, LOGIN_FAILURES_PER_ADDRESS, LOGIN_WINDOW),
+                new LoginGate(LOGINS_AT_ONCE),
+                s.audit());
+        JobController jobs =
+                new JobController(s.jobs(), s.audit(), sessions, new EventStreams(STREAMS_PER_SESSION, STREAMS_IN_ALL));
         DashboardController dashboard =
                 new DashboardController(s.repo(), s.repositoryPath(), s.catalog(), s.stats(), jobs, scheduler);
         VmController vms = new VmController(s.catalog(), s.files(), scheduler);
@@ -103,6 +124,8 @@ public final class ApiRoutes {
                 s.audit(),
                 List.of(s.files().mountPoint(), s.stateDir()));
         VcenterController vcenters = new VcenterController(s.vcenters(), s.audit());
+        ScheduleController schedules = new ScheduleController(scheduler, s.vcenters(), s.audit(), hasVddk);
+        MaintenanceController maintenance = new MaintenanceController(s.repo(), s.jobs(), s.threads(), s.audit());
 
         if (!hasPages) {
             routes.get("/", PUBLIC, pages::noPages);
@@ -111,6 +134,7 @@ public final class ApiRoutes {
         routes.post(API + "/login", PUBLIC, session::login);
         routes.post(API + "/logout", VIEWER, session::logout);
         routes.get(API + "/me", VIEWER, session::me);
+        routes.post(API + "/me/password", VIEWER, session::password);
         routes.get(API + "/users", ADMIN, session::users);
 
         routes.get(API + "/dashboard", VIEWER, dashboard::show);
@@ -140,6 +164,17 @@ public final class ApiRoutes {
         routes.get(API + "/vcenter-choices", OPERATOR, vcenters::choices);
         routes.get(API + "/vcenters/{vc}/inventory", OPERATOR, vcenters::inventory);
         routes.get(API + "/vcenters/{vc}/vms", OPERATOR, vcenters::vms);
+
+        routes.get(API + "/schedules", VIEWER, schedules::list);
+        routes.get(API + "/schedules/preview", VIEWER, schedules::preview);
+        routes.post(API + "/schedules", ADMIN, schedules::create);
+        routes.put(API + "/schedules/{id}", ADMIN, schedules::replace);
+        routes.delete(API + "/schedules/{id}", ADMIN, schedules::delete);
+        routes.post(API + "/schedules/{id}/run", OPERATOR, schedules::runNow);
+
+        routes.post(API + "/maintenance/check", ADMIN, maintenance::check);
+        routes.post(API + "/maintenance/prune", ADMIN, maintenance::prune);
+        routes.post(API + "/maintenance/gc", ADMIN, maintenance::gc);
         return scheduler;
     }
 }

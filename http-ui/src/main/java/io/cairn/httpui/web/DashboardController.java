@@ -3,6 +3,7 @@ package io.cairn.httpui.web;
 import io.cairn.httpui.catalog.Catalog;
 import io.cairn.httpui.catalog.StatsCache;
 import io.cairn.httpui.http.Api;
+import io.cairn.httpui.http.Authorization;
 import io.cairn.httpui.schedule.Scheduler;
 import io.cairn.repository.Repository;
 import io.cairn.repository.maintenance.Stats;
@@ -12,7 +13,6 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 
 /**
  * {@code GET /dashboard}: the repository's size and savings (statistics at most a minute old, see
@@ -43,7 +43,7 @@ final class DashboardController {
             int backups,
             List<HistoryPoint> history,
             List<JobView> lastJobs,
-            List<Map<String, Object>> schedules) {}
+            List<ScheduleController.OverviewView> schedules) {}
 
     private final Repository repo;
     private final Path repositoryPath;
@@ -94,6 +94,14 @@ final class DashboardController {
         Api.json(
                 ctx,
                 200,
-                new Dashboard(repository, vms, all.size(), history, jobs.newest(LAST_JOBS), scheduler.overview()));
+                new Dashboard(
+                        repository,
+                        vms,
+                        all.size(),
+                        history,
+                        jobs.newest(LAST_JOBS, Authorization.session(ctx)),
+                        scheduler.overview().stream()
+                                .map(ScheduleController.OverviewView::of)
+                                .toList()));
     }
 }

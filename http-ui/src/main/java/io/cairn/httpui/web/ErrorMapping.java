@@ -4,6 +4,8 @@ import io.cairn.httpui.files.Archives;
 import io.cairn.httpui.files.PathOutsideBackupException;
 import io.cairn.httpui.http.Api;
 import io.cairn.httpui.http.ApiException;
+import io.cairn.httpui.jobs.QueueFullException;
+import io.cairn.httpui.vcenter.PasswordRequiredException;
 import io.cairn.httpui.vcenter.SealedPasswordException;
 import io.cairn.repository.error.BackupNotFoundException;
 import io.cairn.repository.error.CorruptObjectException;
@@ -31,12 +33,14 @@ import java.util.function.Consumer;
  *   <tr><td>Javalin's {@link HttpResponseException} (a body over the limit)</td><td>its own (413)</td><td>its message</td></tr>
  *   <tr><td>{@link PathOutsideBackupException}</td><td>400</td><td>path outside the backup</td></tr>
  *   <tr><td>{@link VsphereException} (login refused, thumbprint mismatch, fault, unreachable), {@link DatastoreHttpException}</td><td>400</td><td>its message, naming the server</td></tr>
+ *   <tr><td>{@link PasswordRequiredException} (a vCenter connection's URL, user or certificate changed without its password)</td><td>400</td><td>its message</td></tr>
  *   <tr><td>{@link NoSuchFileException}</td><td>404</td><td>no such file or directory</td></tr>
  *   <tr><td>{@link BackupNotFoundException}</td><td>404</td><td>its message</td></tr>
  *   <tr><td>{@link SealedPasswordException}</td><td>409</td><td>its message (enter the password again)</td></tr>
  *   <tr><td>{@link CorruptObjectException}, {@link ObjectNotFoundException}</td><td>500</td><td>damaged repository: the object (run a check)</td></tr>
  *   <tr><td>any other {@link RepositoryException}</td><td>500</td><td>its message</td></tr>
  *   <tr><td>{@link FileSystemException} reading the backup's files (an I/O error in the mount)</td><td>500</td><td>reading the backup's files failed: the reason (the repository may be damaged: run a check)</td></tr>
+ *   <tr><td>{@link QueueFullException} (as many jobs of that kind queued as the server takes)</td><td>503</td><td>its message</td></tr>
  *   <tr><td>{@link LockConflictException}</td><td>503</td><td>the repository is busy with maintenance (who holds it); try again shortly</td></tr>
  *   <tr><td>{@link StoreFullException}</td><td>507</td><td>the repository's disk is full: …</td></tr>
  *   <tr><td>{@link Archives.ClientGoneException}</td><td>none</td><td>(nobody left to answer)</td></tr>
@@ -120,6 +124,9 @@ public final class ErrorMapping {
         if (e instanceof VsphereException || e instanceof DatastoreHttpException) {
             return client(400, e.getMessage());
         }
+        if (e instanceof PasswordRequiredException) {
+            return client(400, e.getMessage());
+        }
         if (e instanceof NoSuchFileException) {
             return client(404, "no such file or directory");
         }
@@ -128,6 +135,9 @@ public final class ErrorMapping {
         }
         if (e instanceof SealedPasswordException) {
             return client(409, e.getMessage());
+        }
+        if (e instanceof QueueFullException) {
+            return client(503, e.getMessage());
         }
         if (e instanceof LockConflictException) {
             return server(503, "the repository is busy with maintenance (" + e.getMessage() + "); try again shortly");

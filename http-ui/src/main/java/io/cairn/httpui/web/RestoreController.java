@@ -79,6 +79,7 @@ final class RestoreController {
                 target,
                 format,
                 conflict,
+                s.user(),
                 done -> audit.record(
                         s.user(),
                         ip,
@@ -118,6 +119,7 @@ final class RestoreController {
                 () -> vcenters.open(vc.id()),
                 asNew,
                 force,
+                s.user(),
                 done -> audit.record(
                         s.user(),
                         ip,

@@ -6,7 +6,10 @@ import java.util.Map;
 /**
  * Sent with every answer (pages, API, errors): the pages load only cairn's own files (no inline
  * script, no other origin, no framing), so a file name or a VM name that slipped past textContent
- * still could not run as script, and another site cannot frame the UI to trick a click.
+ * still could not run as script, and another site cannot frame the UI to trick a click. HSTS tells
+ * the browser to come back over HTTPS only for a year (the server speaks nothing else), so a network
+ * attacker cannot downgrade a later visit typed as {@code http://}; not for subdomains, which are
+ * not the appliance's to speak for.
  */
 final class SecurityHeaders {
     static final Map<String, String> HEADERS = Map.of(
@@ -15,7 +18,8 @@ final class SecurityHeaders {
                             + " connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
             "X-Frame-Options", "DENY",
             "Referrer-Policy", "no-referrer",
-            "X-Content-Type-Options", "nosniff");
+            "X-Content-Type-Options", "nosniff",
+            "Strict-Transport-Security", "max-age=31536000");
 
     private SecurityHeaders() {}
 

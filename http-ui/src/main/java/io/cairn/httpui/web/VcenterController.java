@@ -108,11 +108,17 @@ final class VcenterController {
         char[] password = b.has("password")
                 ? limited(b.text("password"), "password", 1024).toCharArray()
                 : null;
+        VcenterConnections.Settings settings = new VcenterConnections.Settings(name, sdk, user, thumbprint, insecure);
+        List<String> changes = vcenters.changes(old.id(), settings);
+        String what = old.name() + " " + old.url() + (changes.isEmpty() ? "" : " (" + String.join(", ", changes) + ")")
+                + (password != null ? "; password entered" : "");
         try {
-            VcenterConnections.Saved saved = vcenters.edit(
-                    old.id(), new VcenterConnections.Settings(name, sdk, user, thumbprint, insecure), password);
-            record(ctx, "vcenter-edit", name + " " + sdk);
+            VcenterConnections.Saved saved = vcenters.edit(old.id(), settings, password);
+            record(ctx, "vcenter-edit", what, "ok");
             Api.json(ctx, 200, saved);
+        } catch (IOException | RuntimeException e) {
+            record(ctx, "vcenter-edit", what, "failed");
+            throw e;
         } finally {
             if (password != null) {
                 Arrays.fill(password, '\0');
@@ -169,8 +175,12 @@ final class VcenterController {
     }
 
     private void record(Context ctx, String action, String what) {
+        record(ctx, action, what, "ok");
+    }
+
+    private void record(Context ctx, String action, String what, String outcome) {
         Sessions.Session s = Authorization.session(ctx);
-        audit.record(s.user(), ctx.ip(), action, null, what, null, "ok");
+        audit.record(s.user(), ctx.ip(), action, null, what, null, outcome);
     }
 
     private void unique(String name, String exceptId) {

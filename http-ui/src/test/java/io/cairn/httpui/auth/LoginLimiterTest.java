@@ -1,6 +1,8 @@
 package io.cairn.httpui.auth;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
@@ -96,5 +98,54 @@ class LoginLimiterTest {
         }
         assertTrue(l.tracked() <= 1000, "tracked pairs: " + l.tracked());
         assertFalse(l.allowed("admin", "10.0.0.1"), "the flood lifted admin's lockout");
+    }
+
+    @Test
+    @DisplayName("per address: failures under ever new user names are refused once the address's budget is used")
+    void perAddress() {
+        LoginLimiter l = new LoginLimiter(5, 20, Duration.ofMinutes(1));
+        for (int i = 0; i < 20; i++) {
+            String name = "random-" + i;
+            assertNull(l.check(name, "203.0.113.7"), "refused after " + i + " failures");
+            l.failed(name, "203.0.113.7");
+        }
+        assertEquals(LoginLimiter.Refusal.ADDRESS, l.check("never-tried", "203.0.113.7"));
+        assertEquals(LoginLimiter.Refusal.ADDRESS, l.check("admin", "203.0.113.7"));
+        assertNull(l.check("admin", "10.0.0.1"), "another address is refused too");
+    }
+
+    @Test
+    @DisplayName("a success clears its pair but not its address: one known account buys no more guesses")
+    void successKeepsAddressCount() {
+        LoginLimiter l = new LoginLimiter(5, 3, Duration.ofMinutes(1));
+        l.failed("a", "10.0.0.1");
+        l.failed("b", "10.0.0.1");
+        l.succeeded("mine", "10.0.0.1");
+        l.failed("c", "10.0.0.1");
+        assertEquals(LoginLimiter.Refusal.ADDRESS, l.check("mine", "10.0.0.1"));
+    }
+
+    @Test
+    @DisplayName("the per-user count still applies below the address's budget")
+    void userBeforeAddress() {
+        LoginLimiter l = new LoginLimiter(2, 20, Duration.ofMinutes(1));
+        l.failed("admin", "10.0.0.1");
+        l.failed("admin", "10.0.0.1");
+        assertEquals(LoginLimiter.Refusal.USER, l.check("admin", "10.0.0.1"));
+        assertNull(l.check("bob", "10.0.0.1"));
+    }
+
+    @Test
+    @DisplayName("a flood from many addresses stays bounded and keeps a locked-out address locked out")
+    void addressFloodBounded() {
+        LoginLimiter l = new LoginLimiter(5, 3, Duration.ofMinutes(1), 1000);
+        for (int i = 0; i < 3; i++) {
+            l.failed("x" + i, "10.0.0.1");
+        }
+        for (int i = 0; i < 5000; i++) {
+            l.failed("n", "198.51.100." + (i % 250) + "-" + i);
+        }
+        assertTrue(l.trackedAddresses() <= 1000, "tracked addresses: " + l.trackedAddresses());
+        assertEquals(LoginLimiter.Refusal.ADDRESS, l.check("anyone", "10.0.0.1"));
     }
 }

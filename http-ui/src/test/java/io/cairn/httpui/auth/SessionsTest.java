@@ -1,6 +1,7 @@
 package io.cairn.httpui.auth;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -159,6 +160,112 @@ class SessionsTest {
             }
             assertNull(sessions.get(idle.id()));
             assertNotNull(sessions.get(busy.id()));
+        }
+    }
+
+    @Nested
+    @DisplayName("the absolute lifetime")
+    class Lifetime {
+        @Test
+        @DisplayName("ends a session at its end even when it is used all the time")
+        void ends() throws InterruptedException {
+            Sessions sessions = new Sessions(Duration.ofMinutes(30), Duration.ofMillis(200), Sessions.Accounts.NONE);
+            Sessions.Session s = sessions.create("alice", Role.ADMIN);
+            long start = System.nanoTime();
+            while (System.nanoTime() - start < Duration.ofMillis(150).toNanos()) {
+                assertNotNull(sessions.get(s.id()), "ended before its lifetime");
+                sleep(10);
+            }
+            sleep(100);
+            assertNull(sessions.get(s.id()), "a session in constant use outlived its lifetime");
+        }
+    }
+
+    @Nested
+    @DisplayName("account changes")
+    class Accounts {
+        private final java.util.Map<String, String> stamps = new java.util.concurrent.ConcurrentHashMap<>();
+        private final Sessions sessions = new Sessions(Duration.ofMinutes(30), Duration.ofHours(12), stamps::get);
+
+        @Test
+        @DisplayName("a new role or password (a new stamp) ends every session of that user, not of others")
+        void changed() {
+            stamps.put("alice", "viewer:salt1");
+            stamps.put("bob", "viewer:salt2");
+            Sessions.Session a1 = sessions.create("alice", Role.VIEWER);
+            Sessions.Session a2 = sessions.create("alice", Role.VIEWER);
+            Sessions.Session b = sessions.create("bob", Role.VIEWER);
+            stamps.put("alice", "operator:salt3");
+            assertNull(sessions.get(a1.id()));
+            assertNull(sessions.get(a2.id()));
+            assertFalse(sessions.isLive(a2.id()));
+            assertEquals(b, sessions.get(b.id()));
+        }
+
+        @Test
+        @DisplayName("a removed user's sessions end")
+        void removed() {
+            stamps.put("alice", "viewer:salt1");
+            Sessions.Session a = sessions.create("alice", Role.VIEWER);
+            stamps.remove("alice");
+            assertNull(sessions.get(a.id()));
+            stamps.put("alice", "viewer:salt1");
+            assertNull(sessions.get(a.id()), "an ended session does not come back");
+        }
+
+        @Test
+        @DisplayName("no session is made for a user that does not exist")
+        void unknownUser() {
+            org.junit.jupiter.api.Assertions.assertThrows(
+                    IllegalStateException.class, () -> sessions.create("nobody", Role.ADMIN));
+        }
+
+        @Test
+        @DisplayName("invalidateUser ends every session of one user")
+        void invalidateUser() {
+            stamps.put("alice", "a");
+            stamps.put("bob", "b");
+            Sessions.Session a = sessions.create("alice", Role.ADMIN);
+            Sessions.Session b = sessions.create("bob", Role.ADMIN);
+            sessions.invalidateUser("alice");
+            assertNull(sessions.get(a.id()));
+            assertNotNull(sessions.get(b.id()));
+        }
+    }
+
+    @Nested
+    @DisplayName("bounds")
+    class Bounds {
+        @Test
+        @DisplayName("one user keeps at most PER_USER sessions: the least recently used ends first")
+        void perUser() throws InterruptedException {
+            Sessions sessions = new Sessions(Duration.ofMinutes(30));
+            Sessions.Session first = sessions.create("alice", Role.VIEWER);
+            Sessions.Session second = sessions.create("alice", Role.VIEWER);
+            Sessions.Session other = sessions.create("bob", Role.VIEWER);
+            sleep(2);
+            assertNotNull(sessions.get(first.id())); // first is now used more recently than second
+            for (int i = 0; i < Sessions.PER_USER - 1; i++) {
+                sleep(1);
+                sessions.create("alice", Role.VIEWER);
+            }
+            assertNull(sessions.get(second.id()), "the least recently used session should have ended");
+            assertNotNull(sessions.get(first.id()));
+            assertNotNull(sessions.get(other.id()), "another user's session is not touched");
+            assertEquals(Sessions.PER_USER + 1, sessions.size());
+        }
+
+        @Test
+        @DisplayName("isLive does not count as a use: a stream alone does not keep a session alive")
+        void isLiveDoesNotTouch() throws InterruptedException {
+            Sessions sessions = new Sessions(Duration.ofMillis(150));
+            Sessions.Session s = sessions.create("alice", Role.VIEWER);
+            for (int i = 0; i < 5; i++) {
+                sleep(40);
+                sessions.isLive(s.id());
+            }
+            assertFalse(sessions.isLive(s.id()));
+            assertNull(sessions.get(s.id()));
         }
     }
 }

@@ -202,6 +202,111 @@ class UsersTest {
     }
 
     @Nested
+    @DisplayName("changing and removing")
+    class Changing {
+        @Test
+        @DisplayName("changePassword keeps the role, the old password stops working, and the stamp changes")
+        void changePassword() throws IOException {
+            Users u = Users.load(state);
+            u.put("alice", Role.OPERATOR, pw("first password"));
+            String before = u.stamp("alice");
+            u.changePassword("alice", pw("second password"));
+            assertNull(u.authenticate("alice", pw("first password")));
+            assertEquals(Role.OPERATOR, Users.load(state).authenticate("alice", pw("second password")));
+            assertNotEquals(before, u.stamp("alice"), "sessions of the old password must end");
+        }
+
+        @Test
+        @DisplayName("changePassword of an unknown user, or to a short password, is refused and writes nothing")
+        void changePasswordRefused() throws IOException {
+            Users u = Users.load(state);
+            u.put("alice", Role.OPERATOR, pw("first password"));
+            String before = Files.readString(file());
+            assertThrows(IllegalArgumentException.class, () -> u.changePassword("bob", pw("long enough")));
+            assertThrows(IllegalArgumentException.class, () -> u.changePassword("alice", pw("short")));
+            assertEquals(before, Files.readString(file()));
+        }
+
+        @Test
+        @DisplayName("a role change changes the stamp; a removed user has none and cannot log in")
+        void roleAndRemove() throws IOException {
+            Users u = Users.load(state);
+            u.put("alice", Role.ADMIN, pw("first password"));
+            u.put("bob", Role.VIEWER, pw("bobs password"));
+            String admin = u.stamp("alice");
+            u.put("alice", Role.VIEWER, pw("first password"));
+            assertNotEquals(admin, u.stamp("alice"));
+            assertTrue(u.remove("alice"));
+            assertFalse(u.remove("alice"));
+            assertNull(u.stamp("alice"));
+            assertNull(Users.load(state).authenticate("alice", pw("first password")));
+            assertEquals(
+                    List.of("bob"),
+                    Users.load(state).list().stream().map(Users.User::name).toList());
+        }
+
+        @Test
+        @DisplayName("the stamp follows a change made by another process (cairn user while the server runs)")
+        void stampSeesOtherWriters() throws IOException {
+            Users server = Users.load(state);
+            server.put("alice", Role.ADMIN, pw("first password"));
+            String before = server.stamp("alice");
+            Users.load(state).put("alice", Role.VIEWER, pw("first password"));
+            assertNotEquals(before, server.stamp("alice"));
+            assertTrue(server.stamp("alice").startsWith("viewer:"), server.stamp("alice"));
+        }
+    }
+
+    @Nested
+    @DisplayName("the first admin's password")
+    class FirstAdmin {
+        @Test
+        @DisplayName("goes to initial-admin-password, 0600, and logs in as admin")
+        void created() throws IOException {
+            Users u = Users.load(state);
+            Path f = u.createFirstAdmin();
+            assertEquals(state.resolve(Users.INITIAL_PASSWORD_FILE), f);
+            assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(f)));
+            String pw = Files.readString(f).strip();
+            assertEquals(20, pw.length());
+            assertEquals(Role.ADMIN, Users.load(state).authenticate("admin", pw.toCharArray()));
+            assertFalse(u.forgetStaleInitialPassword(), "a file that still opens stays");
+            assertTrue(Files.exists(f));
+        }
+
+        @Test
+        @DisplayName("is deleted once admin's password changes, by changePassword or put")
+        void deletedOnChange() throws IOException {
+            Users u = Users.load(state);
+            Path f = u.createFirstAdmin();
+            u.changePassword("admin", pw("the admin's own"));
+            assertFalse(Files.exists(f));
+            Path g = Users.load(dir()).createFirstAdmin();
+            Users.load(dir()).put("admin", Role.ADMIN, pw("set by cairn user add"));
+            assertFalse(Files.exists(g));
+        }
+
+        private Path dir() throws IOException {
+            Path d = state.resolve("other");
+            Files.createDirectories(d);
+            return d;
+        }
+
+        @Test
+        @DisplayName("another user's change leaves it; a stale one (users.json edited, admin removed) is forgotten")
+        void stale() throws IOException {
+            Users u = Users.load(state);
+            Path f = u.createFirstAdmin();
+            u.put("bob", Role.VIEWER, pw("bobs password"));
+            assertTrue(Files.exists(f));
+            Files.writeString(f, "not the password any more\n");
+            assertTrue(u.forgetStaleInitialPassword());
+            assertFalse(Files.exists(f));
+            assertFalse(u.forgetStaleInitialPassword(), "no file, nothing to do");
+        }
+    }
+
+    @Nested
     @DisplayName("the users file")
     class TheFile {
         @Test

@@ -57,6 +57,7 @@ class AuthorizationTest {
         new ErrorMapping(log::add).install(app);
         routes = new Routes(app);
         routes.get("/open", Access.PUBLIC, ctx -> ctx.result("open"));
+        routes.post("/open-post", Access.PUBLIC, ctx -> ctx.result("posted"));
         routes.get(
                 "/viewer",
                 Role.VIEWER,
@@ -73,8 +74,16 @@ class AuthorizationTest {
     }
 
     private HttpResponse<String> send(String method, String path, Sessions.Session s, boolean csrf) throws Exception {
+        return send(method, path, s, csrf, method.equals("GET") ? null : "application/json");
+    }
+
+    private HttpResponse<String> send(String method, String path, Sessions.Session s, boolean csrf, String type)
+            throws Exception {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + app.port() + path))
                 .method(method, HttpRequest.BodyPublishers.noBody());
+        if (type != null) {
+            b.header("Content-Type", type);
+        }
         if (s != null) {
             b.header("Cookie", Sessions.COOKIE + "=" + s.id());
             if (csrf) {
@@ -140,6 +149,27 @@ class AuthorizationTest {
     }
 
     @Test
+    @DisplayName(
+            "a POST, PUT or DELETE without Content-Type: application/json is 415, on public routes too (login CSRF)")
+    void jsonOnly() throws Exception {
+        Sessions.Session o = sessions.create("o", Role.OPERATOR);
+        for (String type :
+                new String[] {null, "application/x-www-form-urlencoded", "text/plain", "multipart/form-data"}) {
+            HttpResponse<String> open = send("POST", "/open-post", null, false, type);
+            assertEquals(415, open.statusCode(), type + ": " + open.body());
+            assertTrue(open.body().contains("Content-Type: application/json"), open.body());
+            assertEquals(415, send("POST", "/operator", o, true, type).statusCode(), String.valueOf(type));
+        }
+        assertEquals(
+                200,
+                send("POST", "/open-post", null, false, "application/json; charset=utf-8")
+                        .statusCode());
+        assertEquals(200, send("POST", "/operator", o, true, "Application/JSON").statusCode());
+        assertEquals(401, send("POST", "/operator", null, false, "text/plain").statusCode(), "no session comes first");
+        assertEquals(200, send("GET", "/open", null, false, null).statusCode(), "a GET needs none");
+    }
+
+    @Test
     @DisplayName("Routes refuses to register a route whose access is neither a role nor PUBLIC")
     void registrationNeedsAccess() {
         assertThrows(IllegalArgumentException.class, () -> routes.get("/x", null, ctx -> {}));
@@ -147,7 +177,7 @@ class AuthorizationTest {
         assertThrows(IllegalArgumentException.class, () -> routes.get("/y", other, ctx -> {}));
         assertThrows(IllegalArgumentException.class, () -> routes.get("*", Role.ADMIN, ctx -> {}));
         assertEquals(
-                List.of("/open", "/viewer", "/operator"),
+                List.of("/open", "/open-post", "/viewer", "/operator"),
                 routes.list().stream().map(Routes.Route::path).toList());
     }
 }

@@ -42,14 +42,14 @@ class JobHistoryTest {
         String ok;
         String failed;
         try (Jobs jobs = new Jobs(null, 1, state, warnings::add)) {
-            Job a = await(jobs, jobs.submit("backup", "web01 (schedule nightly)", (job, p) -> {
+            Job a = await(jobs, jobs.submit("backup", "web01 (schedule nightly)", Jobs.Pool.BACKUP, (job, p) -> {
                 job.expect(300);
                 p.begin("disk 1 of 1", 300);
                 p.advance(300);
                 job.log("a line of the log");
                 return "backup 1e59 of web01";
             }));
-            Job b = await(jobs, jobs.submit("check", "repository", (job, p) -> {
+            Job b = await(jobs, jobs.submit("check", "repository", Jobs.Pool.MAINTENANCE, (job, p) -> {
                 throw new java.io.IOException("chunk 12ab is damaged");
             }));
             ok = a.id();
@@ -76,7 +76,8 @@ class JobHistoryTest {
             Job b = again.get(failed);
             assertEquals(Job.State.FAILED, b.state());
             assertEquals("chunk 12ab is damaged", b.result());
-            Job c = await(again, again.submit("gc", "repository", (job, p) -> "gc: nothing to do"));
+            Job c = await(
+                    again, again.submit("gc", "repository", Jobs.Pool.MAINTENANCE, (job, p) -> "gc: nothing to do"));
             assertTrue(!c.id().equals(ok) && !c.id().equals(failed), "new id " + c.id() + " collides with the history");
             assertEquals(c.id(), again.list().get(0).id(), "newest first");
         }
@@ -87,7 +88,7 @@ class JobHistoryTest {
     @DisplayName("a torn or foreign line is skipped and reported; the others load")
     void damagedLines() throws Exception {
         try (Jobs jobs = new Jobs(null, 1, state, warnings::add)) {
-            await(jobs, jobs.submit("check", "repository", (job, p) -> "check: ok"));
+            await(jobs, jobs.submit("check", "repository", Jobs.Pool.MAINTENANCE, (job, p) -> "check: ok"));
         }
         Files.writeString(
                 state.resolve(JobHistory.FILE),
@@ -102,7 +103,7 @@ class JobHistoryTest {
         try (Jobs again = new Jobs(null, 1, state, warnings::add)) {
             assertEquals(1, again.list().size());
             assertEquals("check: ok", again.list().get(0).result());
-            await(again, again.submit("gc", "repository", (job, p) -> "gc: done"));
+            await(again, again.submit("gc", "repository", Jobs.Pool.MAINTENANCE, (job, p) -> "gc: done"));
         }
         assertEquals(1, warnings.size(), warnings.toString());
         assertTrue(warnings.get(0).contains("4 unreadable line(s) skipped"), warnings.toString());

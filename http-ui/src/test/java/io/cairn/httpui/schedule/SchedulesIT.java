@@ -296,7 +296,13 @@ class SchedulesIT {
             for (JsonNode n : JSON.readTree(
                             send("GET", "/api/v1/dashboard", "viewer", null).body())
                     .get("schedules")) {
-                if (n.get("id").asText().equals(id) && n.get("lastOutcome").isObject()) {
+                // the outcome is recorded just after the job turns final: wait for this run's, not an earlier one's
+                if (n.get("id").asText().equals(id)
+                        && n.get("lastOutcome").isObject()
+                        && n.get("lastOutcome")
+                                .get("summary")
+                                .asText()
+                                .equals(now.get("result").asText())) {
                     return n.get("lastOutcome");
                 }
             }
@@ -356,6 +362,34 @@ class SchedulesIT {
                 200, send("DELETE", "/api/v1/schedules/" + id, "admin", null).statusCode());
         assertEquals(
                 404, send("DELETE", "/api/v1/schedules/" + id, "admin", null).statusCode());
+
+        // every change and every run now is in the audit log, with who, what and how it ended
+        List<JsonNode> audit = audit();
+        for (String[] a : new String[][] {
+            {"admin", "schedule-create", "ok"},
+            {"admin", "schedule-replace", "ok"},
+            {"admin", "schedule-delete", "ok"},
+            {"operator", "schedule-run", "started"},
+            {"operator", "schedule-run", "succeeded"},
+            {"operator", "schedule-run", "failed"}
+        }) {
+            assertTrue(
+                    audit.stream()
+                            .anyMatch(l -> l.get("user").asText().equals(a[0])
+                                    && l.get("action").asText().equals(a[1])
+                                    && l.get("outcome").asText().equals(a[2])
+                                    && l.get("path").asText().contains("'nightly web01'")
+                                            | l.get("path").asText().contains("'lost'")),
+                    String.join(" ", a) + " not in " + audit);
+        }
+    }
+
+    private List<JsonNode> audit() throws Exception {
+        List<JsonNode> out = new java.util.ArrayList<>();
+        for (String line : Files.readAllLines(state.resolve("audit.log"))) {
+            out.add(JSON.readTree(line));
+        }
+        return out;
     }
 
     @Test
@@ -387,5 +421,23 @@ class SchedulesIT {
         JsonNode j = awaitJob(JSON.readTree(r.body()).get("job").asText());
         assertEquals("SUCCEEDED", j.get("state").asText(), j.toString());
         assertTrue(j.get("result").asText().startsWith("gc: "), j.toString());
+        // each is audited when it starts and when it ends, with its options
+        List<JsonNode> audit = audit();
+        for (String[] a : new String[][] {
+            {"check", "started", "(read data)"},
+            {"check", "succeeded", "(read data)"},
+            {"prune", "started", "keep last 5, daily 0, weekly 0, monthly 0, dry run"},
+            {"prune", "succeeded", "keep last 5, daily 7"},
+            {"gc", "started", "repository "},
+            {"gc", "succeeded", "repository "}
+        }) {
+            assertTrue(
+                    audit.stream()
+                            .anyMatch(l -> l.get("user").asText().equals("admin")
+                                    && l.get("action").asText().equals(a[0])
+                                    && l.get("outcome").asText().equals(a[1])
+                                    && l.get("path").asText().contains(a[2])),
+                    String.join(" ", a) + " not in " + audit);
+        }
     }
 }

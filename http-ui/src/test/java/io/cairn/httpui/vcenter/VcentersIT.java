@@ -211,7 +211,7 @@ class VcentersIT {
         assertEquals(
                 "rw-------",
                 PosixFilePermissions.toString(Files.getPosixFilePermissions(state.resolve("vcenter.key"))));
-        assertEquals(32, Files.size(state.resolve("vcenter.key")));
+        assertEquals(38, Files.size(state.resolve("vcenter.key")), "version 2: a 6-byte header and the key");
 
         HttpResponse<String> list = send("GET", "/api/v1/vcenters", "admin", null);
         assertEquals(200, list.statusCode());
@@ -246,6 +246,42 @@ class VcentersIT {
                         .get("ok")
                         .asBoolean(),
                 "a refused edit changes nothing");
+    }
+
+    @Test
+    @Order(5)
+    @DisplayName(
+            "moving a saved connection to another URL, user or certificate setting needs its password again; audited")
+    void editNeedsPassword() throws Exception {
+        String before = send("GET", "/api/v1/vcenters", "admin", null).body();
+        for (String body : List.of(
+                "{\"url\":\"https://127.0.0.1:1/sdk\"}",
+                "{\"user\":\"someone-else\"}",
+                "{\"insecure\":true}",
+                "{\"thumbprint\":\"" + SHA256 + "\"}")) {
+            HttpResponse<String> r = send("PUT", "/api/v1/vcenters/" + vcId, "admin", body);
+            assertEquals(400, r.statusCode(), body + ": " + r.body());
+            assertTrue(ApiClient.error(r).contains("needs its password again"), r.body());
+        }
+        assertEquals(before, send("GET", "/api/v1/vcenters", "admin", null).body(), "nothing changed");
+        String audit = Files.readString(state.resolve("audit.log"));
+        assertTrue(
+                audit.contains("\"action\":\"vcenter-edit\"")
+                        && audit.contains("(URL)")
+                        && audit.contains("\"outcome\":\"failed\""),
+                audit);
+        // with the password the same change is a login to the new settings: the SHA-256 pin works
+        HttpResponse<String> ok = send(
+                "PUT",
+                "/api/v1/vcenters/" + vcId,
+                "admin",
+                "{\"thumbprint\":\"" + SHA256 + "\",\"password\":\"" + VC_PASSWORD + "\"}");
+        assertEquals(200, ok.statusCode(), ok.body());
+        assertEquals(SHA256, JSON.readTree(ok.body()).get("thumbprint").asText());
+        assertTrue(JSON.readTree(send("POST", "/api/v1/vcenters/" + vcId + "/test", "admin", "{}")
+                        .body())
+                .get("ok")
+                .asBoolean());
     }
 
     @Test

@@ -8,6 +8,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.cairn.httpui.files.Archives;
 import io.cairn.httpui.files.PathOutsideBackupException;
 import io.cairn.httpui.http.ApiException;
+import io.cairn.httpui.jobs.Jobs;
+import io.cairn.httpui.jobs.QueueFullException;
+import io.cairn.httpui.vcenter.PasswordRequiredException;
 import io.cairn.httpui.vcenter.SealedPasswordException;
 import io.cairn.httpui.vcenter.VcenterConnections;
 import io.cairn.repository.Repository;
@@ -216,6 +219,54 @@ class ErrorMappingTest {
         ErrorMapping.Answer a = answer(e);
         assertEquals(409, a.status());
         assertTrue(a.message().contains("'lab'"), a.message());
+    }
+
+    @Test
+    @DisplayName("PasswordRequiredException from an edit that moves a saved password elsewhere: 400")
+    void passwordRequired() throws Exception {
+        Files.writeString(
+                tmp.resolve("vcenters.json"),
+                "{\"version\": 1, \"vcenters\": [{\"id\": \"0011223344556677\", \"name\": \"lab\","
+                        + " \"url\": \"https://127.0.0.1:1/sdk\", \"user\": \"u\", \"thumbprint\": null,"
+                        + " \"insecure\": true, \"sealedPassword\": \"AAAA\", \"lastTest\": null}]}");
+        VcenterConnections vcenters = VcenterConnections.open(tmp);
+        PasswordRequiredException e = assertThrows(
+                PasswordRequiredException.class,
+                () -> vcenters.edit(
+                        "0011223344556677",
+                        new VcenterConnections.Settings("lab", URI.create("https://evil.example/sdk"), "u", null, true),
+                        null));
+        ErrorMapping.Answer a = answer(e);
+        assertEquals(400, a.status());
+        assertEquals("changing the URL of vCenter connection 'lab' needs its password again", a.message());
+        assertFalse(a.logged());
+    }
+
+    @Test
+    @DisplayName("QueueFullException from a pool whose queue is full: 503, not the server's failure")
+    void queueFull() throws Exception {
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        try (Jobs jobs = new Jobs(null, 1)) {
+            QueueFullException e = assertThrows(QueueFullException.class, () -> {
+                for (int i = 0; i < 100; i++) {
+                    jobs.submit("gc", "repository", Jobs.Pool.MAINTENANCE, (job, p) -> {
+                        release.await();
+                        return "gc: done";
+                    });
+                }
+            });
+            ErrorMapping.Answer a = answer(e);
+            assertEquals(503, a.status());
+            // how many run and wait depends on whether the first has started yet
+            assertTrue(
+                    a.message()
+                            .matches("too many maintenance jobs at once \\(\\d running, \\d waiting\\);"
+                                    + " try again when one has finished"),
+                    a.message());
+            assertFalse(a.logged());
+        } finally {
+            release.countDown();
+        }
     }
 
     @Test
