@@ -7,7 +7,7 @@ import io.cairn.repository.backup.DiskSource;
 import io.cairn.repository.backup.Extent;
 import io.cairn.repository.backup.FileDiskSource;
 import io.cairn.repository.error.RepositoryException;
-import io.cairn.repository.index.FixedIndex;
+import io.cairn.repository.index.DiskIndex;
 import io.cairn.repository.manifest.Manifest;
 import io.cairn.vixmntbridge.vddk.Transport;
 import io.cairn.vixmntbridge.vddk.VddkLibrary;
@@ -161,7 +161,7 @@ final class BackupCommand implements Callable<Integer> {
         String identity = UUID.nameUUIDFromBytes(("cairn:file-vm:" + vmName).getBytes(StandardCharsets.UTF_8))
                 .toString();
         try (DiskSource src = openSource(path)) {
-            FixedIndex base = null;
+            DiskIndex base = null;
             String parent = null;
             if (changed != null) {
                 Repository.Listed prev = base(r, identity, vmName);

@@ -16,7 +16,7 @@ import io.cairn.repository.backup.FileDiskSource;
 import io.cairn.repository.backup.Progress;
 import io.cairn.repository.error.CorruptObjectException;
 import io.cairn.repository.format.Json;
-import io.cairn.repository.index.FixedIndex;
+import io.cairn.repository.index.DiskIndex;
 import io.cairn.repository.manifest.Manifest;
 import io.cairn.repository.store.LocalStore;
 import io.cairn.vixmntbridge.VirtualDisk;
@@ -241,7 +241,7 @@ class BackupTreeTest {
     @DisplayName("a corrupt chunk is a read error, never wrong bytes")
     void corruptChunk() throws Exception {
         BackupWriter.Result r = backup("vm-4", "bad", null, image);
-        FixedIndex idx = repo.readIndex(r.ref(), r.manifest().disks().get(0));
+        DiskIndex idx = repo.readIndex(r.ref(), r.manifest().disks().get(0));
         Path chunk = dir.resolve("repo").resolve(idx.id(1).key());
         byte[] c = Files.readAllBytes(chunk);
         c[c.length / 2] ^= 0x40;

@@ -10,7 +10,7 @@ import com.vmware.vim25.VirtualMachinePowerState;
 import io.cairn.repository.Repository;
 import io.cairn.repository.backup.DiskOutput;
 import io.cairn.repository.backup.Restorer;
-import io.cairn.repository.index.FixedIndex;
+import io.cairn.repository.index.DiskIndex;
 import io.cairn.repository.job.Job;
 import io.cairn.repository.manifest.Manifest;
 import io.cairn.vsphere.backup.Props;
@@ -326,7 +326,7 @@ public final class VmRestore {
             job.checkCancelled();
             DatastorePath path = DatastorePath.parse(fb.getFileName());
             Map<String, String> meta = io.cairn.vixmntbridge.engine.VmdkOutput.restorableMetadata(d.metadata());
-            FixedIndex idx = repo.readIndex(b.ref(), d);
+            DiskIndex idx = repo.readIndex(b.ref(), d);
             try (HttpsDiskUpload up = HttpsDiskUpload.create(ds, path, d.capacity(), meta)) {
                 restorer.restoreDisk(idx, d.name() + " -> " + path, new DiskOutput.Sink() {
                     @Override
