@@ -13,6 +13,7 @@ import io.cairn.repository.index.VariableIndex;
 import io.cairn.repository.lock.Lock;
 import io.cairn.repository.manifest.BackupRef;
 import io.cairn.repository.manifest.Manifest;
+import io.cairn.repository.store.Store;
 import java.io.IOException;
 import java.security.SecureRandom;
 import java.time.Duration;
@@ -88,6 +89,8 @@ public final class BackupWriter {
             try {
                 List<Manifest.DiskEntry> disks = new ArrayList<>();
                 RecentChunks seen = new RecentChunks();
+                // Chunks become durable together, before the commit (one fsync each, many at once).
+                Store.Batch batch = repo.store().batch();
                 for (int d = 0; d < req.disks().size(); d++) {
                     BackupRequest.DiskInput in = req.disks().get(d);
                     if (baseGone) {
@@ -96,8 +99,8 @@ public final class BackupWriter {
                     String diskKey = "disk" + d;
                     DiskStatsCounter stats = new DiskStatsCounter();
                     DiskIndex idx = repo.chunker() == null
-                            ? backupDisk(in, diskKey, stats, seen)
-                            : backupCut(in, diskKey, stats, seen);
+                            ? backupDisk(in, diskKey, stats, seen, batch)
+                            : backupCut(in, diskKey, stats, seen, batch);
                     in.source().finish();
                     byte[] bytes = idx.toBytes();
                     String indexName = diskKey + idx.suffix();
@@ -117,6 +120,7 @@ public final class BackupWriter {
                 for (BackupRequest.FileInput f : req.files()) {
                     files.add(storeFile(f));
                 }
+                batch.finish();
                 lock.checkHeld();
                 repo.store().sync(); // every chunk and index name durable before the manifest exists
                 Manifest m = new Manifest(
@@ -167,7 +171,8 @@ public final class BackupWriter {
         }
     }
 
-    private FixedIndex backupDisk(BackupRequest.DiskInput in, String diskKey, DiskStatsCounter stats, RecentChunks seen)
+    private FixedIndex backupDisk(
+            BackupRequest.DiskInput in, String diskKey, DiskStatsCounter stats, RecentChunks seen, Store.Batch batch)
             throws IOException {
         DiskSource src = in.source();
         int cs = repo.config().chunkSize();
@@ -204,7 +209,7 @@ public final class BackupWriter {
         progress.advance(skipped);
 
         try {
-            readChunks(src, idx, work, stats, seen);
+            readChunks(src, idx, work, stats, seen, batch);
         } finally {
             progress.end();
         }
@@ -220,7 +225,7 @@ public final class BackupWriter {
                 }
                 progress.begin(diskKey + " " + src.name() + " (chunks missing from the base)", bytes);
                 try {
-                    readChunks(src, idx, missing, stats, seen);
+                    readChunks(src, idx, missing, stats, seen, batch);
                 } finally {
                     progress.end();
                 }
@@ -236,10 +241,11 @@ public final class BackupWriter {
         return idx;
     }
 
-    private void readChunks(DiskSource src, FixedIndex idx, int[] work, DiskStatsCounter stats, RecentChunks seen)
+    private void readChunks(
+            DiskSource src, FixedIndex idx, int[] work, DiskStatsCounter stats, RecentChunks seen, Store.Batch batch)
             throws IOException {
         try (ReadAhead reader = ReadAhead.ranges(src, work, idx::offset, idx::length, idx.chunkSize(), threads)) {
-            store(reader.start(), idx.chunkSize(), idx::set, idx::clear, stats, seen);
+            store(reader.start(), idx.chunkSize(), idx::set, idx::clear, stats, seen, batch);
         }
     }
 
@@ -259,7 +265,8 @@ public final class BackupWriter {
             SetId setId,
             java.util.function.IntConsumer clear,
             DiskStatsCounter stats,
-            RecentChunks seen)
+            RecentChunks seen,
+            Store.Batch batch)
             throws IOException {
         ChunkStore chunks = repo.chunks();
         Parallel.forEach(threads, threads, "backup", () -> {
@@ -275,7 +282,7 @@ public final class BackupWriter {
                             if (Arrays.mismatch(buf, 0, len, zeros, 0, len) != -1) {
                                 ChunkId id = chunks.id(buf, 0, len);
                                 if (!seen.seen(id)) {
-                                    ChunkStore.PutResult r = chunks.put(id, buf, 0, len);
+                                    ChunkStore.PutResult r = chunks.put(id, buf, 0, len, batch);
                                     if (r.stored()) {
                                         stats.fresh.incrementAndGet();
                                         stats.freshBytes.addAndGet(len);
@@ -305,7 +312,8 @@ public final class BackupWriter {
      * renewed and the missing ones read again over their same ranges.
      */
     private VariableIndex backupCut(
-            BackupRequest.DiskInput in, String diskKey, DiskStatsCounter stats, RecentChunks seen) throws IOException {
+            BackupRequest.DiskInput in, String diskKey, DiskStatsCounter stats, RecentChunks seen, Store.Batch batch)
+            throws IOException {
         DiskSource src = in.source();
         Chunker chunker = repo.chunker();
         int max = chunker.params().max();
@@ -323,7 +331,7 @@ public final class BackupWriter {
                 src, capacity, chunker, base, in.changedAreas(), src.allocatedAreas(), b, copied, progress);
         progress.begin(diskKey + " " + src.name(), capacity);
         try (ReadAhead reader = new ReadAhead(src.name(), max, threads, cutter)) {
-            store(reader.start(), max, b::set, b::clear, stats, seen);
+            store(reader.start(), max, b::set, b::clear, stats, seen, batch);
         } finally {
             progress.end();
         }
@@ -339,7 +347,7 @@ public final class BackupWriter {
                 progress.begin(diskKey + " " + src.name() + " (chunks missing from the base)", bytes);
                 try (ReadAhead reader = ReadAhead.ranges(
                         src, missing, e -> e == 0 ? 0 : b.end(e - 1), e -> length(b, e), max, threads)) {
-                    store(reader.start(), max, b::set, b::clear, stats, seen);
+                    store(reader.start(), max, b::set, b::clear, stats, seen, batch);
                 } finally {
                     progress.end();
                 }
