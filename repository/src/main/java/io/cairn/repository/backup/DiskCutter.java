@@ -98,12 +98,31 @@ final class DiskCutter implements ReadAhead.Producer {
         return m;
     }
 
-    /** Chunks cut (and read) so far. */
+    /** Chunks cut so far that hold bytes read from the source. */
     long readChunks() {
         return readChunks;
     }
 
-    /** Source bytes cut so far (unallocated ones included). */
+    /** True unless the source says {@code [start, end)} holds no data (then it was not read). */
+    private boolean touchesAllocated(long start, long end) {
+        if (allocated == null) {
+            return true;
+        }
+        int lo = 0;
+        int hi = allocated.size() - 1;
+        while (lo <= hi) { // the first extent ending after start
+            int mid = (lo + hi) >>> 1;
+            Extent e = allocated.get(mid);
+            if (e.offset() + e.length() <= start) {
+                lo = mid + 1;
+            } else {
+                hi = mid - 1;
+            }
+        }
+        return lo < allocated.size() && allocated.get(lo).offset() < end;
+    }
+
+    /** Source bytes of the chunks cut so far that were read (unallocated ones not). */
     long readBytes() {
         return readBytes;
     }
@@ -171,8 +190,10 @@ final class DiskCutter implements ReadAhead.Producer {
         int len = chunker.cut(window, off, avail, avail == left);
         long end = start + len;
         int entry = out.add(end);
-        readChunks++;
-        readBytes += len;
+        if (touchesAllocated(start, end)) {
+            readChunks++;
+            readBytes += len;
+        }
         if (Arrays.mismatch(window, off, off + len, zeros, 0, len) == -1) {
             progress.advance(len); // a zero entry: never stored
         } else {
