@@ -1,7 +1,10 @@
 #!/usr/bin/perl
 # Generates a deterministic tree of mixed files for the benchmark disk image.
 #
-#   gentree.pl OUT_DIR TARGET_BYTES SEED
+#   gentree.pl OUT_DIR TARGET_BYTES SEED [MIX]
+#
+# MIX overrides the fractions below, e.g. "logs=0.75,src=0.25" (text only) or
+# "logs=0.3,src=0.2,media=0.5"; kinds left out get nothing. The default is the mix below.
 #
 # Mix (fractions of TARGET_BYTES, every size drawn from a seeded PRNG):
 #   logs/   35%  log files, 1-48 MiB each: timestamped lines of pseudo-words and numbers
@@ -17,8 +20,17 @@ use File::Path qw(make_path);
 use File::Copy qw(copy);
 use Digest::SHA qw(sha256_hex);
 
-my ($out, $target, $seed) = @ARGV;
-die "usage: gentree.pl OUT_DIR TARGET_BYTES SEED\n" unless defined $seed && $target =~ /^\d+$/;
+my ($out, $target, $seed, $mix) = @ARGV;
+die "usage: gentree.pl OUT_DIR TARGET_BYTES SEED [MIX]\n" unless defined $seed && $target =~ /^\d+$/;
+my %mix = (logs => 0.35, src => 0.08, media => 0.42, copies => 0.15);
+if (defined $mix) {
+    %mix = (logs => 0, src => 0, media => 0, copies => 0);
+    for (split /,/, $mix) {
+        my ($k, $v) = split /=/;
+        die "gentree.pl: unknown kind '$k' in MIX\n" unless exists $mix{$k};
+        $mix{$k} = $v;
+    }
+}
 srand($seed);
 
 my $KiB = 1024;
@@ -190,10 +202,10 @@ sub gen_copies {
 }
 
 make_path($out);
-gen_logs(int($target * 0.35));
-gen_src(int($target * 0.08));
-gen_media(int($target * 0.42));
-gen_copies(int($target * 0.15));
+gen_logs(int($target * $mix{logs})) if $mix{logs} > 0;
+gen_src(int($target * $mix{src})) if $mix{src} > 0;
+gen_media(int($target * $mix{media})) if $mix{media} > 0;
+gen_copies(int($target * $mix{copies})) if $mix{copies} > 0;
 
 # fixed timestamps, so mkfs.ext4 -d gives the same inodes every time
 my @paths = split /\0/, `find '$out' -print0`;

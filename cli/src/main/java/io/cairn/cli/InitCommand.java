@@ -27,7 +27,7 @@ final class InitCommand implements Callable<Integer> {
             paramLabel = "N",
             defaultValue = "1",
             description =
-                    "zstd level 1-19, or 0 for none. Default: ${DEFAULT-VALUE} (as Proxmox Backup Server: level 3 costs more CPU and saved under 0.1% on VM images here).")
+                    "zstd level 1-19, or 0 for none. Default: ${DEFAULT-VALUE} (as Proxmox Backup Server: level 3 costs more CPU and saved under 0.1%% on VM images here).")
     int level;
 
     @Option(names = "--encrypt", description = "Encrypt (AES-256-GCM; key from the password by scrypt).")

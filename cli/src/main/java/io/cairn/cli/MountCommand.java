@@ -243,11 +243,18 @@ final class MountCommand implements Callable<Integer> {
         return Main.OK;
     }
 
-    /** A FUSE mount whose daemon died answers every call with ENOTCONN. */
+    /**
+     * A FUSE mount whose daemon died answers every call with ENOTCONN. A stat is not such a call:
+     * the kernel answers it from its attribute cache for a while after the daemon is gone, so this
+     * reads the directory, which always asks the daemon.
+     */
     private static boolean isStale(Path mp) {
-        try {
-            Files.readAttributes(mp, "unix:mode");
+        try (java.nio.file.DirectoryStream<Path> s = Files.newDirectoryStream(mp)) {
+            s.iterator().hasNext();
             return false;
+        } catch (java.nio.file.DirectoryIteratorException e) {
+            return e.getCause().getMessage() != null
+                    && e.getCause().getMessage().contains("not connected");
         } catch (IOException e) {
             return e.getMessage() != null && e.getMessage().contains("not connected");
         }

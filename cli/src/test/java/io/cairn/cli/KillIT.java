@@ -294,12 +294,14 @@ class KillIT {
     private static int countGarbage(Path repo, List<String> keep) throws IOException {
         Set<String> live = new HashSet<>();
         for (String f : Util.files(repo.resolve("backups"))) {
-            if (f.endsWith(".fidx") && keep.stream().anyMatch(id -> f.contains("/" + id + "/"))) {
-                byte[] idx = Files.readAllBytes(repo.resolve("backups").resolve(f));
-                for (int off = 64; off + 32 <= idx.length; off += 32) {
-                    String hex = java.util.HexFormat.of().formatHex(idx, off, off + 32);
-                    if (!hex.matches("0+")) {
-                        live.add(hex);
+            if ((f.endsWith(".fidx") || f.endsWith(".vidx"))
+                    && keep.stream().anyMatch(id -> f.contains("/" + id + "/"))) {
+                // either index kind (v1 fixed, v2 variable), parsed by the repository's own reader
+                io.cairn.repository.index.DiskIndex idx = io.cairn.repository.index.DiskIndex.parse(
+                        Files.readAllBytes(repo.resolve("backups").resolve(f)), f);
+                for (int i = 0; i < idx.count(); i++) {
+                    if (!idx.isZero(i)) {
+                        live.add(idx.id(i).hex());
                     }
                 }
             }

@@ -88,6 +88,7 @@ public final class UiServer implements AutoCloseable {
                 UiServer::log);
         jobs = new Jobs(repo, config.threads(), state, UiServer::log);
         Catalog catalog = new Catalog(repo);
+        jobs.afterEach(catalog::changed);
         StatsCache stats = new StatsCache(repo, UiServer::log);
         stats.refresh(catalog.backups().stream().map(l -> l.ref().id()).toList()); // the first dashboard need not wait
         VcenterConnections vcenters;

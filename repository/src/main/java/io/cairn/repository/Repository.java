@@ -12,7 +12,10 @@ import io.cairn.repository.error.RepositoryException;
 import io.cairn.repository.error.WrongPasswordException;
 import io.cairn.repository.format.FormatConstants;
 import io.cairn.repository.format.Json;
+import io.cairn.repository.index.Chunker;
+import io.cairn.repository.index.DiskIndex;
 import io.cairn.repository.index.FixedIndex;
+import io.cairn.repository.index.VariableIndex;
 import io.cairn.repository.lock.LockManager;
 import io.cairn.repository.manifest.BackupRef;
 import io.cairn.repository.manifest.Manifest;
@@ -45,6 +48,7 @@ public final class Repository {
     private final BlobCodec codec;
     private final ChunkStore chunks;
     private final LockManager locks;
+    private final Chunker chunker;
 
     private Repository(Store store, RepositoryConfig config, DataKeys keys) {
         this.store = store;
@@ -52,6 +56,12 @@ public final class Repository {
         this.codec = new BlobCodec(config.compression().level(), keys);
         this.chunks = new ChunkStore(store, codec, keys);
         this.locks = new LockManager(store);
+        RepositoryConfig.ChunkerConfig c = config.chunker();
+        this.chunker = c == null
+                ? null
+                : new Chunker(
+                        new Chunker.Params(c.align(), c.min(), c.avg(), c.max()),
+                        keys == null ? 0 : keys.chunkerSeed());
     }
 
     /** Supplies the password of an encrypted repository, asked only when one is needed. */
@@ -70,10 +80,24 @@ public final class Repository {
     }
 
     /**
-     * Creates a repository in an empty store.
+     * Creates a repository of the current format (version 2: content-defined chunks averaging
+     * {@code chunkSize}, see {@link Chunker.Params#forAverage}) in an empty store.
      * @param password null for an unencrypted repository
      */
     public static Repository init(Store store, int chunkSize, int compressionLevel, char[] password)
+            throws IOException {
+        RepositoryConfig.validateChunkSize(chunkSize);
+        return init(store, chunkSize, compressionLevel, password, Chunker.Params.forAverage(chunkSize));
+    }
+
+    /**
+     * Creates a repository in an empty store.
+     * @param chunker the content-defined chunker of a version 2 repository, or null for a version 1
+     *     repository (fixed chunks of {@code chunkSize})
+     * @param password null for an unencrypted repository
+     */
+    public static Repository init(
+            Store store, int chunkSize, int compressionLevel, char[] password, Chunker.Params chunker)
             throws IOException {
         RepositoryConfig.validateChunkSize(chunkSize);
         if (compressionLevel < 0 || compressionLevel > 19) {
@@ -98,7 +122,7 @@ public final class Repository {
         }
         RepositoryConfig config = new RepositoryConfig(
                 FormatConstants.CONFIG_FORMAT,
-                FormatConstants.REPOSITORY_VERSION,
+                chunker == null ? FormatConstants.REPOSITORY_VERSION_1 : FormatConstants.REPOSITORY_VERSION,
                 UUID.randomUUID().toString(),
                 now,
                 chunkSize,
@@ -107,6 +131,14 @@ public final class Repository {
                                 ? FormatConstants.CONFIG_COMPRESSION_NONE
                                 : FormatConstants.CONFIG_COMPRESSION_ZSTD,
                         compressionLevel),
+                chunker == null
+                        ? null
+                        : new RepositoryConfig.ChunkerConfig(
+                                FormatConstants.CHUNKER_ALGORITHM,
+                                chunker.align(),
+                                chunker.min(),
+                                chunker.avg(),
+                                chunker.max()),
                 password == null
                         ? FormatConstants.CONFIG_ENCRYPTION_NONE
                         : FormatConstants.CONFIG_ENCRYPTION_AES256_GCM,
@@ -176,8 +208,9 @@ public final class Repository {
         }
         if (config.version() > FormatConstants.REPOSITORY_VERSION || config.version() < 1) {
             throw new NotARepositoryException("repository " + store.describe() + " has format version "
-                    + config.version() + "; this cairn reads version " + FormatConstants.REPOSITORY_VERSION + " only");
+                    + config.version() + "; this cairn reads versions 1 to " + FormatConstants.REPOSITORY_VERSION);
         }
+        checkChunker(config);
         try {
             RepositoryConfig.validateChunkSize(config.chunkSize());
         } catch (IllegalArgumentException e) {
@@ -205,6 +238,30 @@ public final class Repository {
                     + " backups for encrypted ones (give no password for a plaintext repository)");
         }
         return new Repository(store, config, keys);
+    }
+
+    /** Version 2 needs a valid chunker this cairn knows; version 1 has none. */
+    private static void checkChunker(RepositoryConfig config) throws IOException {
+        RepositoryConfig.ChunkerConfig c = config.chunker();
+        if (config.version() == FormatConstants.REPOSITORY_VERSION_1) {
+            if (c != null) {
+                throw new CorruptObjectException(FormatConstants.KEY_CONFIG, "a version 1 config has no chunker");
+            }
+            return;
+        }
+        if (c == null) {
+            throw new CorruptObjectException(
+                    FormatConstants.KEY_CONFIG, "version " + config.version() + " needs a chunker setting");
+        }
+        if (!FormatConstants.CHUNKER_ALGORITHM.equals(c.algorithm())) {
+            throw new NotARepositoryException("repository uses the chunker '" + c.algorithm()
+                    + "', which this cairn does not know (it knows " + FormatConstants.CHUNKER_ALGORITHM + ")");
+        }
+        try {
+            new Chunker.Params(c.align(), c.min(), c.avg(), c.max());
+        } catch (IllegalArgumentException e) {
+            throw new CorruptObjectException(FormatConstants.KEY_CONFIG, e.getMessage());
+        }
     }
 
     private record Unlocked(DataKeys keys, KeyFile file, String key) {}
@@ -325,6 +382,19 @@ public final class Repository {
         return locks;
     }
 
+    /**
+     * How backups cut disks: the content-defined chunker of a version 2 repository, or null for a
+     * version 1 repository (fixed chunks of {@code config().chunkSize()}).
+     */
+    public Chunker chunker() {
+        return chunker;
+    }
+
+    /** The index file name suffix new backups write ({@code .vidx} in version 2, {@code .fidx} in 1). */
+    public String indexSuffix() {
+        return chunker == null ? FormatConstants.INDEX_SUFFIX : FormatConstants.VIDX_SUFFIX;
+    }
+
     public String describe() {
         return store.describe();
     }
@@ -366,19 +436,30 @@ public final class Repository {
         return m;
     }
 
-    /** Reads a disk's index and checks it against the SHA-256 its manifest recorded. */
-    public FixedIndex readIndex(BackupRef ref, Manifest.DiskEntry disk) throws IOException {
+    /**
+     * Reads a disk's index and checks it against the SHA-256 its manifest recorded, and its kind and
+     * chunk sizes against the repository's format version.
+     */
+    public DiskIndex readIndex(BackupRef ref, Manifest.DiskEntry disk) throws IOException {
         String key = ref.fileKey(disk.index());
         byte[] bytes = store.get(key);
         if (!sha256Hex(bytes).equals(disk.indexSha256())) {
             throw new CorruptObjectException(key, "index checksum does not match the manifest");
         }
-        FixedIndex idx = FixedIndex.parse(bytes, key);
-        if (idx.capacity() != disk.capacity() || idx.chunkSize() != config.chunkSize()) {
+        DiskIndex idx = DiskIndex.parse(bytes, key);
+        if (idx.capacity() != disk.capacity()) {
+            throw new CorruptObjectException(
+                    key, "index describes " + idx.capacity() + " bytes, the manifest " + disk.capacity());
+        }
+        if (chunker == null
+                ? !(idx instanceof FixedIndex f && f.chunkSize() == config.chunkSize())
+                : !(idx instanceof VariableIndex v
+                        && v.maxLength() == chunker.params().max())) {
             throw new CorruptObjectException(
                     key,
-                    "index describes " + idx.capacity() + " bytes in chunks of " + idx.chunkSize() + ", the manifest "
-                            + disk.capacity() + " in chunks of " + config.chunkSize());
+                    "is a " + (idx instanceof FixedIndex ? "fixed" : "variable") + " index of chunks up to "
+                            + idx.maxLength() + " bytes, which a version " + config.version()
+                            + " repository of this configuration does not write");
         }
         return idx;
     }

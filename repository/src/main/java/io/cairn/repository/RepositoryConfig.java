@@ -17,11 +17,16 @@ public record RepositoryConfig(
         String created,
         int chunkSize,
         Compression compression,
+        ChunkerConfig chunker,
         String encryption,
         String mac) {
 
     @JsonIgnoreProperties(ignoreUnknown = true)
     public record Compression(String algorithm, int level) {}
+
+    /** Version 2's content-defined chunker (docs/repository-format.md); absent in version 1. */
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    public record ChunkerConfig(String algorithm, int align, int min, int avg, int max) {}
 
     public boolean encrypted() {
         return FormatConstants.CONFIG_ENCRYPTION_AES256_GCM.equals(encryption);

@@ -12,7 +12,7 @@ import io.cairn.repository.error.CorruptObjectException;
 import io.cairn.repository.error.RepositoryException;
 import io.cairn.repository.format.FormatConstants;
 import io.cairn.repository.format.Json;
-import io.cairn.repository.index.FixedIndex;
+import io.cairn.repository.index.DiskIndex;
 import io.cairn.repository.store.MemoryStore;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -87,7 +87,7 @@ class ConfigAuthenticationTest {
         encrypted();
         Repository r = Repository.open(store, PW::clone);
         BackupWriter.Result b = TestRepos.backup(r, "vm1", TestRepos.disk(4 * TestRepos.CHUNK, 5));
-        FixedIndex idx = r.readIndex(b.ref(), b.manifest().disks().get(0));
+        DiskIndex idx = r.readIndex(b.ref(), b.manifest().disks().get(0));
         byte[] blob = store.get(idx.id(0).key());
         assertEquals(
                 FormatConstants.ENCRYPTION_AES256_GCM_SEGMENTED,

@@ -41,7 +41,7 @@ class GoldenRepositoryTest {
     }
 
     @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"v1-plain", "v1-encrypted"})
+    @ValueSource(strings = {"v1-plain", "v1-encrypted", "v2-plain", "v2-encrypted"})
     @DisplayName("a golden repository opens, checks clean and restores bit for bit")
     void readsGolden(String name, @TempDir Path tmp) throws IOException, URISyntaxException {
         Path src = Path.of(GoldenRepositoryTest.class
@@ -56,7 +56,11 @@ class GoldenRepositoryTest {
         assertTrue(r.ok(), r.errors().toString());
         Repository.Listed b = repo.resolve("golden@latest");
         assertEquals("golden", b.manifest().vm().name());
-        assertEquals("v1", b.manifest().labels().get("format"));
+        String version = name.substring(0, 2);
+        assertEquals(version, b.manifest().labels().get("format"));
+        assertEquals(
+                version.equals("v1") ? ".fidx" : ".vidx",
+                b.manifest().disks().get(0).index().substring(5));
         Path out = tmp.resolve("out");
         new Restorer(repo, 2, Progress.NONE).restore(b.ref(), b.manifest(), out, Restorer.Conflict.ABORT);
         assertArrayEquals(goldenDisk(), Files.readAllBytes(out.resolve("golden.img")));
@@ -76,17 +80,26 @@ class GoldenRepositoryTest {
         }
     }
 
-    /** Writes the golden repositories of the current format version into {@code args[0]}. */
+    /**
+     * Writes the golden repositories of format version {@code args[1]} (1 or 2) into {@code args[0]}.
+     * Version 2's disk (chunks averaging 256 KiB, so 64 KiB to 1 MiB) is cut at content-defined
+     * boundaries, its last chunk ending at the unaligned capacity.
+     */
     public static void main(String[] args) throws IOException {
+        int version = Integer.parseInt(args[1]);
         for (boolean enc : new boolean[] {false, true}) {
-            Path dir = Path.of(args[0], "v1-" + (enc ? "encrypted" : "plain"));
-            Repository repo =
-                    Repository.init(new LocalStore(dir), TestRepos.CHUNK, 3, enc ? PASSWORD.toCharArray() : null);
+            Path dir = Path.of(args[0], "v" + version + "-" + (enc ? "encrypted" : "plain"));
+            Repository repo = Repository.init(
+                    new LocalStore(dir),
+                    TestRepos.CHUNK,
+                    3,
+                    enc ? PASSWORD.toCharArray() : null,
+                    version == 1 ? null : io.cairn.repository.index.Chunker.Params.forAverage(TestRepos.CHUNK));
             var src = new io.cairn.repository.backup.BytesDiskSource("golden.img", goldenDisk());
             var req = new io.cairn.repository.backup.BackupRequest(
                     new io.cairn.repository.manifest.Manifest.VmIdentity("golden-identity", "golden", null, null),
                     "file:/golden.img",
-                    java.util.Map.of("format", "v1"),
+                    java.util.Map.of("format", "v" + version),
                     null,
                     null,
                     java.util.List.of(io.cairn.repository.backup.BackupRequest.DiskInput.full(src)),

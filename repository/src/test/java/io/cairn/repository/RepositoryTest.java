@@ -38,13 +38,14 @@ class RepositoryTest {
     @Test
     @DisplayName("a newer format version is refused with both versions named")
     void newerVersion() throws IOException {
-        TestRepos.init(store);
+        TestRepos.initV2(store);
         String cfg =
-                new String(store.get("config"), StandardCharsets.UTF_8).replace("\"version\" : 1", "\"version\" : 2");
+                new String(store.get("config"), StandardCharsets.UTF_8).replace("\"version\" : 2", "\"version\" : 3");
         store.put("config", cfg.getBytes(StandardCharsets.UTF_8));
         NotARepositoryException e =
                 assertThrows(NotARepositoryException.class, () -> Repository.open(store, () -> null));
-        assertTrue(e.getMessage().contains("version 2"), e.getMessage());
+        assertTrue(e.getMessage().contains("version 3"), e.getMessage());
+        assertTrue(e.getMessage().contains("versions 1 to 2"), e.getMessage());
     }
 
     @Test

@@ -12,7 +12,7 @@ import io.cairn.repository.chunk.ChunkId;
 import io.cairn.repository.error.CorruptObjectException;
 import io.cairn.repository.error.ObjectNotFoundException;
 import io.cairn.repository.format.FormatConstants;
-import io.cairn.repository.index.FixedIndex;
+import io.cairn.repository.index.DiskIndex;
 import io.cairn.repository.maintenance.Checker;
 import io.cairn.repository.store.FaultyStore;
 import io.cairn.repository.store.MemoryStore;
@@ -39,7 +39,7 @@ class StoreFaultsTest {
     Path tmp;
 
     /** The one committed backup of {@code vm}, with disk 0's index. */
-    private record Stored(Repository.Listed backup, FixedIndex index) {
+    private record Stored(Repository.Listed backup, DiskIndex index) {
         /** The id of the chunk at disk index {@code i}. */
         ChunkId chunk(int i) {
             return index.id(i);

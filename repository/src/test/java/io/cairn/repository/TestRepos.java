@@ -5,7 +5,7 @@ import io.cairn.repository.backup.BackupWriter;
 import io.cairn.repository.backup.BytesDiskSource;
 import io.cairn.repository.backup.Progress;
 import io.cairn.repository.backup.Restorer;
-import io.cairn.repository.index.FixedIndex;
+import io.cairn.repository.index.DiskIndex;
 import io.cairn.repository.manifest.Manifest;
 import io.cairn.repository.store.Store;
 import java.io.IOException;
@@ -21,7 +21,16 @@ public final class TestRepos {
 
     private TestRepos() {}
 
+    /**
+     * A version 1 repository (fixed chunks of {@link #CHUNK}): the tests that count chunks by
+     * division use it; {@link #initV2} makes the current format.
+     */
     public static Repository init(Store s) throws IOException {
+        return Repository.init(s, CHUNK, 3, null, null);
+    }
+
+    /** A version 2 repository: content-defined chunks averaging {@link #CHUNK} (min 64 KiB, max 1 MiB). */
+    public static Repository initV2(Store s) throws IOException {
         return Repository.init(s, CHUNK, 3, null);
     }
 
@@ -58,7 +67,7 @@ public final class TestRepos {
             Repository repo,
             String vm,
             BytesDiskSource src,
-            FixedIndex base,
+            DiskIndex base,
             List<io.cairn.repository.backup.Extent> changed)
             throws IOException {
         BackupRequest req = new BackupRequest(
@@ -77,7 +86,7 @@ public final class TestRepos {
     /** Restores disk 0 of a backup into memory through the real restorer (via a temp file). */
     public static byte[] restoreDisk(Repository repo, Repository.Listed b, java.nio.file.Path tmpDir)
             throws IOException {
-        FixedIndex idx = repo.readIndex(b.ref(), b.manifest().disks().get(0));
+        DiskIndex idx = repo.readIndex(b.ref(), b.manifest().disks().get(0));
         java.nio.file.Path f = tmpDir.resolve("r-" + System.nanoTime());
         new Restorer(repo, 2, Progress.NONE).restoreDisk(idx, "d", f);
         byte[] out = java.nio.file.Files.readAllBytes(f);

@@ -26,6 +26,14 @@ public final class Catalog {
         this.repo = repo;
     }
 
+    /**
+     * Forgets the listing: a job that may have written or removed a backup has just finished, and
+     * whoever started it expects to see the result on the next page, not 2 seconds later.
+     */
+    public void changed() {
+        listing = null;
+    }
+
     /** Every readable backup, oldest first, as listed at most 2 seconds ago. */
     public List<Repository.Listed> backups() throws IOException {
         Listing l = listing;

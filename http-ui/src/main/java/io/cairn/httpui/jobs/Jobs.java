@@ -76,6 +76,8 @@ public final class Jobs implements AutoCloseable {
     private final Map<String, Job.Event> lastEvents = new ConcurrentHashMap<>();
     private final JobHistory history;
 
+    private final List<Runnable> afterEach = new java.util.concurrent.CopyOnWriteArrayList<>();
+
     public Jobs(Repository repo, int threads) {
         this(repo, threads, null, m -> {});
     }
@@ -238,6 +240,14 @@ public final class Jobs implements AutoCloseable {
         return queue(kind, target, owner, pool, done, work);
     }
 
+    /**
+     * Runs {@code hook} when every job's work ends, before the job reads as finished (the catalog forgets
+     * its listing there, so the backup a job just wrote is listed at once).
+     */
+    public void afterEach(Runnable hook) {
+        afterEach.add(hook);
+    }
+
     /** {@link #submit} without an owner (the scheduler's) or a callback, on the {@code pool}. */
     public Job submit(String kind, String target, Pool pool, Work work) throws QueueFullException {
         return queue(kind, target, null, pool, j -> {}, work);
@@ -269,8 +279,11 @@ public final class Jobs implements AutoCloseable {
         try {
             job.checkCancelled();
             job.start();
-            job.succeed(work.run(job, job.progress()));
+            String result = work.run(job, job.progress());
+            afterEach.forEach(Runnable::run); // before the job reads as finished to anyone watching it
+            job.succeed(result);
         } catch (Exception e) {
+            afterEach.forEach(Runnable::run);
             if (job.cancelRequested()) {
                 job.fail(new Job.CancelledException(job.id()));
             } else {
@@ -278,6 +291,7 @@ public final class Jobs implements AutoCloseable {
             }
         } catch (Error e) {
             // a StackOverflowError from a hostile guest's data, an OutOfMemoryError: the job failed, visibly
+            afterEach.forEach(Runnable::run);
             job.fail(new Exception("internal error: " + e));
             throw e;
         } finally {

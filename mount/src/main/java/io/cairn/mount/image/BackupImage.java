@@ -1,13 +1,13 @@
 package io.cairn.mount.image;
 
-import io.cairn.repository.index.FixedIndex;
+import io.cairn.repository.index.DiskIndex;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 
 /**
- * One backed-up disk as an {@link Image}: offset → index entry by division (fixed-size chunks, as
- * PBS's {@code chunk_from_offset}), chunks through the shared {@link ChunkCache}, all-zero
- * entries answered without touching the store.
+ * One backed-up disk as an {@link Image}: offset → index entry by division (v1's fixed-size chunks,
+ * as PBS's {@code chunk_from_offset}) or by binary search (v2's content-defined chunks), chunks
+ * through the shared {@link ChunkCache}, all-zero entries answered without touching the store.
  *
  * <p>Sequential access is detected per stream: a read that starts where an earlier read ended
  * continues that stream and schedules the next chunks ahead of it. Up to {@link #STREAMS} streams
@@ -18,7 +18,7 @@ public final class BackupImage implements Image {
     static final int STREAMS = 8;
     private static final byte[] ZEROS = new byte[64 * 1024];
 
-    private final FixedIndex index;
+    private final DiskIndex index;
     private final ChunkCache cache;
     private final int readAheadChunks;
     private final long[] streamEnds = new long[STREAMS];
@@ -29,14 +29,14 @@ public final class BackupImage implements Image {
      * @param readAheadChunks how many chunks a sequential stream keeps scheduled ahead of its
      *        position (0 disables read-ahead)
      */
-    public BackupImage(FixedIndex index, ChunkCache cache, int readAheadChunks) {
+    public BackupImage(DiskIndex index, ChunkCache cache, int readAheadChunks) {
         this.index = index;
         this.cache = cache;
         this.readAheadChunks = readAheadChunks;
         java.util.Arrays.fill(streamEnds, -1);
     }
 
-    public FixedIndex index() {
+    public DiskIndex index() {
         return index;
     }
 
@@ -61,8 +61,8 @@ public final class BackupImage implements Image {
         readAhead(position, position + want);
         long pos = position;
         long end = position + want;
-        while (pos < end) {
-            int i = index.entryAt(pos);
+        int i = index.entryAt(pos);
+        for (; pos < end; i++) {
             long chunkStart = index.offset(i);
             int within = (int) (pos - chunkStart);
             int n = (int) Math.min(end - pos, index.length(i) - within);
@@ -79,7 +79,7 @@ public final class BackupImage implements Image {
                 }
                 dst.put(data, within, n);
             }
-            pos += n;
+            pos += n; // the next entry starts exactly here
         }
         return want;
     }
@@ -93,7 +93,7 @@ public final class BackupImage implements Image {
         synchronized (streamEnds) {
             for (int s = 0; s < STREAMS; s++) {
                 // A read that starts at (or within one chunk after) where a stream ended continues it.
-                if (streamEnds[s] >= 0 && start >= streamEnds[s] && start - streamEnds[s] <= index.chunkSize()) {
+                if (streamEnds[s] >= 0 && start >= streamEnds[s] && start - streamEnds[s] <= index.maxLength()) {
                     slot = s;
                     break;
                 }

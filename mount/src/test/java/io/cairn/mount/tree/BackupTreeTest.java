@@ -16,7 +16,7 @@ import io.cairn.repository.backup.DiskSource;
 import io.cairn.repository.backup.Progress;
 import io.cairn.repository.error.CorruptObjectException;
 import io.cairn.repository.format.Json;
-import io.cairn.repository.index.FixedIndex;
+import io.cairn.repository.index.DiskIndex;
 import io.cairn.repository.manifest.Manifest;
 import io.cairn.repository.store.LocalStore;
 import io.cairn.vixmntbridge.VirtualDisk;
@@ -50,7 +50,9 @@ class BackupTreeTest {
 
     @BeforeEach
     void setUp() throws IOException {
-        repo = Repository.init(new LocalStore(dir.resolve("repo")), CHUNK, 1, null);
+        // Version 1 (fixed chunks): these tests count fetches by chunk arithmetic; BackupImageTest
+        // reads version 2 disks.
+        repo = Repository.init(new LocalStore(dir.resolve("repo")), CHUNK, 1, null, null);
         cache = new ChunkCache(repo.chunks(), 4L * CHUNK, 2);
         // 10 chunks + 1000 bytes: random, then two zero chunks, then text, and a short last chunk
         disk = new byte[10 * CHUNK + 1000];
@@ -270,7 +272,7 @@ class BackupTreeTest {
     @DisplayName("a corrupt chunk is a read error, never wrong bytes")
     void corruptChunk() throws Exception {
         BackupWriter.Result r = backup("vm-4", "bad", null, image);
-        FixedIndex idx = repo.readIndex(r.ref(), r.manifest().disks().get(0));
+        DiskIndex idx = repo.readIndex(r.ref(), r.manifest().disks().get(0));
         Path chunk = dir.resolve("repo").resolve(idx.id(1).key());
         byte[] c = Files.readAllBytes(chunk);
         c[c.length / 2] ^= 0x40;

@@ -8,7 +8,7 @@ import io.cairn.repository.backup.BackupWriter;
 import io.cairn.repository.backup.DiskSource;
 import io.cairn.repository.backup.Extent;
 import io.cairn.repository.error.RepositoryException;
-import io.cairn.repository.index.FixedIndex;
+import io.cairn.repository.index.DiskIndex;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -81,7 +81,7 @@ public final class FileBackup {
                     throw new RepositoryException(
                             "--changed-areas needs an earlier backup of VM '" + vm.name() + "' with one disk");
                 }
-                FixedIndex base =
+                DiskIndex base =
                         repo.readIndex(prev.ref(), prev.manifest().disks().get(0));
                 parent = prev.ref().id();
                 inputs.add(new BackupRequest.DiskInput(vm.disks().get(0), base, r.changedAreas(), null));

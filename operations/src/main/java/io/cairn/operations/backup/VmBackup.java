@@ -9,7 +9,7 @@ import io.cairn.repository.backup.BackupRequest;
 import io.cairn.repository.backup.BackupWriter;
 import io.cairn.repository.backup.DiskSource;
 import io.cairn.repository.backup.Extent;
-import io.cairn.repository.index.FixedIndex;
+import io.cairn.repository.index.DiskIndex;
 import io.cairn.repository.manifest.Manifest;
 import io.cairn.vsphere.backup.BackupSnapshot;
 import io.cairn.vsphere.backup.Snapshots;
@@ -167,7 +167,7 @@ public final class VmBackup {
             job.log(d.label() + ": full read (the change tracking chain is broken or not available)");
             return new BackupRequest.DiskInput(src, null, null, d.changeId());
         }
-        FixedIndex base = repo.readIndex(previous.ref(), before);
+        DiskIndex base = repo.readIndex(previous.ref(), before);
         job.log(d.label() + ": " + changed.size() + " changed areas since changeId " + before.changeId());
         return new BackupRequest.DiskInput(src, base, changed, d.changeId());
     }

@@ -7,7 +7,7 @@ import io.cairn.repository.Repository;
 import io.cairn.repository.backup.DiskOutput;
 import io.cairn.repository.backup.Progress;
 import io.cairn.repository.backup.Restorer;
-import io.cairn.repository.index.FixedIndex;
+import io.cairn.repository.index.DiskIndex;
 import io.cairn.repository.manifest.Manifest;
 import io.cairn.vixmntbridge.vmdk.DiskDatabase;
 import io.cairn.vsphere.connect.VsphereConnection;
@@ -152,7 +152,7 @@ public final class VsphereRestore {
             }
             job.checkCancelled();
             DatastorePath path = DatastorePath.parse(target.fileName());
-            FixedIndex idx = repo.readIndex(b.ref(), d);
+            DiskIndex idx = repo.readIndex(b.ref(), d);
             try (HttpsDiskUpload up =
                     HttpsDiskUpload.create(ds, path, d.capacity(), DiskDatabase.restorable(d.metadata()))) {
                 restorer.restoreDisk(idx, d.name() + " -> " + path, sink(up::write));

@@ -9,7 +9,7 @@ import io.cairn.repository.backup.BackupWriter;
 import io.cairn.repository.backup.DiskOutput;
 import io.cairn.repository.backup.Progress;
 import io.cairn.repository.backup.Restorer;
-import io.cairn.repository.index.FixedIndex;
+import io.cairn.repository.index.DiskIndex;
 import io.cairn.repository.manifest.Manifest;
 import io.cairn.repository.store.LocalStore;
 import io.cairn.vsphere.connect.ConnectOptions;
@@ -106,7 +106,7 @@ class HttpsDiskSourceIT {
         Manifest.DiskEntry entry = res.manifest().disks().get(0);
         assertEquals(DISK_SIZE, entry.capacity());
         assertEquals("pvscsi", entry.metadata().get("adapterType"));
-        FixedIndex idx = repo.readIndex(res.ref(), entry);
+        DiskIndex idx = repo.readIndex(res.ref(), entry);
 
         Path file = tmp.resolve("restored.img");
         new Restorer(repo, 2, Progress.NONE).restoreDisk(idx, "it-vm", file);

@@ -1,7 +1,7 @@
 package io.cairn.repository.backup;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.cairn.repository.index.FixedIndex;
+import io.cairn.repository.index.DiskIndex;
 import io.cairn.repository.manifest.Manifest;
 import java.util.List;
 import java.util.Map;
@@ -32,7 +32,7 @@ public record BackupRequest(
      * the changed areas are taken from {@code base} without reading the source. Without them every
      * chunk is read, and only chunks the repository lacks are stored.
      */
-    public record DiskInput(DiskSource source, FixedIndex base, List<Extent> changedAreas, String changeId) {
+    public record DiskInput(DiskSource source, DiskIndex base, List<Extent> changedAreas, String changeId) {
         public static DiskInput full(DiskSource source) {
             return new DiskInput(source, null, null, null);
         }

@@ -6,10 +6,14 @@ import io.cairn.repository.chunk.ChunkStore;
 import io.cairn.repository.error.BackupNotFoundException;
 import io.cairn.repository.error.ObjectNotFoundException;
 import io.cairn.repository.format.FormatConstants;
+import io.cairn.repository.index.Chunker;
+import io.cairn.repository.index.DiskIndex;
 import io.cairn.repository.index.FixedIndex;
+import io.cairn.repository.index.VariableIndex;
 import io.cairn.repository.lock.Lock;
 import io.cairn.repository.manifest.BackupRef;
 import io.cairn.repository.manifest.Manifest;
+import io.cairn.repository.store.Store;
 import java.io.IOException;
 import java.security.SecureRandom;
 import java.time.Duration;
@@ -85,6 +89,8 @@ public final class BackupWriter {
             try {
                 List<Manifest.DiskEntry> disks = new ArrayList<>();
                 RecentChunks seen = new RecentChunks();
+                // Chunks become durable together, before the commit (one fsync each, many at once).
+                Store.Batch batch = repo.store().batch();
                 for (int d = 0; d < req.disks().size(); d++) {
                     BackupRequest.DiskInput in = req.disks().get(d);
                     if (baseGone) {
@@ -92,10 +98,12 @@ public final class BackupWriter {
                     }
                     String diskKey = "disk" + d;
                     DiskStatsCounter stats = new DiskStatsCounter();
-                    FixedIndex idx = backupDisk(in, diskKey, stats, seen);
+                    DiskIndex idx = repo.chunker() == null
+                            ? backupDisk(in, diskKey, stats, seen, batch)
+                            : backupCut(in, diskKey, stats, seen, batch);
                     in.source().finish();
                     byte[] bytes = idx.toBytes();
-                    String indexName = diskKey + FormatConstants.INDEX_SUFFIX;
+                    String indexName = diskKey + idx.suffix();
                     written.add(ref.fileKey(indexName));
                     repo.store().put(ref.fileKey(indexName), bytes);
                     disks.add(new Manifest.DiskEntry(
@@ -112,6 +120,7 @@ public final class BackupWriter {
                 for (BackupRequest.FileInput f : req.files()) {
                     files.add(storeFile(f));
                 }
+                batch.finish();
                 lock.checkHeld();
                 repo.store().sync(); // every chunk and index name durable before the manifest exists
                 Manifest m = new Manifest(
@@ -162,7 +171,8 @@ public final class BackupWriter {
         }
     }
 
-    private FixedIndex backupDisk(BackupRequest.DiskInput in, String diskKey, DiskStatsCounter stats, RecentChunks seen)
+    private FixedIndex backupDisk(
+            BackupRequest.DiskInput in, String diskKey, DiskStatsCounter stats, RecentChunks seen, Store.Batch batch)
             throws IOException {
         DiskSource src = in.source();
         int cs = repo.config().chunkSize();
@@ -171,7 +181,7 @@ public final class BackupWriter {
         int n = idx.count();
 
         BitSet toRead = new BitSet(n);
-        FixedIndex base = in.base();
+        FixedIndex base = in.base() instanceof FixedIndex f ? f : null;
         boolean incremental =
                 base != null && in.changedAreas() != null && base.capacity() == capacity && base.chunkSize() == cs;
         if (incremental) {
@@ -199,7 +209,7 @@ public final class BackupWriter {
         progress.advance(skipped);
 
         try {
-            readChunks(src, idx, work, stats, seen);
+            readChunks(src, idx, work, stats, seen, batch);
         } finally {
             progress.end();
         }
@@ -215,7 +225,7 @@ public final class BackupWriter {
                 }
                 progress.begin(diskKey + " " + src.name() + " (chunks missing from the base)", bytes);
                 try {
-                    readChunks(src, idx, missing, stats, seen);
+                    readChunks(src, idx, missing, stats, seen, batch);
                 } finally {
                     progress.end();
                 }
@@ -231,41 +241,131 @@ public final class BackupWriter {
         return idx;
     }
 
-    private void readChunks(DiskSource src, FixedIndex idx, int[] work, DiskStatsCounter stats, RecentChunks seen)
+    private void readChunks(
+            DiskSource src, FixedIndex idx, int[] work, DiskStatsCounter stats, RecentChunks seen, Store.Batch batch)
             throws IOException {
-        int cs = repo.config().chunkSize();
-        ChunkStore chunks = repo.chunks();
-        try (ReadAhead reader = new ReadAhead(src, idx, work, threads)) {
-            Parallel.forEach(work.length, threads, "backup", () -> {
-                byte[] zeros = new byte[cs];
-                return w -> {
-                    ReadAhead.Chunk c = reader.take();
-                    try {
-                        int i = c.entry();
-                        int len = idx.length(i);
-                        byte[] buf = c.data();
-                        // All-zero chunks are never stored: their index entry stays the zero id.
-                        if (Arrays.mismatch(buf, 0, len, zeros, 0, len) != -1) {
-                            ChunkId id = chunks.id(buf, 0, len);
-                            if (!seen.seen(id)) {
-                                ChunkStore.PutResult r = chunks.put(id, buf, 0, len);
-                                if (r.stored()) {
-                                    stats.fresh.incrementAndGet();
-                                    stats.freshBytes.addAndGet(len);
-                                    stats.stored.addAndGet(r.storedBytes());
-                                }
-                            }
-                            idx.set(i, id);
-                        } else {
-                            idx.clear(i);
-                        }
-                        progress.advance(len);
-                    } finally {
-                        reader.release(c);
-                    }
-                };
-            });
+        try (ReadAhead reader = ReadAhead.ranges(src, work, idx::offset, idx::length, idx.chunkSize(), threads)) {
+            store(reader.start(), idx.chunkSize(), idx::set, idx::clear, stats, seen, batch);
         }
+    }
+
+    /** Where workers put the id of each chunk they stored. */
+    @FunctionalInterface
+    private interface SetId {
+        void set(int entry, ChunkId id);
+    }
+
+    /**
+     * Hashes, compresses and stores what {@code reader} emits, on {@code threads} workers, until it
+     * ends; records each id through {@code setId} (all-zero chunks through {@code clear}).
+     */
+    private void store(
+            ReadAhead reader,
+            int maxLength,
+            SetId setId,
+            java.util.function.IntConsumer clear,
+            DiskStatsCounter stats,
+            RecentChunks seen,
+            Store.Batch batch)
+            throws IOException {
+        ChunkStore chunks = repo.chunks();
+        Parallel.forEach(threads, threads, "backup", () -> {
+            byte[] zeros = new byte[maxLength];
+            return w -> {
+                try {
+                    ReadAhead.Chunk c;
+                    while ((c = reader.take()) != null) {
+                        try {
+                            int len = c.length();
+                            byte[] buf = c.data();
+                            // All-zero chunks are never stored: their index entry stays the zero id.
+                            if (Arrays.mismatch(buf, 0, len, zeros, 0, len) != -1) {
+                                ChunkId id = chunks.id(buf, 0, len);
+                                if (!seen.seen(id)) {
+                                    ChunkStore.PutResult r = chunks.put(id, buf, 0, len, batch);
+                                    if (r.stored()) {
+                                        stats.fresh.incrementAndGet();
+                                        stats.freshBytes.addAndGet(len);
+                                        stats.stored.addAndGet(r.storedBytes());
+                                    }
+                                }
+                                setId.set(c.entry(), id);
+                            } else {
+                                clear.accept(c.entry());
+                            }
+                            progress.advance(len);
+                        } finally {
+                            reader.release(c);
+                        }
+                    }
+                } catch (IOException | RuntimeException e) {
+                    reader.abort(); // the reading thread stops, and the other workers with it
+                    throw e;
+                }
+            };
+        });
+    }
+
+    /**
+     * A version 2 disk: content-defined chunks cut by a {@link DiskCutter} (all of the disk, or the
+     * changed neighbourhoods of an incremental), then, for an incremental, every copied chunk
+     * renewed and the missing ones read again over their same ranges.
+     */
+    private VariableIndex backupCut(
+            BackupRequest.DiskInput in, String diskKey, DiskStatsCounter stats, RecentChunks seen, Store.Batch batch)
+            throws IOException {
+        DiskSource src = in.source();
+        Chunker chunker = repo.chunker();
+        int max = chunker.params().max();
+        long capacity = src.capacity();
+        VariableIndex base = in.base() instanceof VariableIndex v
+                        && in.changedAreas() != null
+                        && v.capacity() == capacity
+                        && v.maxLength() == max
+                ? v
+                : null;
+        VariableIndex.Builder b =
+                VariableIndex.builder(capacity, max, repo.chunks().keyed());
+        BitSet copied = new BitSet();
+        DiskCutter cutter = new DiskCutter(
+                src, capacity, chunker, base, in.changedAreas(), src.allocatedAreas(), b, copied, progress);
+        progress.begin(diskKey + " " + src.name(), capacity);
+        try (ReadAhead reader = new ReadAhead(src.name(), max, threads, cutter)) {
+            store(reader.start(), max, b::set, b::clear, stats, seen, batch);
+        } finally {
+            progress.end();
+        }
+        stats.read.set(cutter.readChunks());
+        if (base != null) {
+            int[] missing = missingCopies(copied, b::id);
+            if (missing.length > 0) {
+                stats.read.addAndGet(missing.length);
+                long bytes = 0;
+                for (int e : missing) {
+                    bytes += length(b, e);
+                }
+                progress.begin(diskKey + " " + src.name() + " (chunks missing from the base)", bytes);
+                try (ReadAhead reader = ReadAhead.ranges(
+                        src, missing, e -> e == 0 ? 0 : b.end(e - 1), e -> length(b, e), max, threads)) {
+                    store(reader.start(), max, b::set, b::clear, stats, seen, batch);
+                } finally {
+                    progress.end();
+                }
+            }
+        }
+        VariableIndex idx = b.build();
+        long zeroEntries = 0;
+        for (int i = 0; i < idx.count(); i++) {
+            if (idx.isZero(i)) {
+                zeroEntries++;
+            }
+        }
+        stats.zero.set(zeroEntries);
+        return idx;
+    }
+
+    private static int length(VariableIndex.Builder b, int e) {
+        return (int) (b.end(e) - (e == 0 ? 0 : b.end(e - 1)));
     }
 
     /**
@@ -273,14 +373,26 @@ public final class BackupWriter {
      * and returns the entries whose chunk does not exist.
      */
     private int[] missingCopies(FixedIndex idx, BitSet read) throws IOException {
-        Map<ChunkId, List<Integer>> copied = new LinkedHashMap<>();
+        BitSet copiedEntries = new BitSet(idx.count());
         for (int i = read.nextClearBit(0); i < idx.count(); i = read.nextClearBit(i + 1)) {
             if (!idx.isZero(i)) {
-                copied.computeIfAbsent(idx.id(i), k -> new ArrayList<>(1)).add(i);
+                copiedEntries.set(i);
             }
         }
+        return missingCopies(copiedEntries, idx::id);
+    }
+
+    /**
+     * Renews every distinct chunk of the entries in {@code copiedEntries} (ids taken from a base
+     * without reading) and returns the entries whose chunk does not exist.
+     */
+    private int[] missingCopies(BitSet copiedEntries, java.util.function.IntFunction<ChunkId> idOf) throws IOException {
+        Map<ChunkId, List<Integer>> copied = new LinkedHashMap<>();
+        for (int i = copiedEntries.nextSetBit(0); i >= 0; i = copiedEntries.nextSetBit(i + 1)) {
+            copied.computeIfAbsent(idOf.apply(i), k -> new ArrayList<>(1)).add(i);
+        }
         List<ChunkId> ids = new ArrayList<>(copied.keySet());
-        BitSet missing = new BitSet(idx.count());
+        BitSet missing = new BitSet();
         ChunkStore chunks = repo.chunks();
         Parallel.forEach(ids.size(), threads, "backup", () -> k -> {
             ChunkId id = ids.get(k);

@@ -4,7 +4,7 @@ import io.cairn.repository.Repository;
 import io.cairn.repository.chunk.ChunkId;
 import io.cairn.repository.error.CorruptObjectException;
 import io.cairn.repository.error.RepositoryException;
-import io.cairn.repository.index.FixedIndex;
+import io.cairn.repository.index.DiskIndex;
 import io.cairn.repository.manifest.BackupRef;
 import io.cairn.repository.manifest.Manifest;
 import java.io.ByteArrayOutputStream;
@@ -93,7 +93,7 @@ public final class Restorer {
                 out.add(new Output(t, 0, true));
                 continue;
             }
-            FixedIndex idx = repo.readIndex(ref, d);
+            DiskIndex idx = repo.readIndex(ref, d);
             if (format == null) {
                 writeAtomically(t, tmp -> restoreDisk(idx, d.name(), tmp));
             } else {
@@ -155,7 +155,7 @@ public final class Restorer {
      * Writes a disk in another format: into a scratch directory beside the target, then its files are
      * moved into place, the one users open last, so an interrupted restore leaves no disk that opens.
      */
-    private void restoreFormatted(FixedIndex idx, Manifest.DiskEntry d, Path target, DiskOutput format)
+    private void restoreFormatted(DiskIndex idx, Manifest.DiskEntry d, Path target, DiskOutput format)
             throws IOException {
         byte[] r = new byte[6];
         new SecureRandom().nextBytes(r);
@@ -193,7 +193,7 @@ public final class Restorer {
      * Hands a disk to a sink in disk order: chunks are fetched and verified in parallel, then each
      * worker waits for its turn, so at most one chunk per worker is held in memory.
      */
-    public void restoreDisk(FixedIndex idx, String name, DiskOutput.Sink sink) throws IOException {
+    public void restoreDisk(DiskIndex idx, String name, DiskOutput.Sink sink) throws IOException {
         progress.begin(name, idx.capacity());
         Object turn = new Object();
         int[] next = {0};
@@ -259,7 +259,7 @@ public final class Restorer {
     }
 
     /** Entry i's chunk, verified against its id and checked to cover exactly the entry's bytes. */
-    private byte[] fetch(FixedIndex idx, int i) throws IOException {
+    private byte[] fetch(DiskIndex idx, int i) throws IOException {
         ChunkId id = idx.id(i);
         byte[] data = repo.chunks().get(id);
         if (data.length != idx.length(i)) {
@@ -270,7 +270,7 @@ public final class Restorer {
     }
 
     /** Writes a disk as a raw image into {@code file} (created), in parallel, sparse. */
-    public void restoreDisk(FixedIndex idx, String name, Path file) throws IOException {
+    public void restoreDisk(DiskIndex idx, String name, Path file) throws IOException {
         progress.begin(name, idx.capacity());
         Files.createFile(file);
         try (java.io.RandomAccessFile raf = new java.io.RandomAccessFile(file.toFile(), "rw")) {

@@ -55,12 +55,24 @@ public final class ChunkStore {
      * renewed so that a concurrent garbage collection's safety margin protects it.
      */
     public PutResult put(ChunkId id, byte[] data, int off, int len) throws IOException {
+        return put(id, data, off, len, null);
+    }
+
+    /**
+     * As {@link #put(ChunkId, byte[], int, int)}, written through {@code batch} (durable once the
+     * batch finishes), or at once when it is null.
+     */
+    public PutResult put(ChunkId id, byte[] data, int off, int len, Store.Batch batch) throws IOException {
         String key = id.key();
         if (store.touch(key)) {
             return new PutResult(false, 0);
         }
         byte[] blob = codec.encode(FormatConstants.BLOB_TYPE_CHUNK, id.bytes(), data, off, len);
-        store.put(key, blob);
+        if (batch == null) {
+            store.put(key, blob);
+        } else {
+            batch.put(key, blob, 0, blob.length);
+        }
         return new PutResult(true, blob.length);
     }
 

@@ -59,6 +59,26 @@ public final class DataKeys {
         return mac.doFinal();
     }
 
+    /**
+     * The content-defined chunker's secret seed: the first 8 bytes (little-endian) of HMAC-SHA-256
+     * under the data key of {@code "cairn chunker seed v1"}. The data key, not the id key: every value
+     * HMAC(id key, m) can appear as a chunk id in the store (a chunk whose content is m), so a seed
+     * derived under the id key could be published by a guest file with the right content.
+     */
+    public long chunkerSeed() {
+        try {
+            Mac m = Mac.getInstance("HmacSHA256");
+            m.init(new SecretKeySpec(dataKey.getEncoded(), "HmacSHA256"));
+            byte[] h =
+                    m.doFinal(FormatConstants.CHUNKER_SEED_DOMAIN.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            return ByteBuffer.wrap(h, 0, 8)
+                    .order(java.nio.ByteOrder.LITTLE_ENDIAN)
+                    .getLong();
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("HmacSHA256 unavailable", e);
+        }
+    }
+
     /** Size of the ciphertext for {@code plainLength} bytes: nonce + data + one tag per segment. */
     public static int sealedSize(int plainLength) {
         int segments =

@@ -13,8 +13,10 @@ public final class FormatConstants {
     // ---- repository ----
     /** The {@code format} field of the {@code config} document. */
     public static final String CONFIG_FORMAT = "cairn-repository";
-    /** Repository format version this code writes and the newest it reads. */
-    public static final int REPOSITORY_VERSION = 1;
+    /** Repository format version {@code init} writes and the newest this code reads: content-defined chunks. */
+    public static final int REPOSITORY_VERSION = 2;
+    /** The first repository format: fixed-size chunks, no {@code chunker} in {@code config}; still read and written. */
+    public static final int REPOSITORY_VERSION_1 = 1;
 
     public static final int MIN_CHUNK_SIZE = 256 * 1024;
     public static final int MAX_CHUNK_SIZE = 8 * 1024 * 1024;
@@ -60,6 +62,34 @@ public final class FormatConstants {
     public static final int FIDX_VERSION = 1;
     public static final int FIDX_HEADER_SIZE = 64;
     public static final int FIDX_FLAG_KEYED_IDS = 1;
+
+    // ---- variable index (repository version 2) ----
+    /** 0x89 'C' 'V' 'I' 'X' CR LF SUB: a variable index, told from a fixed one by its magic. */
+    public static final byte[] VIDX_MAGIC = {(byte) 0x89, 'C', 'V', 'I', 'X', 0x0D, 0x0A, 0x1A};
+
+    public static final int VIDX_VERSION = 1;
+    public static final int VIDX_HEADER_SIZE = 64;
+    /** End offset (u64) and chunk id per entry. */
+    public static final int VIDX_ENTRY_SIZE = 40;
+
+    public static final int VIDX_FLAG_KEYED_IDS = 1;
+    public static final String VIDX_SUFFIX = ".vidx";
+
+    // ---- content-defined chunker (repository version 2) ----
+    /** {@code config} {@code chunker.algorithm}: the boundary function and cut rule of the format document. */
+    public static final String CHUNKER_ALGORITHM = "aligned-cdc-1";
+    /** Boundaries fall on multiples of this (guest filesystems' 4 KiB clusters). */
+    public static final int CHUNKER_ALIGN = 4096;
+    /** Bytes before a candidate boundary that decide it. */
+    public static final int CHUNKER_WINDOW = 64;
+    /** Largest {@code chunker.max} a config may ask for (bounds every buffer a reader sizes from it). */
+    public static final int CHUNKER_MAX_LIMIT = 32 * 1024 * 1024;
+    /** The boundary function's word multiplier (2^64 / golden ratio). */
+    public static final long CHUNKER_MUL1 = 0x9E3779B97F4A7C15L;
+    /** The boundary function's finalizer multiplier (SplitMix64's). */
+    public static final long CHUNKER_MUL2 = 0xBF58476D1CE4E5B9L;
+    /** Message of the encrypted repositories' chunker seed: HMAC-SHA-256 under the data key. */
+    public static final String CHUNKER_SEED_DOMAIN = "cairn chunker seed v1";
 
     /** Chunk id length (SHA-256 / HMAC-SHA-256). */
     public static final int ID_SIZE = 32;

@@ -12,7 +12,7 @@ import java.util.Arrays;
  * maps to its chunk by division (as Proxmox Backup Server's {@code fixed_index.rs}). The in-memory
  * form is the serialized form, so loading and saving are copies.
  */
-public final class FixedIndex {
+public final class FixedIndex implements DiskIndex {
     private final long capacity;
     private final int chunkSize;
     private final boolean keyed;
@@ -85,6 +85,7 @@ public final class FixedIndex {
         return new FixedIndex(capacity, chunkSize, (h.getInt(12) & FormatConstants.FIDX_FLAG_KEYED_IDS) != 0, b);
     }
 
+    @Override
     public long capacity() {
         return capacity;
     }
@@ -93,18 +94,22 @@ public final class FixedIndex {
         return chunkSize;
     }
 
+    @Override
     public boolean keyed() {
         return keyed;
     }
 
+    @Override
     public int count() {
         return count;
     }
 
+    @Override
     public ChunkId id(int i) {
         return ChunkId.of(bytes, position(i));
     }
 
+    @Override
     public boolean isZero(int i) {
         int p = position(i);
         for (int k = 0; k < FormatConstants.ID_SIZE; k++) {
@@ -124,18 +129,31 @@ public final class FixedIndex {
         java.util.Arrays.fill(bytes, position(i), position(i) + FormatConstants.ID_SIZE, (byte) 0);
     }
 
+    @Override
     public long offset(int i) {
         return (long) i * chunkSize;
     }
 
     /** Bytes covered by entry i: the chunk size, except for a short last chunk. */
+    @Override
     public int length(int i) {
         return (int) Math.min(chunkSize, capacity - offset(i));
     }
 
     /** The entry covering byte {@code offset}. */
+    @Override
     public int entryAt(long offset) {
         return (int) (offset / chunkSize);
+    }
+
+    @Override
+    public int maxLength() {
+        return chunkSize;
+    }
+
+    @Override
+    public String suffix() {
+        return FormatConstants.INDEX_SUFFIX;
     }
 
     private int position(int i) {
@@ -146,6 +164,7 @@ public final class FixedIndex {
     }
 
     /** The serialized form (a copy). */
+    @Override
     public byte[] toBytes() {
         return bytes.clone();
     }

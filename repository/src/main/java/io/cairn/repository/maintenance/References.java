@@ -2,7 +2,7 @@ package io.cairn.repository.maintenance;
 
 import io.cairn.repository.Repository;
 import io.cairn.repository.chunk.ChunkId;
-import io.cairn.repository.index.FixedIndex;
+import io.cairn.repository.index.DiskIndex;
 import io.cairn.repository.manifest.Manifest;
 import java.io.IOException;
 
@@ -23,7 +23,7 @@ final class References {
     static void walk(Repository repo, Repository.Listed b, Visitor v, IndexFailure onFailure) throws IOException {
         Manifest m = b.manifest();
         for (Manifest.DiskEntry d : m.disks()) {
-            FixedIndex idx;
+            DiskIndex idx;
             try {
                 idx = repo.readIndex(b.ref(), d);
             } catch (IOException e) {

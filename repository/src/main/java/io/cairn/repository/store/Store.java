@@ -28,6 +28,33 @@ public interface Store {
         put(key, data, 0, data.length);
     }
 
+    /**
+     * A group of writes whose durability is settled together, for a writer of many objects (a
+     * backup's chunks). Each {@link #put} is atomic as {@link Store#put}, but its bytes and name need
+     * only be durable — and the object visible — once {@link #finish} returns; an object is never
+     * visible with bytes that are not durable. Failures belong to the batch: they surface from a
+     * later {@link #put} or from {@link #finish}, never in another batch.
+     */
+    interface Batch {
+        void put(String key, byte[] data, int offset, int length) throws IOException;
+
+        /** Waits until every write of this batch is durable and named, then reports its first failure. */
+        void finish() throws IOException;
+    }
+
+    /** A new batch. The default writes each object with {@link #put} at once. */
+    default Batch batch() {
+        return new Batch() {
+            @Override
+            public void put(String key, byte[] data, int offset, int length) throws IOException {
+                Store.this.put(key, data, offset, length);
+            }
+
+            @Override
+            public void finish() {}
+        };
+    }
+
     /** Reads a whole object. @throws io.cairn.repository.error.ObjectNotFoundException if it does not exist */
     byte[] get(String key) throws IOException;
 

@@ -10,7 +10,7 @@ import io.cairn.repository.Repository;
 import io.cairn.repository.TestRepos;
 import io.cairn.repository.chunk.ChunkId;
 import io.cairn.repository.format.FormatConstants;
-import io.cairn.repository.index.FixedIndex;
+import io.cairn.repository.index.DiskIndex;
 import io.cairn.repository.manifest.Manifest;
 import io.cairn.repository.store.FaultyStore;
 import io.cairn.repository.store.LocalStore;
@@ -91,7 +91,7 @@ class BackupRestoreTest {
         System.arraycopy(noise, 0, v2, 5 * C + 100, noise.length); // inside chunk 5
         System.arraycopy(noise, 0, v2, 9 * C - 500, noise.length); // across chunks 8 and 9
         List<Extent> changed = List.of(new Extent(5 * C + 100, 1000), new Extent(9 * C - 500, 1000));
-        FixedIndex base = repo.readIndex(first.ref(), first.manifest().disks().get(0));
+        DiskIndex base = repo.readIndex(first.ref(), first.manifest().disks().get(0));
         var second = TestRepos.backup(repo, "vm1", new BytesDiskSource("vm1.img", v2), base, changed);
         assertEquals(3, second.manifest().disks().get(0).stats().readChunks());
         BackupWriterResultCheck.check(repo, second, v2, tmp);
@@ -105,7 +105,7 @@ class BackupRestoreTest {
         byte[] v1 = TestRepos.disk(4 * C, 4);
         var first = TestRepos.backup(repo, "vm1", v1);
         byte[] v2 = TestRepos.disk(6 * C, 5);
-        FixedIndex base = repo.readIndex(first.ref(), first.manifest().disks().get(0));
+        DiskIndex base = repo.readIndex(first.ref(), first.manifest().disks().get(0));
         var second = TestRepos.backup(repo, "vm1", new BytesDiskSource("vm1.img", v2), base, List.of());
         assertEquals(6, second.manifest().disks().get(0).stats().readChunks());
         BackupWriterResultCheck.check(repo, second, v2, tmp);
@@ -134,7 +134,7 @@ class BackupRestoreTest {
         var res = TestRepos.backup(repo, "vm1", disk);
         Repository reopened = Repository.open(s, () -> "secret".toCharArray());
         BackupWriterResultCheck.check(reopened, res, disk, tmp);
-        FixedIndex idx = reopened.readIndex(res.ref(), res.manifest().disks().get(0));
+        DiskIndex idx = reopened.readIndex(res.ref(), res.manifest().disks().get(0));
         assertTrue(idx.keyed());
         // The unkeyed SHA-256 of chunk 0 must not be its id.
         ChunkId plain = TestRepos.init(new MemoryStore()).chunks().id(disk, 0, C);
@@ -294,7 +294,7 @@ class BackupRestoreTest {
         Repository repo = TestRepos.init(new MemoryStore());
         byte[] disk = TestRepos.disk(24 * C + 512, 16);
         var res = TestRepos.backup(repo, "vm1", disk);
-        FixedIndex idx = repo.readIndex(res.ref(), res.manifest().disks().get(0));
+        DiskIndex idx = repo.readIndex(res.ref(), res.manifest().disks().get(0));
         byte[] out = new byte[disk.length];
         long[] last = {-1};
         new Restorer(repo, 4, Progress.NONE).restoreDisk(idx, "d", new DiskOutput.Sink() {

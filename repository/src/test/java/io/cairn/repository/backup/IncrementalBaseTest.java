@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.cairn.repository.Repository;
 import io.cairn.repository.TestRepos;
 import io.cairn.repository.chunk.ChunkId;
-import io.cairn.repository.index.FixedIndex;
+import io.cairn.repository.index.DiskIndex;
 import io.cairn.repository.manifest.Manifest;
 import io.cairn.repository.store.MemoryStore;
 import java.io.IOException;
@@ -37,7 +37,7 @@ class IncrementalBaseTest {
         return n;
     }
 
-    static BackupRequest request(byte[] data, FixedIndex base, String parent) {
+    static BackupRequest request(byte[] data, DiskIndex base, String parent) {
         return new BackupRequest(
                 new Manifest.VmIdentity("id-vm1", "vm1", null, null),
                 "test:vm1",
@@ -56,7 +56,7 @@ class IncrementalBaseTest {
         Repository repo = TestRepos.init(store);
         byte[] d = TestRepos.disk(8 * C, 31);
         BackupWriter.Result a = TestRepos.backup(repo, "vm1", d);
-        FixedIndex ia = repo.readIndex(a.ref(), a.manifest().disks().get(0));
+        DiskIndex ia = repo.readIndex(a.ref(), a.manifest().disks().get(0));
         ChunkId lost = ia.id(0);
         store.delete(lost.key());
 
@@ -81,7 +81,7 @@ class IncrementalBaseTest {
         BackupWriter.Result b;
         try (BackupWriter.Session s = new BackupWriter(repo, 2, Progress.NONE, Duration.ZERO).begin()) {
             Repository.Listed base = repo.latestOf("id-vm1");
-            FixedIndex ib = repo.readIndex(base.ref(), base.manifest().disks().get(0));
+            DiskIndex ib = repo.readIndex(base.ref(), base.manifest().disks().get(0));
             repo.deleteBackup(base.ref()); // a prune (shared lock) gets in between
             b = s.write(request(d2, ib, base.ref().id()));
         }

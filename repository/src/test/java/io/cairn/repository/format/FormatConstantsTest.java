@@ -25,7 +25,8 @@ class FormatConstantsTest {
     @DisplayName("repository, blob, index and key-file constants keep their version-1 values")
     void pinned() {
         assertEquals("cairn-repository", FormatConstants.CONFIG_FORMAT);
-        assertEquals(1, FormatConstants.REPOSITORY_VERSION);
+        assertEquals(2, FormatConstants.REPOSITORY_VERSION);
+        assertEquals(1, FormatConstants.REPOSITORY_VERSION_1);
         assertEquals(262144, FormatConstants.MIN_CHUNK_SIZE);
         assertEquals(8388608, FormatConstants.MAX_CHUNK_SIZE);
         assertEquals(1048576, FormatConstants.DEFAULT_CHUNK_SIZE);
@@ -54,6 +55,21 @@ class FormatConstantsTest {
         assertEquals(64, FormatConstants.FIDX_HEADER_SIZE);
         assertEquals(1, FormatConstants.FIDX_FLAG_KEYED_IDS);
         assertEquals(32, FormatConstants.ID_SIZE);
+
+        assertArrayEquals(
+                new byte[] {(byte) 0x89, 0x43, 0x56, 0x49, 0x58, 0x0D, 0x0A, 0x1A}, FormatConstants.VIDX_MAGIC);
+        assertEquals(1, FormatConstants.VIDX_VERSION);
+        assertEquals(64, FormatConstants.VIDX_HEADER_SIZE);
+        assertEquals(40, FormatConstants.VIDX_ENTRY_SIZE);
+        assertEquals(1, FormatConstants.VIDX_FLAG_KEYED_IDS);
+        assertEquals(".vidx", FormatConstants.VIDX_SUFFIX);
+        assertEquals("aligned-cdc-1", FormatConstants.CHUNKER_ALGORITHM);
+        assertEquals(4096, FormatConstants.CHUNKER_ALIGN);
+        assertEquals(64, FormatConstants.CHUNKER_WINDOW);
+        assertEquals(32 * 1024 * 1024, FormatConstants.CHUNKER_MAX_LIMIT);
+        assertEquals(0x9E3779B97F4A7C15L, FormatConstants.CHUNKER_MUL1);
+        assertEquals(0xBF58476D1CE4E5B9L, FormatConstants.CHUNKER_MUL2);
+        assertEquals("cairn chunker seed v1", FormatConstants.CHUNKER_SEED_DOMAIN);
 
         assertEquals(1, FormatConstants.MANIFEST_VERSION);
         assertEquals("disk", FormatConstants.DISK_KEY_PREFIX);
@@ -101,7 +117,7 @@ class FormatConstantsTest {
     }
 
     @ParameterizedTest(name = "{0}")
-    @CsvSource({"v1-plain, none", "v1-encrypted, aes-256-gcm"})
+    @CsvSource({"v1-plain, none", "v1-encrypted, aes-256-gcm", "v2-plain, none", "v2-encrypted, aes-256-gcm"})
     @DisplayName("the golden repositories' config and manifest hold exactly the pinned strings")
     void goldenFilesUseThePinnedStrings(String name, String encryption, @TempDir Path tmp) throws Exception {
         RepositoryConfig config;
@@ -112,6 +128,13 @@ class FormatConstantsTest {
         assertEquals(
                 FormatConstants.CONFIG_COMPRESSION_ZSTD, config.compression().algorithm());
         assertEquals(encryption, config.encryption());
+        boolean v2 = name.startsWith("v2");
+        assertEquals(v2 ? FormatConstants.REPOSITORY_VERSION : FormatConstants.REPOSITORY_VERSION_1, config.version());
+        assertEquals(v2, config.chunker() != null);
+        if (v2) {
+            assertEquals(FormatConstants.CHUNKER_ALGORITHM, config.chunker().algorithm());
+            assertEquals(FormatConstants.CHUNKER_ALIGN, config.chunker().align());
+        }
 
         Path copy = tmp.resolve(name); // opening writes nothing, but never risk the resource itself
         copyTree(golden(name), copy);
@@ -119,7 +142,8 @@ class FormatConstantsTest {
         Manifest m = repo.backups().get(0).manifest();
         assertEquals(FormatConstants.DISK_KEY_PREFIX + "0", m.disks().get(0).key());
         assertEquals(
-                FormatConstants.DISK_KEY_PREFIX + "0" + FormatConstants.INDEX_SUFFIX,
+                FormatConstants.DISK_KEY_PREFIX + "0"
+                        + (v2 ? FormatConstants.VIDX_SUFFIX : FormatConstants.INDEX_SUFFIX),
                 m.disks().get(0).index());
         assertEquals(FormatConstants.FILE_ROLE_VMX, m.files().get(0).role());
     }

@@ -10,7 +10,7 @@ import io.cairn.repository.backup.BackupWriter;
 import io.cairn.repository.chunk.ChunkId;
 import io.cairn.repository.error.RepositoryException;
 import io.cairn.repository.format.Json;
-import io.cairn.repository.index.FixedIndex;
+import io.cairn.repository.index.DiskIndex;
 import io.cairn.repository.lock.LockInfo;
 import java.io.IOException;
 import java.time.Duration;
@@ -42,7 +42,7 @@ class GcRaceTest {
     /** An orphaned backup's chunks, aged past any margin; returns disk 0's first non-zero chunk. */
     ChunkId orphan(Repository repo, byte[] data) throws IOException {
         BackupWriter.Result b = TestRepos.backup(repo, "vm1", data);
-        FixedIndex idx = repo.readIndex(b.ref(), b.manifest().disks().get(0));
+        DiskIndex idx = repo.readIndex(b.ref(), b.manifest().disks().get(0));
         repo.deleteBackup(b.ref());
         age(Duration.ofDays(2));
         return idx.id(0);

@@ -12,7 +12,7 @@ import io.cairn.repository.backup.BackupWriter;
 import io.cairn.repository.backup.Progress;
 import io.cairn.repository.chunk.ChunkId;
 import io.cairn.repository.format.FormatConstants;
-import io.cairn.repository.index.FixedIndex;
+import io.cairn.repository.index.DiskIndex;
 import io.cairn.repository.lock.Lock;
 import io.cairn.repository.lock.LockConflictException;
 import io.cairn.repository.store.MemoryStore;
@@ -72,7 +72,7 @@ class MaintenanceTest {
             byte[] disk = TestRepos.disk(8 * C, 2);
             BackupWriter.Result a = TestRepos.backup(repo, "vm1", disk);
             BackupWriter.Result b = TestRepos.backup(repo, "vm2", disk);
-            FixedIndex idx = repo.readIndex(a.ref(), a.manifest().disks().get(0));
+            DiskIndex idx = repo.readIndex(a.ref(), a.manifest().disks().get(0));
             ChunkId victim = idx.id(1); // the text chunk at bytes C..2C-1
             byte[] blob = store.get(victim.key());
             blob[blob.length - 5] ^= 1;
@@ -101,7 +101,7 @@ class MaintenanceTest {
             BackupWriter.Result a = TestRepos.backup(repo, "vm1", TestRepos.disk(8 * C, 3));
             BackupWriter.Result b = TestRepos.backup(repo, "vm2", TestRepos.disk(8 * C, 4));
             BackupWriter.Result c = TestRepos.backup(repo, "vm3", TestRepos.disk(8 * C, 5));
-            FixedIndex idx = repo.readIndex(a.ref(), a.manifest().disks().get(0));
+            DiskIndex idx = repo.readIndex(a.ref(), a.manifest().disks().get(0));
             store.delete(idx.id(0).key());
             store.put(idx.id(1).key(), new byte[5]);
             byte[] fidx = store.get(b.ref().fileKey("disk0.fidx"));
@@ -210,7 +210,7 @@ class MaintenanceTest {
             Repository repo = TestRepos.init(store);
             byte[] d = TestRepos.disk(8 * C, 41);
             BackupWriter.Result a = TestRepos.backup(repo, "vm1", d);
-            FixedIndex idx = repo.readIndex(a.ref(), a.manifest().disks().get(0));
+            DiskIndex idx = repo.readIndex(a.ref(), a.manifest().disks().get(0));
             ChunkId bad = idx.id(1);
             byte[] blob = store.get(bad.key());
             blob[blob.length - 1] ^= 1;

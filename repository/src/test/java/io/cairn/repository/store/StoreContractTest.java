@@ -52,6 +52,29 @@ public abstract class StoreContractTest {
     }
 
     @Test
+    @DisplayName("a batch's writes, many and in several directories, are all there once it finishes")
+    public void batchedWrites() throws IOException {
+        Store s = newStore();
+        Store.Batch b = s.batch();
+        byte[] big = new byte[300_000];
+        new java.util.Random(7).nextBytes(big);
+        for (int i = 0; i < 600; i++) {
+            b.put(String.format("chunks/%04x/obj%d", i % 7, i), big, i, 1000 + i);
+        }
+        b.finish();
+        s.sync();
+        for (int i = 0; i < 600; i++) {
+            assertArrayEquals(
+                    java.util.Arrays.copyOfRange(big, i, i + 1000 + i),
+                    s.get(String.format("chunks/%04x/obj%d", i % 7, i)),
+                    "object " + i);
+        }
+        b.finish(); // finishing twice is harmless
+        Store.Batch empty = s.batch();
+        empty.finish();
+    }
+
+    @Test
     @DisplayName("put stores exactly the slice it is given, and an empty object is an object")
     public void slicesAndEmpty() throws IOException {
         Store s = newStore();
