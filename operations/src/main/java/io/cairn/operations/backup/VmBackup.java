@@ -9,6 +9,7 @@ import io.cairn.repository.backup.BackupRequest;
 import io.cairn.repository.backup.BackupWriter;
 import io.cairn.repository.backup.DiskSource;
 import io.cairn.repository.backup.Extent;
+import io.cairn.repository.format.FormatConstants;
 import io.cairn.repository.index.FixedIndex;
 import io.cairn.repository.manifest.Manifest;
 import io.cairn.vsphere.backup.BackupSnapshot;
@@ -113,7 +114,7 @@ public final class VmBackup {
             }
             List<BackupRequest.FileInput> files = new ArrayList<>();
             for (BackupSnapshot.File f : snap.files()) {
-                files.add(new BackupRequest.FileInput(f.role(), f.name(), f.content()));
+                files.add(new BackupRequest.FileInput(role(f.kind()), f.name(), f.content()));
             }
             String keyId = snap.keyId();
             BackupRequest req = new BackupRequest(
@@ -153,7 +154,7 @@ public final class VmBackup {
         Manifest.DiskEntry before = previous == null
                 ? null
                 : previous.manifest().disks().stream()
-                        .filter(e -> e.key().equals("disk" + d.index()))
+                        .filter(e -> e.key().equals(FormatConstants.DISK_KEY_PREFIX + d.index()))
                         .findFirst()
                         .orElse(null);
         String why = Incremental.whyFull(before, capacity);
@@ -170,6 +171,16 @@ public final class VmBackup {
         FixedIndex base = repo.readIndex(previous.ref(), before);
         job.log(d.label() + ": " + changed.size() + " changed areas since changeId " + before.changeId());
         return new BackupRequest.DiskInput(src, base, changed, d.changeId());
+    }
+
+    /** The manifest's role of a kept file (docs/repository-format.md, "Manifest"). */
+    static String role(BackupSnapshot.File.Kind kind) {
+        return switch (kind) {
+            case CONFIG_INFO -> FormatConstants.FILE_ROLE_CONFIG_INFO;
+            case VMX -> FormatConstants.FILE_ROLE_VMX;
+            case NVRAM -> FormatConstants.FILE_ROLE_NVRAM;
+            case ENCRYPTION_BUNDLE -> FormatConstants.FILE_ROLE_ENCRYPTION_BUNDLE;
+        };
     }
 
     private static List<Extent> extents(List<BackupSnapshot.Area> areas) {

@@ -6,18 +6,17 @@ import io.cairn.operations.disk.VirtualDiskSource;
 import io.cairn.repository.backup.BackupRequest;
 import io.cairn.repository.backup.DiskSource;
 import io.cairn.repository.error.RepositoryException;
+import io.cairn.repository.format.FormatConstants;
 import io.cairn.repository.format.Json;
 import io.cairn.repository.manifest.Manifest;
 import io.cairn.vixmntbridge.vmdk.VmdkDisks;
 import java.io.Closeable;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.UUID;
 
 /**
  * A VM given as a file on this machine ({@code file:PATH}), opened for a backup:
@@ -31,7 +30,7 @@ import java.util.UUID;
  *   <li>anything else: a raw disk image (or block device).
  * </ul>
  *
- * Without a {@code .vmx} identity, a VM is known by its name ({@link #identityOf}), so the CLI's and
+ * Without a {@code .vmx} identity, a VM is known by its name ({@link Manifest.VmIdentity#ofFile}), so the CLI's and
  * the scheduler's backups of one image are one VM.
  */
 public final class FileVm implements Closeable {
@@ -83,12 +82,6 @@ public final class FileVm implements Closeable {
                 : VmxFile.stem(path.getFileName().toString());
     }
 
-    /** The repository identity of a VM known only by its name. */
-    public static String identityOf(String vmName) {
-        return UUID.nameUUIDFromBytes(("cairn:file-vm:" + vmName).getBytes(StandardCharsets.UTF_8))
-                .toString();
-    }
-
     /**
      * Opens the file's disks.
      *
@@ -114,7 +107,7 @@ public final class FileVm implements Closeable {
                     path,
                     kind,
                     vmName,
-                    new Manifest.VmIdentity(identityOf(vmName), vmName, null, null),
+                    new Manifest.VmIdentity(Manifest.VmIdentity.ofFile(vmName), vmName, null, null),
                     List.of(disk),
                     List.of(),
                     null);
@@ -125,10 +118,12 @@ public final class FileVm implements Closeable {
         }
         String uuid = vmx.uuid();
         List<BackupRequest.FileInput> files = new ArrayList<>();
-        files.add(new BackupRequest.FileInput("vmx", path.getFileName().toString(), vmx.bytes()));
+        files.add(new BackupRequest.FileInput(
+                FormatConstants.FILE_ROLE_VMX, path.getFileName().toString(), vmx.bytes()));
         Path nvram = vmx.nvram();
         if (nvram != null) {
-            files.add(new BackupRequest.FileInput("nvram", nvram.getFileName().toString(), VmxFile.readNvram(nvram)));
+            files.add(new BackupRequest.FileInput(
+                    FormatConstants.FILE_ROLE_NVRAM, nvram.getFileName().toString(), VmxFile.readNvram(nvram)));
         }
         List<DiskSource> disks = new ArrayList<>();
         try {
@@ -143,7 +138,7 @@ public final class FileVm implements Closeable {
                 path,
                 kind,
                 vmName,
-                new Manifest.VmIdentity(uuid != null ? uuid : identityOf(vmName), vmName, uuid, null),
+                new Manifest.VmIdentity(uuid != null ? uuid : Manifest.VmIdentity.ofFile(vmName), vmName, uuid, null),
                 disks,
                 files,
                 Json.mapper().valueToTree(vmx.summary()));

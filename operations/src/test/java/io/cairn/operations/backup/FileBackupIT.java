@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.cairn.operations.Images;
 import io.cairn.operations.job.Job;
 import io.cairn.operations.restore.FolderRestore;
-import io.cairn.operations.source.FileVm;
 import io.cairn.repository.Repository;
 import io.cairn.repository.backup.Extent;
 import io.cairn.repository.backup.Restorer;
@@ -76,7 +75,7 @@ class FileBackupIT {
         Path img = Images.random(dir.resolve("web01.img"), 6, 1);
         BackupResult b = backup(FileBackup.Request.of(img, Map.of("k", "v")));
         assertEquals("web01", b.manifest().vm().name());
-        assertEquals(FileVm.identityOf("web01"), b.manifest().vm().identity());
+        assertEquals(Manifest.VmIdentity.ofFile("web01"), b.manifest().vm().identity());
         assertEquals("v", b.manifest().labels().get("k"));
         assertTrue(
                 b.summary().matches("backup [0-9a-f]+ of web01: 6\\.0 MiB disk, \\d+ of 24 chunks read, .*"),

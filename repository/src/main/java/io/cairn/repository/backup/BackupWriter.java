@@ -90,7 +90,7 @@ public final class BackupWriter {
                     if (baseGone) {
                         in = new BackupRequest.DiskInput(in.source(), null, null, in.changeId());
                     }
-                    String diskKey = "disk" + d;
+                    String diskKey = FormatConstants.DISK_KEY_PREFIX + d;
                     DiskStatsCounter stats = new DiskStatsCounter();
                     FixedIndex idx = backupDisk(in, diskKey, stats, seen);
                     in.source().finish();
