@@ -132,10 +132,9 @@ final class BackupCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--changed-areas takes a single disk image, not a .vmx");
         }
         Repository r = repo.open();
-        Repository.Listed base = baseSpec == null ? null : r.resolve(baseSpec);
         Job job = CliJob.start("backup", vm);
         BackupResult res = new FileBackup(r, repo.threads(), repo.lockWait())
-                .run(new FileBackup.Request(path, name, labelMap, changed, base), job);
+                .run(new FileBackup.Request(path, name, labelMap, changed, baseSpec), job);
         job.succeed(res.summary());
         System.out.println(res.summary());
         return Main.OK;

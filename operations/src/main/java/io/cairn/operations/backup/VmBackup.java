@@ -31,7 +31,9 @@ import java.util.Map;
  * anything failed), each disk read over https or the chosen VDDK transport (only the changed areas
  * when changed block tracking allows it), the disk metadata, keyId, {@code encryption.bundle} and
  * NVRAM kept, and the backup committed. The snapshot is named after the job ({@code
- * cairn-backup-<job id>}).
+ * cairn-backup-<job id>}). The VM's previous backup, the base of changed-block incrementals, is
+ * chosen and its indexes read under the repository's shared lock, which is held to the commit, so
+ * no gc can free the base's chunks in between.
  */
 public final class VmBackup {
 
@@ -95,9 +97,11 @@ public final class VmBackup {
         job.checkCancelled();
         List<BackupSnapshot.Disk> disks = snap.disks();
         String identity = identity(c, vm);
-        Repository.Listed previous = repo.latestOf(identity);
         List<DiskSource> sources = new ArrayList<>();
-        try {
+        // The lock before the base: no gc between choosing the previous backup and the commit.
+        try (BackupWriter.Session session =
+                new BackupWriter(repo, options.threads(), job.progress(), options.lockWait()).begin()) {
+            Repository.Listed previous = repo.latestOf(identity);
             List<BackupRequest.DiskInput> inputs = new ArrayList<>();
             for (BackupSnapshot.Disk d : disks) {
                 if (!d.flat()) {
@@ -129,7 +133,7 @@ public final class VmBackup {
                             ? previous.ref().id()
                             : null);
             job.checkCancelled();
-            return new BackupWriter(repo, options.threads(), job.progress(), options.lockWait()).write(req);
+            return session.write(req);
         } finally {
             for (DiskSource s : sources) {
                 try {
