@@ -4,6 +4,7 @@ import io.cairn.operations.job.Job;
 import io.cairn.operations.restore.AsNewRestore;
 import io.cairn.operations.restore.FolderRestore;
 import io.cairn.operations.restore.InPlaceRestore;
+import io.cairn.operations.roots.RestoreRoots;
 import io.cairn.repository.Repository;
 import io.cairn.repository.backup.Progress;
 import io.cairn.repository.backup.Restorer;
@@ -73,15 +74,22 @@ public final class Jobs implements AutoCloseable {
     /**
      * Queues a restore of a backup's disks and files into {@code to} ({@link FolderRestore}).
      *
+     * @param roots where it may write (the administrator's restore roots as they were when it was asked for)
      * @param done called with the finished job (for the audit log)
      */
-    public Job restore(Repository.Listed b, Path to, String format, Restorer.Conflict conflict, Consumer<Job> done) {
+    public Job restore(
+            Repository.Listed b,
+            Path to,
+            String format,
+            Restorer.Conflict conflict,
+            RestoreRoots roots,
+            Consumer<Job> done) {
         VmdkWriter.Format fmt = VmdkWriter.Format.fromCliName(format);
         return queue(
                 "restore",
                 b.ref().id(),
                 done,
-                (job, progress) -> new FolderRestore(repo, threads, Duration.ZERO, "web UI")
+                (job, progress) -> new FolderRestore(repo, threads, Duration.ZERO, "web UI", roots)
                                 .run(new FolderRestore.Request(b.ref().id(), to, fmt, conflict), job)
                                 .summary()
                         + " into " + to);

@@ -8,8 +8,10 @@ import io.cairn.httpui.http.Routes;
 import io.cairn.httpui.jobs.Jobs;
 import io.cairn.httpui.vcenter.VcenterConnections;
 import io.cairn.operations.job.Job;
+import io.cairn.operations.roots.SourceRoots;
 import io.cairn.operations.source.Transports;
 import io.cairn.repository.Repository;
+import io.cairn.repository.error.UnsafePathException;
 import io.cairn.repository.maintenance.RetentionPolicy;
 import io.cairn.vixmntbridge.vddk.Transport;
 import io.cairn.vixmntbridge.vddk.VddkLibrary;
@@ -28,6 +30,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 /**
  * The schedules API: {@code GET/POST /api/v1/schedules}, {@code PUT/DELETE /api/v1/schedules/{id}}
@@ -47,12 +50,19 @@ public final class Schedules {
     private final Scheduler scheduler;
     private final VcenterConnections vcenters;
     private final boolean hasVddk;
+    private final Supplier<SourceRoots> roots;
 
-    private Schedules(ScheduleStore store, Scheduler scheduler, VcenterConnections vcenters, boolean hasVddk) {
+    private Schedules(
+            ScheduleStore store,
+            Scheduler scheduler,
+            VcenterConnections vcenters,
+            boolean hasVddk,
+            Supplier<SourceRoots> roots) {
         this.store = store;
         this.scheduler = scheduler;
         this.vcenters = vcenters;
         this.hasVddk = hasVddk;
+        this.roots = roots;
     }
 
     /**
@@ -61,6 +71,8 @@ public final class Schedules {
      *
      * @param vddk the VMware VDDK the server was given ({@code cairn serve --vddk DIR}), or null for
      *     {@code VDDK_HOME} (a VDDK transport is refused when neither names one)
+     * @param roots the administrator's source roots as they are now: a {@code file:} source must lie
+     *     below one when it is saved and when it runs
      */
     public static Scheduler register(
             Routes routes,
@@ -70,13 +82,15 @@ public final class Schedules {
             Path stateDir,
             int threads,
             Path vddk,
+            Supplier<SourceRoots> roots,
             Consumer<String> log) {
         Clock clock = Clock.systemDefaultZone();
         ScheduleStore store = new ScheduleStore(stateDir);
         Scheduler scheduler = new Scheduler(
-                store, jobs, new ScheduledRun(repo, vcenters, threads, clock.getZone(), vddk), clock, log);
+                store, jobs, new ScheduledRun(repo, vcenters, threads, clock.getZone(), vddk, roots), clock, log);
         String home = System.getenv(VddkLibrary.VDDK_HOME);
-        Schedules s = new Schedules(store, scheduler, vcenters, vddk != null || (home != null && !home.isBlank()));
+        Schedules s =
+                new Schedules(store, scheduler, vcenters, vddk != null || (home != null && !home.isBlank()), roots);
         routes.get(PATH, Role.VIEWER, s::list);
         routes.get(PATH + "/preview", Role.VIEWER, s::preview);
         routes.post(PATH, Role.ADMIN, s::create);
@@ -118,15 +132,15 @@ public final class Schedules {
     }
 
     private void create(Context ctx) throws IOException {
-        Schedule s = parse(Api.body(ctx), newId(), null, vcenters, hasVddk);
+        Schedule s = parse(Api.body(ctx), newId(), null, vcenters, hasVddk, roots.get());
         store.put(s);
         Api.json(ctx, 201, view(s));
     }
 
     private void replace(Context ctx) throws IOException {
         Schedule old = store.get(ctx.pathParam("id")).orElseThrow(() -> new Invalid(404, "no such schedule"));
-        Schedule s =
-                parse(Api.body(ctx), old.id(), old.lastRun(), vcenters, hasVddk).withOutcome(old.lastOutcome());
+        Schedule s = parse(Api.body(ctx), old.id(), old.lastRun(), vcenters, hasVddk, roots.get())
+                .withOutcome(old.lastOutcome());
         store.put(s);
         Api.json(ctx, 200, view(s));
     }
@@ -176,6 +190,13 @@ public final class Schedules {
                 && vcenters.name(v.vcenter()).isEmpty()) {
             o.put("problem", "its vCenter connection was deleted: choose another one, or runs will fail");
         }
+        if (s.source() instanceof Source.File f) {
+            try {
+                roots.get().check(f.path().toString());
+            } catch (UnsafePathException e) {
+                o.put("problem", e.getMessage() + ": runs will fail until an administrator allows it");
+            }
+        }
         o.put("nextRuns", next);
         o.put("lastRun", s.lastRun() == null ? null : s.lastRun().toString());
         o.put("lastOutcome", ScheduleStore.outcome(s.lastOutcome()));
@@ -209,8 +230,10 @@ public final class Schedules {
      * A schedule from a request body: every field checked, the first problem answered 400.
      *
      * @param hasVddk whether the server was given a VDDK (else a VDDK transport is refused)
+     * @param roots the source roots a {@code file:} source must lie below
      */
-    static Schedule parse(JsonNode b, String id, Instant lastRun, VcenterConnections vcenters, boolean hasVddk) {
+    static Schedule parse(
+            JsonNode b, String id, Instant lastRun, VcenterConnections vcenters, boolean hasVddk, SourceRoots roots) {
         JsonNode n = b.get("name");
         if (n == null
                 || !n.isTextual()
@@ -221,7 +244,7 @@ public final class Schedules {
         }
         JsonNode c = b.get("cron");
         Cron cron = cron(c == null || !c.isTextual() ? null : c.asText());
-        Source source = source(b.get("source"), vcenters, hasVddk);
+        Source source = source(b.get("source"), vcenters, hasVddk, roots);
         RetentionPolicy retention = retention(b.get("retention"));
         JsonNode e = b.get("enabled");
         if (e != null && !e.isNull() && !e.isBoolean()) {
@@ -232,7 +255,7 @@ public final class Schedules {
                 id, n.asText().trim(), cron.expression(), source, retention, enabled, Instant.now(), lastRun, null);
     }
 
-    private static Source source(JsonNode s, VcenterConnections vcenters, boolean hasVddk) {
+    private static Source source(JsonNode s, VcenterConnections vcenters, boolean hasVddk, SourceRoots roots) {
         if (s != null && s.isObject()) {
             return vcenterSource(s, vcenters, hasVddk);
         }
@@ -248,7 +271,11 @@ public final class Schedules {
             throw new Invalid(
                     400, "'source' must be file: followed by the absolute path of a raw disk image, a VMDK or a .vmx");
         }
-        return new Source.File(Path.of(p).normalize());
+        try {
+            return new Source.File(roots.check(p));
+        } catch (UnsafePathException e) {
+            throw new Invalid(400, "'source': " + e.getMessage());
+        }
     }
 
     private static Source vcenterSource(JsonNode s, VcenterConnections vcenters, boolean hasVddk) {

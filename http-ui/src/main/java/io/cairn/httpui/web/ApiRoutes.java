@@ -16,6 +16,7 @@ import io.cairn.httpui.http.Authorization;
 import io.cairn.httpui.http.Routes;
 import io.cairn.httpui.jobs.Jobs;
 import io.cairn.httpui.maintenance.Maintenance;
+import io.cairn.httpui.roots.RootsStore;
 import io.cairn.httpui.schedule.Scheduler;
 import io.cairn.httpui.schedule.Schedules;
 import io.cairn.httpui.vcenter.VcenterConnections;
@@ -23,7 +24,6 @@ import io.cairn.repository.Repository;
 import io.javalin.Javalin;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 import java.util.function.Consumer;
 
 /**
@@ -50,6 +50,7 @@ public final class ApiRoutes {
      * @param repositoryPath where the repository is (shown on the dashboard)
      * @param stateDir the server's state directory (a restore may not write into it)
      * @param threads workers of maintenance jobs and scheduled backups
+     * @param roots where restores may write and scheduled backups read files (roots.json)
      * @param vddk VMware's VDDK for scheduled backups over nbd, nbdssl, hotadd or san; null without one
      * @param log the server log (one line per call)
      */
@@ -65,6 +66,7 @@ public final class ApiRoutes {
             Catalog catalog,
             StatsCache stats,
             VcenterConnections vcenters,
+            RootsStore roots,
             Path vddk,
             Consumer<String> log) {}
 
@@ -85,7 +87,15 @@ public final class ApiRoutes {
         Routes routes = new Routes(app);
 
         Scheduler scheduler = Schedules.register(
-                routes, s.repo(), s.jobs(), s.vcenters(), s.stateDir(), s.threads(), s.vddk(), s.log());
+                routes,
+                s.repo(),
+                s.jobs(),
+                s.vcenters(),
+                s.stateDir(),
+                s.threads(),
+                s.vddk(),
+                s.roots()::sourceRoots,
+                s.log());
         Maintenance.register(routes, s.repo(), s.jobs(), s.threads());
 
         PageController pages = new PageController();
@@ -96,13 +106,9 @@ public final class ApiRoutes {
                 new DashboardController(s.repo(), s.repositoryPath(), s.catalog(), s.stats(), jobs, scheduler);
         VmController vms = new VmController(s.catalog(), s.files(), scheduler);
         FileController files = new FileController(s.repo(), s.catalog(), s.files(), s.audit(), s.log());
-        RestoreController restores = new RestoreController(
-                s.catalog(),
-                s.jobs(),
-                s.vcenters(),
-                s.audit(),
-                List.of(s.files().mountPoint(), s.stateDir()));
+        RestoreController restores = new RestoreController(s.catalog(), s.jobs(), s.vcenters(), s.audit(), s.roots());
         VcenterController vcenters = new VcenterController(s.vcenters(), s.audit());
+        RootsController roots = new RootsController(s.roots(), s.audit());
 
         if (!hasPages) {
             routes.get("/", PUBLIC, pages::noPages);
@@ -125,6 +131,9 @@ public final class ApiRoutes {
 
         routes.post(API + "/backups/{id}/restore", OPERATOR, restores::toDirectory);
         routes.post(API + "/backups/{id}/restore-vm", OPERATOR, restores::toVsphere);
+
+        routes.get(API + "/roots", OPERATOR, roots::show);
+        routes.put(API + "/roots", ADMIN, roots::replace);
 
         routes.get(API + "/jobs", VIEWER, jobs::list);
         routes.get(API + "/jobs/{id}", VIEWER, jobs::get);

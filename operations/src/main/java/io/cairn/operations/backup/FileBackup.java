@@ -1,6 +1,7 @@
 package io.cairn.operations.backup;
 
 import io.cairn.operations.job.Job;
+import io.cairn.operations.roots.SourceRoots;
 import io.cairn.operations.source.FileVm;
 import io.cairn.repository.Repository;
 import io.cairn.repository.backup.BackupRequest;
@@ -56,11 +57,17 @@ public final class FileBackup {
     private final Repository repo;
     private final int threads;
     private final Duration lockWait;
+    private final SourceRoots roots;
 
-    public FileBackup(Repository repo, int threads, Duration lockWait) {
+    /**
+     * @param roots which files the source may lead to: {@link SourceRoots#unconfined()} for a root
+     *     user's command line, the administrator's source roots for scheduled backups
+     */
+    public FileBackup(Repository repo, int threads, Duration lockWait, SourceRoots roots) {
         this.repo = repo;
         this.threads = threads;
         this.lockWait = lockWait;
+        this.roots = java.util.Objects.requireNonNull(roots, "roots");
     }
 
     /**
@@ -70,7 +77,7 @@ public final class FileBackup {
      */
     public BackupResult run(Request r, Job job) throws IOException {
         long t0 = System.nanoTime();
-        try (FileVm vm = FileVm.open(r.path(), r.name());
+        try (FileVm vm = FileVm.open(r.path(), r.name(), roots);
                 BackupWriter.Session session = new BackupWriter(repo, threads, job.progress(), lockWait).begin()) {
             job.expect(vm.capacity());
             List<BackupRequest.DiskInput> inputs = new ArrayList<>();

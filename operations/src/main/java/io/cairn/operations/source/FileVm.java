@@ -3,6 +3,7 @@ package io.cairn.operations.source;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.cairn.operations.disk.FileDiskSource;
 import io.cairn.operations.disk.VirtualDiskSource;
+import io.cairn.operations.roots.SourceRoots;
 import io.cairn.repository.backup.BackupRequest;
 import io.cairn.repository.backup.DiskSource;
 import io.cairn.repository.error.RepositoryException;
@@ -76,9 +77,9 @@ public final class FileVm implements Closeable {
      * The VM name a file source gets without {@code name}: a {@code .vmx}'s {@code displayName}, else
      * the file name without its extension ({@code /x/web01.img} is {@code web01}).
      */
-    public static String defaultName(Path path) throws IOException {
+    public static String defaultName(Path path, SourceRoots roots) throws IOException {
         return kindOf(path) == Kind.VMX
-                ? VmxFile.read(path).displayName()
+                ? VmxFile.read(path, roots).displayName()
                 : VmxFile.stem(path.getFileName().toString());
     }
 
@@ -86,13 +87,15 @@ public final class FileVm implements Closeable {
      * Opens the file's disks.
      *
      * @param name the VM's name, or null for {@link #defaultName}
+     * @param roots which files may be read: the file itself and every file it leads to (the disks and
+     *     NVRAM of a {@code .vmx}, a VMDK's extents and parents)
      * @throws RepositoryException with one line when the file (or a disk a {@code .vmx} names) is
      *     missing or unreadable, or a {@code .vmx} names no disk
      * @throws IllegalArgumentException when the name is empty
      */
-    public static FileVm open(Path path, String name) throws IOException {
+    public static FileVm open(Path path, String name, SourceRoots roots) throws IOException {
         Kind kind = kindOf(path);
-        VmxFile vmx = kind == Kind.VMX ? VmxFile.read(path) : null;
+        VmxFile vmx = kind == Kind.VMX ? VmxFile.read(path, roots) : null;
         String vmName = name != null
                 ? name
                 : vmx != null
@@ -102,7 +105,7 @@ public final class FileVm implements Closeable {
             throw new IllegalArgumentException("the VM name is empty");
         }
         if (vmx == null) {
-            DiskSource disk = openDisk(path);
+            DiskSource disk = openDisk(path, roots);
             return new FileVm(
                     path,
                     kind,
@@ -123,12 +126,12 @@ public final class FileVm implements Closeable {
         Path nvram = vmx.nvram();
         if (nvram != null) {
             files.add(new BackupRequest.FileInput(
-                    FormatConstants.FILE_ROLE_NVRAM, nvram.getFileName().toString(), VmxFile.readNvram(nvram)));
+                    FormatConstants.FILE_ROLE_NVRAM, nvram.getFileName().toString(), VmxFile.readNvram(nvram, roots)));
         }
         List<DiskSource> disks = new ArrayList<>();
         try {
             for (VmxFile.Disk d : vmxDisks) {
-                disks.add(openDisk(d.file()));
+                disks.add(openDisk(d.file(), roots));
             }
         } catch (IOException | RuntimeException e) {
             closeAll(disks);
@@ -144,15 +147,18 @@ public final class FileVm implements Closeable {
                 Json.mapper().valueToTree(vmx.summary()));
     }
 
-    /** A {@code .vmdk} through the disk layer (any subformat, snapshot chains); anything else as a raw image. */
-    public static DiskSource openDisk(Path path) throws IOException {
+    /**
+     * A {@code .vmdk} through the disk layer (any subformat, snapshot chains; every extent and parent
+     * opened through {@code roots}); anything else as a raw image.
+     */
+    public static DiskSource openDisk(Path path, SourceRoots roots) throws IOException {
         if (kindOf(path) == Kind.VMDK) {
             if (!Files.isRegularFile(path)) {
                 throw new RepositoryException("source " + path + " does not exist");
             }
-            return new VirtualDiskSource(path.getFileName().toString(), VmdkDisks.open(path));
+            return new VirtualDiskSource(path.getFileName().toString(), VmdkDisks.open(path, roots::open));
         }
-        return FileDiskSource.open(path);
+        return FileDiskSource.open(path, roots);
     }
 
     public Kind kind() {

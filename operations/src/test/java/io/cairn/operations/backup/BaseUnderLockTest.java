@@ -9,6 +9,8 @@ import io.cairn.operations.HookedStore;
 import io.cairn.operations.Images;
 import io.cairn.operations.job.Job;
 import io.cairn.operations.restore.FolderRestore;
+import io.cairn.operations.roots.RestoreRoots;
+import io.cairn.operations.roots.SourceRoots;
 import io.cairn.repository.Repository;
 import io.cairn.repository.backup.Extent;
 import io.cairn.repository.backup.Restorer;
@@ -55,7 +57,7 @@ class BaseUnderLockTest {
         HookedStore store = new HookedStore(new LocalStore(dir.resolve("repo")));
         Repository repo = Repository.init(store, 256 << 10, 1, null);
         Path img = Images.random(dir.resolve("web03.img"), 4, 7);
-        FileBackup backup = new FileBackup(repo, 2, Duration.ZERO);
+        FileBackup backup = new FileBackup(repo, 2, Duration.ZERO, SourceRoots.unconfined());
         BackupResult first = backup.run(FileBackup.Request.of(img, Map.of()), job());
         try (FileChannel ch = FileChannel.open(img, StandardOpenOption.WRITE)) {
             ch.write(ByteBuffer.wrap(new byte[] {1, 2, 3, 4}), 1 << 20);
@@ -86,7 +88,7 @@ class BaseUnderLockTest {
                 second.manifest().disks().get(0).stats().readChunks(),
                 "every chunk read again");
         Path out = Files.createDirectories(dir.resolve("out"));
-        new FolderRestore(repo, 2, Duration.ZERO, null)
+        new FolderRestore(repo, 2, Duration.ZERO, null, RestoreRoots.given(List.of()))
                 .run(
                         new FolderRestore.Request(second.id(), out, VmdkWriter.Format.RAW, Restorer.Conflict.ABORT),
                         job());
@@ -98,7 +100,7 @@ class BaseUnderLockTest {
     @DisplayName("a named base of another VM is refused in one line, under the lock, before anything is written")
     void baseOfAnotherVm() throws Exception {
         Repository repo = Repository.init(new LocalStore(dir.resolve("repo")), 256 << 10, 1, null);
-        FileBackup backup = new FileBackup(repo, 2, Duration.ZERO);
+        FileBackup backup = new FileBackup(repo, 2, Duration.ZERO, SourceRoots.unconfined());
         BackupResult other =
                 backup.run(FileBackup.Request.of(Images.random(dir.resolve("other.img"), 1, 8), Map.of()), job());
         Path img = Images.random(dir.resolve("web04.img"), 1, 9);
