@@ -79,7 +79,7 @@ public final class BackupFiles implements AutoCloseable {
         int chunk = repo.config().chunkSize();
         long cacheBytes = Math.max(64L << 20, 4L * RepositoryMount.readAheadChunks(chunk) * chunk);
         return new BackupFiles(RepositoryMount.open(
-                repo, new RepositoryMount.Options(mp, fsName, cacheBytes, threads, true, true, null), log));
+                repo, new RepositoryMount.Options(mp, fsName, cacheBytes, threads, true, true, null, false), log));
     }
 
     public Path mountPoint() {

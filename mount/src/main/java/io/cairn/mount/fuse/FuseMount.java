@@ -30,14 +30,34 @@ public final class FuseMount implements AutoCloseable {
     }
 
     /**
+     * Mounts {@code tree} read-only at {@code mountPoint}, readable only by this process's user
+     * (see {@link #mount(BackupTree, Path, String, Consumer, Runnable, boolean)}).
+     */
+    public static FuseMount mount(
+            BackupTree tree, Path mountPoint, String fsName, Consumer<String> log, Runnable beforeUnmount)
+            throws MountException {
+        return mount(tree, mountPoint, fsName, log, beforeUnmount, false);
+    }
+
+    /**
      * Mounts {@code tree} read-only at {@code mountPoint}.
+     *
+     * <p>Who may read it: with {@code allowOther}, every local user, as the file modes allow (the
+     * kernel's {@code allow_other} and {@code default_permissions}; cairn mount --allow-other).
+     * Without it, the kernel lets only this process's user in: a root user's mount of decrypted
+     * backups is root's alone unless asked otherwise.
      *
      * @param fsName shown as the mount's source (e.g. {@code cairn:/srv/repo})
      * @param beforeUnmount runs before the FUSE mount goes away (unmounts guest volumes)
      * @throws MountException naming what is missing or wrong
      */
     public static FuseMount mount(
-            BackupTree tree, Path mountPoint, String fsName, Consumer<String> log, Runnable beforeUnmount)
+            BackupTree tree,
+            Path mountPoint,
+            String fsName,
+            Consumer<String> log,
+            Runnable beforeUnmount,
+            boolean allowOther)
             throws MountException {
         Path mp = mountPoint.toAbsolutePath().normalize();
         preflight(mp);
@@ -61,8 +81,8 @@ public final class FuseMount implements AutoCloseable {
                 "attr_timeout=2",
                 "negative_timeout=1",
                 "max_read=131072"));
-        if (uid == 0) {
-            // root's mount is for everyone (the web UI, a restore operator's shell): file modes decide
+        if (allowOther) {
+            // only when asked: every local user, as the file modes (0444/0555) allow
             opts.add("allow_other");
             opts.add("default_permissions");
         }

@@ -43,6 +43,8 @@ public final class RepositoryMount implements AutoCloseable {
      * @param kernelMounts whether a guest filesystem only the kernel reads (XFS) may be mounted by it
      * @param lockWait with a lock: how long to wait for a conflicting one (gc); null for no lock, so
      *     that gc can run while it is mounted (reads of a backup gc removed then fail)
+     * @param allowOther whether every local user may read the mount (as its file modes allow); by
+     *     default only the user who mounted it ({@code cairn mount --allow-other})
      */
     public record Options(
             Path mountPoint,
@@ -51,7 +53,8 @@ public final class RepositoryMount implements AutoCloseable {
             int threads,
             boolean guestVolumes,
             boolean kernelMounts,
-            Duration lockWait) {
+            Duration lockWait,
+            boolean allowOther) {
         public Options {
             Objects.requireNonNull(mountPoint, "mountPoint");
             mountPoint = mountPoint.toAbsolutePath().normalize();
@@ -99,7 +102,7 @@ public final class RepositoryMount implements AutoCloseable {
                     REFRESH_MILLIS,
                     readAheadChunks(repo.config().chunkSize()));
             Runnable beforeUnmount = guests == null ? () -> {} : guests::unmountAll;
-            FuseMount fuse = FuseMount.mount(tree, o.mountPoint(), o.fsName(), log, beforeUnmount);
+            FuseMount fuse = FuseMount.mount(tree, o.mountPoint(), o.fsName(), log, beforeUnmount, o.allowOther());
             return new RepositoryMount(repo, o.mountPoint(), lock, cache, guests, fuse);
         } catch (IOException | RuntimeException e) {
             if (cache != null) {
