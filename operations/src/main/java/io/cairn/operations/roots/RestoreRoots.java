@@ -78,6 +78,18 @@ public final class RestoreRoots {
         return p;
     }
 
+    /** The real path of the deepest existing ancestor of {@code abs}, with the rest of {@code abs} appended. */
+    private static Path realOf(Path abs) throws IOException {
+        Path existing = abs;
+        while (existing != null && !java.nio.file.Files.exists(existing)) {
+            existing = existing.getParent();
+        }
+        if (existing == null) {
+            return abs;
+        }
+        return existing.toRealPath().resolve(existing.relativize(abs)).normalize();
+    }
+
     private Path rootOf(Path p) {
         for (Path r : roots) {
             if (p.startsWith(r)) {
@@ -105,6 +117,13 @@ public final class RestoreRoots {
         if (given) {
             Path abs = to.toAbsolutePath().normalize();
             check(abs.toString());
+            // where it leads, before anything is made: links in the part that exists resolved
+            Path leads = realOf(abs);
+            Path before = Rules.forbiddenFor(leads, forbidden);
+            if (before != null) {
+                throw new UnsafePathException("the restore target " + to + " is " + leads + ", in " + before
+                        + ", which only cairn may write");
+            }
             RestoreDirectory d = RestoreDirectory.open(abs);
             Path f = Rules.forbiddenFor(d.path(), forbidden);
             if (f != null) {
