@@ -152,6 +152,7 @@ public final class RestoreDirectory implements Closeable {
         try {
             // no mkdirat in Java: made by path, then reached only through the parent's descriptor
             Files.createDirectory(where, DIR_MODE);
+            sync(parent); // the new name durable, as every level a restore makes
         } catch (FileAlreadyExistsException raced) {
             // made meanwhile by someone else: opened below like any existing directory
         }
@@ -293,7 +294,11 @@ public final class RestoreDirectory implements Closeable {
 
     /** Makes the names created, renamed and removed here durable ({@code fsync} of the directory). */
     public void sync() throws IOException {
-        try (SeekableByteChannel ch = dir.newByteChannel(Path.of("."), Set.of(StandardOpenOption.READ))) {
+        sync(dir);
+    }
+
+    private static void sync(SecureDirectoryStream<Path> d) throws IOException {
+        try (SeekableByteChannel ch = d.newByteChannel(Path.of("."), Set.of(StandardOpenOption.READ))) {
             ((FileChannel) ch).force(true);
         }
     }
