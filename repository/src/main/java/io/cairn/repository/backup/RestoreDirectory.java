@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.SeekableByteChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystemException;
@@ -145,6 +146,8 @@ public final class RestoreDirectory implements Closeable {
             if (!create) {
                 throw new NoSuchFileException(where.toString(), null, "no such directory");
             }
+        } catch (AccessDeniedException e) {
+            throw new AccessDeniedException(where.toString(), null, "permission denied");
         } catch (FileSystemException e) {
             // ELOOP (a link, refused by O_NOFOLLOW) or ENOTDIR
             throw notADirectory(parent, where, name);
