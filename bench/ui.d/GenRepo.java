@@ -7,6 +7,7 @@ import io.cairn.repository.backup.BackupRequest;
 import io.cairn.repository.backup.BackupWriter;
 import io.cairn.repository.backup.DiskSource;
 import io.cairn.repository.backup.Progress;
+import io.cairn.repository.format.FormatConstants;
 import io.cairn.repository.manifest.Manifest;
 import io.cairn.repository.store.LocalStore;
 import java.nio.charset.StandardCharsets;
@@ -41,7 +42,7 @@ public class GenRepo {
                 BackupRequest req = new BackupRequest(new Manifest.VmIdentity("bench-" + vm, vm, null, null),
                         "bench:" + vm, Map.of("bench", "ui", "n", Integer.toString(b)), null, null,
                         List.of(BackupRequest.DiskInput.full(new Disk(vm + ".img", d))),
-                        List.of(new BackupRequest.FileInput("vmx", vm + ".vmx",
+                        List.of(new BackupRequest.FileInput(FormatConstants.FILE_ROLE_VMX, vm + ".vmx",
                                 ("displayName = \"" + vm + "\"\n").getBytes(StandardCharsets.UTF_8))),
                         null);
                 BackupWriter.Result r = w.write(req);

@@ -214,6 +214,7 @@ const routes = [
   [/^\/schedules\/([^/]+)$/, viewSchedule, "Schedule"],
   [/^\/maintenance$/, viewMaintenance, "Maintenance"],
   [/^\/password$/, viewPassword, "Change password"],
+  [/^\/settings$/, viewSettings, "Settings"],
 ];
 
 async function route() {
@@ -599,7 +600,9 @@ async function viewRestore([id]) {
   const b = await api(`/backups/${enc(id)}`);
   const vm = vmName(b.vm);
   const err = h("p", { class: "error", role: "alert", hidden: true, id: "restore-error" });
-  const to = h("input", { id: "restore-to", name: "to", required: true, class: "wide", placeholder: "/srv/restore/" + (vm || "vm"), "aria-describedby": "restore-to-help" });
+  const roots = await api("/roots").catch(() => ({ restoreRoots: [] }));
+  const first = (roots.restoreRoots || [])[0];
+  const to = h("input", { id: "restore-to", name: "to", required: true, class: "wide", placeholder: (first || "/srv/restore") + "/" + (vm || "vm"), "aria-describedby": "restore-to-help" });
   const format = h("select", { id: "restore-format", name: "format" }, FORMATS.map(([v, t]) => h("option", { value: v }, `${v} — ${t}`)));
   const conflict = h("fieldset", { class: "choices" }, h("legend", {}, "If a file already exists"),
     CONFLICTS.map(([v, t], i) => h("label", { class: "choice" },
@@ -610,7 +613,11 @@ async function viewRestore([id]) {
   const form = h("form", { class: "panel form", id: "restore-form" },
     h("h2", {}, "Disks to a directory on the appliance"),
     h("label", { for: "restore-to" }, "Target directory"), to,
-    h("p", { class: "help", id: "restore-to-help" }, "An absolute path on the appliance. Each disk is written there as one file in the chosen format."),
+    h("p", { class: "help", id: "restore-to-help" }, "An absolute path on the appliance, in a restore root: ",
+      (roots.restoreRoots || []).length
+        ? h("span", { id: "restore-roots" }, roots.restoreRoots.join(", "))
+        : h("span", { id: "restore-roots" }, "none configured yet (an admin sets them under Settings)"),
+      ". Directories below it are made as needed, never through a symbolic link. Each disk is written there as one file in the chosen format."),
     h("label", { for: "restore-format" }, "Disk format"), format,
     conflict,
     viewer ? h("p", { class: "note" }, "Your role (viewer) may not restore; ask an operator.") : null,
@@ -1273,5 +1280,54 @@ async function viewMaintenance() {
     h("section", { class: "panel form" }, h("h2", {}, "Garbage collection"),
       h("p", { class: "help" }, "Deletes chunks no backup uses any more (older than one hour). Needs the repository to itself."),
       h("div", { class: "row", style: "justify-content:flex-start" }, btn("maint-gc", "Run gc", "", (b) => start(b, "gc", {})))),
+  ];
+}
+
+// ---------------------------------------------------------------- settings (admin)
+
+/** One path per line; blank lines dropped. */
+function lines(text) {
+  return text.split("\n").map((l) => l.trim()).filter((l) => l.length > 0);
+}
+
+async function viewSettings() {
+  if (session.role !== "admin") return adminOnly("Settings");
+  const r = await api("/roots");
+  const err = h("p", { class: "error", role: "alert", hidden: true, id: "roots-error" });
+  const restore = h("textarea", { id: "roots-restore", rows: 4, class: "wide", spellcheck: "false", "aria-describedby": "roots-restore-help" });
+  restore.value = (r.restoreRoots || []).join("\n");
+  const source = h("textarea", { id: "roots-source", rows: 4, class: "wide", spellcheck: "false", "aria-describedby": "roots-source-help" });
+  source.value = (r.sourceRoots || []).join("\n");
+  const submit = h("button", { type: "submit", class: "primary", id: "roots-save" }, "Save");
+  const form = h("form", { class: "panel form", id: "roots-form" },
+    h("h2", {}, "Directories on the appliance"),
+    h("label", { for: "roots-restore" }, "Restore roots"), restore,
+    h("p", { class: "help", id: "roots-restore-help" }, "One directory per line. Operators restore disks only into these directories or below them. ",
+      "Each must exist and be named by its real path (no symbolic link in it); / and the system's own directories (/etc, /usr, /proc, …), ",
+      "the repository and the server's state directory are refused."),
+    h("label", { for: "roots-source" }, "Source roots"), source,
+    h("p", { class: "help", id: "roots-source-help" }, "One directory per line. Schedules back up files (raw images, VMDKs, .vmx) only from below these; ",
+      "every file such a source leads to (a .vmx's disks and NVRAM, a VMDK's extents) must lie below them too. Devices are never read."),
+    r.updated ? h("p", { class: "muted", id: "roots-updated" }, "Last changed ", timeEl(r.updated), r.updatedBy ? ` by ${r.updatedBy}` : "") : null,
+    err,
+    h("div", { class: "row end" }, submit));
+  form.addEventListener("submit", async (ev) => {
+    ev.preventDefault();
+    err.hidden = true;
+    submit.disabled = true;
+    try {
+      await api("/roots", { method: "PUT", body: { restoreRoots: lines(restore.value), sourceRoots: lines(source.value) } });
+      toast("Saved");
+      route();
+    } catch (e) {
+      err.textContent = e.message;
+      err.hidden = false;
+      submit.disabled = false;
+    }
+  });
+  return [
+    h("div", { class: "page-head" }, h("h1", {}, "Settings"),
+      h("p", { class: "muted" }, "Where restores may write and scheduled backups may read on this appliance.")),
+    form,
   ];
 }

@@ -3,6 +3,7 @@ package io.cairn.cli;
 import io.cairn.operations.backup.BackupResult;
 import io.cairn.operations.backup.FileBackup;
 import io.cairn.operations.job.Job;
+import io.cairn.operations.roots.SourceRoots;
 import io.cairn.operations.source.FileVm;
 import io.cairn.operations.source.Transports;
 import io.cairn.repository.Repository;
@@ -132,10 +133,9 @@ final class BackupCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--changed-areas takes a single disk image, not a .vmx");
         }
         Repository r = repo.open();
-        Repository.Listed base = baseSpec == null ? null : r.resolve(baseSpec);
         Job job = CliJob.start("backup", vm);
-        BackupResult res = new FileBackup(r, repo.threads(), repo.lockWait())
-                .run(new FileBackup.Request(path, name, labelMap, changed, base), job);
+        BackupResult res = new FileBackup(r, repo.threads(), repo.lockWait(), SourceRoots.unconfined())
+                .run(new FileBackup.Request(path, name, labelMap, changed, baseSpec), job);
         job.succeed(res.summary());
         System.out.println(res.summary());
         return Main.OK;

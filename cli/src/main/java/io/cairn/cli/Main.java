@@ -31,7 +31,8 @@ import picocli.CommandLine.Command;
             UmountCommand.class,
             VmsCommand.class,
             ServeCommand.class,
-            UserCommand.class
+            UserCommand.class,
+            KeyCommand.class
         })
 public final class Main implements Runnable {
     static final int OK = 0;
@@ -54,15 +55,16 @@ public final class Main implements Runnable {
         CommandLine cl = new CommandLine(new Main());
         cl.setExecutionExceptionHandler((e, cmd, parsed) -> {
             PrintWriter err = cmd.getErr();
+            String who = cmd.getCommandSpec().qualifiedName(" "); // "cairn list", "cairn key add"
             if (e instanceof IllegalArgumentException) {
-                err.println("cairn " + cmd.getCommandName() + ": " + e.getMessage());
+                err.println(who + ": " + e.getMessage());
                 return USAGE;
             }
             if (e instanceof RepositoryException || e instanceof IOException) {
-                err.println("cairn " + cmd.getCommandName() + ": " + e.getMessage());
+                err.println(who + ": " + e.getMessage());
                 return FAILED;
             }
-            err.println("cairn " + cmd.getCommandName() + ": internal error: " + e);
+            err.println(who + ": internal error: " + e);
             e.printStackTrace(err);
             return FAILED;
         });

@@ -11,6 +11,8 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
@@ -69,6 +71,9 @@ final class MountCommand implements Callable<Integer> {
 
     @Option(names = "--daemonized", hidden = true)
     boolean daemonized;
+
+    /** What the background mount's environment keeps (with every LC_*): not secrets, what a JVM needs. */
+    private static final Set<String> CHILD_ENV = Set.of("PATH", "HOME", "LANG", "LANGUAGE", "TZ", "TMPDIR");
 
     @Override
     public Integer call() throws Exception {
@@ -150,14 +155,22 @@ final class MountCommand implements Callable<Integer> {
         if (allowOther) {
             cmd.add("--allow-other");
         }
+        if (allowOther) {
+            cmd.add("--allow-other");
+        }
         cmd.add(mp.toString());
         ProcessBuilder pb = new ProcessBuilder(cmd)
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
                 .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
-        if (repo.passwordFile == null && System.getenv("CAIRN_PASSWORD") == null && r0Encrypted()) {
+        // a clean environment: the locale and paths the JVM needs, nothing else of this process's
+        // (vCenter credentials, VDDK settings); the password only when the repository needs one
+        Map<String, String> env = pb.environment();
+        String password = System.getenv("CAIRN_PASSWORD");
+        env.keySet().removeIf(k -> !CHILD_ENV.contains(k) && !k.startsWith("LC_"));
+        if (repo.passwordFile == null && (password != null || r0Encrypted())) {
             // the prompt happens here, the password travels in the child's environment, never argv
-            pb.environment().put("CAIRN_PASSWORD", new String(repo.password(false)));
+            env.put("CAIRN_PASSWORD", password != null ? password : new String(repo.password(false)));
         }
         Process p = pb.start();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);

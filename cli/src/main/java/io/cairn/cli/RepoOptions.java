@@ -57,8 +57,49 @@ final class RepoOptions {
         return new LocalStore(repo);
     }
 
+    /**
+     * Opens the repository, asking for a password only if it is encrypted. A password given up front
+     * ({@code --password-file}, {@code CAIRN_PASSWORD}) counts as offered: a plaintext repository then
+     * refuses to open, so that nobody takes its backups for encrypted ones.
+     */
     Repository open() throws IOException {
-        return Repository.open(store(), () -> password(false));
+        return open(passwords());
+    }
+
+    /** Opens the repository with {@code passwords} (one from {@link #passwords()}, kept to ask again). */
+    Repository open(Repository.PasswordSource passwords) throws IOException {
+        return Repository.open(store(), passwords);
+    }
+
+    /** Whether the user gave a password without being asked. */
+    boolean passwordOffered() {
+        String env = System.getenv("CAIRN_PASSWORD");
+        return passwordFile != null || (env != null && !env.isEmpty());
+    }
+
+    /**
+     * The password source of this command: asked at most once (read from the file or the
+     * environment, else prompted), then the same password again on every call, each a fresh copy
+     * the caller may wipe.
+     */
+    Repository.PasswordSource passwords() {
+        boolean offered = passwordOffered();
+        return new Repository.PasswordSource() {
+            private char[] cached;
+
+            @Override
+            public synchronized char[] password() throws IOException {
+                if (cached == null) {
+                    cached = RepoOptions.this.password(false);
+                }
+                return cached.clone();
+            }
+
+            @Override
+            public boolean offered() {
+                return offered;
+            }
+        };
     }
 
     char[] password(boolean confirm) throws IOException {

@@ -1,6 +1,7 @@
 package io.cairn.cli;
 
 import io.cairn.operations.restore.FolderRestore;
+import io.cairn.operations.roots.RestoreRoots;
 import io.cairn.repository.Repository;
 import io.cairn.repository.backup.Restorer;
 import io.cairn.vixmntbridge.vmdk.VmdkWriter;
@@ -26,7 +27,8 @@ final class RestoreCommand implements Callable<Integer> {
     @Option(
             names = "--to",
             paramLabel = "DIR",
-            description = "Directory to write the disks and files into (created if missing).")
+            description = "Directory to write the disks and files into (created if missing; not inside the repository"
+                    + " or a web UI state directory; links below it are never followed).")
     Path to;
 
     @Option(
@@ -136,7 +138,13 @@ final class RestoreCommand implements Callable<Integer> {
                     "--on-conflict takes overwrite, keep or abort, not '" + onConflict + "'");
         }
         Repository r = repo.open();
-        FolderRestore.Result res = new FolderRestore(r, repo.threads(), repo.lockWait(), null)
+        // the directory named is the user's own choice (links in it too); never the repository or
+        // a web UI's state directory, and below it no link is followed, no file written through
+        RestoreRoots where = RestoreRoots.given(List.of(
+                repo.repo,
+                Path.of("/var/lib/cairn"),
+                Path.of(System.getProperty("user.home"), ".local", "state", "cairn")));
+        FolderRestore.Result res = new FolderRestore(r, repo.threads(), repo.lockWait(), null, where)
                 .run(new FolderRestore.Request(backup, to, fmt, conflict), CliJob.start("restore", backup));
         for (Restorer.Output o : res.outputs()) {
             System.out.println((o.skipped() ? "kept     " : "restored ") + o.path());

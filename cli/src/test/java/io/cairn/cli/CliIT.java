@@ -271,6 +271,33 @@ class CliIT {
     }
 
     @Test
+    void restoreNeverIntoTheRepository() throws IOException {
+        Path inside = sharedRepo.resolve("restored");
+        cairn.run("restore", "--repo", sharedRepo.toString(), sharedId, "--to", inside.toString())
+                .expectFailure(1, "restore", "lies in", "which only cairn may write");
+        assertFalse(Files.exists(inside), "nothing made inside the repository");
+        Path link = Files.createSymbolicLink(dir.resolve("repo-link"), sharedRepo);
+        cairn.run(
+                        "restore",
+                        "--repo",
+                        sharedRepo.toString(),
+                        sharedId,
+                        "--to",
+                        link.resolve("x").toString())
+                .expectFailure(1, "restore", "which only cairn may write");
+        assertFalse(Files.exists(sharedRepo.resolve("x")));
+
+        Path to = dir.resolve("mine");
+        cairn.run("restore", "--repo", sharedRepo.toString(), sharedId, "--to", to.toString())
+                .ok();
+        assertEquals(
+                "rw-------",
+                java.nio.file.attribute.PosixFilePermissions.toString(
+                        Files.getPosixFilePermissions(to.resolve("disk.img"))),
+                "restored disks are their owner's alone");
+    }
+
+    @Test
     void restoreOfAnUnknownVm() {
         Path to = dir.resolve("to");
         cairn.run("restore", "--repo", sharedRepo.toString(), "nosuchvm@latest", "--to", to.toString())

@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -306,6 +307,73 @@ class MountIT {
         assertTrue(Files.isDirectory(mp.resolve("vms/gpt")), again.describe());
         cairn.run("umount", mp.toString()).ok();
         assertEquals(List.of(), mountsBelow(mp));
+    }
+
+    @Test
+    @Order(11)
+    @DisplayName("another local user reads nothing of root's mount unless it was made with --allow-other;"
+            + " a background mount keeps none of its caller's environment but what it needs")
+    void allowOther() throws Exception {
+        // a directory other users can traverse (JUnit's temporary directories are 0700)
+        Path base = Files.createTempDirectory(
+                Path.of("/tmp"),
+                "cairn-allow-other-",
+                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x")));
+        Path own = base.resolve("own");
+        Path shared = base.resolve("shared");
+        try {
+            for (Path p : List.of(own, shared)) {
+                Files.createDirectory(p);
+                Files.setPosixFilePermissions(p, PosixFilePermissions.fromString("rwxr-xr-x"));
+            }
+            Cairn.Running m = cairn.start("mount", "--repo", repo.toString(), own.toString());
+            awaitMounted(own, m);
+            Path vmJson = Path.of("vms/gpt/latest/config/vm.json");
+            assertTrue(Files.readString(own.resolve(vmJson)).contains("\"gpt\""), "root reads its own mount");
+            Util.Cmd denied = asNobody("cat", own.resolve(vmJson).toString());
+            assertTrue(denied.exit() != 0 && denied.output().contains("Permission denied"), denied.output());
+
+            Cairn.Result bg = cairn.run(
+                            Map.of("CAIRN_VC_PASSWORD", "vc-secret-4711", "VDDK_HOME", "/opt/vddk-secret"),
+                            "mount",
+                            "--background",
+                            "--allow-other",
+                            "--repo",
+                            repo.toString(),
+                            "--log",
+                            base.resolve("shared.log").toString(),
+                            shared.toString())
+                    .ok();
+            var pid = java.util.regex.Pattern.compile("process (\\d+)").matcher(bg.out());
+            assertTrue(pid.find(), bg.describe());
+            String environ =
+                    Files.readString(Path.of("/proc", pid.group(1), "environ")).replace('\0', '\n');
+            assertFalse(environ.contains("vc-secret-4711") || environ.contains("VDDK_HOME"), environ);
+            assertTrue(environ.lines().anyMatch(l -> l.startsWith("PATH=")), environ);
+            Util.Cmd allowed = asNobody("cat", shared.resolve(vmJson).toString());
+            assertEquals(0, allowed.exit(), allowed.output());
+            assertTrue(allowed.output().contains("\"gpt\""), allowed.output());
+            assertTrue(
+                    Util.sh("findmnt", "-n", "-o", "OPTIONS", shared.toString()).contains("allow_other"),
+                    "the kernel shows allow_other on the shared mount");
+            cairn.run("umount", shared.toString()).ok();
+            cairn.run("umount", own.toString()).ok();
+            m.await();
+        } finally {
+            for (Path p : List.of(own, shared)) {
+                if (!mountsBelow(p).isEmpty()) {
+                    cairn.run("mount", "--cleanup", p.toString());
+                }
+            }
+            Util.deleteTree(base);
+        }
+    }
+
+    /** Runs a command as the user and group nobody (65534), without supplementary groups. */
+    static Util.Cmd asNobody(String... cmd) {
+        List<String> all = new ArrayList<>(List.of("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"));
+        all.addAll(List.of(cmd));
+        return Util.exec(all.toArray(String[]::new));
     }
 
     // ---- helpers ----

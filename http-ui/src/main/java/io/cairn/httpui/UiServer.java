@@ -8,6 +8,7 @@ import io.cairn.httpui.catalog.StatsCache;
 import io.cairn.httpui.files.BackupFiles;
 import io.cairn.httpui.http.Api;
 import io.cairn.httpui.jobs.Jobs;
+import io.cairn.httpui.roots.RootsStore;
 import io.cairn.httpui.schedule.Scheduler;
 import io.cairn.httpui.tls.Certificates;
 import io.cairn.httpui.tls.HttpsConnector;
@@ -22,6 +23,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 
@@ -98,6 +100,8 @@ public final class UiServer implements AutoCloseable {
             throw new UncheckedIOException(
                     "cannot read the vCenter connections in " + state + ": " + e.getMessage(), e);
         }
+        // the repository, the state directory and the mount inside it: never a restore target or a source
+        RootsStore roots = RootsStore.open(state, List.of(state, config.repositoryPath(), files.mountPoint()));
         boolean hasPages = UiServer.class.getResource("/public/index.html") != null;
         app = Javalin.create(c -> {
             c.showJavalinBanner = false;
@@ -130,6 +134,7 @@ public final class UiServer implements AutoCloseable {
                         catalog,
                         stats,
                         vcenters,
+                        roots,
                         config.vddk(),
                         UiServer::log),
                 hasPages);

@@ -125,6 +125,27 @@ public final class ApiClient {
     }
 
     /** The {@code error} line of an error answer. */
+    /**
+     * Sets the restore and source roots as the admin (PUT /roots) and checks they were saved. Each
+     * directory is made if missing and named by its real path.
+     */
+    public void roots(List<Path> restore, List<Path> source) throws Exception {
+        StringBuilder b = new StringBuilder("{\"restoreRoots\":");
+        b.append(JSON.writeValueAsString(real(restore))).append(",\"sourceRoots\":");
+        b.append(JSON.writeValueAsString(real(source))).append('}');
+        HttpResponse<String> r = send("PUT", "/api/v1/roots", "admin", b.toString());
+        assertEquals(200, r.statusCode(), r.body());
+    }
+
+    private static List<String> real(List<Path> dirs) throws IOException {
+        List<String> out = new java.util.ArrayList<>();
+        for (Path d : dirs) {
+            java.nio.file.Files.createDirectories(d);
+            out.add(d.toRealPath().toString());
+        }
+        return out;
+    }
+
     public static String error(HttpResponse<String> r) throws IOException {
         return JSON.readTree(r.body()).path("error").asText();
     }

@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.cairn.httpui.auth.Role;
 import io.cairn.httpui.auth.Users;
 import io.cairn.operations.disk.FileDiskSource;
+import io.cairn.operations.roots.SourceRoots;
 import io.cairn.repository.Repository;
 import io.cairn.repository.backup.BackupRequest;
 import io.cairn.repository.backup.BackupWriter;
@@ -69,8 +70,9 @@ class UiServerIT {
 
     @BeforeAll
     void setUp() throws Exception {
-        work = Path.of("target", "it-" + System.nanoTime()).toAbsolutePath();
-        Files.createDirectories(work);
+        work = Files.createDirectories(
+                        Path.of("target", "it-" + System.nanoTime()).toAbsolutePath())
+                .toRealPath(); // roots are real paths
         fixtures = Path.of("target", "fixtures").toAbsolutePath();
         Process p = new ProcessBuilder("bash", "../mount/src/test/fixtures/make-fixtures.sh", fixtures.toString())
                 .inheritIO()
@@ -117,6 +119,13 @@ class UiServerIT {
                 JSON.readTree(res.body()).get("csrf").asText()
             });
         }
+        Files.createDirectories(work.resolve("restores"));
+        HttpResponse<String> roots = send(
+                "PUT",
+                "/api/v1/roots",
+                "admin",
+                "{\"restoreRoots\":[\"" + work.resolve("restores") + "\"],\"sourceRoots\":[]}");
+        assertEquals(200, roots.statusCode(), roots.body());
     }
 
     @AfterAll
@@ -130,7 +139,7 @@ class UiServerIT {
     }
 
     private BackupWriter.Result backup(String identity, String name, Path img) throws IOException {
-        try (FileDiskSource src = FileDiskSource.open(img)) {
+        try (FileDiskSource src = FileDiskSource.open(img, SourceRoots.unconfined())) {
             BackupRequest req = new BackupRequest(
                     new Manifest.VmIdentity(identity, name, "uuid-" + name, null),
                     "test",
@@ -163,8 +172,12 @@ class UiServerIT {
     }
 
     private HttpResponse<String> post(String path, String role, String body) throws Exception {
+        return send("POST", path, role, body);
+    }
+
+    private HttpResponse<String> send(String method, String path, String role, String body) throws Exception {
         HttpRequest.Builder b = req(path, role)
-                .POST(HttpRequest.BodyPublishers.ofString(body))
+                .method(method, HttpRequest.BodyPublishers.ofString(body))
                 .header("Content-Type", "application/json");
         if (role != null && sessions.containsKey(role)) {
             b.header("X-CSRF-Token", sessions.get(role)[1]);
@@ -334,6 +347,7 @@ class UiServerIT {
                 Arguments.of("GET", "/api/v1/backups/ID/download?" + f, "operator"),
                 Arguments.of("GET", "/api/v1/backups/ID/archive?format=zip&" + d, "operator"),
                 Arguments.of("POST", "/api/v1/backups/ID/restore", "operator"),
+                Arguments.of("GET", "/api/v1/roots", "operator"),
                 Arguments.of("GET", "/api/v1/users", "admin"));
     }
 
@@ -496,7 +510,7 @@ class UiServerIT {
     @Test
     @DisplayName("a restore job succeeds, its events arrive in order, and the restored image equals the source")
     void restore() throws Exception {
-        Path to = work.resolve("restored");
+        Path to = work.resolve("restores/db01/restored");
         HttpResponse<String> r = post(
                 "/api/v1/backups/" + smallId + "/restore",
                 "operator",
@@ -574,6 +588,75 @@ class UiServerIT {
         assertEquals(sha(small), sha(img));
         String audit = Files.readString(work.resolve("state/audit.log"));
         assertTrue(audit.contains("\"action\":\"restore\"") && audit.contains("\"outcome\":\"succeeded\""), audit);
+    }
+
+    @Test
+    @DisplayName("restore roots: only an admin sets them, / and /etc are refused; a target outside them, in the state"
+            + " directory or spelled /proc/self/root/... is 400, a link below a root fails the job and writes nothing")
+    void restoreRoots() throws Exception {
+        Path restores = work.resolve("restores");
+        JsonNode shown = JSON.readTree(get("/api/v1/roots", "operator").body());
+        assertEquals(restores.toString(), shown.get("restoreRoots").get(0).asText(), shown.toString());
+        assertEquals(
+                403,
+                send("PUT", "/api/v1/roots", "operator", "{\"restoreRoots\":[],\"sourceRoots\":[]}")
+                        .statusCode());
+        for (String bad : List.of("/", "/etc", work.resolve("state").toString(), "relative")) {
+            HttpResponse<String> r =
+                    send("PUT", "/api/v1/roots", "admin", "{\"restoreRoots\":[\"" + bad + "\"],\"sourceRoots\":[]}");
+            assertEquals(400, r.statusCode(), bad + ": " + r.body());
+        }
+        assertEquals(
+                restores.toString(),
+                JSON.readTree(get("/api/v1/roots", "admin").body())
+                        .get("restoreRoots")
+                        .get(0)
+                        .asText(),
+                "a refused change saves nothing");
+        String restore = "/api/v1/backups/" + smallId + "/restore";
+        for (String bad : List.of(
+                "/etc/cron.d",
+                work.resolve("state/x").toString(),
+                work.resolve("repo/x").toString(),
+                "/proc/self/root" + restores + "/x",
+                restores + "/../escaped")) {
+            HttpResponse<String> r = post(restore, "operator", "{\"to\":\"" + bad + "\"}");
+            assertEquals(400, r.statusCode(), bad + ": " + r.body());
+        }
+        assertEquals(
+                "the restore target /etc/cron.d is not in a restore root (" + restores + ")",
+                JSON.readTree(post(restore, "operator", "{\"to\":\"/etc/cron.d\"}")
+                                .body())
+                        .get("error")
+                        .asText());
+        Path outside = Files.createDirectories(work.resolve("outside"));
+        Files.createSymbolicLink(restores.resolve("link"), outside);
+        HttpResponse<String> r = post(restore, "operator", "{\"to\":\"" + restores.resolve("link/x") + "\"}");
+        assertEquals(202, r.statusCode(), r.body());
+        JsonNode job = awaitJob(JSON.readTree(r.body()).get("job").asText());
+        assertEquals("FAILED", job.get("state").asText(), job.toString());
+        assertEquals(
+                restores.resolve("link") + " is a symbolic link; restores never follow links (give the directory it"
+                        + " points to)",
+                job.get("result").asText());
+        try (Stream<Path> s = Files.list(outside)) {
+            assertEquals(0, s.count(), "nothing written behind the link");
+        }
+        String audit = Files.readString(work.resolve("state/audit.log"));
+        assertTrue(audit.contains("\"action\":\"roots-edit\""), audit);
+    }
+
+    private JsonNode awaitJob(String id) throws Exception {
+        long end = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (true) {
+            JsonNode j = JSON.readTree(get("/api/v1/jobs/" + id, "viewer").body());
+            String state = j.get("state").asText();
+            if (!state.equals("QUEUED") && !state.equals("RUNNING")) {
+                return j;
+            }
+            assertTrue(System.nanoTime() < end, "job " + id + " still " + state);
+            Thread.sleep(100);
+        }
     }
 
     private static String sha(Path p) throws Exception {

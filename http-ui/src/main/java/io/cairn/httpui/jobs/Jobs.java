@@ -4,6 +4,7 @@ import io.cairn.operations.job.Job;
 import io.cairn.operations.restore.AsNewRestore;
 import io.cairn.operations.restore.FolderRestore;
 import io.cairn.operations.restore.InPlaceRestore;
+import io.cairn.operations.roots.RestoreRoots;
 import io.cairn.repository.Repository;
 import io.cairn.repository.backup.Progress;
 import io.cairn.repository.backup.Restorer;
@@ -133,12 +134,19 @@ public final class Jobs implements AutoCloseable {
     /**
      * Queues a restore of a backup's disks and files into {@code to} ({@link FolderRestore}).
      *
+     * @param roots where it may write (the administrator's restore roots as they were when it was asked for)
      * @param owner the user who asked for it
      * @param done called with the finished job (for the audit log)
      * @throws QueueFullException when the restores' queue is full
      */
     public Job restore(
-            Repository.Listed b, Path to, String format, Restorer.Conflict conflict, String owner, Consumer<Job> done)
+            Repository.Listed b,
+            Path to,
+            String format,
+            Restorer.Conflict conflict,
+            RestoreRoots roots,
+            String owner,
+            Consumer<Job> done)
             throws QueueFullException {
         VmdkWriter.Format fmt = VmdkWriter.Format.fromCliName(format);
         return queue(
@@ -147,7 +155,7 @@ public final class Jobs implements AutoCloseable {
                 owner,
                 Pool.RESTORE,
                 done,
-                (job, progress) -> new FolderRestore(repo, threads, Duration.ZERO, "web UI")
+                (job, progress) -> new FolderRestore(repo, threads, Duration.ZERO, "web UI", roots)
                                 .run(new FolderRestore.Request(b.ref().id(), to, fmt, conflict), job)
                                 .summary()
                         + " into " + to);

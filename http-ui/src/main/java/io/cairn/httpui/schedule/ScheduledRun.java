@@ -6,6 +6,7 @@ import io.cairn.operations.backup.FileBackup;
 import io.cairn.operations.backup.VcenterBackup;
 import io.cairn.operations.job.Job;
 import io.cairn.operations.maintenance.Prune;
+import io.cairn.operations.roots.SourceRoots;
 import io.cairn.repository.Repository;
 import io.cairn.repository.backup.Progress;
 import io.cairn.vsphere.connect.Credentials;
@@ -20,6 +21,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.ZoneId;
 import java.util.Map;
+import java.util.function.Supplier;
 
 /**
  * One run of a schedule through the operations layer, the CLI's use cases: {@link FileBackup} or
@@ -51,21 +53,27 @@ final class ScheduledRun {
     private final int threads;
     private final ZoneId zone;
     private final Path vddk;
-
-    ScheduledRun(Repository repo, VcenterConnections vcenters, int threads, ZoneId zone) {
-        this(repo, vcenters, threads, zone, null);
-    }
+    private final Supplier<SourceRoots> roots;
 
     /**
      * @param vddk the VMware VDDK for the VDDK transports ({@code cairn serve --vddk DIR}), or null for
      *     {@code VDDK_HOME}
+     * @param roots the source roots as they are when a run starts: a file source, and every file it
+     *     leads to, is read only below them
      */
-    ScheduledRun(Repository repo, VcenterConnections vcenters, int threads, ZoneId zone, Path vddk) {
+    ScheduledRun(
+            Repository repo,
+            VcenterConnections vcenters,
+            int threads,
+            ZoneId zone,
+            Path vddk,
+            Supplier<SourceRoots> roots) {
         this.repo = repo;
         this.vcenters = vcenters;
         this.threads = threads;
         this.zone = zone;
         this.vddk = vddk;
+        this.roots = roots;
     }
 
     /** What the job list and the schedules page show as the run's target. */
@@ -73,7 +81,7 @@ final class ScheduledRun {
         if (s.source() instanceof Source.VcenterVms v) {
             return v.spec() + " on " + vcenters.name(v.vcenter()).orElse("a deleted vCenter connection");
         }
-        return ((Source.File) s.source()).vmName();
+        return ((Source.File) s.source()).vmName(roots.get());
     }
 
     String run(Schedule s, Job job, Progress progress) throws IOException {
@@ -85,7 +93,7 @@ final class ScheduledRun {
             return runFile(s, f, job);
         } catch (IOException | RuntimeException e) {
             if (!job.cancelRequested()) {
-                failed(job).put(f.vmName(), oneLine(e));
+                failed(job).put(f.vmName(roots.get()), oneLine(e));
             }
             throw e;
         }
@@ -109,12 +117,14 @@ final class ScheduledRun {
 
     private String runFile(Schedule s, Source.File f, Job job) throws IOException {
         Path path = f.path();
+        SourceRoots allowed = roots.get();
+        allowed.check(path.toString()); // the roots may have changed since the schedule was saved
         if (!Files.exists(path)) {
             throw new NoSuchFileException("schedule '" + s.name() + "': the source " + path + " does not exist");
         }
-        job.log("schedule '" + s.name() + "' (" + s.cron() + "): backing up file:" + path + " as VM '" + f.vmName()
-                + "'");
-        BackupResult res = new FileBackup(repo, threads, LOCK_WAIT)
+        job.log("schedule '" + s.name() + "' (" + s.cron() + "): backing up file:" + path + " as VM '"
+                + f.vmName(allowed) + "'");
+        BackupResult res = new FileBackup(repo, threads, LOCK_WAIT, allowed)
                 .run(FileBackup.Request.of(path, Map.of("schedule", s.name())), job);
         String summary = res.summary();
         job.log(summary);

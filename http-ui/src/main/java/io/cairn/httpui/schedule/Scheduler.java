@@ -4,6 +4,7 @@ import io.cairn.httpui.jobs.Jobs;
 import io.cairn.httpui.jobs.QueueFullException;
 import io.cairn.httpui.vcenter.VcenterConnections;
 import io.cairn.operations.job.Job;
+import io.cairn.operations.roots.SourceRoots;
 import io.cairn.repository.Repository;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -16,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 /**
  * Wakes at each minute, starts the backup job of every enabled schedule due since the last tick, at
@@ -47,6 +49,7 @@ public final class Scheduler implements AutoCloseable {
      *
      * @param vddk the VMware VDDK the server was given ({@code cairn serve --vddk DIR}), or null for
      *     {@code VDDK_HOME}
+     * @param roots the administrator's source roots as they are now ({@code file:} sources run only below one)
      */
     public static Scheduler create(
             Repository repo,
@@ -55,12 +58,13 @@ public final class Scheduler implements AutoCloseable {
             Path stateDir,
             int threads,
             Path vddk,
+            Supplier<SourceRoots> roots,
             Consumer<String> log) {
         Clock clock = Clock.systemDefaultZone();
         return new Scheduler(
                 new ScheduleStore(stateDir),
                 jobs,
-                new ScheduledRun(repo, vcenters, threads, clock.getZone(), vddk),
+                new ScheduledRun(repo, vcenters, threads, clock.getZone(), vddk, roots),
                 clock,
                 log);
     }

@@ -3,6 +3,7 @@ package io.cairn.httpui.schedule;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.cairn.operations.roots.SourceRoots;
 import io.cairn.operations.source.FileVm;
 import io.cairn.operations.source.VmxFile;
 import io.cairn.vixmntbridge.vddk.Transport;
@@ -31,12 +32,13 @@ public sealed interface Source {
         }
 
         /**
-         * The VM name, as in the CLI: a {@code .vmx}'s {@code displayName}, else the file name without
-         * its extension (also for a {@code .vmx} that cannot be read now: its run says why).
+         * The VM name, as in the CLI: a {@code .vmx}'s {@code displayName} (read only when {@code roots}
+         * allow it), else the file name without its extension (also for a {@code .vmx} that cannot be
+         * read now: its run says why).
          */
-        String vmName() {
+        String vmName(SourceRoots roots) {
             try {
-                return FileVm.defaultName(path);
+                return FileVm.defaultName(path, roots);
             } catch (IOException e) {
                 return VmxFile.stem(path.getFileName().toString());
             }

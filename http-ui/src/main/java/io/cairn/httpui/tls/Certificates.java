@@ -59,6 +59,10 @@ public final class Certificates {
                     "-keypass:env",
                     "CAIRN_KS_PASS"));
             ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+            // a clean environment: keytool needs nothing of the server's (which may hold CAIRN_PASSWORD)
+            pb.environment().clear();
+            pb.environment().put("PATH", "/usr/local/bin:/usr/bin:/bin");
+            pb.environment().put("LC_ALL", "C");
             pb.environment().put("CAIRN_KS_PASS", pw); // never on the command line
             Process p = pb.start();
             p.getOutputStream().close();

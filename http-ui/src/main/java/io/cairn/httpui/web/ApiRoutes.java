@@ -16,6 +16,7 @@ import io.cairn.httpui.files.BackupFiles;
 import io.cairn.httpui.http.Authorization;
 import io.cairn.httpui.http.Routes;
 import io.cairn.httpui.jobs.Jobs;
+import io.cairn.httpui.roots.RootsStore;
 import io.cairn.httpui.schedule.Scheduler;
 import io.cairn.httpui.vcenter.VcenterConnections;
 import io.cairn.repository.Repository;
@@ -23,7 +24,6 @@ import io.cairn.vixmntbridge.vddk.VddkLibrary;
 import io.javalin.Javalin;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 import java.util.function.Consumer;
 
 /**
@@ -65,6 +65,7 @@ public final class ApiRoutes {
      * @param repositoryPath where the repository is (shown on the dashboard)
      * @param stateDir the server's state directory (a restore may not write into it)
      * @param threads workers of maintenance jobs and scheduled backups
+     * @param roots where restores may write and scheduled backups read files (roots.json)
      * @param vddk VMware's VDDK for scheduled backups over nbd, nbdssl, hotadd or san; null without one
      * @param log the server log (one line per call)
      */
@@ -80,6 +81,7 @@ public final class ApiRoutes {
             Catalog catalog,
             StatsCache stats,
             VcenterConnections vcenters,
+            RootsStore roots,
             Path vddk,
             Consumer<String> log) {}
 
@@ -99,8 +101,8 @@ public final class ApiRoutes {
         new ErrorMapping(s.log()).install(app);
         Routes routes = new Routes(app);
 
-        Scheduler scheduler =
-                Scheduler.create(s.repo(), s.jobs(), s.vcenters(), s.stateDir(), s.threads(), s.vddk(), s.log());
+        Scheduler scheduler = Scheduler.create(
+                s.repo(), s.jobs(), s.vcenters(), s.stateDir(), s.threads(), s.vddk(), s.roots()::sourceRoots, s.log());
         String home = System.getenv(VddkLibrary.VDDK_HOME);
         boolean hasVddk = s.vddk() != null || (home != null && !home.isBlank());
 
@@ -117,15 +119,12 @@ public final class ApiRoutes {
                 new DashboardController(s.repo(), s.repositoryPath(), s.catalog(), s.stats(), jobs, scheduler);
         VmController vms = new VmController(s.catalog(), s.files(), scheduler);
         FileController files = new FileController(s.repo(), s.catalog(), s.files(), s.audit(), s.log());
-        RestoreController restores = new RestoreController(
-                s.catalog(),
-                s.jobs(),
-                s.vcenters(),
-                s.audit(),
-                List.of(s.files().mountPoint(), s.stateDir()));
+        RestoreController restores = new RestoreController(s.catalog(), s.jobs(), s.vcenters(), s.audit(), s.roots());
         VcenterController vcenters = new VcenterController(s.vcenters(), s.audit());
-        ScheduleController schedules = new ScheduleController(scheduler, s.vcenters(), s.audit(), hasVddk);
+        ScheduleController schedules =
+                new ScheduleController(scheduler, s.vcenters(), s.audit(), hasVddk, s.roots()::sourceRoots);
         MaintenanceController maintenance = new MaintenanceController(s.repo(), s.jobs(), s.threads(), s.audit());
+        RootsController roots = new RootsController(s.roots(), s.audit());
 
         if (!hasPages) {
             routes.get("/", PUBLIC, pages::noPages);
@@ -149,6 +148,9 @@ public final class ApiRoutes {
 
         routes.post(API + "/backups/{id}/restore", OPERATOR, restores::toDirectory);
         routes.post(API + "/backups/{id}/restore-vm", OPERATOR, restores::toVsphere);
+
+        routes.get(API + "/roots", OPERATOR, roots::show);
+        routes.put(API + "/roots", ADMIN, roots::replace);
 
         routes.get(API + "/jobs", VIEWER, jobs::list);
         routes.get(API + "/jobs/{id}", VIEWER, jobs::get);

@@ -11,6 +11,7 @@ import io.cairn.repository.error.BackupNotFoundException;
 import io.cairn.repository.error.CorruptObjectException;
 import io.cairn.repository.error.ObjectNotFoundException;
 import io.cairn.repository.error.RepositoryException;
+import io.cairn.repository.error.UnsafePathException;
 import io.cairn.repository.lock.LockConflictException;
 import io.cairn.repository.store.StoreFullException;
 import io.cairn.vsphere.connect.VsphereException;
@@ -32,6 +33,7 @@ import java.util.function.Consumer;
  *   <tr><td>{@link ApiException} (bad input, unknown job, 401/403 from authorization, …)</td><td>its own</td><td>its message</td></tr>
  *   <tr><td>Javalin's {@link HttpResponseException} (a body over the limit)</td><td>its own (413)</td><td>its message</td></tr>
  *   <tr><td>{@link PathOutsideBackupException}</td><td>400</td><td>path outside the backup</td></tr>
+ *   <tr><td>{@link UnsafePathException} (a restore target or root outside what is allowed, a link on the way)</td><td>400</td><td>its message</td></tr>
  *   <tr><td>{@link VsphereException} (login refused, thumbprint mismatch, fault, unreachable), {@link DatastoreHttpException}</td><td>400</td><td>its message, naming the server</td></tr>
  *   <tr><td>{@link PasswordRequiredException} (a vCenter connection's URL, user or certificate changed without its password)</td><td>400</td><td>its message</td></tr>
  *   <tr><td>{@link NoSuchFileException}</td><td>404</td><td>no such file or directory</td></tr>
@@ -120,6 +122,9 @@ public final class ErrorMapping {
         }
         if (e instanceof PathOutsideBackupException) {
             return client(400, "path outside the backup");
+        }
+        if (e instanceof UnsafePathException) {
+            return client(400, e.getMessage());
         }
         if (e instanceof VsphereException || e instanceof DatastoreHttpException) {
             return client(400, e.getMessage());

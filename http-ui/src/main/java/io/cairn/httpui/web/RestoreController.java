@@ -8,8 +8,10 @@ import io.cairn.httpui.http.ApiException;
 import io.cairn.httpui.http.Authorization;
 import io.cairn.httpui.http.Body;
 import io.cairn.httpui.jobs.Jobs;
+import io.cairn.httpui.roots.RootsStore;
 import io.cairn.httpui.vcenter.VcenterConnections;
 import io.cairn.operations.job.Job;
+import io.cairn.operations.roots.RestoreRoots;
 import io.cairn.repository.Repository;
 import io.cairn.repository.backup.Restorer;
 import io.cairn.vsphere.restore.VmRestore;
@@ -25,7 +27,7 @@ import java.util.Map;
 /**
  * Restores as jobs (operator; 202 with the job's id, progress through the job's events):
  * {@code POST /backups/{id}/restore} writes the disks and files into a directory on the appliance
- * ({@code to}, {@code format}, {@code onConflict}); {@code POST /backups/{id}/restore-vm} re-creates
+ * ({@code to}, at or below one of the administrator's restore roots; {@code format}, {@code onConflict}); {@code POST /backups/{id}/restore-vm} re-creates
  * the VM on a saved vCenter connection ({@code mode: as-new} with its placement) or writes it back
  * into the VM it came from ({@code mode: in-place}, {@code force}). Both are audited when they start
  * and when they end.
@@ -38,15 +40,15 @@ final class RestoreController {
     private final Jobs jobs;
     private final VcenterConnections vcenters;
     private final AuditLog audit;
-    private final List<Path> forbidden;
+    private final RootsStore roots;
 
-    /** @param forbidden directories a restore may not write into (the server's state and its mount) */
-    RestoreController(Catalog catalog, Jobs jobs, VcenterConnections vcenters, AuditLog audit, List<Path> forbidden) {
+    /** @param roots the restore roots a target must lie in (never the repository, the state or its mount) */
+    RestoreController(Catalog catalog, Jobs jobs, VcenterConnections vcenters, AuditLog audit, RootsStore roots) {
         this.catalog = catalog;
         this.jobs = jobs;
         this.vcenters = vcenters;
         this.audit = audit;
-        this.forbidden = List.copyOf(forbidden);
+        this.roots = roots;
     }
 
     void toDirectory(Context ctx) throws IOException {
@@ -56,13 +58,9 @@ final class RestoreController {
         String to = b.text("to");
         String format = b.has("format") ? b.text("format") : "raw";
         String onConflict = b.has("onConflict") ? b.text("onConflict") : "abort";
-        if (to.indexOf('\0') >= 0 || !to.startsWith("/") || to.length() > 4096) {
-            throw ApiException.badRequest("'to' must be an absolute directory path");
-        }
-        Path target = Path.of(to).normalize();
-        if (forbidden.stream().anyMatch(target::startsWith)) {
-            throw ApiException.badRequest("'to' must not be inside the web UI's state directory");
-        }
+        RestoreRoots allowed = roots.restoreRoots();
+        // at once, without touching the disk (400); the job walks it without links and may still refuse
+        Path target = allowed.check(to);
         Restorer.Conflict conflict;
         try {
             conflict = Restorer.Conflict.valueOf(onConflict.toUpperCase(Locale.ROOT));
@@ -79,6 +77,7 @@ final class RestoreController {
                 target,
                 format,
                 conflict,
+                allowed,
                 s.user(),
                 done -> audit.record(
                         s.user(),

@@ -15,6 +15,8 @@ import io.cairn.httpui.schedule.Scheduler;
 import io.cairn.httpui.schedule.Source;
 import io.cairn.httpui.vcenter.VcenterConnections;
 import io.cairn.operations.job.Job;
+import io.cairn.operations.roots.SourceRoots;
+import io.cairn.repository.error.UnsafePathException;
 import io.cairn.repository.maintenance.RetentionPolicy;
 import io.javalin.http.Context;
 import java.io.IOException;
@@ -26,6 +28,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.Supplier;
 
 /**
  * The schedules: {@code GET /schedules} (viewer), {@code POST /schedules}, {@code PUT} and {@code
@@ -68,7 +71,8 @@ final class ScheduleController {
      * A schedule as the schedules page shows it.
      *
      * @param vm what a run backs up, for people
-     * @param problem present when the cron expression no longer parses or the vCenter connection was deleted
+     * @param problem present when the cron expression no longer parses, the vCenter connection was deleted
+     *     or a file source is no longer below a source root
      */
     record ScheduleView(
             String id,
@@ -118,9 +122,20 @@ final class ScheduleController {
     private final VcenterConnections vcenters;
     private final AuditLog audit;
     private final boolean hasVddk;
+    private final Supplier<SourceRoots> roots;
 
-    /** @param hasVddk whether the server has a VDDK (else a VDDK transport is refused) */
-    ScheduleController(Scheduler scheduler, VcenterConnections vcenters, AuditLog audit, boolean hasVddk) {
+    /**
+     * @param hasVddk whether the server has a VDDK (else a VDDK transport is refused)
+     * @param roots the administrator's source roots as they are now: a {@code file:} source must lie
+     *     below one when it is saved and when it runs
+     */
+    ScheduleController(
+            Scheduler scheduler,
+            VcenterConnections vcenters,
+            AuditLog audit,
+            boolean hasVddk,
+            Supplier<SourceRoots> roots) {
+        this.roots = roots;
         this.scheduler = scheduler;
         this.store = scheduler.store();
         this.vcenters = vcenters;
@@ -145,7 +160,7 @@ final class ScheduleController {
     }
 
     void create(Context ctx) throws IOException {
-        Schedule s = ScheduleForm.parse(Api.body(ctx), newId(), null, vcenters, hasVddk);
+        Schedule s = ScheduleForm.parse(Api.body(ctx), newId(), null, vcenters, hasVddk, roots.get());
         store.put(s);
         record(ctx, "schedule-create", s, "ok");
         Api.json(ctx, 201, view(s));
@@ -153,7 +168,7 @@ final class ScheduleController {
 
     void replace(Context ctx) throws IOException {
         Schedule old = schedule(ctx);
-        Schedule s = ScheduleForm.parse(Api.body(ctx), old.id(), old.lastRun(), vcenters, hasVddk)
+        Schedule s = ScheduleForm.parse(Api.body(ctx), old.id(), old.lastRun(), vcenters, hasVddk, roots.get())
                 .withOutcome(old.lastOutcome());
         store.put(s);
         record(ctx, "schedule-replace", s, "ok");
@@ -231,6 +246,13 @@ final class ScheduleController {
         if (s.source() instanceof Source.VcenterVms v
                 && vcenters.name(v.vcenter()).isEmpty()) {
             problem = "its vCenter connection was deleted: choose another one, or runs will fail";
+        }
+        if (s.source() instanceof Source.File f) {
+            try {
+                roots.get().check(f.path().toString());
+            } catch (UnsafePathException e) {
+                problem = e.getMessage() + ": runs will fail until an administrator allows it";
+            }
         }
         return new ScheduleView(
                 s.id(),

@@ -6,11 +6,12 @@ import io.cairn.httpui.schedule.Cron;
 import io.cairn.httpui.schedule.Schedule;
 import io.cairn.httpui.schedule.Source;
 import io.cairn.httpui.vcenter.VcenterConnections;
+import io.cairn.operations.roots.SourceRoots;
 import io.cairn.operations.source.Transports;
+import io.cairn.repository.error.UnsafePathException;
 import io.cairn.repository.maintenance.RetentionPolicy;
 import io.cairn.vixmntbridge.vddk.Transport;
 import io.cairn.vsphere.inventory.VmSpec;
-import java.nio.file.Path;
 import java.time.Instant;
 import java.util.Iterator;
 import java.util.List;
@@ -43,8 +44,10 @@ final class ScheduleForm {
      * A schedule from a request body: every field checked, the first problem answered 400.
      *
      * @param hasVddk whether the server was given a VDDK (else a VDDK transport is refused)
+     * @param roots the source roots a {@code file:} source must lie below
      */
-    static Schedule parse(JsonNode b, String id, Instant lastRun, VcenterConnections vcenters, boolean hasVddk) {
+    static Schedule parse(
+            JsonNode b, String id, Instant lastRun, VcenterConnections vcenters, boolean hasVddk, SourceRoots roots) {
         JsonNode n = b.get("name");
         if (n == null
                 || !n.isTextual()
@@ -55,7 +58,7 @@ final class ScheduleForm {
         }
         JsonNode c = b.get("cron");
         Cron cron = cron(c == null || !c.isTextual() ? null : c.asText());
-        Source source = source(b.get("source"), vcenters, hasVddk);
+        Source source = source(b.get("source"), vcenters, hasVddk, roots);
         RetentionPolicy retention = retention(b.get("retention"));
         JsonNode e = b.get("enabled");
         if (e != null && !e.isNull() && !e.isBoolean()) {
@@ -66,7 +69,7 @@ final class ScheduleForm {
                 id, n.asText().trim(), cron.expression(), source, retention, enabled, Instant.now(), lastRun, null);
     }
 
-    private static Source source(JsonNode s, VcenterConnections vcenters, boolean hasVddk) {
+    private static Source source(JsonNode s, VcenterConnections vcenters, boolean hasVddk, SourceRoots roots) {
         if (s != null && s.isObject()) {
             return vcenterSource(s, vcenters, hasVddk);
         }
@@ -82,7 +85,11 @@ final class ScheduleForm {
             throw ApiException.badRequest(
                     "'source' must be file: followed by the absolute path of a raw disk image, a VMDK or a .vmx");
         }
-        return new Source.File(Path.of(p).normalize());
+        try {
+            return new Source.File(roots.check(p));
+        } catch (UnsafePathException e) {
+            throw ApiException.badRequest("'source': " + e.getMessage());
+        }
     }
 
     private static Source vcenterSource(JsonNode s, VcenterConnections vcenters, boolean hasVddk) {

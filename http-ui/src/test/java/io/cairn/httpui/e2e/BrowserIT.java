@@ -393,7 +393,7 @@ class BrowserIT {
         b.await("#sched-vc-part[hidden]");
         // A schedule over a raw image, run now: its job succeeds and the dashboard shows the result.
         b.type("#sched-name", "nightly logical");
-        b.type("#sched-source", "file:" + FIXTURES.resolve("mbr-logical.img"));
+        b.type("#sched-source", "file:" + FIXTURES.toRealPath().resolve("mbr-logical.img"));
         b.click("#sched-save");
         b.awaitText(
                 "#main .panel table",
@@ -483,6 +483,15 @@ class BrowserIT {
         assertTrue(b.text("#dash-schedules").contains("No schedules yet"), b.text("#dash-schedules"));
         shots.add(b.screenshot("dashboard"));
 
+        // Settings: where restores may write (this run's directory) and schedules may read (the fixtures).
+        b.click("a[data-nav=settings]");
+        b.await("#roots-form");
+        b.type("#roots-restore", work.toRealPath().toString());
+        b.type("#roots-source", FIXTURES.toRealPath().toString());
+        b.click("#roots-save");
+        b.awaitText("#roots-updated", t -> t.contains("by admin"), Duration.ofSeconds(10), "saying it was saved");
+        shots.add(b.screenshot("settings"));
+
         // VMs, then the VM's backups.
         b.click("a[data-nav=vms]");
         b.await("table.vms tr[data-vm]");
@@ -559,9 +568,10 @@ class BrowserIT {
         shots.add(b.screenshot("volume-gpt-p1"));
 
         // Restore the disks to a directory, watch the job reach 100 % and SUCCEEDED.
-        Path to = work.resolve("restored");
+        Path to = work.toRealPath().resolve("restored");
         b.click("#restore-button");
         b.await("#restore-form");
+        assertEquals(work.toRealPath().toString(), b.text("#restore-roots"));
         b.type("#restore-to", to.toString());
         shots.add(b.screenshot("restore-wizard"));
         b.click("#restore-start");

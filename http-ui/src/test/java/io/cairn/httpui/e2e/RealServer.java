@@ -7,6 +7,7 @@ import io.cairn.httpui.UiServer;
 import io.cairn.httpui.auth.Role;
 import io.cairn.httpui.auth.Users;
 import io.cairn.operations.disk.FileDiskSource;
+import io.cairn.operations.roots.SourceRoots;
 import io.cairn.repository.Repository;
 import io.cairn.repository.backup.BackupRequest;
 import io.cairn.repository.backup.BackupWriter;
@@ -87,7 +88,7 @@ final class RealServer implements AutoCloseable {
         Map<String, String> labels = new LinkedHashMap<>();
         labels.put("schedule", "nightly");
         labels.put("<b>escape</b>", "me & you"); // must reach the page as text
-        try (FileDiskSource src = FileDiskSource.open(img)) {
+        try (FileDiskSource src = FileDiskSource.open(img, SourceRoots.unconfined())) {
             BackupRequest req = new BackupRequest(
                     new Manifest.VmIdentity("file:" + img, vm, instanceUuid, null),
                     "e2e",

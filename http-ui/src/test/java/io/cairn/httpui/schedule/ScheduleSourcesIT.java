@@ -11,6 +11,7 @@ import io.cairn.httpui.UiConfig;
 import io.cairn.httpui.UiServer;
 import io.cairn.operations.job.Job;
 import io.cairn.operations.restore.FolderRestore;
+import io.cairn.operations.roots.RestoreRoots;
 import io.cairn.repository.Repository;
 import io.cairn.repository.backup.Restorer;
 import io.cairn.repository.manifest.Manifest;
@@ -66,7 +67,8 @@ class ScheduleSourcesIT {
     @BeforeAll
     void setUp() throws Exception {
         assertNull(System.getenv("VDDK_HOME"), "this test checks the answers of a server without a VDDK");
-        work = Files.createTempDirectory(Path.of("target").toAbsolutePath(), "it-sources-");
+        work = Files.createTempDirectory(Path.of("target").toAbsolutePath(), "it-sources-")
+                .toRealPath();
         vcsim = Vcsim.start();
         vc = VsphereConnection.connect(
                 new ConnectOptions(URI.create(vcsim.url()), "user", "pass".toCharArray(), Vcsim.SHA1, false));
@@ -80,6 +82,7 @@ class ScheduleSourcesIT {
         ApiClient.addUsers(state);
         server = UiServer.start(new UiConfig(repo, work.resolve("repo"), state, "127.0.0.1", 0, 2, null, null));
         api = ApiClient.login(server);
+        api.roots(List.of(), List.of(work.resolve("sources")));
         HttpResponse<String> r = api.send(
                 "POST",
                 "/api/v1/vcenters",
@@ -122,7 +125,7 @@ class ScheduleSourcesIT {
     @DisplayName("a VMDK made by qemu-img from an ext4 image: the schedule backs up the guest's bytes")
     void vmdk() throws Exception {
         Path raw = ext4(work.resolve("db01.raw"), 16, 3);
-        Path vmdk = qemuVmdk(raw, work.resolve("db01.vmdk"), "monolithicSparse");
+        Path vmdk = qemuVmdk(raw, work.resolve("sources/db01.vmdk"), "monolithicSparse");
         JsonNode created = create(Map.of("name", "db01 nightly", "cron", "0 3 29 2 *", "source", "file:" + vmdk));
         assertEquals("db01", created.get("vm").asText(), created.toString());
         JsonNode job = runNow(created);
@@ -141,7 +144,7 @@ class ScheduleSourcesIT {
     void vmx() throws Exception {
         Path raw0 = ext4(work.resolve("app0.raw"), 16, 4);
         Path raw1 = random(work.resolve("app1.raw"), 3, 5);
-        Path dir = Files.createDirectories(work.resolve("app"));
+        Path dir = Files.createDirectories(work.resolve("sources/app"));
         qemuVmdk(raw0, dir.resolve("app.vmdk"), "monolithicSparse");
         qemuVmdk(raw1, dir.resolve("app_1.vmdk"), "streamOptimized");
         Files.write(dir.resolve("app.nvram"), new byte[] {1, 2, 3});
@@ -165,6 +168,53 @@ class ScheduleSourcesIT {
         assertEquals(sha256(raw0), sha256(out.resolve("app.img")));
         assertEquals(sha256(raw1), sha256(out.resolve("app_1.img")));
         assertEquals(Files.readString(vmx), Files.readString(out.resolve("app.vmx")));
+    }
+
+    @Test
+    @DisplayName("file sources only below the source roots: /dev/sda, the state directory, a link and a path outside"
+            + " are refused in one line; a .vmx inside naming a disk outside fails its run, and backs nothing up")
+    void sourceRoots() throws Exception {
+        Path sources = work.resolve("sources");
+        Path outside = Files.createDirectories(work.resolve("outside"));
+        Files.createSymbolicLink(sources.resolve("link.img"), random(outside.resolve("secret.img"), 1, 9));
+        Map<String, String> refusals = new LinkedHashMap<>();
+        refusals.put("/dev/sda", "'source': the source /dev/sda is not in a source root (" + sources + ")");
+        refusals.put(
+                state.resolve("vcenter.key").toString(),
+                "'source': the source " + state.resolve("vcenter.key") + " lies in " + state
+                        + ", which backups never read");
+        refusals.put(
+                outside.resolve("secret.img").toString(),
+                "'source': the source " + outside.resolve("secret.img") + " is not in a source root (" + sources + ")");
+        refusals.put(sources + "/../outside/secret.img", null);
+        for (Map.Entry<String, String> e : refusals.entrySet()) {
+            HttpResponse<String> r = api.send(
+                    "POST",
+                    "/api/v1/schedules",
+                    "admin",
+                    JSON.writeValueAsString(Map.of("name", "x", "cron", "0 3 29 2 *", "source", "file:" + e.getKey())));
+            assertEquals(400, r.statusCode(), e.getKey() + ": " + r.body());
+            if (e.getValue() != null) {
+                assertEquals(e.getValue(), ApiClient.error(r));
+            }
+        }
+        int before = repo.backups().size();
+        JsonNode link =
+                create(Map.of("name", "link", "cron", "0 3 29 2 *", "source", "file:" + sources.resolve("link.img")));
+        JsonNode linked = runNow(link);
+        assertEquals("FAILED", linked.get("state").asText(), linked.toString());
+        assertTrue(linked.get("result").asText().contains("is a symbolic link"), linked.toString());
+
+        qemuVmdk(random(work.resolve("evil.raw"), 1, 10), outside.resolve("stolen.vmdk"), "monolithicSparse");
+        Path vmx = sources.resolve("evil.vmx");
+        Files.writeString(
+                vmx,
+                "displayName = \"evil\"\nscsi0:0.present = \"TRUE\"\nscsi0:0.fileName = \"../outside/stolen.vmdk\"\n");
+        JsonNode evil = runNow(create(Map.of("name", "evil", "cron", "0 3 29 2 *", "source", "file:" + vmx)));
+        assertEquals("FAILED", evil.get("state").asText(), evil.toString());
+        String result = evil.get("result").asText();
+        assertTrue(result.contains("is not in a source root") && result.lines().count() == 1, result);
+        assertEquals(before, repo.backups().size(), "nothing was backed up");
     }
 
     @Test
@@ -288,7 +338,7 @@ class ScheduleSourcesIT {
         Path out = Files.createDirectories(work.resolve("restored-" + b.ref().id()));
         Job job = Job.create("restore", b.ref().id());
         job.start();
-        new FolderRestore(repo, 2, Duration.ZERO, null)
+        new FolderRestore(repo, 2, Duration.ZERO, null, RestoreRoots.given(List.of()))
                 .run(new FolderRestore.Request(b.ref().id(), out, VmdkWriter.Format.RAW, Restorer.Conflict.ABORT), job);
         return out;
     }

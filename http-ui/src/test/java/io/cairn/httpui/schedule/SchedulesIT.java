@@ -12,6 +12,7 @@ import io.cairn.httpui.UiServer;
 import io.cairn.httpui.jobs.Jobs;
 import io.cairn.httpui.vcenter.VcenterConnections;
 import io.cairn.operations.job.Job;
+import io.cairn.operations.roots.SourceRoots;
 import io.cairn.repository.Repository;
 import io.cairn.repository.store.LocalStore;
 import java.net.URLEncoder;
@@ -52,7 +53,7 @@ class SchedulesIT {
     @BeforeAll
     void setUp() throws Exception {
         work = Path.of("target", "it-schedules-" + System.nanoTime()).toAbsolutePath();
-        Files.createDirectories(work);
+        work = Files.createDirectories(work).toRealPath(); // source roots are real paths
         image = work.resolve("web01.img");
         byte[] data = new byte[3 << 20];
         new Random(42).nextBytes(data);
@@ -63,6 +64,7 @@ class SchedulesIT {
         ApiClient.addUsers(state);
         server = UiServer.start(new UiConfig(repo, work.resolve("repo"), state, "127.0.0.1", 0, 2, null, null));
         api = ApiClient.login(server);
+        api.roots(List.of(), List.of(work));
     }
 
     @AfterAll
@@ -117,6 +119,15 @@ class SchedulesIT {
         long end = System.nanoTime() + Duration.ofSeconds(60).toNanos();
         while (!j.isFinished() && System.nanoTime() < end) {
             Thread.sleep(50);
+        }
+    }
+
+    /** The server's source roots (this test's work directory), as the scheduler would see them. */
+    private SourceRoots sourceRoots() {
+        try {
+            return SourceRoots.of(List.of(work.toRealPath()), List.of(state.toRealPath(), work.resolve("repo")));
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
         }
     }
 
@@ -228,7 +239,7 @@ class SchedulesIT {
             Scheduler s = new Scheduler(
                     new ScheduleStore(state),
                     jobs,
-                    new ScheduledRun(repo, VcenterConnections.open(state), 2, ZONE),
+                    new ScheduledRun(repo, VcenterConnections.open(state), 2, ZONE, null, this::sourceRoots),
                     Clock.fixed(first.toInstant(), ZONE),
                     log::add);
             assertEquals(0, s.tick(first.minusMinutes(1)).size(), "02:59 is not due");
@@ -266,7 +277,7 @@ class SchedulesIT {
                 Scheduler s = new Scheduler(
                         new ScheduleStore(state),
                         jobs,
-                        new ScheduledRun(repo, VcenterConnections.open(state), 2, ZONE),
+                        new ScheduledRun(repo, VcenterConnections.open(state), 2, ZONE, null, this::sourceRoots),
                         Clock.fixed(later.toInstant(), ZONE),
                         log::add)) {
             s.start();

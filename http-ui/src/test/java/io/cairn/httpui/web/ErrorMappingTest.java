@@ -18,6 +18,7 @@ import io.cairn.repository.error.BackupNotFoundException;
 import io.cairn.repository.error.CorruptObjectException;
 import io.cairn.repository.error.ObjectNotFoundException;
 import io.cairn.repository.error.RepositoryException;
+import io.cairn.repository.error.UnsafePathException;
 import io.cairn.repository.lock.Lock;
 import io.cairn.repository.lock.LockConflictException;
 import io.cairn.repository.store.LocalStore;
@@ -90,6 +91,15 @@ class ErrorMappingTest {
     @DisplayName("PathOutsideBackupException: 400 path outside the backup")
     void pathOutsideBackup() {
         assertAnswer(400, "path outside the backup", new PathOutsideBackupException());
+    }
+
+    @Test
+    @DisplayName("UnsafePathException (a restore target outside the roots, a link on the way): 400 with its line")
+    void unsafePath() {
+        assertAnswer(
+                400,
+                "the restore target /etc is not in a restore root (/srv/restores)",
+                new UnsafePathException("the restore target /etc is not in a restore root (/srv/restores)"));
     }
 
     @Test

@@ -10,6 +10,7 @@ import io.cairn.httpui.ApiClient;
 import io.cairn.httpui.UiConfig;
 import io.cairn.httpui.UiServer;
 import io.cairn.operations.disk.FileDiskSource;
+import io.cairn.operations.roots.SourceRoots;
 import io.cairn.repository.Repository;
 import io.cairn.repository.backup.BackupRequest;
 import io.cairn.repository.backup.BackupWriter;
@@ -116,7 +117,7 @@ class ErrorsIT {
     }
 
     private BackupWriter.Result backup(String identity, String name, Path img) throws IOException {
-        try (FileDiskSource src = FileDiskSource.open(img)) {
+        try (FileDiskSource src = FileDiskSource.open(img, SourceRoots.unconfined())) {
             BackupRequest req = new BackupRequest(
                     new Manifest.VmIdentity(identity, name, "uuid-" + name, null),
                     "test",

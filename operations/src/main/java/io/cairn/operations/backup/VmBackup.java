@@ -9,6 +9,7 @@ import io.cairn.repository.backup.BackupRequest;
 import io.cairn.repository.backup.BackupWriter;
 import io.cairn.repository.backup.DiskSource;
 import io.cairn.repository.backup.Extent;
+import io.cairn.repository.format.FormatConstants;
 import io.cairn.repository.index.DiskIndex;
 import io.cairn.repository.manifest.Manifest;
 import io.cairn.vsphere.backup.BackupSnapshot;
@@ -30,7 +31,9 @@ import java.util.Map;
  * anything failed), each disk read over https or the chosen VDDK transport (only the changed areas
  * when changed block tracking allows it), the disk metadata, keyId, {@code encryption.bundle} and
  * NVRAM kept, and the backup committed. The snapshot is named after the job ({@code
- * cairn-backup-<job id>}).
+ * cairn-backup-<job id>}). The VM's previous backup, the base of changed-block incrementals, is
+ * chosen and its indexes read under the repository's shared lock, which is held to the commit, so
+ * no gc can free the base's chunks in between.
  */
 public final class VmBackup {
 
@@ -94,9 +97,11 @@ public final class VmBackup {
         job.checkCancelled();
         List<BackupSnapshot.Disk> disks = snap.disks();
         String identity = identity(c, vm);
-        Repository.Listed previous = repo.latestOf(identity);
         List<DiskSource> sources = new ArrayList<>();
-        try {
+        // The lock before the base: no gc between choosing the previous backup and the commit.
+        try (BackupWriter.Session session =
+                new BackupWriter(repo, options.threads(), job.progress(), options.lockWait()).begin()) {
+            Repository.Listed previous = repo.latestOf(identity);
             List<BackupRequest.DiskInput> inputs = new ArrayList<>();
             for (BackupSnapshot.Disk d : disks) {
                 if (!d.flat()) {
@@ -113,7 +118,7 @@ public final class VmBackup {
             }
             List<BackupRequest.FileInput> files = new ArrayList<>();
             for (BackupSnapshot.File f : snap.files()) {
-                files.add(new BackupRequest.FileInput(f.role(), f.name(), f.content()));
+                files.add(new BackupRequest.FileInput(role(f.kind()), f.name(), f.content()));
             }
             String keyId = snap.keyId();
             BackupRequest req = new BackupRequest(
@@ -128,7 +133,7 @@ public final class VmBackup {
                             ? previous.ref().id()
                             : null);
             job.checkCancelled();
-            return new BackupWriter(repo, options.threads(), job.progress(), options.lockWait()).write(req);
+            return session.write(req);
         } finally {
             for (DiskSource s : sources) {
                 try {
@@ -153,7 +158,7 @@ public final class VmBackup {
         Manifest.DiskEntry before = previous == null
                 ? null
                 : previous.manifest().disks().stream()
-                        .filter(e -> e.key().equals("disk" + d.index()))
+                        .filter(e -> e.key().equals(FormatConstants.DISK_KEY_PREFIX + d.index()))
                         .findFirst()
                         .orElse(null);
         String why = Incremental.whyFull(before, capacity);
@@ -170,6 +175,16 @@ public final class VmBackup {
         DiskIndex base = repo.readIndex(previous.ref(), before);
         job.log(d.label() + ": " + changed.size() + " changed areas since changeId " + before.changeId());
         return new BackupRequest.DiskInput(src, base, changed, d.changeId());
+    }
+
+    /** The manifest's role of a kept file (docs/repository-format.md, "Manifest"). */
+    static String role(BackupSnapshot.File.Kind kind) {
+        return switch (kind) {
+            case CONFIG_INFO -> FormatConstants.FILE_ROLE_CONFIG_INFO;
+            case VMX -> FormatConstants.FILE_ROLE_VMX;
+            case NVRAM -> FormatConstants.FILE_ROLE_NVRAM;
+            case ENCRYPTION_BUNDLE -> FormatConstants.FILE_ROLE_ENCRYPTION_BUNDLE;
+        };
     }
 
     private static List<Extent> extents(List<BackupSnapshot.Area> areas) {

@@ -1,16 +1,13 @@
 package io.cairn.operations.disk;
 
+import io.cairn.operations.roots.SourceRoots;
 import io.cairn.repository.backup.DiskSource;
 import io.cairn.repository.backup.SourceChangedException;
 import io.cairn.repository.error.RepositoryException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.file.AccessDeniedException;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 
 /** A raw disk image file (or block device) read with positional reads. */
 public final class FileDiskSource implements DiskSource {
@@ -24,20 +21,18 @@ public final class FileDiskSource implements DiskSource {
         this.capacity = capacity;
     }
 
-    /** @throws RepositoryException with a one-line reason when the file cannot be read */
-    public static FileDiskSource open(Path path) throws IOException {
-        if (Files.isDirectory(path)) {
-            throw new RepositoryException("source " + path + " is a directory, not a disk image");
-        }
+    /**
+     * Opens a raw image (or, unconfined, a block device) through {@code roots}.
+     *
+     * @throws RepositoryException with a one-line reason when the file cannot be read or is not allowed
+     */
+    public static FileDiskSource open(Path path, SourceRoots roots) throws IOException {
+        FileChannel ch = roots.open(path);
         try {
-            FileChannel ch = FileChannel.open(path, StandardOpenOption.READ);
             return new FileDiskSource(path, ch, ch.size());
-        } catch (NoSuchFileException e) {
-            throw new RepositoryException("source " + path + " does not exist");
-        } catch (AccessDeniedException e) {
-            throw new RepositoryException("source " + path + " cannot be read: permission denied");
         } catch (IOException e) {
-            throw new RepositoryException("source " + path + " cannot be opened: " + e.getMessage(), e);
+            ch.close();
+            throw new RepositoryException("source " + path + " cannot be read: " + e.getMessage(), e);
         }
     }
 

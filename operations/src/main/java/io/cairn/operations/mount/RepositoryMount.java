@@ -44,6 +44,8 @@ public final class RepositoryMount implements AutoCloseable {
      *     allow_other}): the decrypted disks of every VM, so only when asked for
      * @param lockWait with a lock: how long to wait for a conflicting one (gc); null for no lock, so
      *     that gc can run while it is mounted (reads of a backup gc removed then fail)
+     * @param allowOther whether every local user may read the mount (as its file modes allow); by
+     *     default only the user who mounted it ({@code cairn mount --allow-other})
      */
     public record Options(
             Path mountPoint,

@@ -7,6 +7,7 @@ import io.cairn.repository.Repository;
 import io.cairn.repository.backup.DiskOutput;
 import io.cairn.repository.backup.Progress;
 import io.cairn.repository.backup.Restorer;
+import io.cairn.repository.format.FormatConstants;
 import io.cairn.repository.index.DiskIndex;
 import io.cairn.repository.manifest.Manifest;
 import io.cairn.vixmntbridge.vmdk.DiskDatabase;
@@ -44,7 +45,7 @@ public final class VsphereRestore {
     /** The stored ConfigInfo ({@code config-info.xml}) of a backup of a vSphere VM. */
     private byte[] storedConfig(Repository.Listed b) throws IOException {
         for (Manifest.FileEntry f : b.manifest().files()) {
-            if ("config-info".equals(f.role())) {
+            if (FormatConstants.FILE_ROLE_CONFIG_INFO.equals(f.role())) {
                 return new Restorer(repo, 1, Progress.NONE).readFile(f);
             }
         }
@@ -66,7 +67,7 @@ public final class VsphereRestore {
         writeDisks(b, vm.disks(), vm.datastore());
         if (vm.nvram() != null) {
             for (Manifest.FileEntry f : b.manifest().files()) {
-                if ("nvram".equals(f.role())) {
+                if (FormatConstants.FILE_ROLE_NVRAM.equals(f.role())) {
                     vm.uploadNvram(new Restorer(repo, 1, Progress.NONE).readFile(f), log);
                 }
             }

@@ -3,21 +3,21 @@ package io.cairn.operations.source;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.cairn.operations.disk.FileDiskSource;
 import io.cairn.operations.disk.VirtualDiskSource;
+import io.cairn.operations.roots.SourceRoots;
 import io.cairn.repository.backup.BackupRequest;
 import io.cairn.repository.backup.DiskSource;
 import io.cairn.repository.error.RepositoryException;
+import io.cairn.repository.format.FormatConstants;
 import io.cairn.repository.format.Json;
 import io.cairn.repository.manifest.Manifest;
 import io.cairn.vixmntbridge.vmdk.VmdkDisks;
 import java.io.Closeable;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.UUID;
 
 /**
  * A VM given as a file on this machine ({@code file:PATH}), opened for a backup:
@@ -31,7 +31,7 @@ import java.util.UUID;
  *   <li>anything else: a raw disk image (or block device).
  * </ul>
  *
- * Without a {@code .vmx} identity, a VM is known by its name ({@link #identityOf}), so the CLI's and
+ * Without a {@code .vmx} identity, a VM is known by its name ({@link Manifest.VmIdentity#ofFile}), so the CLI's and
  * the scheduler's backups of one image are one VM.
  */
 public final class FileVm implements Closeable {
@@ -77,29 +77,25 @@ public final class FileVm implements Closeable {
      * The VM name a file source gets without {@code name}: a {@code .vmx}'s {@code displayName}, else
      * the file name without its extension ({@code /x/web01.img} is {@code web01}).
      */
-    public static String defaultName(Path path) throws IOException {
+    public static String defaultName(Path path, SourceRoots roots) throws IOException {
         return kindOf(path) == Kind.VMX
-                ? VmxFile.read(path).displayName()
+                ? VmxFile.read(path, roots).displayName()
                 : VmxFile.stem(path.getFileName().toString());
-    }
-
-    /** The repository identity of a VM known only by its name. */
-    public static String identityOf(String vmName) {
-        return UUID.nameUUIDFromBytes(("cairn:file-vm:" + vmName).getBytes(StandardCharsets.UTF_8))
-                .toString();
     }
 
     /**
      * Opens the file's disks.
      *
      * @param name the VM's name, or null for {@link #defaultName}
+     * @param roots which files may be read: the file itself and every file it leads to (the disks and
+     *     NVRAM of a {@code .vmx}, a VMDK's extents and parents)
      * @throws RepositoryException with one line when the file (or a disk a {@code .vmx} names) is
      *     missing or unreadable, or a {@code .vmx} names no disk
      * @throws IllegalArgumentException when the name is empty
      */
-    public static FileVm open(Path path, String name) throws IOException {
+    public static FileVm open(Path path, String name, SourceRoots roots) throws IOException {
         Kind kind = kindOf(path);
-        VmxFile vmx = kind == Kind.VMX ? VmxFile.read(path) : null;
+        VmxFile vmx = kind == Kind.VMX ? VmxFile.read(path, roots) : null;
         String vmName = name != null
                 ? name
                 : vmx != null
@@ -109,12 +105,12 @@ public final class FileVm implements Closeable {
             throw new IllegalArgumentException("the VM name is empty");
         }
         if (vmx == null) {
-            DiskSource disk = openDisk(path);
+            DiskSource disk = openDisk(path, roots);
             return new FileVm(
                     path,
                     kind,
                     vmName,
-                    new Manifest.VmIdentity(identityOf(vmName), vmName, null, null),
+                    new Manifest.VmIdentity(Manifest.VmIdentity.ofFile(vmName), vmName, null, null),
                     List.of(disk),
                     List.of(),
                     null);
@@ -125,15 +121,17 @@ public final class FileVm implements Closeable {
         }
         String uuid = vmx.uuid();
         List<BackupRequest.FileInput> files = new ArrayList<>();
-        files.add(new BackupRequest.FileInput("vmx", path.getFileName().toString(), vmx.bytes()));
+        files.add(new BackupRequest.FileInput(
+                FormatConstants.FILE_ROLE_VMX, path.getFileName().toString(), vmx.bytes()));
         Path nvram = vmx.nvram();
         if (nvram != null) {
-            files.add(new BackupRequest.FileInput("nvram", nvram.getFileName().toString(), VmxFile.readNvram(nvram)));
+            files.add(new BackupRequest.FileInput(
+                    FormatConstants.FILE_ROLE_NVRAM, nvram.getFileName().toString(), VmxFile.readNvram(nvram, roots)));
         }
         List<DiskSource> disks = new ArrayList<>();
         try {
             for (VmxFile.Disk d : vmxDisks) {
-                disks.add(openDisk(d.file()));
+                disks.add(openDisk(d.file(), roots));
             }
         } catch (IOException | RuntimeException e) {
             closeAll(disks);
@@ -143,21 +141,24 @@ public final class FileVm implements Closeable {
                 path,
                 kind,
                 vmName,
-                new Manifest.VmIdentity(uuid != null ? uuid : identityOf(vmName), vmName, uuid, null),
+                new Manifest.VmIdentity(uuid != null ? uuid : Manifest.VmIdentity.ofFile(vmName), vmName, uuid, null),
                 disks,
                 files,
                 Json.mapper().valueToTree(vmx.summary()));
     }
 
-    /** A {@code .vmdk} through the disk layer (any subformat, snapshot chains); anything else as a raw image. */
-    public static DiskSource openDisk(Path path) throws IOException {
+    /**
+     * A {@code .vmdk} through the disk layer (any subformat, snapshot chains; every extent and parent
+     * opened through {@code roots}); anything else as a raw image.
+     */
+    public static DiskSource openDisk(Path path, SourceRoots roots) throws IOException {
         if (kindOf(path) == Kind.VMDK) {
             if (!Files.isRegularFile(path)) {
                 throw new RepositoryException("source " + path + " does not exist");
             }
-            return new VirtualDiskSource(path.getFileName().toString(), VmdkDisks.open(path));
+            return new VirtualDiskSource(path.getFileName().toString(), VmdkDisks.open(path, roots::open));
         }
-        return FileDiskSource.open(path);
+        return FileDiskSource.open(path, roots);
     }
 
     public Kind kind() {

@@ -1,7 +1,10 @@
 package io.cairn.operations.source;
 
+import io.cairn.operations.roots.SourceRoots;
 import io.cairn.repository.error.RepositoryException;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -46,10 +49,10 @@ public final class VmxFile {
      * @throws RepositoryException with one line when it is missing, larger than {@value #MAX_BYTES}
      *     bytes, or has a line that is not {@code key = "value"}
      */
-    public static VmxFile read(Path path) throws IOException {
+    public static VmxFile read(Path path, SourceRoots roots) throws IOException {
         byte[] raw;
         try {
-            raw = readBounded(path, MAX_BYTES, "a .vmx");
+            raw = readBounded(path, MAX_BYTES, "a .vmx", roots);
         } catch (NoSuchFileException e) {
             throw new RepositoryException("source " + path + " does not exist");
         }
@@ -70,19 +73,28 @@ public final class VmxFile {
         return new VmxFile(path, raw, values);
     }
 
-    /** The file's bytes, refused (one line) when it is larger than {@code max}. */
-    static byte[] readBounded(Path file, long max, String what) throws IOException {
-        long size = Files.size(file);
-        if (size > max) {
-            throw new RepositoryException(
-                    file + " is " + size + " bytes, too large for " + what + " (at most " + max + ")");
+    /** The file's bytes, opened through {@code roots}, refused (one line) when it is larger than {@code max}. */
+    static byte[] readBounded(Path file, long max, String what, SourceRoots roots) throws IOException {
+        try (FileChannel ch = roots.open(file)) {
+            long size = ch.size();
+            if (size > max) {
+                throw new RepositoryException(
+                        file + " is " + size + " bytes, too large for " + what + " (at most " + max + ")");
+            }
+            ByteBuffer b = ByteBuffer.allocate((int) size);
+            while (b.hasRemaining() && ch.read(b, b.position()) >= 0) {
+                // positional reads until the size taken at open
+            }
+            if (b.hasRemaining()) {
+                throw new RepositoryException(file + " shrank while it was read");
+            }
+            return b.array();
         }
-        return Files.readAllBytes(file);
     }
 
-    /** The NVRAM's bytes ({@link #nvram}), refused when larger than {@value #MAX_NVRAM_BYTES} bytes. */
-    public static byte[] readNvram(Path nvram) throws IOException {
-        return readBounded(nvram, MAX_NVRAM_BYTES, "an NVRAM file");
+    /** The NVRAM's bytes ({@link #nvram}) through {@code roots}, refused when larger than {@value #MAX_NVRAM_BYTES} bytes. */
+    public static byte[] readNvram(Path nvram, SourceRoots roots) throws IOException {
+        return readBounded(nvram, MAX_NVRAM_BYTES, "an NVRAM file", roots);
     }
 
     public byte[] bytes() {

@@ -7,7 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.cairn.operations.Images;
 import io.cairn.operations.job.Job;
 import io.cairn.operations.restore.FolderRestore;
-import io.cairn.operations.source.FileVm;
+import io.cairn.operations.roots.RestoreRoots;
+import io.cairn.operations.roots.SourceRoots;
 import io.cairn.repository.Repository;
 import io.cairn.repository.backup.Extent;
 import io.cairn.repository.backup.Restorer;
@@ -46,7 +47,7 @@ class FileBackupIT {
     private BackupResult backup(FileBackup.Request r) throws Exception {
         Job job = Job.create("backup", r.path().toString());
         job.start();
-        BackupResult res = new FileBackup(repo, 2, Duration.ZERO).run(r, job);
+        BackupResult res = new FileBackup(repo, 2, Duration.ZERO, SourceRoots.unconfined()).run(r, job);
         assertEquals(
                 res.manifest().disks().stream()
                         .mapToLong(Manifest.DiskEntry::capacity)
@@ -58,7 +59,7 @@ class FileBackupIT {
 
     private Path restore(BackupResult b) throws Exception {
         Path out = Files.createDirectories(dir.resolve("out-" + b.id()));
-        FolderRestore.Result r = new FolderRestore(repo, 2, Duration.ZERO, null)
+        FolderRestore.Result r = new FolderRestore(repo, 2, Duration.ZERO, null, RestoreRoots.given(List.of()))
                 .run(
                         new FolderRestore.Request(b.id(), out, VmdkWriter.Format.RAW, Restorer.Conflict.ABORT),
                         Job.create("restore", b.id()));
@@ -76,7 +77,7 @@ class FileBackupIT {
         Path img = Images.random(dir.resolve("web01.img"), 6, 1);
         BackupResult b = backup(FileBackup.Request.of(img, Map.of("k", "v")));
         assertEquals("web01", b.manifest().vm().name());
-        assertEquals(FileVm.identityOf("web01"), b.manifest().vm().identity());
+        assertEquals(Manifest.VmIdentity.ofFile("web01"), b.manifest().vm().identity());
         assertEquals("v", b.manifest().labels().get("k"));
         assertTrue(
                 b.summary().matches("backup [0-9a-f]+ of web01: 6\\.0 MiB disk, \\d+ of \\d+ chunks read, .*"),

@@ -5,9 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.cairn.operations.HookedStore;
 import io.cairn.operations.Images;
 import io.cairn.operations.job.Job;
 import io.cairn.repository.Repository;
+import io.cairn.repository.format.FormatConstants;
+import io.cairn.repository.lock.LockConflictException;
+import io.cairn.repository.maintenance.GarbageCollector;
 import io.cairn.repository.maintenance.RetentionPolicy;
 import io.cairn.repository.store.LocalStore;
 import io.cairn.vixmntbridge.VixException;
@@ -144,6 +148,31 @@ class VcenterBackupIT {
             }
         }
         assertEquals(2, repo.backups().size(), "one backup of each good VM");
+    }
+
+    @Test
+    @DisplayName(
+            "a VM's previous backup (an incremental's base) is chosen under the lock: a gc striking then is refused")
+    void previousBackupChosenUnderTheLock() throws Exception {
+        HookedStore store = new HookedStore(new LocalStore(work.resolve("repo-hooked")));
+        Repository hooked = Repository.init(store, 1 << 20, 1, null);
+        VcenterBackup backup = new VcenterBackup(hooked, 2, Duration.ZERO, ZoneOffset.UTC);
+        assertNull(backup.run(vc, null, request("name:ops-a", null), new Recorder())
+                .failure());
+        Exception[] raced = {null};
+        // the first look at backups/ is the choice of the VM's previous backup
+        store.before(key -> key.startsWith(FormatConstants.DIR_BACKUPS + "/"), () -> {
+            try {
+                new GarbageCollector(hooked, Duration.ZERO, Duration.ZERO).run();
+            } catch (Exception e) {
+                raced[0] = e;
+            }
+        });
+        VcenterBackup.Result second = backup.run(vc, null, request("name:ops-a", null), new Recorder());
+        assertNull(second.failure());
+        assertTrue(
+                raced[0] instanceof LockConflictException, "gc ran while the previous backup was chosen: " + raced[0]);
+        assertEquals(2, hooked.backups().size());
     }
 
     @Test

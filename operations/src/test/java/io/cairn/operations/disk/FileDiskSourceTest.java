@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.cairn.operations.roots.SourceRoots;
 import io.cairn.repository.backup.SourceChangedException;
 import io.cairn.repository.error.RepositoryException;
 import java.io.IOException;
@@ -20,10 +21,12 @@ class FileDiskSourceTest {
     @Test
     @DisplayName("a missing file and a directory are refused with one clear line")
     void unreadable() {
-        RepositoryException missing =
-                assertThrows(RepositoryException.class, () -> FileDiskSource.open(dir.resolve("nope.img")));
+        RepositoryException missing = assertThrows(
+                RepositoryException.class,
+                () -> FileDiskSource.open(dir.resolve("nope.img"), SourceRoots.unconfined()));
         assertTrue(missing.getMessage().endsWith("does not exist"), missing.getMessage());
-        RepositoryException isDir = assertThrows(RepositoryException.class, () -> FileDiskSource.open(dir));
+        RepositoryException isDir =
+                assertThrows(RepositoryException.class, () -> FileDiskSource.open(dir, SourceRoots.unconfined()));
         assertTrue(isDir.getMessage().contains("is a directory"), isDir.getMessage());
     }
 
@@ -32,7 +35,7 @@ class FileDiskSourceTest {
     void changes() throws IOException {
         Path f = dir.resolve("d.img");
         Files.write(f, new byte[8192]);
-        try (FileDiskSource s = FileDiskSource.open(f)) {
+        try (FileDiskSource s = FileDiskSource.open(f, SourceRoots.unconfined())) {
             byte[] buf = new byte[4096];
             s.read(4096, buf, 0, 4096);
             assertArrayEquals(new byte[4096], buf);
@@ -41,7 +44,7 @@ class FileDiskSourceTest {
             assertTrue(e.getMessage().contains("changed during the backup"), e.getMessage());
         }
         Files.write(f, new byte[8192]);
-        try (FileDiskSource s = FileDiskSource.open(f)) {
+        try (FileDiskSource s = FileDiskSource.open(f, SourceRoots.unconfined())) {
             Files.write(f, new byte[16384]);
             assertThrows(SourceChangedException.class, s::finish);
         }

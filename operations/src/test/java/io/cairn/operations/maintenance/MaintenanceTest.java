@@ -9,6 +9,7 @@ import io.cairn.operations.Images;
 import io.cairn.operations.backup.BackupResult;
 import io.cairn.operations.backup.FileBackup;
 import io.cairn.operations.job.Job;
+import io.cairn.operations.roots.SourceRoots;
 import io.cairn.repository.Repository;
 import io.cairn.repository.maintenance.RetentionPolicy;
 import io.cairn.repository.store.LocalStore;
@@ -36,7 +37,8 @@ class MaintenanceTest {
     }
 
     private static BackupResult backup(Repository repo, Path img) throws Exception {
-        return new FileBackup(repo, 2, Duration.ZERO).run(FileBackup.Request.of(img, Map.of()), job("backup"));
+        return new FileBackup(repo, 2, Duration.ZERO, SourceRoots.unconfined())
+                .run(FileBackup.Request.of(img, Map.of()), job("backup"));
     }
 
     private static Job job(String kind) {

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.cairn.operations.roots.SourceRoots;
 import io.cairn.repository.error.RepositoryException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,13 +29,13 @@ class VmxFileTest {
                         + "scsi0:2.present = \"TRUE\"\nscsi0:2.fileName = \"a.vmdk\"\n"
                         + "scsi0:3.present = \"FALSE\"\nscsi0:3.fileName = \"gone.vmdk\"\n"
                         + "ide1:0.deviceType = \"cdrom-image\"\nide1:0.fileName = \"x.vmdk\"\n");
-        VmxFile v = VmxFile.read(vmx);
+        VmxFile v = VmxFile.read(vmx, SourceRoots.unconfined());
         assertEquals("Web", v.displayName(), "keys are case-insensitive");
         assertEquals(
                 List.of(dir.resolve("a.vmdk"), Path.of("/abs/c.vmdk"), dir.resolve("b.vmdk")),
                 v.disks().stream().map(VmxFile.Disk::file).toList());
-        assertEquals("web", FileVm.defaultName(dir.resolve("web.img")));
-        assertEquals("Web", FileVm.defaultName(vmx));
+        assertEquals("web", FileVm.defaultName(dir.resolve("web.img"), SourceRoots.unconfined()));
+        assertEquals("Web", FileVm.defaultName(vmx, SourceRoots.unconfined()));
     }
 
     @Test
@@ -42,13 +43,17 @@ class VmxFileTest {
     void refusals() throws Exception {
         Path bad = dir.resolve("bad.vmx");
         Files.writeString(bad, "displayName = \"x\"\nthis is not a vmx line\n");
-        RepositoryException e = assertThrows(RepositoryException.class, () -> VmxFile.read(bad));
+        RepositoryException e =
+                assertThrows(RepositoryException.class, () -> VmxFile.read(bad, SourceRoots.unconfined()));
         assertTrue(e.getMessage().contains("line 2"), e.getMessage());
         Path huge = dir.resolve("huge.vmx");
         Files.write(huge, new byte[(int) VmxFile.MAX_BYTES + 1]);
-        RepositoryException big = assertThrows(RepositoryException.class, () -> VmxFile.read(huge));
+        RepositoryException big =
+                assertThrows(RepositoryException.class, () -> VmxFile.read(huge, SourceRoots.unconfined()));
         assertTrue(big.getMessage().contains("too large for a .vmx"), big.getMessage());
-        assertTrue(assertThrows(RepositoryException.class, () -> VmxFile.read(dir.resolve("nope.vmx")))
+        assertTrue(assertThrows(
+                        RepositoryException.class,
+                        () -> VmxFile.read(dir.resolve("nope.vmx"), SourceRoots.unconfined()))
                 .getMessage()
                 .endsWith("does not exist"));
     }

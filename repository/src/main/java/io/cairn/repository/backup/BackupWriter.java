@@ -96,7 +96,7 @@ public final class BackupWriter {
                     if (baseGone) {
                         in = new BackupRequest.DiskInput(in.source(), null, null, in.changeId());
                     }
-                    String diskKey = "disk" + d;
+                    String diskKey = FormatConstants.DISK_KEY_PREFIX + d;
                     DiskStatsCounter stats = new DiskStatsCounter();
                     DiskIndex idx = repo.chunker() == null
                             ? backupDisk(in, diskKey, stats, seen, batch)

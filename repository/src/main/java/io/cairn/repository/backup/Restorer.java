@@ -4,6 +4,7 @@ import io.cairn.repository.Repository;
 import io.cairn.repository.chunk.ChunkId;
 import io.cairn.repository.error.CorruptObjectException;
 import io.cairn.repository.error.RepositoryException;
+import io.cairn.repository.error.UnsafePathException;
 import io.cairn.repository.index.DiskIndex;
 import io.cairn.repository.manifest.BackupRef;
 import io.cairn.repository.manifest.Manifest;
@@ -12,9 +13,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.FileSystemException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.security.SecureRandom;
 import java.util.ArrayList;
@@ -23,9 +22,11 @@ import java.util.List;
 
 /**
  * Restores a backup's disks (as raw images) and configuration files into a directory. Every chunk is
- * verified against its id; each output is written to a temporary file beside its target and renamed
- * only when complete, so an interrupted restore never leaves a file that looks finished. All-zero
- * chunks are not written: raw images come out sparse.
+ * verified against its id; each output is written to a temporary file beside its target, created
+ * exclusively and never through a link ({@link RestoreDirectory}), and renamed only when complete,
+ * so an interrupted restore never leaves a file that looks finished. Names taken from the manifest
+ * are checked to be plain file names first. All-zero chunks are not written: raw images come out
+ * sparse.
  */
 public final class Restorer {
     /** What to do when a target file exists. */
@@ -48,9 +49,9 @@ public final class Restorer {
     /** One output of a restore. */
     public record Output(Path path, long bytes, boolean skipped) {}
 
-    /** The file name a disk is restored to as a raw image. */
+    /** The file name a disk is restored to as a raw image; the manifest's name must be plain ({@link #checkNames}). */
     public static String rawName(Manifest.DiskEntry d) {
-        String n = Path.of(d.name()).getFileName().toString();
+        String n = d.name();
         if (n.endsWith(".img") || n.endsWith(".raw")) {
             return n;
         }
@@ -58,59 +59,109 @@ public final class Restorer {
         return (dot > 0 ? n.substring(0, dot) : n) + ".img";
     }
 
+    /**
+     * Checks every name a restore of {@code m} would take from it (disk keys and names, file names):
+     * they come from the VM's own settings (its NVRAM name, say) or from whoever could write the
+     * repository, so each must be one plain file name.
+     *
+     * @throws UnsafePathException naming the first that is not, before anything is written
+     */
+    public static void checkNames(BackupRef ref, Manifest m) throws UnsafePathException {
+        try {
+            for (Manifest.DiskEntry d : m.disks()) {
+                RestoreDirectory.checkName(d.key(), "disk key");
+                RestoreDirectory.checkName(d.name(), "disk name");
+            }
+            for (Manifest.FileEntry f : m.files()) {
+                RestoreDirectory.checkName(f.name(), "file name");
+            }
+        } catch (UnsafePathException e) {
+            throw new UnsafePathException("backup " + ref.id() + " cannot be restored into a directory: its manifest's "
+                    + e.getMessage() + "; nothing was written");
+        }
+    }
+
+    /** Restores into {@code dir} (created if missing; links in its own path are followed: the caller chose it). */
     public List<Output> restore(BackupRef ref, Manifest m, Path dir, Conflict conflict) throws IOException {
         return restore(ref, m, dir, conflict, null);
     }
 
-    /** @param format how disks are written; null for raw images */
+    /**
+     * Restores into {@code dir} (created if missing; links in its own path are followed: the caller chose it).
+     *
+     * @param format how disks are written; null for raw images
+     */
     public List<Output> restore(BackupRef ref, Manifest m, Path dir, Conflict conflict, DiskOutput format)
             throws IOException {
-        Files.createDirectories(dir);
-        List<Path> targets = new ArrayList<>();
+        checkNames(ref, m);
+        try (RestoreDirectory d = RestoreDirectory.open(dir)) {
+            return restore(ref, m, d, conflict, format);
+        }
+    }
+
+    /**
+     * Restores a backup's disks and configuration files into {@code dir}: names checked first
+     * ({@link #checkNames}), each file written under a temporary name created exclusively, synced,
+     * then renamed into place, and the directory synced at the end, so that the restored names are
+     * durable when this returns.
+     *
+     * @param format how disks are written; null for raw images
+     * @throws UnsafePathException when a name from the manifest is not a plain file name
+     */
+    public List<Output> restore(BackupRef ref, Manifest m, RestoreDirectory dir, Conflict conflict, DiskOutput format)
+            throws IOException {
+        checkNames(ref, m);
+        List<String> targets = new ArrayList<>();
         java.util.Set<String> taken = new java.util.HashSet<>();
         for (Manifest.DiskEntry d : m.disks()) {
             // Two disks may share a file name (different datastore folders): keep both.
             String n = format == null ? rawName(d) : format.fileName(d);
-            targets.add(dir.resolve(taken.add(n) ? n : d.key() + "-" + n));
+            targets.add(RestoreDirectory.checkName(taken.add(n) ? n : d.key() + "-" + n, "file name"));
         }
         for (Manifest.FileEntry f : m.files()) {
-            String n = Path.of(f.name()).getFileName().toString();
-            targets.add(dir.resolve(taken.add(n) ? n : "file-" + n));
+            String n = f.name();
+            targets.add(RestoreDirectory.checkName(taken.add(n) ? n : "file-" + n, "file name"));
         }
         if (conflict == Conflict.ABORT) {
-            for (Path t : targets) {
-                if (Files.exists(t)) {
-                    throw new RepositoryException("restore target " + t + " exists; nothing was written"
-                            + " (use --on-conflict overwrite or keep)");
+            for (String t : targets) {
+                if (dir.exists(t)) {
+                    throw new RepositoryException("restore target " + dir.path().resolve(t)
+                            + " exists; nothing was written (use --on-conflict overwrite or keep)");
                 }
             }
         }
         List<Output> out = new ArrayList<>();
         int k = 0;
         for (Manifest.DiskEntry d : m.disks()) {
-            Path t = targets.get(k++);
-            if (conflict == Conflict.KEEP && Files.exists(t)) {
-                out.add(new Output(t, 0, true));
+            String t = targets.get(k++);
+            if (conflict == Conflict.KEEP && dir.exists(t)) {
+                out.add(new Output(dir.path().resolve(t), 0, true));
                 continue;
             }
             DiskIndex idx = repo.readIndex(ref, d);
             if (format == null) {
-                writeAtomically(t, tmp -> restoreDisk(idx, d.name(), tmp));
+                writeAtomically(dir, t, ch -> restoreDisk(idx, d.name(), ch));
             } else {
-                restoreFormatted(idx, d, t, format);
+                restoreFormatted(idx, d, dir, t, format);
             }
-            out.add(new Output(t, d.capacity(), false));
+            out.add(new Output(dir.path().resolve(t), d.capacity(), false));
         }
         for (Manifest.FileEntry f : m.files()) {
-            Path t = targets.get(k++);
-            if (conflict == Conflict.KEEP && Files.exists(t)) {
-                out.add(new Output(t, 0, true));
+            String t = targets.get(k++);
+            if (conflict == Conflict.KEEP && dir.exists(t)) {
+                out.add(new Output(dir.path().resolve(t), 0, true));
                 continue;
             }
             byte[] content = readFile(f);
-            writeAtomically(t, tmp -> Files.write(tmp, content));
-            out.add(new Output(t, f.size(), false));
+            writeAtomically(dir, t, ch -> {
+                ByteBuffer b = ByteBuffer.wrap(content);
+                while (b.hasRemaining()) {
+                    ch.write(b);
+                }
+            });
+            out.add(new Output(dir.path().resolve(t), f.size(), false));
         }
+        dir.sync(); // the new names durable, not only the files' bytes
         return out;
     }
 
@@ -129,63 +180,80 @@ public final class Restorer {
     }
 
     private interface Writer {
-        void write(Path tmp) throws IOException;
+        void write(FileChannel tmp) throws IOException;
     }
 
-    private static void writeAtomically(Path target, Writer w) throws IOException {
+    /** A temporary name beside {@code target}: hidden, unique, recognisably cairn's. */
+    private static String partialName(String target) {
         byte[] r = new byte[6];
         new SecureRandom().nextBytes(r);
-        Path tmp = target.resolveSibling(
-                "." + target.getFileName() + ".cairn-partial-" + HexFormat.of().formatHex(r));
+        String n = "." + target + ".cairn-partial-" + HexFormat.of().formatHex(r);
+        // a target near the length limit: the temporary name is shortened, never the target
+        return n.getBytes(java.nio.charset.StandardCharsets.UTF_8).length <= RestoreDirectory.MAX_NAME_BYTES
+                ? n
+                : ".cairn-partial-" + HexFormat.of().formatHex(r);
+    }
+
+    private static void writeAtomically(RestoreDirectory dir, String target, Writer w) throws IOException {
+        String tmp = partialName(target);
+        FileChannel created;
         try {
-            w.write(tmp);
-            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
-                ch.force(true);
-            }
-            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            created = dir.createNew(tmp);
         } catch (FileSystemException e) {
-            throw new RepositoryException(
-                    "writing " + target + " failed: " + (e.getReason() != null ? e.getReason() : e.getMessage()), e);
+            throw failed(dir, target, e);
+        }
+        boolean moved = false;
+        try (FileChannel ch = created) {
+            w.write(ch);
+            ch.force(true);
+            ch.close();
+            dir.rename(tmp, target);
+            moved = true;
+        } catch (FileSystemException e) {
+            throw failed(dir, target, e);
         } finally {
-            Files.deleteIfExists(tmp);
+            if (!moved) {
+                dir.deleteFile(tmp); // ours: created exclusively above
+            }
         }
     }
 
+    private static RepositoryException failed(RestoreDirectory dir, String target, FileSystemException e) {
+        return new RepositoryException(
+                "writing " + dir.path().resolve(target) + " failed: "
+                        + (e.getReason() != null ? e.getReason() : e.getMessage()),
+                e);
+    }
+
     /**
-     * Writes a disk in another format: into a scratch directory beside the target, then its files are
-     * moved into place, the one users open last, so an interrupted restore leaves no disk that opens.
+     * Writes a disk in another format: into a fresh scratch directory (mode 0700) beside the target,
+     * then its files are moved into place, the one users open last, so an interrupted restore leaves
+     * no disk that opens.
      */
-    private void restoreFormatted(DiskIndex idx, Manifest.DiskEntry d, Path target, DiskOutput format)
+    private void restoreFormatted(
+            DiskIndex idx, Manifest.DiskEntry d, RestoreDirectory dir, String target, DiskOutput format)
             throws IOException {
-        byte[] r = new byte[6];
-        new SecureRandom().nextBytes(r);
-        Path scratch = target.resolveSibling(
-                "." + target.getFileName() + ".cairn-partial-" + HexFormat.of().formatHex(r));
-        Files.createDirectory(scratch);
-        try {
-            List<Path> files;
-            try (DiskOutput.Sink sink = format.create(scratch.resolve(target.getFileName()), d)) {
-                restoreDisk(idx, d.name(), sink);
-                files = sink.files();
-            }
-            for (int k = files.size() - 1; k >= 0; k--) {
-                Path f = files.get(k);
-                try (FileChannel ch = FileChannel.open(f, StandardOpenOption.WRITE)) {
-                    ch.force(true);
+        String scratchName = partialName(target);
+        try (RestoreDirectory scratch = dir.createDirectory(scratchName)) {
+            try {
+                List<Path> files;
+                try (DiskOutput.Sink sink = format.create(scratch.path().resolve(target), d)) {
+                    restoreDisk(idx, d.name(), sink);
+                    files = sink.files();
                 }
-                Files.move(
-                        f,
-                        target.resolveSibling(f.getFileName()),
-                        StandardCopyOption.ATOMIC_MOVE,
-                        StandardCopyOption.REPLACE_EXISTING);
-            }
-        } finally {
-            try (var left = Files.list(scratch)) {
-                for (Path p : (Iterable<Path>) left::iterator) {
-                    Files.deleteIfExists(p);
+                for (int k = files.size() - 1; k >= 0; k--) {
+                    String f = files.get(k).getFileName().toString();
+                    try (FileChannel ch = scratch.openForSync(f)) {
+                        ch.force(true);
+                    }
+                    scratch.moveTo(f, dir, f);
                 }
+            } finally {
+                for (String left : scratch.list()) {
+                    scratch.deleteFile(left);
+                }
+                dir.deleteDirectory(scratchName);
             }
-            Files.deleteIfExists(scratch);
         }
     }
 
@@ -269,13 +337,18 @@ public final class Restorer {
         return data;
     }
 
-    /** Writes a disk as a raw image into {@code file} (created), in parallel, sparse. */
+    /** Writes a disk as a raw image into {@code file} (created, must not exist), in parallel, sparse. */
     public void restoreDisk(DiskIndex idx, String name, Path file) throws IOException {
+        try (FileChannel ch = FileChannel.open(
+                file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE, StandardOpenOption.READ)) {
+            restoreDisk(idx, name, ch);
+        }
+    }
+
+    /** Writes a disk as a raw image into the empty file {@code ch}, in parallel, sparse. */
+    public void restoreDisk(DiskIndex idx, String name, FileChannel ch) throws IOException {
         progress.begin(name, idx.capacity());
-        Files.createFile(file);
-        try (java.io.RandomAccessFile raf = new java.io.RandomAccessFile(file.toFile(), "rw")) {
-            raf.setLength(idx.capacity()); // a sparse file: zero chunks are never written
-            FileChannel ch = raf.getChannel();
+        try {
             Flusher flusher = new Flusher(ch);
             try {
                 Parallel.forEach(idx.count(), threads, "restore", () -> i -> {
@@ -293,6 +366,11 @@ public final class Restorer {
                 });
             } finally {
                 flusher.close();
+            }
+            if (ch.size() < idx.capacity()) {
+                // the disk ends in zero chunks, never written: one zero byte at the end gives the
+                // file its size and leaves the rest a hole (a channel cannot extend a file otherwise)
+                ch.write(ByteBuffer.allocate(1), idx.capacity() - 1);
             }
         } finally {
             progress.end();

@@ -6,7 +6,6 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 
 /**
  * One file opened read-only for positional reads. {@link FileChannel#read(ByteBuffer, long)} does not
@@ -24,9 +23,9 @@ final class ExtentFile implements AutoCloseable {
         this.size = size;
     }
 
-    static ExtentFile open(Path path) throws VixException {
+    static ExtentFile open(Path path, FileOpener opener) throws VixException {
         try {
-            FileChannel ch = FileChannel.open(path, StandardOpenOption.READ);
+            FileChannel ch = opener.open(path);
             try {
                 return new ExtentFile(path, ch, ch.size());
             } catch (IOException | RuntimeException e) {
@@ -36,7 +35,10 @@ final class ExtentFile implements AutoCloseable {
         } catch (NoSuchFileException e) {
             throw new VixException(VixException.VIX_E_FILE_NOT_FOUND, "cannot open '" + path + "': no such file", e);
         } catch (IOException e) {
-            throw new VixException(VixException.VIX_E_FILE_ACCESS_ERROR, "cannot open '" + path + "': " + e, e);
+            throw new VixException(
+                    VixException.VIX_E_FILE_ACCESS_ERROR,
+                    "cannot open '" + path + "': " + (e.getMessage() != null ? e.getMessage() : e.toString()),
+                    e);
         }
     }
 

@@ -34,10 +34,18 @@ public final class VmdkDisks {
 
     /** Opens {@code path} and, for a delta disk, its whole parent chain, checked link by link by CID. */
     public static VirtualDisk open(Path path) throws VixException {
-        return openLink(path.toAbsolutePath().normalize(), 0);
+        return open(path, FileOpener.PLAIN);
     }
 
-    private static VmdkDisk openLink(Path path, int depth) throws VixException {
+    /**
+     * Opens {@code path} and, for a delta disk, its whole parent chain, checked link by link by CID;
+     * every file (the disk, its extents, its parents) is opened through {@code opener}.
+     */
+    public static VirtualDisk open(Path path, FileOpener opener) throws VixException {
+        return openLink(path.toAbsolutePath().normalize(), 0, opener);
+    }
+
+    private static VmdkDisk openLink(Path path, int depth, FileOpener opener) throws VixException {
         if (depth > MAX_CHAIN) {
             throw new VixException(
                     VixException.VIX_E_DISK_INVAL,
@@ -47,7 +55,7 @@ public final class VmdkDisks {
         if (!Files.isRegularFile(path)) {
             throw new VixException(VixException.VIX_E_FILE_NOT_FOUND, "'" + path + "' does not exist or is not a file");
         }
-        ExtentFile file = ExtentFile.open(path);
+        ExtentFile file = ExtentFile.open(path, opener);
         boolean ownsFile = true;
         try {
             byte[] first = new byte[(int) Math.min(file.size(), 1024)];
@@ -56,7 +64,7 @@ public final class VmdkDisks {
                 Descriptor d = embeddedDescriptor(file);
                 file.close();
                 ownsFile = false;
-                return fromDescriptor(path, d, true, depth);
+                return fromDescriptor(path, d, true, depth, opener);
             }
             if (startsWith(first, 0, "COWD")) {
                 throw new VixException(
@@ -80,7 +88,7 @@ public final class VmdkDisks {
                 String text = new String(file.read(0, (int) file.size()), StandardCharsets.UTF_8);
                 file.close();
                 ownsFile = false;
-                return fromDescriptor(path, Descriptor.parse(text, path.toString()), false, depth);
+                return fromDescriptor(path, Descriptor.parse(text, path.toString()), false, depth, opener);
             }
             if (file.size() % SparseHeader.SECTOR != 0) {
                 throw new VixException(
@@ -130,7 +138,8 @@ public final class VmdkDisks {
      *     disk's single extent is that very file, whatever name its extent line still carries after the
      *     file was renamed or copied (VMware writes the original name and never updates it).
      */
-    private static VmdkDisk fromDescriptor(Path path, Descriptor d, boolean embedded, int depth) throws VixException {
+    private static VmdkDisk fromDescriptor(Path path, Descriptor d, boolean embedded, int depth, FileOpener opener)
+            throws VixException {
         Path dir = path.getParent();
         List<Extent> extents = new ArrayList<>();
         VmdkDisk parent = null;
@@ -139,10 +148,12 @@ public final class VmdkDisks {
                     embedded && d.extents().size() == 1 && d.extents().get(0).type() == Descriptor.ExtentType.SPARSE;
             for (Descriptor.ExtentLine line : d.extents()) {
                 extents.add(
-                        self ? SparseExtent.open(ExtentFile.open(path), line.sectors()) : openExtent(dir, path, line));
+                        self
+                                ? SparseExtent.open(ExtentFile.open(path, opener), line.sectors())
+                                : openExtent(dir, path, line, opener));
             }
             if (d.hasParent()) {
-                parent = openParent(path, dir, d, depth);
+                parent = openParent(path, dir, d, depth, opener);
             }
             return new VmdkDisk(path, d, extents, parent);
         } catch (VixException | RuntimeException e) {
@@ -156,7 +167,8 @@ public final class VmdkDisks {
         }
     }
 
-    private static Extent openExtent(Path dir, Path descriptorPath, Descriptor.ExtentLine line) throws VixException {
+    private static Extent openExtent(Path dir, Path descriptorPath, Descriptor.ExtentLine line, FileOpener opener)
+            throws VixException {
         String where = "'" + descriptorPath + "' line " + line.line();
         if ("NOACCESS".equals(line.access())) {
             throw new VixException(VixException.VIX_E_NOT_SUPPORTED, where + ": NOACCESS extents cannot be read");
@@ -166,9 +178,10 @@ public final class VmdkDisks {
                 return new ZeroExtent(line.sectors());
             case FLAT:
             case VMFS: // an ESXi flat extent: same layout as FLAT
-                return FlatExtent.of(ExtentFile.open(extentPath(dir, line, where)), line.offset(), line.sectors());
+                return FlatExtent.of(
+                        ExtentFile.open(extentPath(dir, line, where), opener), line.offset(), line.sectors());
             case SPARSE:
-                return SparseExtent.open(ExtentFile.open(extentPath(dir, line, where)), line.sectors());
+                return SparseExtent.open(ExtentFile.open(extentPath(dir, line, where), opener), line.sectors());
             default:
                 throw new VixException(
                         VixException.VIX_E_NOT_SUPPORTED,
@@ -206,7 +219,8 @@ public final class VmdkDisks {
         }
     }
 
-    private static VmdkDisk openParent(Path child, Path dir, Descriptor d, int depth) throws VixException {
+    private static VmdkDisk openParent(Path child, Path dir, Descriptor d, int depth, FileOpener opener)
+            throws VixException {
         String hint = d.parentFileNameHint();
         Path p = resolve(dir, hint);
         if (p == null || !Files.isRegularFile(p)) {
@@ -215,7 +229,7 @@ public final class VmdkDisks {
                     "parent '" + hint + "' of '" + child + "' is missing"
                             + (p == null ? "" : " (looked for '" + p + "')"));
         }
-        VmdkDisk parent = openLink(p, depth + 1);
+        VmdkDisk parent = openLink(p, depth + 1, opener);
         Descriptor pd = parent.descriptor();
         // The CID changes on the parent's first write after open: a mismatch means the parent was
         // modified after the child was taken, and reading through it would mix two points in time.

@@ -74,8 +74,23 @@ public final class BackupSnapshot implements AutoCloseable {
             String backing,
             String parent) {}
 
-    /** A file kept with the backup: its role ({@code config-info}, {@code vmx}, {@code nvram}, …), name and bytes. */
-    public record File(String role, String name, byte[] content) {}
+    /**
+     * A file kept with the backup: what it is, its name and bytes. The repository's name for each kind
+     * (its manifest's {@code role}) is the operations layer's to choose: this module knows no repository.
+     */
+    public record File(Kind kind, String name, byte[] content) {
+        /** The kinds of configuration file a vSphere backup keeps. */
+        public enum Kind {
+            /** The verbatim {@code vim.vm.ConfigInfo} as XML. */
+            CONFIG_INFO,
+            /** The {@code .vmx} from the datastore. */
+            VMX,
+            /** The NVRAM file from the datastore. */
+            NVRAM,
+            /** The {@code encryption.bundle} of an encrypted VM. */
+            ENCRYPTION_BUNDLE
+        }
+    }
 
     private final VsphereConnection c;
     private final VmInfo vm;
@@ -304,21 +319,26 @@ public final class BackupSnapshot implements AutoCloseable {
     public List<File> files() throws IOException {
         VirtualMachineConfigInfo cfg = config();
         List<File> files = new ArrayList<>();
-        files.add(new File("config-info", "config-info.xml", ConfigInfoXml.toXml(cfg)));
+        files.add(new File(File.Kind.CONFIG_INFO, "config-info.xml", ConfigInfoXml.toXml(cfg)));
         DatastorePath vmx = cfg.getFiles() == null || cfg.getFiles().getVmPathName() == null
                 ? null
                 : DatastorePath.parse(cfg.getFiles().getVmPathName());
         if (vmx != null) {
-            addFile(vmx, "vmx", files);
+            addFile(vmx, File.Kind.VMX, "vmx", files);
             String nvram = extraConfig(cfg, "nvram");
             String stem = vmx.fileName().endsWith(".vmx")
                     ? vmx.fileName().substring(0, vmx.fileName().length() - 4)
                     : vmx.fileName();
-            addFile(vmx.resolveSibling(nvram != null && !nvram.isBlank() ? nvram : stem + ".nvram"), "nvram", files);
+            addFile(
+                    vmx.resolveSibling(nvram != null && !nvram.isBlank() ? nvram : stem + ".nvram"),
+                    File.Kind.NVRAM,
+                    "NVRAM",
+                    files);
         }
         String bundle = extraConfig(cfg, "encryption.bundle");
         if (bundle != null) {
-            files.add(new File("encryption-bundle", "encryption.bundle", bundle.getBytes(StandardCharsets.UTF_8)));
+            files.add(new File(
+                    File.Kind.ENCRYPTION_BUNDLE, "encryption.bundle", bundle.getBytes(StandardCharsets.UTF_8)));
         }
         return files;
     }
@@ -338,11 +358,11 @@ public final class BackupSnapshot implements AutoCloseable {
         return provider == null ? k.getKeyId() : provider + "/" + k.getKeyId();
     }
 
-    private void addFile(DatastorePath path, String role, List<File> files) throws IOException {
+    private void addFile(DatastorePath path, File.Kind kind, String what, List<File> files) throws IOException {
         try {
-            files.add(new File(role, path.fileName(), datastore().readAll(path, 64 << 20)));
+            files.add(new File(kind, path.fileName(), datastore().readAll(path, 64 << 20)));
         } catch (NoSuchFileException e) {
-            log.log("no " + role + " file at " + path + "; backed up without it");
+            log.log("no " + what + " file at " + path + "; backed up without it");
         }
     }
 
