@@ -127,6 +127,15 @@ class MntapiStandinIT {
                 assertSameTree(tree, v.path());
             }
         }
+        // VixMntapi_Init once per process: a second load is refused before the library sees it, and
+        // leaves cairn's lock free
+        VixException again = assertThrows(
+                VixException.class, () -> MntapiLibrary.load(standin.home(), Map.of(), work, work.resolve("mnt.lock")));
+        assertEquals(VixException.VIX_E_NOT_SUPPORTED, again.code());
+        assertTrue(again.getMessage().contains("only once per process"), again.getMessage());
+        MntapiLock.acquire(work.resolve("mnt.lock")).close();
+        assertEquals(1, CallLog.read(callLog).of("VixMntapi_Init").size());
+
         assertEquals(0, diskLib.VddkStandin_Outstanding(), "VixDiskLib memory not given back");
         assertEquals(0, mntapi.VddkStandin_MntapiOutstanding(), "VixMntapi memory not given back");
 
