@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.vmware.vim25.ArrayOfManagedObjectReference;
+import com.vmware.vim25.HostConfigManager;
+import com.vmware.vim25.HostNasVolumeSpec;
 import com.vmware.vim25.ManagedObjectReference;
 import com.vmware.vim25.TaskInfo;
 import com.vmware.vim25.VirtualDevice;
@@ -54,8 +56,11 @@ import org.junit.jupiter.api.io.TempDir;
  * of VMware's VDDK Programming Guide per test. The stand-ins prove cairn's side; what still needs a
  * real vSphere is in docs/vddk.md.
  *
- * <p>vcsim cannot make a SAN (VMFS-on-LUN) datastore: for the SAN restore the stand-in is told that
- * this "proxy" sees LocalDS_0's LUN ({@code VDDK_STANDIN_SAN}).
+ * <p>vcsim's datastores are a host's local one ({@code LocalDS_0}, whose {@code info} is a
+ * {@code LocalDatastoreInfo}) and NAS ones it makes on request; it cannot make a VMFS datastore on a
+ * LUN. cairn decides "local" by the datastore's {@code info} type, so the SAN tests put their VM on a
+ * NAS datastore ({@code SanDS}, a folder of the test) and tell the stand-in that this "proxy" sees its
+ * LUN ({@code VDDK_STANDIN_SAN}); VixDiskLib, not cairn, is what finds a LUN, or does not.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class VddkTransportIT {
@@ -63,6 +68,8 @@ class VddkTransportIT {
     private static final String USER = "backup";
     private static final String PASSWORD = "s3cret!vddk";
     private static final String DS = "LocalDS_0";
+    /** A NAS datastore of host DC0_H0 (not local): the SAN tests' VM lives there. */
+    private static final String SAN_DS = "SanDS";
 
     @TempDir
     static Path tmp;
@@ -74,10 +81,13 @@ class VddkTransportIT {
     static VsphereConnection vc;
     static DatastoreClient ds;
     static Path datastoreFolder;
+    static Path sanFolder;
     static Path repo;
     static Path disk0;
     static Path disk1;
     static Path backupLog;
+    static Path sanRestoreLog;
+    static long sanRestoreStarted;
     static String thickBackup;
 
     @BeforeAll
@@ -93,13 +103,15 @@ class VddkTransportIT {
                     .findFirst()
                     .orElseThrow(() -> new AssertionError("no datastore folder of " + DS + " under " + vcsim.dir()));
         }
+        sanFolder = Files.createDirectories(tmp.resolve("nas").resolve(SAN_DS));
+        createNasDatastore(sanFolder);
         disk0 = tmp.resolve("web-disk0.img");
         Util.ext4Image(disk0, 64, 8, 8, 21);
         disk1 = tmp.resolve("web-disk1.img");
         Util.randomFile(disk1, 24L << 20, 22);
-        createVm("web01"); // thin disks, as SimVms makes them
-        createVm("db01");
-        makeThick("db01");
+        createVm("web01", DS); // thin disks, as SimVms makes them, on the host's local datastore
+        createVm("db01", SAN_DS);
+        makeThick("db01", 0, 1);
         repo = tmp.resolve("repo");
         cairn.init(repo);
     }
@@ -246,9 +258,12 @@ class VddkTransportIT {
                 SimVms.disks(SimVms.config(vc, SimVms.vm(vc, "db01").ref()))) {
             overwrite(d, 0, new byte[1 << 20]);
         }
+        setCbt("db01", true); // tracking on, as on a VM backed up incrementally
         Path log = tmp.resolve("restore-san.log");
+        sanRestoreLog = log;
+        sanRestoreStarted = System.currentTimeMillis() * 1_000_000L;
         Cairn.Result r = cairn.run(
-                        env(log, List.of(DS)),
+                        env(log, List.of(SAN_DS)),
                         "restore",
                         "--repo",
                         repo.toString(),
@@ -291,42 +306,94 @@ class VddkTransportIT {
         assertTrue(calls.of("VixDiskLib_Write").size() >= 2, calls.describe());
         for (CallLog.Call c : calls.of("VixDiskLib_ConnectEx")) {
             assertEquals("0", c.arg("readOnly"), c.line());
+            assertEquals("san", c.arg("transportModes"), "a thick disk on a shared datastore: " + c.line());
         }
+        for (CallLog.Call c : calls.of("VixDiskLib_WriteMetadata")) {
+            CallLog.Call firstWrite = calls.where(w -> w.function().equals("VixDiskLib_Write")
+                            && w.arg("disk").equals(c.arg("disk")))
+                    .get(0);
+            assertTrue(calls.indexOf(c) < calls.indexOf(firstWrite), "metadata before data: " + c.line());
+        }
+        assertFalse(calls.of("VixDiskLib_WriteMetadata").isEmpty(), "the disks' metadata keys are written");
     }
 
     @Test
     @Order(8)
-    @DisplayName("rule: SAN never writes thin disks: a SAN restore of thin disks writes them with nbdssl")
-    void sanRestoreOfThinDisksUsesNbdssl() throws Exception {
-        Path log = tmp.resolve("restore-san-thin.log");
-        String id = cairn.listIds(repo).get(0); // web01's nbdssl backup
-        Cairn.Result r = cairn.run(
-                env(log, List.of(DS)),
-                "restore",
-                "--repo",
-                repo.toString(),
-                id,
-                "--vc",
-                url,
-                "--thumbprint",
-                SHA1,
-                "--in-place",
-                "--transport",
-                "san",
-                "--vddk",
-                standin.home().toString());
-        CallLog calls = CallLog.read(log);
-        List<CallLog.Call> writes =
-                calls.where(c -> c.function().equals("VixDiskLib_Open") && c.ok() && "0x0".equals(c.arg("flags")));
-        assertFalse(writes.isEmpty(), r.describe() + calls.describe());
-        for (CallLog.Call open : writes) {
-            assertEquals("nbdssl", open.result("transport"), "a thin disk written over SAN: " + open);
-        }
-        r.ok();
+    @DisplayName(
+            "rule: changed block tracking is off while SAN writes (turned off before the restore snapshot, on again after)")
+    void cbtOffForSanRestore() throws Exception {
+        CallLog calls = CallLog.read(sanRestoreLog);
+        String vm = SimVms.vm(vc, "db01").moRef();
+        List<Long> reconfigs = tasksQueued("ReconfigVM", vm).stream()
+                .filter(t -> t > sanRestoreStarted)
+                .toList();
+        long firstWrite = calls.of("VixDiskLib_Write").get(0).epochNanos();
+        long lastWrite = calls.of("VixDiskLib_Write")
+                .get(calls.of("VixDiskLib_Write").size() - 1)
+                .epochNanos();
+        String snapshot = calls.where(c -> c.function().equals("VixDiskLib_Open") && c.ok())
+                .get(0)
+                .result("snapshotRef");
+        long snapshotTaken = tasksQueued("CreateSnapshot", vm).stream()
+                .filter(t -> t < firstWrite)
+                .max(Long::compare)
+                .orElseThrow(() -> new AssertionError("no restore snapshot before the first write"));
+        assertTrue(
+                reconfigs.stream().anyMatch(t -> t < snapshotTaken),
+                "tracking turned off (ReconfigVM) before the restore snapshot " + snapshot + " was taken: "
+                        + reconfigs);
+        assertTrue(
+                reconfigs.stream().anyMatch(t -> t > lastWrite),
+                "tracking turned on again (ReconfigVM) after the writes: " + reconfigs);
+        assertEquals(
+                Boolean.TRUE,
+                Props.one(vc, SimVms.vm(vc, "db01").ref(), "config.changeTrackingEnabled"),
+                "tracking is on again after the restore");
+        setCbt("db01", false);
     }
 
     @Test
     @Order(9)
+    @DisplayName(
+            "rule: SAN never writes thin disks: a SAN restore writes the thick disk over SAN and the thin one with nbdssl")
+    void sanRestoreOfThinDisksUsesNbdssl() throws Exception {
+        makeThin("db01", 1);
+        Path log = tmp.resolve("restore-san-thin.log");
+        Cairn.Result r;
+        try {
+            r = cairn.run(
+                    env(log, List.of(SAN_DS)),
+                    "restore",
+                    "--repo",
+                    repo.toString(),
+                    thickBackup,
+                    "--vc",
+                    url,
+                    "--thumbprint",
+                    SHA1,
+                    "--in-place",
+                    "--transport",
+                    "san",
+                    "--vddk",
+                    standin.home().toString());
+        } finally {
+            makeThick("db01", 1);
+        }
+        CallLog calls = CallLog.read(log);
+        List<CallLog.Call> writes =
+                calls.where(c -> c.function().equals("VixDiskLib_Open") && c.ok() && "0x0".equals(c.arg("flags")));
+        assertEquals(2, writes.size(), r.describe() + calls.describe());
+        assertEquals("san", writes.get(0).result("transport"), "the thick disk 0: " + writes.get(0));
+        assertEquals("nbdssl", writes.get(1).result("transport"), "the thin disk 1 written over SAN: " + writes.get(1));
+        List<String> modes = calls.of("VixDiskLib_ConnectEx").stream()
+                .map(c -> c.arg("transportModes"))
+                .toList();
+        assertEquals(List.of("san", "nbdssl"), modes, "asked for explicitly");
+        r.ok();
+    }
+
+    @Test
+    @Order(10)
     @DisplayName(
             "restore --in-place over a VDDK transport also rewrites what the backup holds as zeros (a disk comes back bit for bit)")
     void inPlaceRestoreRewritesZeroChunks() throws Exception {
@@ -358,6 +425,14 @@ class VddkTransportIT {
                 Util.sha256(disk0),
                 SimVms.sha256(ds, d0),
                 "disk 0 after the restore (junk at " + at + " where the backup has zeros)\n" + r.describe());
+        // rule: a restore snapshot is optional for NBDSSL, and cairn takes none
+        CallLog calls = CallLog.read(log);
+        for (CallLog.Call c : calls.of("VixDiskLib_ConnectEx")) {
+            assertEquals("NULL", c.arg("snapshotRef"), "no restore snapshot over nbdssl: " + c.line());
+        }
+        assertBracketed(calls);
+        assertTrue(
+                calls.of("VixDiskLib_Cleanup").size() >= 1, "VixDiskLib_Cleanup after the restore" + calls.describe());
     }
 
     // ---- helpers ----
@@ -365,7 +440,8 @@ class VddkTransportIT {
     /** Writes {@code data} into the disk's flat extent at {@code offset}, in place, behind vSphere's back. */
     static void overwrite(VirtualDisk d, long offset, byte[] data) throws Exception {
         String flat = SimVms.flatOf(ds, d).toString(); // "[LocalDS_0] vm/vm-flat.vmdk"
-        Path file = datastoreFolder.resolve(flat.substring(flat.indexOf("] ") + 2));
+        Path folder = flat.startsWith("[" + SAN_DS + "]") ? sanFolder : datastoreFolder;
+        Path file = folder.resolve(flat.substring(flat.indexOf("] ") + 2));
         try (var ch = java.nio.channels.FileChannel.open(file, java.nio.file.StandardOpenOption.WRITE)) {
             ch.write(java.nio.ByteBuffer.wrap(data), offset);
         }
@@ -386,28 +462,64 @@ class VddkTransportIT {
         throw new AssertionError(image + " has no zero run of " + len + " bytes");
     }
 
-    static void createVm(String name) throws Exception {
-        SimVms.createVm(vc, ds, "DC0", "DC0/host/DC0_H0/DC0_H0", name, new Path[] {disk0, disk1}, tmp, true);
+    static void createVm(String name, String datastore) throws Exception {
+        SimVms.createVm(vc, ds, "DC0", "DC0/host/DC0_H0/DC0_H0", datastore, name, new Path[] {disk0, disk1}, tmp, true);
     }
 
-    /** Turns the VM's disks into thick (not thin) ones in vSphere's configuration. */
-    static void makeThick(String name) throws Exception {
+    /**
+     * A NAS datastore on host DC0_H0 whose files are in {@code folder} (vcsim names it after the
+     * folder): a datastore that is not a host's local one, which vcsim cannot otherwise make.
+     */
+    static void createNasDatastore(Path folder) throws Exception {
+        ManagedObjectReference host =
+                vc.port().findByInventoryPath(vc.serviceContent().getSearchIndex(), "DC0/host/DC0_H0/DC0_H0");
+        HostConfigManager cm = (HostConfigManager) Props.one(vc, host, "configManager");
+        HostNasVolumeSpec spec = new HostNasVolumeSpec();
+        spec.setRemoteHost("nas.example");
+        spec.setRemotePath("/export/" + folder.getFileName());
+        spec.setLocalPath(folder.toString());
+        spec.setAccessMode("readWrite");
+        spec.setType("NFS");
+        vc.port().createNasDatastore(cm.getDatastoreSystem(), spec);
+    }
+
+    /** Turns the VM's disks {@code which} into thick (not thin) ones in vSphere's configuration. */
+    static void makeThick(String name, int... which) throws Exception {
+        setThin(name, false, which);
+    }
+
+    static void makeThin(String name, int... which) throws Exception {
+        setThin(name, true, which);
+    }
+
+    static void setThin(String name, boolean thin, int... which) throws Exception {
         var vm = SimVms.vm(vc, name);
         VirtualMachineConfigSpec spec = new VirtualMachineConfigSpec();
-        for (VirtualDisk d : SimVms.disks(SimVms.config(vc, vm.ref()))) {
-            ((VirtualDiskFlatVer2BackingInfo) d.getBacking()).setThinProvisioned(false);
+        List<VirtualDisk> disks = SimVms.disks(SimVms.config(vc, vm.ref()));
+        for (int i : which) {
+            VirtualDisk d = disks.get(i);
+            ((VirtualDiskFlatVer2BackingInfo) d.getBacking()).setThinProvisioned(thin);
             VirtualDeviceConfigSpec edit = new VirtualDeviceConfigSpec();
             edit.setOperation(VirtualDeviceConfigSpecOperation.EDIT);
             edit.setDevice(d);
             spec.getDeviceChange().add(edit);
         }
         Tasks.await(vc, vc.port().reconfigVMTask(vm.ref(), spec), null);
-        for (VirtualDevice d : SimVms.disks(SimVms.config(vc, vm.ref()))) {
+        List<VirtualDisk> after = SimVms.disks(SimVms.config(vc, vm.ref()));
+        for (int i : which) {
+            VirtualDevice d = after.get(i);
             assertEquals(
-                    Boolean.FALSE,
+                    thin,
                     ((VirtualDiskFlatVer2BackingInfo) d.getBacking()).isThinProvisioned(),
-                    "vcsim kept the disks thick");
+                    "vcsim kept disk " + i + (thin ? " thin" : " thick"));
         }
+    }
+
+    /** Turns changed block tracking on or off, as an administrator would. */
+    static void setCbt(String name, boolean on) throws Exception {
+        VirtualMachineConfigSpec spec = new VirtualMachineConfigSpec();
+        spec.setChangeTrackingEnabled(on);
+        Tasks.await(vc, vc.port().reconfigVMTask(SimVms.vm(vc, name).ref(), spec), null);
     }
 
     static String[] backupArgs(String vm, String transport) {
@@ -433,7 +545,7 @@ class VddkTransportIT {
         Map<String, String> env = new LinkedHashMap<>();
         env.put("CAIRN_VC_USER", USER);
         env.put("CAIRN_VC_PASSWORD", PASSWORD);
-        env.putAll(VddkStandin.env(callLog, Map.of(DS, datastoreFolder), sanDatastores, List.of()));
+        env.putAll(VddkStandin.env(callLog, Map.of(DS, datastoreFolder, SAN_DS, sanFolder), sanDatastores, List.of()));
         // the stand-in refuses any other login, as vCenter would
         env.put(VddkStandin.USER, USER);
         env.put(VddkStandin.PASSWORD, PASSWORD);
@@ -515,6 +627,22 @@ class VddkTransportIT {
         assertEquals(1, log.of("VixDiskLib_Exit").size(), log.describe());
         assertEquals(
                 "VixDiskLib_Exit", calls.get(calls.size() - 1).function(), "Exit is the last call" + log.describe());
+    }
+
+    /** The queue times (epoch nanoseconds) of every task {@code name} vcsim ran on {@code entity}, in order. */
+    static List<Long> tasksQueued(String name, String entity) throws Exception {
+        List<Long> out = new ArrayList<>();
+        for (ManagedObjectReference t : recentTasks()) {
+            TaskInfo i = (TaskInfo) Props.one(vc, t, "info");
+            // vcsim spells some names its own way (ReconfigVm)
+            if (name.equalsIgnoreCase(i.getName().replace("_Task", ""))
+                    && i.getEntity() != null
+                    && entity.equals(i.getEntity().getValue())) {
+                out.add(nanos(i.getQueueTime()));
+            }
+        }
+        out.sort(Long::compare);
+        return out;
     }
 
     /** The queue time (epoch nanoseconds) of vcsim's task {@code name} on {@code entity}. */

@@ -13,6 +13,7 @@ import io.cairn.httpui.tls.Certificates;
 import io.cairn.httpui.tls.HttpsConnector;
 import io.cairn.httpui.vcenter.VcenterConnections;
 import io.cairn.httpui.web.ApiRoutes;
+import io.cairn.operations.disk.Vddk;
 import io.cairn.repository.Repository;
 import io.javalin.Javalin;
 import io.javalin.http.staticfiles.Location;
@@ -38,6 +39,7 @@ public final class UiServer implements AutoCloseable {
     private AuditLog audit;
     private BackupFiles files;
     private Jobs jobs;
+    private Vddk vddk;
     private Scheduler scheduler;
     private Javalin app;
     private String fingerprint;
@@ -85,6 +87,8 @@ public final class UiServer implements AutoCloseable {
                 config.threads(),
                 UiServer::log);
         jobs = new Jobs(repo, config.threads(), state, UiServer::log);
+        // one VixDiskLib for the server's lifetime (InitEx once per process), loaded when first used
+        vddk = Vddk.at(config.vddk());
         Catalog catalog = new Catalog(repo);
         StatsCache stats = new StatsCache(repo, UiServer::log);
         stats.refresh(catalog.backups().stream().map(l -> l.ref().id()).toList()); // the first dashboard need not wait
@@ -127,7 +131,7 @@ public final class UiServer implements AutoCloseable {
                         catalog,
                         stats,
                         vcenters,
-                        config.vddk(),
+                        vddk,
                         UiServer::log),
                 hasPages);
         app.start();
@@ -169,6 +173,13 @@ public final class UiServer implements AutoCloseable {
         }
         if (files != null) {
             files.close();
+        }
+        if (vddk != null) {
+            try {
+                vddk.close();
+            } catch (IOException e) {
+                log("closing the VDDK failed: " + e.getMessage());
+            }
         }
         if (audit != null) {
             try {

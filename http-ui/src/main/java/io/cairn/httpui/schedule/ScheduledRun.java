@@ -4,6 +4,7 @@ import io.cairn.httpui.vcenter.VcenterConnections;
 import io.cairn.operations.backup.BackupResult;
 import io.cairn.operations.backup.FileBackup;
 import io.cairn.operations.backup.VcenterBackup;
+import io.cairn.operations.disk.Vddk;
 import io.cairn.operations.job.Job;
 import io.cairn.operations.maintenance.Prune;
 import io.cairn.repository.Repository;
@@ -50,17 +51,18 @@ final class ScheduledRun {
 
     private final int threads;
     private final ZoneId zone;
-    private final Path vddk;
+    private final Vddk vddk;
 
     ScheduledRun(Repository repo, VcenterConnections vcenters, int threads, ZoneId zone) {
         this(repo, vcenters, threads, zone, null);
     }
 
     /**
-     * @param vddk the VMware VDDK for the VDDK transports ({@code cairn serve --vddk DIR}), or null for
+     * @param vddk the server's VMware VDDK for the VDDK transports ({@code cairn serve --vddk DIR} or
+     *     {@code VDDK_HOME}), loaded once for the server's lifetime; null: one per run from
      *     {@code VDDK_HOME}
      */
-    ScheduledRun(Repository repo, VcenterConnections vcenters, int threads, ZoneId zone, Path vddk) {
+    ScheduledRun(Repository repo, VcenterConnections vcenters, int threads, ZoneId zone, Vddk vddk) {
         this.repo = repo;
         this.vcenters = vcenters;
         this.threads = threads;

@@ -7,12 +7,12 @@ import io.cairn.httpui.http.ApiException;
 import io.cairn.httpui.http.Routes;
 import io.cairn.httpui.jobs.Jobs;
 import io.cairn.httpui.vcenter.VcenterConnections;
+import io.cairn.operations.disk.Vddk;
 import io.cairn.operations.job.Job;
 import io.cairn.operations.source.Transports;
 import io.cairn.repository.Repository;
 import io.cairn.repository.maintenance.RetentionPolicy;
 import io.cairn.vixmntbridge.vddk.Transport;
-import io.cairn.vixmntbridge.vddk.VddkLibrary;
 import io.cairn.vsphere.inventory.VmSpec;
 import io.javalin.http.Context;
 import java.io.IOException;
@@ -59,8 +59,8 @@ public final class Schedules {
      * Adds the routes and makes the scheduler (in the server's local time zone); the caller starts
      * it once the server listens and closes it before the jobs.
      *
-     * @param vddk the VMware VDDK the server was given ({@code cairn serve --vddk DIR}), or null for
-     *     {@code VDDK_HOME} (a VDDK transport is refused when neither names one)
+     * @param vddk the server's VMware VDDK ({@code cairn serve --vddk DIR} or {@code VDDK_HOME}; a VDDK
+     *     transport is refused when neither names one), kept for the server's lifetime
      */
     public static Scheduler register(
             Routes routes,
@@ -69,14 +69,13 @@ public final class Schedules {
             VcenterConnections vcenters,
             Path stateDir,
             int threads,
-            Path vddk,
+            Vddk vddk,
             Consumer<String> log) {
         Clock clock = Clock.systemDefaultZone();
         ScheduleStore store = new ScheduleStore(stateDir);
         Scheduler scheduler = new Scheduler(
                 store, jobs, new ScheduledRun(repo, vcenters, threads, clock.getZone(), vddk), clock, log);
-        String home = System.getenv(VddkLibrary.VDDK_HOME);
-        Schedules s = new Schedules(store, scheduler, vcenters, vddk != null || (home != null && !home.isBlank()));
+        Schedules s = new Schedules(store, scheduler, vcenters, vddk.named());
         routes.get(PATH, Role.VIEWER, s::list);
         routes.get(PATH + "/preview", Role.VIEWER, s::preview);
         routes.post(PATH, Role.ADMIN, s::create);

@@ -19,6 +19,7 @@ import io.cairn.httpui.maintenance.Maintenance;
 import io.cairn.httpui.schedule.Scheduler;
 import io.cairn.httpui.schedule.Schedules;
 import io.cairn.httpui.vcenter.VcenterConnections;
+import io.cairn.operations.disk.Vddk;
 import io.cairn.repository.Repository;
 import io.javalin.Javalin;
 import java.nio.file.Path;
@@ -50,7 +51,8 @@ public final class ApiRoutes {
      * @param repositoryPath where the repository is (shown on the dashboard)
      * @param stateDir the server's state directory (a restore may not write into it)
      * @param threads workers of maintenance jobs and scheduled backups
-     * @param vddk VMware's VDDK for scheduled backups over nbd, nbdssl, hotadd or san; null without one
+     * @param vddk VMware's VDDK for backups and restores over nbd, nbdssl, hotadd or san (loaded when
+     *     first used, once for the server's lifetime; {@link Vddk#named()} false without one)
      * @param log the server log (one line per call)
      */
     public record Services(
@@ -65,7 +67,7 @@ public final class ApiRoutes {
             Catalog catalog,
             StatsCache stats,
             VcenterConnections vcenters,
-            Path vddk,
+            Vddk vddk,
             Consumer<String> log) {}
 
     private ApiRoutes() {}

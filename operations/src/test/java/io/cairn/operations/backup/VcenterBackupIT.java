@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.cairn.operations.Images;
+import io.cairn.operations.disk.Vddk;
 import io.cairn.operations.job.Job;
 import io.cairn.repository.Repository;
 import io.cairn.repository.maintenance.RetentionPolicy;
@@ -159,7 +160,7 @@ class VcenterBackupIT {
                 false,
                 Map.of(),
                 Transport.NBDSSL,
-                work.resolve("no-vddk-here"),
+                Vddk.at(work.resolve("no-vddk-here")),
                 1,
                 1,
                 null,

@@ -14,6 +14,7 @@ import io.cairn.vixmntbridge.testing.CallLog;
 import io.cairn.vixmntbridge.testing.ProcessEnv;
 import io.cairn.vixmntbridge.testing.Tools;
 import io.cairn.vixmntbridge.testing.VddkStandin;
+import io.cairn.vixmntbridge.vddk.Placement;
 import io.cairn.vixmntbridge.vddk.Transport;
 import io.cairn.vixmntbridge.vddk.VddkLibrary;
 import io.cairn.vixmntbridge.vddk.VddkTarget;
@@ -66,7 +67,7 @@ class MntapiStandinIT {
                 "esx1",
                 Transport.NBDSSL,
                 true,
-                false);
+                Placement.SHARED_THICK);
     }
 
     @Test

@@ -53,7 +53,7 @@ class VddkDiskTest {
                 "esx1.example",
                 t,
                 readOnly,
-                localDatastore);
+                new Placement(localDatastore, false, false));
     }
 
     static VddkTarget backup(Transport t) {

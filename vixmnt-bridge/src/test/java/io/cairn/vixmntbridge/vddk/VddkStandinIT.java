@@ -115,7 +115,7 @@ class VddkStandinIT {
                 "esx1.example",
                 t,
                 readOnly,
-                local);
+                new Placement(local, false, false));
     }
 
     static VddkTarget backup(Transport t) {
