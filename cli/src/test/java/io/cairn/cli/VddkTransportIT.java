@@ -7,8 +7,12 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.vmware.vim25.ArrayOfManagedObjectReference;
+import com.vmware.vim25.CryptoKeyId;
+import com.vmware.vim25.CryptoSpecDecrypt;
+import com.vmware.vim25.CryptoSpecEncrypt;
 import com.vmware.vim25.HostConfigManager;
 import com.vmware.vim25.HostNasVolumeSpec;
+import com.vmware.vim25.KeyProviderId;
 import com.vmware.vim25.ManagedObjectReference;
 import com.vmware.vim25.TaskInfo;
 import com.vmware.vim25.VirtualDevice;
@@ -89,6 +93,7 @@ class VddkTransportIT {
     static Path sanRestoreLog;
     static long sanRestoreStarted;
     static String thickBackup;
+    static String webBackup;
 
     @BeforeAll
     static void setUp() throws Exception {
@@ -139,6 +144,7 @@ class VddkTransportIT {
         Cairn.Result r = cairn.run(env(backupLog, List.of()), backupArgs("web01", "nbdssl"))
                 .ok();
         String id = Cairn.backupId(r);
+        webBackup = id;
         var m = cairn.run("list", "--repo", repo.toString(), "--json")
                 .ok()
                 .json()
@@ -435,7 +441,119 @@ class VddkTransportIT {
                 calls.of("VixDiskLib_Cleanup").size() >= 1, "VixDiskLib_Cleanup after the restore" + calls.describe());
     }
 
+    @Test
+    @Order(11)
+    @DisplayName(
+            "restore --as-new --transport nbdssl re-creates the VM and writes each disk through VixDiskLib by the new VM's moRef, metadata first: the disks equal the source")
+    void asNewOverNbdssl() throws Exception {
+        Path log = tmp.resolve("restore-as-new.log");
+        Cairn.Result r = cairn.run(
+                        env(log, List.of()),
+                        "restore",
+                        "--repo",
+                        repo.toString(),
+                        webBackup,
+                        "--vc",
+                        url,
+                        "--thumbprint",
+                        SHA1,
+                        "--as-new",
+                        "web01-vddk",
+                        "--datastore",
+                        DS,
+                        "--transport",
+                        "nbdssl",
+                        "--vddk",
+                        standin.home().toString())
+                .ok();
+        var vm = SimVms.vm(vc, "web01-vddk");
+        List<VirtualDisk> disks = SimVms.disks(SimVms.config(vc, vm.ref()));
+        assertEquals(2, disks.size(), r.describe());
+        assertEquals(Util.sha256(disk0), SimVms.sha256(ds, disks.get(0)), r.describe());
+        assertEquals(Util.sha256(disk1), SimVms.sha256(ds, disks.get(1)), r.describe());
+
+        CallLog calls = CallLog.read(log);
+        assertBracketed(calls);
+        for (CallLog.Call c : calls.of("VixDiskLib_ConnectEx")) {
+            assertEquals("moref=" + vm.moRef(), c.arg("vmxSpec"), "opened by the new VM's moRef: " + c.line());
+            assertEquals("0", c.arg("readOnly"), c.line());
+            assertEquals("nbdssl", c.arg("transportModes"), c.line());
+        }
+        List<CallLog.Call> opens = calls.where(c -> c.function().equals("VixDiskLib_Open") && c.ok());
+        assertEquals(2, opens.size(), calls.describe());
+        for (CallLog.Call open : opens) {
+            String disk = open.result("disk");
+            List<CallLog.Call> meta =
+                    calls.where(c -> c.function().equals("VixDiskLib_WriteMetadata") && disk.equals(c.arg("disk")));
+            List<CallLog.Call> writes =
+                    calls.where(c -> c.function().equals("VixDiskLib_Write") && disk.equals(c.arg("disk")));
+            assertFalse(meta.isEmpty(), "metadata keys written to " + open.arg("path"));
+            assertFalse(writes.isEmpty(), "data written to " + open.arg("path"));
+            assertTrue(
+                    calls.indexOf(meta.get(meta.size() - 1)) < calls.indexOf(writes.get(0)),
+                    "every metadata key before the first data: " + open.arg("path"));
+        }
+        assertFalse(calls.of("VixDiskLib_Cleanup").isEmpty(), "VixDiskLib_Cleanup after the disks" + calls.describe());
+    }
+
+    @Test
+    @Order(12)
+    @DisplayName(
+            "rule: an encrypted VM is never read over https (or nbd): one line before any snapshot; nbdssl reads it")
+    void encryptedVmNeedsNbdsslOrHotadd() throws Exception {
+        setEncrypted("web01", true);
+        try {
+            long before = System.currentTimeMillis() * 1_000_000L;
+            cairn.run(
+                            Map.of("CAIRN_VC_USER", USER, "CAIRN_VC_PASSWORD", PASSWORD),
+                            "backup",
+                            "--repo",
+                            repo.toString(),
+                            "--vm",
+                            "name:web01",
+                            "--vc",
+                            url,
+                            "--thumbprint",
+                            SHA1)
+                    .expectFailure(1, "backup", "web01 is encrypted", "ciphertext", "nbdssl or hotadd");
+            Path log = tmp.resolve("backup-encrypted-nbd.log");
+            cairn.run(env(log, List.of()), backupArgs("web01", "nbd"))
+                    .expectFailure(1, "backup", "web01 is encrypted", "over nbd");
+            String vm = SimVms.vm(vc, "web01").moRef();
+            assertTrue(
+                    tasksQueued("CreateSnapshot", vm).stream().noneMatch(t -> t > before),
+                    "no snapshot was taken for the refused backups");
+            assertTrue(CallLog.read(log).of("VixDiskLib_Open").isEmpty(), "no disk was opened");
+
+            Cairn.Result ok = cairn.run(
+                            env(tmp.resolve("backup-encrypted.log"), List.of()), backupArgs("web01", "nbdssl"))
+                    .ok();
+            assertEquals(Set.of(Util.sha256(disk0), Util.sha256(disk1)), restoredHashes(Cairn.backupId(ok)));
+        } finally {
+            setEncrypted("web01", false);
+        }
+    }
+
     // ---- helpers ----
+
+    /** Encrypts or decrypts the VM in vcsim's view (config.keyId; vcsim-patches/vm-encryption-keyid.patch). */
+    static void setEncrypted(String name, boolean on) throws Exception {
+        VirtualMachineConfigSpec spec = new VirtualMachineConfigSpec();
+        if (on) {
+            CryptoSpecEncrypt enc = new CryptoSpecEncrypt();
+            CryptoKeyId key = new CryptoKeyId();
+            key.setKeyId("key-1");
+            KeyProviderId provider = new KeyProviderId();
+            provider.setId("kms-1");
+            key.setProviderId(provider);
+            enc.setCryptoKeyId(key);
+            spec.setCrypto(enc);
+        } else {
+            spec.setCrypto(new CryptoSpecDecrypt());
+        }
+        Tasks.await(vc, vc.port().reconfigVMTask(SimVms.vm(vc, name).ref(), spec), null);
+        assertEquals(on, Props.one(vc, SimVms.vm(vc, name).ref(), "config.keyId") != null, "vcsim shows the key id");
+    }
 
     /** Writes {@code data} into the disk's flat extent at {@code offset}, in place, behind vSphere's back. */
     static void overwrite(VirtualDisk d, long offset, byte[] data) throws Exception {
