@@ -103,7 +103,8 @@ public final class ApiRoutes {
                 s.jobs(),
                 s.vcenters(),
                 s.audit(),
-                List.of(s.files().mountPoint(), s.stateDir()));
+                List.of(s.files().mountPoint(), s.stateDir()),
+                s.vddk());
         VcenterController vcenters = new VcenterController(s.vcenters(), s.audit());
 
         if (!hasPages) {
