@@ -14,8 +14,12 @@
  * What it serves: monolithicFlat, twoGbMaxExtentFlat and vmfs (VMFS flat/thin) descriptors with
  * FLAT, VMFS and ZERO extents in the descriptor's folder. What it refuses, with the error code the
  * header gives: sparse, streamOptimized, seSparse and RDM disks and extents, snapshot (delta) disks
- * (a parent), extents outside the descriptor's folder, local (non-vSphere) connections, credentials
- * other than user/password, I/O beyond the capacity, SAN-mode buffers not aligned to 512 bytes.
+ * (a parent), extents outside the descriptor's folder, credentials other than user/password, I/O
+ * beyond the capacity, SAN-mode buffers not aligned to 512 bytes.
+ *
+ * Local connections (connectParams with no serverName, as VixDiskLib takes for VMDK files on the
+ * machine itself: cairn's VixMntapi mount opens a backup's disk that way, from its FUSE mount) open an
+ * absolute path of a local descriptor in "file" mode; no VM, snapshot or credentials.
  *
  * Transports: ConnectEx's list is tried in order at Open, like VixDiskLib. nbd and nbdssl always
  * reach a disk; san only on the datastores VDDK_STANDIN_SAN names (comma-separated: the LUNs this
@@ -53,6 +57,7 @@ struct VixDiskLibConnectParam {
     char *snapshot;
     char *modes;
     Bool readOnly;
+    int local; /* no server: the paths Open takes are local files */
     struct VixDiskLibConnectParam *next;
 };
 
@@ -205,6 +210,25 @@ static char *datastore_folder(const char *name) {
         v = end + 1;
     }
     return NULL;
+}
+
+/* An absolute local path without empty, "." or ".." components. */
+static int local_path(const char *p) {
+    if (p == NULL || p[0] != '/' || strlen(p) > 4000) {
+        return 0;
+    }
+    for (const char *c = p + 1; *c;) {
+        const char *end = strchr(c, '/');
+        size_t n = end ? (size_t)(end - c) : strlen(c);
+        if (n == 0 || (n == 1 && c[0] == '.') || (n == 2 && c[0] == '.' && c[1] == '.')) {
+            return 0;
+        }
+        if (!end) {
+            break;
+        }
+        c = end + 1;
+    }
+    return 1;
 }
 
 static int valid_moref(const char *s) {
@@ -732,19 +756,32 @@ static VixError connect_ex(const char *function, const VixDiskLibConnectParams *
     char detail[512] = "";
     standin_line_start(&l, function);
     VixError r = VIX_OK;
-    if (p != NULL) {
+    /* no server name: a local connection (VMDK files on this machine) */
+    int local = p != NULL && (p->serverName == NULL || *p->serverName == '\0');
+    if (local) {
+        standin_line_str(&l, "vmxSpec", p->vmxSpec);
+        standin_line_str(&l, "server", p->serverName);
+        standin_line_raw(&l, " local=1");
+        if (p->vmxSpec != NULL) {
+            snprintf(detail, sizeof detail, "a local connection takes no vmxSpec");
+            r = VIX_E_INVALID_ARG;
+        }
+    } else if (p != NULL) {
         r = check_params(&l, p, 1, detail, sizeof detail);
     }
     standin_line_u64(&l, "readOnly", (uint64)(unsigned char)readOnly);
     standin_line_str(&l, "snapshotRef", snapshotRef);
     standin_line_str(&l, "transportModes", transportModes);
-    const char *modes = transportModes == NULL ? "file:san:hotadd:nbd" : transportModes;
+    const char *modes = local ? "file" : transportModes == NULL ? "file:san:hotadd:nbd" : transportModes;
     if (r == VIX_OK) {
         if (!initialised) {
             r = VIX_E_DISK_NOINIT;
         } else if (p == NULL) {
-            snprintf(detail, sizeof detail, "no connectParams: the stand-in serves no local disks");
-            r = VIX_E_NOT_SUPPORTED;
+            snprintf(detail, sizeof detail, "no connectParams");
+            r = VIX_E_INVALID_ARG;
+        } else if (local && snapshotRef != NULL) {
+            snprintf(detail, sizeof detail, "a local connection has no snapshot");
+            r = VIX_E_INVALID_ARG;
         } else if (connection == NULL) {
             r = VIX_E_INVALID_ARG;
         } else if (snapshotRef != NULL && !valid_moref(snapshotRef)) {
@@ -773,8 +810,9 @@ static VixError connect_ex(const char *function, const VixDiskLibConnectParams *
             r = VIX_E_OUT_OF_MEMORY;
         } else {
             c->magic = CONN_MAGIC;
-            c->vm = strdup(p->vmxSpec + 6);
-            c->server = strdup(p->serverName);
+            c->vm = local ? NULL : strdup(p->vmxSpec + 6);
+            c->server = local ? NULL : strdup(p->serverName);
+            c->local = local;
             c->snapshot = snapshotRef ? strdup(snapshotRef) : NULL;
             c->modes = strdup(modes);
             c->readOnly = readOnly;
@@ -935,6 +973,7 @@ STANDIN_API VixError VixDiskLib_Open(const VixDiskLibConnection connection, cons
     char modes[256] = "";
     char snapshot[160] = "";
     Bool connReadOnly = 0;
+    int local = 0;
     unsigned connId = 0;
     pthread_mutex_lock(&mu);
     if (!initialised) {
@@ -946,6 +985,7 @@ STANDIN_API VixError VixDiskLib_Open(const VixDiskLibConnection connection, cons
         snprintf(modes, sizeof modes, "%s", connection->modes);
         snprintf(snapshot, sizeof snapshot, "%s", connection->snapshot ? connection->snapshot : "");
         connReadOnly = connection->readOnly;
+        local = connection->local;
     }
     pthread_mutex_unlock(&mu);
     if (connId != 0) {
@@ -955,7 +995,11 @@ STANDIN_API VixError VixDiskLib_Open(const VixDiskLibConnection connection, cons
     if (r == VIX_OK && diskHandle == NULL) {
         r = VIX_E_INVALID_ARG;
     }
-    if (r == VIX_OK && !split_path(path, ds, sizeof ds, &rel)) {
+    if (r == VIX_OK && local && !local_path(path)) {
+        snprintf(detail, sizeof detail, "'%s' is not an absolute path without . or .. components",
+                 path ? path : "(null)");
+        r = VIX_E_INVALID_ARG;
+    } else if (r == VIX_OK && !local && !split_path(path, ds, sizeof ds, &rel)) {
         snprintf(detail, sizeof detail, "'%s' is not a datastore path [datastore] folder/disk.vmdk within the datastore",
                  path ? path : "(null)");
         r = VIX_E_INVALID_ARG;
@@ -965,7 +1009,7 @@ STANDIN_API VixError VixDiskLib_Open(const VixDiskLibConnection connection, cons
         r = VIX_E_FILE_READ_ONLY;
     }
     char *folder = NULL;
-    if (r == VIX_OK) {
+    if (r == VIX_OK && !local) {
         folder = datastore_folder(ds);
         if (folder == NULL) {
             snprintf(detail, sizeof detail, "datastore '%s' is not in %s", ds, STANDIN_ENV_DATASTORES);
@@ -973,7 +1017,9 @@ STANDIN_API VixError VixDiskLib_Open(const VixDiskLibConnection connection, cons
         }
     }
     const char *mode = NULL;
-    if (r == VIX_OK) {
+    if (r == VIX_OK && local) {
+        mode = "file";
+    } else if (r == VIX_OK) {
         char why[512];
         mode = negotiate(modes, ds, why, sizeof why);
         if (mode == NULL) {
@@ -995,7 +1041,7 @@ STANDIN_API VixError VixDiskLib_Open(const VixDiskLibConnection connection, cons
         d->conn = connection;
         d->readOnly = readOnly;
         d->mode = mode;
-        if (asprintf(&d->descriptor, "%s/%s", folder, rel) < 0) {
+        if (local ? (d->descriptor = strdup(path)) == NULL : asprintf(&d->descriptor, "%s/%s", folder, rel) < 0) {
             d->descriptor = NULL;
             r = VIX_E_OUT_OF_MEMORY;
         }

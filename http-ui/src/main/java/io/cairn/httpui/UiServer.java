@@ -80,15 +80,16 @@ public final class UiServer implements AutoCloseable {
                 : Certificates.generatedOrExisting(state);
         fingerprint = keys.fingerprint();
         audit = new AuditLog(state.resolve("audit.log"), UiServer::log);
+        // one VixDiskLib for the server's lifetime (InitEx once per process), loaded when first used
+        vddk = Vddk.at(config.vddk());
         files = BackupFiles.mount(
                 repo,
                 "cairn-ui:" + config.repositoryPath().toAbsolutePath().normalize(),
                 state.resolve("mnt"),
                 config.threads(),
+                vddk.named() ? vddk : null,
                 UiServer::log);
         jobs = new Jobs(repo, config.threads(), state, UiServer::log);
-        // one VixDiskLib for the server's lifetime (InitEx once per process), loaded when first used
-        vddk = Vddk.at(config.vddk());
         Catalog catalog = new Catalog(repo);
         StatsCache stats = new StatsCache(repo, UiServer::log);
         stats.refresh(catalog.backups().stream().map(l -> l.ref().id()).toList()); // the first dashboard need not wait

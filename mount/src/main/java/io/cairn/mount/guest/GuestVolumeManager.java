@@ -10,10 +10,12 @@ import io.cairn.mount.tree.Link;
 import io.cairn.mount.tree.Node;
 import io.cairn.mount.tree.Nodes;
 import io.cairn.mount.volume.FsType;
+import io.cairn.mount.volume.PartitionOrder;
 import io.cairn.mount.volume.Unsupported;
 import io.cairn.mount.volume.Volume;
 import io.cairn.mount.volume.VolumeScan;
 import io.cairn.mount.volume.VolumeScanner;
+import io.cairn.vixmntbridge.vmdk.VmdkWriter;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -51,17 +53,24 @@ public final class GuestVolumeManager implements GuestVolumes {
     private final Instant started = Instant.now();
     private volatile boolean closing;
 
+    /** Mounts by whole disk ahead of the drivers (VixMntapi), or null. */
+    private final VolumeMounter mounter;
+    /** Disks offered to {@link #mounter}, shown under {@code .cairn/disk/<backup key>/} as flat VMDKs. */
+    private final Map<String, Map<String, Image>> mounterDisks = new ConcurrentHashMap<>();
+
     private static final class Registered {
         final String key;
         final Volume volume;
-        final Driver driver;
+        final Driver driver; // null when only the mounter can
+        final VolumeMounter.Request request; // null when the mounter is not offered it
         volatile boolean mounted;
         volatile String failure;
 
-        Registered(String key, Volume volume, Driver driver) {
+        Registered(String key, Volume volume, Driver driver, VolumeMounter.Request request) {
             this.key = key;
             this.volume = volume;
             this.driver = driver;
+            this.request = request;
         }
     }
 
@@ -71,9 +80,18 @@ public final class GuestVolumeManager implements GuestVolumes {
      * @param allowKernelMounts false keeps every guest filesystem out of the kernel (XFS is then unsupported)
      */
     public GuestVolumeManager(Path mountPoint, boolean allowKernelMounts, Consumer<String> log) {
+        this(mountPoint, allowKernelMounts, null, log);
+    }
+
+    /**
+     * @param mounter mounts the volumes it takes ahead of the drivers (VixMntapi), or null; closed by
+     *     {@link #unmountAll}
+     */
+    public GuestVolumeManager(Path mountPoint, boolean allowKernelMounts, VolumeMounter mounter, Consumer<String> log) {
         this.mountPoint = mountPoint;
         this.root = FuseMount.uid() == 0;
         this.drivers = Drivers.detect(root, allowKernelMounts);
+        this.mounter = mountPoint == null ? null : mounter;
         this.log = log;
     }
 
@@ -97,7 +115,10 @@ public final class GuestVolumeManager implements GuestVolumes {
                 continue;
             }
             Driver d = drivers.forType(t);
-            if (d == null) {
+            String key = backupKey + "-" + name;
+            VolumeMounter.Request request =
+                    mounter != null && mounter.takes(t) ? request(backupKey, key, v, disks) : null;
+            if (d == null && request == null) {
                 unsupported.add(name + ": " + drivers.whyNot(t));
                 continue;
             }
@@ -105,8 +126,7 @@ public final class GuestVolumeManager implements GuestVolumes {
                 unsupported.add(name + ": " + t.displayName() + " volumes are shown only through a FUSE mount");
                 continue;
             }
-            String key = backupKey + "-" + name;
-            registered.putIfAbsent(key, new Registered(key, v, d));
+            registered.putIfAbsent(key, new Registered(key, v, d, request));
             out.add(link(name, key, depth));
         }
         if (!unsupported.isEmpty() || !scan.warnings().isEmpty()) {
@@ -119,6 +139,50 @@ public final class GuestVolumeManager implements GuestVolumes {
             out.add(Nodes.bytes("UNSUPPORTED.txt", started, b.toString().getBytes(StandardCharsets.UTF_8)));
         }
         return out;
+    }
+
+    /**
+     * What {@link #mounter} needs to mount {@code v}: the disk it is on (offered under
+     * {@code .cairn/disk}) and its index among that disk's volumes; null for what VixMntapi cannot
+     * name (a logical volume, a logical partition, a disk cairn cannot read the table of).
+     */
+    private VolumeMounter.Request request(String backupKey, String key, Volume v, Map<String, Image> disks) {
+        for (Map.Entry<String, Image> disk : disks.entrySet()) {
+            String diskName = disk.getKey();
+            int index;
+            int count;
+            try {
+                if (v.name().equals(diskName)) {
+                    if (!PartitionOrder.of(disk.getValue(), diskName).isEmpty()) {
+                        return null;
+                    }
+                    index = 0;
+                    count = 1;
+                } else if (v.name().startsWith(diskName + "-p")
+                        && v.name().substring(diskName.length() + 2).matches("[0-9]{1,4}")) {
+                    List<Integer> order = PartitionOrder.of(disk.getValue(), diskName);
+                    index = order.indexOf(Integer.parseInt(v.name().substring(diskName.length() + 2)));
+                    count = order.size();
+                    if (index < 0) {
+                        return null;
+                    }
+                } else {
+                    continue;
+                }
+            } catch (IOException e) {
+                return null;
+            }
+            if (disk.getValue().size() % 512 != 0 || !diskName.matches("[A-Za-z0-9._+-]+")) {
+                return null; // no VMDK describes it, or its name would not do as a file name
+            }
+            mounterDisks
+                    .computeIfAbsent(backupKey, k -> new ConcurrentHashMap<>())
+                    .put(diskName, disk.getValue());
+            Path descriptor =
+                    mountPoint.resolve(".cairn/disk").resolve(backupKey).resolve(diskName + ".vmdk");
+            return new VolumeMounter.Request(key, descriptor, index, count, v.fsType());
+        }
+        return null;
     }
 
     private Link link(String name, String key, int depth) {
@@ -160,7 +224,30 @@ public final class GuestVolumeManager implements GuestVolumes {
         if (vols.isEmpty()) {
             return List.of();
         }
-        return List.of(Nodes.dir("mnt", started, mnts), Nodes.dir("vol", started, vols));
+        List<Node> out = new ArrayList<>(List.of(Nodes.dir("mnt", started, mnts), Nodes.dir("vol", started, vols)));
+        if (!mounterDisks.isEmpty()) {
+            out.add(Nodes.dir("disk", started, diskNodes()));
+        }
+        return out;
+    }
+
+    /** {@code .cairn/disk/<backup key>/<disk>.vmdk} and its flat extent, for {@link #mounter}. */
+    private List<Node> diskNodes() {
+        List<Node> backups = new ArrayList<>();
+        List<String> keys = new ArrayList<>(mounterDisks.keySet());
+        Collections.sort(keys);
+        for (String backupKey : keys) {
+            List<Node> files = new ArrayList<>();
+            for (Map.Entry<String, Image> d : new java.util.TreeMap<>(mounterDisks.get(backupKey)).entrySet()) {
+                String flat = d.getKey() + "-flat.vmdk";
+                long cid = d.getKey().hashCode() & 0xffffffffL;
+                String descriptor = VmdkWriter.flatDescriptor(flat, d.getValue().size(), Map.of(), cid);
+                files.add(Nodes.bytes(d.getKey() + ".vmdk", started, descriptor.getBytes(StandardCharsets.UTF_8)));
+                files.add(Nodes.image(flat, started, d.getValue()));
+            }
+            backups.add(Nodes.dir(backupKey, started, files));
+        }
+        return backups;
     }
 
     private void ensureMounted(Registered r) throws IOException {
@@ -177,6 +264,12 @@ public final class GuestVolumeManager implements GuestVolumes {
             Path target = mountPoint.resolve(".cairn/mnt").resolve(r.key);
             Path source = mountPoint.resolve(".cairn/vol").resolve(r.key);
             MountTable.Entry e = MountTable.at(target);
+            if (e == null && r.request != null && mountedBy(r, target)) {
+                return;
+            }
+            if (e == null && r.driver == null) {
+                throw new IOException(r.failure);
+            }
             if (e == null) {
                 run(r.driver.command(source, target, root), r.driver.name() + " mounting " + r.volume.name());
                 e = MountTable.at(target);
@@ -190,6 +283,37 @@ public final class GuestVolumeManager implements GuestVolumes {
             log.accept("mounted " + r.volume.name() + " (" + r.volume.fsType().displayName() + ") with "
                     + r.driver.name());
         }
+    }
+
+    /**
+     * Mounts {@code r} with {@link #mounter} and binds its directory onto {@code target}; false (the
+     * failure logged, and kept when no driver is left) when it cannot, so the open fallback is tried.
+     */
+    private boolean mountedBy(Registered r, Path target) {
+        try {
+            if (!root) {
+                throw new IOException("binding its mount into the tree needs root");
+            }
+            Path files = mounter.mount(r.request);
+            Path mount = Drivers.find("mount");
+            if (mount == null) {
+                throw new IOException("mount(8) is not installed");
+            }
+            run(
+                    List.of(mount.toString(), "--bind", files.toString(), target.toString()),
+                    "binding " + mounter.name() + "'s mount of " + r.volume.name());
+            if (MountTable.at(target) == null) {
+                throw new IOException("nothing is mounted on " + target + " after the bind");
+            }
+        } catch (IOException e) {
+            r.failure = mounter.name() + " could not mount " + r.volume.name() + ": " + e.getMessage();
+            log.accept(r.failure + (r.driver == null ? "" : "; the open fallback (" + r.driver.name() + ") mounts it"));
+            return false;
+        }
+        r.mounted = true;
+        mountedOrder.add(r);
+        log.accept("mounted " + r.volume.name() + " (" + r.volume.fsType().displayName() + ") with " + mounter.name());
+        return true;
     }
 
     private void run(List<String> cmd, String what) throws IOException {
@@ -241,6 +365,10 @@ public final class GuestVolumeManager implements GuestVolumes {
             }
         } catch (IOException e) {
             log.accept("cannot read the mount table: " + e.getMessage());
+        }
+        if (mounter != null) {
+            // its mounts read the disks under .cairn/disk: dismounted while the FUSE mount is still there
+            mounter.close();
         }
     }
 

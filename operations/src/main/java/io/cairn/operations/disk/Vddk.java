@@ -39,6 +39,11 @@ public final class Vddk implements Closeable {
         return new Vddk(dir);
     }
 
+    /** The {@code --vddk} directory, or null for {@code VDDK_HOME}. */
+    public Path dir() {
+        return dir;
+    }
+
     /** Whether a VDDK was named, by {@code --vddk DIR} or {@code VDDK_HOME} (it may still fail to load). */
     public boolean named() {
         String home = System.getenv(VddkLibrary.VDDK_HOME);

@@ -83,9 +83,11 @@ public final class VddkDisk implements VirtualDisk {
             requireSanRestoreSnapshot();
         }
         params = target.connectParams(strings, true);
-        // Tells vCenter that disks of this VM are open, so it blocks Storage vMotion meanwhile.
-        check(lib.VixDiskLib_PrepareForAccess(params, VddkLibrary.IDENTITY), () -> "VixDiskLib_PrepareForAccess");
-        prepared = true;
+        if (!target.local()) {
+            // Tells vCenter that disks of this VM are open, so it blocks Storage vMotion meanwhile.
+            check(lib.VixDiskLib_PrepareForAccess(params, VddkLibrary.IDENTITY), () -> "VixDiskLib_PrepareForAccess");
+            prepared = true;
+        }
         if (target.usesSan()) {
             sanPermit = library.sanStreams().acquire(target.esxHost());
         }

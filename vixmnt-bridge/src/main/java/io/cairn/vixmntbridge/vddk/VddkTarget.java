@@ -68,6 +68,9 @@ public record VddkTarget(
      * </ul>
      */
     public String transportModes() {
+        if (local()) {
+            return null; // a local file: VixDiskLib's "file" mode, nothing to choose
+        }
         if (placement.localDatastore()) {
             return transport == Transport.HOTADD ? "hotadd:nbdssl" : Transport.NBDSSL.vddkMode();
         }
@@ -93,7 +96,36 @@ public record VddkTarget(
 
     /** Whether the connection will use SAN (and so count against the host's SAN streams). */
     boolean usesSan() {
-        return transportModes().equals(Transport.SAN.vddkMode());
+        return Transport.SAN.vddkMode().equals(transportModes());
+    }
+
+    /**
+     * A VMDK file on this machine ({@code descriptor}, absolute), reached through a local connection:
+     * no server, no VM, no snapshot, no login, no {@code PrepareForAccess} (VixDiskLib's own mode for
+     * local files). cairn's VixMntapi mount opens a backup's disk this way, from its FUSE mount.
+     */
+    public static VddkTarget local(java.nio.file.Path descriptor, boolean readOnly) {
+        if (!descriptor.isAbsolute()) {
+            throw new IllegalArgumentException("a local disk is named by an absolute path, not " + descriptor);
+        }
+        return new VddkTarget(
+                "",
+                0,
+                "",
+                "",
+                "",
+                "",
+                null,
+                descriptor.toString(),
+                null,
+                Transport.NBD,
+                readOnly,
+                Placement.SHARED_THICK);
+    }
+
+    /** Whether this is a local file ({@link #local(java.nio.file.Path, boolean)}), not a disk on a server. */
+    public boolean local() {
+        return server.isEmpty();
     }
 
     /**
@@ -105,6 +137,12 @@ public record VddkTarget(
     VixDiskLibConnectParams connectParams(CStrings strings, boolean withVm) {
         VixDiskLibConnectParams p = new VixDiskLibConnectParams();
         ((Memory) p.getPointer()).clear();
+        if (local()) {
+            // every string NULL: VixDiskLib's local connection
+            p.specType = VixDiskLibNative.VIXDISKLIB_SPEC_VMX;
+            p.write();
+            return p;
+        }
         p.vmxSpec = withVm ? strings.of("moref=" + vmMoref) : null;
         p.serverName = strings.of(server);
         p.thumbPrint = strings.of(thumbprint);
@@ -121,6 +159,9 @@ public record VddkTarget(
 
     @Override
     public String toString() {
+        if (local()) {
+            return diskPath + " (local" + (readOnly ? ", read-only)" : ")");
+        }
         return diskPath + " of " + vmMoref + (snapshotMoref == null ? "" : "@" + snapshotMoref) + " via " + userName
                 + "@" + server + " (" + transportModes() + (readOnly ? ", read-only" : "") + ")";
     }
