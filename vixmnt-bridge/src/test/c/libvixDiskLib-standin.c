@@ -40,6 +40,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #define CONN_MAGIC 0x434f4e4eu
@@ -1079,6 +1080,14 @@ STANDIN_API VixError VixDiskLib_Open(const VixDiskLibConnection connection, cons
             disks = d;
         }
         pthread_mutex_unlock(&mu);
+    }
+    if (r == VIX_OK && !local) {
+        const char *delay = getenv(STANDIN_ENV_OPEN_DELAY_MS);
+        long ms = delay == NULL ? 0 : strtol(delay, NULL, 10);
+        if (ms > 0 && ms <= 60000) {
+            struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+            nanosleep(&ts, NULL);
+        }
     }
     if (r == VIX_OK) {
         const char *thin = ddb_get(d, "thinProvisioned");

@@ -217,6 +217,8 @@ typedef struct VixVolumeHandleStruct *VixVolumeHandle;
 #define STANDIN_ENV_HOTADD "VDDK_STANDIN_HOTADD"
 #define STANDIN_ENV_USER "VDDK_STANDIN_USER"
 #define STANDIN_ENV_PASSWORD "VDDK_STANDIN_PASSWORD"
+/* milliseconds every successful remote Open takes (a slow LUN or NFC setup), so that tests see opens overlap */
+#define STANDIN_ENV_OPEN_DELAY_MS "VDDK_STANDIN_OPEN_DELAY_MS"
 
 /* One line of the call log, built up and then appended with a single write(2). */
 typedef struct {

@@ -534,6 +534,81 @@ class VddkTransportIT {
         }
     }
 
+    @Test
+    @Order(13)
+    @DisplayName(
+            "rule: at most six SAN streams per ESXi host: eight VMs backed up over SAN at once hold six disks open at the most")
+    void sixSanStreamsPerHost() throws Exception {
+        Path small0 = tmp.resolve("small0.img");
+        Path small1 = tmp.resolve("small1.img");
+        Util.randomFile(small0, 2L << 20, 31);
+        Util.randomFile(small1, 1L << 20, 32);
+        // vcsim's own VMs run too: off with them, so that powerstate:on selects exactly the eight
+        for (var v : io.cairn.vsphere.inventory.Inventory.vms(vc)) {
+            if (v.powerState() == com.vmware.vim25.VirtualMachinePowerState.POWERED_ON) {
+                Tasks.await(vc, vc.port().powerOffVMTask(v.ref()), null);
+            }
+        }
+        List<String> names = new ArrayList<>();
+        for (int i = 1; i <= 8; i++) {
+            String name = "san0" + i;
+            SimVms.createVm(
+                    vc, ds, "DC0", "DC0/host/DC0_H0/DC0_H0", SAN_DS, name, new Path[] {small0, small1}, tmp, true);
+            makeThick(name, 0, 1);
+            Tasks.await(vc, vc.port().powerOnVMTask(SimVms.vm(vc, name).ref(), null), null);
+            names.add(name);
+        }
+        Path log = tmp.resolve("backup-san-8.log");
+        Map<String, String> env = env(log, List.of(SAN_DS));
+        env.put(VddkStandin.OPEN_DELAY_MS, "1500"); // a slow LUN: the opens of eight VMs overlap
+        Cairn.Result r = cairn.run(
+                        env,
+                        "backup",
+                        "--repo",
+                        repo.toString(),
+                        "--vm",
+                        "powerstate:on",
+                        "--vc",
+                        url,
+                        "--thumbprint",
+                        SHA1,
+                        "--transport",
+                        "san",
+                        "--vddk",
+                        standin.home().toString(),
+                        "--no-quiesce",
+                        "--parallel",
+                        "8",
+                        "--per-host",
+                        "8")
+                .ok();
+        CallLog calls = CallLog.read(log);
+        List<CallLog.Call> opens = calls.where(
+                c -> c.function().equals("VixDiskLib_Open") && c.ok() && "san".equals(c.result("transport")));
+        assertEquals(16, opens.size(), "every disk of the eight VMs read over SAN\n" + r.describe());
+        // each SAN disk is open from its Open to its Close; all eight VMs run on host DC0_H0
+        List<long[]> events = new ArrayList<>();
+        for (CallLog.Call open : opens) {
+            CallLog.Call close = calls.where(c -> c.function().equals("VixDiskLib_Close")
+                            && open.result("disk").equals(c.arg("disk")))
+                    .get(0);
+            events.add(new long[] {open.epochNanos(), 1});
+            events.add(new long[] {close.epochNanos(), -1});
+        }
+        events.sort((a, b) -> a[0] != b[0] ? Long.compare(a[0], b[0]) : Long.compare(a[1], b[1]));
+        int open = 0;
+        int most = 0;
+        for (long[] e : events) {
+            open += (int) e[1];
+            most = Math.max(most, open);
+        }
+        assertTrue(most <= 6, most + " SAN streams open at once on one host" + calls.describe());
+        assertTrue(most >= 2, "the eight backups ran in parallel (" + most + " at most)");
+        for (String name : names) {
+            Tasks.await(vc, vc.port().powerOffVMTask(SimVms.vm(vc, name).ref()), null);
+        }
+    }
+
     // ---- helpers ----
 
     /** Encrypts or decrypts the VM in vcsim's view (config.keyId; vcsim-patches/vm-encryption-keyid.patch). */

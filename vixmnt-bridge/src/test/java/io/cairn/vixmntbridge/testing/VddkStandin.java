@@ -33,6 +33,8 @@ public final class VddkStandin {
     public static final String HOTADD = "VDDK_STANDIN_HOTADD";
     public static final String USER = "VDDK_STANDIN_USER";
     public static final String PASSWORD = "VDDK_STANDIN_PASSWORD";
+    /** Milliseconds every successful remote Open takes, so that a test sees opens overlap. */
+    public static final String OPEN_DELAY_MS = "VDDK_STANDIN_OPEN_DELAY_MS";
 
     private final Path home;
 
