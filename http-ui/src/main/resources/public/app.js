@@ -905,6 +905,8 @@ function vsphereRestorePanel(id, b) {
     h("option", { value: "keep" }, "keep — leave the existing VM, restore nothing"),
     h("option", { value: "overwrite" }, "overwrite — destroy the existing VM and re-create it"));
   const powerOn = h("input", { id: "vmr-poweron", type: "checkbox" });
+  const transport = h("select", { id: "vmr-transport", name: "transport", "aria-describedby": "vmr-transport-help" },
+    ...["https", "nbd", "nbdssl", "hotadd", "san"].map((t) => h("option", { value: t, selected: t === "https" }, t)));
   const submit = h("button", { type: "submit", class: "primary", id: "vmr-start" }, "Re-create on vSphere");
   if (viewer) submit.disabled = true;
   const fill = (sel, values) => {
@@ -965,6 +967,11 @@ function vsphereRestorePanel(id, b) {
       h("label", { class: "choice" }, modeNew, " Re-create as a new VM"),
       h("label", { class: "choice" }, modeInPlace, " Write back into the original VM (in place)")),
     asNewPart, inPlacePart,
+    h("label", { for: "vmr-transport" }, "Transport"), transport,
+    h("p", { class: "help", id: "vmr-transport-help" },
+      "https writes the disks as datastore files and needs nothing more. nbd, nbdssl (NFC, encrypted), hotadd and san write them ",
+      "through VMware's VDDK, which the server must have been given (cairn serve --vddk DIR, or VDDK_HOME). ",
+      "Over san, thin disks and disks on local or VVol datastores are written with nbdssl, and a restore snapshot is taken."),
     viewer ? h("p", { class: "note" }, "Your role (viewer) may not restore; ask an operator.") : null,
     err,
     h("div", { class: "row end" }, submit));
@@ -975,11 +982,11 @@ function vsphereRestorePanel(id, b) {
     let body;
     if (modeInPlace.checked) {
       if (!confirm(`Overwrite every disk of ${vmName(b.vm) || "the VM"} with this backup?`)) return;
-      body = { vcenter: vcSel.value, mode: "in-place", force: force.checked };
+      body = { vcenter: vcSel.value, mode: "in-place", force: force.checked, transport: transport.value };
     } else {
       const networkMap = {};
       for (const sel of netSelects) if (sel.value) networkMap[sel.dataset.old] = sel.value;
-      body = { vcenter: vcSel.value, mode: "as-new", name: name.value.trim(), onConflict: conflict.value, powerOn: powerOn.checked, networkMap };
+      body = { vcenter: vcSel.value, mode: "as-new", name: name.value.trim(), onConflict: conflict.value, powerOn: powerOn.checked, networkMap, transport: transport.value };
       for (const [k, sel] of [["datastore", datastore], ["folder", folder], ["pool", pool], ["host", host]]) if (sel.value) body[k] = sel.value;
     }
     submit.disabled = true;

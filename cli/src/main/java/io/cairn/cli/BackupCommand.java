@@ -2,6 +2,7 @@ package io.cairn.cli;
 
 import io.cairn.operations.backup.BackupResult;
 import io.cairn.operations.backup.FileBackup;
+import io.cairn.operations.disk.Vddk;
 import io.cairn.operations.job.Job;
 import io.cairn.operations.roots.SourceRoots;
 import io.cairn.operations.source.FileVm;
@@ -9,7 +10,6 @@ import io.cairn.operations.source.Transports;
 import io.cairn.repository.Repository;
 import io.cairn.repository.backup.Extent;
 import io.cairn.vixmntbridge.vddk.Transport;
-import io.cairn.vixmntbridge.vddk.VddkLibrary;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -153,16 +153,8 @@ final class BackupCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--transport " + e.getMessage());
         }
         if (t.needsVddk()) {
-            Path work = Files.createTempDirectory("cairn-vddk");
-            try (VddkLibrary lib = VddkLibrary.load(vddk, t, work)) {
-                // loaded: the VDDK is usable; the source decides below
-            } finally {
-                try (var files = Files.list(work)) {
-                    for (Path f : (Iterable<Path>) files::iterator) {
-                        Files.deleteIfExists(f);
-                    }
-                }
-                Files.deleteIfExists(work);
+            try (Vddk v = Vddk.at(vddk)) {
+                v.library(t); // loaded: the VDDK is usable; the source decides below
             }
         }
         throw new IllegalArgumentException(

@@ -3,6 +3,7 @@ package io.cairn.cli;
 import io.cairn.mount.fuse.FuseMount;
 import io.cairn.mount.fuse.MountTable;
 import io.cairn.mount.guest.GuestVolumeManager;
+import io.cairn.operations.disk.Vddk;
 import io.cairn.operations.mount.RepositoryMount;
 import io.cairn.repository.Repository;
 import java.io.IOException;
@@ -69,6 +70,13 @@ final class MountCommand implements Callable<Integer> {
                     + " (default: a file in /run/cairn or the temporary directory).")
     Path logFile;
 
+    @Option(
+            names = "--vddk",
+            paramLabel = "DIR",
+            description = "VMware's VDDK (else VDDK_HOME): Linux guest volumes are mounted through its VixMntapi;"
+                    + " the others, and whatever VixMntapi cannot mount, through the open fallback.")
+    Path vddk;
+
     @Option(names = "--daemonized", hidden = true)
     boolean daemonized;
 
@@ -99,7 +107,9 @@ final class MountCommand implements Callable<Integer> {
                 !noVolumes,
                 allowOther,
                 repo.lockWait());
-        try (RepositoryMount m = RepositoryMount.open(r, o, MountCommand::log)) {
+        Vddk v = vddk != null || Vddk.at(null).named() ? Vddk.at(vddk) : null;
+        try (Vddk ownVddk = v;
+                RepositoryMount m = RepositoryMount.open(r, o, v, MountCommand::log)) {
             if (!m.lockRecorded()) {
                 System.err.println("warning: the repository's filesystem is full, so this mount runs without a lock;"
                         + " do not run gc while it is mounted");
@@ -157,6 +167,10 @@ final class MountCommand implements Callable<Integer> {
         }
         if (allowOther) {
             cmd.add("--allow-other");
+        }
+        if (vddk != null) {
+            cmd.add("--vddk");
+            cmd.add(vddk.toAbsolutePath().toString());
         }
         cmd.add(mp.toString());
         ProcessBuilder pb = new ProcessBuilder(cmd)

@@ -61,8 +61,9 @@ final class RestoreCommand implements Callable<Integer> {
             paramLabel = "MODE",
             defaultValue = "https",
             description =
-                    "With --in-place: https (datastore files, no VDDK), or nbd, nbdssl, hotadd, san through VMware's"
-                            + " VDDK (a restore snapshot is taken where the transport requires one). Default: ${DEFAULT-VALUE}.")
+                    "With --vc (--as-new or --in-place): https (datastore files, no VDDK), or nbd, nbdssl, hotadd,"
+                            + " san through VMware's VDDK (thin disks and local or VVol datastores go over nbdssl instead"
+                            + " of san; a SAN restore takes a restore snapshot). Default: ${DEFAULT-VALUE}.")
     String transport;
 
     @Option(names = "--vddk", paramLabel = "DIR", description = "Where VMware's VDDK is installed (else VDDK_HOME).")

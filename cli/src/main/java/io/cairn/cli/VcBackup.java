@@ -1,6 +1,7 @@
 package io.cairn.cli;
 
 import io.cairn.operations.backup.VcenterBackup;
+import io.cairn.operations.disk.Vddk;
 import io.cairn.operations.job.Job;
 import io.cairn.operations.source.Transports;
 import io.cairn.repository.Repository;
@@ -42,20 +43,21 @@ final class VcBackup {
         if (cmd.parallel < 1 || cmd.perHost < 1) {
             throw new IllegalArgumentException("--parallel and --per-host take a number of at least 1");
         }
-        VcenterBackup.Request request = new VcenterBackup.Request(
-                spec,
-                !cmd.noQuiesce,
-                cmd.enableCbt,
-                cmd.labelMap(),
-                transport,
-                cmd.vddk,
-                cmd.parallel,
-                cmd.perHost,
-                null,
-                null);
         Repository repo = cmd.repo.open();
         VcenterBackup.Result result;
-        try (VsphereConnection c = cmd.vc.connect()) {
+        try (Vddk vddk = Vddk.at(cmd.vddk);
+                VsphereConnection c = cmd.vc.connect()) {
+            VcenterBackup.Request request = new VcenterBackup.Request(
+                    spec,
+                    !cmd.noQuiesce,
+                    cmd.enableCbt,
+                    cmd.labelMap(),
+                    transport,
+                    vddk,
+                    cmd.parallel,
+                    cmd.perHost,
+                    null,
+                    null);
             result = new VcenterBackup(repo, cmd.repo.threads(), cmd.repo.lockWait(), ZoneId.systemDefault())
                     .run(c, cmd.vc.credentials, request, new VcenterBackup.Listener() {
                         @Override

@@ -1,5 +1,6 @@
 package io.cairn.cli;
 
+import io.cairn.operations.disk.Vddk;
 import io.cairn.operations.job.Job;
 import io.cairn.operations.restore.AsNewRestore;
 import io.cairn.operations.restore.InPlaceRestore;
@@ -51,19 +52,16 @@ final class VcRestore {
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("--transport " + e.getMessage());
         }
-        if (transport.needsVddk() && !cmd.inPlace) {
-            throw new IllegalArgumentException(
-                    "--transport " + cmd.transport + " applies to --in-place; --as-new writes over https");
-        }
         Repository r = cmd.repo.open();
-        try (VsphereConnection c = cmd.vc.connect()) {
+        try (Vddk vddk = Vddk.at(cmd.vddk);
+                VsphereConnection c = cmd.vc.connect()) {
             Job job = CliJob.start("restore", cmd.backup, System.out::println);
             if (cmd.inPlace) {
                 InPlaceRestore.Result res = new InPlaceRestore(r, cmd.repo.threads(), cmd.repo.lockWait(), null)
                         .run(
                                 c,
                                 cmd.vc.credentials,
-                                new InPlaceRestore.Request(cmd.backup, cmd.force, transport, cmd.vddk),
+                                new InPlaceRestore.Request(cmd.backup, cmd.force, transport, vddk),
                                 job);
                 System.out.println(res.summary());
             } else {
@@ -79,7 +77,7 @@ final class VcRestore {
                         cmd.powerOn,
                         cmd.reencryptPolicy);
                 AsNewRestore.Result res = new AsNewRestore(r, cmd.repo.threads(), cmd.repo.lockWait(), null)
-                        .run(c, cmd.backup, options, job);
+                        .run(c, cmd.vc.credentials, cmd.backup, options, transport, vddk, job);
                 System.out.println(res.summary());
             }
         }

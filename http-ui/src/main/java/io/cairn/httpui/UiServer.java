@@ -14,6 +14,7 @@ import io.cairn.httpui.tls.Certificates;
 import io.cairn.httpui.tls.HttpsConnector;
 import io.cairn.httpui.vcenter.VcenterConnections;
 import io.cairn.httpui.web.ApiRoutes;
+import io.cairn.operations.disk.Vddk;
 import io.cairn.repository.Repository;
 import io.javalin.Javalin;
 import io.javalin.http.staticfiles.Location;
@@ -40,6 +41,7 @@ public final class UiServer implements AutoCloseable {
     private AuditLog audit;
     private BackupFiles files;
     private Jobs jobs;
+    private Vddk vddk;
     private Scheduler scheduler;
     private Javalin app;
     private String fingerprint;
@@ -82,11 +84,14 @@ public final class UiServer implements AutoCloseable {
                 : Certificates.generatedOrExisting(state);
         fingerprint = keys.fingerprint();
         audit = new AuditLog(state.resolve("audit.log"), UiServer::log);
+        // one VixDiskLib for the server's lifetime (InitEx once per process), loaded when first used
+        vddk = Vddk.at(config.vddk());
         files = BackupFiles.mount(
                 repo,
                 "cairn-ui:" + config.repositoryPath().toAbsolutePath().normalize(),
                 state.resolve("mnt"),
                 config.threads(),
+                vddk.named() ? vddk : null,
                 UiServer::log);
         jobs = new Jobs(repo, config.threads(), state, UiServer::log);
         Catalog catalog = new Catalog(repo);
@@ -135,7 +140,7 @@ public final class UiServer implements AutoCloseable {
                         stats,
                         vcenters,
                         roots,
-                        config.vddk(),
+                        vddk,
                         UiServer::log),
                 hasPages);
         app.start();
@@ -181,6 +186,13 @@ public final class UiServer implements AutoCloseable {
         }
         if (files != null) {
             files.close();
+        }
+        if (vddk != null) {
+            try {
+                vddk.close();
+            } catch (IOException e) {
+                log("closing the VDDK failed: " + e.getMessage());
+            }
         }
         if (audit != null) {
             try {

@@ -8,7 +8,8 @@
  * VixMntapi ({@code libvixMntapi.so}, raw bindings in {@code mntapi.jna}). The mount layer asks
  * {@code GuestMounter.probe} first and uses its open fallback when the library is missing or cairn's
  * host-wide VixMntapi lock is held. On Linux VixMntapi mounts only Linux file systems, through FUSE.
- * The library is proprietary and not installable where cairn is built, so that code is pinned and
- * tested against a stand-in only.
+ * The libraries are proprietary and not installable where cairn is built, so that code is pinned and
+ * tested against stand-ins only: C libraries with VMware's symbols and layouts, built by
+ * {@code scripts/vddk-standin} from {@code src/test/c} (docs/vddk.md).
  */
 package io.cairn.vixmntbridge;

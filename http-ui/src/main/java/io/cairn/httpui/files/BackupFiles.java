@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.cairn.mount.fuse.MountTable;
 import io.cairn.mount.guest.GuestVolumeManager;
 import io.cairn.mount.tree.BackupTree;
+import io.cairn.operations.disk.Vddk;
 import io.cairn.operations.mount.RepositoryMount;
 import io.cairn.repository.Repository;
 import io.cairn.repository.manifest.Manifest;
@@ -60,6 +61,15 @@ public final class BackupFiles implements AutoCloseable {
     /** Mounts the repository on {@code mnt} (unmounting what a crashed server left there first). */
     public static BackupFiles mount(Repository repo, String fsName, Path mnt, int threads, Consumer<String> log)
             throws IOException {
+        return mount(repo, fsName, mnt, threads, null, log);
+    }
+
+    /**
+     * As {@link #mount(Repository, String, Path, int, Consumer)}, with the Linux guest volumes
+     * mounted through the VixMntapi of {@code vddk} (the server's VDDK) when given.
+     */
+    public static BackupFiles mount(
+            Repository repo, String fsName, Path mnt, int threads, Vddk vddk, Consumer<String> log) throws IOException {
         Path mp = mnt.toAbsolutePath().normalize();
         List<MountTable.Entry> stale = new ArrayList<>(MountTable.atOrBelow(mp));
         stale.sort(Comparator.comparing((MountTable.Entry e) -> e.mountPoint().getNameCount())
@@ -79,7 +89,7 @@ public final class BackupFiles implements AutoCloseable {
         int chunk = repo.config().chunkSize();
         long cacheBytes = Math.max(64L << 20, 4L * RepositoryMount.readAheadChunks(chunk) * chunk);
         return new BackupFiles(RepositoryMount.open(
-                repo, new RepositoryMount.Options(mp, fsName, cacheBytes, threads, true, false, null), log));
+                repo, new RepositoryMount.Options(mp, fsName, cacheBytes, threads, true, false, null), vddk, log));
     }
 
     public Path mountPoint() {

@@ -1,5 +1,6 @@
 package io.cairn.httpui.jobs;
 
+import io.cairn.operations.disk.Vddk;
 import io.cairn.operations.job.Job;
 import io.cairn.operations.restore.AsNewRestore;
 import io.cairn.operations.restore.FolderRestore;
@@ -10,6 +11,7 @@ import io.cairn.repository.backup.Progress;
 import io.cairn.repository.backup.Restorer;
 import io.cairn.vixmntbridge.vddk.Transport;
 import io.cairn.vixmntbridge.vmdk.VmdkWriter;
+import io.cairn.vsphere.connect.Credentials;
 import io.cairn.vsphere.connect.VsphereConnection;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -167,6 +169,12 @@ public final class Jobs implements AutoCloseable {
         VsphereConnection connect() throws java.io.IOException;
     }
 
+    /** The saved login of the connection, for a VDDK transport (VixDiskLib logs in again per disk). */
+    @FunctionalInterface
+    public interface Login {
+        Credentials credentials() throws java.io.IOException;
+    }
+
     /**
      * Queues a restore of a backup onto vSphere over the https transport: re-created as a new VM
      * ({@code asNew} given: {@link AsNewRestore}) or written back into the existing VM ({@code asNew}
@@ -186,17 +194,38 @@ public final class Jobs implements AutoCloseable {
             String owner,
             Consumer<Job> done)
             throws QueueFullException {
+        return vsphereRestore(b, target, connector, () -> null, asNew, force, Transport.HTTPS, null, owner, done);
+    }
+
+    /**
+     * As {@link #vsphereRestore(Repository.Listed, String, VsphereConnector,
+     * io.cairn.vsphere.restore.VmRestore.AsNew, boolean, String, Consumer)}, over {@code transport}: https, or
+     * a VDDK transport through the server's {@code vddk} with the connection's saved {@code login}.
+     */
+    public Job vsphereRestore(
+            Repository.Listed b,
+            String target,
+            VsphereConnector connector,
+            Login login,
+            io.cairn.vsphere.restore.VmRestore.AsNew asNew,
+            boolean force,
+            Transport transport,
+            Vddk vddk,
+            String owner,
+            Consumer<Job> done)
+            throws QueueFullException {
         return queue("restore-vm", target, owner, Pool.RESTORE, done, (job, progress) -> {
+            Credentials credentials = transport.needsVddk() ? login.credentials() : null;
             try (VsphereConnection c = connector.connect()) {
                 return asNew != null
                         ? new AsNewRestore(repo, threads, Duration.ZERO, "web UI")
-                                .run(c, b.ref().id(), asNew, job)
+                                .run(c, credentials, b.ref().id(), asNew, transport, vddk, job)
                                 .summary()
                         : new InPlaceRestore(repo, threads, Duration.ZERO, "web UI")
                                 .run(
                                         c,
-                                        null,
-                                        new InPlaceRestore.Request(b.ref().id(), force, Transport.HTTPS, null),
+                                        credentials,
+                                        new InPlaceRestore.Request(b.ref().id(), force, transport, vddk),
                                         job)
                                 .summary();
             }

@@ -4,6 +4,7 @@ import io.cairn.httpui.vcenter.VcenterConnections;
 import io.cairn.operations.backup.BackupResult;
 import io.cairn.operations.backup.FileBackup;
 import io.cairn.operations.backup.VcenterBackup;
+import io.cairn.operations.disk.Vddk;
 import io.cairn.operations.job.Job;
 import io.cairn.operations.maintenance.Prune;
 import io.cairn.operations.roots.SourceRoots;
@@ -52,11 +53,12 @@ final class ScheduledRun {
 
     private final int threads;
     private final ZoneId zone;
-    private final Path vddk;
+    private final Vddk vddk;
     private final Supplier<SourceRoots> roots;
 
     /**
-     * @param vddk the VMware VDDK for the VDDK transports ({@code cairn serve --vddk DIR}), or null for
+     * @param vddk the server's VMware VDDK for the VDDK transports ({@code cairn serve --vddk DIR} or
+     *     {@code VDDK_HOME}), loaded once for the server's lifetime; null: one per run from
      *     {@code VDDK_HOME}
      * @param roots the source roots as they are when a run starts: a file source, and every file it
      *     leads to, is read only below them
@@ -66,7 +68,7 @@ final class ScheduledRun {
             VcenterConnections vcenters,
             int threads,
             ZoneId zone,
-            Path vddk,
+            Vddk vddk,
             Supplier<SourceRoots> roots) {
         this.repo = repo;
         this.vcenters = vcenters;

@@ -3,6 +3,7 @@ package io.cairn.httpui.schedule;
 import io.cairn.httpui.jobs.Jobs;
 import io.cairn.httpui.jobs.QueueFullException;
 import io.cairn.httpui.vcenter.VcenterConnections;
+import io.cairn.operations.disk.Vddk;
 import io.cairn.operations.job.Job;
 import io.cairn.operations.roots.SourceRoots;
 import io.cairn.repository.Repository;
@@ -47,8 +48,8 @@ public final class Scheduler implements AutoCloseable {
      * The server's scheduler over {@code <stateDir>/schedules.json}, in the server's local time zone;
      * the caller starts it once the server listens and closes it before the jobs.
      *
-     * @param vddk the VMware VDDK the server was given ({@code cairn serve --vddk DIR}), or null for
-     *     {@code VDDK_HOME}
+     * @param vddk the server's VMware VDDK ({@code cairn serve --vddk DIR} or {@code VDDK_HOME}), kept
+     *     for the server's lifetime
      * @param roots the administrator's source roots as they are now ({@code file:} sources run only below one)
      */
     public static Scheduler create(
@@ -57,7 +58,7 @@ public final class Scheduler implements AutoCloseable {
             VcenterConnections vcenters,
             Path stateDir,
             int threads,
-            Path vddk,
+            Vddk vddk,
             Supplier<SourceRoots> roots,
             Consumer<String> log) {
         Clock clock = Clock.systemDefaultZone();

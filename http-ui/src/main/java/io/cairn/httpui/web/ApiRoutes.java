@@ -19,8 +19,8 @@ import io.cairn.httpui.jobs.Jobs;
 import io.cairn.httpui.roots.RootsStore;
 import io.cairn.httpui.schedule.Scheduler;
 import io.cairn.httpui.vcenter.VcenterConnections;
+import io.cairn.operations.disk.Vddk;
 import io.cairn.repository.Repository;
-import io.cairn.vixmntbridge.vddk.VddkLibrary;
 import io.javalin.Javalin;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -66,7 +66,8 @@ public final class ApiRoutes {
      * @param stateDir the server's state directory (a restore may not write into it)
      * @param threads workers of maintenance jobs and scheduled backups
      * @param roots where restores may write and scheduled backups read files (roots.json)
-     * @param vddk VMware's VDDK for scheduled backups over nbd, nbdssl, hotadd or san; null without one
+     * @param vddk VMware's VDDK for backups and restores over nbd, nbdssl, hotadd or san (loaded when
+     *     first used, once for the server's lifetime; {@link Vddk#named()} false without one)
      * @param log the server log (one line per call)
      */
     public record Services(
@@ -82,7 +83,7 @@ public final class ApiRoutes {
             StatsCache stats,
             VcenterConnections vcenters,
             RootsStore roots,
-            Path vddk,
+            Vddk vddk,
             Consumer<String> log) {}
 
     private ApiRoutes() {}
@@ -103,8 +104,7 @@ public final class ApiRoutes {
 
         Scheduler scheduler = Scheduler.create(
                 s.repo(), s.jobs(), s.vcenters(), s.stateDir(), s.threads(), s.vddk(), s.roots()::sourceRoots, s.log());
-        String home = System.getenv(VddkLibrary.VDDK_HOME);
-        boolean hasVddk = s.vddk() != null || (home != null && !home.isBlank());
+        boolean hasVddk = s.vddk().named();
 
         PageController pages = new PageController();
         SessionController session = new SessionController(
@@ -119,7 +119,8 @@ public final class ApiRoutes {
                 new DashboardController(s.repo(), s.repositoryPath(), s.catalog(), s.stats(), jobs, scheduler);
         VmController vms = new VmController(s.catalog(), s.files(), scheduler);
         FileController files = new FileController(s.repo(), s.catalog(), s.files(), s.audit(), s.log());
-        RestoreController restores = new RestoreController(s.catalog(), s.jobs(), s.vcenters(), s.audit(), s.roots());
+        RestoreController restores =
+                new RestoreController(s.catalog(), s.jobs(), s.vcenters(), s.audit(), s.roots(), s.vddk());
         VcenterController vcenters = new VcenterController(s.vcenters(), s.audit());
         ScheduleController schedules =
                 new ScheduleController(scheduler, s.vcenters(), s.audit(), hasVddk, s.roots()::sourceRoots);

@@ -10,10 +10,13 @@ import io.cairn.httpui.http.Body;
 import io.cairn.httpui.jobs.Jobs;
 import io.cairn.httpui.roots.RootsStore;
 import io.cairn.httpui.vcenter.VcenterConnections;
+import io.cairn.operations.disk.Vddk;
 import io.cairn.operations.job.Job;
 import io.cairn.operations.roots.RestoreRoots;
+import io.cairn.operations.source.Transports;
 import io.cairn.repository.Repository;
 import io.cairn.repository.backup.Restorer;
+import io.cairn.vixmntbridge.vddk.Transport;
 import io.cairn.vsphere.restore.VmRestore;
 import io.javalin.http.Context;
 import java.io.IOException;
@@ -41,14 +44,20 @@ final class RestoreController {
     private final VcenterConnections vcenters;
     private final AuditLog audit;
     private final RootsStore roots;
+    private final Vddk vddk;
 
-    /** @param roots the restore roots a target must lie in (never the repository, the state or its mount) */
-    RestoreController(Catalog catalog, Jobs jobs, VcenterConnections vcenters, AuditLog audit, RootsStore roots) {
+    /**
+     * @param roots the restore roots a target must lie in (never the repository, the state or its mount)
+     * @param vddk the server's VDDK, for restores over nbd, nbdssl, hotadd or san
+     */
+    RestoreController(
+            Catalog catalog, Jobs jobs, VcenterConnections vcenters, AuditLog audit, RootsStore roots, Vddk vddk) {
         this.catalog = catalog;
         this.jobs = jobs;
         this.vcenters = vcenters;
         this.audit = audit;
         this.roots = roots;
+        this.vddk = vddk;
     }
 
     void toDirectory(Context ctx) throws IOException {
@@ -110,14 +119,19 @@ final class RestoreController {
             throw ApiException.badRequest("'mode' must be as-new or in-place");
         }
         boolean force = b.bool("force");
+        Transport transport = transport(b);
         String ip = ctx.ip();
-        String what = vc.name() + ": " + mode + " " + target;
+        String what =
+                vc.name() + ": " + mode + " " + target + (transport.needsVddk() ? " over " + transport.cliName() : "");
         Job j = jobs.vsphereRestore(
                 l,
                 target,
                 () -> vcenters.open(vc.id()),
+                () -> vcenters.credentials(vc.id()),
                 asNew,
                 force,
+                transport,
+                vddk,
                 s.user(),
                 done -> audit.record(
                         s.user(),
@@ -129,6 +143,23 @@ final class RestoreController {
                         done.state().name().toLowerCase(Locale.ROOT)));
         audit.record(s.user(), ip, "restore-vm", l.ref().id(), what, null, "started");
         JobController.started(ctx, j);
+    }
+
+    /** https unless given; a VDDK transport only when the server has a VDDK to load. */
+    private Transport transport(Body b) {
+        String name = b.has("transport") ? b.text("transport") : "https";
+        Transport t;
+        try {
+            t = Transports.parse(name);
+        } catch (IllegalArgumentException e) {
+            throw ApiException.badRequest("'transport' " + e.getMessage());
+        }
+        if (t.needsVddk() && !vddk.named()) {
+            throw ApiException.badRequest("'transport' " + t.cliName()
+                    + " writes disks through VMware's VDDK, which this server was not given: start it with"
+                    + " 'cairn serve --vddk DIR' (or set VDDK_HOME), or choose https");
+        }
+        return t;
     }
 
     private static VmRestore.AsNew asNew(Body b) {

@@ -376,9 +376,28 @@ class VcentersIT {
                                 "operator",
                                 "{\"vcenter\":\"" + vcId + "\",\"name\":\"x\"}")
                         .statusCode());
+        // a VDDK transport needs the server's VDDK (this one has none), an unknown one is refused
+        HttpResponse<String> noVddk = send(
+                "POST",
+                "/api/v1/backups/" + backupId + "/restore-vm",
+                "operator",
+                "{\"vcenter\":\"" + vcId + "\",\"name\":\"x\",\"transport\":\"nbdssl\"}");
+        assertEquals(400, noVddk.statusCode(), noVddk.body());
+        assertTrue(
+                noVddk.body().contains("'transport' nbdssl writes disks through VMware's VDDK")
+                        && noVddk.body().contains("cairn serve --vddk DIR"),
+                noVddk.body());
+        HttpResponse<String> ftp = send(
+                "POST",
+                "/api/v1/backups/" + backupId + "/restore-vm",
+                "operator",
+                "{\"vcenter\":\"" + vcId + "\",\"mode\":\"in-place\",\"transport\":\"ftp\"}");
+        assertEquals(400, ftp.statusCode(), ftp.body());
+        assertTrue(ftp.body().contains("'transport' takes https, nbd, nbdssl, hotadd or san, not 'ftp'"), ftp.body());
         String body = "{\"vcenter\":\"" + vcId
                 + "\",\"mode\":\"as-new\",\"name\":\"web01-restored\",\"datastore\":\"LocalDS_0\","
-                + "\"folder\":\"DC0/vm\",\"networkMap\":{\"VM Network\":\"VM Network\"},\"onConflict\":\"abort\",\"powerOn\":false}";
+                + "\"folder\":\"DC0/vm\",\"networkMap\":{\"VM Network\":\"VM Network\"},\"onConflict\":\"abort\",\"powerOn\":false,"
+                + "\"transport\":\"https\"}";
         JsonNode done = runJob(body);
         assertEquals("SUCCEEDED", done.get("state").asText(), done.toString());
         assertEquals("restore-vm", done.get("kind").asText());

@@ -14,10 +14,12 @@ import io.cairn.mount.tree.Link;
 import io.cairn.mount.tree.Node;
 import io.cairn.mount.tree.Nodes;
 import io.cairn.mount.volume.FsType;
+import io.cairn.mount.volume.PartitionOrder;
 import io.cairn.mount.volume.Unsupported;
 import io.cairn.mount.volume.Volume;
 import io.cairn.mount.volume.VolumeScan;
 import io.cairn.mount.volume.VolumeScanner;
+import io.cairn.vixmntbridge.vmdk.VmdkWriter;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -101,19 +103,27 @@ public final class GuestVolumeManager implements GuestVolumes {
     private Sandbox sandbox;
     private MicroVm microVm;
 
+    /** Mounts by whole disk ahead of the drivers (VixMntapi), or null. */
+    private final VolumeMounter mounter;
+    /** Disks offered to {@link #mounter}, shown under {@code .cairn/disk/<backup key>/} as flat VMDKs. */
+    private final Map<String, Map<String, Image>> mounterDisks = new ConcurrentHashMap<>();
+
     private static final class Registered {
         final String key;
         final Volume volume;
-        final Driver driver;
+        final Driver driver; // null when only the mounter can
+        final VolumeMounter.Request request; // null when the mounter is not offered it
         volatile boolean mounted;
+        volatile boolean byMounter; // mounted by the mounter: no driver process of cairn's to limit or stop
         volatile DriverProcess process;
         volatile String failure;
         volatile long failedAt;
 
-        Registered(String key, Volume volume, Driver driver) {
+        Registered(String key, Volume volume, Driver driver, VolumeMounter.Request request) {
             this.key = key;
             this.volume = volume;
             this.driver = driver;
+            this.request = request;
         }
     }
 
@@ -134,8 +144,17 @@ public final class GuestVolumeManager implements GuestVolumes {
      *        then only volumes cairn reads itself are shown, the rest are listed as unsupported
      */
     public GuestVolumeManager(Path mountPoint, Options options, Consumer<String> log) {
+        this(mountPoint, options, null, log);
+    }
+
+    /**
+     * @param mounter mounts the volumes it takes ahead of the drivers (VixMntapi, where a VDDK was
+     *     given), or null; closed by {@link #unmountAll}
+     */
+    public GuestVolumeManager(Path mountPoint, Options options, VolumeMounter mounter, Consumer<String> log) {
         this.mountPoint = mountPoint;
         this.options = options;
+        this.mounter = mountPoint == null ? null : mounter;
         this.log = log;
     }
 
@@ -183,12 +202,14 @@ public final class GuestVolumeManager implements GuestVolumes {
                 continue;
             }
             Driver d = drivers().forType(t);
-            if (d == null) {
+            String key = backupKey + "-" + name;
+            VolumeMounter.Request request =
+                    mounter != null && mounter.takes(t) ? request(backupKey, key, v, disks) : null;
+            if (d == null && request == null) {
                 unsupported.add(name + ": " + drivers().whyNot(t));
                 continue;
             }
-            String key = backupKey + "-" + name;
-            registered.putIfAbsent(key, new Registered(key, v, d));
+            registered.putIfAbsent(key, new Registered(key, v, d, request));
             out.add(link(name, key, depth));
         }
         if (!unsupported.isEmpty() || !scan.warnings().isEmpty()) {
@@ -201,6 +222,50 @@ public final class GuestVolumeManager implements GuestVolumes {
             out.add(Nodes.bytes("UNSUPPORTED.txt", started, b.toString().getBytes(StandardCharsets.UTF_8)));
         }
         return out;
+    }
+
+    /**
+     * What {@link #mounter} needs to mount {@code v}: the disk it is on (offered under
+     * {@code .cairn/disk}) and its index among that disk's volumes; null for what VixMntapi cannot
+     * name (a logical volume, a logical partition, a disk cairn cannot read the table of).
+     */
+    private VolumeMounter.Request request(String backupKey, String key, Volume v, Map<String, Image> disks) {
+        for (Map.Entry<String, Image> disk : disks.entrySet()) {
+            String diskName = disk.getKey();
+            int index;
+            int count;
+            try {
+                if (v.name().equals(diskName)) {
+                    if (!PartitionOrder.of(disk.getValue(), diskName).isEmpty()) {
+                        return null;
+                    }
+                    index = 0;
+                    count = 1;
+                } else if (v.name().startsWith(diskName + "-p")
+                        && v.name().substring(diskName.length() + 2).matches("[0-9]{1,4}")) {
+                    List<Integer> order = PartitionOrder.of(disk.getValue(), diskName);
+                    index = order.indexOf(Integer.parseInt(v.name().substring(diskName.length() + 2)));
+                    count = order.size();
+                    if (index < 0) {
+                        return null;
+                    }
+                } else {
+                    continue;
+                }
+            } catch (IOException e) {
+                return null;
+            }
+            if (disk.getValue().size() % 512 != 0 || !diskName.matches("[A-Za-z0-9._+-]+")) {
+                return null; // no VMDK describes it, or its name would not do as a file name
+            }
+            mounterDisks
+                    .computeIfAbsent(backupKey, k -> new ConcurrentHashMap<>())
+                    .put(diskName, disk.getValue());
+            Path descriptor =
+                    mountPoint.resolve(".cairn/disk").resolve(backupKey).resolve(diskName + ".vmdk");
+            return new VolumeMounter.Request(key, descriptor, index, count, v.fsType());
+        }
+        return null;
     }
 
     private Link link(String name, String key, int depth) {
@@ -243,7 +308,30 @@ public final class GuestVolumeManager implements GuestVolumes {
         if (vols.isEmpty()) {
             return List.of();
         }
-        return List.of(Nodes.dir("mnt", started, mnts), Nodes.dir("vol", started, vols));
+        List<Node> out = new ArrayList<>(List.of(Nodes.dir("mnt", started, mnts), Nodes.dir("vol", started, vols)));
+        if (!mounterDisks.isEmpty()) {
+            out.add(Nodes.dir("disk", started, diskNodes()));
+        }
+        return out;
+    }
+
+    /** {@code .cairn/disk/<backup key>/<disk>.vmdk} and its flat extent, for {@link #mounter}. */
+    private List<Node> diskNodes() {
+        List<Node> backups = new ArrayList<>();
+        List<String> keys = new ArrayList<>(mounterDisks.keySet());
+        Collections.sort(keys);
+        for (String backupKey : keys) {
+            List<Node> files = new ArrayList<>();
+            for (Map.Entry<String, Image> d : new java.util.TreeMap<>(mounterDisks.get(backupKey)).entrySet()) {
+                String flat = d.getKey() + "-flat.vmdk";
+                long cid = d.getKey().hashCode() & 0xffffffffL;
+                String descriptor = VmdkWriter.flatDescriptor(flat, d.getValue().size(), Map.of(), cid);
+                files.add(Nodes.bytes(d.getKey() + ".vmdk", started, descriptor.getBytes(StandardCharsets.UTF_8)));
+                files.add(Nodes.image(flat, started, d.getValue()));
+            }
+            backups.add(Nodes.dir(backupKey, started, files));
+        }
+        return backups;
     }
 
     private void ensureMounted(Registered r) throws IOException {
@@ -262,6 +350,18 @@ public final class GuestVolumeManager implements GuestVolumes {
             }
             Path target = mountPoint.resolve(".cairn/mnt").resolve(r.key);
             Path source = mountPoint.resolve(".cairn/vol").resolve(r.key);
+            if (MountTable.at(target) == null && r.request != null && mountedBy(r, target)) {
+                return;
+            }
+            if (r.driver == null) {
+                if (MountTable.at(target) == null) {
+                    r.failedAt = System.nanoTime();
+                    throw new IOException(r.failure);
+                }
+                r.mounted = true; // the mounter's, from before
+                r.byMounter = true;
+                return;
+            }
             String what = r.driver.name() + " for " + r.volume.name() + " ("
                     + r.volume.fsType().displayName() + ")";
             long t0 = System.nanoTime();
@@ -284,6 +384,56 @@ public final class GuestVolumeManager implements GuestVolumes {
     }
 
     /**
+     * Mounts {@code r} with {@link #mounter} and binds its directory onto {@code target}; false (the
+     * failure logged, and kept when no driver is left) when it cannot, so the open fallback is tried.
+     */
+    private boolean mountedBy(Registered r, Path target) {
+        try {
+            if (FuseMount.uid() != 0) {
+                throw new IOException("binding its mount into the tree needs root");
+            }
+            Path files = mounter.mount(r.request);
+            Path mount = Drivers.find("mount");
+            if (mount == null) {
+                throw new IOException("mount(8) is not installed");
+            }
+            bind(files, target, mount, "binding " + mounter.name() + "'s mount of " + r.volume.name());
+            if (MountTable.at(target) == null) {
+                throw new IOException("nothing is mounted on " + target + " after the bind");
+            }
+        } catch (IOException e) {
+            r.failure = mounter.name() + " could not mount " + r.volume.name() + ": " + e.getMessage();
+            log.accept(r.failure + (r.driver == null ? "" : "; the open fallback (" + r.driver.name() + ") mounts it"));
+            return false;
+        }
+        r.byMounter = true;
+        r.mounted = true;
+        mountedOrder.add(r);
+        log.accept("mounted " + r.volume.name() + " (" + r.volume.fsType().displayName() + ") with " + mounter.name());
+        return true;
+    }
+
+    private static void bind(Path files, Path target, Path mount, String what) throws IOException {
+        Process p = HostCommand.of(List.of(mount.toString(), "--bind", files.toString(), target.toString()))
+                .redirectErrorStream(true)
+                .start();
+        p.getOutputStream().close();
+        try {
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+            if (!p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                throw new IOException(what + " did not finish in 60 s");
+            }
+            if (p.exitValue() != 0) {
+                throw new IOException(what + " failed: " + out);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException(what + " was interrupted");
+        }
+    }
+
+    /**
      * A hostile backup may hold hundreds of volumes, and a micro-VM takes some 500 MB: at most
      * {@link Options#maxDrivers} drivers ({@link Options#maxMicroVms} micro-VMs) run at once. To
      * start one more, the oldest whose volume is not in use (its unmount succeeds) is stopped; its
@@ -298,6 +448,7 @@ public final class GuestVolumeManager implements GuestVolumes {
                 synchronized (mountedOrder) {
                     running = new ArrayList<>(mountedOrder);
                 }
+                running.removeIf(x -> x.byMounter);
                 if (vm) {
                     running.removeIf(x -> x.driver.kind() != Driver.Kind.MICRO_VM);
                 }
@@ -415,6 +566,10 @@ public final class GuestVolumeManager implements GuestVolumes {
             }
         } catch (IOException e) {
             log.accept("cannot read the mount table: " + e.getMessage());
+        }
+        if (mounter != null) {
+            // its mounts read the disks under .cairn/disk: dismounted while the FUSE mount is still there
+            mounter.close();
         }
         synchronized (this) {
             if (sandbox != null) {

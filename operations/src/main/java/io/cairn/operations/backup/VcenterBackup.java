@@ -1,6 +1,7 @@
 package io.cairn.operations.backup;
 
 import io.cairn.operations.disk.DiskOpener;
+import io.cairn.operations.disk.Vddk;
 import io.cairn.operations.disk.VddkOpener;
 import io.cairn.operations.job.Job;
 import io.cairn.operations.maintenance.Prune;
@@ -14,7 +15,6 @@ import io.cairn.vsphere.inventory.Inventory;
 import io.cairn.vsphere.inventory.VmInfo;
 import io.cairn.vsphere.inventory.VmSpec;
 import java.io.IOException;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.ZoneId;
 import java.util.ArrayList;
@@ -48,7 +48,8 @@ public final class VcenterBackup {
      * @param enableCbt turn changed block tracking on where it is off
      * @param labels kept with each backup
      * @param transport how disks are read: {@link Transport#HTTPS} needs nothing, the others VMware's VDDK
-     * @param vddk where the VDDK is installed, or null for {@code VDDK_HOME}
+     * @param vddk the process's VDDK ({@link Vddk}, kept open by the caller), or null: then one is
+     *     loaded from {@code VDDK_HOME} for this run and closed after it
      * @param parallel VMs backed up at the same time (at least 1)
      * @param perHost at most this many of them on one ESXi host (at least 1)
      * @param retention applied to each VM's backups after its backup succeeded, or null
@@ -60,7 +61,7 @@ public final class VcenterBackup {
             boolean enableCbt,
             Map<String, String> labels,
             Transport transport,
-            Path vddk,
+            Vddk vddk,
             int parallel,
             int perHost,
             RetentionPolicy retention,
@@ -162,8 +163,10 @@ public final class VcenterBackup {
      * @throws Job.CancelledException when a VM's job was cancelled
      */
     public Result run(VsphereConnection c, Credentials credentials, Request r, Listener listener) throws IOException {
-        try (DiskOpener vddk =
-                r.transport().needsVddk() ? VddkOpener.load(r.vddk(), r.transport(), c, credentials) : null) {
+        try (Vddk own = r.transport().needsVddk() && r.vddk() == null ? Vddk.at(null) : null) {
+            DiskOpener vddk = r.transport().needsVddk()
+                    ? VddkOpener.load(own != null ? own : r.vddk(), r.transport(), c, credentials)
+                    : null;
             List<VmInfo> selected = select(c, r, listener);
             VmBackup.Options opts =
                     new VmBackup.Options(r.quiesce(), r.enableCbt(), threads, lockWait, r.labels(), vddk);

@@ -74,6 +74,7 @@ public final class VmBackup {
 
     public BackupWriter.Result run(VmInfo vm) throws IOException {
         TaskLog log = new JobLog(job);
+        refuseCiphertext(vm, BackupSnapshot.keyIdOf(c, vm));
         BackupSnapshot.checkPrivileges(c, vm, log);
         job.checkCancelled();
         BackupSnapshot.removeLeftovers(c, vm, log);
@@ -88,7 +89,24 @@ public final class VmBackup {
                 options.transport() == null ? "https" : options.transport().name());
         try (BackupSnapshot snap = BackupSnapshot.take(c, vm, name, description, options.quiesce(), log)) {
             labels.put("consistency", snap.quiesced() ? "quiesced" : "crash");
+            // encrypted between the check and the snapshot: the snapshot's configuration decides
+            refuseCiphertext(vm, snap.keyId());
             return backupFromSnapshot(vm, snap, labels);
+        }
+    }
+
+    /**
+     * An encrypted VM's disks hold ciphertext in the datastore: read over https (datastore files)
+     * cairn would store ciphertext that no restore can decrypt, and unencrypted NBD and SAN are not
+     * allowed for them. VMware's VDDK reads them decrypted by the host only over NBDSSL or HotAdd.
+     */
+    private void refuseCiphertext(VmInfo vm, String keyId) throws VsphereException {
+        String transport =
+                options.transport() == null ? "https" : options.transport().name();
+        if (keyId != null && !transport.equals("nbdssl") && !transport.equals("hotadd")) {
+            throw new VsphereException(vm.name() + " is encrypted (key " + keyId + "): over " + transport
+                    + " its disks would be read as ciphertext; back it up with --transport nbdssl or hotadd"
+                    + " (VMware's VDDK, --vddk DIR)");
         }
     }
 
@@ -111,7 +129,7 @@ public final class VmBackup {
                 }
                 // a VDDK transport reads the disk as of the snapshot, through any chain of deltas
                 DiskSource src = options.transport() != null
-                        ? options.transport().open(vm, snap.moRef(), d.fileName())
+                        ? options.transport().open(vm, snap.moRef(), d.fileName(), d.capacity())
                         : new HttpsDiskSource(snap.openHttps(d));
                 sources.add(src);
                 inputs.add(input(snap, d, src, previous));
@@ -142,6 +160,23 @@ public final class VmBackup {
                     // nothing to release that matters after the backup
                 }
             }
+            if (options.transport() != null) {
+                cleanup(vm);
+            }
+        }
+    }
+
+    /**
+     * VixDiskLib_Cleanup once the disks are closed and before the snapshot is removed (VMware:
+     * "HotAdded disks should be released with VixDiskLib_Cleanup() before snapshot delete"). A
+     * failure is logged, not thrown: the backup is complete, and the snapshot removal that follows
+     * reports what it leaves.
+     */
+    private void cleanup(VmInfo vm) {
+        try {
+            options.transport().disksClosed(vm);
+        } catch (IOException | RuntimeException e) {
+            job.log("warning: VixDiskLib_Cleanup for " + vm.name() + " failed: " + e.getMessage());
         }
     }
 

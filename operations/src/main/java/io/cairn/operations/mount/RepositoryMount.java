@@ -2,9 +2,11 @@ package io.cairn.operations.mount;
 
 import io.cairn.mount.fuse.FuseMount;
 import io.cairn.mount.guest.GuestVolumeManager;
+import io.cairn.mount.guest.VolumeMounter;
 import io.cairn.mount.image.ChunkCache;
 import io.cairn.mount.tree.BackupTree;
 import io.cairn.mount.tree.GuestVolumes;
+import io.cairn.operations.disk.Vddk;
 import io.cairn.repository.Repository;
 import io.cairn.repository.lock.Lock;
 import java.io.IOException;
@@ -89,14 +91,27 @@ public final class RepositoryMount implements AutoCloseable {
      * @param log where the mount's messages go (a guest volume that fails to mount, …)
      */
     public static RepositoryMount open(Repository repo, Options o, Consumer<String> log) throws IOException {
+        return open(repo, o, null, log);
+    }
+
+    /**
+     * Mounts the repository, showing the Linux guest volumes through VMware's VixMntapi when
+     * {@code vddk} is given and VixMntapi can be used here (else, and for every other volume, the open
+     * fallback's drivers).
+     *
+     * @param vddk the process's VDDK (kept open by the caller, closed after this mount), or null
+     */
+    public static RepositoryMount open(Repository repo, Options o, Vddk vddk, Consumer<String> log) throws IOException {
         Lock lock = o.lockWait() == null ? null : repo.locks().acquireForReading("mount", o.lockWait());
         ChunkCache cache = null;
         try {
             cache = new ChunkCache(repo.chunks(), o.cacheBytes(), o.threads());
+            VolumeMounter mntapi = o.guestVolumes() && vddk != null ? VixMntapiVolumes.probe(vddk, log) : null;
             GuestVolumeManager guests = o.guestVolumes()
                     ? new GuestVolumeManager(
                             o.mountPoint(),
                             GuestVolumeManager.Options.defaults().withAllowOther(o.allowOther()),
+                            mntapi,
                             log)
                     : null;
             BackupTree tree = new BackupTree(

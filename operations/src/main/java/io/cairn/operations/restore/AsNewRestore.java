@@ -1,8 +1,13 @@
 package io.cairn.operations.restore;
 
+import io.cairn.operations.disk.DiskWriter;
+import io.cairn.operations.disk.Vddk;
+import io.cairn.operations.disk.VddkDiskWriter;
 import io.cairn.operations.job.Job;
 import io.cairn.repository.Repository;
 import io.cairn.repository.lock.Lock;
+import io.cairn.vixmntbridge.vddk.Transport;
+import io.cairn.vsphere.connect.Credentials;
 import io.cairn.vsphere.connect.VsphereConnection;
 import io.cairn.vsphere.restore.VmRestore;
 import java.io.IOException;
@@ -11,7 +16,7 @@ import java.util.Locale;
 
 /**
  * Re-creates a backed-up VM on vSphere under a new name from its stored configuration and writes
- * its disks over https ({@link VsphereRestore#asNew}), as {@code cairn restore BACKUP --vc URL
+ * its disks over https or a VDDK transport ({@link VsphereRestore#asNew}), as {@code cairn restore BACKUP --vc URL
  * --as-new NAME} and the web UI's "re-create on vSphere" do, under a shared lock.
  */
 public final class AsNewRestore {
@@ -48,15 +53,44 @@ public final class AsNewRestore {
     }
 
     /**
+     * Over https.
+     *
      * @param backup a backup id (or a unique prefix) or {@code VMNAME@latest}
      */
     public Result run(VsphereConnection c, String backup, VmRestore.AsNew o, Job job) throws IOException {
+        return run(c, null, backup, o, Transport.HTTPS, null, job);
+    }
+
+    /**
+     * Over {@code transport}: https, or a VDDK transport that writes each disk through VixDiskLib,
+     * opened by the new VM's moRef. A VDDK transport is loaded before anything is created on vSphere,
+     * so a missing VDDK fails in one line and leaves nothing behind.
+     *
+     * @param credentials the login, for a VDDK transport (VixDiskLib logs in again per disk); null for https
+     * @param vddk the process's VDDK (kept open by the caller), or null: then one is loaded from
+     *     {@code VDDK_HOME} for this restore and closed after it
+     */
+    public Result run(
+            VsphereConnection c,
+            Credentials credentials,
+            String backup,
+            VmRestore.AsNew o,
+            Transport transport,
+            Vddk vddk,
+            Job job)
+            throws IOException {
         try (Lock lock = repo.locks().acquireForReading(lockPurpose, lockWait)) {
             Repository.Listed b = repo.resolve(backup);
             job.expect(
                     b.manifest().disks().stream().mapToLong(d -> d.capacity()).sum());
             long t0 = System.nanoTime();
-            String vm = new VsphereRestore(c, repo, threads, job).asNew(b, o);
+            String vm;
+            try (Vddk own = transport.needsVddk() && vddk == null ? Vddk.at(null) : null) {
+                DiskWriter w = transport.needsVddk()
+                        ? VddkDiskWriter.load(own != null ? own : vddk, transport, c, credentials)
+                        : null;
+                vm = new VsphereRestore(c, repo, threads, job).asNew(b, o, w);
+            }
             return new Result(b, o.name(), vm, (System.nanoTime() - t0) / 1e9);
         }
     }

@@ -1,6 +1,7 @@
 package io.cairn.operations.restore;
 
 import io.cairn.operations.disk.DiskWriter;
+import io.cairn.operations.disk.Vddk;
 import io.cairn.operations.disk.VddkDiskWriter;
 import io.cairn.operations.job.Job;
 import io.cairn.repository.Repository;
@@ -9,7 +10,6 @@ import io.cairn.vixmntbridge.vddk.Transport;
 import io.cairn.vsphere.connect.Credentials;
 import io.cairn.vsphere.connect.VsphereConnection;
 import java.io.IOException;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Objects;
@@ -26,9 +26,10 @@ public final class InPlaceRestore {
      * @param backup a backup id (or a unique prefix) or {@code VMNAME@latest}
      * @param force power the VM off when it is running
      * @param transport {@link Transport#HTTPS}, or a VDDK transport
-     * @param vddk where the VDDK is installed, or null for {@code VDDK_HOME}
+     * @param vddk the process's VDDK ({@link Vddk}, kept open by the caller), or null: then one is
+     *     loaded from {@code VDDK_HOME} for this restore and closed after it
      */
-    public record Request(String backup, boolean force, Transport transport, Path vddk) {
+    public record Request(String backup, boolean force, Transport transport, Vddk vddk) {
         public Request {
             Objects.requireNonNull(backup, "backup");
             transport = transport == null ? Transport.HTTPS : transport;
@@ -73,8 +74,10 @@ public final class InPlaceRestore {
                     b.manifest().disks().stream().mapToLong(d -> d.capacity()).sum());
             long t0 = System.nanoTime();
             String vm;
-            try (DiskWriter w =
-                    r.transport().needsVddk() ? VddkDiskWriter.load(r.vddk(), r.transport(), c, credentials) : null) {
+            try (Vddk own = r.transport().needsVddk() && r.vddk() == null ? Vddk.at(null) : null) {
+                DiskWriter w = r.transport().needsVddk()
+                        ? VddkDiskWriter.load(own != null ? own : r.vddk(), r.transport(), c, credentials)
+                        : null;
                 vm = new VsphereRestore(c, repo, threads, job).inPlace(b, r.force(), w);
             }
             return new Result(b, vm, (System.nanoTime() - t0) / 1e9);

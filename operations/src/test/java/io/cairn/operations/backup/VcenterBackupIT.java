@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.cairn.operations.HookedStore;
 import io.cairn.operations.Images;
+import io.cairn.operations.disk.Vddk;
 import io.cairn.operations.job.Job;
 import io.cairn.repository.Repository;
 import io.cairn.repository.format.FormatConstants;
@@ -188,7 +189,7 @@ class VcenterBackupIT {
                 false,
                 Map.of(),
                 Transport.NBDSSL,
-                work.resolve("no-vddk-here"),
+                Vddk.at(work.resolve("no-vddk-here")),
                 1,
                 1,
                 null,

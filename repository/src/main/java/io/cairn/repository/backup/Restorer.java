@@ -259,9 +259,13 @@ public final class Restorer {
 
     /**
      * Hands a disk to a sink in disk order: chunks are fetched and verified in parallel, then each
-     * worker waits for its turn, so at most one chunk per worker is held in memory.
+     * worker waits for its turn, so at most one chunk per worker is held in memory. Chunks the backup
+     * holds as zeros are neither fetched nor written, unless the sink {@linkplain
+     * DiskOutput.Sink#overwrites() overwrites} an existing disk: then they go to its
+     * {@link DiskOutput.Sink#zeros}.
      */
     public void restoreDisk(DiskIndex idx, String name, DiskOutput.Sink sink) throws IOException {
+        boolean zeros = sink.overwrites();
         progress.begin(name, idx.capacity());
         Object turn = new Object();
         int[] next = {0};
@@ -281,6 +285,8 @@ public final class Restorer {
                     }
                     if (data != null) {
                         sink.write(idx.offset(i), data, 0, len);
+                    } else if (zeros) {
+                        sink.zeros(idx.offset(i), len);
                     }
                     progress.advance(len);
                     synchronized (turn) {

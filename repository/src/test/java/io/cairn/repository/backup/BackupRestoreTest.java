@@ -336,4 +336,59 @@ class BackupRestoreTest {
                         })));
         assertEquals("sink full", e.getMessage());
     }
+
+    @Test
+    @DisplayName(
+            "a sink that overwrites an existing disk receives the backup's zero ranges in disk order, others never do")
+    void overwritingSinkGetsZeros() throws IOException {
+        Repository repo = TestRepos.init(new MemoryStore());
+        byte[] disk = TestRepos.disk(8 * C + 512, 2); // chunks 2 and 6 are zeros
+        var res = TestRepos.backup(repo, "vm1", disk);
+        DiskIndex idx = repo.readIndex(res.ref(), res.manifest().disks().get(0));
+        for (boolean overwrites : new boolean[] {true, false}) {
+            // an "existing disk" full of 0x5A: what the restore does not reach keeps it
+            byte[] target = new byte[disk.length];
+            java.util.Arrays.fill(target, (byte) 0x5A);
+            List<long[]> zeroCalls = new ArrayList<>();
+            long[] last = {-1};
+            new Restorer(repo, 4, Progress.NONE).restoreDisk(idx, "d", new DiskOutput.Sink() {
+                @Override
+                public void write(long offset, byte[] data, int off, int len) {
+                    assertTrue(offset > last[0], "out of order: " + offset + " after " + last[0]);
+                    last[0] = offset;
+                    System.arraycopy(data, off, target, (int) offset, len);
+                }
+
+                @Override
+                public boolean overwrites() {
+                    return overwrites;
+                }
+
+                @Override
+                public void zeros(long offset, long len) {
+                    assertTrue(offset > last[0], "out of order: " + offset + " after " + last[0]);
+                    last[0] = offset;
+                    zeroCalls.add(new long[] {offset, len});
+                    java.util.Arrays.fill(target, (int) offset, (int) (offset + len), (byte) 0);
+                }
+
+                @Override
+                public List<Path> files() {
+                    return List.of();
+                }
+
+                @Override
+                public void close() {}
+            });
+            if (overwrites) {
+                assertArrayEquals(disk, target, "the old bytes are gone where the backup holds zeros");
+                assertEquals(
+                        List.of(List.of(2L * C, (long) C), List.of(6L * C, (long) C)),
+                        zeroCalls.stream().map(z -> List.of(z[0], z[1])).toList());
+            } else {
+                assertTrue(zeroCalls.isEmpty());
+                assertEquals((byte) 0x5A, target[2 * C], "a new disk's zero ranges are not written");
+            }
+        }
+    }
 }

@@ -25,7 +25,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * per host) and how cairn enforces them.
  *
  * <p>The library is proprietary and cannot be installed where cairn is built and tested: this class
- * has run only against a Java stand-in of the function table.
+ * has run only against stand-ins (the gcc-built libvixMntapi of docs/vddk.md, and a Java one).
  */
 public final class MntapiLibrary implements GuestMounter {
 

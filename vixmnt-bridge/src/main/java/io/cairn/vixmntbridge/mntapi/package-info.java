@@ -12,9 +12,10 @@
  *       and {@link io.cairn.vixmntbridge.mntapi.GuestOs}; closed in VMware's order.</li>
  * </ul>
  *
- * <p>The library is proprietary and cannot be installed where cairn is built: the driver is tested
- * against {@code FakeVixMntapi}, a Java stand-in of the function table, and has never run against
- * the real library. Every native error is translated once, into {@link io.cairn.vixmntbridge.VixException},
+ * <p>The library is proprietary and cannot be installed where cairn is built: the driver runs in the
+ * tests against the gcc-built stand-in libvixMntapi (docs/vddk.md; real fuse2fs mounts), and its
+ * failure paths against {@code FakeVixMntapi}, a Java stand-in of the function table; it has never
+ * run against VMware's library. Every native error is translated once, into {@link io.cairn.vixmntbridge.VixException},
  * with the text of {@code VixDiskLib_GetErrorText}.
  */
 package io.cairn.vixmntbridge.mntapi;

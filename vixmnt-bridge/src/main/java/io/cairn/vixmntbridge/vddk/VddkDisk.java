@@ -79,10 +79,15 @@ public final class VddkDisk implements VirtualDisk {
     }
 
     private void connectAndOpen() throws VixException {
+        if (target.usesSan() && !target.readOnly()) {
+            requireSanRestoreSnapshot();
+        }
         params = target.connectParams(strings, true);
-        // Tells vCenter that disks of this VM are open, so it blocks Storage vMotion meanwhile.
-        check(lib.VixDiskLib_PrepareForAccess(params, VddkLibrary.IDENTITY), () -> "VixDiskLib_PrepareForAccess");
-        prepared = true;
+        if (!target.local()) {
+            // Tells vCenter that disks of this VM are open, so it blocks Storage vMotion meanwhile.
+            check(lib.VixDiskLib_PrepareForAccess(params, VddkLibrary.IDENTITY), () -> "VixDiskLib_PrepareForAccess");
+            prepared = true;
+        }
         if (target.usesSan()) {
             sanPermit = library.sanStreams().acquire(target.esxHost());
         }
@@ -102,7 +107,7 @@ public final class VddkDisk implements VirtualDisk {
         handle = h.getValue();
         transportMode = lib.VixDiskLib_GetTransportMode(handle);
         if (target.usesSan() && !target.readOnly()) {
-            requireSanRestoreTarget();
+            requireSanBaseDisk();
         }
         touch();
     }
@@ -110,11 +115,12 @@ public final class VddkDisk implements VirtualDisk {
     /**
      * SAN restores write straight to the LUN blocks of a disk's flat extent, so they can only go to a
      * base disk: a snapshot delta (redo log) is a sparse file on VMFS whose blocks are allocated by the
-     * host, which the SAN path cannot do. VMware's procedure is: take a snapshot, open the base disk
+     * host, which the SAN path cannot do. The snapshot is checked here, before anything is connected;
+     * the disk after Open ({@link #requireSanBaseDisk}). VMware's procedure is: take a snapshot, open the base disk
      * through a connection on that snapshot (the snapshot makes vSphere release its lock on the base
      * disk), write, then revert to and delete the snapshot.
      */
-    private void requireSanRestoreTarget() throws VixException {
+    private void requireSanRestoreSnapshot() throws VixException {
         if (target.snapshotMoref() == null) {
             throw new VixException(
                     VixException.VIX_E_NOT_SUPPORTED,
@@ -122,6 +128,10 @@ public final class VddkDisk implements VirtualDisk {
                             + " over SAN refused: a SAN restore needs a snapshot of the VM (take one, restore to its base"
                             + " disk, then revert to it and delete it), or restore with nbdssl or hotadd");
         }
+    }
+
+    /** The second half of the rule above, once the disk is open: it must be a base disk. */
+    private void requireSanBaseDisk() throws VixException {
         DiskInfo info = info();
         if (info.numLinks() > 1 || info.parentFileNameHint() != null) {
             throw new VixException(

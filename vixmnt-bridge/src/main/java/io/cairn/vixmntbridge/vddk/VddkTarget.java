@@ -20,7 +20,8 @@ import java.util.Objects;
  * @param esxHost the ESXi host that runs the VM (SAN streams are counted per host)
  * @param transport how to reach the disk; must need the VDDK
  * @param readOnly open for reading only (backups)
- * @param onLocalDatastore whether the disk lives on the ESXi host's local, unshared datastore
+ * @param placement the kind of datastore the disk lives on and whether it is thin, which decide the
+ *     transports VixDiskLib may try ({@link #transportModes})
  */
 public record VddkTarget(
         String server,
@@ -34,7 +35,7 @@ public record VddkTarget(
         String esxHost,
         Transport transport,
         boolean readOnly,
-        boolean onLocalDatastore) {
+        Placement placement) {
 
     public VddkTarget {
         Objects.requireNonNull(server, "server");
@@ -44,6 +45,7 @@ public record VddkTarget(
         Objects.requireNonNull(vmMoref, "vmMoref");
         Objects.requireNonNull(diskPath, "diskPath");
         Objects.requireNonNull(transport, "transport");
+        Objects.requireNonNull(placement, "placement");
         if (!transport.needsVddk()) {
             throw new IllegalArgumentException("transport " + transport.cliName() + " does not use the VDDK");
         }
@@ -53,22 +55,77 @@ public record VddkTarget(
     }
 
     /**
-     * The {@code transportModes} list for {@code VixDiskLib_ConnectEx}. A disk on a host's local
-     * datastore is on no LUN a backup proxy can see, so SAN cannot reach it and hot-add only works
-     * from a proxy on the same host. Left to itself VixDiskLib would try its default order
-     * ({@code file:san:hotadd:nbd}) and end on unencrypted {@code nbd}; cairn asks for
-     * {@code nbdssl} explicitly instead (after {@code hotadd} if that was asked for).
+     * The {@code transportModes} list for {@code VixDiskLib_ConnectEx}: the transport asked for, except
+     * where VMware's rules ({@link Placement}) say otherwise.
+     *
+     * <ul>
+     *   <li>A disk on a host's local datastore is on no LUN a backup proxy can see, so SAN cannot reach
+     *       it and hot-add only works from a proxy on the same host. Left to itself VixDiskLib would try
+     *       its default order ({@code file:san:hotadd:nbd}) and end on unencrypted {@code nbd}; cairn
+     *       asks for {@code nbdssl} explicitly instead (after {@code hotadd} if that was asked for).</li>
+     *   <li>SAN never reaches a disk on a VVol datastore, and never writes a thin disk: those get
+     *       {@code nbdssl}.</li>
+     * </ul>
      */
-    String transportModes() {
-        if (!onLocalDatastore) {
-            return transport.vddkMode();
+    public String transportModes() {
+        if (local()) {
+            return null; // a local file: VixDiskLib's "file" mode, nothing to choose
         }
-        return transport == Transport.HOTADD ? "hotadd:nbdssl" : Transport.NBDSSL.vddkMode();
+        if (placement.localDatastore()) {
+            return transport == Transport.HOTADD ? "hotadd:nbdssl" : Transport.NBDSSL.vddkMode();
+        }
+        if (transport == Transport.SAN && (placement.vvol() || (!readOnly && placement.thin()))) {
+            return Transport.NBDSSL.vddkMode();
+        }
+        return transport.vddkMode();
+    }
+
+    /**
+     * The transport the disk will be opened with when VixDiskLib takes the first mode of
+     * {@link #transportModes}: what decides whether a restore snapshot is needed.
+     */
+    public Transport effectiveTransport() {
+        String first = transportModes().split(":")[0];
+        for (Transport t : Transport.values()) {
+            if (t.needsVddk() && t.vddkMode().equals(first)) {
+                return t;
+            }
+        }
+        throw new IllegalStateException("no transport " + first);
     }
 
     /** Whether the connection will use SAN (and so count against the host's SAN streams). */
     boolean usesSan() {
-        return transportModes().equals(Transport.SAN.vddkMode());
+        return Transport.SAN.vddkMode().equals(transportModes());
+    }
+
+    /**
+     * A VMDK file on this machine ({@code descriptor}, absolute), reached through a local connection:
+     * no server, no VM, no snapshot, no login, no {@code PrepareForAccess} (VixDiskLib's own mode for
+     * local files). cairn's VixMntapi mount opens a backup's disk this way, from its FUSE mount.
+     */
+    public static VddkTarget local(java.nio.file.Path descriptor, boolean readOnly) {
+        if (!descriptor.isAbsolute()) {
+            throw new IllegalArgumentException("a local disk is named by an absolute path, not " + descriptor);
+        }
+        return new VddkTarget(
+                "",
+                0,
+                "",
+                "",
+                "",
+                "",
+                null,
+                descriptor.toString(),
+                null,
+                Transport.NBD,
+                readOnly,
+                Placement.SHARED_THICK);
+    }
+
+    /** Whether this is a local file ({@link #local(java.nio.file.Path, boolean)}), not a disk on a server. */
+    public boolean local() {
+        return server.isEmpty();
     }
 
     /**
@@ -80,6 +137,12 @@ public record VddkTarget(
     VixDiskLibConnectParams connectParams(CStrings strings, boolean withVm) {
         VixDiskLibConnectParams p = new VixDiskLibConnectParams();
         ((Memory) p.getPointer()).clear();
+        if (local()) {
+            // every string NULL: VixDiskLib's local connection
+            p.specType = VixDiskLibNative.VIXDISKLIB_SPEC_VMX;
+            p.write();
+            return p;
+        }
         p.vmxSpec = withVm ? strings.of("moref=" + vmMoref) : null;
         p.serverName = strings.of(server);
         p.thumbPrint = strings.of(thumbprint);
@@ -96,6 +159,9 @@ public record VddkTarget(
 
     @Override
     public String toString() {
+        if (local()) {
+            return diskPath + " (local" + (readOnly ? ", read-only)" : ")");
+        }
         return diskPath + " of " + vmMoref + (snapshotMoref == null ? "" : "@" + snapshotMoref) + " via " + userName
                 + "@" + server + " (" + transportModes() + (readOnly ? ", read-only" : "") + ")";
     }

@@ -16,16 +16,17 @@ import org.junit.jupiter.api.io.TempDir;
 class VddkConfigTest {
 
     @Test
-    @DisplayName("sets exactly the five NFC timeouts")
+    @DisplayName("sets exactly the six NFC timeouts of the Programming Guide's recommendation")
     void timeouts() throws Exception {
         Properties p = new Properties();
         p.load(new StringReader(VddkConfig.CONTENT));
-        assertEquals(5, p.size(), p.toString());
+        assertEquals(6, p.size(), p.toString());
         assertEquals("180000", p.getProperty("vixDiskLib.nfc.AcceptTimeoutMs"));
         assertEquals("180000", p.getProperty("vixDiskLib.nfc.RequestTimeoutMs"));
         assertEquals("60000", p.getProperty("vixDiskLib.nfc.ReadTimeoutMs"));
         assertEquals("600000", p.getProperty("vixDiskLib.nfc.WriteTimeoutMs"));
         assertEquals("0", p.getProperty("vixDiskLib.nfcFssrvr.TimeoutMs"));
+        assertEquals("0", p.getProperty("vixDiskLib.nfcFssrvrWrite.TimeoutMs"));
     }
 
     @Test
@@ -37,11 +38,14 @@ class VddkConfigTest {
     }
 
     @Test
-    @DisplayName("is written to a new file in the work directory")
+    @DisplayName("is written to a new file in the work directory, which is also VixDiskLib's tmpDirectory")
     void written(@TempDir Path dir) throws Exception {
         Path f = VddkConfig.write(dir.resolve("vddk"));
         assertEquals(dir.resolve("vddk"), f.getParent());
-        assertEquals(VddkConfig.CONTENT, Files.readString(f, StandardCharsets.UTF_8));
+        assertEquals(
+                VddkConfig.CONTENT + "# VixDiskLib's temporary files and logs\ntmpDirectory=\""
+                        + dir.resolve("vddk").toAbsolutePath() + "\"\n",
+                Files.readString(f, StandardCharsets.UTF_8));
     }
 
     @Test

@@ -1,6 +1,7 @@
 package io.cairn.vsphere.backup;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.vmware.vim25.CryptoKeyId;
 import com.vmware.vim25.ManagedObjectReference;
 import com.vmware.vim25.OptionValue;
 import com.vmware.vim25.UserSession;
@@ -63,6 +64,7 @@ public final class BackupSnapshot implements AutoCloseable {
      * @param flat whether the backing is a flat VMDK (the only kind cairn reads)
      * @param backing the backing's type, for messages
      * @param parent the parent's file name when the disk is a delta of the VM's own snapshots, else null
+     * @param capacity in bytes, as the configuration states it
      */
     public record Disk(
             int index,
@@ -72,7 +74,8 @@ public final class BackupSnapshot implements AutoCloseable {
             String changeId,
             boolean flat,
             String backing,
-            String parent) {}
+            String parent,
+            long capacity) {}
 
     /**
      * A file kept with the backup: what it is, its name and bytes. The repository's name for each kind
@@ -170,6 +173,15 @@ public final class BackupSnapshot implements AutoCloseable {
     }
 
     /**
+     * The key id of an encrypted VM ({@code config.keyId}: {@code provider/key}), or null when the VM
+     * is not encrypted. Read before the snapshot is taken: an encrypted VM's disks hold ciphertext in
+     * the datastore, and only VixDiskLib over NBDSSL or HotAdd reads them decrypted by the host.
+     */
+    public static String keyIdOf(VsphereConnection c, VmInfo vm) throws VsphereException {
+        return keyIdText((CryptoKeyId) Props.one(c, vm.ref(), "config.keyId"));
+    }
+
+    /**
      * Takes the backup's snapshot (no memory). Quiesced when asked; when the guest cannot be quiesced,
      * the failure is logged and a crash-consistent snapshot is taken instead ({@link #quiesced} says
      * which).
@@ -254,6 +266,9 @@ public final class BackupSnapshot implements AutoCloseable {
         List<Disk> out = new ArrayList<>();
         for (int i = 0; i < disks.size(); i++) {
             VirtualDisk d = disks.get(i);
+            long capacity = d.getCapacityInBytes() != null && d.getCapacityInBytes() > 0
+                    ? d.getCapacityInBytes()
+                    : d.getCapacityInKB() * 1024;
             if (d.getBacking() instanceof VirtualDiskFlatVer2BackingInfo b) {
                 out.add(new Disk(
                         i,
@@ -263,7 +278,8 @@ public final class BackupSnapshot implements AutoCloseable {
                         b.getChangeId(),
                         true,
                         b.getClass().getSimpleName(),
-                        b.getParent() == null ? null : b.getParent().getFileName()));
+                        b.getParent() == null ? null : b.getParent().getFileName(),
+                        capacity));
             } else {
                 out.add(new Disk(
                         i,
@@ -273,7 +289,8 @@ public final class BackupSnapshot implements AutoCloseable {
                         null,
                         false,
                         d.getBacking().getClass().getSimpleName(),
-                        null));
+                        null,
+                        capacity));
             }
         }
         return out;
@@ -350,7 +367,10 @@ public final class BackupSnapshot implements AutoCloseable {
 
     /** The VM's encryption key id ({@code provider/key}), or null when the VM is not encrypted. */
     public String keyId() throws VsphereException {
-        var k = config().getKeyId();
+        return keyIdText(config().getKeyId());
+    }
+
+    private static String keyIdText(CryptoKeyId k) {
         if (k == null) {
             return null;
         }

@@ -6,6 +6,7 @@ import java.net.URI;
 import java.security.GeneralSecurityException;
 import java.security.cert.CertificateException;
 import java.security.cert.X509Certificate;
+import java.util.concurrent.atomic.AtomicReference;
 import javax.net.ssl.HostnameVerifier;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLPeerUnverifiedException;
@@ -19,6 +20,11 @@ import javax.net.ssl.X509TrustManager;
  * certificate (or, with {@code insecure}, any), and a host-name verifier that accepts a host whose
  * certificate is the pinned one. Nothing JVM-wide is read or changed (no default SSLContext, no
  * default HostnameVerifier), so two connections in one process can pin different servers.
+ *
+ * <p>The trust manager keeps the leaf certificate it accepted ({@link #accepted}): what cairn hands
+ * VMware's VixDiskLib as the server's thumbprint is that certificate's, never one read from a
+ * handshake that trusted anything (a server that changed its certificate, or a man in the middle,
+ * after the pin was checked would otherwise have its own thumbprint passed on).
  */
 final class Tls {
     static final int CONNECT_TIMEOUT_MS = 20_000;
@@ -26,12 +32,13 @@ final class Tls {
     private final String pin; // normalized, or null when insecure
     private final SSLSocketFactory socketFactory;
     private final HostnameVerifier hostnameVerifier;
+    private final AtomicReference<X509Certificate> accepted = new AtomicReference<>();
 
     private Tls(String pin) {
         this.pin = pin;
         try {
             SSLContext ctx = SSLContext.getInstance("TLS");
-            ctx.init(null, new TrustManager[] {new PinningTrustManager(pin)}, null);
+            ctx.init(null, new TrustManager[] {new PinningTrustManager(pin, accepted)}, null);
             this.socketFactory = ctx.getSocketFactory();
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("cannot set up TLS", e);
@@ -69,16 +76,44 @@ final class Tls {
     }
 
     /**
+     * The leaf certificate this connection's trust manager accepted: the pinned one (or, with
+     * {@code insecure}, the last one seen). Without a handshake yet, one is made now through this
+     * connection's own socket factory, so it is verified like every other.
+     *
+     * @throws VsphereException when the server cannot be reached or its certificate is not the pinned one
+     */
+    X509Certificate accepted(URI url) throws VsphereException {
+        X509Certificate leaf = accepted.get();
+        if (leaf == null) {
+            handshake(url, socketFactory);
+            leaf = accepted.get();
+            if (leaf == null) {
+                throw new VsphereException("connecting to " + url + " failed: the server sent no certificate");
+            }
+        }
+        return leaf;
+    }
+
+    /**
      * The server's leaf certificate, read with one TLS handshake that trusts anything (it is only
-     * looked at, nothing is sent).
+     * looked at, nothing is sent): for the message that shows an unpinned server's thumbprints.
      */
     static X509Certificate serverCertificate(URI url) throws VsphereException {
+        try {
+            SSLContext ctx = SSLContext.getInstance("TLS");
+            ctx.init(null, new TrustManager[] {new PinningTrustManager(null, new AtomicReference<>())}, null);
+            return handshake(url, ctx.getSocketFactory());
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("cannot set up TLS", e);
+        }
+    }
+
+    /** One TLS handshake with {@code url}'s server through {@code factory}; its leaf certificate. */
+    private static X509Certificate handshake(URI url, SSLSocketFactory factory) throws VsphereException {
         String host = url.getHost();
         int port = url.getPort() < 0 ? 443 : url.getPort();
         try {
-            SSLContext ctx = SSLContext.getInstance("TLS");
-            ctx.init(null, new TrustManager[] {new PinningTrustManager(null)}, null);
-            try (SSLSocket s = (SSLSocket) ctx.getSocketFactory().createSocket()) {
+            try (SSLSocket s = (SSLSocket) factory.createSocket()) {
                 s.connect(new InetSocketAddress(host, port), CONNECT_TIMEOUT_MS);
                 s.setSoTimeout(CONNECT_TIMEOUT_MS);
                 s.startHandshake();
@@ -92,20 +127,26 @@ final class Tls {
                 throw ve;
             }
             throw Faults.translate("connecting to " + url, null, e);
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("cannot set up TLS", e);
         }
     }
 
-    /** Checks the pin against the server's certificate up front, for a message that shows both thumbprints. */
+    /**
+     * Checks the pin against the server's certificate up front, through this connection's own trust
+     * manager (which keeps the certificate it accepted), with a message that shows both thumbprints.
+     */
     void check(URI url) throws VsphereException {
         if (pin == null) {
             return;
         }
-        X509Certificate leaf = serverCertificate(url);
-        if (!Thumbprint.matches(pin, leaf)) {
-            throw new VsphereException("refusing " + url + ": the server certificate's thumbprint is "
-                    + Thumbprint.sameKind(pin, leaf) + ", expected " + pin);
+        try {
+            handshake(url, socketFactory);
+        } catch (VsphereException e) {
+            X509Certificate leaf = serverCertificate(url);
+            if (!Thumbprint.matches(pin, leaf)) {
+                throw new VsphereException("refusing " + url + ": the server certificate's thumbprint is "
+                        + Thumbprint.sameKind(pin, leaf) + ", expected " + pin);
+            }
+            throw e;
         }
     }
 
@@ -116,19 +157,24 @@ final class Tls {
                 + "; check it and pin it with --thumbprint THUMBPRINT, or accept any certificate with --insecure");
     }
 
-    /** Trusts the leaf whose thumbprint is pinned; {@code pin == null} trusts everything. */
-    private record PinningTrustManager(String pin) implements X509TrustManager {
+    /**
+     * Trusts the leaf whose thumbprint is pinned; {@code pin == null} trusts everything. The leaf it
+     * accepted goes to {@code accepted}; a refused one never does.
+     */
+    private record PinningTrustManager(String pin, AtomicReference<X509Certificate> accepted)
+            implements X509TrustManager {
         @Override
         public void checkServerTrusted(X509Certificate[] chain, String authType) throws CertificateException {
-            if (pin == null) {
-                return;
-            }
             if (chain == null || chain.length == 0) {
+                if (pin == null) {
+                    return;
+                }
                 throw new CertificateException("the server sent no certificate");
             }
-            if (!Thumbprint.matches(pin, chain[0])) {
+            if (pin != null && !Thumbprint.matches(pin, chain[0])) {
                 throw new ThumbprintMismatchException(pin, Thumbprint.sameKind(pin, chain[0]));
             }
+            accepted.set(chain[0]);
         }
 
         @Override

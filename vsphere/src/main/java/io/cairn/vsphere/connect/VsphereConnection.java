@@ -195,18 +195,20 @@ public final class VsphereConnection implements AutoCloseable {
         return tls.hostnameVerifier();
     }
 
-    /** Whether the server is a vCenter Server ({@code about.apiType} "VirtualCenter"), not an ESXi host. */
     /**
-     * The SHA-1 thumbprint of the server's certificate ({@code AA:BB:...}), read once: VixDiskLib
-     * pins the server by SHA-1 for its own connections.
+     * The SHA-1 thumbprint ({@code AA:BB:...}) of the certificate this connection's pinned trust
+     * manager accepted, for VixDiskLib, which pins the server by SHA-1 for its own connections. It is
+     * never read from a handshake that trusts anything: a certificate that does not match the pin
+     * never reaches VixDiskLib.
      */
     public synchronized String serverThumbprintSha1() throws VsphereException {
         if (sha1 == null) {
-            sha1 = Thumbprint.sha1(Tls.serverCertificate(sdkUri));
+            sha1 = Thumbprint.sha1(tls.accepted(sdkUri));
         }
         return sha1;
     }
 
+    /** Whether the server is a vCenter Server ({@code about.apiType} "VirtualCenter"), not an ESXi host. */
     public boolean isVCenter() {
         return "VirtualCenter".equals(content.getAbout().getApiType());
     }

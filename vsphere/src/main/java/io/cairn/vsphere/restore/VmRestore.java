@@ -41,8 +41,8 @@ import java.util.Map;
  *
  * <p>Disk metadata goes before data: each disk's descriptor (with the stored {@code ddb.*} keys) is
  * uploaded before its flat file. A datastore PUT replaces a whole file, so the https transport
- * needs no restore snapshot (VMware requires one for SAN and HotAdd, where writes go through a
- * mounted base disk; for NBD/NBDSSL it is optional; {@link RestoreSnapshot}) but does require that
+ * needs no restore snapshot (VMware requires one for SAN, where writes go to the base disk on the
+ * LUN; for HotAdd, NBD and NBDSSL it is optional; {@link RestoreSnapshot}) but does require that
  * the VM has no snapshots: a write to a base disk under a snapshot would corrupt the chain.
  */
 public final class VmRestore {
@@ -81,8 +81,9 @@ public final class VmRestore {
      * @param fileName its descriptor's datastore path, or null when its backing has no file
      * @param capacity in bytes
      * @param flat whether its backing is a flat VMDK (the only kind the https transport writes)
+     * @param thin whether it is thin-provisioned (VMware's rules write thin disks with NBDSSL, never SAN)
      */
-    public record TargetDisk(int index, String fileName, long capacity, boolean flat) {}
+    public record TargetDisk(int index, String fileName, long capacity, boolean flat, boolean thin) {}
 
     /**
      * A re-created VM, or the existing one {@link Conflict#KEEP} left alone ({@link #kept}).
@@ -180,6 +181,26 @@ public final class VmRestore {
         return new Recreated(false, vm.getValue(), disks, ds, nvram);
     }
 
+    /**
+     * The VM {@link #recreate} made, ready to have its disks written over a VDDK transport (restore
+     * snapshot, changed block tracking) like an {@link #existing} one.
+     */
+    public static Existing created(VsphereConnection c, Recreated vm, String name, TaskLog log)
+            throws VsphereException {
+        ManagedObjectReference host = (ManagedObjectReference) Props.one(c, ref(vm.moRef()), "runtime.host");
+        VmInfo info = new VmInfo(
+                name,
+                vm.moRef(),
+                null,
+                null,
+                null,
+                List.of(),
+                VirtualMachinePowerState.POWERED_OFF,
+                false,
+                host == null ? null : host.getValue());
+        return new Existing(c, info, vm.disks(), log);
+    }
+
     /** Powers a VM on and waits until it is. */
     public static void powerOn(VsphereConnection c, String vmMoRef, String name, TaskLog log) throws VsphereException {
         log.phase("power on " + name);
@@ -241,13 +262,10 @@ public final class VmRestore {
                     + ": restore it with --as-new NAME");
         }
         List<TargetDisk> targets = new ArrayList<>();
-        boolean vvol = false;
         for (int i = 0; i < disks.size(); i++) {
-            TargetDisk t = targetDisk(i, disks.get(i));
-            vvol |= t.fileName() != null && t.fileName().startsWith("[vvol");
-            targets.add(t);
+            targets.add(targetDisk(i, disks.get(i)));
         }
-        return new Existing(c, vm, targets, vvol, log);
+        return new Existing(c, vm, targets, log);
     }
 
     /** The VM {@link #existing} found, its disks in backup order. */
@@ -255,14 +273,12 @@ public final class VmRestore {
         private final VsphereConnection c;
         private final VmInfo vm;
         private final List<TargetDisk> disks;
-        private final boolean vvol;
         private final TaskLog log;
 
-        private Existing(VsphereConnection c, VmInfo vm, List<TargetDisk> disks, boolean vvol, TaskLog log) {
+        private Existing(VsphereConnection c, VmInfo vm, List<TargetDisk> disks, TaskLog log) {
             this.c = c;
             this.vm = vm;
             this.disks = List.copyOf(disks);
-            this.vvol = vvol;
             this.log = log;
         }
 
@@ -285,21 +301,19 @@ public final class VmRestore {
         }
 
         /**
-         * Takes the restore snapshot a VDDK transport requires before writing base disks
-         * ({@link RestoreSnapshot}); null when it needs none.
+         * Takes a restore snapshot, for the transports that require one ({@link RestoreSnapshot}: SAN)
+         * before their base disks are written.
          *
+         * @param why the transports that need it, for the snapshot's description
          * @return the snapshot's moRef, for the transport and {@link #revertAndRemove}
          */
-        public String takeRestoreSnapshot(String transport, String jobId) throws VsphereException {
-            if (!RestoreSnapshot.forTransport(transport, vvol).taken()) {
-                return null;
-            }
+        public String takeRestoreSnapshot(String jobId, String why) throws VsphereException {
             log.phase("restore snapshot of " + vm.name());
             return Snapshots.create(
                             c,
                             vm.ref(),
                             Snapshots.PREFIX + "restore-" + jobId,
-                            "cairn restore " + jobId + " (" + transport
+                            "cairn restore " + jobId + " (" + why
                                     + " writes the base disk); reverted and removed after",
                             false)
                     .getValue();
@@ -318,6 +332,44 @@ public final class VmRestore {
                 throw Faults.translate("reverting to the restore snapshot", snap, e);
             }
         }
+
+        /**
+         * Turns changed block tracking off when it is on, before a SAN restore: "Changed Block Tracking
+         * (CBT) must be disabled for SAN restores" (VDDK Programming Guide, "Best Practices for SAN
+         * Transport"). Call it before the restore snapshot is taken, so reverting to the snapshot keeps
+         * it off; {@link #enableCbt} turns it back on after.
+         *
+         * @return whether it was on (and so must be turned on again)
+         */
+        public boolean disableCbt() throws VsphereException {
+            if (!Boolean.TRUE.equals(Props.one(c, vm.ref(), "config.changeTrackingEnabled"))) {
+                return false;
+            }
+            log.log("disabling changed block tracking on " + vm.name() + " for the SAN restore");
+            setCbt(false);
+            return true;
+        }
+
+        /**
+         * Turns changed block tracking on again after a SAN restore. The VM's change ids start anew, so
+         * its next backup reads every disk in full.
+         */
+        public void enableCbt() throws VsphereException {
+            log.log("enabling changed block tracking on " + vm.name() + " again");
+            setCbt(true);
+        }
+
+        private void setCbt(boolean on) throws VsphereException {
+            com.vmware.vim25.VirtualMachineConfigSpec spec = new com.vmware.vim25.VirtualMachineConfigSpec();
+            spec.setChangeTrackingEnabled(on);
+            try {
+                Tasks.await(c, c.port().reconfigVMTask(vm.ref(), spec), null);
+            } catch (VsphereException e) {
+                throw e;
+            } catch (Exception e) {
+                throw Faults.translate("ReconfigVM_Task", vm.ref(), e);
+            }
+        }
     }
 
     private static TargetDisk targetDisk(int index, VirtualDisk d) {
@@ -325,9 +377,9 @@ public final class VmRestore {
                 ? d.getCapacityInBytes()
                 : d.getCapacityInKB() * 1024;
         if (d.getBacking() instanceof VirtualDiskFlatVer2BackingInfo fb) {
-            return new TargetDisk(index, fb.getFileName(), bytes, true);
+            return new TargetDisk(index, fb.getFileName(), bytes, true, Boolean.TRUE.equals(fb.isThinProvisioned()));
         }
-        return new TargetDisk(index, null, bytes, false);
+        return new TargetDisk(index, null, bytes, false, false);
     }
 
     private static ManagedObjectReference ref(String vmMoRef) {

@@ -10,10 +10,12 @@ import com.vmware.vim25.ServiceContent;
 import io.cairn.vsphere.inventory.Inventory;
 import io.cairn.vsphere.testing.Vcsim;
 import java.net.URI;
+import java.nio.file.Path;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** Connecting to vcsim (started by scripts/vcsim with -username u -password p): pins, refusals, re-login. */
 @DisplayName("Connecting to vcsim")
@@ -74,6 +76,28 @@ class ConnectIT {
                         && e.getMessage().contains("--thumbprint")
                         && e.getMessage().contains("--insecure"),
                 e.getMessage());
+    }
+
+    @Test
+    @DisplayName(
+            "the thumbprint handed to VixDiskLib is the pinned certificate's: a different certificate served afterwards never replaces it")
+    void thumbprintForVddkIsTheVerifiedOne(@TempDir Path tmp) throws Exception {
+        int vcsimPort = URI.create(vcsim.url()).getPort();
+        try (Diversion mitm = Diversion.to(vcsimPort, tmp)) {
+            URI url = URI.create("https://127.0.0.1:" + mitm.port() + "/sdk");
+            // pinned by SHA-256: the SHA-1 VixDiskLib needs must come from the verified certificate
+            try (VsphereConnection c =
+                    VsphereConnection.connect(new ConnectOptions(url, "u", "p".toCharArray(), Vcsim.SHA256, false))) {
+                mitm.divert(); // from now on a new connection meets another certificate
+                assertEquals(Vcsim.SHA1, c.serverThumbprintSha1());
+            }
+            // and a connection pinned to vcsim that meets the impostor is refused, naming both thumbprints
+            VsphereException e = assertThrows(
+                    VsphereException.class,
+                    () -> VsphereConnection.connect(
+                            new ConnectOptions(url, "u", "p".toCharArray(), Vcsim.SHA1, false)));
+            assertTrue(e.getMessage().contains("expected " + Vcsim.SHA1), e.getMessage());
+        }
     }
 
     @Test

@@ -70,13 +70,28 @@ public final class SimVms {
             Path tmp,
             boolean content)
             throws Exception {
+        createVm(vc, ds, dcPath, hostPath, "LocalDS_0", name, images, tmp, content);
+    }
+
+    /** As {@link #createVm(VsphereConnection, DatastoreClient, String, String, String, Path[], Path, boolean)}, on {@code datastore}. */
+    public static void createVm(
+            VsphereConnection vc,
+            DatastoreClient ds,
+            String dcPath,
+            String hostPath,
+            String datastore,
+            String name,
+            Path[] images,
+            Path tmp,
+            boolean content)
+            throws Exception {
         VirtualMachineConfigSpec spec = new VirtualMachineConfigSpec();
         spec.setName(name);
         spec.setGuestId("otherGuest64");
         spec.setNumCPUs(1);
         spec.setMemoryMB(256L);
         VirtualMachineFileInfo files = new VirtualMachineFileInfo();
-        files.setVmPathName("[LocalDS_0]");
+        files.setVmPathName("[" + datastore + "]");
         spec.setFiles(files);
         for (int bus = 0; bus < 2; bus++) {
             VirtualLsiLogicController ctl = new VirtualLsiLogicController();
@@ -92,7 +107,7 @@ public final class SimVms {
             d.setCapacityInKB(bytes / 1024);
             d.setCapacityInBytes(bytes);
             VirtualDiskFlatVer2BackingInfo b = new VirtualDiskFlatVer2BackingInfo();
-            b.setFileName("[LocalDS_0]");
+            b.setFileName("[" + datastore + "]");
             b.setDiskMode("persistent");
             b.setThinProvisioned(true);
             d.setBacking(b);

@@ -7,9 +7,9 @@
  * driver alone owns, frees and checks what these functions allocate. Everything else sees
  * {@link io.cairn.vixmntbridge.mntapi.GuestMounter} and its plain Java types.
  *
- * <p>The library is proprietary and cannot be installed where cairn is built: this binding is
- * compiled and its layouts pinned ({@code MntapiStructLayoutTest}, cross-checked with gcc), but it
- * has never called the real library. It reuses {@code VixStructure} (C alignment, {@code offsetOf}),
+ * <p>The library is proprietary and cannot be installed where cairn is built: this binding's layouts
+ * are pinned ({@code MntapiStructLayoutTest}) and compared with gcc's ({@code StructLayoutStandinIT}),
+ * and it calls the gcc-built stand-in libvixMntapi in the tests (docs/vddk.md), never the real library. It reuses {@code VixStructure} (C alignment, {@code offsetOf}),
  * {@code SizeT} and the log callback type {@code VixDiskLibNative.LogFunc} of {@code vddk.jna}:
  * {@code vixMntapi.h} includes {@code vixDiskLib.h} and uses its {@code VixDiskLibGenericLogFunc}.
  *
