@@ -6,7 +6,7 @@ import io.cairn.vixmntbridge.VixException;
  * A contiguous run of a disk's sectors, addressed from 0 within the extent. Implementations are
  * thread-safe for reads.
  */
-sealed interface Extent extends AutoCloseable permits FlatExtent, ZeroExtent, SparseExtent {
+sealed interface Extent extends AutoCloseable permits FlatExtent, ZeroExtent, SparseExtent, SeSparseExtent {
 
     /** Sectors this extent contributes to the disk (its descriptor line's size). */
     long sectors();

@@ -11,7 +11,9 @@ import java.util.zip.Inflater;
 
 /**
  * A hosted sparse extent ({@code KDMV}): monolithicSparse, each file of twoGbMaxExtentSparse, a
- * snapshot delta, and streamOptimized (compressed grains behind grain markers).
+ * snapshot delta, and streamOptimized (compressed grains behind grain markers); and an ESX Server
+ * sparse extent ({@code COWD}, the data of ESXi's vmfsSparse {@code -delta.vmdk}), whose grain
+ * directory and tables have the same layout ({@link CowdHeader}).
  *
  * <p>Lookup: grain {@code g} = sector / grainSize; its grain table is grain directory entry
  * {@code g / numGTEsPerGT}; its grain table entry (GTE) is the grain's sector in the file. GTE 0 is
@@ -92,8 +94,26 @@ final class SparseExtent implements Extent {
      * on failure).
      */
     static SparseExtent open(ExtentFile file, long sectors) throws VixException {
+        SparseHeader h;
         try {
-            SparseHeader h = header(file);
+            h = header(file);
+        } catch (VixException | RuntimeException e) {
+            try {
+                file.close();
+            } catch (VixException suppressed) {
+                e.addSuppressed(suppressed);
+            }
+            throw e;
+        }
+        return open(file, h, sectors);
+    }
+
+    /**
+     * Opens a sparse extent whose header was read already ({@code h}: a hosted header, or the grain
+     * layout of a COWD one), taking ownership of {@code file} (closed on failure).
+     */
+    static SparseExtent open(ExtentFile file, SparseHeader h, long sectors) throws VixException {
+        try {
             String name = "'" + file.path() + "'";
             if (h.capacity < sectors) {
                 throw SparseHeader.bad(name + " holds " + h.capacity + " sectors but its extent line says " + sectors);
