@@ -46,6 +46,7 @@ import com.vmware.vim25.VirtualPCIController;
 import com.vmware.vim25.VirtualPS2Controller;
 import com.vmware.vim25.VirtualPointingDevice;
 import com.vmware.vim25.VirtualSIOController;
+import com.vmware.vim25.VirtualTPM;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -141,6 +142,11 @@ import java.util.Set;
  *       does not document negative keys there.</li>
  *   <li>{@code files.vmPathName = "[DS]"} (vSphere creates the folder from the name); snapshot,
  *       suspend and log directories follow it.</li>
+ *   <li>What the 7.0 binding cannot carry ({@link ApiLimits}): a device of a type it does not know,
+ *       or with a backing it does not know (disks excepted: they become flat disks), is left out
+ *       with a warning, and so are devices on such a controller; a hardware version after vmx-17
+ *       is kept with a warning; a vTPM on a VM without VM encryption is refused
+ *       ({@link RecreateException}), since the 7.0 API creates a vTPM only on an encrypted VM.</li>
  * </ul>
  */
 public final class ConfigSpecBuilder {
@@ -187,6 +193,17 @@ public final class ConfigSpecBuilder {
         VirtualMachineConfigSpec spec = new VirtualMachineConfigSpec();
         boolean encrypted = info.getKeyId() != null;
         boolean keepKeys = encrypted && options.encryption() == RecreateOptions.Encryption.KEEP_KEYS;
+        VirtualTPM tpm = ApiLimits.unencryptedVtpm(info);
+        if (tpm != null) {
+            throw new RecreateException(label(tpm) + " (key " + tpm.getKey() + ") is a vTPM on a VM without VM"
+                    + " encryption: the vSphere API 7.0 that cairn speaks creates a vTPM only on an encrypted VM,"
+                    + " so '" + info.getName() + "' cannot be re-created with it");
+        }
+        if (ApiLimits.hardwareVersion(info) > ApiLimits.BINDING_HARDWARE_VERSION) {
+            warnings.add("hardware version " + info.getVersion() + " is newer than vmx-"
+                    + ApiLimits.BINDING_HARDWARE_VERSION + " (vSphere 7.0, the API cairn speaks): the VM is re-created"
+                    + " with it, but without settings added since, which the backup could not hold");
+        }
 
         copySettings(info, options, spec, warnings);
         copyExtraConfig(info, spec, keepKeys);
@@ -319,11 +336,12 @@ public final class ConfigSpecBuilder {
         for (VirtualDevice d : all) {
             byKey.put(d.getKey(), d);
         }
+        java.util.Set<Integer> unknown = unknownDevices(all, warnings);
         List<VirtualDevice> controllers = new ArrayList<>();
         List<VirtualDevice> others = new ArrayList<>();
         List<VirtualDisk> disks = new ArrayList<>();
         for (VirtualDevice d : all) {
-            if (isDefaultDevice(d)) {
+            if (isDefaultDevice(d) || unknown.contains(d.getKey())) {
                 continue;
             }
             if (d instanceof VirtualController c) {
@@ -443,6 +461,35 @@ public final class ConfigSpecBuilder {
                     format));
         }
         return plans;
+    }
+
+    /**
+     * The keys of the devices the binding cannot re-create ({@link ApiLimits}): of an unknown type, or
+     * with an unknown backing (disks excepted), and the devices on such a controller; each warned.
+     */
+    private static java.util.Set<Integer> unknownDevices(List<VirtualDevice> all, List<String> warnings) {
+        java.util.Set<Integer> out = new java.util.LinkedHashSet<>();
+        for (VirtualDevice d : all) {
+            if (ApiLimits.unknownType(d) || (ApiLimits.unknownBacking(d) && !(d instanceof VirtualDisk))) {
+                out.add(d.getKey());
+                warnings.add(label(d) + " (key " + d.getKey() + ") has a "
+                        + (ApiLimits.unknownType(d) ? "device type" : "backing type")
+                        + " the vSphere API 7.0 binding does not know; the new VM is created without it");
+            }
+        }
+        boolean more = !out.isEmpty();
+        while (more) {
+            more = false;
+            for (VirtualDevice d : all) {
+                if (!out.contains(d.getKey()) && d.getControllerKey() != null && out.contains(d.getControllerKey())) {
+                    out.add(d.getKey());
+                    more = true;
+                    warnings.add(label(d) + " (key " + d.getKey() + ") sits on a controller that is left out;"
+                            + " the new VM is created without it");
+                }
+            }
+        }
+        return out;
     }
 
     /** Per-disk options must name disks of this VM: a typo must not silently place a disk elsewhere. */
