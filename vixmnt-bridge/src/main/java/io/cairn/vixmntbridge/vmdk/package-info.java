@@ -14,9 +14,9 @@
  *       Flat extents are plain images at a sector offset; sparse extents map fixed-size
  *       <b>grains</b> through a <b>grain directory</b> of <b>grain tables</b>: hosted sparse
  *       ({@code KDMV} header), ESX Server sparse ({@code COWD}, ESXi's vmfsSparse
- *       {@code -delta.vmdk}, {@link io.cairn.vixmntbridge.vmdk.CowdHeader}) and space-efficient
+ *       {@code -delta.vmdk}, {@code CowdHeader}) and space-efficient
  *       sparse (ESXi's seSparse {@code -sesparse.vmdk},
- *       {@link io.cairn.vixmntbridge.vmdk.SeSparseExtent}).</li>
+ *       {@code SeSparseExtent}).</li>
  *   <li><b>link</b>: a delta disk whose unallocated grains read through to its parent; the chain is
  *       checked by CID so a parent changed after the child was taken is refused, never read.</li>
  * </ul>
