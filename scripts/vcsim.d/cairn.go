@@ -93,7 +93,8 @@ func cbtZero(b []byte) bool {
 }
 
 // cbtPut replaces the file p with the body (what the handler's os.Create and io.Copy did) through
-// a temporary file renamed over it, and logs the blocks that changed.
+// a temporary file renamed over it (readers see the old or the new file, never half of one), and
+// logs the blocks that changed.
 func cbtPut(p string, body io.Reader) error {
 	old, err := os.Open(p)
 	if err != nil && !os.IsNotExist(err) {
@@ -102,11 +103,12 @@ func cbtPut(p string, body io.Reader) error {
 	if old != nil {
 		defer old.Close()
 	}
-	tmp := p + ".cbt-put"
-	f, err := os.Create(tmp)
+	// a temporary file of its own per upload: two uploads of one file never write into each other
+	f, err := os.CreateTemp(path.Dir(p), "."+path.Base(p)+".cbt-*")
 	if err != nil {
 		return err
 	}
+	tmp := f.Name()
 	fail := func(e error) error {
 		_ = f.Close()
 		_ = os.Remove(tmp)
