@@ -5,14 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.cairn.vsphere.connect.ConnectOptions;
 import io.cairn.vsphere.connect.VsphereConnection;
 import io.cairn.vsphere.datastore.DatastoreClient;
 import io.cairn.vsphere.datastore.DatastorePath;
 import io.cairn.vsphere.testing.SimVms;
-import io.cairn.vsphere.testing.Vcsim;
 import java.io.ByteArrayInputStream;
-import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -39,43 +36,33 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class CbtIT {
     private static final int MIB = 1 << 20;
-    private static final Map<String, String> ENV = Map.of("CAIRN_VC_USER", "user", "CAIRN_VC_PASSWORD", "pass");
+    private static final Map<String, String> ENV = Simulator.ENV;
 
     @TempDir
     static Path tmp;
 
     static final Cairn cairn = new Cairn();
-    static Vcsim vcsim;
+    static Simulator sim;
     static VsphereConnection vc;
     static DatastoreClient ds;
 
     @BeforeAll
     static void start() throws Exception {
-        vcsim = Vcsim.start();
-        vc = VsphereConnection.connect(
-                new ConnectOptions(URI.create(vcsim.url()), "user", "pass".toCharArray(), Vcsim.SHA1, false));
-        ds = new DatastoreClient(
-                vc.serverBase(), vc.sslSocketFactory(), vc.hostnameVerifier(), vc::sessionCookie, "DC0");
+        sim = Simulator.start();
+        vc = sim.vc;
+        ds = sim.ds;
     }
 
     @AfterAll
     static void stop() throws Exception {
-        try {
-            if (vc != null) {
-                vc.close();
-            }
-        } finally {
-            cairn.close();
-            if (vcsim != null) {
-                vcsim.close();
-            }
+        cairn.close();
+        if (sim != null) {
+            sim.close();
         }
     }
 
     private static String[] vc(String... args) {
-        List<String> a = new ArrayList<>(List.of(args));
-        a.addAll(List.of("--vc", vcsim.url(), "--thumbprint", Vcsim.SHA1));
-        return a.toArray(String[]::new);
+        return sim.cairnArgs(args);
     }
 
     /** The 1 MiB chunks (cairn's default chunk size) that hold a non-zero byte of {@code image}. */

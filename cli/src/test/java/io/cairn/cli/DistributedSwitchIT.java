@@ -9,14 +9,11 @@ import com.vmware.vim25.VirtualEthernetCard;
 import com.vmware.vim25.VirtualEthernetCardDistributedVirtualPortBackingInfo;
 import com.vmware.vim25.VirtualEthernetCardNetworkBackingInfo;
 import com.vmware.vim25.VirtualMachineConfigInfo;
-import io.cairn.vsphere.connect.ConnectOptions;
 import io.cairn.vsphere.connect.VsphereConnection;
 import io.cairn.vsphere.datastore.DatastoreClient;
 import io.cairn.vsphere.datastore.DatastorePath;
 import io.cairn.vsphere.testing.SimVms;
-import io.cairn.vsphere.testing.Vcsim;
 import java.io.InputStream;
-import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -47,13 +44,13 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class DistributedSwitchIT {
-    private static final Map<String, String> ENV = Map.of("CAIRN_VC_USER", "user", "CAIRN_VC_PASSWORD", "pass");
+    private static final Map<String, String> ENV = Simulator.ENV;
 
     @TempDir
     static Path tmp;
 
     static final Cairn cairn = new Cairn();
-    static Vcsim vcsim;
+    static Simulator sim;
     static VsphereConnection vc;
     static DatastoreClient ds;
     static Path repo;
@@ -63,11 +60,9 @@ class DistributedSwitchIT {
 
     @BeforeAll
     static void setUp() throws Exception {
-        vcsim = Vcsim.start();
-        vc = VsphereConnection.connect(
-                new ConnectOptions(URI.create(vcsim.url()), "user", "pass".toCharArray(), Vcsim.SHA1, false));
-        ds = new DatastoreClient(
-                vc.serverBase(), vc.sslSocketFactory(), vc.hostnameVerifier(), vc::sessionCookie, "DC0");
+        sim = Simulator.start();
+        vc = sim.vc;
+        ds = sim.ds;
         // DC0_H0_VM0's disk: 1 MiB (capacityInKB 1024), an empty file in vcsim; now known bytes
         VirtualDisk disk = SimVms.disks(
                         SimVms.config(vc, SimVms.vm(vc, "DC0_H0_VM0").ref()))
@@ -106,22 +101,14 @@ class DistributedSwitchIT {
 
     @AfterAll
     static void tearDown() throws Exception {
-        try {
-            if (vc != null) {
-                vc.close();
-            }
-        } finally {
-            cairn.close();
-            if (vcsim != null) {
-                vcsim.close();
-            }
+        cairn.close();
+        if (sim != null) {
+            sim.close();
         }
     }
 
     private static String[] vcArgs(String... args) {
-        List<String> a = new ArrayList<>(List.of(args));
-        a.addAll(List.of("--vc", vcsim.url(), "--thumbprint", Vcsim.SHA1));
-        return a.toArray(String[]::new);
+        return sim.cairnArgs(args);
     }
 
     private static VirtualEthernetCard nic(VirtualMachineConfigInfo c) {

@@ -6,17 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.vmware.vim25.VirtualDisk;
 import com.vmware.vim25.VirtualMachinePowerState;
-import io.cairn.vsphere.connect.ConnectOptions;
 import io.cairn.vsphere.connect.VsphereConnection;
 import io.cairn.vsphere.datastore.DatastoreClient;
 import io.cairn.vsphere.inventory.Inventory;
 import io.cairn.vsphere.inventory.VmInfo;
 import io.cairn.vsphere.testing.SimVms;
-import io.cairn.vsphere.testing.Vcsim;
 import java.io.ByteArrayInputStream;
-import java.net.URI;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -35,13 +31,13 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class RestoreOptionsIT {
-    private static final Map<String, String> ENV = Map.of("CAIRN_VC_USER", "user", "CAIRN_VC_PASSWORD", "pass");
+    private static final Map<String, String> ENV = Simulator.ENV;
 
     @TempDir
     static Path tmp;
 
     static final Cairn cairn = new Cairn();
-    static Vcsim vcsim;
+    static Simulator sim;
     static VsphereConnection vc;
     static DatastoreClient ds;
     static Path repo;
@@ -52,11 +48,9 @@ class RestoreOptionsIT {
 
     @BeforeAll
     static void setUp() throws Exception {
-        vcsim = Vcsim.start();
-        vc = VsphereConnection.connect(
-                new ConnectOptions(URI.create(vcsim.url()), "user", "pass".toCharArray(), Vcsim.SHA1, false));
-        ds = new DatastoreClient(
-                vc.serverBase(), vc.sslSocketFactory(), vc.hostnameVerifier(), vc::sessionCookie, "DC0");
+        sim = Simulator.start();
+        vc = sim.vc;
+        ds = sim.ds;
         disk0 = tmp.resolve("po-disk0.img");
         Util.mixedImage(disk0, 8L << 20, 51);
         disk1 = tmp.resolve("po-disk1.img");
@@ -70,22 +64,14 @@ class RestoreOptionsIT {
 
     @AfterAll
     static void tearDown() throws Exception {
-        try {
-            if (vc != null) {
-                vc.close();
-            }
-        } finally {
-            cairn.close();
-            if (vcsim != null) {
-                vcsim.close();
-            }
+        cairn.close();
+        if (sim != null) {
+            sim.close();
         }
     }
 
     private static String[] vcArgs(String... args) {
-        List<String> a = new ArrayList<>(List.of(args));
-        a.addAll(List.of("--vc", vcsim.url(), "--thumbprint", Vcsim.SHA1));
-        return a.toArray(String[]::new);
+        return sim.cairnArgs(args);
     }
 
     private static List<VmInfo> named(String name) throws Exception {

@@ -29,4 +29,34 @@ sealed interface Extent extends AutoCloseable permits FlatExtent, ZeroExtent, Sp
     interface RangeSink {
         void range(long start, long end);
     }
+
+    /** Passes ascending ranges on to a sink, each joined to the one before when they touch. */
+    final class Runs {
+        private final RangeSink sink;
+        private long start = -1;
+        private long end = -1;
+
+        Runs(RangeSink sink) {
+            this.sink = sink;
+        }
+
+        void add(long s, long e) {
+            if (s == end) {
+                end = e;
+                return;
+            }
+            flush();
+            start = s;
+            end = e;
+        }
+
+        /** Passes on the range being joined, if any: call once after the last {@link #add}. */
+        void flush() {
+            if (start >= 0) {
+                sink.range(start, end);
+            }
+            start = -1;
+            end = -1;
+        }
+    }
 }

@@ -244,8 +244,7 @@ final class SeSparseExtent implements Extent {
 
     @Override
     public void allocated(long start, long end, RangeSink sink) throws VixException {
-        long runStart = -1;
-        long runEnd = -1;
+        Runs runs = new Runs(sink);
         for (long g = start / GRAIN_SECTORS; end > start && g <= (end - 1) / GRAIN_SECTORS; g++) {
             long t = g / GTES_PER_GT;
             if (t < directory.length && directory[(int) t] < 0) {
@@ -255,20 +254,10 @@ final class SeSparseExtent implements Extent {
             if (entry(g) >= 0) {
                 long s = Math.max(start, g * GRAIN_SECTORS);
                 long e = Math.min(end, (g + 1) * GRAIN_SECTORS);
-                if (s == runEnd) {
-                    runEnd = e;
-                } else {
-                    if (runStart >= 0) {
-                        sink.range(runStart, runEnd);
-                    }
-                    runStart = s;
-                    runEnd = e;
-                }
+                runs.add(s, e);
             }
         }
-        if (runStart >= 0) {
-            sink.range(runStart, runEnd);
-        }
+        runs.flush();
     }
 
     /** The file sector of {@code grain}, or {@link #UNALLOCATED}, {@link #ZEROED}, {@link #PAST_END}. */

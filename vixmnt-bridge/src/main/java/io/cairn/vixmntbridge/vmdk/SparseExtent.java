@@ -189,8 +189,7 @@ final class SparseExtent implements Extent {
 
     @Override
     public void allocated(long start, long end, RangeSink sink) throws VixException {
-        long runStart = -1;
-        long runEnd = -1;
+        Runs runs = new Runs(sink);
         long perTable = (long) header.numGTEsPerGT;
         long g = start >>> grainShift;
         long lastGrain = (end - 1) >>> grainShift;
@@ -205,21 +204,11 @@ final class SparseExtent implements Extent {
             if (gte > 1) {
                 long s = Math.max(start, g << grainShift);
                 long e = Math.min(end, (g + 1) << grainShift);
-                if (s == runEnd) {
-                    runEnd = e;
-                } else {
-                    if (runStart >= 0) {
-                        sink.range(runStart, runEnd);
-                    }
-                    runStart = s;
-                    runEnd = e;
-                }
+                runs.add(s, e);
             }
             g++;
         }
-        if (runStart >= 0) {
-            sink.range(runStart, runEnd);
-        }
+        runs.flush();
     }
 
     /** The GTE of {@code grain}, as an unsigned sector number, already validated. */
