@@ -1,5 +1,6 @@
 package io.cairn.vsphere.config;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -14,6 +15,7 @@ import com.vmware.vim25.VirtualEthernetCardNetworkBackingInfo;
 import com.vmware.vim25.VirtualHardware;
 import com.vmware.vim25.VirtualMachineConfigInfo;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
@@ -25,13 +27,26 @@ import java.util.Map;
  * {@code instanceUuid}, {@code keyId} ({@code {keyId, providerId}} or absent), {@code disks}
  * ([{@code key, label, controller ("VirtualLsiLogicController 0"), unitNumber, fileName,
  * capacityInBytes, rdm}]), {@code nics} ([{@code key, label, type, network, addressType,
- * macAddress}]). Absent values are left out.
+ * macAddress}], and for a NIC on a distributed portgroup {@code portgroupKey}, {@code switchUuid}
+ * and, when the source's networks were given, {@code portgroupName}). {@code network} is the
+ * standard network's name, or the portgroup's name, or {@code "dvportgroup KEY"} when its name is
+ * not known. Absent values are left out.
  */
 public final class ConfigSummary {
 
     private ConfigSummary() {}
 
+    /** The summary without distributed portgroup names. */
     public static ObjectNode of(VirtualMachineConfigInfo info) {
+        return of(info, null);
+    }
+
+    /**
+     * The summary, with the names of the distributed portgroups the NICs are on looked up in
+     * {@code source} (the networks of the VM's datacenter at backup; null when not read): a restore
+     * to another vCenter finds the portgroup by that name ({@link #portgroupNames}).
+     */
+    public static ObjectNode of(VirtualMachineConfigInfo info, TargetNetworks source) {
         JsonNodeFactory f = JsonNodeFactory.instance;
         ObjectNode o = f.objectNode();
         put(o, "name", info.getName());
@@ -89,7 +104,15 @@ public final class ConfigSummary {
                         put(n, "network", b.getDeviceName());
                     } else if (nic.getBacking() instanceof VirtualEthernetCardDistributedVirtualPortBackingInfo b
                             && b.getPort() != null) {
-                        put(n, "network", "dvportgroup " + b.getPort().getPortgroupKey());
+                        String key = b.getPort().getPortgroupKey();
+                        String sw = b.getPort().getSwitchUuid();
+                        String name = source == null || key == null || sw == null
+                                ? null
+                                : source.portgroupName(sw, key).orElse(null);
+                        put(n, "network", name != null ? name : "dvportgroup " + key);
+                        put(n, "portgroupKey", key);
+                        put(n, "switchUuid", sw);
+                        put(n, "portgroupName", name);
                     }
                     put(n, "addressType", nic.getAddressType());
                     put(n, "macAddress", nic.getMacAddress());
@@ -97,6 +120,24 @@ public final class ConfigSummary {
             }
         }
         return o;
+    }
+
+    /**
+     * The distributed portgroup names a summary recorded, by portgroup key (empty for a summary
+     * written without them, or by an older cairn): what {@link RecreateOptions#withNetworks} takes.
+     */
+    public static Map<String, String> portgroupNames(JsonNode summary) {
+        Map<String, String> out = new LinkedHashMap<>();
+        if (summary != null && summary.get("nics") instanceof ArrayNode nics) {
+            for (JsonNode n : nics) {
+                JsonNode key = n.get("portgroupKey");
+                JsonNode name = n.get("portgroupName");
+                if (key != null && key.isTextual() && name != null && name.isTextual()) {
+                    out.put(key.asText(), name.asText());
+                }
+            }
+        }
+        return out;
     }
 
     private static String label(VirtualDevice d) {
