@@ -10,6 +10,7 @@ import io.cairn.repository.backup.Restorer;
 import io.cairn.repository.index.FixedIndex;
 import io.cairn.repository.manifest.Manifest;
 import io.cairn.vixmntbridge.vmdk.DiskDatabase;
+import io.cairn.vsphere.config.ConfigSummary;
 import io.cairn.vsphere.connect.VsphereConnection;
 import io.cairn.vsphere.connect.VsphereException;
 import io.cairn.vsphere.datastore.DatastoreClient;
@@ -19,7 +20,9 @@ import io.cairn.vsphere.restore.VmRestore;
 import io.cairn.vsphere.task.TaskLog;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Brings a backed-up VM back on vSphere: re-created as a new VM from its stored ConfigInfo
@@ -59,7 +62,8 @@ public final class VsphereRestore {
      */
     public String asNew(Repository.Listed b, VmRestore.AsNew o) throws IOException {
         TaskLog log = new JobLog(job);
-        VmRestore.Recreated vm = VmRestore.recreate(c, storedConfig(b), o, log);
+        VmRestore.Recreated vm =
+                VmRestore.recreate(c, storedConfig(b), b.manifest().config(), o, log);
         if (vm.kept()) {
             return vm.moRef();
         }
@@ -72,7 +76,11 @@ public final class VsphereRestore {
             }
         }
         if (o.powerOn()) {
-            VmRestore.powerOn(c, vm.moRef(), o.name(), log);
+            VmRestore.powerOn(
+                    c,
+                    vm.moRef(),
+                    o.name() != null ? o.name() : b.manifest().vm().name(),
+                    log);
         }
         return vm.moRef();
     }
@@ -94,13 +102,37 @@ public final class VsphereRestore {
     public String inPlace(Repository.Listed b, boolean force, DiskWriter writer) throws IOException {
         Manifest m = b.manifest();
         VmRestore.Existing vm = VmRestore.existing(
-                c, m.vm().instanceUuid(), b.ref().id(), m.vm().name(), m.disks().size(), force, new JobLog(job));
+                c,
+                m.vm().instanceUuid(),
+                b.ref().id(),
+                m.vm().name(),
+                m.disks().size(),
+                deviceKeys(m),
+                force,
+                new JobLog(job));
         if (writer != null) {
             writeThrough(b, vm, writer);
         } else {
             writeDisks(b, vm.disks(), vm.datastore());
         }
         return vm.vm().moRef();
+    }
+
+    /**
+     * The VM's device key of each backup disk, in the manifest's disk order, as the backup recorded
+     * them; empty for a backup that did not (its disks are the VM's in backup order).
+     */
+    static List<Integer> deviceKeys(Manifest m) {
+        Map<String, Integer> byDisk = ConfigSummary.backupDisks(m.config());
+        List<Integer> out = new ArrayList<>();
+        for (Manifest.DiskEntry d : m.disks()) {
+            Integer k = byDisk.get(d.key());
+            if (k == null) {
+                return List.of();
+            }
+            out.add(k);
+        }
+        return out;
     }
 
     private void writeThrough(Repository.Listed b, VmRestore.Existing vm, DiskWriter writer) throws IOException {

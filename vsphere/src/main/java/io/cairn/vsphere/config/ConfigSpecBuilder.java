@@ -120,8 +120,9 @@ import java.util.Set;
  *       lacks, or that names a standard network and a portgroup at once, is refused. Without the
  *       target's networks the names are taken as standard networks and a distributed-switch NIC is
  *       refused. The stored {@code network} MoRef is dropped (it names an object of the old
- *       inventory). The MAC address is kept when {@code addressType} is {@code manual}, else
- *       cleared so vSphere assigns a new one (the original VM may still be running with it).</li>
+ *       inventory). The MAC address is kept when {@code addressType} is {@code manual} or the
+ *       identity is kept ({@link RecreateOptions#keepIdentity}), else cleared so vSphere assigns a
+ *       new one (the original VM may still be running with it).</li>
  *   <li>Disk placement: each disk on {@link RecreateOptions#datastoreFor its datastore}, in
  *       {@link DiskFormat its format} (thin, thick, eager-zeroed thick; by default the source's,
  *       and thin for a disk that was a delta or sparse); the format each disk gets is in its
@@ -566,7 +567,7 @@ public final class ConfigSpecBuilder {
             }
         } else {
             // an opaque (NSX) network or no backing: kept as stored
-            clearAddress(nic);
+            clearAddress(nic, options.keepIdentity());
             return;
         }
         String mapped = old == null ? null : options.networkMap().get(old);
@@ -588,7 +589,7 @@ public final class ConfigSpecBuilder {
             mapped = old;
         }
         nic.setBacking(targetBacking(what + " on " + on, mapped, options.networks()));
-        clearAddress(nic);
+        clearAddress(nic, options.keepIdentity());
     }
 
     /** The backing that connects a NIC to the target's network {@code name}. */
@@ -622,8 +623,14 @@ public final class ConfigSpecBuilder {
         return b;
     }
 
-    private static void clearAddress(VirtualEthernetCard nic) {
-        if (!"manual".equalsIgnoreCase(nic.getAddressType())) {
+    /**
+     * A generated or vCenter-assigned MAC is cleared (the original VM may still run with it) unless
+     * the identity is kept: then it stays with its address type, which vSphere honours when the
+     * address is in the type's range and not in use ("the server might override the specified
+     * value ... if it does not fall in the right ranges or is determined to be a duplicate").
+     */
+    private static void clearAddress(VirtualEthernetCard nic, boolean keepIdentity) {
+        if (!keepIdentity && !"manual".equalsIgnoreCase(nic.getAddressType())) {
             nic.setMacAddress(null);
         }
         nic.setExternalId(null);

@@ -24,13 +24,15 @@ import java.util.Map;
  *
  * <p>Fields (persisted; add, never rename): {@code name}, {@code guestId}, {@code guestFullName},
  * {@code version}, {@code firmware}, {@code numCPU}, {@code numCoresPerSocket}, {@code memoryMB},
- * {@code instanceUuid}, {@code keyId} ({@code {keyId, providerId}} or absent), {@code disks}
+ * {@code instanceUuid}, {@code uuid} (the BIOS uuid), {@code keyId} ({@code {keyId, providerId}} or absent), {@code disks}
  * ([{@code key, label, controller ("VirtualLsiLogicController 0"), unitNumber, fileName,
- * capacityInBytes, rdm}]), {@code nics} ([{@code key, label, type, network, addressType,
+ * capacityInBytes, rdm}, and as the backup writes them {@code backupDisk} (the manifest's disk key)
+ * or {@code skipped} (why it was left out)]), {@code nics} ([{@code key, label, type, network, addressType,
  * macAddress}], and for a NIC on a distributed portgroup {@code portgroupKey}, {@code switchUuid}
  * and, when the source's networks were given, {@code portgroupName}). {@code network} is the
  * standard network's name, or the portgroup's name, or {@code "dvportgroup KEY"} when its name is
- * not known. Absent values are left out.
+ * not known. {@code location} ({@link VmLocation}: the datacenter, folder, resource pool and host
+ * the VM was in) is added by the backup. Absent values are left out.
  */
 public final class ConfigSummary {
 
@@ -63,6 +65,7 @@ public final class ConfigSummary {
             o.put("memoryMB", hw.getMemoryMB());
         }
         put(o, "instanceUuid", info.getInstanceUuid());
+        put(o, "uuid", info.getUuid());
         if (info.getKeyId() != null) {
             ObjectNode k = o.putObject("keyId");
             put(k, "keyId", info.getKeyId().getKeyId());
@@ -148,5 +151,44 @@ public final class ConfigSummary {
         if (value != null) {
             o.put(field, value);
         }
+    }
+
+    /**
+     * Records in a summary's {@code disks} which disk became which disk of the backup: the manifest's
+     * disk key ({@code backupDisk}: {@code disk0}, …) of each disk backed up, and the reason
+     * ({@code skipped}) of each one left out, by device key.
+     */
+    public static void recordBackupDisks(
+            ObjectNode summary, Map<Integer, String> backupDiskByKey, Map<Integer, String> skippedByKey) {
+        if (summary.get("disks") instanceof ArrayNode disks) {
+            for (JsonNode n : disks) {
+                if (n instanceof ObjectNode o
+                        && n.get("key") != null
+                        && n.get("key").canConvertToInt()) {
+                    int key = n.get("key").asInt();
+                    put(o, "backupDisk", backupDiskByKey.get(key));
+                    put(o, "skipped", skippedByKey.get(key));
+                }
+            }
+        }
+    }
+
+    /**
+     * The device key of each backup disk by its manifest key ({@code disk0} → 2000), as
+     * {@link #recordBackupDisks} recorded it; empty for a summary without it (a backup made before
+     * disks could be skipped: its disks are the VM's in backup order).
+     */
+    public static Map<String, Integer> backupDisks(JsonNode summary) {
+        Map<String, Integer> out = new LinkedHashMap<>();
+        if (summary != null && summary.get("disks") instanceof ArrayNode disks) {
+            for (JsonNode n : disks) {
+                JsonNode b = n.get("backupDisk");
+                JsonNode k = n.get("key");
+                if (b != null && b.isTextual() && k != null && k.canConvertToInt()) {
+                    out.put(b.asText(), k.asInt());
+                }
+            }
+        }
+        return out;
     }
 }

@@ -1,8 +1,10 @@
 package io.cairn.vsphere.restore;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.vmware.vim25.ManagedObjectReference;
 import com.vmware.vim25.VirtualController;
 import com.vmware.vim25.VirtualDevice;
+import com.vmware.vim25.VirtualDeviceFileBackingInfo;
 import com.vmware.vim25.VirtualDisk;
 import com.vmware.vim25.VirtualDiskFlatVer2BackingInfo;
 import com.vmware.vim25.VirtualMachineConfigInfo;
@@ -12,16 +14,21 @@ import io.cairn.vsphere.backup.Snapshots;
 import io.cairn.vsphere.backup.VmDisks;
 import io.cairn.vsphere.config.ConfigInfoXml;
 import io.cairn.vsphere.config.ConfigSpecBuilder;
+import io.cairn.vsphere.config.ConfigSummary;
+import io.cairn.vsphere.config.DiskFormat;
+import io.cairn.vsphere.config.DiskNames;
 import io.cairn.vsphere.config.DiskPlan;
 import io.cairn.vsphere.config.Recreate;
 import io.cairn.vsphere.config.RecreateException;
 import io.cairn.vsphere.config.RecreateOptions;
+import io.cairn.vsphere.config.VmLocation;
 import io.cairn.vsphere.connect.Faults;
 import io.cairn.vsphere.connect.VsphereConnection;
 import io.cairn.vsphere.connect.VsphereException;
 import io.cairn.vsphere.datastore.DatastoreClient;
 import io.cairn.vsphere.datastore.DatastorePath;
 import io.cairn.vsphere.inventory.Inventory;
+import io.cairn.vsphere.inventory.Networks;
 import io.cairn.vsphere.inventory.VmInfo;
 import io.cairn.vsphere.task.TaskLog;
 import io.cairn.vsphere.task.Tasks;
@@ -29,6 +36,7 @@ import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -56,8 +64,20 @@ public final class VmRestore {
     }
 
     /**
-     * Where the re-created VM goes. NICs on networks that {@code networkMap} does not name stay on a
-     * network of the same name (vSphere refuses the VM if the target has none).
+     * Where the re-created VM goes and how. NICs on networks that {@code networkMap} does not name
+     * stay on a network of the same name (standard or distributed; vSphere refuses the VM if the
+     * target has none).
+     *
+     * @param diskFormat every disk's provisioning; null keeps each disk's own (thin for a delta or sparse one)
+     * @param diskFormats a disk's provisioning by the name a user gives it (a slot {@code scsi0:1}, a
+     *     label {@code Hard disk 2} or a device key; {@link DiskNames}), overriding {@code diskFormat}
+     * @param diskDatastores a disk's datastore by the same names, overriding {@code datastore}
+     * @param keepIdentity give the new VM the stored instanceUuid, BIOS uuid and MAC addresses: for
+     *     a VM that is gone, brought back where it was; a VM with that identity must not exist
+     * @param originalLocation put the VM back where the backup found it: its name (when {@code name}
+     *     is null), datacenter, folder, resource pool and host as recorded ({@link VmLocation}), its
+     *     files and each disk on the datastore they were on; what is given explicitly wins. Refused
+     *     while the VM it was (same instanceUuid) exists, unless {@link Conflict#OVERWRITE}
      */
     public record AsNew(
             String name,
@@ -69,9 +89,150 @@ public final class VmRestore {
             Map<String, String> networkMap,
             Conflict onConflict,
             boolean powerOn,
-            String reencryptPolicy) {
+            String reencryptPolicy,
+            DiskFormat diskFormat,
+            Map<String, DiskFormat> diskFormats,
+            Map<String, String> diskDatastores,
+            boolean keepIdentity,
+            boolean originalLocation) {
         public AsNew {
             networkMap = networkMap == null ? Map.of() : Map.copyOf(networkMap);
+            diskFormats = diskFormats == null ? Map.of() : Map.copyOf(diskFormats);
+            diskDatastores = diskDatastores == null ? Map.of() : Map.copyOf(diskDatastores);
+        }
+
+        /** Disks as the source had them, on {@code datastore}, new identity. */
+        public AsNew(
+                String name,
+                String datastore,
+                String datacenter,
+                String folder,
+                String pool,
+                String host,
+                Map<String, String> networkMap,
+                Conflict onConflict,
+                boolean powerOn,
+                String reencryptPolicy) {
+            this(
+                    name,
+                    datastore,
+                    datacenter,
+                    folder,
+                    pool,
+                    host,
+                    networkMap,
+                    onConflict,
+                    powerOn,
+                    reencryptPolicy,
+                    null,
+                    Map.of(),
+                    Map.of(),
+                    false,
+                    false);
+        }
+
+        /** The same with the disks' provisioning and datastores chosen. */
+        public AsNew withDisks(DiskFormat all, Map<String, DiskFormat> perDisk, Map<String, String> datastores) {
+            return new AsNew(
+                    name,
+                    datastore,
+                    datacenter,
+                    folder,
+                    pool,
+                    host,
+                    networkMap,
+                    onConflict,
+                    powerOn,
+                    reencryptPolicy,
+                    all,
+                    perDisk,
+                    datastores,
+                    keepIdentity,
+                    originalLocation);
+        }
+
+        /** The same with the stored identity kept or not. */
+        public AsNew withKeepIdentity(boolean keep) {
+            return new AsNew(
+                    name,
+                    datastore,
+                    datacenter,
+                    folder,
+                    pool,
+                    host,
+                    networkMap,
+                    onConflict,
+                    powerOn,
+                    reencryptPolicy,
+                    diskFormat,
+                    diskFormats,
+                    diskDatastores,
+                    keep,
+                    originalLocation);
+        }
+
+        /** The same put back where the backup found it ({@code originalLocation}). */
+        public AsNew atOriginalLocation() {
+            return new AsNew(
+                    name,
+                    datastore,
+                    datacenter,
+                    folder,
+                    pool,
+                    host,
+                    networkMap,
+                    onConflict,
+                    powerOn,
+                    reencryptPolicy,
+                    diskFormat,
+                    diskFormats,
+                    diskDatastores,
+                    keepIdentity,
+                    true);
+        }
+
+        /**
+         * With what is not given filled in from where the backup found the VM: the name, the
+         * location {@code where} recorded, the datastore of the {@code .vmx} and of each disk.
+         */
+        AsNew placedAsStored(VirtualMachineConfigInfo stored, VmLocation where) throws VsphereException {
+            if (where == null && (datacenter == null || folder == null || pool == null)) {
+                throw new VsphereException("the backup does not record where " + stored.getName() + " was (it was"
+                        + " made before cairn recorded it): give --datacenter, --folder and --pool");
+            }
+            Map<String, String> disks = new LinkedHashMap<>();
+            Map<Integer, String> slots = DiskNames.slots(stored);
+            for (VirtualDisk d : VmDisks.of(stored)) {
+                // an RDM's mapping file too: it goes back beside the VM's other files
+                String ds = d.getBacking() instanceof VirtualDeviceFileBackingInfo f && f.getFileName() != null
+                        ? DatastorePath.parse(f.getFileName()).datastore()
+                        : null;
+                if (ds != null) {
+                    disks.put(slots.getOrDefault(d.getKey(), String.valueOf(d.getKey())), ds);
+                }
+            }
+            Map<Integer, String> given = DiskNames.byKey(stored, diskDatastores);
+            disks.keySet().removeIf(n -> given.containsKey(DiskNames.key(stored, n)));
+            disks.putAll(diskDatastores);
+            String vmx = stored.getFiles() == null ? null : stored.getFiles().getVmPathName();
+            return new AsNew(
+                    name != null ? name : stored.getName(),
+                    datastore != null
+                            ? datastore
+                            : vmx == null ? null : DatastorePath.parse(vmx).datastore(),
+                    datacenter != null ? datacenter : where.datacenter(),
+                    folder != null ? folder : where.folder(),
+                    pool != null ? pool : where.pool(),
+                    host != null ? host : where == null ? null : where.host(),
+                    networkMap,
+                    onConflict,
+                    powerOn,
+                    reencryptPolicy,
+                    diskFormat,
+                    diskFormats,
+                    disks,
+                    keepIdentity,
+                    true);
         }
     }
 
@@ -81,8 +242,11 @@ public final class VmRestore {
      * @param fileName its descriptor's datastore path, or null when its backing has no file
      * @param capacity in bytes
      * @param flat whether its backing is a flat VMDK (the only kind the https transport writes)
+     * @param thin whether it is thin provisioned: a writer leaves its never-written areas unwritten
+     *     where the transport can (a VDDK one; a datastore PUT of the https transport writes the
+     *     whole file)
      */
-    public record TargetDisk(int index, String fileName, long capacity, boolean flat) {}
+    public record TargetDisk(int index, String fileName, long capacity, boolean flat, boolean thin) {}
 
     /**
      * A re-created VM, or the existing one {@link Conflict#KEEP} left alone ({@link #kept}).
@@ -108,16 +272,61 @@ public final class VmRestore {
 
     /**
      * Creates a new VM from a backup's stored ConfigInfo ({@code config-info.xml}), after handling a
-     * VM of the same name as {@code o.onConflict} says. Its disks are created empty (thin) by the
-     * create call; the caller writes them, then {@link #powerOn} when asked.
+     * VM of the same name as {@code o.onConflict} says. Its disks are created empty by the create
+     * call, each on its datastore in its format; the caller writes them, then {@link #powerOn} when
+     * asked. NICs are connected through the target datacenter's networks: a distributed portgroup
+     * by its name (recorded at backup in {@code summary}, or found by the stored switch uuid and key
+     * on the vCenter the VM came from), mapped by {@code o.networkMap}.
+     *
+     * @param summary the backup's configuration summary ({@link ConfigSummary}), or null
      */
-    public static Recreated recreate(VsphereConnection c, byte[] configInfoXml, AsNew o, TaskLog log)
+    public static Recreated recreate(VsphereConnection c, byte[] configInfoXml, JsonNode summary, AsNew o, TaskLog log)
             throws IOException {
         VirtualMachineConfigInfo stored = ConfigInfoXml.fromXml(configInfoXml);
+        if (o.originalLocation()) {
+            try {
+                o = o.placedAsStored(stored, VmLocation.of(summary));
+            } catch (IllegalArgumentException e) {
+                throw new VsphereException("cannot re-create " + stored.getName() + ": " + e.getMessage(), e);
+            }
+            log.log("back where it was: " + o.name() + " in folder " + o.folder() + ", pool " + o.pool()
+                    + (o.host() == null ? "" : ", host " + o.host()) + ", on " + o.datastore());
+        }
         log.phase("plan " + o.name());
         Target t = Target.resolve(c, o.datacenter(), o.folder(), o.pool(), o.host());
         String datastore = o.datastore() != null ? o.datastore() : t.onlyDatastore();
-        for (VmInfo v : Inventory.vms(c)) {
+        Map<Integer, DiskFormat> formats;
+        Map<Integer, String> datastores;
+        try {
+            formats = DiskNames.byKey(stored, o.diskFormats());
+            datastores = DiskNames.byKey(stored, o.diskDatastores());
+        } catch (IllegalArgumentException e) {
+            throw new VsphereException("cannot re-create " + o.name() + ": " + e.getMessage(), e);
+        }
+        for (String ds : datastores.values()) {
+            if (!t.datastores().contains(ds)) {
+                throw new VsphereException("cannot re-create " + o.name() + ": datacenter " + t.datacenterPath()
+                        + " has no datastore '" + ds + "' (it has " + String.join(", ", t.datastores()) + ")");
+            }
+        }
+        List<VmInfo> all = Inventory.vms(c);
+        if ((o.originalLocation() || o.keepIdentity()) && stored.getInstanceUuid() != null) {
+            for (VmInfo v : all) {
+                if (stored.getInstanceUuid().equalsIgnoreCase(v.instanceUuid())
+                        && !v.name().equals(o.name())) {
+                    if (o.onConflict() != Conflict.OVERWRITE) {
+                        throw new VsphereException(
+                                "the VM this backup was taken from still exists as " + v.name()
+                                        + " (" + v.moRef() + ", instanceUuid " + v.instanceUuid()
+                                        + "); restore it in place,"
+                                        + " as a new VM without --keep-identity, or give --on-conflict overwrite to replace it");
+                    }
+                    log.log("replacing the original VM " + v.name() + " (" + v.moRef() + ")");
+                    destroy(c, v);
+                }
+            }
+        }
+        for (VmInfo v : all) {
             if (v.name().equals(o.name())) {
                 switch (o.onConflict()) {
                     case KEEP -> {
@@ -138,6 +347,10 @@ public final class VmRestore {
         try {
             RecreateOptions ro = RecreateOptions.of(o.name(), datastore)
                     .withNetworkMap(o.networkMap(), true)
+                    .withNetworks(Networks.of(c, t.datacenter()), ConfigSummary.portgroupNames(summary))
+                    .withDiskFormat(o.diskFormat(), formats)
+                    .withDiskDatastores(datastores)
+                    .withKeepIdentity(o.keepIdentity())
                     .withRdmChooser(ConfigTargetRdms.of(c, t.pool(), t.host()));
             if (o.reencryptPolicy() != null) {
                 ro = ro.withEncryption(RecreateOptions.Encryption.REENCRYPT_BY_POLICY, o.reencryptPolicy());
@@ -162,7 +375,10 @@ public final class VmRestore {
         List<TargetDisk> disks = new ArrayList<>();
         int i = 0;
         for (DiskPlan p : plan.disks()) {
-            disks.add(targetDisk(i++, find(created, p)));
+            TargetDisk d = targetDisk(i++, find(created, p));
+            disks.add(d);
+            log.log(p.label() + ": "
+                    + (p.rdm() ? "raw device mapping" : p.format().cliName()) + " on " + d.fileName());
         }
         DatastoreClient ds = new DatastoreClient(
                 c.serverBase(), c.sslSocketFactory(), c.hostnameVerifier(), c::sessionCookie, t.datacenterPath());
@@ -209,6 +425,24 @@ public final class VmRestore {
             boolean force,
             TaskLog log)
             throws VsphereException {
+        return existing(c, instanceUuid, backup, vmName, backupDisks, List.of(), force, log);
+    }
+
+    /**
+     * As {@link #existing(VsphereConnection, String, String, String, int, boolean, TaskLog)}, with
+     * the backup's disks matched to the VM's by device key where the backup recorded them
+     * ({@code deviceKeys}, in backup disk order: a backup that left disks out), else in backup order.
+     */
+    public static Existing existing(
+            VsphereConnection c,
+            String instanceUuid,
+            String backup,
+            String vmName,
+            int backupDisks,
+            List<Integer> deviceKeys,
+            boolean force,
+            TaskLog log)
+            throws VsphereException {
         VmInfo vm = Inventory.vms(c).stream()
                 .filter(v -> instanceUuid != null && instanceUuid.equalsIgnoreCase(v.instanceUuid()))
                 .findFirst()
@@ -236,7 +470,17 @@ public final class VmRestore {
         }
         VirtualMachineConfigInfo current = (VirtualMachineConfigInfo) Props.one(c, vm.ref(), "config");
         List<VirtualDisk> disks = VmDisks.of(current);
-        if (disks.size() != backupDisks) {
+        if (deviceKeys.size() == backupDisks && backupDisks > 0) {
+            List<VirtualDisk> matched = new ArrayList<>();
+            for (int key : deviceKeys) {
+                matched.add(disks.stream()
+                        .filter(d -> d.getKey() == key)
+                        .findFirst()
+                        .orElseThrow(() -> new VsphereException(vm.name() + " has no disk with device key " + key
+                                + " now, which the backup holds: restore it with --as-new NAME")));
+            }
+            disks = matched;
+        } else if (disks.size() != backupDisks) {
             throw new VsphereException(vm.name() + " has " + disks.size() + " disks now, the backup " + backupDisks
                     + ": restore it with --as-new NAME");
         }
@@ -325,9 +569,10 @@ public final class VmRestore {
                 ? d.getCapacityInBytes()
                 : d.getCapacityInKB() * 1024;
         if (d.getBacking() instanceof VirtualDiskFlatVer2BackingInfo fb) {
-            return new TargetDisk(index, fb.getFileName(), bytes, true);
+            return new TargetDisk(index, fb.getFileName(), bytes, true, Boolean.TRUE.equals(fb.isThinProvisioned()));
         }
-        return new TargetDisk(index, null, bytes, false);
+        String file = d.getBacking() instanceof VirtualDeviceFileBackingInfo f ? f.getFileName() : null;
+        return new TargetDisk(index, file, bytes, false, false);
     }
 
     private static ManagedObjectReference ref(String vmMoRef) {
