@@ -143,7 +143,7 @@ public final class VsphereRestore {
             List<Manifest.DiskEntry> stored = b.manifest().disks();
             for (int i = 0; i < stored.size(); i++) {
                 Manifest.DiskEntry d = stored.get(i);
-                String file = vm.disks().get(i).fileName();
+                String file = vm.disks().get(i).fileName(); // existing() matched them to the backup's disks
                 job.checkCancelled();
                 try (DiskWriter.Sink sink = writer.open(vm.vm().moRef(), vm.vm().host(), snap, file)) {
                     restorer.restoreDisk(repo.readIndex(b.ref(), d), d.name() + " -> " + file, sink(sink::write));
@@ -170,17 +170,23 @@ public final class VsphereRestore {
     private void writeDisks(Repository.Listed b, List<VmRestore.TargetDisk> targets, DatastoreClient ds)
             throws IOException {
         List<Manifest.DiskEntry> stored = b.manifest().disks();
+        List<VmRestore.TargetDisk> matched = matched(b.manifest(), targets);
+        for (VmRestore.TargetDisk t : targets) {
+            if (!matched.contains(t)) {
+                job.log("warning: '" + t.label() + "' was left out of the backup (see its warnings): it is not written");
+            }
+        }
         Restorer restorer = new Restorer(repo, threads, job.progress());
         for (int i = 0; i < stored.size(); i++) {
             Manifest.DiskEntry d = stored.get(i);
-            VmRestore.TargetDisk target = targets.get(i);
+            VmRestore.TargetDisk target = matched.get(i);
             if (!target.flat()) {
-                throw new VsphereException(
-                        "disk " + (i + 1) + " of the target is not a flat disk; the https transport cannot write it");
+                throw new VsphereException("'" + target.label() + "' of the target is not a flat disk; the https"
+                        + " transport cannot write it");
             }
             if (target.capacity() != d.capacity()) {
-                throw new VsphereException("disk " + (i + 1) + " (" + target.fileName() + ") holds " + target.capacity()
-                        + " bytes, the backup's " + d.name() + " " + d.capacity());
+                throw new VsphereException("'" + target.label() + "' (" + target.fileName() + ") holds "
+                        + target.capacity() + " bytes, the backup's " + d.name() + " " + d.capacity());
             }
             job.checkCancelled();
             DatastorePath path = DatastorePath.parse(target.fileName());
@@ -192,6 +198,33 @@ public final class VsphereRestore {
             }
             job.log("wrote " + d.name() + " to " + path);
         }
+    }
+
+    /**
+     * The target disk of each of the backup's disks, in the manifest's order: by device key where
+     * the backup recorded it (a backup that left disks out), else the first ones in backup order.
+     */
+    static List<VmRestore.TargetDisk> matched(Manifest m, List<VmRestore.TargetDisk> targets)
+            throws VsphereException {
+        List<Integer> keys = deviceKeys(m);
+        List<VmRestore.TargetDisk> out = new ArrayList<>();
+        for (int i = 0; i < m.disks().size(); i++) {
+            if (keys.isEmpty()) {
+                if (i >= targets.size()) {
+                    throw new VsphereException("the target has " + targets.size() + " disks, the backup "
+                            + m.disks().size());
+                }
+                out.add(targets.get(i));
+            } else {
+                int key = keys.get(i);
+                out.add(targets.stream()
+                        .filter(t -> t.key() == key)
+                        .findFirst()
+                        .orElseThrow(() -> new VsphereException("the target has no disk for the backup's "
+                                + m.disks().get(out.size()).name() + " (device key " + key + ")")));
+            }
+        }
+        return out;
     }
 
     /** Where the restorer's bytes go. */

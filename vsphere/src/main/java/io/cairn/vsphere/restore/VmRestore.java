@@ -239,6 +239,10 @@ public final class VmRestore {
     /**
      * A disk of the target VM that backup disk {@code index} is written into.
      *
+     * @param key the disk's device key in the backup's stored ConfigInfo (for an existing VM: its own,
+     *     which is the stored one when the backup recorded it): how a backup that left disks out
+     *     finds its disks' targets
+     * @param label its label, for messages
      * @param fileName its descriptor's datastore path, or null when its backing has no file
      * @param capacity in bytes
      * @param flat whether its backing is a flat VMDK (the only kind the https transport writes)
@@ -246,7 +250,8 @@ public final class VmRestore {
      *     where the transport can (a VDDK one; a datastore PUT of the https transport writes the
      *     whole file)
      */
-    public record TargetDisk(int index, String fileName, long capacity, boolean flat, boolean thin) {}
+    public record TargetDisk(
+            int index, int key, String label, String fileName, long capacity, boolean flat, boolean thin) {}
 
     /**
      * A re-created VM, or the existing one {@link Conflict#KEEP} left alone ({@link #kept}).
@@ -375,7 +380,7 @@ public final class VmRestore {
         List<TargetDisk> disks = new ArrayList<>();
         int i = 0;
         for (DiskPlan p : plan.disks()) {
-            TargetDisk d = targetDisk(i++, find(created, p));
+            TargetDisk d = targetDisk(i++, p.storedKey(), find(created, p));
             disks.add(d);
             log.log(p.label() + ": "
                     + (p.rdm() ? "raw device mapping" : p.format().cliName()) + " on " + d.fileName());
@@ -487,7 +492,7 @@ public final class VmRestore {
         List<TargetDisk> targets = new ArrayList<>();
         boolean vvol = false;
         for (int i = 0; i < disks.size(); i++) {
-            TargetDisk t = targetDisk(i, disks.get(i));
+            TargetDisk t = targetDisk(i, disks.get(i).getKey(), disks.get(i));
             vvol |= t.fileName() != null && t.fileName().startsWith("[vvol");
             targets.add(t);
         }
@@ -564,15 +569,17 @@ public final class VmRestore {
         }
     }
 
-    private static TargetDisk targetDisk(int index, VirtualDisk d) {
+    private static TargetDisk targetDisk(int index, int key, VirtualDisk d) {
+        String label = VmDisks.label(d);
         long bytes = d.getCapacityInBytes() != null && d.getCapacityInBytes() > 0
                 ? d.getCapacityInBytes()
                 : d.getCapacityInKB() * 1024;
         if (d.getBacking() instanceof VirtualDiskFlatVer2BackingInfo fb) {
-            return new TargetDisk(index, fb.getFileName(), bytes, true, Boolean.TRUE.equals(fb.isThinProvisioned()));
+            return new TargetDisk(
+                    index, key, label, fb.getFileName(), bytes, true, Boolean.TRUE.equals(fb.isThinProvisioned()));
         }
         String file = d.getBacking() instanceof VirtualDeviceFileBackingInfo f ? f.getFileName() : null;
-        return new TargetDisk(index, file, bytes, false, false);
+        return new TargetDisk(index, key, label, file, bytes, false, false);
     }
 
     private static ManagedObjectReference ref(String vmMoRef) {
