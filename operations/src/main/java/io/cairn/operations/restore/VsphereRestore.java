@@ -173,7 +173,8 @@ public final class VsphereRestore {
         List<VmRestore.TargetDisk> matched = matched(b.manifest(), targets);
         for (VmRestore.TargetDisk t : targets) {
             if (!matched.contains(t)) {
-                job.log("warning: '" + t.label() + "' was left out of the backup (see its warnings): it is not written");
+                job.log("warning: '" + t.label()
+                        + "' was left out of the backup (see its warnings): it is not written");
             }
         }
         Restorer restorer = new Restorer(repo, threads, job.progress());
@@ -204,8 +205,7 @@ public final class VsphereRestore {
      * The target disk of each of the backup's disks, in the manifest's order: by device key where
      * the backup recorded it (a backup that left disks out), else the first ones in backup order.
      */
-    static List<VmRestore.TargetDisk> matched(Manifest m, List<VmRestore.TargetDisk> targets)
-            throws VsphereException {
+    static List<VmRestore.TargetDisk> matched(Manifest m, List<VmRestore.TargetDisk> targets) throws VsphereException {
         List<Integer> keys = deviceKeys(m);
         List<VmRestore.TargetDisk> out = new ArrayList<>();
         for (int i = 0; i < m.disks().size(); i++) {

@@ -78,6 +78,15 @@ final class DiskAccess {
      * @param vm the VM's name
      */
     static Verdict of(VirtualDeviceBackingInfo b, String mode, String datastoreType, String what, String vm) {
+        if (b instanceof VirtualDiskRawDiskMappingVer1BackingInfo r
+                && "physicalMode".equals(r.getCompatibilityMode())) {
+            // checked first: a physical-mode RDM is usually independent too, and this says more
+            return new Verdict(
+                    BackupSnapshot.Access.NONE,
+                    what + " is a physical-mode raw device mapping (LUN " + r.getLunUuid() + "): it cannot be"
+                            + " snapshotted, so no backup can read a consistent copy; left out of the backup of " + vm
+                            + " (back it up inside the guest, or switch it to virtual mode)");
+        }
         if (mode != null && mode.startsWith("independent")) {
             return new Verdict(
                     BackupSnapshot.Access.NONE,
@@ -85,14 +94,7 @@ final class DiskAccess {
                             + " backup can read a consistent copy; left out of the backup of " + vm
                             + " (make the disk dependent to back it up)");
         }
-        if (b instanceof VirtualDiskRawDiskMappingVer1BackingInfo r) {
-            if ("physicalMode".equals(r.getCompatibilityMode())) {
-                return new Verdict(
-                        BackupSnapshot.Access.NONE,
-                        what + " is a physical-mode raw device mapping (LUN " + r.getLunUuid() + "): it cannot"
-                                + " be snapshotted, so no backup can read a consistent copy; left out of the backup"
-                                + " of " + vm + " (back it up inside the guest, or switch it to virtual mode)");
-            }
+        if (b instanceof VirtualDiskRawDiskMappingVer1BackingInfo) {
             return new Verdict(
                     BackupSnapshot.Access.VDDK,
                     what + " is a virtual-mode raw device mapping: its data is on a LUN, not in a datastore"
