@@ -1,6 +1,6 @@
 /*
 cairn's addition to govmomi's vCenter simulator for raw device mappings, built into vcsim by cairn's
-scripts/vcsim (hooked in by scripts/vcsim-patches/config-target-luns.patch). Not part of govmomi.
+scripts/vcsim (hooked in by scripts/vcsim-patches/rdm.patch). Not part of govmomi.
 
 QueryConfigTarget answers, besides datastores and networks, the SCSI disks of the hosts it was asked
 about (ConfigTarget.scsiDisk): the LUNs a new raw device mapping can point at. vCenter leaves out
