@@ -82,6 +82,12 @@ final class RestoreCommand implements Callable<Integer> {
     boolean force;
 
     @Option(
+            names = "--quick-rollback",
+            description = "With --in-place and a VDDK transport: write back only what changed since the backup, as"
+                    + " changed block tracking on the VM reports it.")
+    boolean quickRollback;
+
+    @Option(
             names = "--transport",
             paramLabel = "MODE",
             defaultValue = "https",

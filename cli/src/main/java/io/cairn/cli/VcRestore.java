@@ -37,6 +37,9 @@ final class VcRestore {
                     "--keep-identity, --disk-format and --disk-datastore re-create a VM: they go with --as-new or"
                             + " --original-location, not --in-place");
         }
+        if (cmd.quickRollback && !cmd.inPlace) {
+            throw new IllegalArgumentException("--quick-rollback goes with --in-place");
+        }
         DiskFormat allDisks = null;
         Map<String, DiskFormat> diskFormats = new LinkedHashMap<>();
         for (String f : cmd.diskFormat) {
@@ -100,7 +103,8 @@ final class VcRestore {
                         .run(
                                 c,
                                 cmd.vc.credentials,
-                                new InPlaceRestore.Request(cmd.backup, cmd.force, transport, cmd.vddk),
+                                new InPlaceRestore.Request(
+                                        cmd.backup, cmd.force, transport, cmd.vddk, cmd.quickRollback),
                                 job);
                 System.out.println(res.summary());
             } else {

@@ -8,6 +8,7 @@ import io.cairn.repository.lock.Lock;
 import io.cairn.vixmntbridge.vddk.Transport;
 import io.cairn.vsphere.connect.Credentials;
 import io.cairn.vsphere.connect.VsphereConnection;
+import io.cairn.vsphere.connect.VsphereException;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -27,11 +28,18 @@ public final class InPlaceRestore {
      * @param force power the VM off when it is running
      * @param transport {@link Transport#HTTPS}, or a VDDK transport
      * @param vddk where the VDDK is installed, or null for {@code VDDK_HOME}
+     * @param quickRollback write back only what changed since the backup (changed block tracking on
+     *     the VM now); needs a VDDK transport, which writes parts of a disk
      */
-    public record Request(String backup, boolean force, Transport transport, Path vddk) {
+    public record Request(String backup, boolean force, Transport transport, Path vddk, boolean quickRollback) {
         public Request {
             Objects.requireNonNull(backup, "backup");
             transport = transport == null ? Transport.HTTPS : transport;
+        }
+
+        /** Every disk written whole. */
+        public Request(String backup, boolean force, Transport transport, Path vddk) {
+            this(backup, force, transport, vddk, false);
         }
     }
 
@@ -67,6 +75,11 @@ public final class InPlaceRestore {
      * @param credentials the login, for a VDDK transport (VixDiskLib logs in again per disk); null for https
      */
     public Result run(VsphereConnection c, Credentials credentials, Request r, Job job) throws IOException {
+        if (r.quickRollback() && !r.transport().needsVddk()) {
+            throw new VsphereException("a quick rollback writes only the areas changed since the backup, which"
+                    + " needs a transport that writes parts of a disk: give --transport nbd, nbdssl, hotadd or san"
+                    + " (https replaces whole files)");
+        }
         try (Lock lock = repo.locks().acquireForReading(lockPurpose, lockWait)) {
             Repository.Listed b = repo.resolve(r.backup());
             job.expect(
@@ -75,7 +88,7 @@ public final class InPlaceRestore {
             String vm;
             try (DiskWriter w =
                     r.transport().needsVddk() ? VddkDiskWriter.load(r.vddk(), r.transport(), c, credentials) : null) {
-                vm = new VsphereRestore(c, repo, threads, job).inPlace(b, r.force(), w);
+                vm = new VsphereRestore(c, repo, threads, job).inPlace(b, r.force(), w, r.quickRollback());
             }
             return new Result(b, vm, (System.nanoTime() - t0) / 1e9);
         }

@@ -7,9 +7,11 @@ import io.cairn.repository.Repository;
 import io.cairn.repository.backup.DiskOutput;
 import io.cairn.repository.backup.Progress;
 import io.cairn.repository.backup.Restorer;
+import io.cairn.repository.error.CorruptObjectException;
 import io.cairn.repository.index.FixedIndex;
 import io.cairn.repository.manifest.Manifest;
 import io.cairn.vixmntbridge.vmdk.DiskDatabase;
+import io.cairn.vsphere.backup.BackupSnapshot;
 import io.cairn.vsphere.config.ConfigSummary;
 import io.cairn.vsphere.connect.VsphereConnection;
 import io.cairn.vsphere.connect.VsphereException;
@@ -22,6 +24,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -100,7 +103,33 @@ public final class VsphereRestore {
      * and afterwards the VM is reverted to it and it is deleted.
      */
     public String inPlace(Repository.Listed b, boolean force, DiskWriter writer) throws IOException {
+        return inPlace(b, force, writer, false);
+    }
+
+    /**
+     * As {@link #inPlace(Repository.Listed, boolean, DiskWriter)}; with {@code quickRollback}, only
+     * what changed since the backup is written back (VMware's CBT on the VM as it is now, since each
+     * disk's changeId the backup recorded): the chunks that hold a changed area are read from the
+     * backup and written through {@code writer}, which must be given (a datastore PUT of the https
+     * transport replaces whole files, so it cannot write parts of a disk).
+     */
+    public String inPlace(Repository.Listed b, boolean force, DiskWriter writer, boolean quickRollback)
+            throws IOException {
         Manifest m = b.manifest();
+        if (quickRollback) {
+            if (writer == null) {
+                throw new VsphereException("a quick rollback writes only the areas changed since the backup, which"
+                        + " needs a transport that writes parts of a disk: give --transport nbd, nbdssl, hotadd"
+                        + " or san (https replaces whole files)");
+            }
+            for (Manifest.DiskEntry d : m.disks()) {
+                if (d.changeId() == null) {
+                    throw new VsphereException("backup " + b.ref().id() + " holds no changeId for " + d.name()
+                            + " (it was made without changed block tracking), so what changed since is not"
+                            + " known: restore it in place without --quick-rollback");
+                }
+            }
+        }
         VmRestore.Existing vm = VmRestore.existing(
                 c,
                 m.vm().instanceUuid(),
@@ -110,7 +139,9 @@ public final class VsphereRestore {
                 deviceKeys(m),
                 force,
                 new JobLog(job));
-        if (writer != null) {
+        if (quickRollback) {
+            rollBack(b, vm, writer);
+        } else if (writer != null) {
             writeThrough(b, vm, writer);
         } else {
             writeDisks(b, vm.disks(), vm.datastore());
@@ -133,6 +164,81 @@ public final class VsphereRestore {
             out.add(k);
         }
         return out;
+    }
+
+    /**
+     * Writes back, through {@code writer}, the chunks of each disk that hold an area changed since the
+     * backup's changeId: the rest of the chunk is unchanged since the backup too, so it is the
+     * backup's. A chunk the backup holds as zeros is written as zeros. The changed areas are read
+     * before any restore snapshot, which would start a new delta.
+     */
+    private void rollBack(Repository.Listed b, VmRestore.Existing vm, DiskWriter writer) throws IOException {
+        List<Manifest.DiskEntry> stored = b.manifest().disks();
+        List<List<BackupSnapshot.Area>> changed = new ArrayList<>();
+        for (int i = 0; i < stored.size(); i++) {
+            changed.add(vm.changedSince(vm.disks().get(i), stored.get(i).changeId()));
+        }
+        String snap = vm.takeRestoreSnapshot(writer.name(), job.id());
+        IOException failure = null;
+        try {
+            for (int i = 0; i < stored.size(); i++) {
+                Manifest.DiskEntry d = stored.get(i);
+                VmRestore.TargetDisk t = vm.disks().get(i);
+                if (t.capacity() != d.capacity()) {
+                    throw new VsphereException("'" + t.label() + "' holds " + t.capacity() + " bytes, the backup's "
+                            + d.name() + " " + d.capacity() + ": restore it in place without --quick-rollback");
+                }
+                job.checkCancelled();
+                FixedIndex idx = repo.readIndex(b.ref(), d);
+                boolean[] marked = QuickRollback.chunks(idx, changed.get(i));
+                long bytes = 0;
+                int chunks = 0;
+                try (DiskWriter.Sink sink = writer.open(vm.vm().moRef(), vm.vm().host(), snap, t.fileName())) {
+                    for (int c = 0; c < idx.count(); c++) {
+                        if (!marked[c]) {
+                            continue;
+                        }
+                        job.checkCancelled();
+                        int len = idx.length(c);
+                        byte[] data =
+                                idx.isZero(c) ? new byte[len] : repo.chunks().get(idx.id(c));
+                        if (data.length != len) {
+                            throw new CorruptObjectException(
+                                    idx.id(c).key(), "holds " + data.length + " bytes where the index needs " + len);
+                        }
+                        sink.write(idx.offset(c), data, 0, len);
+                        bytes += len;
+                        chunks++;
+                    }
+                }
+                job.log(String.format(
+                        Locale.ROOT,
+                        "quick rollback of %s: %d areas changed since changeId %s; wrote %d of %d chunks (%d bytes)"
+                                + " to %s over %s",
+                        d.name(),
+                        changed.get(i).size(),
+                        d.changeId(),
+                        chunks,
+                        idx.count(),
+                        bytes,
+                        t.fileName(),
+                        writer.name()));
+            }
+        } catch (IOException | RuntimeException e) {
+            failure = e instanceof IOException io ? io : new IOException(e);
+            throw e;
+        } finally {
+            if (snap != null) {
+                try {
+                    vm.revertAndRemove(snap);
+                } catch (VsphereException e) {
+                    if (failure == null) {
+                        throw e;
+                    }
+                    failure.addSuppressed(e);
+                }
+            }
+        }
     }
 
     private void writeThrough(Repository.Listed b, VmRestore.Existing vm, DiskWriter writer) throws IOException {

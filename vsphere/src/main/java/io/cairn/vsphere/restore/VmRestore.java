@@ -9,6 +9,8 @@ import com.vmware.vim25.VirtualDisk;
 import com.vmware.vim25.VirtualDiskFlatVer2BackingInfo;
 import com.vmware.vim25.VirtualMachineConfigInfo;
 import com.vmware.vim25.VirtualMachinePowerState;
+import io.cairn.vsphere.backup.BackupSnapshot;
+import io.cairn.vsphere.backup.Cbt;
 import io.cairn.vsphere.backup.Props;
 import io.cairn.vsphere.backup.Snapshots;
 import io.cairn.vsphere.backup.VmDisks;
@@ -521,6 +523,41 @@ public final class VmRestore {
 
         public List<TargetDisk> disks() {
             return disks;
+        }
+
+        /**
+         * The areas of disk {@code d} written since {@code changeId} (a changeId the backup recorded),
+         * by changed block tracking on the VM as it is now: QueryChangedDiskAreas without a snapshot
+         * answers for the current state of a powered-off VM. What a quick rollback writes back.
+         *
+         * @throws VsphereException naming the disk when the VM does not track changes, or the server
+         *     no longer knows {@code changeId} (tracking was reset, the disk was replaced): only a
+         *     full restore is then safe
+         */
+        public List<BackupSnapshot.Area> changedSince(TargetDisk d, String changeId) throws VsphereException {
+            if (!Boolean.TRUE.equals(Props.one(c, vm.ref(), "config.changeTrackingEnabled"))) {
+                throw new VsphereException(vm.name() + " does not track changed blocks now, so what changed since"
+                        + " the backup is not known: restore it in place without --quick-rollback");
+            }
+            List<BackupSnapshot.Area> areas;
+            try {
+                areas = Cbt.collect(
+                        d.capacity(),
+                        offset -> c.port().queryChangedDiskAreas(vm.ref(), null, d.key(), offset, changeId));
+            } catch (Exception e) {
+                throw new VsphereException(
+                        "changed block tracking of '" + d.label() + "' of " + vm.name()
+                                + " cannot say what changed since changeId " + changeId + " ("
+                                + Faults.translate("QueryChangedDiskAreas", vm.ref(), e)
+                                        .getMessage()
+                                + "): restore it in place without --quick-rollback",
+                        e);
+            }
+            if (areas == null) {
+                throw new VsphereException("changed block tracking of '" + d.label() + "' of " + vm.name()
+                        + " answered areas outside the disk: restore it in place without --quick-rollback");
+            }
+            return areas;
         }
 
         /** The datastore access of the VM's datacenter, for the https transport. */
