@@ -316,40 +316,6 @@ public final class VmRestore {
                         + " has no datastore '" + ds + "' (it has " + String.join(", ", t.datastores()) + ")");
             }
         }
-        List<VmInfo> all = Inventory.vms(c);
-        if ((o.originalLocation() || o.keepIdentity()) && stored.getInstanceUuid() != null) {
-            for (VmInfo v : all) {
-                if (stored.getInstanceUuid().equalsIgnoreCase(v.instanceUuid())
-                        && !v.name().equals(o.name())) {
-                    if (o.onConflict() != Conflict.OVERWRITE) {
-                        throw new VsphereException(
-                                "the VM this backup was taken from still exists as " + v.name()
-                                        + " (" + v.moRef() + ", instanceUuid " + v.instanceUuid()
-                                        + "); restore it in place,"
-                                        + " as a new VM without --keep-identity, or give --on-conflict overwrite to replace it");
-                    }
-                    log.log("replacing the original VM " + v.name() + " (" + v.moRef() + ")");
-                    destroy(c, v);
-                }
-            }
-        }
-        for (VmInfo v : all) {
-            if (v.name().equals(o.name())) {
-                switch (o.onConflict()) {
-                    case KEEP -> {
-                        log.log("a VM named " + o.name() + " exists (" + v.moRef() + "); kept it, restored nothing");
-                        return new Recreated(true, v.moRef(), List.of(), null, null);
-                    }
-                    case OVERWRITE -> {
-                        log.log("replacing the existing VM " + o.name() + " (" + v.moRef() + ")");
-                        destroy(c, v);
-                    }
-                    default ->
-                        throw new VsphereException("a VM named " + o.name() + " already exists (" + v.moRef()
-                                + "); choose another name or --on-conflict overwrite|keep");
-                }
-            }
-        }
         Recreate plan;
         try {
             RecreateOptions ro = RecreateOptions.of(o.name(), datastore)
@@ -365,6 +331,51 @@ public final class VmRestore {
             plan = ConfigSpecBuilder.build(stored, ro);
         } catch (RecreateException e) {
             throw new VsphereException("cannot re-create " + o.name() + ": " + e.getMessage(), e);
+        }
+        if (stored.getKeyId() != null && o.reencryptPolicy() == null) {
+            KeyProviders.checkReachable(c, stored.getKeyId(), stored.getName(), log);
+        }
+        // what a conflict replaces is only decided here; it is destroyed after the privileges are checked
+        List<VmInfo> replaced = new ArrayList<>();
+        List<VmInfo> all = Inventory.vms(c);
+        if ((o.originalLocation() || o.keepIdentity()) && stored.getInstanceUuid() != null) {
+            for (VmInfo v : all) {
+                if (stored.getInstanceUuid().equalsIgnoreCase(v.instanceUuid())
+                        && !v.name().equals(o.name())) {
+                    if (o.onConflict() != Conflict.OVERWRITE) {
+                        throw new VsphereException(
+                                "the VM this backup was taken from still exists as " + v.name()
+                                        + " (" + v.moRef() + ", instanceUuid " + v.instanceUuid()
+                                        + "); restore it in place,"
+                                        + " as a new VM without --keep-identity, or give --on-conflict overwrite to replace it");
+                    }
+                    replaced.add(v);
+                }
+            }
+        }
+        for (VmInfo v : all) {
+            if (v.name().equals(o.name())) {
+                switch (o.onConflict()) {
+                    case KEEP -> {
+                        log.log("a VM named " + o.name() + " exists (" + v.moRef() + "); kept it, restored nothing");
+                        return new Recreated(true, v.moRef(), List.of(), null, null);
+                    }
+                    case OVERWRITE -> replaced.add(v);
+                    default ->
+                        throw new VsphereException("a VM named " + o.name() + " already exists (" + v.moRef()
+                                + "); choose another name or --on-conflict overwrite|keep");
+                }
+            }
+        }
+        Privileges.check(
+                c,
+                needs(t, plan, datastore, o, replaced, stored.getKeyId() != null && o.reencryptPolicy() == null),
+                "re-create " + o.name(),
+                log);
+        for (VmInfo v : replaced) {
+            log.log((v.name().equals(o.name()) ? "replacing the existing VM " : "replacing the original VM ") + v.name()
+                    + " (" + v.moRef() + ")");
+            destroy(c, v);
         }
         plan.warnings().forEach(w -> log.log("warning: " + w));
         log.phase("create VM " + o.name());
@@ -624,6 +635,44 @@ public final class VmRestore {
         r.setType("VirtualMachine");
         r.setValue(vmMoRef);
         return r;
+    }
+
+    /** The privileges re-creating the VM needs, on what ({@link Privileges}). */
+    private static List<Privileges.Need> needs(
+            Target t, Recreate plan, String datastore, AsNew o, List<VmInfo> replaced, boolean encrypted) {
+        List<String> onFolder = new ArrayList<>(Privileges.CREATE_IN_FOLDER);
+        if (encrypted) {
+            onFolder.add("Cryptographer.EncryptNew");
+        }
+        if (plan.disks().stream().anyMatch(DiskPlan::rdm)) {
+            onFolder.add("VirtualMachine.Config.RawDevice");
+        }
+        if (o.powerOn()) {
+            onFolder.add("VirtualMachine.Interact.PowerOn");
+        }
+        List<Privileges.Need> needs = new ArrayList<>();
+        needs.add(new Privileges.Need(
+                t.folder(), "folder " + (o.folder() != null ? o.folder() : t.datacenterPath() + "/vm"), onFolder));
+        needs.add(new Privileges.Need(
+                t.pool(),
+                "resource pool " + (o.pool() != null ? o.pool() : t.pool().getValue()),
+                Privileges.CREATE_IN_POOL));
+        java.util.Set<String> stores = new java.util.LinkedHashSet<>();
+        stores.add(datastore);
+        plan.disks().forEach(d -> stores.add(d.datastore() != null ? d.datastore() : datastore));
+        for (String ds : stores) {
+            ManagedObjectReference ref = t.datastoreRefs().get(ds);
+            if (ref != null) {
+                needs.add(new Privileges.Need(ref, "datastore " + ds, Privileges.ON_DATASTORE));
+            }
+        }
+        for (VmInfo v : replaced) {
+            needs.add(new Privileges.Need(
+                    v.ref(),
+                    "VM " + v.name() + " (replaced)",
+                    List.of("VirtualMachine.Inventory.Delete", "VirtualMachine.Interact.PowerOff")));
+        }
+        return needs;
     }
 
     private static void destroy(VsphereConnection c, VmInfo v) throws VsphereException {
