@@ -3,7 +3,6 @@ package io.cairn.vsphere.backup;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.vmware.vim25.ManagedObjectReference;
 import com.vmware.vim25.OptionValue;
-import com.vmware.vim25.UserSession;
 import com.vmware.vim25.VirtualDeviceBackingInfo;
 import com.vmware.vim25.VirtualDeviceFileBackingInfo;
 import com.vmware.vim25.VirtualDisk;
@@ -135,33 +134,11 @@ public final class BackupSnapshot implements AutoCloseable {
      */
     public static void checkPrivileges(VsphereConnection c, VmInfo vm, TaskLog log) throws VsphereException {
         log.phase("check privileges on " + vm.name());
-        ManagedObjectReference ref = vm.ref();
-        ManagedObjectReference auth = c.serviceContent().getAuthorizationManager();
-        UserSession session = (UserSession) Props.one(c, c.serviceContent().getSessionManager(), "currentSession");
-        if (auth == null || session == null) {
-            log.log("privileges not checked: the server has no authorization manager");
-            return;
-        }
-        List<Boolean> has;
-        try {
-            has = c.port().hasPrivilegeOnEntity(auth, ref, session.getKey(), PRIVILEGES);
-        } catch (Exception e) {
-            if (Faults.isMethodNotFound(e)) {
-                log.log("privileges not checked: the server does not implement HasPrivilegeOnEntity");
-                return;
-            }
-            throw Faults.translate("HasPrivilegeOnEntity", ref, e);
-        }
-        List<String> missing = new ArrayList<>();
-        for (int i = 0; i < PRIVILEGES.size() && i < has.size(); i++) {
-            if (!Boolean.TRUE.equals(has.get(i))) {
-                missing.add(PRIVILEGES.get(i));
-            }
-        }
-        if (!missing.isEmpty()) {
-            throw new VsphereException("user " + session.getUserName() + " lacks privileges on " + Faults.describe(ref)
-                    + " that a backup needs: " + String.join(", ", missing));
-        }
+        Privileges.check(
+                c,
+                List.of(new Privileges.Need(vm.ref(), Faults.describe(vm.ref()), PRIVILEGES)),
+                "back up " + vm.name(),
+                log);
     }
 
     /** Removes cairn snapshots an earlier run left (killed, or its connection lost). */

@@ -11,6 +11,7 @@ import com.vmware.vim25.VirtualMachineConfigInfo;
 import com.vmware.vim25.VirtualMachinePowerState;
 import io.cairn.vsphere.backup.BackupSnapshot;
 import io.cairn.vsphere.backup.Cbt;
+import io.cairn.vsphere.backup.Privileges;
 import io.cairn.vsphere.backup.Props;
 import io.cairn.vsphere.backup.Snapshots;
 import io.cairn.vsphere.backup.VmDisks;
