@@ -165,7 +165,7 @@ class RestorePlacementIT {
     void placement() throws Exception {
         String body = "{\"vcenter\":\"" + vcId + "\",\"mode\":\"as-new\",\"name\":\"place01-thick\","
                 + "\"datastore\":\"LocalDS_0\",\"diskFormat\":\"thick\",\"diskFormats\":{\"scsi1:0\":\"eagerzeroedthick\"},"
-                + "\"diskDatastores\":{\"Hard disk 2\":\"LocalDS_0\"}}";
+                + "\"diskDatastores\":{\"scsi0:0\":\"LocalDS_0\"}}";
         JsonNode done = run(body);
         assertEquals("SUCCEEDED", done.get("state").asText(), done.toString());
         List<VirtualDisk> disks =
