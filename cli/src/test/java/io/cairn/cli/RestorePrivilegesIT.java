@@ -3,9 +3,11 @@ package io.cairn.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.vmware.vim25.VirtualMachinePowerState;
 import io.cairn.vsphere.backup.Snapshots;
 import io.cairn.vsphere.connect.VsphereConnection;
 import io.cairn.vsphere.inventory.Inventory;
+import io.cairn.vsphere.task.Tasks;
 import io.cairn.vsphere.testing.SimVms;
 import java.nio.file.Path;
 import java.util.Map;
@@ -93,6 +95,27 @@ class RestorePrivilegesIT {
         assertTrue(!line.contains("VirtualMachine.Inventory.Create"), "a privilege the role has is not named: " + line);
         assertEquals(before, Inventory.vms(vc).size(), "nothing created");
         assertTrue(Inventory.vms(vc).stream().noneMatch(v -> v.name().equals("pv01-copy")));
+    }
+
+    @Test
+    @DisplayName("an in-place restore that would power the VM off is refused before it does, naming the privilege")
+    void inPlaceRefused() throws Exception {
+        var ref = SimVms.vm(vc, "pv01").ref();
+        Tasks.await(vc, vc.port().powerOnVMTask(ref, null), null);
+        try {
+            cairn.run(
+                            RESTORER,
+                            sim.cairnArgs("restore", "--repo", repo.toString(), "pv01@latest", "--in-place", "--force"))
+                    .expectFailure(
+                            1,
+                            "restore",
+                            "user restorer lacks privileges to restore pv01 in place",
+                            "VirtualMachine.Interact.PowerOff on VM pv01");
+            assertEquals(
+                    VirtualMachinePowerState.POWERED_ON, SimVms.vm(vc, "pv01").powerState(), "still running");
+        } finally {
+            Tasks.await(vc, vc.port().powerOffVMTask(ref), null);
+        }
     }
 
     @Test

@@ -70,7 +70,14 @@ public final class VsphereRestore {
         if (vm.kept()) {
             return vm.moRef();
         }
-        writeDisks(b, vm.disks(), vm.datastore());
+        List<VmRestore.TargetDisk> matched = matched(b.manifest(), vm.disks());
+        for (VmRestore.TargetDisk t : vm.disks()) {
+            if (!matched.contains(t)) {
+                job.log("warning: '" + t.label()
+                        + "' was left out of the backup (see its warnings): it is not written");
+            }
+        }
+        writeDisks(b, matched, vm.datastore());
         if (vm.nvram() != null) {
             for (Manifest.FileEntry f : b.manifest().files()) {
                 if ("nvram".equals(f.role())) {
@@ -138,6 +145,7 @@ public final class VsphereRestore {
                 m.disks().size(),
                 deviceKeys(m),
                 force,
+                writer == null ? null : writer.name(),
                 new JobLog(job));
         if (quickRollback) {
             rollBack(b, vm, writer);
@@ -273,16 +281,10 @@ public final class VsphereRestore {
         }
     }
 
-    private void writeDisks(Repository.Listed b, List<VmRestore.TargetDisk> targets, DatastoreClient ds)
+    /** Writes each of the backup's disks into its target, {@code matched} in the manifest's disk order. */
+    private void writeDisks(Repository.Listed b, List<VmRestore.TargetDisk> matched, DatastoreClient ds)
             throws IOException {
         List<Manifest.DiskEntry> stored = b.manifest().disks();
-        List<VmRestore.TargetDisk> matched = matched(b.manifest(), targets);
-        for (VmRestore.TargetDisk t : targets) {
-            if (!matched.contains(t)) {
-                job.log("warning: '" + t.label()
-                        + "' was left out of the backup (see its warnings): it is not written");
-            }
-        }
         Restorer restorer = new Restorer(repo, threads, job.progress());
         for (int i = 0; i < stored.size(); i++) {
             Manifest.DiskEntry d = stored.get(i);

@@ -444,13 +444,18 @@ public final class VmRestore {
             boolean force,
             TaskLog log)
             throws VsphereException {
-        return existing(c, instanceUuid, backup, vmName, backupDisks, List.of(), force, log);
+        return existing(c, instanceUuid, backup, vmName, backupDisks, List.of(), force, null, log);
     }
 
     /**
      * As {@link #existing(VsphereConnection, String, String, String, int, boolean, TaskLog)}, with
      * the backup's disks matched to the VM's by device key where the backup recorded them
-     * ({@code deviceKeys}, in backup disk order: a backup that left disks out), else in backup order.
+     * ({@code deviceKeys}, in backup disk order: a backup that left disks out), else in backup order;
+     * and the privileges the restore takes checked before the VM is powered off: to power it off, to
+     * write its datastores' files (https), or to open its disks for writing and take the restore
+     * snapshot the transport needs (a VDDK transport).
+     *
+     * @param transport the VDDK transport that writes the disks ({@code nbd}, {@code san}, …), or null for https
      */
     public static Existing existing(
             VsphereConnection c,
@@ -460,6 +465,7 @@ public final class VmRestore {
             int backupDisks,
             List<Integer> deviceKeys,
             boolean force,
+            String transport,
             TaskLog log)
             throws VsphereException {
         VmInfo vm = Inventory.vms(c).stream()
@@ -472,12 +478,14 @@ public final class VmRestore {
                     vm.name() + " has snapshots: writing its base disks under them would break the chain;"
                             + " remove or consolidate them first");
         }
-        if (vm.powerState() != VirtualMachinePowerState.POWERED_OFF) {
-            if (!force) {
-                throw new VsphereException(
-                        vm.name() + " is " + vm.powerState().value() + "; restoring it to the backup's state"
-                                + " powers it off and overwrites its disks: give --force to do that");
-            }
+        boolean running = vm.powerState() != VirtualMachinePowerState.POWERED_OFF;
+        if (running && !force) {
+            throw new VsphereException(vm.name() + " is " + vm.powerState().value() + "; restoring it to the backup's"
+                    + " state powers it off and overwrites its disks: give --force to do that");
+        }
+        VirtualMachineConfigInfo before = (VirtualMachineConfigInfo) Props.one(c, vm.ref(), "config");
+        Privileges.check(c, inPlaceNeeds(vm, before, running, transport), "restore " + vm.name() + " in place", log);
+        if (running) {
             log.phase("power off " + vm.name());
             try {
                 Tasks.await(c, c.port().powerOffVMTask(vm.ref()), null);
@@ -489,16 +497,18 @@ public final class VmRestore {
         }
         VirtualMachineConfigInfo current = (VirtualMachineConfigInfo) Props.one(c, vm.ref(), "config");
         List<VirtualDisk> disks = VmDisks.of(current);
-        if (deviceKeys.size() == backupDisks && backupDisks > 0) {
-            List<VirtualDisk> matched = new ArrayList<>();
-            for (int key : deviceKeys) {
-                matched.add(disks.stream()
-                        .filter(d -> d.getKey() == key)
-                        .findFirst()
-                        .orElseThrow(() -> new VsphereException(vm.name() + " has no disk with device key " + key
-                                + " now, which the backup holds: restore it with --as-new NAME")));
-            }
-            disks = matched;
+        List<VirtualDisk> byKey = new ArrayList<>();
+        for (int key : deviceKeys) {
+            disks.stream().filter(d -> d.getKey() == key).findFirst().ifPresent(byKey::add);
+        }
+        if (deviceKeys.size() == backupDisks && byKey.size() == backupDisks && backupDisks > 0) {
+            disks = byKey;
+        } else if (!deviceKeys.isEmpty() && disks.size() == backupDisks) {
+            // a VM re-created since (its keys assigned anew) with the same disks: backup order
+            log.log(vm.name() + "'s disks have other device keys than the backup's; matched in backup order");
+        } else if (!deviceKeys.isEmpty()) {
+            throw new VsphereException(vm.name() + " has no disks with the device keys " + deviceKeys
+                    + " the backup holds: restore it with --as-new NAME");
         } else if (disks.size() != backupDisks) {
             throw new VsphereException(vm.name() + " has " + disks.size() + " disks now, the backup " + backupDisks
                     + ": restore it with --as-new NAME");
@@ -636,6 +646,41 @@ public final class VmRestore {
         r.setType("VirtualMachine");
         r.setValue(vmMoRef);
         return r;
+    }
+
+    /** The privileges an in-place restore needs, on what ({@link Privileges}). */
+    private static List<Privileges.Need> inPlaceNeeds(
+            VmInfo vm, VirtualMachineConfigInfo cfg, boolean running, String transport) {
+        List<String> onVm = new ArrayList<>();
+        if (running) {
+            onVm.add("VirtualMachine.Interact.PowerOff");
+        }
+        List<Privileges.Need> needs = new ArrayList<>();
+        if (transport != null) {
+            onVm.add("VirtualMachine.Provisioning.DiskRandomAccess"); // VixDiskLib opens the disks for writing
+            if (RestoreSnapshot.forTransport(transport, false).taken()) {
+                onVm.addAll(List.of(
+                        "VirtualMachine.State.CreateSnapshot",
+                        "VirtualMachine.State.RevertToSnapshot",
+                        "VirtualMachine.State.RemoveSnapshot"));
+            }
+        } else if (cfg != null && cfg.getHardware() != null) {
+            // the https transport replaces the disks' files on their datastores
+            Map<String, ManagedObjectReference> stores = new LinkedHashMap<>();
+            for (VirtualDisk d : VmDisks.of(cfg)) {
+                if (d.getBacking() instanceof VirtualDeviceFileBackingInfo f && f.getDatastore() != null) {
+                    stores.put(f.getDatastore().getValue(), f.getDatastore());
+                }
+            }
+            for (ManagedObjectReference ds : stores.values()) {
+                needs.add(new Privileges.Need(
+                        ds, "datastore " + ds.getValue(), List.of("Datastore.Browse", "Datastore.FileManagement")));
+            }
+        }
+        if (!onVm.isEmpty()) {
+            needs.add(0, new Privileges.Need(vm.ref(), "VM " + vm.name(), onVm));
+        }
+        return needs;
     }
 
     /** The privileges re-creating the VM needs, on what ({@link Privileges}). */
