@@ -498,7 +498,8 @@ async function viewBackup([id], query) {
   const disks = h("table", { class: "table" },
     thead(["Disk", "Capacity#", "Controller", "Source file"]),
     h("tbody", {}, (b.disks || []).map((d, i) => {
-      const cd = cfgDisks[i] || {};
+      // the configuration lists every disk; those the backup left out are marked "skipped"
+      const cd = cfgDisks.filter((x) => !x.skipped)[i] || {};
       return h("tr", {}, h("td", {}, d.name), h("td", { class: "num" }, fmtBytes(d.capacity)),
         h("td", {}, cd.controller ? `${cd.controller.replace(/^Virtual/, "").replace("Controller", "")}:${cd.unitNumber ?? "?"}` : "–"),
         h("td", { class: "mono small wrap" }, cd.fileName || "–"));
@@ -516,6 +517,9 @@ async function viewBackup([id], query) {
       h("div", {}, h("h1", {}, `Backup ${b.id}`), h("p", { class: "muted" }, vm || "", " · ", timeEl(b.time))),
       canRestore ? h("a", { href: `#/backups/${enc(b.id)}/restore`, class: "button primary", id: "restore-button" }, "Restore…") : null),
     b.unsupported ? h("p", { class: "note" }, b.unsupported) : null,
+    b.warnings && b.warnings.length ? h("section", { class: "panel", id: "backup-warnings" },
+      h("h2", {}, "Warnings"),
+      h("ul", {}, b.warnings.map((w) => h("li", { class: "note" }, w)))) : null,
     h("div", { class: "grid2" },
       h("section", { class: "panel" }, h("h2", {}, "Summary"), summary),
       h("section", { class: "panel" }, h("h2", {}, "Disks"), disks, h("h2", {}, "Network adapters"), nicTable)),
@@ -888,7 +892,17 @@ function vsphereRestorePanel(id, b) {
   const viewer = session && session.role === "viewer";
   const err = h("p", { class: "error", role: "alert", hidden: true, id: "vmr-error" });
   const modeNew = h("input", { type: "radio", name: "vmr-mode", id: "vmr-mode-new", value: "as-new", checked: true });
+  const modeOriginal = h("input", { type: "radio", name: "vmr-mode", id: "vmr-mode-original", value: "original" });
   const modeInPlace = h("input", { type: "radio", name: "vmr-mode", id: "vmr-mode-inplace", value: "in-place" });
+  const keepIdentity = h("input", { id: "vmr-keep-identity", type: "checkbox" });
+  const diskFormat = h("select", { id: "vmr-disk-format" },
+    h("option", { value: "" }, "as the source"),
+    h("option", { value: "thin" }, "thin"),
+    h("option", { value: "thick" }, "thick (lazy zeroed)"),
+    h("option", { value: "eagerzeroedthick" }, "thick, eager zeroed"));
+  // one datastore choice per disk of the stored configuration, by its label
+  const storedDisks = ((b.config && b.config.disks) || []).filter((d) => d.label);
+  const diskStores = storedDisks.map((d) => h("select", { "data-disk": d.label, id: `vmr-disk-ds-${d.key}` }, h("option", { value: "" }, "(with the VM)")));
   const force = h("input", { id: "vmr-force", type: "checkbox" });
   const vcSel = h("select", { id: "vmr-vcenter", required: true }, h("option", { value: "" }, "— choose —"));
   const name = h("input", { id: "vmr-name", required: true, value: `${vmName(b.vm) || "vm"}-restored` });
@@ -935,6 +949,7 @@ function vsphereRestorePanel(id, b) {
     try {
       const inv = await api(`/vcenters/${enc(vcSel.value)}/inventory`);
       fill(datastore, inv.datastores); fill(folder, inv.folders); fill(pool, inv.pools); fill(host, inv.hosts);
+      for (const sel of diskStores) sel.replaceChildren(h("option", { value: "" }, "(with the VM)"), ...(inv.datastores || []).map((x) => h("option", { value: x }, x)));
       renderNets(inv.networks);
     } catch (e) { err.textContent = e.message; err.hidden = false; }
   });
@@ -945,28 +960,39 @@ function vsphereRestorePanel(id, b) {
     h("label", { for: "vmr-pool" }, "Resource pool"), pool,
     h("label", { for: "vmr-host" }, "Host"), host,
     h("fieldset", { class: "choices" }, h("legend", {}, "Network mapping"), nets),
+    h("label", { for: "vmr-disk-format" }, "Disk provisioning"), diskFormat,
+    storedDisks.length ? h("fieldset", { class: "choices" }, h("legend", {}, "Datastore per disk"),
+      ...storedDisks.map((d, i) => h("div", { class: "row" }, h("label", { for: diskStores[i].id }, `${d.label} → `), diskStores[i]))) : null,
     h("label", { for: "vmr-conflict" }, "If a VM with this name exists"), conflict,
+    h("label", { class: "choice" }, keepIdentity, " Keep its identity (instance UUID, BIOS UUID, MAC addresses): only for a VM that is gone"),
     h("label", { class: "choice" }, powerOn, " Power on after the restore"));
   const inPlacePart = h("div", { id: "vmr-inplace", hidden: true },
     h("p", { class: "note" }, "Every disk of ", h("strong", {}, vmName(b.vm) || "the VM"),
       " (found by its instance UUID, whatever its name now) is overwritten with this backup's contents. ",
       "Refused while the VM has snapshots, and while it runs unless you allow the power-off."),
     h("label", { class: "choice" }, force, " Power the VM off first if it is running"));
+  const originalNote = h("p", { class: "note", id: "vmr-original-note", hidden: true },
+    "The VM comes back where the backup found it: its name, folder, resource pool, host and datastores, ",
+    "each unless you choose otherwise below. Refused while the VM it was still exists, unless you choose overwrite.");
   const showMode = () => {
-    asNewPart.hidden = !modeNew.checked;
+    asNewPart.hidden = modeInPlace.checked;
     inPlacePart.hidden = !modeInPlace.checked;
+    originalNote.hidden = !modeOriginal.checked;
     name.required = modeNew.checked; // a hidden required field would block the form
-    submit.textContent = modeNew.checked ? "Re-create on vSphere" : "Restore into the VM";
+    if (modeOriginal.checked && name.value === `${vmName(b.vm) || "vm"}-restored`) name.value = vmName(b.vm) || "";
+    submit.textContent = modeInPlace.checked ? "Restore into the VM" : "Re-create on vSphere";
   };
   modeNew.addEventListener("change", showMode);
+  modeOriginal.addEventListener("change", showMode);
   modeInPlace.addEventListener("change", showMode);
   const form = h("form", { class: "panel form", id: "vmr-form" },
     h("h2", {}, "Restore to vSphere"),
     h("label", { for: "vmr-vcenter" }, "vCenter"), vcSel,
     h("fieldset", { class: "choices" }, h("legend", {}, "How"),
       h("label", { class: "choice" }, modeNew, " Re-create as a new VM"),
+      h("label", { class: "choice" }, modeOriginal, " Re-create where it was (original location)"),
       h("label", { class: "choice" }, modeInPlace, " Write back into the original VM (in place)")),
-    asNewPart, inPlacePart,
+    originalNote, asNewPart, inPlacePart,
     h("label", { for: "vmr-transport" }, "Transport"), transport,
     h("p", { class: "help", id: "vmr-transport-help" },
       "https writes the disks as datastore files and needs nothing more. nbd, nbdssl (NFC, encrypted), hotadd and san write them ",
@@ -986,7 +1012,12 @@ function vsphereRestorePanel(id, b) {
     } else {
       const networkMap = {};
       for (const sel of netSelects) if (sel.value) networkMap[sel.dataset.old] = sel.value;
-      body = { vcenter: vcSel.value, mode: "as-new", name: name.value.trim(), onConflict: conflict.value, powerOn: powerOn.checked, networkMap, transport: transport.value };
+      const diskDatastores = {};
+      for (const sel of diskStores) if (sel.value) diskDatastores[sel.dataset.disk] = sel.value;
+      body = { vcenter: vcSel.value, mode: modeOriginal.checked ? "original" : "as-new", onConflict: conflict.value,
+        powerOn: powerOn.checked, keepIdentity: keepIdentity.checked, networkMap, diskDatastores, transport: transport.value };
+      if (name.value.trim()) body.name = name.value.trim();
+      if (diskFormat.value) body.diskFormat = diskFormat.value;
       for (const [k, sel] of [["datastore", datastore], ["folder", folder], ["pool", pool], ["host", host]]) if (sel.value) body[k] = sel.value;
     }
     submit.disabled = true;

@@ -54,6 +54,9 @@ final class ListCommand implements Callable<Integer> {
                 if (m.parent() != null) {
                     o.put("parent", m.parent());
                 }
+                if (!m.warnings().isEmpty()) {
+                    o.set("warnings", Json.mapper().valueToTree(m.warnings()));
+                }
             }
             System.out.println(Json.writeString(arr));
         } else {
@@ -73,6 +76,9 @@ final class ListCommand implements Callable<Integer> {
                         m.disks().size(),
                         Durations.bytes(m.logicalBytes()),
                         labels);
+                for (String w : m.warnings()) {
+                    System.out.println("  warning: " + w);
+                }
             }
             System.out.println(all.size() + " backup" + (all.size() == 1 ? "" : "s"));
         }

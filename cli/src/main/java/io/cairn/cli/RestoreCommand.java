@@ -49,12 +49,45 @@ final class RestoreCommand implements Callable<Integer> {
     String asNew;
 
     @Option(
+            names = "--original-location",
+            description = "With --vc: re-create the VM where the backup found it (its name, folder, resource pool,"
+                    + " host and datastores, each unless given); refused while the VM it was still exists, unless"
+                    + " --on-conflict overwrite.")
+    boolean originalLocation;
+
+    @Option(
+            names = "--keep-identity",
+            description = "With --as-new or --original-location: give the VM the backup's instanceUuid, BIOS uuid and"
+                    + " MAC addresses (for a VM that is gone; refused while a VM with that identity exists).")
+    boolean keepIdentity;
+
+    @Option(
+            names = "--disk-format",
+            paramLabel = "FORMAT",
+            description = "With --as-new or --original-location: provision the disks thin, thick or eagerzeroedthick"
+                    + " (default: as the source); DISK=FORMAT for one disk (repeatable).")
+    List<String> diskFormat = new java.util.ArrayList<>();
+
+    @Option(
+            names = "--disk-datastore",
+            paramLabel = "DISK=DS",
+            description = "With --as-new or --original-location: put one disk (scsi0:1, 'Hard disk 2' or its key)"
+                    + " on datastore DS (repeatable).")
+    List<String> diskDatastore = new java.util.ArrayList<>();
+
+    @Option(
             names = "--in-place",
             description = "With --vc: write the disks back into the VM the backup was taken from.")
     boolean inPlace;
 
     @Option(names = "--force", description = "With --in-place: power the VM off if it is running.")
     boolean force;
+
+    @Option(
+            names = "--quick-rollback",
+            description = "With --in-place and a VDDK transport: write back only what changed since the backup, as"
+                    + " changed block tracking on the VM reports it.")
+    boolean quickRollback;
 
     @Option(
             names = "--transport",
@@ -122,9 +155,10 @@ final class RestoreCommand implements Callable<Integer> {
         if (vc.vc != null) {
             return new VcRestore(this).run();
         }
-        if (asNew != null || inPlace) {
+        if (asNew != null || inPlace || originalLocation) {
             throw new IllegalArgumentException(
-                    (asNew != null ? "--as-new" : "--in-place") + " restores to vSphere: give --vc URL");
+                    (asNew != null ? "--as-new" : inPlace ? "--in-place" : "--original-location")
+                            + " restores to vSphere: give --vc URL");
         }
         if (to == null) {
             throw new IllegalArgumentException(

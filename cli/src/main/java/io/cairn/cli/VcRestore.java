@@ -7,6 +7,7 @@ import io.cairn.operations.restore.InPlaceRestore;
 import io.cairn.operations.source.Transports;
 import io.cairn.repository.Repository;
 import io.cairn.vixmntbridge.vddk.Transport;
+import io.cairn.vsphere.config.DiskFormat;
 import io.cairn.vsphere.connect.VsphereConnection;
 import io.cairn.vsphere.inventory.Inventory;
 import io.cairn.vsphere.restore.VmRestore;
@@ -16,7 +17,7 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * {@code cairn restore BACKUP --vc URL --as-new NAME | --in-place}: a backup back onto vSphere
+ * {@code cairn restore BACKUP --vc URL --as-new NAME | --original-location | --in-place}: a backup back onto vSphere
  * ({@link AsNewRestore}, {@link InPlaceRestore}) as a job whose log goes to standard output.
  */
 final class VcRestore {
@@ -27,8 +28,47 @@ final class VcRestore {
     }
 
     int run() throws Exception {
-        if ((cmd.asNew == null) == !cmd.inPlace) {
-            throw new IllegalArgumentException("with --vc give either --as-new NAME or --in-place");
+        int modes = (cmd.asNew != null ? 1 : 0) + (cmd.inPlace ? 1 : 0) + (cmd.originalLocation ? 1 : 0);
+        if (modes != 1) {
+            throw new IllegalArgumentException(
+                    "with --vc give one of --as-new NAME, --original-location or --in-place");
+        }
+        if (cmd.inPlace && (cmd.keepIdentity || !cmd.diskFormat.isEmpty() || !cmd.diskDatastore.isEmpty())) {
+            throw new IllegalArgumentException(
+                    "--keep-identity, --disk-format and --disk-datastore re-create a VM: they go with --as-new or"
+                            + " --original-location, not --in-place");
+        }
+        if (cmd.quickRollback && !cmd.inPlace) {
+            throw new IllegalArgumentException("--quick-rollback goes with --in-place");
+        }
+        DiskFormat allDisks = null;
+        Map<String, DiskFormat> diskFormats = new LinkedHashMap<>();
+        for (String f : cmd.diskFormat) {
+            int eq = f.lastIndexOf('=');
+            try {
+                if (eq < 0) {
+                    if (allDisks != null) {
+                        throw new IllegalArgumentException("--disk-format FORMAT is given twice");
+                    }
+                    allDisks = DiskFormat.parse(f);
+                } else if (diskFormats.put(f.substring(0, eq).strip(), DiskFormat.parse(f.substring(eq + 1))) != null) {
+                    throw new IllegalArgumentException("--disk-format names disk '" + f.substring(0, eq) + "' twice");
+                }
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("--disk-format: " + e.getMessage());
+            }
+        }
+        Map<String, String> diskDatastores = new LinkedHashMap<>();
+        for (String m : cmd.diskDatastore) {
+            int eq = m.lastIndexOf('=');
+            if (eq <= 0 || eq == m.length() - 1) {
+                throw new IllegalArgumentException("--disk-datastore takes DISK=DS, not '" + m + "'");
+            }
+            if (diskDatastores.put(
+                            m.substring(0, eq).strip(), m.substring(eq + 1).strip())
+                    != null) {
+                throw new IllegalArgumentException("--disk-datastore names disk '" + m.substring(0, eq) + "' twice");
+            }
         }
         if (cmd.to != null) {
             throw new IllegalArgumentException("--to writes files; with --vc the backup goes to vSphere");
@@ -61,21 +101,26 @@ final class VcRestore {
                         .run(
                                 c,
                                 cmd.vc.credentials,
-                                new InPlaceRestore.Request(cmd.backup, cmd.force, transport, vddk),
+                                new InPlaceRestore.Request(cmd.backup, cmd.force, transport, vddk, cmd.quickRollback),
                                 job);
                 System.out.println(res.summary());
             } else {
                 VmRestore.AsNew options = new VmRestore.AsNew(
-                        cmd.asNew,
-                        cmd.datastore,
-                        cmd.datacenter,
-                        cmd.folder,
-                        cmd.pool,
-                        cmd.host,
-                        networks,
-                        conflict(mode, c),
-                        cmd.powerOn,
-                        cmd.reencryptPolicy);
+                                cmd.asNew,
+                                cmd.datastore,
+                                cmd.datacenter,
+                                cmd.folder,
+                                cmd.pool,
+                                cmd.host,
+                                networks,
+                                conflict(mode, c),
+                                cmd.powerOn,
+                                cmd.reencryptPolicy)
+                        .withDisks(allDisks, diskFormats, diskDatastores)
+                        .withKeepIdentity(cmd.keepIdentity);
+                if (cmd.originalLocation) {
+                    options = options.atOriginalLocation();
+                }
                 AsNewRestore.Result res = new AsNewRestore(r, cmd.repo.threads(), cmd.repo.lockWait(), null)
                         .run(c, cmd.vc.credentials, cmd.backup, options, transport, vddk, job);
                 System.out.println(res.summary());
@@ -88,6 +133,11 @@ final class VcRestore {
     private VmRestore.Conflict conflict(String mode, VsphereConnection c) throws Exception {
         if (!mode.equals("prompt")) {
             return VmRestore.Conflict.valueOf(mode.toUpperCase(Locale.ROOT));
+        }
+        if (cmd.asNew == null) {
+            // --original-location: the name comes from the backup; prompting would need it first
+            throw new IllegalArgumentException(
+                    "--on-conflict prompt goes with --as-new; with --original-location give overwrite, keep or abort");
         }
         boolean taken = Inventory.vms(c).stream().anyMatch(v -> v.name().equals(cmd.asNew));
         if (!taken) {

@@ -14,7 +14,10 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-@Command(name = "vms", description = "List the VMs of a vCenter or ESXi host that a VM spec selects.")
+@Command(
+        name = "vms",
+        description = "List the VMs of a vCenter or ESXi host that a VM spec selects, after the server's API"
+                + " version and the one cairn speaks with it.")
 final class VmsCommand implements Callable<Integer> {
     @Mixin
     VcOptions vc;
@@ -23,7 +26,8 @@ final class VmsCommand implements Callable<Integer> {
             names = {"-s", "--spec"},
             paramLabel = "SPEC",
             required = true,
-            description = "name:NAME, uuid:UUID, moref:vm-N, ipaddr:IP, powerstate:on|off|suspended, any: or none:.")
+            description = "name:NAME, uuid:UUID, moref:vm-N or moref:[DS] PATH.vmx, ipaddr:IP or ipaddr:DNS-NAME,"
+                    + " powerstate:on|off|suspended, any: or none:.")
     String spec;
 
     @Option(names = "--json", description = "Machine-readable output.")
@@ -33,8 +37,13 @@ final class VmsCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         VmSpec s = VmSpec.parse(spec);
         List<VmInfo> selected;
+        String server;
+        String note;
         try (VsphereConnection c = vc.connect()) {
             selected = s.select(Inventory.vms(c));
+            server = c.serviceContent().getAbout().getFullName() + ": API " + c.apiVersion() + ", speaking "
+                    + c.negotiatedApiVersion();
+            note = c.bindingLimit().orElse(null);
         }
         if (selected.isEmpty()) {
             throw new VsphereException("no VM matches " + spec);
@@ -57,6 +66,10 @@ final class VmsCommand implements Callable<Integer> {
             }
             System.out.println(Json.writeString(arr));
         } else {
+            System.out.println(server);
+            if (note != null) {
+                System.out.println("note: " + note);
+            }
             String f = "%-24s  %-10s  %-36s  %-15s  %s%n";
             System.out.printf(f, "NAME", "MOREF", "INSTANCE UUID", "IP", "POWER");
             for (VmInfo v : selected) {

@@ -267,7 +267,13 @@ final class Cairn implements AutoCloseable {
 
     /** Restores and compares with {@code source} by SHA-256; deletes the restored copy. */
     void assertRestoresExactly(Path repo, String backup, Path source, Path scratch) {
-        Path img = restore(repo, backup, scratch, source.getFileName().toString());
+        assertRestoresExactly(
+                repo, backup, source, scratch, source.getFileName().toString());
+    }
+
+    /** Restores, and compares the restored {@code imageName} with {@code source} by SHA-256; deletes the restored copy. */
+    void assertRestoresExactly(Path repo, String backup, Path source, Path scratch, String imageName) {
+        Path img = restore(repo, backup, scratch, imageName);
         try {
             assertEquals(Files.size(source), Files.size(img), "restored size of " + backup);
             assertEquals(

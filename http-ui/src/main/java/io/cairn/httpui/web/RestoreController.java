@@ -17,6 +17,7 @@ import io.cairn.operations.source.Transports;
 import io.cairn.repository.Repository;
 import io.cairn.repository.backup.Restorer;
 import io.cairn.vixmntbridge.vddk.Transport;
+import io.cairn.vsphere.config.DiskFormat;
 import io.cairn.vsphere.restore.VmRestore;
 import io.javalin.http.Context;
 import java.io.IOException;
@@ -30,9 +31,12 @@ import java.util.Map;
 /**
  * Restores as jobs (operator; 202 with the job's id, progress through the job's events):
  * {@code POST /backups/{id}/restore} writes the disks and files into a directory on the appliance
- * ({@code to}, at or below one of the administrator's restore roots; {@code format}, {@code onConflict}); {@code POST /backups/{id}/restore-vm} re-creates
- * the VM on a saved vCenter connection ({@code mode: as-new} with its placement) or writes it back
- * into the VM it came from ({@code mode: in-place}, {@code force}). Both are audited when they start
+ * ({@code to}, at or below one of the administrator's restore roots; {@code format}, {@code onConflict});
+ * {@code POST /backups/{id}/restore-vm} re-creates the VM on a saved vCenter connection ({@code mode:
+ * as-new} with its placement and disk formats and datastores, {@code mode: original} where the backup
+ * found it, either with {@code keepIdentity}) or writes it back into the VM it came from ({@code mode:
+ * in-place}, {@code force}); {@code transport} https or, with the server's VDDK, nbd, nbdssl, hotadd or
+ * san. Both are audited when they start
  * and when they end.
  */
 final class RestoreController {
@@ -111,12 +115,15 @@ final class RestoreController {
         VmRestore.AsNew asNew = null;
         String target;
         if (mode.equals("as-new")) {
-            asNew = asNew(b);
+            asNew = asNew(b, false);
             target = asNew.name();
+        } else if (mode.equals("original")) {
+            asNew = asNew(b, true).atOriginalLocation();
+            target = asNew.name() != null ? asNew.name() : l.manifest().vm().name();
         } else if (mode.equals("in-place")) {
             target = l.manifest().vm().name();
         } else {
-            throw ApiException.badRequest("'mode' must be as-new or in-place");
+            throw ApiException.badRequest("'mode' must be as-new, original or in-place");
         }
         boolean force = b.bool("force");
         Transport transport = transport(b);
@@ -162,9 +169,13 @@ final class RestoreController {
         return t;
     }
 
-    private static VmRestore.AsNew asNew(Body b) {
-        String name = VcenterController.limited(b.text("name"), "name", 80);
-        if (name.isBlank()) {
+    /** @param original the name may be left out (the backup's is taken) */
+    private static VmRestore.AsNew asNew(Body b, boolean original) {
+        String name = original ? optional(b, "name") : VcenterController.limited(b.text("name"), "name", 80);
+        if (name != null && name.length() > 80) {
+            throw ApiException.badRequest("'name' must be at most 80 characters");
+        }
+        if (name != null && name.isBlank()) {
             throw ApiException.badRequest("'name' must not be empty");
         }
         String conflict = b.has("onConflict") ? b.text("onConflict") : "abort";
@@ -175,16 +186,65 @@ final class RestoreController {
             throw ApiException.badRequest("'onConflict' must be abort, keep or overwrite");
         }
         return new VmRestore.AsNew(
-                name,
-                optional(b, "datastore"),
-                optional(b, "datacenter"),
-                optional(b, "folder"),
-                optional(b, "pool"),
-                optional(b, "host"),
-                networkMap(b.get("networkMap")),
-                onConflict,
-                b.bool("powerOn"),
-                null);
+                        name,
+                        optional(b, "datastore"),
+                        optional(b, "datacenter"),
+                        optional(b, "folder"),
+                        optional(b, "pool"),
+                        optional(b, "host"),
+                        networkMap(b.get("networkMap")),
+                        onConflict,
+                        b.bool("powerOn"),
+                        null)
+                .withDisks(
+                        diskFormat(b),
+                        diskFormats(b.get("diskFormats")),
+                        names(b.get("diskDatastores"), "diskDatastores"))
+                .withKeepIdentity(b.bool("keepIdentity"));
+    }
+
+    private static DiskFormat diskFormat(Body b) {
+        String f = optional(b, "diskFormat");
+        try {
+            return f == null ? null : DiskFormat.parse(f);
+        } catch (IllegalArgumentException e) {
+            throw ApiException.badRequest("'diskFormat' must be thin, thick or eagerzeroedthick");
+        }
+    }
+
+    private static Map<String, DiskFormat> diskFormats(JsonNode n) {
+        Map<String, DiskFormat> out = new LinkedHashMap<>();
+        for (Map.Entry<String, String> e : names(n, "diskFormats").entrySet()) {
+            try {
+                out.put(e.getKey(), DiskFormat.parse(e.getValue()));
+            } catch (IllegalArgumentException ex) {
+                throw ApiException.badRequest("'diskFormats' values must be thin, thick or eagerzeroedthick");
+            }
+        }
+        return out;
+    }
+
+    /** A {@code {"disk": "value"}} object of at most 64 short entries (disks are named by slot, label or key). */
+    private static Map<String, String> names(JsonNode n, String field) {
+        Map<String, String> out = new LinkedHashMap<>();
+        if (n == null || n.isNull()) {
+            return out;
+        }
+        if (!n.isObject() || n.size() > 64) {
+            throw ApiException.badRequest(
+                    "'" + field + "' must be an object {\"disk\": \"value\"} of at most 64 disks");
+        }
+        for (Iterator<Map.Entry<String, JsonNode>> it = n.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> f = it.next();
+            if (!f.getValue().isTextual()
+                    || f.getValue().asText().isBlank()
+                    || f.getKey().length() > 80
+                    || f.getValue().asText().length() > 1024) {
+                throw ApiException.badRequest("'" + field + "' maps disk names to non-empty names");
+            }
+            out.put(f.getKey(), f.getValue().asText().strip());
+        }
+        return out;
     }
 
     private static Map<String, String> networkMap(JsonNode nm) {

@@ -61,6 +61,7 @@ final class VmController {
      *
      * @param volumes the guest volumes its files show ({@code /volumes/<name>})
      * @param unsupported present when some volumes cannot be shown: why, as the mount says it
+     * @param warnings what the backup left out or could not hold, one line each (absent when none)
      */
     record BackupView(
             String id,
@@ -72,7 +73,8 @@ final class VmController {
             List<FileView> files,
             Encryption encryption,
             List<String> volumes,
-            @JsonInclude(JsonInclude.Include.NON_NULL) String unsupported) {}
+            @JsonInclude(JsonInclude.Include.NON_NULL) String unsupported,
+            @JsonInclude(JsonInclude.Include.NON_EMPTY) List<String> warnings) {}
 
     private final Catalog catalog;
     private final BackupFiles files;
@@ -185,6 +187,7 @@ final class VmController {
                         new Encryption(
                                 m.encryption() == null ? null : m.encryption().keyId()),
                         volumes,
-                        unsupported));
+                        unsupported,
+                        m.warnings()));
     }
 }

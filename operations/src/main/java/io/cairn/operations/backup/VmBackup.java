@@ -1,5 +1,6 @@
 package io.cairn.operations.backup;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.cairn.operations.disk.DiskOpener;
 import io.cairn.operations.disk.HttpsDiskSource;
 import io.cairn.operations.job.Job;
@@ -14,6 +15,7 @@ import io.cairn.repository.index.DiskIndex;
 import io.cairn.repository.manifest.Manifest;
 import io.cairn.vsphere.backup.BackupSnapshot;
 import io.cairn.vsphere.backup.Snapshots;
+import io.cairn.vsphere.config.ConfigSummary;
 import io.cairn.vsphere.connect.VsphereConnection;
 import io.cairn.vsphere.connect.VsphereException;
 import io.cairn.vsphere.inventory.VmInfo;
@@ -78,6 +80,15 @@ public final class VmBackup {
         BackupSnapshot.checkPrivileges(c, vm, log);
         job.checkCancelled();
         BackupSnapshot.removeLeftovers(c, vm, log);
+        if (options.transport() == null) {
+            List<String> own = BackupSnapshot.ownSnapshots(c, vm);
+            if (!own.isEmpty()) {
+                // its base disks, which https reads, hold the state before them
+                throw new VsphereException(vm.name() + " has snapshots of its own (" + String.join(", ", own)
+                        + "): its disks are deltas and the https transport reads flat base files only; remove or"
+                        + " consolidate them, or back up with --transport nbd, nbdssl, hotadd or san (VMware's VDDK)");
+            }
+        }
         if (options.enableCbt()) {
             BackupSnapshot.enableCbt(c, vm, log);
         }
@@ -115,41 +126,63 @@ public final class VmBackup {
         job.checkCancelled();
         List<BackupSnapshot.Disk> disks = snap.disks();
         String identity = identity(c, vm);
+        List<String> warnings = new ArrayList<>(snap.warnings());
+        Map<Integer, String> backupDiskByKey = new LinkedHashMap<>();
+        Map<Integer, String> skippedByKey = new LinkedHashMap<>();
+        for (BackupSnapshot.Disk d : disks) {
+            if (d.access() == BackupSnapshot.Access.VDDK && options.transport() == null) {
+                throw new VsphereException(d.why());
+            }
+        }
+        warnings.forEach(w -> job.log("warning: " + w));
         List<DiskSource> sources = new ArrayList<>();
         // The lock before the base: no gc between choosing the previous backup and the commit.
         try (BackupWriter.Session session =
                 new BackupWriter(repo, options.threads(), job.progress(), options.lockWait()).begin()) {
             Repository.Listed previous = repo.latestOf(identity);
+            Map<String, Integer> previousDisks = previous == null
+                    ? Map.of()
+                    : ConfigSummary.backupDisks(previous.manifest().config());
             List<BackupRequest.DiskInput> inputs = new ArrayList<>();
             for (BackupSnapshot.Disk d : disks) {
-                if (!d.flat()) {
-                    throw new VsphereException("disk '" + d.label() + "' of " + vm.name() + " has a " + d.backing()
-                            + " backing; the https transport reads flat disks only"
-                            + " (use a VDDK transport)");
+                if (d.access() == BackupSnapshot.Access.NONE) {
+                    job.log("warning: " + d.why());
+                    warnings.add(d.why());
+                    skippedByKey.put(d.key(), d.why());
+                    continue;
                 }
                 // a VDDK transport reads the disk as of the snapshot, through any chain of deltas
                 DiskSource src = options.transport() != null
                         ? options.transport().open(vm, snap.moRef(), d.fileName(), d.capacity())
                         : new HttpsDiskSource(snap.openHttps(d));
                 sources.add(src);
-                inputs.add(input(snap, d, src, previous));
+                String manifestKey = FormatConstants.DISK_KEY_PREFIX + inputs.size();
+                backupDiskByKey.put(d.key(), manifestKey);
+                inputs.add(input(snap, d, src, previous, previousKey(d, previousDisks)));
+            }
+            if (inputs.isEmpty()) {
+                throw new VsphereException("every disk of " + vm.name() + " is left out ("
+                        + String.join("; ", skippedByKey.values()) + "): nothing to back up");
             }
             List<BackupRequest.FileInput> files = new ArrayList<>();
             for (BackupSnapshot.File f : snap.files()) {
                 files.add(new BackupRequest.FileInput(role(f.kind()), f.name(), f.content()));
             }
+            ObjectNode summary = snap.configSummary();
+            ConfigSummary.recordBackupDisks(summary, backupDiskByKey, skippedByKey);
             String keyId = snap.keyId();
             BackupRequest req = new BackupRequest(
                     new Manifest.VmIdentity(identity, vm.name(), vm.instanceUuid(), c.instanceUuid()),
                     snap.source(),
                     labels,
-                    snap.configSummary(),
+                    summary,
                     keyId == null ? null : new Manifest.EncryptionInfo(keyId),
                     inputs,
                     files,
                     previous != null && inputs.stream().anyMatch(in -> in.base() != null)
                             ? previous.ref().id()
-                            : null);
+                            : null,
+                    warnings);
             job.checkCancelled();
             return session.write(req);
         } finally {
@@ -181,19 +214,36 @@ public final class VmBackup {
     }
 
     /**
+     * The previous backup's manifest key of disk {@code d}: by device key where that backup recorded
+     * which disk became which, else by backup order (backups made before disks could be skipped).
+     */
+    private static String previousKey(BackupSnapshot.Disk d, Map<String, Integer> previousDisks) {
+        if (previousDisks.isEmpty()) {
+            return FormatConstants.DISK_KEY_PREFIX + d.index();
+        }
+        for (Map.Entry<String, Integer> e : previousDisks.entrySet()) {
+            if (e.getValue() == d.key()) {
+                return e.getKey();
+            }
+        }
+        return null;
+    }
+
+    /**
      * A disk's input: incremental from the previous backup's changeId when changed block tracking
      * answers for it, full otherwise (first backup, changeId reset, disk resized, no CBT).
      */
     private BackupRequest.DiskInput input(
-            BackupSnapshot snap, BackupSnapshot.Disk d, DiskSource src, Repository.Listed previous) throws IOException {
+            BackupSnapshot snap, BackupSnapshot.Disk d, DiskSource src, Repository.Listed previous, String previousKey)
+            throws IOException {
         long capacity = src.capacity();
         if (d.changeId() == null) {
             return new BackupRequest.DiskInput(src, null, null, null);
         }
-        Manifest.DiskEntry before = previous == null
+        Manifest.DiskEntry before = previous == null || previousKey == null
                 ? null
                 : previous.manifest().disks().stream()
-                        .filter(e -> e.key().equals(FormatConstants.DISK_KEY_PREFIX + d.index()))
+                        .filter(e -> e.key().equals(previousKey))
                         .findFirst()
                         .orElse(null);
         String why = Incremental.whyFull(before, capacity);

@@ -15,9 +15,10 @@ import java.time.Duration;
 import java.util.Locale;
 
 /**
- * Re-creates a backed-up VM on vSphere under a new name from its stored configuration and writes
- * its disks over https or a VDDK transport ({@link VsphereRestore#asNew}), as {@code cairn restore BACKUP --vc URL
- * --as-new NAME} and the web UI's "re-create on vSphere" do, under a shared lock.
+ * Re-creates a backed-up VM on vSphere from its stored configuration, under a new name or where the
+ * backup found it, and writes its disks over https or a VDDK transport ({@link VsphereRestore#asNew}),
+ * as {@code cairn restore BACKUP --vc URL --as-new NAME | --original-location} and the web UI's
+ * "re-create on vSphere" do, under a shared lock.
  */
 public final class AsNewRestore {
 
@@ -91,7 +92,9 @@ public final class AsNewRestore {
                         : null;
                 vm = new VsphereRestore(c, repo, threads, job).asNew(b, o, w);
             }
-            return new Result(b, o.name(), vm, (System.nanoTime() - t0) / 1e9);
+            // --original-location without a name gives the VM its old one
+            String name = o.name() != null ? o.name() : b.manifest().vm().name();
+            return new Result(b, name, vm, (System.nanoTime() - t0) / 1e9);
         }
     }
 }

@@ -9,6 +9,7 @@ import io.cairn.repository.lock.Lock;
 import io.cairn.vixmntbridge.vddk.Transport;
 import io.cairn.vsphere.connect.Credentials;
 import io.cairn.vsphere.connect.VsphereConnection;
+import io.cairn.vsphere.connect.VsphereException;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.Locale;
@@ -28,11 +29,18 @@ public final class InPlaceRestore {
      * @param transport {@link Transport#HTTPS}, or a VDDK transport
      * @param vddk the process's VDDK ({@link Vddk}, kept open by the caller), or null: then one is
      *     loaded from {@code VDDK_HOME} for this restore and closed after it
+     * @param quickRollback write back only what changed since the backup (changed block tracking on
+     *     the VM now); needs a VDDK transport, which writes parts of a disk
      */
-    public record Request(String backup, boolean force, Transport transport, Vddk vddk) {
+    public record Request(String backup, boolean force, Transport transport, Vddk vddk, boolean quickRollback) {
         public Request {
             Objects.requireNonNull(backup, "backup");
             transport = transport == null ? Transport.HTTPS : transport;
+        }
+
+        /** Every disk written whole. */
+        public Request(String backup, boolean force, Transport transport, Vddk vddk) {
+            this(backup, force, transport, vddk, false);
         }
     }
 
@@ -68,6 +76,11 @@ public final class InPlaceRestore {
      * @param credentials the login, for a VDDK transport (VixDiskLib logs in again per disk); null for https
      */
     public Result run(VsphereConnection c, Credentials credentials, Request r, Job job) throws IOException {
+        if (r.quickRollback() && !r.transport().needsVddk()) {
+            throw new VsphereException("a quick rollback writes only the areas changed since the backup, which"
+                    + " needs a transport that writes parts of a disk: give --transport nbd, nbdssl, hotadd or san"
+                    + " (https replaces whole files)");
+        }
         try (Lock lock = repo.locks().acquireForReading(lockPurpose, lockWait)) {
             Repository.Listed b = repo.resolve(r.backup());
             job.expect(
@@ -78,7 +91,7 @@ public final class InPlaceRestore {
                 DiskWriter w = r.transport().needsVddk()
                         ? VddkDiskWriter.load(own != null ? own : r.vddk(), r.transport(), c, credentials)
                         : null;
-                vm = new VsphereRestore(c, repo, threads, job).inPlace(b, r.force(), w);
+                vm = new VsphereRestore(c, repo, threads, job).inPlace(b, r.force(), w, r.quickRollback());
             }
             return new Result(b, vm, (System.nanoTime() - t0) / 1e9);
         }

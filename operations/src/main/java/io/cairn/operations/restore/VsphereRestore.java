@@ -7,12 +7,15 @@ import io.cairn.repository.Repository;
 import io.cairn.repository.backup.DiskOutput;
 import io.cairn.repository.backup.Progress;
 import io.cairn.repository.backup.Restorer;
+import io.cairn.repository.error.CorruptObjectException;
 import io.cairn.repository.format.FormatConstants;
 import io.cairn.repository.index.DiskIndex;
 import io.cairn.repository.manifest.Manifest;
 import io.cairn.vixmntbridge.vddk.Placement;
 import io.cairn.vixmntbridge.vddk.Transport;
 import io.cairn.vixmntbridge.vmdk.DiskDatabase;
+import io.cairn.vsphere.backup.BackupSnapshot;
+import io.cairn.vsphere.config.ConfigSummary;
 import io.cairn.vsphere.connect.VsphereConnection;
 import io.cairn.vsphere.connect.VsphereException;
 import io.cairn.vsphere.datastore.DatastoreClient;
@@ -26,6 +29,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -74,14 +78,22 @@ public final class VsphereRestore {
      */
     public String asNew(Repository.Listed b, VmRestore.AsNew o, DiskWriter writer) throws IOException {
         TaskLog log = new JobLog(job);
-        VmRestore.Recreated vm = VmRestore.recreate(c, storedConfig(b), o, log);
+        VmRestore.Recreated vm =
+                VmRestore.recreate(c, storedConfig(b), b.manifest().config(), o, log);
         if (vm.kept()) {
             return vm.moRef();
         }
+        List<VmRestore.TargetDisk> matched = matched(b.manifest(), vm.disks());
+        for (VmRestore.TargetDisk t : vm.disks()) {
+            if (!matched.contains(t)) {
+                job.log("warning: '" + t.label()
+                        + "' was left out of the backup (see its warnings): it is not written");
+            }
+        }
         if (writer != null) {
-            writeThrough(b, VmRestore.created(c, vm, o.name(), log), writer, false);
+            writeThrough(b, VmRestore.created(c, vm, o.name(), log), matched, writer, false);
         } else {
-            writeDisks(b, vm.disks(), vm.datastore());
+            writeDisks(b, matched, vm.datastore());
         }
         if (vm.nvram() != null) {
             for (Manifest.FileEntry f : b.manifest().files()) {
@@ -91,7 +103,11 @@ public final class VsphereRestore {
             }
         }
         if (o.powerOn()) {
-            VmRestore.powerOn(c, vm.moRef(), o.name(), log);
+            VmRestore.powerOn(
+                    c,
+                    vm.moRef(),
+                    o.name() != null ? o.name() : b.manifest().vm().name(),
+                    log);
         }
         return vm.moRef();
     }
@@ -110,15 +126,172 @@ public final class VsphereRestore {
      * transport) when given: see {@link #writeThrough}.
      */
     public String inPlace(Repository.Listed b, boolean force, DiskWriter writer) throws IOException {
+        return inPlace(b, force, writer, false);
+    }
+
+    /**
+     * As {@link #inPlace(Repository.Listed, boolean, DiskWriter)}; with {@code quickRollback}, only
+     * what changed since the backup is written back (VMware's CBT on the VM as it is now, since each
+     * disk's changeId the backup recorded): the chunks that hold a changed area are read from the
+     * backup and written through {@code writer}, which must be given (a datastore PUT of the https
+     * transport replaces whole files, so it cannot write parts of a disk).
+     */
+    public String inPlace(Repository.Listed b, boolean force, DiskWriter writer, boolean quickRollback)
+            throws IOException {
         Manifest m = b.manifest();
+        if (quickRollback) {
+            if (writer == null) {
+                throw new VsphereException("a quick rollback writes only the areas changed since the backup, which"
+                        + " needs a transport that writes parts of a disk: give --transport nbd, nbdssl, hotadd"
+                        + " or san (https replaces whole files)");
+            }
+            for (Manifest.DiskEntry d : m.disks()) {
+                if (d.changeId() == null) {
+                    throw new VsphereException("backup " + b.ref().id() + " holds no changeId for " + d.name()
+                            + " (it was made without changed block tracking), so what changed since is not"
+                            + " known: restore it in place without --quick-rollback");
+                }
+            }
+        }
         VmRestore.Existing vm = VmRestore.existing(
-                c, m.vm().instanceUuid(), b.ref().id(), m.vm().name(), m.disks().size(), force, new JobLog(job));
-        if (writer != null) {
-            writeThrough(b, vm, writer, true);
+                c,
+                m.vm().instanceUuid(),
+                b.ref().id(),
+                m.vm().name(),
+                m.disks().size(),
+                deviceKeys(m),
+                force,
+                writer == null ? null : writer.name(),
+                new JobLog(job));
+        if (quickRollback) {
+            rollBack(b, vm, writer);
+        } else if (writer != null) {
+            writeThrough(b, vm, vm.disks(), writer, true);
         } else {
             writeDisks(b, vm.disks(), vm.datastore());
         }
         return vm.vm().moRef();
+    }
+
+    /**
+     * The VM's device key of each backup disk, in the manifest's disk order, as the backup recorded
+     * them; empty for a backup that did not (its disks are the VM's in backup order).
+     */
+    static List<Integer> deviceKeys(Manifest m) {
+        Map<String, Integer> byDisk = ConfigSummary.backupDisks(m.config());
+        List<Integer> out = new ArrayList<>();
+        for (Manifest.DiskEntry d : m.disks()) {
+            Integer k = byDisk.get(d.key());
+            if (k == null) {
+                return List.of();
+            }
+            out.add(k);
+        }
+        return out;
+    }
+
+    /**
+     * Writes back, through {@code writer}, the chunks of each disk that hold an area changed since the
+     * backup's changeId: the rest of the chunk is unchanged since the backup too, so it is the
+     * backup's. A chunk the backup holds as zeros is written as zeros. The changed areas are read
+     * before any restore snapshot, which would start a new delta.
+     */
+    private void rollBack(Repository.Listed b, VmRestore.Existing vm, DiskWriter writer) throws IOException {
+        List<Manifest.DiskEntry> stored = b.manifest().disks();
+        List<List<BackupSnapshot.Area>> changed = new ArrayList<>();
+        for (int i = 0; i < stored.size(); i++) {
+            changed.add(vm.changedSince(vm.disks().get(i), stored.get(i).changeId()));
+        }
+        Map<String, DatastoreKind> kinds = DatastoreKind.ofVm(c, vm.vm().moRef());
+        List<DiskWriter.Disk> disks = new ArrayList<>();
+        boolean needsSnapshot = false;
+        for (VmRestore.TargetDisk t : vm.disks()) {
+            DiskWriter.Disk disk = disk(vm, t, kinds);
+            disks.add(disk);
+            needsSnapshot |= RestoreSnapshot.forTransport(
+                            writer.transportFor(disk).cliName(),
+                            disk.placement().vvol())
+                    .taken();
+        }
+        // as writeThrough: tracking off before the snapshot (its changed areas were read above)
+        boolean cbtWasOn = needsSnapshot && vm.disableCbt();
+        String snap = needsSnapshot ? vm.takeRestoreSnapshot(job.id(), writer.name()) : null;
+        Throwable failure = null;
+        try {
+            for (int i = 0; i < stored.size(); i++) {
+                Manifest.DiskEntry d = stored.get(i);
+                VmRestore.TargetDisk t = vm.disks().get(i);
+                if (t.capacity() != d.capacity()) {
+                    throw new VsphereException("'" + t.label() + "' holds " + t.capacity() + " bytes, the backup's "
+                            + d.name() + " " + d.capacity() + ": restore it in place without --quick-rollback");
+                }
+                job.checkCancelled();
+                DiskIndex idx = repo.readIndex(b.ref(), d);
+                boolean[] marked = QuickRollback.chunks(idx, changed.get(i));
+                long bytes = 0;
+                int chunks = 0;
+                try (DiskWriter.Sink sink = writer.open(disks.get(i), snap)) {
+                    for (int c = 0; c < idx.count(); c++) {
+                        if (!marked[c]) {
+                            continue;
+                        }
+                        job.checkCancelled();
+                        int len = idx.length(c);
+                        byte[] data =
+                                idx.isZero(c) ? new byte[len] : repo.chunks().get(idx.id(c));
+                        if (data.length != len) {
+                            throw new CorruptObjectException(
+                                    idx.id(c).key(), "holds " + data.length + " bytes where the index needs " + len);
+                        }
+                        sink.write(idx.offset(c), data, 0, len);
+                        bytes += len;
+                        chunks++;
+                    }
+                }
+                job.log(String.format(
+                        Locale.ROOT,
+                        "quick rollback of %s: %d areas changed since changeId %s; wrote %d of %d chunks (%d bytes)"
+                                + " to %s over %s",
+                        d.name(),
+                        changed.get(i).size(),
+                        d.changeId(),
+                        chunks,
+                        idx.count(),
+                        bytes,
+                        t.fileName(),
+                        writer.name()));
+            }
+        } catch (IOException | RuntimeException e) {
+            failure = e;
+            throw e;
+        } finally {
+            try {
+                writer.disksClosed(vm.vm().moRef());
+            } catch (IOException | RuntimeException e) {
+                job.log("warning: VixDiskLib_Cleanup for " + vm.vm().name() + " failed: " + e.getMessage());
+            }
+            after(failure, () -> {
+                if (snap != null) {
+                    vm.revertAndRemove(snap);
+                }
+            });
+            after(failure, () -> {
+                if (cbtWasOn) {
+                    vm.enableCbt();
+                }
+            });
+        }
+    }
+
+    /** How {@code t} is opened for writing: its VM, host, file and placement (VMware's transport rules). */
+    private static DiskWriter.Disk disk(VmRestore.Existing vm, VmRestore.TargetDisk t, Map<String, DatastoreKind> kinds)
+            throws VsphereException {
+        if (t.fileName() == null) {
+            throw new VsphereException("'" + t.label() + "' of " + vm.vm().name() + " has no file to write");
+        }
+        DatastoreKind kind = kinds.get(DatastorePath.parse(t.fileName()).datastore());
+        Placement placement = new Placement(kind != null && kind.local(), kind != null && kind.vvol(), t.thin());
+        return new DiskWriter.Disk(vm.vm().moRef(), vm.vm().host(), t.fileName(), placement);
     }
 
     /**
@@ -133,7 +306,12 @@ public final class VsphereRestore {
      * @param overwrites the disks hold data already (in place): the backup's zero ranges are written
      *     too, where the disk holds data
      */
-    private void writeThrough(Repository.Listed b, VmRestore.Existing vm, DiskWriter writer, boolean overwrites)
+    private void writeThrough(
+            Repository.Listed b,
+            VmRestore.Existing vm,
+            List<VmRestore.TargetDisk> targets,
+            DiskWriter writer,
+            boolean overwrites)
             throws IOException {
         List<Manifest.DiskEntry> stored = b.manifest().disks();
         Map<String, DatastoreKind> kinds = DatastoreKind.ofVm(c, vm.vm().moRef());
@@ -141,7 +319,7 @@ public final class VsphereRestore {
         List<String> san = new ArrayList<>();
         for (int i = 0; i < stored.size(); i++) {
             Manifest.DiskEntry d = stored.get(i);
-            VmRestore.TargetDisk t = vm.disks().get(i);
+            VmRestore.TargetDisk t = targets.get(i);
             if (t.fileName() == null) {
                 throw new VsphereException("disk " + (i + 1) + " of " + vm.vm().name() + " has no file to write");
             }
@@ -149,20 +327,19 @@ public final class VsphereRestore {
                 throw new VsphereException("disk " + (i + 1) + " (" + t.fileName() + ") holds " + t.capacity()
                         + " bytes, the backup's " + d.name() + " " + d.capacity());
             }
-            DatastoreKind kind = kinds.get(DatastorePath.parse(t.fileName()).datastore());
-            Placement placement = new Placement(kind != null && kind.local(), kind != null && kind.vvol(), t.thin());
-            DiskWriter.Disk disk = new DiskWriter.Disk(vm.vm().moRef(), vm.vm().host(), t.fileName(), placement);
+            DiskWriter.Disk disk = disk(vm, t, kinds);
             Transport used = writer.transportFor(disk);
             if (!used.cliName().equals(writer.name())) {
                 job.log(t.fileName() + " is written over " + used.cliName() + ", not " + writer.name() + " ("
-                        + (placement.localDatastore()
+                        + (disk.placement().localDatastore()
                                 ? "a local datastore"
-                                : placement.vvol()
+                                : disk.placement().vvol()
                                         ? "SAN does not reach VVol datastores"
                                         : "SAN never writes thin disks")
                         + ")");
             }
-            if (RestoreSnapshot.forTransport(used.cliName(), placement.vvol()).taken()) {
+            if (RestoreSnapshot.forTransport(used.cliName(), disk.placement().vvol())
+                    .taken()) {
                 san.add(t.fileName());
             }
             disks.add(disk);
@@ -227,20 +404,21 @@ public final class VsphereRestore {
         void run() throws IOException;
     }
 
-    private void writeDisks(Repository.Listed b, List<VmRestore.TargetDisk> targets, DatastoreClient ds)
+    /** Writes each of the backup's disks into its target, {@code matched} in the manifest's disk order. */
+    private void writeDisks(Repository.Listed b, List<VmRestore.TargetDisk> matched, DatastoreClient ds)
             throws IOException {
         List<Manifest.DiskEntry> stored = b.manifest().disks();
         Restorer restorer = new Restorer(repo, threads, job.progress());
         for (int i = 0; i < stored.size(); i++) {
             Manifest.DiskEntry d = stored.get(i);
-            VmRestore.TargetDisk target = targets.get(i);
+            VmRestore.TargetDisk target = matched.get(i);
             if (!target.flat()) {
-                throw new VsphereException(
-                        "disk " + (i + 1) + " of the target is not a flat disk; the https transport cannot write it");
+                throw new VsphereException("'" + target.label() + "' of the target is not a flat disk; the https"
+                        + " transport cannot write it");
             }
             if (target.capacity() != d.capacity()) {
-                throw new VsphereException("disk " + (i + 1) + " (" + target.fileName() + ") holds " + target.capacity()
-                        + " bytes, the backup's " + d.name() + " " + d.capacity());
+                throw new VsphereException("'" + target.label() + "' (" + target.fileName() + ") holds "
+                        + target.capacity() + " bytes, the backup's " + d.name() + " " + d.capacity());
             }
             job.checkCancelled();
             DatastorePath path = DatastorePath.parse(target.fileName());
@@ -252,6 +430,32 @@ public final class VsphereRestore {
             }
             job.log("wrote " + d.name() + " to " + path);
         }
+    }
+
+    /**
+     * The target disk of each of the backup's disks, in the manifest's order: by device key where
+     * the backup recorded it (a backup that left disks out), else the first ones in backup order.
+     */
+    static List<VmRestore.TargetDisk> matched(Manifest m, List<VmRestore.TargetDisk> targets) throws VsphereException {
+        List<Integer> keys = deviceKeys(m);
+        List<VmRestore.TargetDisk> out = new ArrayList<>();
+        for (int i = 0; i < m.disks().size(); i++) {
+            if (keys.isEmpty()) {
+                if (i >= targets.size()) {
+                    throw new VsphereException("the target has " + targets.size() + " disks, the backup "
+                            + m.disks().size());
+                }
+                out.add(targets.get(i));
+            } else {
+                int key = keys.get(i);
+                out.add(targets.stream()
+                        .filter(t -> t.key() == key)
+                        .findFirst()
+                        .orElseThrow(() -> new VsphereException("the target has no disk for the backup's "
+                                + m.disks().get(out.size()).name() + " (device key " + key + ")")));
+            }
+        }
+        return out;
     }
 
     /** Where the restorer's bytes go. */

@@ -19,12 +19,27 @@ public record BackupRequest(
         Manifest.EncryptionInfo encryption,
         List<DiskInput> disks,
         List<FileInput> files,
-        String parent) {
+        String parent,
+        List<String> warnings) {
 
     public BackupRequest {
         labels = labels == null ? Map.of() : Map.copyOf(labels);
         disks = List.copyOf(disks);
         files = files == null ? List.of() : List.copyOf(files);
+        warnings = warnings == null ? List.of() : List.copyOf(warnings);
+    }
+
+    /** A backup without warnings. */
+    public BackupRequest(
+            Manifest.VmIdentity vm,
+            String source,
+            Map<String, String> labels,
+            JsonNode config,
+            Manifest.EncryptionInfo encryption,
+            List<DiskInput> disks,
+            List<FileInput> files,
+            String parent) {
+        this(vm, source, labels, config, encryption, disks, files, parent, List.of());
     }
 
     /**

@@ -136,7 +136,8 @@ public final class BackupWriter {
                         req.config(),
                         req.encryption(),
                         disks,
-                        files);
+                        files,
+                        req.warnings());
                 repo.writeManifest(ref, m);
                 committed = true;
                 return new Result(ref, m);

@@ -2,6 +2,7 @@ package io.cairn.repository.manifest;
 
 import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.cairn.repository.format.FormatConstants;
 import java.nio.charset.StandardCharsets;
@@ -13,6 +14,8 @@ import java.util.UUID;
 /**
  * One VM at one point in time: the commit point of a backup. Field by field in
  * docs/repository-format.md ("Manifest"). Times are ISO-8601 strings so the JSON stays plain.
+ * {@code warnings} (one line each: a disk left out, something the backup could not hold) is written
+ * only when there is one, so a backup without any reads the same in every version.
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record Manifest(
@@ -28,12 +31,14 @@ public record Manifest(
         JsonNode config,
         EncryptionInfo encryption,
         List<DiskEntry> disks,
-        List<FileEntry> files) {
+        List<FileEntry> files,
+        @JsonInclude(JsonInclude.Include.NON_EMPTY) List<String> warnings) {
 
     public Manifest {
         labels = labels == null ? Map.of() : Map.copyOf(labels);
         disks = disks == null ? List.of() : List.copyOf(disks);
         files = files == null ? List.of() : List.copyOf(files);
+        warnings = warnings == null ? List.of() : List.copyOf(warnings);
     }
 
     @JsonIgnore

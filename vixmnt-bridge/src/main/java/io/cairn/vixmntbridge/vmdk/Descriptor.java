@@ -24,12 +24,18 @@ final class Descriptor {
             Pattern.compile("(RW|RDONLY|NOACCESS)\\s+(\\d+)\\s+([A-Za-z]+)(?:\\s+\"([^\"]*)\"(?:\\s+(\\d+))?)?\\s*");
     private static final Pattern KEY_VALUE = Pattern.compile("([A-Za-z0-9_.\\-]+)\\s*=\\s*(.*?)\\s*");
 
-    /** Extent kinds this reader understands; VMFSSPARSE, SESPARSE, VMFSRDM and VMFSRAW are refused. */
+    /**
+     * Extent kinds this reader understands: FLAT and VMFS (plain images), SPARSE (hosted sparse),
+     * ZERO, VMFSSPARSE (ESXi's COWD {@code -delta.vmdk}) and SESPARSE (ESXi's {@code -sesparse.vmdk});
+     * anything else (VMFSRDM, VMFSRAW, VMFSRDMP: raw devices) is OTHER and refused.
+     */
     enum ExtentType {
         FLAT,
         SPARSE,
         ZERO,
         VMFS,
+        VMFSSPARSE,
+        SESPARSE,
         OTHER
     }
 

@@ -6,7 +6,7 @@ import io.cairn.vixmntbridge.VixException;
  * A contiguous run of a disk's sectors, addressed from 0 within the extent. Implementations are
  * thread-safe for reads.
  */
-sealed interface Extent extends AutoCloseable permits FlatExtent, ZeroExtent, SparseExtent {
+sealed interface Extent extends AutoCloseable permits FlatExtent, ZeroExtent, SparseExtent, SeSparseExtent {
 
     /** Sectors this extent contributes to the disk (its descriptor line's size). */
     long sectors();
@@ -28,5 +28,35 @@ sealed interface Extent extends AutoCloseable permits FlatExtent, ZeroExtent, Sp
     @FunctionalInterface
     interface RangeSink {
         void range(long start, long end);
+    }
+
+    /** Passes ascending ranges on to a sink, each joined to the one before when they touch. */
+    final class Runs {
+        private final RangeSink sink;
+        private long start = -1;
+        private long end = -1;
+
+        Runs(RangeSink sink) {
+            this.sink = sink;
+        }
+
+        void add(long s, long e) {
+            if (s == end) {
+                end = e;
+                return;
+            }
+            flush();
+            start = s;
+            end = e;
+        }
+
+        /** Passes on the range being joined, if any: call once after the last {@link #add}. */
+        void flush() {
+            if (start >= 0) {
+                sink.range(start, end);
+            }
+            start = -1;
+            end = -1;
+        }
     }
 }

@@ -11,7 +11,9 @@ import java.util.zip.Inflater;
 
 /**
  * A hosted sparse extent ({@code KDMV}): monolithicSparse, each file of twoGbMaxExtentSparse, a
- * snapshot delta, and streamOptimized (compressed grains behind grain markers).
+ * snapshot delta, and streamOptimized (compressed grains behind grain markers); and an ESX Server
+ * sparse extent ({@code COWD}, the data of ESXi's vmfsSparse {@code -delta.vmdk}), whose grain
+ * directory and tables have the same layout ({@link CowdHeader}).
  *
  * <p>Lookup: grain {@code g} = sector / grainSize; its grain table is grain directory entry
  * {@code g / numGTEsPerGT}; its grain table entry (GTE) is the grain's sector in the file. GTE 0 is
@@ -92,8 +94,26 @@ final class SparseExtent implements Extent {
      * on failure).
      */
     static SparseExtent open(ExtentFile file, long sectors) throws VixException {
+        SparseHeader h;
         try {
-            SparseHeader h = header(file);
+            h = header(file);
+        } catch (VixException | RuntimeException e) {
+            try {
+                file.close();
+            } catch (VixException suppressed) {
+                e.addSuppressed(suppressed);
+            }
+            throw e;
+        }
+        return open(file, h, sectors);
+    }
+
+    /**
+     * Opens a sparse extent whose header was read already ({@code h}: a hosted header, or the grain
+     * layout of a COWD one), taking ownership of {@code file} (closed on failure).
+     */
+    static SparseExtent open(ExtentFile file, SparseHeader h, long sectors) throws VixException {
+        try {
             String name = "'" + file.path() + "'";
             if (h.capacity < sectors) {
                 throw SparseHeader.bad(name + " holds " + h.capacity + " sectors but its extent line says " + sectors);
@@ -169,8 +189,7 @@ final class SparseExtent implements Extent {
 
     @Override
     public void allocated(long start, long end, RangeSink sink) throws VixException {
-        long runStart = -1;
-        long runEnd = -1;
+        Runs runs = new Runs(sink);
         long perTable = (long) header.numGTEsPerGT;
         long g = start >>> grainShift;
         long lastGrain = (end - 1) >>> grainShift;
@@ -185,21 +204,11 @@ final class SparseExtent implements Extent {
             if (gte > 1) {
                 long s = Math.max(start, g << grainShift);
                 long e = Math.min(end, (g + 1) << grainShift);
-                if (s == runEnd) {
-                    runEnd = e;
-                } else {
-                    if (runStart >= 0) {
-                        sink.range(runStart, runEnd);
-                    }
-                    runStart = s;
-                    runEnd = e;
-                }
+                runs.add(s, e);
             }
             g++;
         }
-        if (runStart >= 0) {
-            sink.range(runStart, runEnd);
-        }
+        runs.flush();
     }
 
     /** The GTE of {@code grain}, as an unsigned sector number, already validated. */

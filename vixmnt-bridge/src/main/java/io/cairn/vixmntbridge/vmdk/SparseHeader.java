@@ -46,6 +46,22 @@ final class SparseHeader {
     final long overHead;
     final int compressAlgorithm;
 
+    /** A header with these fields, for extents whose own header says the same in another layout (COWD). */
+    private SparseHeader(
+            int version, int flags, long capacity, long grainSize, int numGTEsPerGT, long gdOffset, long overHead) {
+        this.version = version;
+        this.flags = flags;
+        this.capacity = capacity;
+        this.grainSize = grainSize;
+        this.descriptorOffset = 0;
+        this.descriptorSize = 0;
+        this.numGTEsPerGT = numGTEsPerGT;
+        this.rgdOffset = 0;
+        this.gdOffset = gdOffset;
+        this.overHead = overHead;
+        this.compressAlgorithm = COMPRESSION_NONE;
+    }
+
     private SparseHeader(ByteBuffer b) {
         version = b.getInt(4);
         flags = b.getInt(8);
@@ -112,6 +128,15 @@ final class SparseHeader {
             throw bad(where + " footer says its grain directory is at the end too");
         }
         return h;
+    }
+
+    /**
+     * The grain layout of a COWD extent (see {@link CowdHeader}) in this class's terms: version 1
+     * without flags (no zeroed-grain entries, no compression), its grain directory, and as overhead
+     * the header's 4 sectors, below which no grain may lie.
+     */
+    static SparseHeader ofCowd(long capacity, long grainSize, long gdOffset) {
+        return new SparseHeader(1, 0, capacity, grainSize, CowdHeader.GTES_PER_GT, gdOffset, CowdHeader.HEADER_SECTORS);
     }
 
     boolean compressed() {

@@ -12,8 +12,9 @@ import java.util.Locale;
 
 /**
  * Opens local VMDK disks (every hosted subformat: monolithicSparse, monolithicFlat, streamOptimized,
- * twoGbMaxExtentSparse, twoGbMaxExtentFlat, vmfs flat descriptors, delta links) and raw images,
- * read-only, as {@link VirtualDisk}s.
+ * twoGbMaxExtentSparse, twoGbMaxExtentFlat; ESXi's vmfs flat descriptors and its snapshot
+ * children, vmfsSparse ({@code -delta.vmdk}, COWD) and seSparse ({@code -sesparse.vmdk}); delta
+ * links of any of them) and raw images, read-only, as {@link VirtualDisk}s.
  *
  * <p>What a file is, is decided by its content: a {@code KDMV} header is a sparse extent with its
  * descriptor embedded; text starting with {@code # Disk DescriptorFile} (or any small {@code .vmdk})
@@ -66,10 +67,22 @@ public final class VmdkDisks {
                 ownsFile = false;
                 return fromDescriptor(path, d, true, depth, opener);
             }
-            if (startsWith(first, 0, "COWD")) {
+            if (CowdHeader.hasMagic(first, first.length)) {
+                // ESXi names its vmfsSparse data files <disk>-delta.vmdk and their descriptors
+                // <disk>.vmdk: the descriptor holds the CID, the parent and the capacity. A COWD
+                // file on its own (ESX 2 redo logs and Workstation 3 disks named their parent
+                // inside) is not read.
                 throw new VixException(
                         VixException.VIX_E_NOT_SUPPORTED,
-                        "'" + path + "' is a COWD (vmfsSparse / VMDK3) extent, which this reader does not support");
+                        "'" + path + "' is a COWD sparse extent (the data of an ESXi vmfsSparse snapshot,"
+                                + " or an ESX 2 / Workstation 3 disk): open the descriptor that names it"
+                                + hintFor(path, "-delta") + "; a COWD file without a descriptor is not supported");
+            }
+            if (SeSparseExtent.hasMagic(first, first.length)) {
+                throw new VixException(
+                        VixException.VIX_E_NOT_SUPPORTED,
+                        "'" + path + "' is a seSparse extent (the data of an ESXi snapshot): open the descriptor"
+                                + " that names it" + hintFor(path, "-sesparse"));
             }
             if (startsWith(first, 512, DESCRIPTOR_SIGNATURE)) {
                 // A descriptor at sector 1 means sector 0 should have been a KDMV header.
@@ -182,11 +195,28 @@ public final class VmdkDisks {
                         ExtentFile.open(extentPath(dir, line, where), opener), line.offset(), line.sectors());
             case SPARSE:
                 return SparseExtent.open(ExtentFile.open(extentPath(dir, line, where), opener), line.sectors());
+            case VMFSSPARSE: {
+                // qemu, like VMware, takes either header in either kind of line
+                ExtentFile f = ExtentFile.open(extentPath(dir, line, where), opener);
+                byte[] magic = new byte[(int) Math.min(4, f.size())];
+                try {
+                    f.readFully(0, magic, 0, magic.length);
+                    if (CowdHeader.hasMagic(magic, magic.length)) {
+                        return SparseExtent.open(f, CowdHeader.read(f, line.sectors()), line.sectors());
+                    }
+                } catch (VixException | RuntimeException e) {
+                    closeQuietly(f, e);
+                    throw e;
+                }
+                return SparseExtent.open(f, line.sectors());
+            }
+            case SESPARSE:
+                return SeSparseExtent.open(ExtentFile.open(extentPath(dir, line, where), opener), line.sectors());
             default:
                 throw new VixException(
                         VixException.VIX_E_NOT_SUPPORTED,
                         where + ": extent type " + line.typeName()
-                                + " is not supported (FLAT, VMFS, SPARSE and ZERO are)");
+                                + " is not supported (FLAT, VMFS, SPARSE, VMFSSPARSE, SESPARSE and ZERO are)");
         }
     }
 
@@ -252,6 +282,13 @@ public final class VmdkDisks {
                 into.addSuppressed(e);
             }
         }
+    }
+
+    /** " (probably NAME.vmdk)" for a data file NAME-delta.vmdk / NAME-sesparse.vmdk, else "". */
+    private static String hintFor(Path dataFile, String suffix) {
+        String n = dataFile.getFileName().toString();
+        String tail = suffix + ".vmdk";
+        return n.endsWith(tail) ? " (probably " + n.substring(0, n.length() - tail.length()) + ".vmdk)" : "";
     }
 
     private static boolean looksLikeDescriptor(byte[] first) {

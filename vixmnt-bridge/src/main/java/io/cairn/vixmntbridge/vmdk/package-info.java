@@ -11,8 +11,12 @@
  *       extents, its content id (CID), its parent and the {@code ddb.*} disk database. It sits at
  *       sector 1 of a monolithic sparse file, or in its own small {@code .vmdk} for flat and split disks.</li>
  *   <li><b>extent</b>: one file (or a zero range) holding a contiguous run of the disk's sectors.
- *       Flat extents are plain images at a sector offset; sparse extents ({@code KDMV} header) map
- *       fixed-size <b>grains</b> through a <b>grain directory</b> of <b>grain tables</b>.</li>
+ *       Flat extents are plain images at a sector offset; sparse extents map fixed-size
+ *       <b>grains</b> through a <b>grain directory</b> of <b>grain tables</b>: hosted sparse
+ *       ({@code KDMV} header), ESX Server sparse ({@code COWD}, ESXi's vmfsSparse
+ *       {@code -delta.vmdk}, {@code CowdHeader}) and space-efficient
+ *       sparse (ESXi's seSparse {@code -sesparse.vmdk},
+ *       {@code SeSparseExtent}).</li>
  *   <li><b>link</b>: a delta disk whose unallocated grains read through to its parent; the chain is
  *       checked by CID so a parent changed after the child was taken is refused, never read.</li>
  * </ul>

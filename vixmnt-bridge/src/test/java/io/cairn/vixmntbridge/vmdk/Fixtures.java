@@ -169,6 +169,15 @@ final class Fixtures {
         }
     }
 
+    /** Deletes a directory tree (symbolic links themselves, not what they point to). */
+    static void deleteTree(Path root) throws IOException {
+        try (var walk = Files.walk(root)) {
+            for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        }
+    }
+
     static void truncate(Path file, long size) throws IOException {
         try (RandomAccessFile f = new RandomAccessFile(file.toFile(), "rw")) {
             f.setLength(size);

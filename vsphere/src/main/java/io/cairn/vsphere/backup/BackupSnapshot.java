@@ -4,19 +4,24 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.vmware.vim25.CryptoKeyId;
 import com.vmware.vim25.ManagedObjectReference;
 import com.vmware.vim25.OptionValue;
-import com.vmware.vim25.UserSession;
+import com.vmware.vim25.VirtualDeviceBackingInfo;
+import com.vmware.vim25.VirtualDeviceFileBackingInfo;
 import com.vmware.vim25.VirtualDisk;
 import com.vmware.vim25.VirtualDiskFlatVer2BackingInfo;
 import com.vmware.vim25.VirtualMachineConfigInfo;
 import com.vmware.vim25.VirtualMachineConfigSpec;
+import io.cairn.vsphere.config.ApiLimits;
 import io.cairn.vsphere.config.ConfigInfoXml;
 import io.cairn.vsphere.config.ConfigSummary;
+import io.cairn.vsphere.config.TargetNetworks;
+import io.cairn.vsphere.config.VmLocation;
 import io.cairn.vsphere.connect.Faults;
 import io.cairn.vsphere.connect.VsphereConnection;
 import io.cairn.vsphere.connect.VsphereException;
 import io.cairn.vsphere.datastore.DatastoreClient;
 import io.cairn.vsphere.datastore.DatastorePath;
 import io.cairn.vsphere.datastore.HttpsDisk;
+import io.cairn.vsphere.inventory.Networks;
 import io.cairn.vsphere.inventory.VmInfo;
 import io.cairn.vsphere.task.TaskLog;
 import io.cairn.vsphere.task.Tasks;
@@ -24,7 +29,9 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.NoSuchFileException;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The vSphere side of backing up one VM, the way VMware's backup guide describes it: check
@@ -53,18 +60,41 @@ public final class BackupSnapshot implements AutoCloseable {
     public record Area(long offset, long length) {}
 
     /**
+     * How a disk of the snapshot can be read, which decides the transport it goes to.
+     *
+     * <ul>
+     *   <li>{@link #ANY}: a flat VMDK on a datastore of files: https reads it as a datastore file, a
+     *       VDDK transport through VixDiskLib.</li>
+     *   <li>{@link #VDDK}: only VixDiskLib reads it (a virtual-mode RDM, a sparse or SESparse disk, a
+     *       delta of the VM's own snapshots, a disk on vSAN or a VVol datastore, whose data is not
+     *       a datastore file); over https the backup is refused with one line naming the
+     *       transports that can.</li>
+     *   <li>{@link #NONE}: no snapshot covers it, so no transport can read a consistent copy (an
+     *       independent disk, a physical-mode RDM): it is left out of the backup with a warning
+     *       kept in the manifest, and the VM's other disks are backed up.</li>
+     * </ul>
+     */
+    public enum Access {
+        ANY,
+        VDDK,
+        NONE
+    }
+
+    /**
      * One virtual disk as the snapshot's configuration lists it.
      *
-     * @param index its place in backup order ({@link VmDisks#of}): the backup's {@code disk<index>}
+     * @param index its place in backup order ({@link VmDisks#of}), skipped disks included
      * @param key the device key (QueryChangedDiskAreas asks by it)
      * @param label the device label ("Hard disk 1")
      * @param fileName the descriptor's datastore path ({@code [ds] vm/vm.vmdk}) as of the snapshot; null
      *     when the backing has no file
      * @param changeId changed block tracking's id of the disk's state, or null without CBT
-     * @param flat whether the backing is a flat VMDK (the only kind cairn reads)
+     * @param flat whether the backing is a flat VMDK (the only kind the https transport reads)
      * @param backing the backing's type, for messages
      * @param parent the parent's file name when the disk is a delta of the VM's own snapshots, else null
      * @param capacity in bytes, as the configuration states it
+     * @param access which transports can read it
+     * @param why for {@link Access#VDDK} and {@link Access#NONE}, one line saying why (naming the disk)
      */
     public record Disk(
             int index,
@@ -75,7 +105,9 @@ public final class BackupSnapshot implements AutoCloseable {
             boolean flat,
             String backing,
             String parent,
-            long capacity) {}
+            long capacity,
+            Access access,
+            String why) {}
 
     /**
      * A file kept with the backup: what it is, its name and bytes. The repository's name for each kind
@@ -120,33 +152,11 @@ public final class BackupSnapshot implements AutoCloseable {
      */
     public static void checkPrivileges(VsphereConnection c, VmInfo vm, TaskLog log) throws VsphereException {
         log.phase("check privileges on " + vm.name());
-        ManagedObjectReference ref = vm.ref();
-        ManagedObjectReference auth = c.serviceContent().getAuthorizationManager();
-        UserSession session = (UserSession) Props.one(c, c.serviceContent().getSessionManager(), "currentSession");
-        if (auth == null || session == null) {
-            log.log("privileges not checked: the server has no authorization manager");
-            return;
-        }
-        List<Boolean> has;
-        try {
-            has = c.port().hasPrivilegeOnEntity(auth, ref, session.getKey(), PRIVILEGES);
-        } catch (Exception e) {
-            if (Faults.isMethodNotFound(e)) {
-                log.log("privileges not checked: the server does not implement HasPrivilegeOnEntity");
-                return;
-            }
-            throw Faults.translate("HasPrivilegeOnEntity", ref, e);
-        }
-        List<String> missing = new ArrayList<>();
-        for (int i = 0; i < PRIVILEGES.size() && i < has.size(); i++) {
-            if (!Boolean.TRUE.equals(has.get(i))) {
-                missing.add(PRIVILEGES.get(i));
-            }
-        }
-        if (!missing.isEmpty()) {
-            throw new VsphereException("user " + session.getUserName() + " lacks privileges on " + Faults.describe(ref)
-                    + " that a backup needs: " + String.join(", ", missing));
-        }
+        Privileges.check(
+                c,
+                List.of(new Privileges.Need(vm.ref(), Faults.describe(vm.ref()), PRIVILEGES)),
+                "back up " + vm.name(),
+                log);
     }
 
     /** Removes cairn snapshots an earlier run left (killed, or its connection lost). */
@@ -254,7 +264,7 @@ public final class BackupSnapshot implements AutoCloseable {
     }
 
     /**
-     * The snapshot's virtual disks in backup order.
+     * The snapshot's virtual disks in backup order, each with how it can be read ({@link Access}).
      *
      * @throws VsphereException when the VM has none
      */
@@ -264,36 +274,69 @@ public final class BackupSnapshot implements AutoCloseable {
             throw new VsphereException(vm.name() + " has no virtual disk to back up");
         }
         List<Disk> out = new ArrayList<>();
+        Map<String, String> datastoreTypes = new HashMap<>();
         for (int i = 0; i < disks.size(); i++) {
             VirtualDisk d = disks.get(i);
             long capacity = d.getCapacityInBytes() != null && d.getCapacityInBytes() > 0
                     ? d.getCapacityInBytes()
                     : d.getCapacityInKB() * 1024;
-            if (d.getBacking() instanceof VirtualDiskFlatVer2BackingInfo b) {
+            String label = VmDisks.label(d);
+            VirtualDeviceBackingInfo b = d.getBacking();
+            String file = b instanceof VirtualDeviceFileBackingInfo f ? f.getFileName() : null;
+            String what = "'" + label + "' (key " + d.getKey() + (file == null ? "" : ", " + file) + ")";
+            String mode = DiskAccess.diskMode(b);
+            String dsType = b instanceof VirtualDeviceFileBackingInfo f && f.getDatastore() != null
+                    ? datastoreTypes.computeIfAbsent(f.getDatastore().getValue(), k -> datastoreType(f))
+                    : null;
+            DiskAccess.Verdict v = DiskAccess.of(b, mode, dsType, what, vm.name());
+            if (b instanceof VirtualDiskFlatVer2BackingInfo fb) {
                 out.add(new Disk(
                         i,
                         d.getKey(),
-                        VmDisks.label(d),
-                        b.getFileName(),
-                        b.getChangeId(),
+                        label,
+                        fb.getFileName(),
+                        fb.getChangeId(),
                         true,
-                        b.getClass().getSimpleName(),
-                        b.getParent() == null ? null : b.getParent().getFileName(),
-                        capacity));
+                        fb.getClass().getSimpleName(),
+                        fb.getParent() == null ? null : fb.getParent().getFileName(),
+                        capacity,
+                        v.access(),
+                        v.why()));
             } else {
                 out.add(new Disk(
                         i,
                         d.getKey(),
-                        VmDisks.label(d),
-                        null,
-                        null,
+                        label,
+                        file,
+                        DiskAccess.changeId(b),
                         false,
-                        d.getBacking().getClass().getSimpleName(),
+                        b == null ? "no" : b.getClass().getSimpleName(),
                         null,
-                        capacity));
+                        capacity,
+                        v.access(),
+                        v.why()));
             }
         }
         return out;
+    }
+
+    /** The type of a disk's datastore ({@code VMFS}, {@code NFS}, {@code vsan}, {@code VVOL}, …), or null. */
+    private String datastoreType(VirtualDeviceFileBackingInfo f) {
+        try {
+            Object t = Props.one(c, f.getDatastore(), "summary.type");
+            return t == null ? null : String.valueOf(t);
+        } catch (VsphereException e) {
+            return null;
+        }
+    }
+
+    /**
+     * The names of the VM's own snapshots (those not taken by cairn), oldest first: while it has any,
+     * its disks are deltas over base disks that hold an older state, so the https transport, which
+     * reads datastore files, cannot back it up (a VDDK transport reads through the chain).
+     */
+    public static List<String> ownSnapshots(VsphereConnection c, VmInfo vm) throws VsphereException {
+        return Snapshots.others(c, vm.ref());
     }
 
     /**
@@ -360,9 +403,47 @@ public final class BackupSnapshot implements AutoCloseable {
         return files;
     }
 
-    /** The configuration's JSON summary kept in the manifest ({@link ConfigSummary}). */
+    /**
+     * The configuration's JSON summary kept in the manifest ({@link ConfigSummary}), with the names of
+     * the distributed portgroups its NICs are on (for a restore to another vCenter) and where the VM
+     * is ({@link VmLocation}, for a restore to the original location). Either is left out, and
+     * logged, when the server cannot say.
+     */
     public ObjectNode configSummary() throws VsphereException {
-        return ConfigSummary.of(config());
+        TargetNetworks networks = null;
+        VmLocation location = null;
+        try {
+            ManagedObjectReference dc = Props.datacenterOf(c, vm.ref());
+            networks = Networks.of(c, dc);
+            location = location(dc);
+        } catch (VsphereException e) {
+            log.log("where " + vm.name() + " is and its networks' names were not recorded: " + e.getMessage());
+        }
+        ObjectNode o = ConfigSummary.of(config(), networks);
+        if (location != null) {
+            o.set(VmLocation.FIELD, location.toJson());
+        }
+        return o;
+    }
+
+    private VmLocation location(ManagedObjectReference dc) throws VsphereException {
+        Map<String, Object> p = Props.get(c, vm.ref(), "parent", "resourcePool", "runtime.host");
+        return new VmLocation(
+                Props.inventoryPath(c, dc),
+                p.get("parent") instanceof ManagedObjectReference f ? Props.inventoryPath(c, f) : null,
+                p.get("resourcePool") instanceof ManagedObjectReference rp ? Props.inventoryPath(c, rp) : null,
+                p.get("runtime.host") instanceof ManagedObjectReference h ? Props.inventoryPath(c, h) : null);
+    }
+
+    /**
+     * What the backup cannot hold, one line each, for its manifest: what cairn's API 7.0 binding
+     * does not carry of this VM ({@link ApiLimits#notes}) and of this server
+     * ({@link VsphereConnection#bindingLimit}).
+     */
+    public List<String> warnings() throws VsphereException {
+        List<String> out = new ArrayList<>(ApiLimits.notes(config()));
+        c.bindingLimit().ifPresent(out::add);
+        return out;
     }
 
     /** The VM's encryption key id ({@code provider/key}), or null when the VM is not encrypted. */

@@ -11,12 +11,12 @@ import java.util.List;
  * where it stopped. Whether a disk may be read incrementally at all is the operations layer's call
  * (it compares with the previous backup).
  */
-final class Cbt {
+public final class Cbt {
     private Cbt() {}
 
     /** One call of QueryChangedDiskAreas at a disk offset. */
     @FunctionalInterface
-    interface Query {
+    public interface Query {
         DiskChangeInfo at(long offset) throws Exception;
     }
 
@@ -25,7 +25,7 @@ final class Cbt {
      * server does not make progress (a window that does not advance would loop forever) or reports
      * an area outside the disk.
      */
-    static List<BackupSnapshot.Area> collect(long capacity, Query q) throws Exception {
+    public static List<BackupSnapshot.Area> collect(long capacity, Query q) throws Exception {
         List<BackupSnapshot.Area> out = new ArrayList<>();
         long offset = 0;
         while (offset < capacity) {

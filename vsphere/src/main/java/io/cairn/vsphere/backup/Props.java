@@ -72,4 +72,47 @@ public final class Props {
         }
         return String.join("/", names);
     }
+
+    /** Inventory paths are cut after this many steps: a parent chain that long (or a loop) is not an inventory. */
+    private static final int MAX_DEPTH = 64;
+
+    /**
+     * The datacenter {@code obj} is in (itself when it is one).
+     *
+     * @throws VsphereException when it is not inside a datacenter
+     */
+    public static ManagedObjectReference datacenterOf(VsphereConnection c, ManagedObjectReference obj)
+            throws VsphereException {
+        ManagedObjectReference cur = obj;
+        for (int depth = 0; cur != null && depth < MAX_DEPTH; depth++) {
+            if ("Datacenter".equals(cur.getType())) {
+                return cur;
+            }
+            cur = (ManagedObjectReference) Props.one(c, cur, "parent");
+        }
+        throw new VsphereException(Faults.describe(obj) + " is not inside a datacenter");
+    }
+
+    /**
+     * The inventory path of {@code obj} as {@code FindByInventoryPath} takes it: the names from below
+     * the root folder down to it, joined by {@code /}, with {@code %} and {@code /} in a name escaped
+     * as {@code %25} and {@code %2f} (vSphere's escaping).
+     */
+    public static String inventoryPath(VsphereConnection c, ManagedObjectReference obj) throws VsphereException {
+        List<String> names = new ArrayList<>();
+        ManagedObjectReference root = c.serviceContent().getRootFolder();
+        ManagedObjectReference cur = obj;
+        for (int depth = 0; cur != null; depth++) {
+            if (root.getValue().equals(cur.getValue()) && root.getType().equals(cur.getType())) {
+                return String.join("/", names);
+            }
+            if (depth == MAX_DEPTH) {
+                break;
+            }
+            Map<String, Object> p = Props.get(c, cur, "name", "parent");
+            names.add(0, String.valueOf(p.get("name")).replace("%", "%25").replace("/", "%2f"));
+            cur = (ManagedObjectReference) p.get("parent");
+        }
+        throw new VsphereException(Faults.describe(obj) + " is not below the root folder");
+    }
 }

@@ -33,6 +33,25 @@ public final class Snapshots {
         return out;
     }
 
+    /** The names of the VM's snapshots that are not cairn's, oldest first. */
+    public static List<String> others(VsphereConnection c, ManagedObjectReference vm) throws VsphereException {
+        List<String> out = new ArrayList<>();
+        Object info = Props.one(c, vm, "snapshot");
+        if (info instanceof VirtualMachineSnapshotInfo si) {
+            collectOthers(si.getRootSnapshotList(), out);
+        }
+        return out;
+    }
+
+    private static void collectOthers(List<VirtualMachineSnapshotTree> trees, List<String> out) {
+        for (VirtualMachineSnapshotTree t : trees) {
+            if (t.getName() == null || !t.getName().startsWith(PREFIX)) {
+                out.add(t.getName() == null ? "(unnamed)" : t.getName());
+            }
+            collectOthers(t.getChildSnapshotList(), out);
+        }
+    }
+
     private static void collect(List<VirtualMachineSnapshotTree> trees, List<VirtualMachineSnapshotTree> out) {
         for (VirtualMachineSnapshotTree t : trees) {
             if (t.getName() != null && t.getName().startsWith(PREFIX)) {

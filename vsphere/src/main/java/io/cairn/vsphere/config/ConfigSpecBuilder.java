@@ -46,13 +46,13 @@ import com.vmware.vim25.VirtualPCIController;
 import com.vmware.vim25.VirtualPS2Controller;
 import com.vmware.vim25.VirtualPointingDevice;
 import com.vmware.vim25.VirtualSIOController;
+import com.vmware.vim25.VirtualTPM;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -107,13 +107,26 @@ import java.util.Set;
  *
  * <p>cairn's own decisions (not from the guide):
  * <ul>
- *   <li>NICs: a standard backing's {@code deviceName} goes through the network map (its
- *       {@code network} MoRef is dropped: it names an object of the old inventory); a name missing
- *       from the map is refused unless {@code keepUnmappedNetworks}. A distributed-switch backing
- *       needs the target's switch uuid and portgroup key, which only the inventory knows: it goes
- *       through the {@link PortgroupResolver} or is refused. The MAC address is kept when
- *       {@code addressType} is {@code manual}, else cleared so vSphere assigns a new one (the
- *       original VM may still be running with it).</li>
+ *   <li>NICs: the network's name goes through the network map: a standard backing's
+ *       {@code deviceName}; for a distributed portgroup, whose stored backing holds only the old
+ *       switch uuid and portgroup key, the name recorded at backup
+ *       ({@link RecreateOptions#portgroupNames()}) or, on the vCenter it came from, the target's
+ *       portgroup with that switch uuid and key (the map may also name it by its key). A name
+ *       missing from the map is refused unless {@code keepUnmappedNetworks}. The mapped name is
+ *       then looked up in the target's networks ({@link TargetNetworks}): a distributed portgroup
+ *       gives a {@code DistributedVirtualSwitchPortConnection} with the target's switch uuid and
+ *       portgroup key, a standard network a {@code deviceName} backing, so a NIC moves from a
+ *       standard network to a distributed portgroup and back as the map says; a name the target
+ *       lacks, or that names a standard network and a portgroup at once, is refused. Without the
+ *       target's networks the names are taken as standard networks and a distributed-switch NIC is
+ *       refused. The stored {@code network} MoRef is dropped (it names an object of the old
+ *       inventory). The MAC address is kept when {@code addressType} is {@code manual} or the
+ *       identity is kept ({@link RecreateOptions#keepIdentity}), else cleared so vSphere assigns a
+ *       new one (the original VM may still be running with it).</li>
+ *   <li>Disk placement: each disk on {@link RecreateOptions#datastoreFor its datastore}, in
+ *       {@link DiskFormat its format} (thin, thick, eager-zeroed thick; by default the source's,
+ *       and thin for a disk that was a delta or sparse); the format each disk gets is in its
+ *       {@link DiskPlan}. Per-disk options that name no disk of the VM are refused.</li>
  *   <li>CD-ROMs and floppies get an empty client-device backing ({@code
  *       VirtualCdromRemotePassthroughBackingInfo} / {@code VirtualFloppyRemoteDeviceBackingInfo},
  *       not connected): an ISO or image path on the old datastore may not exist on the target,
@@ -130,6 +143,11 @@ import java.util.Set;
  *       does not document negative keys there.</li>
  *   <li>{@code files.vmPathName = "[DS]"} (vSphere creates the folder from the name); snapshot,
  *       suspend and log directories follow it.</li>
+ *   <li>What the 7.0 binding cannot carry ({@link ApiLimits}): a device of a type it does not know,
+ *       or with a backing it does not know (disks excepted: they become flat disks), is left out
+ *       with a warning, and so are devices on such a controller; a hardware version after vmx-17
+ *       is kept with a warning; a vTPM on a VM without VM encryption is refused
+ *       ({@link RecreateException}), since the 7.0 API creates a vTPM only on an encrypted VM.</li>
  * </ul>
  */
 public final class ConfigSpecBuilder {
@@ -176,6 +194,17 @@ public final class ConfigSpecBuilder {
         VirtualMachineConfigSpec spec = new VirtualMachineConfigSpec();
         boolean encrypted = info.getKeyId() != null;
         boolean keepKeys = encrypted && options.encryption() == RecreateOptions.Encryption.KEEP_KEYS;
+        VirtualTPM tpm = ApiLimits.unencryptedVtpm(info);
+        if (tpm != null) {
+            throw new RecreateException(label(tpm) + " (key " + tpm.getKey() + ") is a vTPM on a VM without VM"
+                    + " encryption: the vSphere API 7.0 that cairn speaks creates a vTPM only on an encrypted VM,"
+                    + " so '" + info.getName() + "' cannot be re-created with it");
+        }
+        if (ApiLimits.hardwareVersion(info) > ApiLimits.BINDING_HARDWARE_VERSION) {
+            warnings.add("hardware version " + info.getVersion() + " is newer than vmx-"
+                    + ApiLimits.BINDING_HARDWARE_VERSION + " (vSphere 7.0, the API cairn speaks): the VM is re-created"
+                    + " with it, but without settings added since, which the backup could not hold");
+        }
 
         copySettings(info, options, spec, warnings);
         copyExtraConfig(info, spec, keepKeys);
@@ -308,11 +337,12 @@ public final class ConfigSpecBuilder {
         for (VirtualDevice d : all) {
             byKey.put(d.getKey(), d);
         }
+        java.util.Set<Integer> unknown = unknownDevices(all, warnings);
         List<VirtualDevice> controllers = new ArrayList<>();
         List<VirtualDevice> others = new ArrayList<>();
         List<VirtualDisk> disks = new ArrayList<>();
         for (VirtualDevice d : all) {
-            if (isDefaultDevice(d)) {
+            if (isDefaultDevice(d) || unknown.contains(d.getKey())) {
                 continue;
             }
             if (d instanceof VirtualController c) {
@@ -324,6 +354,7 @@ public final class ConfigSpecBuilder {
                 others.add(d);
             }
         }
+        checkDiskKeys(disks, options);
         // Disks in (bus number, unit number) order; the controller's stored key breaks ties
         // between controller types that share a bus number (scsi0:0 and sata0:0).
         disks.sort(Comparator.<VirtualDisk>comparingInt(d -> busNumber(byKey, d))
@@ -384,14 +415,24 @@ public final class ConfigSpecBuilder {
             change.setFileOperation(VirtualDeviceConfigSpecFileOperation.CREATE);
             boolean rdm = disk.getBacking() instanceof VirtualDiskRawDiskMappingVer1BackingInfo;
             CryptoKeyId diskKey;
+            DiskFormat format = null;
             if (rdm) {
                 VirtualDiskRawDiskMappingVer1BackingInfo old =
                         (VirtualDiskRawDiskMappingVer1BackingInfo) disk.getBacking();
                 diskKey = null;
                 disk.setBacking(rdmBacking(stored, old, ds, options));
+                if (options.diskFormats().containsKey(storedKey)) {
+                    throw new RecreateException(label(stored) + " (key " + storedKey
+                            + ") is a raw device mapping: it maps a LUN and has no disk format to choose");
+                }
             } else {
                 diskKey = diskKeyId(disk.getBacking());
-                disk.setBacking(flatBacking(disk, ds, warnings));
+                VirtualDiskFlatVer2BackingInfo flat = flatBacking(disk, ds, warnings);
+                if (options.formatFor(storedKey) != null) {
+                    options.formatFor(storedKey).applyTo(flat);
+                }
+                format = DiskFormat.of(flat);
+                disk.setBacking(flat);
             }
             disk.setDiskObjectId(null);
             disk.setVDiskId(null);
@@ -417,9 +458,57 @@ public final class ConfigSpecBuilder {
                     disk.getUnitNumber() == null ? -1 : disk.getUnitNumber(),
                     ds,
                     capacity,
-                    rdm));
+                    rdm,
+                    format));
         }
         return plans;
+    }
+
+    /**
+     * The keys of the devices the binding cannot re-create ({@link ApiLimits}): of an unknown type, or
+     * with an unknown backing (disks excepted), and the devices on such a controller; each warned.
+     */
+    private static java.util.Set<Integer> unknownDevices(List<VirtualDevice> all, List<String> warnings) {
+        java.util.Set<Integer> out = new java.util.LinkedHashSet<>();
+        for (VirtualDevice d : all) {
+            if (ApiLimits.unknownType(d) || (ApiLimits.unknownBacking(d) && !(d instanceof VirtualDisk))) {
+                out.add(d.getKey());
+                warnings.add(label(d) + " (key " + d.getKey() + ") has a "
+                        + (ApiLimits.unknownType(d) ? "device type" : "backing type")
+                        + " the vSphere API 7.0 binding does not know; the new VM is created without it");
+            }
+        }
+        boolean more = !out.isEmpty();
+        while (more) {
+            more = false;
+            for (VirtualDevice d : all) {
+                if (!out.contains(d.getKey()) && d.getControllerKey() != null && out.contains(d.getControllerKey())) {
+                    out.add(d.getKey());
+                    more = true;
+                    warnings.add(label(d) + " (key " + d.getKey() + ") sits on a controller that is left out;"
+                            + " the new VM is created without it");
+                }
+            }
+        }
+        return out;
+    }
+
+    /** Per-disk options must name disks of this VM: a typo must not silently place a disk elsewhere. */
+    private static void checkDiskKeys(List<VirtualDisk> disks, RecreateOptions options) throws RecreateException {
+        java.util.Set<Integer> keys = new java.util.HashSet<>();
+        disks.forEach(d -> keys.add(d.getKey()));
+        for (Integer k : options.diskDatastores().keySet()) {
+            if (!keys.contains(k)) {
+                throw new RecreateException("a datastore was given for disk key " + k
+                        + ", which is not a disk of the stored VM (disk keys: " + keys + ")");
+            }
+        }
+        for (Integer k : options.diskFormats().keySet()) {
+            if (!keys.contains(k)) {
+                throw new RecreateException("a disk format was given for disk key " + k
+                        + ", which is not a disk of the stored VM (disk keys: " + keys + ")");
+            }
+        }
     }
 
     private static int busNumber(Map<Integer, VirtualDevice> byKey, VirtualDevice d) {
@@ -458,38 +547,90 @@ public final class ConfigSpecBuilder {
     private static void mapNic(VirtualEthernetCard nic, int storedKey, RecreateOptions options)
             throws RecreateException {
         VirtualDeviceBackingInfo backing = nic.getBacking();
+        String what = label(nic) + " (key " + storedKey + ")";
+        String old;
+        String pgKey = null;
         if (backing instanceof VirtualEthernetCardNetworkBackingInfo net) {
-            String old = net.getDeviceName();
-            String mapped = options.networkMap().get(old);
-            if (mapped == null) {
-                if (!options.keepUnmappedNetworks()) {
-                    throw new RecreateException(label(nic) + " (key " + storedKey + ") is on network '" + old
-                            + "', which the network map does not map (give OLD=NEW, e.g. '" + old + "=VM Network')");
-                }
-                mapped = old;
-            }
-            net.setDeviceName(mapped);
-            net.setNetwork(null);
+            old = net.getDeviceName();
         } else if (backing instanceof VirtualEthernetCardDistributedVirtualPortBackingInfo dv) {
             DistributedVirtualSwitchPortConnection port = dv.getPort();
             String sw = port == null ? null : port.getSwitchUuid();
-            String pg = port == null ? null : port.getPortgroupKey();
-            Optional<PortgroupResolver.Portgroup> target = options.portgroupResolver() == null
-                    ? Optional.empty()
-                    : options.portgroupResolver().resolve(sw, pg);
-            if (target.isEmpty()) {
-                throw new RecreateException(label(nic) + " (key " + storedKey
-                        + ") is on distributed portgroup " + pg + " of switch " + sw + ", which "
-                        + (options.portgroupResolver() == null
-                                ? "cannot be mapped without the target's inventory"
-                                : "the target has no mapping for"));
+            pgKey = port == null ? null : port.getPortgroupKey();
+            old = options.portgroupNames().get(pgKey);
+            if (old == null && options.networks() != null && sw != null && pgKey != null) {
+                old = options.networks().portgroupName(sw, pgKey).orElse(null);
             }
-            DistributedVirtualSwitchPortConnection conn = new DistributedVirtualSwitchPortConnection();
-            conn.setSwitchUuid(target.get().switchUuid());
-            conn.setPortgroupKey(target.get().portgroupKey());
-            dv.setPort(conn);
+            if (options.networks() == null) {
+                throw new RecreateException(what + " is on distributed portgroup "
+                        + (old == null ? pgKey : "'" + old + "' (" + pgKey + ")") + " of switch " + sw
+                        + ", which cannot be mapped without the target's inventory");
+            }
+        } else {
+            // an opaque (NSX) network or no backing: kept as stored
+            clearAddress(nic, options.keepIdentity());
+            return;
         }
-        if (!"manual".equalsIgnoreCase(nic.getAddressType())) {
+        String mapped = old == null ? null : options.networkMap().get(old);
+        if (mapped == null && pgKey != null) {
+            mapped = options.networkMap().get(pgKey);
+        }
+        String on = pgKey == null
+                ? "network '" + old + "'"
+                : "distributed portgroup " + (old == null ? pgKey : "'" + old + "' (" + pgKey + ")");
+        if (mapped == null) {
+            if (old == null) {
+                throw new RecreateException(what + " is on " + on + ", which the target does not have and the"
+                        + " backup recorded no name for; map it by key (e.g. '" + pgKey + "=VM Network')");
+            }
+            if (!options.keepUnmappedNetworks()) {
+                throw new RecreateException(what + " is on " + on
+                        + ", which the network map does not map (give OLD=NEW, e.g. '" + old + "=VM Network')");
+            }
+            mapped = old;
+        }
+        nic.setBacking(targetBacking(what + " on " + on, mapped, options.networks()));
+        clearAddress(nic, options.keepIdentity());
+    }
+
+    /** The backing that connects a NIC to the target's network {@code name}. */
+    private static VirtualDeviceBackingInfo targetBacking(String what, String name, TargetNetworks networks)
+            throws RecreateException {
+        if (networks == null) {
+            VirtualEthernetCardNetworkBackingInfo b = new VirtualEthernetCardNetworkBackingInfo();
+            b.setDeviceName(name);
+            return b;
+        }
+        List<TargetNetworks.Network> found = networks.byName(name);
+        if (found.isEmpty()) {
+            throw new RecreateException(what + " would go to network '" + name + "', which the target does not have"
+                    + " (it has: " + networks.names() + ")");
+        }
+        if (found.size() > 1) {
+            throw new RecreateException(what + " would go to network '" + name + "', a name the target gives "
+                    + found.size() + " networks (a standard network and a distributed portgroup?)");
+        }
+        if (found.get(0) instanceof TargetNetworks.Distributed d) {
+            DistributedVirtualSwitchPortConnection conn = new DistributedVirtualSwitchPortConnection();
+            conn.setSwitchUuid(d.switchUuid());
+            conn.setPortgroupKey(d.portgroupKey());
+            VirtualEthernetCardDistributedVirtualPortBackingInfo b =
+                    new VirtualEthernetCardDistributedVirtualPortBackingInfo();
+            b.setPort(conn);
+            return b;
+        }
+        VirtualEthernetCardNetworkBackingInfo b = new VirtualEthernetCardNetworkBackingInfo();
+        b.setDeviceName(name);
+        return b;
+    }
+
+    /**
+     * A generated or vCenter-assigned MAC is cleared (the original VM may still run with it) unless
+     * the identity is kept: then it stays with its address type, which vSphere honours when the
+     * address is in the type's range and not in use ("the server might override the specified
+     * value ... if it does not fall in the right ranges or is determined to be a duplicate").
+     */
+    private static void clearAddress(VirtualEthernetCard nic, boolean keepIdentity) {
+        if (!keepIdentity && !"manual".equalsIgnoreCase(nic.getAddressType())) {
             nic.setMacAddress(null);
         }
         nic.setExternalId(null);

@@ -1,5 +1,6 @@
 package io.cairn.vsphere.config;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -14,6 +15,7 @@ import com.vmware.vim25.VirtualEthernetCardNetworkBackingInfo;
 import com.vmware.vim25.VirtualHardware;
 import com.vmware.vim25.VirtualMachineConfigInfo;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
@@ -22,16 +24,31 @@ import java.util.Map;
  *
  * <p>Fields (persisted; add, never rename): {@code name}, {@code guestId}, {@code guestFullName},
  * {@code version}, {@code firmware}, {@code numCPU}, {@code numCoresPerSocket}, {@code memoryMB},
- * {@code instanceUuid}, {@code keyId} ({@code {keyId, providerId}} or absent), {@code disks}
+ * {@code instanceUuid}, {@code uuid} (the BIOS uuid), {@code keyId} ({@code {keyId, providerId}} or absent), {@code disks}
  * ([{@code key, label, controller ("VirtualLsiLogicController 0"), unitNumber, fileName,
- * capacityInBytes, rdm}]), {@code nics} ([{@code key, label, type, network, addressType,
- * macAddress}]). Absent values are left out.
+ * capacityInBytes, rdm}, and as the backup writes them {@code backupDisk} (the manifest's disk key)
+ * or {@code skipped} (why it was left out)]), {@code nics} ([{@code key, label, type, network, addressType,
+ * macAddress}], and for a NIC on a distributed portgroup {@code portgroupKey}, {@code switchUuid}
+ * and, when the source's networks were given, {@code portgroupName}). {@code network} is the
+ * standard network's name, or the portgroup's name, or {@code "dvportgroup KEY"} when its name is
+ * not known. {@code location} ({@link VmLocation}: the datacenter, folder, resource pool and host
+ * the VM was in) is added by the backup. Absent values are left out.
  */
 public final class ConfigSummary {
 
     private ConfigSummary() {}
 
+    /** The summary without distributed portgroup names. */
     public static ObjectNode of(VirtualMachineConfigInfo info) {
+        return of(info, null);
+    }
+
+    /**
+     * The summary, with the names of the distributed portgroups the NICs are on looked up in
+     * {@code source} (the networks of the VM's datacenter at backup; null when not read): a restore
+     * to another vCenter finds the portgroup by that name ({@link #portgroupNames}).
+     */
+    public static ObjectNode of(VirtualMachineConfigInfo info, TargetNetworks source) {
         JsonNodeFactory f = JsonNodeFactory.instance;
         ObjectNode o = f.objectNode();
         put(o, "name", info.getName());
@@ -48,6 +65,7 @@ public final class ConfigSummary {
             o.put("memoryMB", hw.getMemoryMB());
         }
         put(o, "instanceUuid", info.getInstanceUuid());
+        put(o, "uuid", info.getUuid());
         if (info.getKeyId() != null) {
             ObjectNode k = o.putObject("keyId");
             put(k, "keyId", info.getKeyId().getKeyId());
@@ -89,7 +107,15 @@ public final class ConfigSummary {
                         put(n, "network", b.getDeviceName());
                     } else if (nic.getBacking() instanceof VirtualEthernetCardDistributedVirtualPortBackingInfo b
                             && b.getPort() != null) {
-                        put(n, "network", "dvportgroup " + b.getPort().getPortgroupKey());
+                        String key = b.getPort().getPortgroupKey();
+                        String sw = b.getPort().getSwitchUuid();
+                        String name = source == null || key == null || sw == null
+                                ? null
+                                : source.portgroupName(sw, key).orElse(null);
+                        put(n, "network", name != null ? name : "dvportgroup " + key);
+                        put(n, "portgroupKey", key);
+                        put(n, "switchUuid", sw);
+                        put(n, "portgroupName", name);
                     }
                     put(n, "addressType", nic.getAddressType());
                     put(n, "macAddress", nic.getMacAddress());
@@ -97,6 +123,24 @@ public final class ConfigSummary {
             }
         }
         return o;
+    }
+
+    /**
+     * The distributed portgroup names a summary recorded, by portgroup key (empty for a summary
+     * written without them, or by an older cairn): what {@link RecreateOptions#withNetworks} takes.
+     */
+    public static Map<String, String> portgroupNames(JsonNode summary) {
+        Map<String, String> out = new LinkedHashMap<>();
+        if (summary != null && summary.get("nics") instanceof ArrayNode nics) {
+            for (JsonNode n : nics) {
+                JsonNode key = n.get("portgroupKey");
+                JsonNode name = n.get("portgroupName");
+                if (key != null && key.isTextual() && name != null && name.isTextual()) {
+                    out.put(key.asText(), name.asText());
+                }
+            }
+        }
+        return out;
     }
 
     private static String label(VirtualDevice d) {
@@ -107,5 +151,44 @@ public final class ConfigSummary {
         if (value != null) {
             o.put(field, value);
         }
+    }
+
+    /**
+     * Records in a summary's {@code disks} which disk became which disk of the backup: the manifest's
+     * disk key ({@code backupDisk}: {@code disk0}, …) of each disk backed up, and the reason
+     * ({@code skipped}) of each one left out, by device key.
+     */
+    public static void recordBackupDisks(
+            ObjectNode summary, Map<Integer, String> backupDiskByKey, Map<Integer, String> skippedByKey) {
+        if (summary.get("disks") instanceof ArrayNode disks) {
+            for (JsonNode n : disks) {
+                if (n instanceof ObjectNode o
+                        && n.get("key") != null
+                        && n.get("key").canConvertToInt()) {
+                    int key = n.get("key").asInt();
+                    put(o, "backupDisk", backupDiskByKey.get(key));
+                    put(o, "skipped", skippedByKey.get(key));
+                }
+            }
+        }
+    }
+
+    /**
+     * The device key of each backup disk by its manifest key ({@code disk0} → 2000), as
+     * {@link #recordBackupDisks} recorded it; empty for a summary without it (a backup made before
+     * disks could be skipped: its disks are the VM's in backup order).
+     */
+    public static Map<String, Integer> backupDisks(JsonNode summary) {
+        Map<String, Integer> out = new LinkedHashMap<>();
+        if (summary != null && summary.get("disks") instanceof ArrayNode disks) {
+            for (JsonNode n : disks) {
+                JsonNode b = n.get("backupDisk");
+                JsonNode k = n.get("key");
+                if (b != null && b.isTextual() && k != null && k.canConvertToInt()) {
+                    out.put(b.asText(), k.asInt());
+                }
+            }
+        }
+        return out;
     }
 }

@@ -16,6 +16,8 @@ package io.cairn.vsphere.config;
  * @param datastore       the datastore the new disk is created on (null for an RDM's mapping file: same)
  * @param capacityInBytes its capacity
  * @param rdm             true when the new disk maps a LUN (no data to write)
+ * @param format          how the new disk is provisioned (null for an RDM): a writer keeps a thin
+ *                        disk thin by not writing never-written areas
  */
 public record DiskPlan(
         int storedKey,
@@ -27,4 +29,5 @@ public record DiskPlan(
         int unitNumber,
         String datastore,
         long capacityInBytes,
-        boolean rdm) {}
+        boolean rdm,
+        DiskFormat format) {}

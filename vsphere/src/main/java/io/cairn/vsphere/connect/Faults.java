@@ -170,8 +170,12 @@ public final class Faults {
     public static boolean isMethodNotFound(Throwable t) {
         if (t instanceof SOAPFaultException sf && sf.getFault() != null) {
             String s = String.valueOf(sf.getFault().getFaultString());
-            return s.contains("MethodNotFound") || s.contains("not implemented");
+            if (s.contains("MethodNotFound") || s.contains("not implemented") || s.contains("does not implement")) {
+                return true;
+            }
         }
+        // vcsim answers a method a managed object lacks with a typed MethodNotFound whose string is
+        // "<type>:<id> does not implement: <method>"
         return faultInfo(t) instanceof com.vmware.vim25.MethodNotFound;
     }
 

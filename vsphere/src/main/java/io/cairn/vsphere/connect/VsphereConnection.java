@@ -12,6 +12,8 @@ import com.vmware.vim25.VimPortType;
 import com.vmware.vim25.VimService;
 import jakarta.xml.ws.BindingProvider;
 import jakarta.xml.ws.handler.MessageContext;
+import java.io.IOException;
+import java.io.InputStream;
 import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
@@ -23,8 +25,11 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
+import java.util.stream.Collectors;
 import javax.net.ssl.HostnameVerifier;
+import javax.net.ssl.HttpsURLConnection;
 import javax.net.ssl.SSLSocketFactory;
 
 /**
@@ -38,6 +43,11 @@ import javax.net.ssl.SSLSocketFactory;
  * <p><b>Session.</b> {@link #port()} is a proxy of the binding's port: a call that fails because
  * the session is gone ({@code NotAuthenticated}: the server restarted, the session timed out or
  * was terminated) logs in again, once for all threads that noticed, and is retried once.
+ *
+ * <p><b>API version.</b> Before anything else the server's {@code /sdk/vimServiceVersions.xml} is
+ * read and the highest version both sides speak is chosen ({@link ApiVersion}); every request
+ * then names it in its SOAPAction, so a vSphere 8 server answers a session of cairn's 7.0 binding
+ * in 7.0's terms ({@link #negotiatedApiVersion()}, {@link #bindingLimit()}).
  *
  * <p>One {@link VimService} per process (its JAXB setup costs seconds), one port per connection.
  * The password is kept (as a char array, cleared by {@link #close()}) for the re-login; it never
@@ -53,6 +63,8 @@ public final class VsphereConnection implements AutoCloseable {
     private static final int REQUEST_TIMEOUT_MS = 10 * 60 * 1000;
     /** The cookie in which vCenter and ESXi carry the SOAP session id. */
     private static final String SESSION_COOKIE = "vmware_soap_session";
+    /** vimServiceVersions.xml is a few hundred bytes; more is not that file. */
+    private static final int MAX_SERVICE_VERSIONS = 64 * 1024;
 
     private static VimService service;
 
@@ -68,6 +80,7 @@ public final class VsphereConnection implements AutoCloseable {
     /** Incremented by each (re-)login: a thread re-logs in only if nobody did since its call began. */
     private volatile long generation;
 
+    private final ApiVersion negotiated;
     private volatile String sessionCookie;
     private volatile String instanceUuid;
     private volatile boolean closed;
@@ -88,11 +101,32 @@ public final class VsphereConnection implements AutoCloseable {
         ctx.put(JAXWS_HOSTNAME_VERIFIER, tls.hostnameVerifier());
         ctx.put(JAXWS_CONNECT_TIMEOUT, Tls.CONNECT_TIMEOUT_MS);
         ctx.put(JAXWS_REQUEST_TIMEOUT, REQUEST_TIMEOUT_MS);
+        List<ApiVersion> offered = serviceVersions(sdkUri, tls);
+        ApiVersion chosen = offered.isEmpty() ? null : negotiate(sdkUri, offered);
+        if (chosen != null) {
+            speak((BindingProvider) raw, chosen);
+        }
         try {
             this.content = raw.retrieveServiceContent(serviceInstance());
         } catch (Exception e) {
             throw Faults.translate("connecting to " + sdkUri, null, e);
         }
+        if (chosen == null) {
+            // no list of versions: the server speaks its own and, as vSphere always has, older ones
+            String about =
+                    content.getAbout() == null ? null : content.getAbout().getApiVersion();
+            chosen = ApiVersion.BINDING;
+            try {
+                chosen = negotiate(sdkUri, List.of(ApiVersion.parse(about)));
+            } catch (IllegalArgumentException e) {
+                LOG.log(System.Logger.Level.INFO, sdkUri + " reports API version '" + about + "'; speaking " + chosen);
+            }
+            speak((BindingProvider) raw, chosen);
+        }
+        this.negotiated = chosen;
+        LOG.log(
+                System.Logger.Level.DEBUG,
+                "speaking vSphere API " + chosen + " with " + sdkUri + " (server " + apiVersion() + ")");
         this.port = (VimPortType) Proxy.newProxyInstance(
                 VimPortType.class.getClassLoader(), new Class<?>[] {VimPortType.class}, new ReloginHandler());
         login();
@@ -213,9 +247,39 @@ public final class VsphereConnection implements AutoCloseable {
         return "VirtualCenter".equals(content.getAbout().getApiType());
     }
 
-    /** {@code about.apiVersion}, e.g. "7.0.3.0". */
+    /** {@code about.apiVersion}, e.g. "7.0.3.0": the newest version the server speaks. */
     public String apiVersion() {
         return content.getAbout().getApiVersion();
+    }
+
+    /**
+     * The API version this session speaks: the highest that both the server and cairn's binding
+     * ({@link ApiVersion#BINDING}) speak. Every request says it in its SOAPAction, and the server
+     * answers in its terms.
+     */
+    public ApiVersion negotiatedApiVersion() {
+        return negotiated;
+    }
+
+    /**
+     * When the server is newer than cairn's binding, one line saying what that means (settings and
+     * device types added to vSphere after the binding's version are not seen: the server leaves
+     * them out of what it sends to a {@link #negotiatedApiVersion()} session, so a backup does not
+     * hold them and a re-created VM lacks them); empty when the binding covers the server.
+     */
+    public Optional<String> bindingLimit() {
+        ApiVersion server;
+        try {
+            server = ApiVersion.parse(apiVersion());
+        } catch (IllegalArgumentException e) {
+            return Optional.empty();
+        }
+        if (server.compareTo(ApiVersion.BINDING) <= 0) {
+            return Optional.empty();
+        }
+        return Optional.of("the server speaks vSphere API " + server + ", cairn speaks " + negotiated
+                + ": settings and device types added after " + negotiated
+                + " are not seen, so backups do not hold them and re-created VMs lack them");
     }
 
     /**
@@ -274,6 +338,62 @@ public final class VsphereConnection implements AutoCloseable {
             sessionCookie = sessionCookie(((BindingProvider) raw).getResponseContext());
             generation++;
         }
+    }
+
+    /**
+     * The versions the server lists at {@code /sdk/vimServiceVersions.xml}, read over the pinned
+     * TLS (at most 64 KiB); empty when it serves none or nothing readable (then the version comes
+     * from {@code about.apiVersion}).
+     */
+    private static List<ApiVersion> serviceVersions(URI sdk, Tls tls) {
+        URI u = URI.create(sdk + "/vimServiceVersions.xml");
+        try {
+            HttpsURLConnection h = (HttpsURLConnection) u.toURL().openConnection();
+            h.setSSLSocketFactory(tls.socketFactory());
+            h.setHostnameVerifier(tls.hostnameVerifier());
+            h.setConnectTimeout(Tls.CONNECT_TIMEOUT_MS);
+            h.setReadTimeout(Tls.CONNECT_TIMEOUT_MS);
+            h.setInstanceFollowRedirects(false);
+            try {
+                if (h.getResponseCode() != 200) {
+                    LOG.log(
+                            System.Logger.Level.DEBUG,
+                            u + " answered " + h.getResponseCode() + "; negotiating from about.apiVersion");
+                    return List.of();
+                }
+                byte[] body;
+                try (InputStream in = h.getInputStream()) {
+                    body = in.readNBytes(MAX_SERVICE_VERSIONS + 1);
+                }
+                if (body.length > MAX_SERVICE_VERSIONS) {
+                    LOG.log(
+                            System.Logger.Level.INFO,
+                            u + " is larger than " + MAX_SERVICE_VERSIONS + " bytes; ignored");
+                    return List.of();
+                }
+                return ApiVersion.fromServiceVersions(body);
+            } finally {
+                h.disconnect();
+            }
+        } catch (IOException | RuntimeException e) {
+            LOG.log(System.Logger.Level.INFO, "cannot read " + u + " (" + e + "); negotiating from about.apiVersion");
+            return List.of();
+        }
+    }
+
+    /** The highest of {@code offered} cairn speaks, or an error naming both sides. */
+    private static ApiVersion negotiate(URI sdk, List<ApiVersion> offered) throws VsphereException {
+        return ApiVersion.negotiate(offered, ApiVersion.BINDING)
+                .orElseThrow(() -> new VsphereException(sdk + " speaks vSphere API versions "
+                        + offered.stream().map(ApiVersion::toString).collect(Collectors.joining(", "))
+                        + " only; cairn speaks " + ApiVersion.BINDING + " and older"));
+    }
+
+    /** Makes every request of {@code port} speak {@code version} (its SOAPAction). */
+    static void speak(BindingProvider port, ApiVersion version) {
+        Map<String, Object> ctx = port.getRequestContext();
+        ctx.put(BindingProvider.SOAPACTION_USE_PROPERTY, Boolean.TRUE);
+        ctx.put(BindingProvider.SOAPACTION_URI_PROPERTY, version.soapAction());
     }
 
     static String sessionCookie(Map<String, Object> responseContext) {

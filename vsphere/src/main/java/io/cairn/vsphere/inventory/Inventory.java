@@ -29,7 +29,8 @@ public final class Inventory {
             "guest.ipAddress",
             "guest.net",
             "runtime.powerState",
-            "runtime.host");
+            "runtime.host",
+            "config.files.vmPathName");
 
     private Inventory() {}
 
@@ -59,6 +60,7 @@ public final class Inventory {
         VirtualMachinePowerState power = null;
         Boolean template = null;
         String host = null;
+        String vmPathName = null;
         for (DynamicProperty dp : oc.getPropSet()) {
             Object v = dp.getVal();
             switch (dp.getName()) {
@@ -80,13 +82,15 @@ public final class Inventory {
                 }
                 case "runtime.powerState" -> power = v instanceof VirtualMachinePowerState p ? p : null;
                 case "runtime.host" -> host = v instanceof ManagedObjectReference r ? r.getValue() : null;
+                case "config.files.vmPathName" -> vmPathName = emptyToNull(v);
                 default -> {}
             }
         }
         if (ip != null && !ips.contains(ip)) {
             ips.add(0, ip);
         }
-        return new VmInfo(name, oc.getObj().getValue(), instanceUuid, biosUuid, ip, ips, power, template, host);
+        return new VmInfo(
+                name, oc.getObj().getValue(), instanceUuid, biosUuid, ip, ips, power, template, host, vmPathName);
     }
 
     private static String emptyToNull(Object v) {

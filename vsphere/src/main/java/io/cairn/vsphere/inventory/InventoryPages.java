@@ -52,6 +52,16 @@ final class InventoryPages {
      */
     static List<ObjectContent> read(VsphereConnection c, Map<String, List<String>> properties, int pageSize)
             throws VsphereException {
+        return read(c, c.serviceContent().getRootFolder(), properties, pageSize);
+    }
+
+    /**
+     * As {@link #read(VsphereConnection, Map, int)}, below {@code root} (a folder or a datacenter)
+     * instead of the root folder.
+     */
+    static List<ObjectContent> read(
+            VsphereConnection c, ManagedObjectReference root, Map<String, List<String>> properties, int pageSize)
+            throws VsphereException {
         if (pageSize < 1) {
             throw new IllegalArgumentException("pageSize must be at least 1, not " + pageSize);
         }
@@ -59,10 +69,9 @@ final class InventoryPages {
         ServiceContent sc = c.serviceContent();
         ManagedObjectReference view;
         try {
-            view = port.createContainerView(
-                    sc.getViewManager(), sc.getRootFolder(), List.copyOf(properties.keySet()), true);
+            view = port.createContainerView(sc.getViewManager(), root, List.copyOf(properties.keySet()), true);
         } catch (Exception e) {
-            throw Faults.translate("CreateContainerView", sc.getRootFolder(), e);
+            throw Faults.translate("CreateContainerView", root, e);
         }
         try {
             RetrieveOptions options = new RetrieveOptions();

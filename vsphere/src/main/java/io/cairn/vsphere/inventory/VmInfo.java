@@ -18,6 +18,8 @@ import java.util.List;
  * @param powerState   {@code runtime.powerState}
  * @param template     {@code config.template}
  * @param host         {@code runtime.host}'s id, e.g. {@code host-21}
+ * @param vmPathName   {@code config.files.vmPathName}, the {@code .vmx} as a datastore path
+ *                     ({@code [LocalDS_0] web01/web01.vmx}); null when not read
  */
 public record VmInfo(
         String name,
@@ -28,10 +30,25 @@ public record VmInfo(
         List<String> ipAddresses,
         VirtualMachinePowerState powerState,
         Boolean template,
-        String host) {
+        String host,
+        String vmPathName) {
 
     public VmInfo {
         ipAddresses = ipAddresses == null ? List.of() : List.copyOf(ipAddresses);
+    }
+
+    /** A VM whose {@code .vmx} path was not read (listings that do not ask for it). */
+    public VmInfo(
+            String name,
+            String moRef,
+            String instanceUuid,
+            String biosUuid,
+            String ipAddress,
+            List<String> ipAddresses,
+            VirtualMachinePowerState powerState,
+            Boolean template,
+            String host) {
+        this(name, moRef, instanceUuid, biosUuid, ipAddress, ipAddresses, powerState, template, host, null);
     }
 
     /** The power state as vSphere names it ({@code poweredOn}, {@code poweredOff}, {@code suspended}), or null. */

@@ -7,7 +7,9 @@ import io.cairn.vsphere.connect.Faults;
 import io.cairn.vsphere.connect.VsphereConnection;
 import io.cairn.vsphere.connect.VsphereException;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Where a re-created VM goes: datacenter, VM folder, resource pool, optional host, and the
@@ -22,7 +24,8 @@ record Target(
         ManagedObjectReference folder,
         ManagedObjectReference pool,
         ManagedObjectReference host,
-        List<String> datastores) {
+        List<String> datastores,
+        Map<String, ManagedObjectReference> datastoreRefs) {
 
     static Target resolve(VsphereConnection c, String datacenter, String folder, String pool, String host)
             throws VsphereException {
@@ -40,21 +43,21 @@ record Target(
                     h != null ? (ManagedObjectReference) Props.one(c, h, "parent") : firstComputeResource(c, dc);
             p = (ManagedObjectReference) Props.one(c, cr, "resourcePool");
         }
-        List<String> stores = datastoreNames(c, Props.one(c, dc, "datastore"));
-        if (stores.isEmpty()) {
-            stores = datastoreNames(
+        Map<String, ManagedObjectReference> refs = datastores(c, Props.one(c, dc, "datastore"));
+        if (refs.isEmpty()) {
+            refs = datastores(
                     c, Props.one(c, (ManagedObjectReference) Props.one(c, dc, "datastoreFolder"), "childEntity"));
         }
-        return new Target(dc, dcPath, f, p, h, stores);
+        return new Target(dc, dcPath, f, p, h, List.copyOf(refs.keySet()), Map.copyOf(refs));
     }
 
     /**
-     * Names of the datastores in a list of references. A reference that no longer resolves is
+     * The datastores in a list of references, by name. A reference that no longer resolves is
      * skipped: a standalone host (and vcsim's ESXi mode) can list a datastore object it then
      * reports as deleted.
      */
-    private static List<String> datastoreNames(VsphereConnection c, Object list) {
-        List<String> names = new ArrayList<>();
+    private static Map<String, ManagedObjectReference> datastores(VsphereConnection c, Object list) {
+        Map<String, ManagedObjectReference> names = new LinkedHashMap<>();
         if (list instanceof ArrayOfManagedObjectReference arr) {
             for (ManagedObjectReference d : arr.getManagedObjectReference()) {
                 if (!"Datastore".equals(d.getType())) {
@@ -63,7 +66,7 @@ record Target(
                 try {
                     Object n = Props.one(c, d, "name");
                     if (n != null) {
-                        names.add(String.valueOf(n));
+                        names.put(String.valueOf(n), d);
                     }
                 } catch (VsphereException e) {
                     // gone between listing and reading: not a place to restore to

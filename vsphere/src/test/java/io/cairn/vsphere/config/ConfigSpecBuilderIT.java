@@ -6,7 +6,14 @@ import com.vmware.vim25.ManagedObjectReference;
 import com.vmware.vim25.VirtualController;
 import com.vmware.vim25.VirtualDevice;
 import com.vmware.vim25.VirtualDisk;
+import com.vmware.vim25.VirtualEthernetCard;
+import com.vmware.vim25.VirtualEthernetCardDistributedVirtualPortBackingInfo;
+import com.vmware.vim25.VirtualEthernetCardNetworkBackingInfo;
 import com.vmware.vim25.VirtualMachineConfigInfo;
+import io.cairn.vsphere.connect.ConnectOptions;
+import io.cairn.vsphere.connect.VsphereConnection;
+import io.cairn.vsphere.inventory.Networks;
+import java.net.URI;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -22,17 +29,46 @@ import org.junit.jupiter.api.Test;
 class ConfigSpecBuilderIT {
 
     private static VcsimSession vc;
+    private static VsphereConnection conn;
 
     @BeforeAll
     static void start() throws Exception {
         vc = VcsimSession.start();
+        conn = VsphereConnection.connect(new ConnectOptions(
+                URI.create(vc.vcsim.url()), "user", "pass".toCharArray(), VcsimSession.VCSIM_SHA1, false));
     }
 
     @AfterAll
     static void stop() throws Exception {
+        if (conn != null) {
+            conn.close();
+        }
         if (vc != null) {
             vc.close();
         }
+    }
+
+    /** Creates the VM on DC0_H0 (a member of the simulator's distributed switch) and returns its config. */
+    private static VirtualMachineConfigInfo create(Recreate r) throws Exception {
+        ManagedObjectReference dc = vc.byName("Datacenter").get("DC0");
+        ManagedObjectReference folder = (ManagedObjectReference) vc.property(dc, "vmFolder");
+        ManagedObjectReference host = vc.byName("HostSystem").get("DC0_H0");
+        ManagedObjectReference cr = (ManagedObjectReference) vc.property(host, "parent");
+        ManagedObjectReference pool = (ManagedObjectReference) vc.property(cr, "resourcePool");
+        ManagedObjectReference vm =
+                (ManagedObjectReference) vc.waitForTask(vc.port.createVMTask(folder, r.spec(), pool, host));
+        return (VirtualMachineConfigInfo) vc.property(vm, "config");
+    }
+
+    private static VirtualEthernetCard nic(VirtualMachineConfigInfo c) {
+        return (VirtualEthernetCard) c.getHardware().getDevice().stream()
+                .filter(d -> d instanceof VirtualEthernetCard)
+                .findFirst()
+                .orElseThrow();
+    }
+
+    private static TargetNetworks dc0() throws Exception {
+        return Networks.of(conn, vc.byName("Datacenter").get("DC0"));
     }
 
     @Test
@@ -63,24 +99,61 @@ class ConfigSpecBuilderIT {
     }
 
     @Test
-    @DisplayName("the recorded vcsim VM re-created with its distributed portgroup resolved")
+    @DisplayName("the recorded vcsim VM re-created, its NIC on the same distributed portgroup found by name")
     void recorded() throws Exception {
         VirtualMachineConfigInfo stored = Fixtures.load(Fixtures.RECORDED);
-        Recreate r = ConfigSpecBuilder.build(
+        VirtualMachineConfigInfo created = create(ConfigSpecBuilder.build(
                 stored,
                 RecreateOptions.of("recreated-recorded", "LocalDS_0")
-                        .withPortgroupResolver((sw, pg) -> Optional.of(new PortgroupResolver.Portgroup(sw, pg))));
-        ManagedObjectReference dc = vc.byName("Datacenter").get("DC0");
-        ManagedObjectReference folder = (ManagedObjectReference) vc.property(dc, "vmFolder");
-        ManagedObjectReference host = vc.byName("HostSystem").get("DC0_H0");
-        ManagedObjectReference cr = (ManagedObjectReference) vc.property(host, "parent");
-        ManagedObjectReference pool = (ManagedObjectReference) vc.property(cr, "resourcePool");
-        ManagedObjectReference vm =
-                (ManagedObjectReference) vc.waitForTask(vc.port.createVMTask(folder, r.spec(), pool, host));
-        VirtualMachineConfigInfo created = (VirtualMachineConfigInfo) vc.property(vm, "config");
+                        .withNetworkMap(Map.of(), true)
+                        .withNetworks(dc0(), Map.of())));
         assertEquals(
                 layout(stored.getHardware().getDevice()),
                 layout(created.getHardware().getDevice()));
+        var stor = (VirtualEthernetCardDistributedVirtualPortBackingInfo)
+                nic(stored).getBacking();
+        var made = (VirtualEthernetCardDistributedVirtualPortBackingInfo)
+                nic(created).getBacking();
+        assertEquals(stor.getPort().getPortgroupKey(), made.getPort().getPortgroupKey());
+        assertEquals(stor.getPort().getSwitchUuid(), made.getPort().getSwitchUuid());
+    }
+
+    @Test
+    @DisplayName("the simulator's networks: the standard VM Network and DC0_DVPG0 with its key and switch uuid")
+    void networks() throws Exception {
+        TargetNetworks n = dc0();
+        assertEquals(List.of(new TargetNetworks.Standard("VM Network")), n.byName("VM Network"));
+        TargetNetworks.Distributed pg =
+                (TargetNetworks.Distributed) n.byName("DC0_DVPG0").get(0);
+        ManagedObjectReference pgRef = vc.byName("DistributedVirtualPortgroup").get("DC0_DVPG0");
+        assertEquals(pgRef.getValue(), pg.portgroupKey());
+        assertEquals(vc.property(vc.byName("DistributedVirtualSwitch").get("DVS0"), "uuid"), pg.switchUuid());
+        // the recorded default VM's NIC names exactly this portgroup
+        assertEquals(Optional.of("DC0_DVPG0"), n.portgroupName(pg.switchUuid(), "dvportgroup-13"));
+    }
+
+    @Test
+    @DisplayName("the default VM's distributed NIC moves to the standard VM Network and back onto DC0_DVPG0")
+    void distributedAndStandardBothWays() throws Exception {
+        TargetNetworks n = dc0();
+        TargetNetworks.Distributed pg =
+                (TargetNetworks.Distributed) n.byName("DC0_DVPG0").get(0);
+        VirtualMachineConfigInfo toStd = create(ConfigSpecBuilder.build(
+                Fixtures.load(Fixtures.RECORDED),
+                RecreateOptions.of("dvs-to-std", "LocalDS_0")
+                        .withNetworkMap(Map.of("DC0_DVPG0", "VM Network"), false)
+                        .withNetworks(n, Map.of())));
+        var std = (VirtualEthernetCardNetworkBackingInfo) nic(toStd).getBacking();
+        assertEquals("VM Network", std.getDeviceName());
+        VirtualMachineConfigInfo toDvs = create(ConfigSpecBuilder.build(
+                Fixtures.load(Fixtures.TWO_DISKS),
+                RecreateOptions.of("std-to-dvs", "LocalDS_0")
+                        .withNetworkMap(Map.of("VM Network", "DC0_DVPG0"), false)
+                        .withNetworks(n, Map.of())));
+        var dv = (VirtualEthernetCardDistributedVirtualPortBackingInfo)
+                nic(toDvs).getBacking();
+        assertEquals(pg.switchUuid(), dv.getPort().getSwitchUuid());
+        assertEquals(pg.portgroupKey(), dv.getPort().getPortgroupKey());
     }
 
     /** Non-default devices as "type @ controllerType busNumber : unit [capacity]", sorted. */

@@ -22,7 +22,6 @@ import com.vmware.vim25.VirtualDisk;
 import com.vmware.vim25.VirtualDiskFlatVer2BackingInfo;
 import com.vmware.vim25.VirtualDiskRawDiskMappingVer1BackingInfo;
 import com.vmware.vim25.VirtualEthernetCard;
-import com.vmware.vim25.VirtualEthernetCardDistributedVirtualPortBackingInfo;
 import com.vmware.vim25.VirtualEthernetCardNetworkBackingInfo;
 import com.vmware.vim25.VirtualMachineConfigInfo;
 import com.vmware.vim25.VirtualMachineConfigSpec;
@@ -257,21 +256,14 @@ class ConfigSpecBuilderTest {
         }
 
         @Test
-        @DisplayName("refuse a distributed portgroup without a resolver; use the resolver's portgroup")
-        void distributedPortgroup() throws Exception {
+        @DisplayName("refuse a distributed portgroup without the target's networks, naming the NIC and portgroup")
+        void distributedWithoutInventory() {
             RecreateException e = assertThrows(RecreateException.class, () -> build(Fixtures.RECORDED));
-            assertTrue(e.getMessage().contains("dvportgroup-13"), e.getMessage());
-            Recreate r = ConfigSpecBuilder.build(
-                    Fixtures.load(Fixtures.RECORDED),
-                    OPTS.withPortgroupResolver(
-                            (sw, pg) -> Optional.of(new PortgroupResolver.Portgroup("new-switch", "dvportgroup-99"))));
-            VirtualEthernetCard nic = (VirtualEthernetCard) devices(r.spec()).stream()
-                    .filter(d -> d instanceof VirtualEthernetCard)
-                    .findFirst()
-                    .orElseThrow();
-            var b = (VirtualEthernetCardDistributedVirtualPortBackingInfo) nic.getBacking();
-            assertEquals("new-switch", b.getPort().getSwitchUuid());
-            assertEquals("dvportgroup-99", b.getPort().getPortgroupKey());
+            assertTrue(
+                    e.getMessage().contains("'ethernet-0'")
+                            && e.getMessage().contains("dvportgroup-13")
+                            && e.getMessage().contains("without the target's inventory"),
+                    e.getMessage());
         }
 
         @Test

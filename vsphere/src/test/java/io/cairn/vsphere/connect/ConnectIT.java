@@ -57,6 +57,30 @@ class ConnectIT {
     }
 
     @Test
+    @DisplayName("speaks the server's own version when the binding covers it (vcsim: 6.5), and says nothing is lost")
+    void negotiatedOlder() throws Exception {
+        try (VsphereConnection c = VsphereConnection.connect(options("p", Vcsim.SHA1, false))) {
+            assertEquals("6.5", c.apiVersion());
+            assertEquals(ApiVersion.parse("6.5"), c.negotiatedApiVersion());
+            assertTrue(c.bindingLimit().isEmpty());
+        }
+    }
+
+    @Test
+    @DisplayName("speaks 7.0.0.0 to a vSphere 8 server (vcsim -api-version 8.0.2.0) and names what that cannot carry")
+    void negotiatedNewer() throws Exception {
+        try (Vcsim eight = Vcsim.start("-api-version", "8.0.2.0");
+                VsphereConnection c = VsphereConnection.connect(
+                        new ConnectOptions(URI.create(eight.url()), "u", "p".toCharArray(), Vcsim.SHA1, false))) {
+            assertEquals("8.0.2.0", c.apiVersion());
+            assertEquals(ApiVersion.BINDING, c.negotiatedApiVersion());
+            String limit = c.bindingLimit().orElseThrow();
+            assertTrue(limit.contains("8.0.2.0") && limit.contains("7.0.0.0") && limit.contains("lack them"), limit);
+            assertEquals(4, Inventory.vms(c).size(), "the session works in 7.0's terms");
+        }
+    }
+
+    @Test
     @DisplayName("refuses a thumbprint mismatch, showing the expected and the server's thumbprint")
     void mismatch() {
         String wrong = "00:11:22:33:44:55:66:77:88:99:AA:BB:CC:DD:EE:FF:00:11:22:33";

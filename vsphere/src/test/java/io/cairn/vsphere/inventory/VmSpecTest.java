@@ -5,6 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.vmware.vim25.VirtualMachinePowerState;
+import java.net.InetAddress;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -20,7 +23,8 @@ class VmSpecTest {
             List.of("10.0.0.5", "fe80::1"),
             VirtualMachinePowerState.POWERED_ON,
             false,
-            "host-1");
+            "host-1",
+            "[datastore 1] web01/web01.vmx");
     static final VmInfo WEB_UPPER = new VmInfo(
             "WEB01",
             "vm-11",
@@ -74,6 +78,63 @@ class VmSpecTest {
         assertEquals(List.of(TEMPLATE), select("moref:vm-12"));
         assertEquals(List.of(TEMPLATE), select("moref:VirtualMachine:vm-12"));
         assertThrows(IllegalArgumentException.class, () -> VmSpec.parse("moref:HostSystem:host-1"));
+    }
+
+    @Test
+    @DisplayName("moref: also takes the .vmx datastore path, exact but for the space after the bracket")
+    void morefVmxPath() {
+        assertEquals(List.of(WEB), select("moref:[datastore 1] web01/web01.vmx"));
+        assertEquals(List.of(WEB), select("moref:[datastore 1]web01/web01.vmx"));
+        assertEquals(
+                VmSpec.Kind.MOREF,
+                VmSpec.parse("moref:[datastore 1] web01/web01.vmx").kind());
+        assertEquals(List.of(), select("moref:[datastore 1] WEB01/web01.vmx"), "VMFS paths are case-sensitive");
+        assertEquals(List.of(), select("moref:[datastore 2] web01/web01.vmx"));
+        assertEquals(List.of(), select("moref:[datastore 1] web01/web01.vmx.bak.vmx"));
+        IllegalArgumentException e = assertThrows(
+                IllegalArgumentException.class, () -> VmSpec.parse("moref:[datastore 1] web01/web01.vmdk"));
+        assertTrue(e.getMessage().contains("must name a .vmx file"), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> VmSpec.parse("moref:[datastore 1]"));
+        assertThrows(IllegalArgumentException.class, () -> VmSpec.parse("moref:[] web01/web01.vmx"));
+    }
+
+    @Test
+    @DisplayName("ipaddr: takes a DNS name, resolved at selection; a VM reporting any of its addresses matches")
+    void ipaddrDnsName() throws Exception {
+        VmInfo v4 = new VmInfo("lo4", "vm-20", null, null, "127.0.0.1", null, null, false, null);
+        VmInfo v6 = new VmInfo("lo6", "vm-21", null, null, null, List.of("0:0:0:0:0:0:0:1"), null, false, null);
+        List<VmInfo> all = new ArrayList<>(ALL);
+        all.add(v4);
+        all.add(v6);
+        // the expectation comes from the machine's own resolver: localhost is 127.0.0.1, and ::1 where
+        // the hosts file says so
+        List<InetAddress> local = Arrays.asList(InetAddress.getAllByName("localhost"));
+        List<VmInfo> want = new ArrayList<>();
+        if (local.contains(InetAddress.getByName("127.0.0.1"))) {
+            want.add(v4);
+        }
+        if (local.contains(InetAddress.getByName("::1"))) {
+            want.add(v6);
+        }
+        assertTrue(!want.isEmpty(), "localhost resolves to a loopback address");
+        assertEquals(want, VmSpec.parse("ipaddr:localhost").select(all));
+        IllegalArgumentException e = assertThrows(
+                IllegalArgumentException.class,
+                () -> VmSpec.parse("ipaddr:no-such-host.invalid").select(all));
+        assertTrue(e.getMessage().contains("no-such-host.invalid does not resolve"), e.getMessage());
+        // parsing never resolves: a schedule can be saved while DNS is down
+        assertEquals(
+                VmSpec.Kind.IPADDR, VmSpec.parse("ipaddr:no-such-host.invalid").kind());
+    }
+
+    @Test
+    @DisplayName("ipaddr: refuses what is neither an address nor a DNS name, without asking DNS")
+    void ipaddrRefused() {
+        assertThrows(IllegalArgumentException.class, () -> VmSpec.parse("ipaddr:999.1.1.1"));
+        assertThrows(IllegalArgumentException.class, () -> VmSpec.parse("ipaddr:fe80::zz"));
+        assertThrows(IllegalArgumentException.class, () -> VmSpec.parse("ipaddr:web_01!"));
+        assertEquals(List.of(WEB), select("ipaddr:[fe80::1]"));
+        assertEquals(List.of(WEB), select("ipaddr:fe80:0:0:0:0:0:0:1"), "IPv6 compared as addresses, not text");
     }
 
     @Test

@@ -70,7 +70,7 @@ public final class SimVms {
             Path tmp,
             boolean content)
             throws Exception {
-        createVm(vc, ds, dcPath, hostPath, "LocalDS_0", name, images, tmp, content);
+        createVm(vc, ds, dcPath, hostPath, "LocalDS_0", null, null, name, images, tmp, content);
     }
 
     /** As {@link #createVm(VsphereConnection, DatastoreClient, String, String, String, Path[], Path, boolean)}, on {@code datastore}. */
@@ -80,6 +80,43 @@ public final class SimVms {
             String dcPath,
             String hostPath,
             String datastore,
+            String name,
+            Path[] images,
+            Path tmp,
+            boolean content)
+            throws Exception {
+        createVm(vc, ds, dcPath, hostPath, datastore, null, null, name, images, tmp, content);
+    }
+
+    /**
+     * As {@link #createVm(VsphereConnection, DatastoreClient, String, String, String, Path[], Path,
+     * boolean)}, in the VM folder at {@code folderPath} and the resource pool at {@code poolPath}
+     * (inventory paths; null for the datacenter's VM folder and the host's own pool).
+     */
+    public static void createVm(
+            VsphereConnection vc,
+            DatastoreClient ds,
+            String dcPath,
+            String hostPath,
+            String folderPath,
+            String poolPath,
+            String name,
+            Path[] images,
+            Path tmp,
+            boolean content)
+            throws Exception {
+        createVm(vc, ds, dcPath, hostPath, "LocalDS_0", folderPath, poolPath, name, images, tmp, content);
+    }
+
+    /** The VM, on {@code datastore}, in {@code folderPath} and {@code poolPath} (null: the defaults). */
+    public static void createVm(
+            VsphereConnection vc,
+            DatastoreClient ds,
+            String dcPath,
+            String hostPath,
+            String datastore,
+            String folderPath,
+            String poolPath,
             String name,
             Path[] images,
             Path tmp,
@@ -122,11 +159,17 @@ public final class SimVms {
         spec.getDeviceChange().add(add(nic, null));
         ManagedObjectReference dc =
                 vc.port().findByInventoryPath(vc.serviceContent().getSearchIndex(), dcPath);
-        ManagedObjectReference folder = (ManagedObjectReference) Props.one(vc, dc, "vmFolder");
+        ManagedObjectReference folder = folderPath != null
+                ? vc.port().findByInventoryPath(vc.serviceContent().getSearchIndex(), folderPath)
+                : (ManagedObjectReference) Props.one(vc, dc, "vmFolder");
         ManagedObjectReference host =
                 vc.port().findByInventoryPath(vc.serviceContent().getSearchIndex(), hostPath);
-        ManagedObjectReference pool = (ManagedObjectReference)
-                Props.one(vc, (ManagedObjectReference) Props.one(vc, host, "parent"), "resourcePool");
+        ManagedObjectReference pool = poolPath != null
+                ? vc.port().findByInventoryPath(vc.serviceContent().getSearchIndex(), poolPath)
+                : (ManagedObjectReference)
+                        Props.one(vc, (ManagedObjectReference) Props.one(vc, host, "parent"), "resourcePool");
+        assertNotNull(folder, "folder " + folderPath);
+        assertNotNull(pool, "pool " + poolPath);
         ManagedObjectReference vm =
                 (ManagedObjectReference) Tasks.await(vc, vc.port().createVMTask(folder, spec, pool, host), null);
         List<VirtualDisk> disks = disks(config(vc, vm));

@@ -82,6 +82,33 @@ public final class Vcsim implements AutoCloseable {
         return dir;
     }
 
+    /**
+     * Runs govc (built by {@code scripts/vcsim build} next to vcsim) against this simulator and
+     * returns its output; fails the test when it fails. For setting a scene the vim25 operations
+     * cairn uses cannot (folders, pools, roles, permissions). Certificate checks are off only
+     * because this is the local simulator with its fixed test certificate.
+     */
+    public String govc(String... args) throws IOException, InterruptedException {
+        Path govc = script.toAbsolutePath().getParent().getParent().resolve("target/vcsim/govc");
+        if (!Files.isExecutable(govc)) {
+            fail("govc is needed for this test and " + govc + " was not built (see target/vcsim/govc-build.log)");
+        }
+        List<String> cmd = new ArrayList<>(List.of(govc.toString()));
+        cmd.addAll(Arrays.asList(args));
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+        String hostPort = url.substring("https://".length(), url.indexOf("/sdk"));
+        pb.environment().put("GOVC_URL", "https://user:pass@" + hostPort + "/sdk");
+        pb.environment().put("GOVC_INSECURE", "1");
+        pb.environment().put("GOVC_PERSIST_SESSION", "false");
+        pb.environment().remove("GOVC_DATACENTER");
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (!p.waitFor(2, TimeUnit.MINUTES) || p.exitValue() != 0) {
+            fail("govc " + String.join(" ", args) + " failed:\n" + out);
+        }
+        return out;
+    }
+
     /** Stops vcsim and removes its directory. */
     @Override
     public void close() throws IOException, InterruptedException {
