@@ -633,7 +633,7 @@ class UiServerIT {
         Files.createSymbolicLink(restores.resolve("link"), outside);
         HttpResponse<String> r = post(restore, "operator", "{\"to\":\"" + restores.resolve("link/x") + "\"}");
         assertEquals(202, r.statusCode(), r.body());
-        JsonNode job = awaitJob(JSON.readTree(r.body()).get("job").asText());
+        JsonNode job = awaitJob(JSON.readTree(r.body()).get("job").asText(), "operator");
         assertEquals("FAILED", job.get("state").asText(), job.toString());
         assertEquals(
                 restores.resolve("link") + " is a symbolic link; restores never follow links (give the directory it"
@@ -647,9 +647,14 @@ class UiServerIT {
     }
 
     private JsonNode awaitJob(String id) throws Exception {
+        return awaitJob(id, "viewer");
+    }
+
+    /** The job once finished, as {@code user} sees it (its owner sees its result, a viewer a summary). */
+    private JsonNode awaitJob(String id, String user) throws Exception {
         long end = System.nanoTime() + Duration.ofSeconds(60).toNanos();
         while (true) {
-            JsonNode j = JSON.readTree(get("/api/v1/jobs/" + id, "viewer").body());
+            JsonNode j = JSON.readTree(get("/api/v1/jobs/" + id, user).body());
             String state = j.get("state").asText();
             if (!state.equals("QUEUED") && !state.equals("RUNNING")) {
                 return j;

@@ -73,10 +73,13 @@ class BaseUnderLockTest {
                 raced[0] = e;
             }
         };
+        // an index of either format (v1 .fidx, v2 .vidx): whichever the repository writes
+        java.util.function.Predicate<String> index =
+                key -> key.endsWith(FormatConstants.INDEX_SUFFIX) || key.endsWith(FormatConstants.VIDX_SUFFIX);
         if (afterIndexRead) {
-            store.after(key -> key.endsWith(FormatConstants.INDEX_SUFFIX), pruneAndGc);
+            store.after(index, pruneAndGc);
         } else {
-            store.before(key -> key.endsWith(FormatConstants.INDEX_SUFFIX), pruneAndGc);
+            store.before(index, pruneAndGc);
         }
         BackupResult second =
                 backup.run(new FileBackup.Request(img, null, Map.of(), List.of(new Extent(1 << 20, 4)), null), job());
