@@ -17,6 +17,7 @@ import io.cairn.repository.lock.LockManager;
 import io.cairn.repository.manifest.BackupRef;
 import io.cairn.repository.manifest.Manifest;
 import io.cairn.repository.store.ObjectInfo;
+import io.cairn.repository.store.ObjectLockedException;
 import io.cairn.repository.store.Store;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -75,6 +76,17 @@ public final class Repository {
      */
     public static Repository init(Store store, int chunkSize, int compressionLevel, char[] password)
             throws IOException {
+        return init(store, chunkSize, compressionLevel, password, null);
+    }
+
+    /**
+     * Creates a repository in an empty store, recording the Object Lock retention its backups get.
+     * @param password null for an unencrypted repository
+     * @param objectLock null for none (the store must support it: an S3 bucket with Object Lock)
+     */
+    public static Repository init(
+            Store store, int chunkSize, int compressionLevel, char[] password, RepositoryConfig.ObjectLock objectLock)
+            throws IOException {
         RepositoryConfig.validateChunkSize(chunkSize);
         if (compressionLevel < 0 || compressionLevel > 19) {
             throw new IllegalArgumentException("zstd compression level must be 0 (off) to 19, not " + compressionLevel);
@@ -110,7 +122,8 @@ public final class Repository {
                 password == null
                         ? FormatConstants.CONFIG_ENCRYPTION_NONE
                         : FormatConstants.CONFIG_ENCRYPTION_AES256_GCM,
-                null);
+                null,
+                objectLock);
         byte[] configBytes = Json.write(config);
         if (keys != null) {
             configBytes = withMac(configBytes, keys);
@@ -479,14 +492,24 @@ public final class Repository {
         return hits.get(0);
     }
 
-    /** Deletes a backup: manifest first (the backup disappears at once), then its other files. */
+    /**
+     * Deletes a backup: manifest first (the backup disappears at once), then its other files. Files
+     * the store still retains (S3 Object Lock) stay behind as an incomplete backup directory that gc
+     * removes once their retention has passed.
+     *
+     * @throws ObjectLockedException when the manifest itself is retained: nothing was deleted
+     */
     public void deleteBackup(BackupRef ref) throws IOException {
         store.delete(ref.manifestKey());
         store.sync();
         List<String> rest = new ArrayList<>();
         store.list(ref.dir(), info -> rest.add(info.key()));
         for (String k : rest) {
-            store.delete(k);
+            try {
+                store.delete(k);
+            } catch (ObjectLockedException retained) {
+                // the backup is gone (no manifest); gc takes this file once the store lets it
+            }
         }
     }
 
