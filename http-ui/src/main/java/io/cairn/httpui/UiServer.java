@@ -80,7 +80,10 @@ public final class UiServer implements AutoCloseable {
         audit = new AuditLog(state.resolve("audit.log"), UiServer::log);
         files = BackupFiles.mount(
                 repo,
-                "cairn-ui:" + config.repositoryPath().toAbsolutePath().normalize(),
+                "cairn-ui:"
+                        + (repo.store() instanceof io.cairn.repository.store.LocalStore
+                                ? config.repositoryPath().toAbsolutePath().normalize()
+                                : repo.describe()),
                 state.resolve("mnt"),
                 config.threads(),
                 UiServer::log);
