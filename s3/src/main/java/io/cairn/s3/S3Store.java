@@ -248,6 +248,15 @@ public final class S3Store implements Store, AutoCloseable {
             b.objectLockMode(mode(rule)).objectLockRetainUntilDate(retainUntil(rule, Instant.now(), Duration.ZERO));
         }
         PutObjectRequest req = b.build();
+        if (once && !key.startsWith(FormatConstants.DIR_CHUNKS + "/") && versioned()) {
+            // Measured: RGW (Pacific) ignores If-None-Match on a versioned bucket (one with Object
+            // Lock) and adds a version. A backup file or key file is looked for first instead; chunks
+            // are not (ChunkStore has just looked, and a second version of a chunk is the same chunk).
+            if (head(key, "writing " + key) != null) {
+                existingIsSame(key, md5Hex);
+                return;
+            }
+        }
         // The body is re-read from the caller's array on every attempt: no copy of a chunk.
         RequestBody body = length == 0
                 ? RequestBody.empty()
