@@ -220,6 +220,16 @@ final class Gateways implements AutoCloseable {
                         + settings.credentials().accessKeyId()
                         + " (HTTP 403 SignatureDoesNotMatch): check AWS_SECRET_ACCESS_KEY or the credentials file";
             }
+            if (status == 403 && code == null) {
+                // a HEAD's answer has no body, so no code: any of the reasons above
+                return "access denied (HTTP 403): the access key "
+                        + settings.credentials().accessKeyId()
+                        + " or its secret is wrong, or the key may not use this bucket";
+            }
+            if ("AccessDenied".equals(code)) {
+                return "access denied (HTTP 403 AccessDenied): the access key "
+                        + settings.credentials().accessKeyId() + " may not do this";
+            }
             if ("SlowDown".equals(code) || status == 503) {
                 return "the store is throttling requests (HTTP 503 " + (code != null ? code : "")
                         + ") and still was after " + settings.maxAttempts() + " attempts with backoff";
@@ -235,22 +245,24 @@ final class Gateways implements AutoCloseable {
             return "no answer within " + seconds(settings.timeout()) + " (tried " + settings.maxAttempts() + " times)";
         }
         Throwable root = e;
+        boolean tls = false;
         while (root.getCause() != null && root.getCause() != root) {
             root = root.getCause();
             if (root instanceof ApiCallAttemptTimeoutException) {
                 return "no answer within " + seconds(settings.timeout()) + " (tried " + settings.maxAttempts()
                         + " times)";
             }
+            tls |= root instanceof SSLException;
+        }
+        if (tls || root instanceof java.security.cert.CertificateException) {
+            return "TLS failed (" + oneLine(root.getMessage()) + "): give the CA that signed the gateway's"
+                    + " certificate with --s3-ca-file FILE";
         }
         if (root instanceof ConnectException) {
             return "cannot connect (" + root.getMessage() + ")";
         }
         if (root instanceof UnknownHostException) {
             return "unknown host " + root.getMessage();
-        }
-        if (root instanceof SSLException || root instanceof java.security.cert.CertificateException) {
-            return "TLS failed (" + oneLine(root.getMessage()) + "): give the CA that signed the gateway's"
-                    + " certificate with --s3-ca-file FILE";
         }
         if (e instanceof SdkClientException && root != e) {
             return oneLine(root.getClass().getSimpleName() + ": " + root.getMessage());

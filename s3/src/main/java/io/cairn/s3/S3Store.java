@@ -139,7 +139,12 @@ public final class S3Store implements Store, AutoCloseable {
      * @throws RepositoryException naming the bucket and the gateway otherwise
      */
     public void checkBucket() throws RepositoryException {
-        gateways.call("opening the bucket " + location.bucket(), c -> c.headBucket(b -> b.bucket(location.bucket())));
+        // A listing rather than a HEAD: its error answers carry a code (InvalidAccessKeyId, NoSuchBucket…).
+        gateways.call(
+                "opening the bucket " + location.bucket(),
+                c -> c.listObjectsV2(b -> b.bucket(location.bucket())
+                        .prefix(location.objectKey(""))
+                        .maxKeys(1)));
     }
 
     /** Whether the bucket exists (false on 404; other failures are thrown). */
