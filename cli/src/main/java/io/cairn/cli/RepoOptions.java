@@ -54,6 +54,13 @@ final class RepoOptions {
     String s3Timeout;
 
     @Option(
+            names = "--s3-renew-after",
+            paramLabel = "DURATION",
+            description = "A reused chunk's time is renewed (a server-side copy) only when older than this;"
+                    + " gc keeps that much more (default: 15m).")
+    String s3RenewAfter;
+
+    @Option(
             names = "--password-file",
             paramLabel = "FILE",
             description =
@@ -91,9 +98,10 @@ final class RepoOptions {
     RepositoryLocation location(Path cacheDir) throws IOException {
         if (location == null) {
             Duration timeout = s3Timeout == null ? null : Durations.parse(s3Timeout, "--s3-timeout");
+            Duration renew = s3RenewAfter == null ? null : Durations.parse(s3RenewAfter, "--s3-renew-after");
             location = RepositoryLocation.parse(
                     repo,
-                    new ObjectStoreOptions(endpoint, s3CaFile, s3Insecure, s3Credentials, timeout, cacheDir),
+                    new ObjectStoreOptions(endpoint, s3CaFile, s3Insecure, s3Credentials, timeout, cacheDir, renew),
                     System.getenv());
         }
         return location;
@@ -140,6 +148,10 @@ final class RepoOptions {
         if (s3Timeout != null) {
             a.add("--s3-timeout");
             a.add(s3Timeout);
+        }
+        if (s3RenewAfter != null) {
+            a.add("--s3-renew-after");
+            a.add(s3RenewAfter);
         }
         return a;
     }

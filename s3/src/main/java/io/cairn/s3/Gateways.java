@@ -36,6 +36,7 @@ import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.retries.api.BackoffStrategy;
 import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.S3Configuration;
 import software.amazon.awssdk.services.s3.model.S3Exception;
 import software.amazon.awssdk.utils.AttributeMap;
 
@@ -92,6 +93,13 @@ final class Gateways implements AutoCloseable {
                             settings.credentials().secretAccessKey())))
                     // Path-style: bucket names need no DNS (Ceph, MinIO, any IP address).
                     .forcePathStyle(true)
+                    // A PUT is one plain body, its SHA-256 signed over http (over https S3 needs
+                    // none), not aws-chunked with a signature per chunk: Ceph Pacific rejects an
+                    // empty aws-chunked body (XAmzContentSHA256Mismatch, measured on a versioned
+                    // bucket), and one pass over the bytes costs less.
+                    .serviceConfiguration(S3Configuration.builder()
+                            .chunkedEncodingEnabled(false)
+                            .build())
                     // Only the checksums S3 requires: newer SDKs otherwise send CRC trailers with
                     // chunked uploads that Ceph Pacific answers with HTTP 400. Content-MD5 is sent
                     // by S3Store itself.

@@ -18,6 +18,8 @@ import java.util.Objects;
  * @param timeout how long one request may take before it is abandoned and retried
  * @param maxAttempts how often one request is tried (5xx, 503 SlowDown, timeouts; with backoff)
  * @param cacheDir where manifests, indexes and key files are kept locally, or null for no cache
+ * @param renewAfter a reused chunk's time is renewed (a server-side copy) only when older than this;
+ *     garbage collection moves its cutoff back by as much (null: {@link #DEFAULT_RENEW_AFTER})
  */
 public record S3Settings(
         List<URI> endpoints,
@@ -27,10 +29,29 @@ public record S3Settings(
         boolean insecure,
         Duration timeout,
         int maxAttempts,
-        Path cacheDir) {
+        Path cacheDir,
+        Duration renewAfter) {
     public static final String DEFAULT_REGION = "us-east-1";
     public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(60);
     public static final int DEFAULT_ATTEMPTS = 8;
+    /**
+     * 15 minutes: a dedup hit on a chunk written or reused within it costs one HEAD instead of a
+     * copy, while gc's default one-hour margin still protects a chunk 45 minutes after its last use.
+     */
+    public static final Duration DEFAULT_RENEW_AFTER = Duration.ofMinutes(15);
+
+    /** Settings with the default renewal threshold. */
+    public S3Settings(
+            List<URI> endpoints,
+            String region,
+            S3Credentials credentials,
+            Path caFile,
+            boolean insecure,
+            Duration timeout,
+            int maxAttempts,
+            Path cacheDir) {
+        this(endpoints, region, credentials, caFile, insecure, timeout, maxAttempts, cacheDir, null);
+    }
 
     public S3Settings {
         Objects.requireNonNull(credentials, "credentials");
@@ -61,6 +82,10 @@ public record S3Settings(
         if (maxAttempts < 1 || maxAttempts > 20) {
             throw new IllegalArgumentException("S3 attempts must be 1 to 20, not " + maxAttempts);
         }
+        renewAfter = renewAfter == null ? DEFAULT_RENEW_AFTER : renewAfter;
+        if (renewAfter.isNegative() || renewAfter.compareTo(Duration.ofHours(24)) > 0) {
+            throw new IllegalArgumentException("the renewal threshold must be 0 to 24h, not " + renewAfter);
+        }
     }
 
     /** Parses a comma-separated list of endpoints ({@code --endpoint A,B}). */
@@ -82,10 +107,14 @@ public record S3Settings(
     }
 
     public S3Settings withCacheDir(Path dir) {
-        return new S3Settings(endpoints, region, credentials, caFile, insecure, timeout, maxAttempts, dir);
+        return new S3Settings(endpoints, region, credentials, caFile, insecure, timeout, maxAttempts, dir, renewAfter);
+    }
+
+    public S3Settings withRenewAfter(Duration d) {
+        return new S3Settings(endpoints, region, credentials, caFile, insecure, timeout, maxAttempts, cacheDir, d);
     }
 
     public S3Settings withTimeout(Duration t, int attempts) {
-        return new S3Settings(endpoints, region, credentials, caFile, insecure, t, attempts, cacheDir);
+        return new S3Settings(endpoints, region, credentials, caFile, insecure, t, attempts, cacheDir, renewAfter);
     }
 }

@@ -59,7 +59,8 @@ import software.amazon.awssdk.services.s3.model.S3Object;
  *       used: they ignore the condition.
  *   <li>{@link #touch} renews a time by copying the object onto itself (a server-side copy with new
  *       metadata: one request, no upload), and only when its time is older than
- *       {@link #touchResolution()}: a dedup hit on a chunk written or renewed recently costs one HEAD.
+ *       {@link #touchResolution()} ({@link S3Settings#renewAfter()}): a dedup hit on a chunk written
+ *       or renewed recently costs one HEAD.
  *       In a repository with Object Lock it extends the retention instead (copies would be new
  *       versions to keep).
  *   <li>{@link #sync()} does nothing: S3 acknowledges a PUT once the object is durable.
@@ -68,8 +69,6 @@ import software.amazon.awssdk.services.s3.model.S3Object;
  * </ul>
  */
 public final class S3Store implements Store, AutoCloseable {
-    /** A touch renews only times older than this: a HEAD instead of a copy for recently used chunks. */
-    public static final Duration RENEW_AFTER = Duration.ofMinutes(15);
     /**
      * Nothing cairn writes is larger (a chunk is at most 8 MiB; an index of a 32 TiB disk at 1 MiB
      * chunks is 1 GiB): a larger object is not read into memory.
@@ -94,15 +93,10 @@ public final class S3Store implements Store, AutoCloseable {
 
     /** A store on {@code location}, without checking anything yet. */
     public static S3Store connect(S3Location location, S3Settings settings) throws IOException {
-        return connect(location, settings, RENEW_AFTER);
-    }
-
-    /** With another renewal threshold (tests: zero copies on every touch). */
-    public static S3Store connect(S3Location location, S3Settings settings, Duration renewAfter) throws IOException {
         MetadataCache cache = settings.cacheDir() == null
                 ? null
                 : new MetadataCache(settings.cacheDir().resolve(cacheName(location)));
-        return new S3Store(location, new Gateways(settings, location), cache, renewAfter);
+        return new S3Store(location, new Gateways(settings, location), cache, settings.renewAfter());
     }
 
     /** The cache folder of a location: readable, and unique per bucket and prefix. */

@@ -110,7 +110,9 @@ class S3StoreContractIT extends StoreContractTest {
     @DisplayName(
             "a touch of an object older than the renewal threshold copies it onto itself: its time moves, its bytes stay")
     void touchCopies() throws Exception {
-        S3Store s = S3Store.connect(new S3Location(bucket, "touch" + System.nanoTime()), rgw.settings(), Duration.ZERO);
+        S3Store s = S3Store.connect(
+                new S3Location(bucket, "touch" + System.nanoTime()),
+                rgw.settings().withRenewAfter(Duration.ZERO));
         opened.add(s);
         s.put("chunks/abcd/abcd03", bytes("chunk"));
         Instant before = s.stat("chunks/abcd/abcd03").orElseThrow().modified();

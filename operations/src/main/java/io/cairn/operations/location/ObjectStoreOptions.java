@@ -21,13 +21,21 @@ import java.util.Map;
  * @param credentialsFile an AWS shared-credentials file, or null for the environment
  * @param timeout per request, or null for {@link S3Settings#DEFAULT_TIMEOUT}
  * @param cacheDir the parent of the metadata caches, or null for none
+ * @param renewAfter reused chunks renewed only past this age, or null for
+ *     {@link S3Settings#DEFAULT_RENEW_AFTER}
  */
 public record ObjectStoreOptions(
-        String endpoints, Path caFile, boolean insecure, Path credentialsFile, Duration timeout, Path cacheDir) {
+        String endpoints,
+        Path caFile,
+        boolean insecure,
+        Path credentialsFile,
+        Duration timeout,
+        Path cacheDir,
+        Duration renewAfter) {
 
     /** No options given: everything from the environment, no cache. */
     public static ObjectStoreOptions none() {
-        return new ObjectStoreOptions(null, null, false, null, null, null);
+        return new ObjectStoreOptions(null, null, false, null, null, null, null);
     }
 
     /** The settings these options and the environment make. */
@@ -49,6 +57,7 @@ public record ObjectStoreOptions(
                 insecure,
                 timeout,
                 S3Settings.DEFAULT_ATTEMPTS,
-                cacheDir);
+                cacheDir,
+                renewAfter);
     }
 }
