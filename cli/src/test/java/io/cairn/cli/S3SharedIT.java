@@ -162,7 +162,8 @@ class S3SharedIT {
                 .ok();
         Matcher last = Pattern.compile("deleted (\\d+) unused chunks").matcher(gc.out());
         assertTrue(last.find(), gc.describe());
-        // Four backups of each VM were pruned, each with 12 MiB of its own: gc must have freed them.
+        // Two backups of each VM were pruned, and the later ones overwrote 24 MiB of what they
+        // held at random places: gc must have freed some of it (23 to 40 chunks in the runs here).
         assertTrue(
                 deleted.get() + Long.parseLong(last.group(1)) >= 12,
                 "chunks gc deleted: " + deleted + " + " + gc.out());
