@@ -228,6 +228,9 @@ final class Gateways implements AutoCloseable {
                         + settings.credentials().accessKeyId()
                         + " (HTTP 403 SignatureDoesNotMatch): check AWS_SECRET_ACCESS_KEY or the credentials file";
             }
+            if (status == 404 && code == null) {
+                return "not found (HTTP 404): the bucket may not exist";
+            }
             if (status == 403 && code == null) {
                 // a HEAD's answer has no body, so no code: any of the reasons above
                 return "access denied (HTTP 403): the access key "
