@@ -97,6 +97,17 @@ final class Boundaries {
                 .as("only " + root + ".vsphere.. uses the vSphere API (com.vmware.vim25)");
     }
 
+    /** The AWS SDK only in the object store's package: the rest of cairn sees a {@code Store}. */
+    static ArchRule awsSdkOnlyInTheS3Store(String root) {
+        return noClasses()
+                .that()
+                .resideOutsideOfPackage(root + ".s3..")
+                .should()
+                .dependOnClassesThat()
+                .resideInAPackage("software.amazon.awssdk..")
+                .as("only the object store (" + root + ".s3..) uses the AWS SDK (software.amazon.awssdk)");
+    }
+
     /** The disk layer reads and writes disks; it does not know where backups are kept. */
     static ArchRule diskLayerDoesNotKnowTheRepository(String root) {
         return noClasses()
@@ -137,11 +148,15 @@ final class Boundaries {
         return noClasses()
                 .that()
                 .resideInAnyPackage(
-                        root + ".repository..", root + ".vixmntbridge..", root + ".vsphere..", root + ".mount..")
+                        root + ".repository..",
+                        root + ".s3..",
+                        root + ".vixmntbridge..",
+                        root + ".vsphere..",
+                        root + ".mount..")
                 .should()
                 .dependOnClassesThat()
                 .resideInAnyPackage(root + ".cli..", root + ".httpui..", root + ".operations..")
-                .as("the engines (repository, vixmntbridge, vsphere, mount) use neither the front-ends"
+                .as("the engines (repository, s3, vixmntbridge, vsphere, mount) use neither the front-ends"
                         + " (cli, httpui) nor the operations layer");
     }
 
@@ -170,6 +185,7 @@ final class Boundaries {
                 rawBindingsOnlyThroughTheirDrivers(root),
                 jnrOnlyInTheFuseAdapter(root),
                 vim25OnlyInVsphere(root),
+                awsSdkOnlyInTheS3Store(root),
                 diskLayerDoesNotKnowTheRepository(root),
                 storeIsTheBottom(root),
                 enginesDoNotKnowTheLayersAbove(root),

@@ -101,7 +101,7 @@ final class MountCommand implements Callable<Integer> {
         Repository r = repo.open();
         RepositoryMount.Options o = new RepositoryMount.Options(
                 mountPoint,
-                "cairn:" + repo.repo.toAbsolutePath().normalize(),
+                "cairn:" + repo.location().describe(),
                 Durations.parseSize(cache, "--cache"),
                 repo.threads(),
                 !noVolumes,
@@ -145,8 +145,7 @@ final class MountCommand implements Callable<Integer> {
         cmd.add(Main.class.getName());
         cmd.add("mount");
         cmd.add("--daemonized");
-        cmd.add("--repo");
-        cmd.add(repo.repo.toAbsolutePath().toString());
+        cmd.addAll(repo.asArguments());
         if (repo.passwordFile != null) {
             cmd.add("--password-file");
             cmd.add(repo.passwordFile.toAbsolutePath().toString());
@@ -209,7 +208,7 @@ final class MountCommand implements Callable<Integer> {
     private boolean r0Encrypted() throws IOException {
         // Opening with a password source that fails tells whether one is needed, without prompting twice.
         try {
-            Repository.open(repo.store(), () -> {
+            repo.location().open(() -> {
                 throw new NeedsPassword();
             });
             return false;

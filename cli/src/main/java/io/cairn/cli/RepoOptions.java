@@ -1,9 +1,10 @@
 package io.cairn.cli;
 
+import io.cairn.operations.location.ObjectStoreOptions;
+import io.cairn.operations.location.RepositoryLocation;
 import io.cairn.repository.Repository;
-import io.cairn.repository.error.NotARepositoryException;
 import io.cairn.repository.error.RepositoryException;
-import io.cairn.repository.store.LocalStore;
+import io.cairn.repository.store.Store;
 import java.io.Console;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -12,10 +13,52 @@ import java.nio.file.Path;
 import java.time.Duration;
 import picocli.CommandLine.Option;
 
-/** Options every repository command shares. Passwords never come from the command line. */
+/**
+ * Options every repository command shares. Passwords and object store credentials never come from
+ * the command line. The repository is opened through the operations layer's
+ * {@link RepositoryLocation}, whatever keeps it.
+ */
 final class RepoOptions {
-    @Option(names = "--repo", paramLabel = "DIR", description = "Repository directory (required).")
-    Path repo;
+    @Option(
+            names = "--repo",
+            paramLabel = "DIR|s3://BUCKET/PREFIX",
+            description = "Repository: a directory, or a prefix of an S3 bucket (required).")
+    String repo;
+
+    @Option(
+            names = "--endpoint",
+            paramLabel = "URL[,URL...]",
+            description = "S3 gateway(s) of an s3:// repository, tried in order (else CAIRN_S3_ENDPOINT)."
+                    + " Credentials: AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or --s3-credentials.")
+    String endpoint;
+
+    @Option(
+            names = "--s3-credentials",
+            paramLabel = "FILE",
+            description = "An AWS credentials file ([default] or the AWS_PROFILE section) instead of the environment.")
+    Path s3Credentials;
+
+    @Option(
+            names = "--s3-ca-file",
+            paramLabel = "FILE",
+            description = "PEM certificate(s) of the CA that signed an https endpoint's certificate.")
+    Path s3CaFile;
+
+    @Option(names = "--s3-insecure", description = "Accept any certificate from an https endpoint (never the default).")
+    boolean s3Insecure;
+
+    @Option(
+            names = "--s3-timeout",
+            paramLabel = "DURATION",
+            description = "How long one S3 request may take before it is retried (default: 60s).")
+    String s3Timeout;
+
+    @Option(
+            names = "--s3-renew-after",
+            paramLabel = "DURATION",
+            description = "A reused chunk's time is renewed (a server-side copy) only when older than this;"
+                    + " gc keeps that much more (default: 15m).")
+    String s3RenewAfter;
 
     @Option(
             names = "--password-file",
@@ -34,27 +77,48 @@ final class RepoOptions {
     @Option(names = "--threads", paramLabel = "N", description = "Worker threads (default: one per core).")
     Integer threads;
 
-    int threads() {
-        return threads != null ? Math.max(1, threads) : Runtime.getRuntime().availableProcessors();
+    private RepositoryLocation location;
+
+    int threads() throws IOException {
+        return threads != null
+                ? Math.max(1, threads)
+                : location().defaultThreads(Runtime.getRuntime().availableProcessors());
     }
 
     Duration lockWait() {
         return Durations.parse(lockWait, "--lock-wait");
     }
 
-    LocalStore store() throws IOException {
-        if (repo == null) {
-            // not required by picocli so that commands with a mode without a repository (mount --cleanup) can share
-            // this
-            throw new IllegalArgumentException("Missing required option: '--repo=DIR'");
+    /** Where the repository is (not required by picocli: mount --cleanup needs none). */
+    RepositoryLocation location() throws IOException {
+        return location(defaultCacheDir());
+    }
+
+    /** With the object store's metadata cached under {@code cacheDir} (serve: its state directory). */
+    RepositoryLocation location(Path cacheDir) throws IOException {
+        if (location == null) {
+            Duration timeout = s3Timeout == null ? null : Durations.parse(s3Timeout, "--s3-timeout");
+            Duration renew = s3RenewAfter == null ? null : Durations.parse(s3RenewAfter, "--s3-renew-after");
+            location = RepositoryLocation.parse(
+                    repo,
+                    new ObjectStoreOptions(endpoint, s3CaFile, s3Insecure, s3Credentials, timeout, cacheDir, renew),
+                    System.getenv());
         }
-        if (!Files.exists(repo)) {
-            throw new NotARepositoryException("repository " + repo.toAbsolutePath() + " does not exist");
-        }
-        if (!Files.isDirectory(repo)) {
-            throw new NotARepositoryException("repository " + repo.toAbsolutePath() + " is not a directory");
-        }
-        return new LocalStore(repo);
+        return location;
+    }
+
+    /**
+     * The metadata cache of object store repositories: {@code $XDG_CACHE_HOME/cairn} or
+     * {@code ~/.cache/cairn}.
+     */
+    static Path defaultCacheDir() {
+        String xdg = System.getenv("XDG_CACHE_HOME");
+        Path base = xdg != null && !xdg.isBlank() ? Path.of(xdg) : Path.of(System.getProperty("user.home"), ".cache");
+        return base.resolve("cairn");
+    }
+
+    Store store() throws IOException {
+        return location().store();
     }
 
     /**
@@ -68,7 +132,7 @@ final class RepoOptions {
 
     /** Opens the repository with {@code passwords} (one from {@link #passwords()}, kept to ask again). */
     Repository open(Repository.PasswordSource passwords) throws IOException {
-        return Repository.open(store(), passwords);
+        return location().open(passwords);
     }
 
     /** Whether the user gave a password without being asked. */
@@ -100,6 +164,37 @@ final class RepoOptions {
                 return offered;
             }
         };
+    }
+
+    /** The options that reach the same repository, for a command started again (mount --background). */
+    java.util.List<String> asArguments() {
+        java.util.List<String> a = new java.util.ArrayList<>();
+        a.add("--repo");
+        a.add(location != null ? location.describe() : repo);
+        if (endpoint != null) {
+            a.add("--endpoint");
+            a.add(endpoint);
+        }
+        if (s3Credentials != null) {
+            a.add("--s3-credentials");
+            a.add(s3Credentials.toAbsolutePath().toString());
+        }
+        if (s3CaFile != null) {
+            a.add("--s3-ca-file");
+            a.add(s3CaFile.toAbsolutePath().toString());
+        }
+        if (s3Insecure) {
+            a.add("--s3-insecure");
+        }
+        if (s3Timeout != null) {
+            a.add("--s3-timeout");
+            a.add(s3Timeout);
+        }
+        if (s3RenewAfter != null) {
+            a.add("--s3-renew-after");
+            a.add(s3RenewAfter);
+        }
+        return a;
     }
 
     char[] password(boolean confirm) throws IOException {

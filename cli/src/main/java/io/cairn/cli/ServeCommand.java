@@ -2,6 +2,7 @@ package io.cairn.cli;
 
 import io.cairn.httpui.UiConfig;
 import io.cairn.httpui.UiServer;
+import io.cairn.operations.location.RepositoryLocation;
 import io.cairn.repository.Repository;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -65,6 +66,9 @@ final class ServeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        Path dir = state != null ? state : UiConfig.defaultStateDir();
+        // An object store's metadata is cached in the server's own state directory.
+        RepositoryLocation location = repo.location(dir.resolve("cache"));
         Repository r = repo.open();
         char[] ksPass = null;
         if (keystore != null) {
@@ -77,8 +81,9 @@ final class ServeCommand implements Callable<Integer> {
                     .orElse("")
                     .toCharArray();
         }
-        Path dir = state != null ? state : UiConfig.defaultStateDir();
-        UiConfig cfg = new UiConfig(r, repo.repo, dir, bind, port, repo.threads(), keystore, ksPass, vddk);
+        // The dashboard names the directory; an object store repository names itself (Repository.describe).
+        Path where = location instanceof RepositoryLocation.Directory d ? d.dir() : dir;
+        UiConfig cfg = new UiConfig(r, where, dir, bind, port, repo.threads(), keystore, ksPass, vddk);
         UiServer server = UiServer.start(cfg);
         CountDownLatch stop = new CountDownLatch(1);
         Runtime.getRuntime()

@@ -128,6 +128,13 @@ final class Cairn implements AutoCloseable {
             return process.isAlive();
         }
 
+        /** What the process has written to standard output so far. */
+        String stdout() {
+            synchronized (out) {
+                return out.toString(StandardCharsets.UTF_8);
+            }
+        }
+
         /** SIGKILL (Process.destroyForcibly is kill -9 on Linux); waits until the child is reaped. */
         Result kill() {
             process.destroyForcibly();

@@ -88,7 +88,10 @@ public final class UiServer implements AutoCloseable {
         vddk = Vddk.at(config.vddk());
         files = BackupFiles.mount(
                 repo,
-                "cairn-ui:" + config.repositoryPath().toAbsolutePath().normalize(),
+                "cairn-ui:"
+                        + (repo.store() instanceof io.cairn.repository.store.LocalStore
+                                ? config.repositoryPath().toAbsolutePath().normalize()
+                                : repo.describe()),
                 state.resolve("mnt"),
                 config.threads(),
                 vddk.named() ? vddk : null,

@@ -20,6 +20,7 @@ import io.cairn.repository.lock.LockManager;
 import io.cairn.repository.manifest.BackupRef;
 import io.cairn.repository.manifest.Manifest;
 import io.cairn.repository.store.ObjectInfo;
+import io.cairn.repository.store.ObjectLockedException;
 import io.cairn.repository.store.Store;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -87,7 +88,20 @@ public final class Repository {
     public static Repository init(Store store, int chunkSize, int compressionLevel, char[] password)
             throws IOException {
         RepositoryConfig.validateChunkSize(chunkSize);
-        return init(store, chunkSize, compressionLevel, password, Chunker.Params.forAverage(chunkSize));
+        return init(store, chunkSize, compressionLevel, password, Chunker.Params.forAverage(chunkSize), null);
+    }
+
+    /**
+     * Creates a repository in an empty store, recording the Object Lock retention its backups get.
+     * @param password null for an unencrypted repository
+     * @param objectLock null for none (the store must support it: an S3 bucket with Object Lock)
+     */
+    public static Repository init(
+            Store store, int chunkSize, int compressionLevel, char[] password, RepositoryConfig.ObjectLock objectLock)
+            throws IOException {
+        RepositoryConfig.validateChunkSize(chunkSize);
+        return init(
+                store, chunkSize, compressionLevel, password, Chunker.Params.forAverage(chunkSize), objectLock);
     }
 
     /**
@@ -98,6 +112,22 @@ public final class Repository {
      */
     public static Repository init(
             Store store, int chunkSize, int compressionLevel, char[] password, Chunker.Params chunker)
+            throws IOException {
+        return init(store, chunkSize, compressionLevel, password, chunker, null);
+    }
+
+    /**
+     * Creates a repository in an empty store: the general form.
+     * @param chunker the content-defined chunker of a version 2 repository, or null for version 1
+     * @param objectLock null for none (the store must support it: an S3 bucket with Object Lock)
+     */
+    public static Repository init(
+            Store store,
+            int chunkSize,
+            int compressionLevel,
+            char[] password,
+            Chunker.Params chunker,
+            RepositoryConfig.ObjectLock objectLock)
             throws IOException {
         RepositoryConfig.validateChunkSize(chunkSize);
         if (compressionLevel < 0 || compressionLevel > 19) {
@@ -142,7 +172,8 @@ public final class Repository {
                 password == null
                         ? FormatConstants.CONFIG_ENCRYPTION_NONE
                         : FormatConstants.CONFIG_ENCRYPTION_AES256_GCM,
-                null);
+                null,
+                objectLock);
         byte[] configBytes = Json.write(config);
         if (keys != null) {
             configBytes = withMac(configBytes, keys);
@@ -560,14 +591,24 @@ public final class Repository {
         return hits.get(0);
     }
 
-    /** Deletes a backup: manifest first (the backup disappears at once), then its other files. */
+    /**
+     * Deletes a backup: manifest first (the backup disappears at once), then its other files. Files
+     * the store still retains (S3 Object Lock) stay behind as an incomplete backup directory that gc
+     * removes once their retention has passed.
+     *
+     * @throws ObjectLockedException when the manifest itself is retained: nothing was deleted
+     */
     public void deleteBackup(BackupRef ref) throws IOException {
         store.delete(ref.manifestKey());
         store.sync();
         List<String> rest = new ArrayList<>();
         store.list(ref.dir(), info -> rest.add(info.key()));
         for (String k : rest) {
-            store.delete(k);
+            try {
+                store.delete(k);
+            } catch (ObjectLockedException retained) {
+                // the backup is gone (no manifest); gc takes this file once the store lets it
+            }
         }
     }
 

@@ -8,6 +8,9 @@ import io.cairn.repository.format.FormatConstants;
  * repository {@code mac} authenticates the rest of it with the id key (see
  * {@link io.cairn.repository.crypto.DataKeys#configMac}), so whoever can write the storage cannot
  * switch encryption off or change the chunk size unnoticed.
+ *
+ * <p>{@code objectLock} (absent unless the repository was created with it, on an S3 bucket with
+ * Object Lock): how long the store must refuse to delete or overwrite what a backup writes.
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record RepositoryConfig(
@@ -19,7 +22,21 @@ public record RepositoryConfig(
         Compression compression,
         ChunkerConfig chunker,
         String encryption,
-        String mac) {
+        String mac,
+        ObjectLock objectLock) {
+
+    /** A config without Object Lock (every repository but one made with {@code --object-lock}). */
+    public RepositoryConfig(
+            String format,
+            int version,
+            String id,
+            String created,
+            int chunkSize,
+            Compression compression,
+            String encryption,
+            String mac) {
+        this(format, version, id, created, chunkSize, compression, null, encryption, mac, null);
+    }
 
     @JsonIgnoreProperties(ignoreUnknown = true)
     public record Compression(String algorithm, int level) {}
@@ -27,6 +44,30 @@ public record RepositoryConfig(
     /** Version 2's content-defined chunker (docs/repository-format.md); absent in version 1. */
     @JsonIgnoreProperties(ignoreUnknown = true)
     public record ChunkerConfig(String algorithm, int align, int min, int avg, int max) {}
+
+    /**
+     * S3 Object Lock retention for what backups write: each chunk, index, manifest and key file is
+     * retained in {@code mode} until at least {@code days} days after it was written or last reused
+     * (docs/object-store.md). Only {@link FormatConstants#OBJECT_LOCK_GOVERNANCE} and
+     * {@link FormatConstants#OBJECT_LOCK_COMPLIANCE} exist.
+     */
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    public record ObjectLock(String mode, int days) {
+        /** Ten years: a longer retention is a typing mistake, and it could never be undone. */
+        public static final int MAX_DAYS = 3653;
+
+        public ObjectLock {
+            if (!FormatConstants.OBJECT_LOCK_GOVERNANCE.equals(mode)
+                    && !FormatConstants.OBJECT_LOCK_COMPLIANCE.equals(mode)) {
+                throw new IllegalArgumentException("object lock mode must be '" + FormatConstants.OBJECT_LOCK_GOVERNANCE
+                        + "' or '" + FormatConstants.OBJECT_LOCK_COMPLIANCE + "', not '" + mode + "'");
+            }
+            if (days < 1 || days > MAX_DAYS) {
+                throw new IllegalArgumentException(
+                        "object lock retention must be 1 to " + MAX_DAYS + " days, not " + days);
+            }
+        }
+    }
 
     public boolean encrypted() {
         return FormatConstants.CONFIG_ENCRYPTION_AES256_GCM.equals(encryption);

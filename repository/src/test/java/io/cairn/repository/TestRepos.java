@@ -5,6 +5,7 @@ import io.cairn.repository.backup.BackupWriter;
 import io.cairn.repository.backup.BytesDiskSource;
 import io.cairn.repository.backup.Progress;
 import io.cairn.repository.backup.Restorer;
+import io.cairn.repository.index.Chunker;
 import io.cairn.repository.index.DiskIndex;
 import io.cairn.repository.manifest.Manifest;
 import io.cairn.repository.store.Store;
@@ -26,7 +27,7 @@ public final class TestRepos {
      * division use it; {@link #initV2} makes the current format.
      */
     public static Repository init(Store s) throws IOException {
-        return Repository.init(s, CHUNK, 3, null, null);
+        return Repository.init(s, CHUNK, 3, null, (Chunker.Params) null);
     }
 
     /** A version 2 repository: content-defined chunks averaging {@link #CHUNK} (min 64 KiB, max 1 MiB). */

@@ -8,6 +8,7 @@ import io.cairn.httpui.schedule.Scheduler;
 import io.cairn.repository.Repository;
 import io.cairn.repository.maintenance.Stats;
 import io.cairn.repository.manifest.Manifest;
+import io.cairn.repository.store.LocalStore;
 import io.javalin.http.Context;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -72,7 +73,8 @@ final class DashboardController {
         Stats.Report r = stats.get(all.stream().map(l -> l.ref().id()).toList());
         RepositoryView repository = new RepositoryView(
                 repo.config().id(),
-                repositoryPath.toString(),
+                // a directory by its path, an object store by its location (s3://bucket/prefix at URL)
+                repo.store() instanceof LocalStore ? repositoryPath.toString() : repo.describe(),
                 r.logicalBytes(),
                 r.repositoryBytes(),
                 r.uniqueBytes(),

@@ -32,7 +32,10 @@ public final class Gc {
                     + (rep.temporariesRemoved() > 0
                             ? ", removed " + rep.temporariesRemoved() + " unfinished temporary files"
                             : "")
-                    + (rep.staleLocksRemoved() > 0 ? ", removed " + rep.staleLocksRemoved() + " stale locks" : "");
+                    + (rep.staleLocksRemoved() > 0 ? ", removed " + rep.staleLocksRemoved() + " stale locks" : "")
+                    + (rep.chunksLocked() > 0
+                            ? ", kept " + rep.chunksLocked() + " unused chunks the store still retains (Object Lock)"
+                            : "");
         }
     }
 

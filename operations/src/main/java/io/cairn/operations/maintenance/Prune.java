@@ -5,6 +5,7 @@ import io.cairn.repository.Repository;
 import io.cairn.repository.lock.Lock;
 import io.cairn.repository.maintenance.Pruner;
 import io.cairn.repository.maintenance.RetentionPolicy;
+import io.cairn.repository.store.ObjectLockedException;
 import java.io.IOException;
 import java.time.Duration;
 import java.time.ZoneId;
@@ -44,13 +45,19 @@ public final class Prune {
             return (int) decisions.stream().filter(d -> !d.keep()).count();
         }
 
+        /** Backups the rules drop but the store still retains (S3 Object Lock). */
+        public int locked() {
+            return (int) decisions.stream().filter(Pruner.Decision::locked).count();
+        }
+
         public int kept() {
             return decisions.size() - removed();
         }
 
         /** {@code 5 kept, 2 removed} (or {@code would be removed}); gc frees the space of removed ones. */
         public String summary() {
-            return kept() + " kept, " + removed() + (dryRun ? " would be removed" : " removed");
+            return kept() + " kept, " + removed() + (dryRun ? " would be removed" : " removed")
+                    + (locked() > 0 ? " (" + locked() + " of those kept are retained by the store's Object Lock)" : "");
         }
 
         /** Whether gc now has something to free. */
@@ -110,7 +117,13 @@ public final class Prune {
                 List<String> why = kept.get(l.ref().id());
                 if (why == null) {
                     lock.checkHeld();
-                    repo.deleteBackup(l.ref());
+                    try {
+                        repo.deleteBackup(l.ref());
+                    } catch (ObjectLockedException retained) {
+                        job.log("retention: keep backup " + l.ref().id() + " of "
+                                + l.manifest().time() + " (" + Pruner.lockedReason(retained) + ")");
+                        continue;
+                    }
                     removed++;
                     job.log("retention: removed backup " + l.ref().id() + " of "
                             + l.manifest().time());

@@ -11,6 +11,7 @@ import io.cairn.operations.backup.VmBackup;
 import io.cairn.operations.disk.DiskWriter;
 import io.cairn.operations.job.Job;
 import io.cairn.repository.Repository;
+import io.cairn.repository.index.Chunker;
 import io.cairn.repository.manifest.Manifest;
 import io.cairn.repository.store.LocalStore;
 import io.cairn.vixmntbridge.vddk.Transport;
@@ -78,7 +79,7 @@ class QuickRollbackIT {
             SimVms.createVm(vc, ds, "DC0", "DC0/host/DC0_H0/DC0_H0", name, images, work, true);
         }
         // format v1 (fixed 1 MiB chunks): the chunks a rollback writes are then named by offset below
-        repo = Repository.init(new LocalStore(work.resolve("repo")), MIB, 1, null, null);
+        repo = Repository.init(new LocalStore(work.resolve("repo")), MIB, 1, null, (Chunker.Params) null);
     }
 
     @AfterAll

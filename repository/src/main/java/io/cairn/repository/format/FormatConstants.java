@@ -166,6 +166,11 @@ public final class FormatConstants {
     /** Chunks {@code check --read-data} found damaged, renamed aside: {@code quarantine/<64 hex>}. */
     public static final String DIR_QUARANTINE = "quarantine";
 
+    /** config {@code objectLock.mode}: S3 Object Lock GOVERNANCE (a privileged user may lift it). */
+    public static final String OBJECT_LOCK_GOVERNANCE = "governance";
+    /** config {@code objectLock.mode}: S3 Object Lock COMPLIANCE (nobody can lift it). */
+    public static final String OBJECT_LOCK_COMPLIANCE = "compliance";
+
     public static final String MANIFEST_NAME = "manifest";
     public static final String INDEX_SUFFIX = ".fidx";
 }

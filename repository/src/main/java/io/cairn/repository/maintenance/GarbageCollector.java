@@ -6,6 +6,7 @@ import io.cairn.repository.error.RepositoryException;
 import io.cairn.repository.format.FormatConstants;
 import io.cairn.repository.lock.Lock;
 import io.cairn.repository.store.ObjectInfo;
+import io.cairn.repository.store.ObjectLockedException;
 import io.cairn.repository.store.StoreFullException;
 import java.io.IOException;
 import java.time.Duration;
@@ -25,6 +26,11 @@ import java.util.Optional;
  * oldest writer the same way). Times are the store's own, never the local clock. During the sweep
  * the lock is checked before every batch, and every chunk is looked at again just before it is
  * deleted: a backup that found it (a dedup hit renews a chunk's time) keeps it.
+ *
+ * <p>On a store whose {@link io.cairn.repository.store.Store#touchResolution() touch} renews only
+ * times older than some resolution (an object store), the cutoff moves back by that much, so the
+ * margin still counts from a chunk's last use. Chunks the store refuses to delete because they are
+ * under retention (S3 Object Lock) are skipped and counted: a later gc takes them.
  */
 public final class GarbageCollector {
     public static final Duration DEFAULT_MARGIN = Duration.ofHours(1);
@@ -51,7 +57,8 @@ public final class GarbageCollector {
             long chunksRenewedMeanwhile,
             int incompleteRemoved,
             int temporariesRemoved,
-            int staleLocksRemoved) {}
+            int staleLocksRemoved,
+            long chunksLocked) {}
 
     public Report run() throws IOException {
         int silentMark = repo.locks().silentRemovals();
@@ -73,7 +80,8 @@ public final class GarbageCollector {
         try (Lock lock = taken) {
             Instant byMargin = repo.locks().storeNow().minus(margin);
             Optional<Instant> silent = repo.locks().earliestSilentWriterStart(silentMark);
-            Instant cutoff = silent.isPresent() && silent.get().isBefore(byMargin) ? silent.get() : byMargin;
+            Instant cutoff = (silent.isPresent() && silent.get().isBefore(byMargin) ? silent.get() : byMargin)
+                    .minus(repo.store().touchResolution());
             Repository.Scan scan = repo.scan();
             if (!scan.unreadable().isEmpty()) {
                 Repository.Listed l = scan.unreadable().get(0);
@@ -104,6 +112,7 @@ public final class GarbageCollector {
             long freed = 0;
             long deleted = 0;
             long renewed = 0;
+            long locked = 0;
             for (int i = 0; i < garbage.size(); i++) {
                 if (i % BATCH == 0) {
                     lock.checkHeld();
@@ -119,7 +128,12 @@ public final class GarbageCollector {
                     renewed++;
                     continue;
                 }
-                repo.store().delete(g.key());
+                try {
+                    repo.store().delete(g.key());
+                } catch (ObjectLockedException retained) {
+                    locked++;
+                    continue;
+                }
                 freed += g.size();
                 deleted++;
             }
@@ -129,10 +143,17 @@ public final class GarbageCollector {
                 List<ObjectInfo> files = new ArrayList<>();
                 repo.store().list(dir, files::add);
                 if (files.stream().allMatch(f -> f.modified().isBefore(cutoff))) {
+                    boolean all = true;
                     for (ObjectInfo f : files) {
-                        repo.store().delete(f.key());
+                        try {
+                            repo.store().delete(f.key());
+                        } catch (ObjectLockedException retained) {
+                            all = false; // a later gc, once the store lets it
+                        }
                     }
-                    incomplete++;
+                    if (all) {
+                        incomplete++;
+                    }
                 }
             }
             int temps = repo.store().removeAbandonedWrites(cutoff);
@@ -154,7 +175,8 @@ public final class GarbageCollector {
                     renewed,
                     incomplete,
                     temps,
-                    stale);
+                    stale,
+                    locked);
         }
     }
 }

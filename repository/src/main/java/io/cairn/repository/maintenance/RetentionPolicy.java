@@ -27,6 +27,18 @@ public record RetentionPolicy(int keepLast, int keepDaily, int keepWeekly, int k
         return keepLast + keepDaily + keepWeekly + keepMonthly == 0;
     }
 
+    /**
+     * The Object Lock retention, in days, that covers every backup this policy keeps for as long as
+     * it keeps it: {@code keep-daily N} keeps a backup up to N days, {@code keep-weekly N} up to 7N,
+     * {@code keep-monthly N} up to 31N; the longest wins (a monthly backup must stay immutable for
+     * months, even if the daily ones then stay a little longer than the rules keep them: prune
+     * reports those as retained by the store and removes them once it lets go). {@code keep-last}
+     * says nothing about time: 0 when it is the only rule.
+     */
+    public int lockDays() {
+        return Math.max(keepDaily, Math.max(7 * keepWeekly, 31 * keepMonthly));
+    }
+
     /** A backup's time and an opaque key (its id). */
     public record Item(String id, Instant time) {}
 

@@ -1,6 +1,7 @@
 package io.cairn.repository.store;
 
 import java.io.IOException;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
 
@@ -21,6 +22,12 @@ public interface Store {
     /**
      * Writes an object atomically, replacing any object of that key. When this returns the object's
      * bytes are durable; its name is durable after the next {@link #sync()}.
+     *
+     * <p>Keys under {@code chunks/}, {@code backups/}, {@code keys/} and {@code quarantine/} are
+     * write-once: cairn never writes one twice with a different meaning (a chunk's name is its
+     * content's id; a backup's files sit under a random id). An object store keeps the first object
+     * of such a key (a conditional PUT, so two writers cannot overwrite each other); writing the same
+     * bytes again succeeds everywhere.
      */
     void put(String key, byte[] data, int offset, int length) throws IOException;
 
@@ -65,11 +72,23 @@ public interface Store {
 
     /**
      * Renews the object's modification time, so that garbage collection's safety margin counts from
-     * now. @return false if the object does not exist
+     * now, give or take {@link #touchResolution()}. @return false if the object does not exist
      */
     boolean touch(String key) throws IOException;
 
-    /** Deletes an object; deleting a missing object is not an error. */
+    /**
+     * How much older than "now" an object's modification time may still be after {@link #touch}:
+     * zero for a filesystem; an object store, where renewing a time means copying the object onto
+     * itself, renews only objects older than this. Garbage collection moves its cutoff back by it.
+     */
+    default Duration touchResolution() {
+        return Duration.ZERO;
+    }
+
+    /**
+     * Deletes an object; deleting a missing object is not an error.
+     * @throws ObjectLockedException if the store refuses because the object is under retention
+     */
     void delete(String key) throws IOException;
 
     /** Visits every object whose key starts with {@code prefix} (a directory such as {@code chunks/}). */

@@ -104,6 +104,8 @@ class FormatConstantsTest {
         assertEquals("locks", FormatConstants.DIR_LOCKS);
         assertEquals("clock", FormatConstants.DIR_CLOCK);
         assertEquals("quarantine", FormatConstants.DIR_QUARANTINE);
+        assertEquals("governance", FormatConstants.OBJECT_LOCK_GOVERNANCE);
+        assertEquals("compliance", FormatConstants.OBJECT_LOCK_COMPLIANCE);
         assertEquals("manifest", FormatConstants.MANIFEST_NAME);
         assertEquals(".fidx", FormatConstants.INDEX_SUFFIX);
     }

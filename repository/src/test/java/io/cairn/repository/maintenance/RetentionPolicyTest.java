@@ -77,4 +77,14 @@ class RetentionPolicyTest {
         assertEquals(new TreeSet<>(List.of("30-13", "29-13")), new TreeSet<>(k.keySet()));
         assertEquals(2, k.get("30-13").size());
     }
+
+    @org.junit.jupiter.api.Test
+    @org.junit.jupiter.api.DisplayName(
+            "the Object Lock days of a policy are those of its longest rule; keep-last alone has none")
+    void lockDays() {
+        assertEquals(186, new RetentionPolicy(3, 7, 4, 6).lockDays());
+        assertEquals(28, new RetentionPolicy(0, 7, 4, 0).lockDays());
+        assertEquals(14, new RetentionPolicy(0, 14, 1, 0).lockDays());
+        assertEquals(0, new RetentionPolicy(10, 0, 0, 0).lockDays());
+    }
 }

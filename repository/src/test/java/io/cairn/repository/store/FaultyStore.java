@@ -381,6 +381,11 @@ public final class FaultyStore implements Store {
     }
 
     @Override
+    public Duration touchResolution() {
+        return inner.touchResolution();
+    }
+
+    @Override
     public int removeAbandonedWrites(Instant before) throws IOException {
         return inner.removeAbandonedWrites(before);
     }
