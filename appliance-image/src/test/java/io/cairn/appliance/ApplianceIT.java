@@ -277,12 +277,16 @@ class ApplianceIT {
         assertEquals("cairn-sim", extra.get("hostname"));
         assertEquals("Europe/Berlin", extra.get("timezone"));
 
+        // govc's JSON names each device's type in device.info (vm.info's devices carry no type)
         List<String> types = new ArrayList<>();
         List<Long> disks = new ArrayList<>();
+        for (JsonNode d : Api.JSON
+                .readTree(govc(govc, env, "device.info", "-json", "-vm", "cairn-sim"))
+                .get("Devices")) {
+            types.add(d.get("Type").asText());
+        }
         for (JsonNode d : vm.at("/Config/Hardware/Device")) {
-            String type = d.get("_typeName") != null ? d.get("_typeName").asText() : "";
-            types.add(type);
-            if (type.equals("VirtualDisk")) {
+            if (d.hasNonNull("CapacityInKB")) {
                 disks.add(d.get("CapacityInKB").asLong() << 10);
             }
         }
