@@ -127,7 +127,9 @@ final class Api {
     }
 
     private HttpRequest.Builder request(String path) {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(180));
+        // generous: a TCG guest on a busy machine runs the server 20-50 times slower than hardware,
+        // and the first vCenter call builds the whole vim25 SOAP client
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(600));
         if (cookie != null) {
             b.header("Cookie", cookie);
         }

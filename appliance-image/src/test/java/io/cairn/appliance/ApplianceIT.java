@@ -445,7 +445,10 @@ class ApplianceIT {
         vc.put("user", "user");
         vc.put("password", "pass");
         vc.put("thumbprint", Vcsim.SHA1);
+        long t0 = System.nanoTime();
         vcenterId = api.post("/api/v1/vcenters", vc, 201).get("id").asText();
+        System.err.println(
+                "ApplianceIT: vCenter connection added in " + (System.nanoTime() - t0) / 1_000_000_000 + " s");
     }
 
     @Test
@@ -492,7 +495,10 @@ class ApplianceIT {
             JsonNode vcs = api.json("/api/v1/vcenters");
             assertEquals(vcenterId, vcs.get(0).get("id").asText());
             // its sealed password still opens: vcenter.key came along
+            long t0 = System.nanoTime();
             JsonNode test = api.post("/api/v1/vcenters/" + vcenterId + "/test", Map.of(), 200);
+            System.err.println("ApplianceIT: vCenter test after the upgrade in "
+                    + (System.nanoTime() - t0) / 1_000_000_000 + " s");
             assertTrue(test.get("ok").asBoolean(), test.toString());
             byte[] got = api.bytes("/api/v1/backups/" + backupId + "/download?path="
                     + URLEncoder.encode("/volumes/web01/data/random-1M.bin", StandardCharsets.UTF_8));
