@@ -1,5 +1,6 @@
 package io.cairn.cli;
 
+import io.cairn.operations.location.RepositoryLocation;
 import io.cairn.operations.restore.FolderRestore;
 import io.cairn.operations.roots.RestoreRoots;
 import io.cairn.repository.Repository;
@@ -175,10 +176,12 @@ final class RestoreCommand implements Callable<Integer> {
         Repository r = repo.open();
         // the directory named is the user's own choice (links in it too); never the repository or
         // a web UI's state directory, and below it no link is followed, no file written through
-        RestoreRoots where = RestoreRoots.given(List.of(
-                repo.repo,
-                Path.of("/var/lib/cairn"),
-                Path.of(System.getProperty("user.home"), ".local", "state", "cairn")));
+        List<Path> forbidden = new java.util.ArrayList<>(List.of(
+                Path.of("/var/lib/cairn"), Path.of(System.getProperty("user.home"), ".local", "state", "cairn")));
+        if (repo.location() instanceof RepositoryLocation.Directory d) {
+            forbidden.add(0, d.dir()); // a bucket is nowhere on this file system
+        }
+        RestoreRoots where = RestoreRoots.given(forbidden);
         FolderRestore.Result res = new FolderRestore(r, repo.threads(), repo.lockWait(), null, where)
                 .run(new FolderRestore.Request(backup, to, fmt, conflict), CliJob.start("restore", backup));
         for (Restorer.Output o : res.outputs()) {

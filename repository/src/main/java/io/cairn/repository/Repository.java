@@ -100,8 +100,7 @@ public final class Repository {
             Store store, int chunkSize, int compressionLevel, char[] password, RepositoryConfig.ObjectLock objectLock)
             throws IOException {
         RepositoryConfig.validateChunkSize(chunkSize);
-        return init(
-                store, chunkSize, compressionLevel, password, Chunker.Params.forAverage(chunkSize), objectLock);
+        return init(store, chunkSize, compressionLevel, password, Chunker.Params.forAverage(chunkSize), objectLock);
     }
 
     /**

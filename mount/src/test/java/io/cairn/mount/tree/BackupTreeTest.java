@@ -52,7 +52,8 @@ class BackupTreeTest {
     void setUp() throws IOException {
         // Version 1 (fixed chunks): these tests count fetches by chunk arithmetic; BackupImageTest
         // reads version 2 disks.
-        repo = Repository.init(new LocalStore(dir.resolve("repo")), CHUNK, 1, null, null);
+        repo = Repository.init(
+                new LocalStore(dir.resolve("repo")), CHUNK, 1, null, (io.cairn.repository.index.Chunker.Params) null);
         cache = new ChunkCache(repo.chunks(), 4L * CHUNK, 2);
         // 10 chunks + 1000 bytes: random, then two zero chunks, then text, and a short last chunk
         disk = new byte[10 * CHUNK + 1000];
