@@ -164,10 +164,7 @@ final class MountCommand implements Callable<Integer> {
         if (allowOther) {
             cmd.add("--allow-other");
         }
-        if (allowOther) {
-            cmd.add("--allow-other");
-        }
-        if (vddk != null) {
+        if (vddk != null) { // VDDK_HOME does not reach the child (a clean environment): only --vddk does
             cmd.add("--vddk");
             cmd.add(vddk.toAbsolutePath().toString());
         }

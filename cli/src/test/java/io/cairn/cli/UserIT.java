@@ -96,9 +96,9 @@ class UserIT {
                         password("n", "long enough").toString(),
                         "--state",
                         state.toString())
-                .expectFailure(2, "passwd", "no user 'nobody'");
+                .expectFailure(2, "user passwd", "no user 'nobody'");
         cairn.run("user", "remove", "nobody", "--state", state.toString())
-                .expectFailure(2, "remove", "no user 'nobody'");
+                .expectFailure(2, "user remove", "no user 'nobody'");
     }
 
     @Test
