@@ -1,5 +1,6 @@
 package io.cairn.cli;
 
+import io.cairn.operations.location.RepositoryLocation;
 import io.cairn.repository.Repository;
 import io.cairn.repository.RepositoryConfig;
 import io.cairn.repository.format.FormatConstants;
@@ -37,6 +38,15 @@ final class InitCommand implements Callable<Integer> {
     boolean encrypt;
 
     @Option(
+            names = "--format",
+            paramLabel = "N",
+            defaultValue = "2",
+            description = "Repository format: 2 (content-defined chunks of --chunk-size on average: copies of a"
+                    + " file anywhere on a disk are stored once; the default) or 1 (fixed chunks, readable by"
+                    + " cairn versions before format 2).")
+    int format;
+
+    @Option(
             names = "--object-lock",
             paramLabel = "DAYS|RULES",
             description = "s3:// only: the store refuses to delete or overwrite what each backup writes for this long"
@@ -59,9 +69,12 @@ final class InitCommand implements Callable<Integer> {
         RepositoryConfig.ObjectLock lock = objectLock == null ? null : objectLock(objectLock, objectLockMode);
         var location = repo.location(); // validated before any password is asked
         char[] password = encrypt ? repo.password(true) : null; // before creating anything
-        Repository r = location.init((int) cs, level, password, lock);
+        RepositoryLocation.chunker(format, (int) cs); // a wrong --format fails before anything is made
+        Repository r = location.init((int) cs, level, password, lock, format);
         System.out.println("created " + (encrypt ? "encrypted " : "") + "repository "
-                + r.config().id() + " at " + location.describe() + " (chunk size " + Durations.bytes(cs)
+                + r.config().id() + " at " + location.describe() + " (format "
+                + r.config().version()
+                + (r.config().version() == 1 ? ", chunk size " : ", average chunk size ") + Durations.bytes(cs)
                 + ", zstd level " + level
                 + (lock != null ? ", Object Lock " + lock.mode() + " " + lock.days() + " days" : "") + ")");
         if (encrypt) {

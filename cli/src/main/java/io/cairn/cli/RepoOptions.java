@@ -74,7 +74,11 @@ final class RepoOptions {
             description = "How long to wait for a conflicting lock (e.g. 30s, 10m). Default: ${DEFAULT-VALUE}.")
     String lockWait;
 
-    @Option(names = "--threads", paramLabel = "N", description = "Worker threads (default: one per core).")
+    @Option(
+            names = "--threads",
+            paramLabel = "N",
+            description =
+                    "Worker threads (default: one per core; at least 8 on an object store, whose requests wait on the network).")
     Integer threads;
 
     private RepositoryLocation location;

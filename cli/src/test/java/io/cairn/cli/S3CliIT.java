@@ -211,7 +211,7 @@ class S3CliIT {
 
             List<String> indexes = new ArrayList<>();
             s.list("backups/", o -> {
-                if (o.key().endsWith(".fidx")) {
+                if (o.key().endsWith(".fidx") || o.key().endsWith(".vidx")) {
                     indexes.add(o.key());
                 }
             });

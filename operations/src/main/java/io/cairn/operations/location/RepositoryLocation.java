@@ -5,6 +5,7 @@ import io.cairn.repository.RepositoryConfig;
 import io.cairn.repository.error.NotARepositoryException;
 import io.cairn.repository.error.RepositoryException;
 import io.cairn.repository.format.FormatConstants;
+import io.cairn.repository.index.Chunker;
 import io.cairn.repository.store.LocalStore;
 import io.cairn.repository.store.Store;
 import io.cairn.s3.S3Location;
@@ -53,9 +54,22 @@ public sealed interface RepositoryLocation permits RepositoryLocation.Directory,
     /**
      * Creates a repository here: in a new or empty directory, or under an empty prefix of a bucket
      * (created when missing, with Object Lock when {@code objectLock} asks for it).
+     *
+     * @param version the repository format: 2 (content-defined chunks averaging {@code chunkSize}, the
+     *     default) or 1 (fixed chunks of {@code chunkSize}, for cairn versions before format 2)
      */
-    Repository init(int chunkSize, int compressionLevel, char[] password, RepositoryConfig.ObjectLock objectLock)
+    Repository init(
+            int chunkSize, int compressionLevel, char[] password, RepositoryConfig.ObjectLock objectLock, int version)
             throws IOException;
+
+    /** The chunker a repository of format {@code version} is made with (null: fixed chunks, format 1). */
+    static Chunker.Params chunker(int version, int chunkSize) {
+        return switch (version) {
+            case 1 -> null;
+            case 2 -> Chunker.Params.forAverage(chunkSize);
+            default -> throw new IllegalArgumentException("--format takes 1 or 2, not " + version);
+        };
+    }
 
     /** Opens the repository here; asks {@code passwords} only when it is encrypted. */
     default Repository open(Repository.PasswordSource passwords) throws IOException {
@@ -92,8 +106,13 @@ public sealed interface RepositoryLocation permits RepositoryLocation.Directory,
 
         @Override
         public Repository init(
-                int chunkSize, int compressionLevel, char[] password, RepositoryConfig.ObjectLock objectLock)
+                int chunkSize,
+                int compressionLevel,
+                char[] password,
+                RepositoryConfig.ObjectLock objectLock,
+                int version)
                 throws IOException {
+            Chunker.Params chunker = RepositoryLocation.chunker(version, chunkSize);
             if (objectLock != null) {
                 throw new IllegalArgumentException(
                         "--object-lock needs an object store with S3 Object Lock (--repo s3://BUCKET/PREFIX)");
@@ -112,7 +131,7 @@ public sealed interface RepositoryLocation permits RepositoryLocation.Directory,
                 }
             }
             Files.createDirectories(dir);
-            return Repository.init(new LocalStore(dir), chunkSize, compressionLevel, password);
+            return Repository.init(new LocalStore(dir), chunkSize, compressionLevel, password, chunker, null);
         }
     }
 
@@ -156,8 +175,13 @@ public sealed interface RepositoryLocation permits RepositoryLocation.Directory,
 
         @Override
         public Repository init(
-                int chunkSize, int compressionLevel, char[] password, RepositoryConfig.ObjectLock objectLock)
+                int chunkSize,
+                int compressionLevel,
+                char[] password,
+                RepositoryConfig.ObjectLock objectLock,
+                int version)
                 throws IOException {
+            Chunker.Params chunker = RepositoryLocation.chunker(version, chunkSize);
             S3Store s = S3Store.connect(location, settings);
             try {
                 if (!s.bucketExists()) {
@@ -177,7 +201,7 @@ public sealed interface RepositoryLocation permits RepositoryLocation.Directory,
                     throw new RepositoryException(location + " is not empty; a repository needs a prefix of its own");
                 }
                 s.retain(objectLock);
-                return Repository.init(s, chunkSize, compressionLevel, password, objectLock);
+                return Repository.init(s, chunkSize, compressionLevel, password, chunker, objectLock);
             } catch (IOException | RuntimeException e) {
                 s.close();
                 throw e;
