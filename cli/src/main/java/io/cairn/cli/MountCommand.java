@@ -6,6 +6,7 @@ import io.cairn.mount.guest.GuestVolumeManager;
 import io.cairn.operations.disk.Vddk;
 import io.cairn.operations.mount.RepositoryMount;
 import io.cairn.repository.Repository;
+import io.cairn.vixmntbridge.vddk.VddkLibrary;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -71,10 +72,13 @@ final class MountCommand implements Callable<Integer> {
     Path logFile;
 
     @Option(
-            names = "--vddk",
-            paramLabel = "DIR",
-            description = "VMware's VDDK (else VDDK_HOME): Linux guest volumes are mounted through its VixMntapi;"
-                    + " the others, and whatever VixMntapi cannot mount, through the open fallback.")
+            names = "--vixmntapi",
+            description = "Mount Linux guest volumes (ext2/3/4, XFS) through VMware's VixMntapi (from --vddk DIR or"
+                    + " VDDK_HOME) instead of the sandboxed drivers. VixMntapi has this machine's kernel parse the"
+                    + " guest's filesystem, as root: only for guests you trust (docs/security.md).")
+    boolean vixMntapi;
+
+    @Option(names = "--vddk", paramLabel = "DIR", description = "VMware's VDDK for --vixmntapi (else VDDK_HOME).")
     Path vddk;
 
     @Option(names = "--daemonized", hidden = true)
@@ -91,10 +95,26 @@ final class MountCommand implements Callable<Integer> {
         if (mountPoint == null) {
             throw new IllegalArgumentException("Missing required parameter: 'MOUNTPOINT'");
         }
+        checkVixMntapi();
         if (background && !daemonized) {
             return startBackground();
         }
         return mount();
+    }
+
+    /** VixMntapi only when asked for by name, with a VDDK to load it from. */
+    private void checkVixMntapi() {
+        if (vddk != null && !vixMntapi) {
+            throw new IllegalArgumentException(
+                    "--vddk serves --vixmntapi only: without it, guest volumes are read by the"
+                            + " sandboxed drivers, which need no VDDK");
+        }
+        if (vixMntapi && noVolumes) {
+            throw new IllegalArgumentException("--vixmntapi mounts guest volumes, which --no-volumes leaves out");
+        }
+        if (vixMntapi && !Vddk.at(vddk).named()) {
+            throw new IllegalArgumentException("--vixmntapi needs VMware's VDDK: give --vddk DIR or set VDDK_HOME");
+        }
     }
 
     private int mount() throws Exception {
@@ -107,7 +127,11 @@ final class MountCommand implements Callable<Integer> {
                 !noVolumes,
                 allowOther,
                 repo.lockWait());
-        Vddk v = vddk != null || Vddk.at(null).named() ? Vddk.at(vddk) : null;
+        Vddk v = null;
+        if (vixMntapi) {
+            v = Vddk.at(vddk);
+            log("guest Linux volumes through VixMntapi, parsed by this machine's kernel (--vixmntapi)");
+        }
         try (Vddk ownVddk = v;
                 RepositoryMount m = RepositoryMount.open(r, o, v, MountCommand::log)) {
             if (!m.lockRecorded()) {
@@ -124,8 +148,10 @@ final class MountCommand implements Callable<Integer> {
         return Main.OK;
     }
 
+    /** One line per message: names from guests (volumes, files) are escaped as the server's log does. */
     private static void log(String message) {
-        System.err.println(Instant.now().toString().substring(0, 19) + "Z " + message);
+        System.err.println(
+                Instant.now().toString().substring(0, 19) + "Z " + io.cairn.httpui.audit.LogText.escape(message));
     }
 
     /** Starts this same command again as a detached process and waits until its mount is visible. */
@@ -164,9 +190,12 @@ final class MountCommand implements Callable<Integer> {
         if (allowOther) {
             cmd.add("--allow-other");
         }
-        if (vddk != null) { // VDDK_HOME does not reach the child (a clean environment): only --vddk does
+        if (vixMntapi) {
+            cmd.add("--vixmntapi");
+            // VDDK_HOME does not reach the child (a clean environment): the directory goes as --vddk
+            Path dir = vddk != null ? vddk : Path.of(System.getenv(VddkLibrary.VDDK_HOME));
             cmd.add("--vddk");
-            cmd.add(vddk.toAbsolutePath().toString());
+            cmd.add(dir.toAbsolutePath().toString());
         }
         cmd.add(mp.toString());
         ProcessBuilder pb = new ProcessBuilder(cmd)

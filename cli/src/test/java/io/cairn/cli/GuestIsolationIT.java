@@ -168,6 +168,15 @@ class GuestIsolationIT {
             }
             assertEquals("1", status.get("NoNewPrivs"), who + " NoNewPrivs");
             assertEquals("2", status.get("Seccomp"), who + " Seccomp (2: a filter)");
+            // resource limits: a taken-over driver cannot fork without end or take the appliance's memory
+            String limits = Files.readString(Path.of("/proc", d.getKey().toString(), "limits"));
+            assertTrue(limits.matches("(?s).*Max processes +4096 +4096 .*"), who + " task limit\n" + limits);
+            assertTrue(limits.matches("(?s).*Max core file size +0 +0 .*"), who + " core dumps\n" + limits);
+            if (!comm.startsWith("qemu") && !comm.equals("guestmount")) {
+                assertTrue(
+                        limits.matches("(?s).*Max address space +8589934592 +8589934592 .*"),
+                        who + " address space\n" + limits);
+            }
             String environ = Files.readString(Path.of("/proc", d.getKey().toString(), "environ"));
             assertFalse(environ.contains(PASSWORD), who + " has the repository password in its environment");
             for (String var : environ.split("\0")) {

@@ -64,6 +64,7 @@ class VddkMountIT {
                 "mount",
                 "--repo",
                 repo.toString(),
+                "--vixmntapi",
                 "--vddk",
                 standin.home().toString(),
                 mnt.toString());
@@ -84,7 +85,8 @@ class VddkMountIT {
     @Test
     @Order(1)
     @DisplayName(
-            "mount --vddk lists the guest volumes; the ext4 one is mounted through VixMntapi and its files equal the source tree")
+            "mount --vixmntapi --vddk lists the guest volumes; the ext4 one is mounted through VixMntapi and its files equal the"
+                    + " source tree")
     void ext4ThroughVixMntapi() throws Exception {
         Path vols = mnt.resolve("vms/gpt/latest/volumes");
         assertEquals(Set.of("gpt-p1", "gpt-p2"), MountIT.names(vols));
@@ -156,6 +158,21 @@ class VddkMountIT {
 
     @Test
     @Order(3)
+    @DisplayName("VixMntapi only when asked for by name: --vddk alone is refused in one line, and so is --vixmntapi"
+            + " without a VDDK; neither loads a library")
+    void vixMntapiOnlyByName() throws Exception {
+        int before = CallLog.read(callLog).calls().size();
+        Path other = Files.createDirectories(dir.resolve("mnt-other"));
+        cairn.run("mount", "--repo", repo.toString(), "--vddk", standin.home().toString(), other.toString())
+                .expectFailure(2, "mount", "--vddk serves --vixmntapi only");
+        cairn.run("mount", "--repo", repo.toString(), "--vixmntapi", other.toString())
+                .expectFailure(2, "mount", "--vixmntapi needs VMware's VDDK");
+        assertEquals(List.of(), MountIT.mountsBelow(other), "nothing was mounted");
+        assertEquals(before, CallLog.read(callLog).calls().size(), "no VDDK call was made");
+    }
+
+    @Test
+    @Order(4)
     @DisplayName(
             "cairn umount dismounts VixMntapi's volumes and closes its disk sets before the FUSE mount goes; Exit last")
     void umount() throws Exception {

@@ -94,7 +94,8 @@ public final class UiServer implements AutoCloseable {
                                 : repo.describe()),
                 state.resolve("mnt"),
                 config.threads(),
-                vddk.named() ? vddk : null,
+                // never VixMntapi: it has this machine's kernel parse the guest's filesystem, as root,
+                // and any viewer's click would trigger it (docs/security.md, section 1)
                 UiServer::log);
         jobs = new Jobs(repo, config.threads(), state, UiServer::log);
         Catalog catalog = new Catalog(repo);

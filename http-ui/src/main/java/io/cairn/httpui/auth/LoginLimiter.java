@@ -55,6 +55,7 @@ public final class LoginLimiter {
 
     /** Null when an attempt may go ahead, else why not. */
     public Refusal check(String user, String ip) {
+        ip = network(ip);
         if (!addresses.allowed(ip)) {
             return Refusal.ADDRESS;
         }
@@ -70,10 +71,11 @@ public final class LoginLimiter {
 
     /** A successful login: the pair starts again from no failures (the address keeps its count). */
     public void succeeded(String user, String ip) {
-        pairs.forget(key(user, ip));
+        pairs.forget(key(user, network(ip)));
     }
 
     public void failed(String user, String ip) {
+        ip = network(ip);
         pairs.failed(key(user, ip));
         addresses.failed(ip);
     }
@@ -86,6 +88,26 @@ public final class LoginLimiter {
     /** How many addresses are tracked (for tests). */
     int trackedAddresses() {
         return addresses.failures.size();
+    }
+
+    /**
+     * Who is counted: an IPv4 address, or the /64 network of an IPv6 one (one host commonly holds a
+     * whole /64, so counting its addresses one by one would give it 2^64 budgets).
+     */
+    static String network(String ip) {
+        if (ip == null || ip.indexOf(':') < 0) {
+            return ip;
+        }
+        try {
+            byte[] a = java.net.InetAddress.getByName(ip.replaceAll("^\\[|\\]$|%.*$", ""))
+                    .getAddress();
+            if (a.length != 16) {
+                return ip; // an IPv4-mapped address comes back as 4 bytes: counted as itself
+            }
+            return java.util.HexFormat.of().formatHex(a, 0, 8) + "::/64";
+        } catch (java.net.UnknownHostException e) {
+            return ip; // not a literal address: counted as given
+        }
     }
 
     private static String key(String user, String ip) {

@@ -208,7 +208,9 @@ public final class Archives {
 
     /**
      * Whether a link at {@code entry} (a path inside the archive, its first component the top folder)
-     * pointing to {@code target} resolves, by its names alone, to a place inside the top folder.
+     * pointing to {@code target} resolves, by its names alone, to a place inside the top folder. A
+     * {@code ..} after a name is refused: that name may itself be a link in the archive (say
+     * {@code a -> .}), and then names alone no longer say where {@code a/a/a/../../..} ends up.
      */
     static boolean staysInside(String entry, String target) {
         if (target.isEmpty() || target.startsWith("/") || !safeName(target)) {
@@ -216,9 +218,16 @@ public final class Archives {
         }
         java.util.ArrayDeque<String> at = new java.util.ArrayDeque<>(List.of(entry.split("/")));
         at.removeLast(); // the link's own name: its target is resolved from its folder
+        boolean named = false;
         for (String c : target.split("/")) {
             if (c.isEmpty() || c.equals(".")) {
                 continue;
+            }
+            if (c.equals("..") && named) {
+                return false;
+            }
+            if (!c.equals("..")) {
+                named = true;
             }
             if (c.equals("..")) {
                 if (at.size() <= 1) {

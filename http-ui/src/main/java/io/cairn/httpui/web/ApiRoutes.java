@@ -50,10 +50,10 @@ public final class ApiRoutes {
     static final int LOGINS_AT_ONCE = 4;
 
     /**
-     * Job event streams one session may hold open, and all sessions together: each holds one of the
+     * Job event streams one user may hold open (in all their sessions), and everyone together: each holds one of the
      * server's at least 16 threads while its job runs, so together they may take at most half.
      */
-    static final int STREAMS_PER_SESSION = 3;
+    static final int STREAMS_PER_USER = 3;
 
     static final int STREAMS_IN_ALL = 8;
 
@@ -114,7 +114,7 @@ public final class ApiRoutes {
                 new LoginGate(LOGINS_AT_ONCE),
                 s.audit());
         JobController jobs =
-                new JobController(s.jobs(), s.audit(), sessions, new EventStreams(STREAMS_PER_SESSION, STREAMS_IN_ALL));
+                new JobController(s.jobs(), s.audit(), sessions, new EventStreams(STREAMS_PER_USER, STREAMS_IN_ALL));
         DashboardController dashboard =
                 new DashboardController(s.repo(), s.repositoryPath(), s.catalog(), s.stats(), jobs, scheduler);
         VmController vms = new VmController(s.catalog(), s.files(), scheduler);

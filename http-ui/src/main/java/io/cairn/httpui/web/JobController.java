@@ -143,14 +143,14 @@ final class JobController {
                 throw ApiException.badRequest("Last-Event-ID must be a number");
             }
         }
-        String refused = streams.tryOpen(s.id());
+        String refused = streams.tryOpen(s.user());
         if (refused != null) {
             throw new ApiException(429, refused);
         }
         try {
             stream(ctx, s, j, after);
         } finally {
-            streams.close(s.id());
+            streams.close(s.user());
         }
     }
 

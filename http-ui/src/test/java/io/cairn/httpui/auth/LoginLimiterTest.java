@@ -12,6 +12,19 @@ import org.junit.jupiter.api.Test;
 @DisplayName("LoginLimiter")
 class LoginLimiterTest {
     @Test
+    @DisplayName("an IPv6 client is counted by its /64: fresh addresses of one network share one budget")
+    void ipv6ByNetwork() {
+        LoginLimiter l = new LoginLimiter(3, Duration.ofMinutes(1));
+        for (int i = 1; i <= 3; i++) {
+            l.failed("admin", "2001:db8:1:2::" + Integer.toHexString(i));
+        }
+        assertFalse(l.allowed("admin", "2001:db8:1:2:ffff::9"), "another address of the same /64");
+        assertFalse(l.allowed("admin", "[2001:db8:1:2::77]"), "written with brackets");
+        assertTrue(l.allowed("admin", "2001:db8:1:3::1"), "another /64 has its own budget");
+        assertTrue(l.allowed("admin", "10.0.0.1"));
+    }
+
+    @Test
     @DisplayName("allows the first attempts, and refuses once max failures are in the window")
     void locksOut() {
         LoginLimiter l = new LoginLimiter(5, Duration.ofMinutes(1));

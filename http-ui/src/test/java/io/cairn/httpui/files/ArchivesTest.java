@@ -166,5 +166,9 @@ class ArchivesTest {
         assertFalse(Archives.staysInside("top/a/link", "../../top/x"), "through the parent of the top folder");
         assertFalse(Archives.staysInside("top/link", "/top/x"));
         assertFalse(Archives.staysInside("top/link", ""));
+        // with top/a -> . in the archive, top/p -> a/a/a/../../.. would leave the top folder once extracted
+        assertTrue(Archives.staysInside("top/a", "."));
+        assertFalse(Archives.staysInside("top/p", "a/a/a/../../.."), "a '..' after a name that may be a link");
+        assertFalse(Archives.staysInside("top/x/p", "../b/../c"));
     }
 }

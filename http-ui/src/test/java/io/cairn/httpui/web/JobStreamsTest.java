@@ -111,21 +111,26 @@ class JobStreamsTest {
     }
 
     @Test
-    @DisplayName("a session holds at most 2 streams, all sessions together 3; places come back when streams end")
+    @DisplayName("a user holds at most 2 streams, whatever their sessions, all users together 3; places come back when"
+            + " streams end")
     void capped() throws Exception {
         Sessions.Session alice = sessions.create("alice", Role.OPERATOR);
         Sessions.Session alice2 = sessions.create("alice", Role.OPERATOR);
         Sessions.Session admin = sessions.create("root", Role.ADMIN);
+        Sessions.Session admin2 = sessions.create("root2", Role.ADMIN);
         Job j = blocked("alice");
         assertEquals(200, stream(alice, j).statusCode());
         assertEquals(200, stream(alice, j).statusCode());
         awaitOpen(2);
         HttpResponse<InputStream> third = stream(alice, j);
         assertEquals(429, third.statusCode());
-        assertTrue(body(third).contains("this session follows 2 jobs already"));
-        assertEquals(200, stream(alice2, j).statusCode());
+        assertTrue(body(third).contains("alice follows 2 jobs already"));
+        HttpResponse<InputStream> otherSession = stream(alice2, j);
+        assertEquals(429, otherSession.statusCode(), "another session of the same user gets no more");
+        otherSession.body().close();
+        assertEquals(200, stream(admin, j).statusCode());
         awaitOpen(3);
-        HttpResponse<InputStream> over = stream(admin, j);
+        HttpResponse<InputStream> over = stream(admin2, j);
         assertEquals(429, over.statusCode());
         assertTrue(body(over).contains("the server follows 3 jobs"));
         release.countDown();

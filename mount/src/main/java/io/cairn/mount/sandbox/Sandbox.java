@@ -89,6 +89,7 @@ public final class Sandbox implements AutoCloseable {
     private final Path runtime;
     private final String bwrap;
     private final String setpriv;
+    private final String prlimit;
     private final String mount;
     private final String sh;
     private final boolean seccomp;
@@ -107,6 +108,7 @@ public final class Sandbox implements AutoCloseable {
         this.runtime = runtime;
         this.bwrap = programs.get("bwrap");
         this.setpriv = programs.get("setpriv");
+        this.prlimit = programs.get("prlimit");
         this.mount = programs.get("mount");
         this.sh = programs.get("sh");
         this.seccomp = seccomp;
@@ -128,6 +130,7 @@ public final class Sandbox implements AutoCloseable {
         Map<String, String> programs = Map.of(
                 "bwrap", require("bwrap", "bubblewrap is not installed (Debian package bubblewrap)"),
                 "setpriv", require("setpriv", "setpriv is not installed (Debian package util-linux)"),
+                "prlimit", require("prlimit", "prlimit is not installed (Debian package util-linux)"),
                 "mount", require("mount", "mount(8) is not installed (Debian package mount)"),
                 "sh", require("sh", "there is no sh"));
         if (!Files.exists(Path.of("/dev/fuse"))) {
@@ -288,9 +291,31 @@ public final class Sandbox implements AutoCloseable {
                 runtime.toString()));
     }
 
-    /** setpriv + bwrap, up to the "--" before the driver's command. */
+    /**
+     * Tasks (processes and threads) all drivers together may run, as the sandbox's user: a taken-over
+     * driver that forks without end stops here instead of starving the appliance.
+     */
+    static final int MAX_TASKS = 4096;
+
+    /** Address space of a user-space driver (fuse2fs's bitmaps of a 64 TiB file system fit). */
+    static final long DRIVER_ADDRESS_SPACE = 8L << 30;
+
+    /** Largest file a user-space driver may write (its /tmp is a tmpfs in memory). */
+    static final long DRIVER_FILE_SIZE = 64L << 20;
+
+    /**
+     * prlimit + setpriv + bwrap, up to the "--" before the driver's command. A micro-VM (it gets
+     * {@code readOnly} paths: its appliance) maps its guest's memory and writes its overlay, so it is
+     * held by the task limit only.
+     */
     private List<String> jail(Map<String, String> env, List<Path> readOnly, boolean fuse) {
-        List<String> c = new ArrayList<>(List.of(
+        List<String> c = new ArrayList<>(List.of(prlimit, "--nproc=" + MAX_TASKS, "--core=0", "--nofile=1024"));
+        if (readOnly.isEmpty()) {
+            c.add("--as=" + DRIVER_ADDRESS_SPACE);
+            c.add("--fsize=" + DRIVER_FILE_SIZE);
+        }
+        c.add("--");
+        c.addAll(List.of(
                 setpriv,
                 "--reuid=" + UID,
                 "--regid=" + GID,

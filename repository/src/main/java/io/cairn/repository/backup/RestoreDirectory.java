@@ -194,6 +194,42 @@ public final class RestoreDirectory implements Closeable {
         return path;
     }
 
+    /**
+     * Checks that nobody but this process's user and root can rename or replace any directory from
+     * here up to {@code /}: then a path below here reaches this directory, whoever else is logged in.
+     * Writers that open files by path (the VMDK formats' writer) need that; what this class writes
+     * goes through its descriptor and does not. The rule is OpenSSH's for its own files: every
+     * directory on the way is owned by root or by us and writable by no one else, except a sticky
+     * one (as {@code /tmp}) whose next entry on the way is owned by root or by us.
+     *
+     * @throws UnsafePathException naming the directory and who could change it
+     */
+    public void checkOnlyOwnersCanRename(String why) throws IOException {
+        int self = ((Number) Files.getAttribute(Path.of("/proc/self"), "unix:uid")).intValue();
+        Path child = null;
+        for (Path d = path; d != null; child = d, d = d.getParent()) {
+            int uid = ((Number) Files.getAttribute(d, "unix:uid", LinkOption.NOFOLLOW_LINKS)).intValue();
+            int mode = ((Number) Files.getAttribute(d, "unix:mode", LinkOption.NOFOLLOW_LINKS)).intValue();
+            String problem = null;
+            if (uid != 0 && uid != self) {
+                problem = "is owned by user " + uid;
+            } else if ((mode & 022) != 0) {
+                boolean sticky = (mode & 01000) != 0;
+                int childUid = child == null
+                        ? -1
+                        : ((Number) Files.getAttribute(child, "unix:uid", LinkOption.NOFOLLOW_LINKS)).intValue();
+                if (!sticky || (childUid != 0 && childUid != self)) {
+                    problem = String.format("can be written by others (mode %04o)", mode & 07777);
+                }
+            }
+            if (problem != null) {
+                throw new UnsafePathException(why + ": " + d + " " + problem
+                        + ", who could put a link in its place while files are written by name;"
+                        + " choose a directory only root can change");
+            }
+        }
+    }
+
     /** Whether {@code name} exists here (a link counts as existing, and is not followed). */
     public boolean exists(String name) throws IOException {
         try {

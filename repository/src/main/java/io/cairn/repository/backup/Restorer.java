@@ -236,6 +236,9 @@ public final class Restorer {
         String scratchName = partialName(target);
         try (RestoreDirectory scratch = dir.createDirectory(scratchName)) {
             try {
+                // the VMDK writer opens its files by name, below this directory: nobody else may swap
+                // a directory on the way for a link (raw disks go through the descriptor instead)
+                scratch.checkOnlyOwnersCanRename("a " + target + " in a VMDK format is written by file name");
                 List<Path> files;
                 try (DiskOutput.Sink sink = format.create(scratch.path().resolve(target), d)) {
                     restoreDisk(idx, d.name(), sink);

@@ -171,4 +171,70 @@ class RestoreConfinementTest {
             assertEquals(dir.toRealPath(), d.path());
         }
     }
+
+    /** A format whose sink writes its file by name, as the VMDK writer does. */
+    private static final DiskOutput BY_NAME = new DiskOutput() {
+        @Override
+        public String fileName(Manifest.DiskEntry disk) {
+            return "vm.byname";
+        }
+
+        @Override
+        public Sink create(Path file, Manifest.DiskEntry disk) throws IOException {
+            Files.createFile(file);
+            try (var f = new java.io.RandomAccessFile(file.toFile(), "rw")) {
+                f.setLength(disk.capacity()); // a new disk's ranges never written are zeros
+            }
+            return new Sink() {
+                @Override
+                public void write(long offset, byte[] data, int off, int len) throws IOException {
+                    try (var ch = java.nio.channels.FileChannel.open(file, java.nio.file.StandardOpenOption.WRITE)) {
+                        ch.write(java.nio.ByteBuffer.wrap(data, off, len), offset);
+                    }
+                }
+
+                @Override
+                public List<Path> files() {
+                    return List.of(file);
+                }
+
+                @Override
+                public void close() {}
+            };
+        }
+    };
+
+    @Test
+    @DisplayName("a disk format written by file name is refused below a directory others can change (a link could be"
+            + " swapped in on the way); a sticky one such as /tmp, or one only root writes, is fine")
+    void byNameOnlyWhereNobodyElseCanSwap() throws IOException {
+        Repository.Listed b = backupWithNvram("vm.nvram");
+        Path shared = Files.createDirectories(tmp.resolve("shared"));
+        Files.setPosixFilePermissions(shared, PosixFilePermissions.fromString("rwxrwxrwx"));
+        UnsafePathException e = assertThrows(
+                UnsafePathException.class,
+                () -> new Restorer(repo, 2, Progress.NONE)
+                        .restore(b.ref(), b.manifest(), shared.resolve("out"), Restorer.Conflict.ABORT, BY_NAME));
+        assertTrue(
+                e.getMessage().contains(shared.toRealPath() + " can be written by others (mode 0777)"), e.getMessage());
+        assertEquals(List.of(), names(shared.resolve("out")), "nothing left behind");
+
+        Files.setPosixFilePermissions(shared, PosixFilePermissions.fromString("rwxr-xr-x"));
+        new Restorer(repo, 2, Progress.NONE)
+                .restore(b.ref(), b.manifest(), shared.resolve("ok"), Restorer.Conflict.ABORT, BY_NAME);
+        assertArrayEquals(disk, Files.readAllBytes(shared.resolve("ok/vm.byname")));
+
+        try {
+            assertEquals(
+                    0,
+                    new ProcessBuilder("chmod", "1777", shared.toString())
+                            .start()
+                            .waitFor());
+        } catch (InterruptedException ie) {
+            throw new IOException(ie);
+        }
+        new Restorer(repo, 2, Progress.NONE)
+                .restore(b.ref(), b.manifest(), shared.resolve("sticky"), Restorer.Conflict.ABORT, BY_NAME);
+        assertArrayEquals(disk, Files.readAllBytes(shared.resolve("sticky/vm.byname")));
+    }
 }
