@@ -125,8 +125,14 @@ class S3CliIT {
         // The metadata cache: manifests and indexes, verified on use and rewritten when damaged.
         List<Path> cached;
         try (Stream<Path> s = Files.walk(dir.resolve("cache/cairn"))) {
-            cached =
-                    s.filter(p -> p.getFileName().toString().equals("manifest")).toList();
+            // this repository's cache only: the other tests' buckets have theirs beside it
+            cached = s.filter(p -> p.getFileName().toString().equals("manifest"))
+                    .filter(p -> dir.resolve("cache/cairn")
+                            .relativize(p)
+                            .getName(0)
+                            .toString()
+                            .startsWith("cli-"))
+                    .toList();
         }
         assertEquals(2, cached.size(), "cached manifests: " + cached);
         byte[] good = Files.readAllBytes(cached.get(0));
