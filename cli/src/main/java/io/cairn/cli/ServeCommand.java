@@ -64,6 +64,14 @@ final class ServeCommand implements Callable<Integer> {
                     + " hotadd or san (else the VDDK_HOME environment variable).")
     Path vddk;
 
+    @Option(
+            names = "--vixmntapi",
+            description =
+                    "Show Linux guest volumes (ext2/3/4, XFS) through the VDDK's VixMntapi instead of the sandboxed"
+                            + " drivers. VixMntapi has this machine's kernel parse the guest's filesystem, as root, whenever any"
+                            + " user opens a volume: only if you trust every guest (docs/security.md).")
+    boolean vixMntapi;
+
     @Override
     public Integer call() throws Exception {
         Path dir = state != null ? state : UiConfig.defaultStateDir();
@@ -83,7 +91,10 @@ final class ServeCommand implements Callable<Integer> {
         }
         // The dashboard names the directory; an object store repository names itself (Repository.describe).
         Path where = location instanceof RepositoryLocation.Directory d ? d.dir() : dir;
-        UiConfig cfg = new UiConfig(r, where, dir, bind, port, repo.threads(), keystore, ksPass, vddk);
+        if (vixMntapi && !io.cairn.operations.disk.Vddk.at(vddk).named()) {
+            throw new IllegalArgumentException("--vixmntapi needs VMware's VDDK: give --vddk DIR or set VDDK_HOME");
+        }
+        UiConfig cfg = new UiConfig(r, where, dir, bind, port, repo.threads(), keystore, ksPass, vddk, vixMntapi);
         UiServer server = UiServer.start(cfg);
         CountDownLatch stop = new CountDownLatch(1);
         Runtime.getRuntime()

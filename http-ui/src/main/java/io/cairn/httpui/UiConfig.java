@@ -18,6 +18,9 @@ import java.util.Objects;
  * @param keystorePassword its password (with {@code keystore})
  * @param vddk VMware's VDDK for scheduled backups over nbd, nbdssl, hotadd or san ({@code --vddk DIR}),
  *     or null for {@code VDDK_HOME}
+ * @param vixMntapi whether guest Linux volumes are mounted through the VDDK's VixMntapi instead of
+ *     the sandboxed drivers ({@code cairn serve --vixmntapi}): VixMntapi has this machine's kernel
+ *     parse them as root, so only an administrator who trusts every guest turns it on
  */
 public record UiConfig(
         Repository repository,
@@ -28,7 +31,8 @@ public record UiConfig(
         int threads,
         Path keystore,
         char[] keystorePassword,
-        Path vddk) {
+        Path vddk,
+        boolean vixMntapi) {
     public static final String DEFAULT_BIND = "127.0.0.1";
     public static final int DEFAULT_PORT = 8443;
 
@@ -57,7 +61,7 @@ public record UiConfig(
             int threads,
             Path keystore,
             char[] keystorePassword) {
-        this(repository, repositoryPath, stateDir, bind, port, threads, keystore, keystorePassword, null);
+        this(repository, repositoryPath, stateDir, bind, port, threads, keystore, keystorePassword, null, false);
     }
 
     public UiConfig(Repository repository, Path repositoryPath, Path stateDir) {
@@ -73,7 +77,8 @@ public record UiConfig(
     }
 
     public UiConfig withPort(int p) {
-        return new UiConfig(repository, repositoryPath, stateDir, bind, p, threads, keystore, keystorePassword, vddk);
+        return new UiConfig(
+                repository, repositoryPath, stateDir, bind, p, threads, keystore, keystorePassword, vddk, vixMntapi);
     }
 
     /**

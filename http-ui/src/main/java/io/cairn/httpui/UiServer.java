@@ -94,8 +94,9 @@ public final class UiServer implements AutoCloseable {
                                 : repo.describe()),
                 state.resolve("mnt"),
                 config.threads(),
-                // never VixMntapi: it has this machine's kernel parse the guest's filesystem, as root,
-                // and any viewer's click would trigger it (docs/security.md, section 1)
+                // VixMntapi only when the administrator said so (serve --vixmntapi): it has this
+                // machine's kernel parse the guest's filesystem, as root, on any viewer's click
+                config.vixMntapi() && vddk.named() ? vddk : null,
                 UiServer::log);
         jobs = new Jobs(repo, config.threads(), state, UiServer::log);
         Catalog catalog = new Catalog(repo);

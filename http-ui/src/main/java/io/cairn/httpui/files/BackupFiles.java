@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.cairn.mount.fuse.MountTable;
 import io.cairn.mount.guest.GuestVolumeManager;
 import io.cairn.mount.tree.BackupTree;
+import io.cairn.operations.disk.Vddk;
 import io.cairn.operations.mount.RepositoryMount;
 import io.cairn.repository.Repository;
 import io.cairn.repository.manifest.Manifest;
@@ -57,13 +58,20 @@ public final class BackupFiles implements AutoCloseable {
         this.mount = mount;
     }
 
-    /**
-     * Mounts the repository on {@code mnt} (unmounting what a crashed server left there first). Guest
-     * volumes go through the sandboxed drivers only: the web UI never offers them to VMware's
-     * VixMntapi, which has this machine's kernel parse them (docs/security.md, section 1).
-     */
+    /** Mounts the repository on {@code mnt} (unmounting what a crashed server left there first). */
     public static BackupFiles mount(Repository repo, String fsName, Path mnt, int threads, Consumer<String> log)
             throws IOException {
+        return mount(repo, fsName, mnt, threads, null, log);
+    }
+
+    /**
+     * As {@link #mount(Repository, String, Path, int, Consumer)}, with the Linux guest volumes
+     * mounted through the VixMntapi of {@code vddk} when given: only on the administrator's explicit
+     * {@code cairn serve --vixmntapi}, because VixMntapi has this machine's kernel parse them
+     * (docs/security.md, section 1). Otherwise (null) the sandboxed drivers show every volume.
+     */
+    public static BackupFiles mount(
+            Repository repo, String fsName, Path mnt, int threads, Vddk vddk, Consumer<String> log) throws IOException {
         Path mp = mnt.toAbsolutePath().normalize();
         List<MountTable.Entry> stale = new ArrayList<>(MountTable.atOrBelow(mp));
         stale.sort(Comparator.comparing((MountTable.Entry e) -> e.mountPoint().getNameCount())
@@ -83,7 +91,7 @@ public final class BackupFiles implements AutoCloseable {
         int chunk = repo.config().chunkSize();
         long cacheBytes = Math.max(64L << 20, 4L * RepositoryMount.readAheadChunks(chunk) * chunk);
         return new BackupFiles(RepositoryMount.open(
-                repo, new RepositoryMount.Options(mp, fsName, cacheBytes, threads, true, false, null), null, log));
+                repo, new RepositoryMount.Options(mp, fsName, cacheBytes, threads, true, false, null), vddk, log));
     }
 
     public Path mountPoint() {
