@@ -112,6 +112,13 @@ void standin_line_end(StandinLine *l, VixError result, const char *detail) {
         standin_line_str(l, "text", detail != NULL && *detail ? detail : standin_error_text(result));
     }
     l->buf[l->n++] = '\n';
+    if (result != VIX_OK && getenv("VDDK_STANDIN_ERRORS_TO_STDERR") != NULL) {
+        /* a failing test's output then names the stand-in's reason, not only the error code */
+        ssize_t e;
+        do {
+            e = write(2, l->buf, l->n);
+        } while (e < 0 && errno == EINTR);
+    }
     const char *path = getenv(STANDIN_ENV_CALL_LOG);
     if (path == NULL || *path == '\0') {
         return;

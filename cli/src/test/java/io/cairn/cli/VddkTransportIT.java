@@ -562,27 +562,35 @@ class VddkTransportIT {
         Map<String, String> env = env(log, List.of(SAN_DS));
         env.put(VddkStandin.OPEN_DELAY_MS, "1500"); // a slow LUN: the opens of eight VMs overlap
         Cairn.Result r = cairn.run(
-                        env,
-                        "backup",
-                        "--repo",
-                        repo.toString(),
-                        "--vm",
-                        "powerstate:on",
-                        "--vc",
-                        url,
-                        "--thumbprint",
-                        SHA1,
-                        "--transport",
-                        "san",
-                        "--vddk",
-                        standin.home().toString(),
-                        "--no-quiesce",
-                        "--parallel",
-                        "8",
-                        "--per-host",
-                        "8")
-                .ok();
+                env,
+                "backup",
+                "--repo",
+                repo.toString(),
+                "--vm",
+                "powerstate:on",
+                "--vc",
+                url,
+                "--thumbprint",
+                SHA1,
+                "--transport",
+                "san",
+                "--vddk",
+                standin.home().toString(),
+                "--no-quiesce",
+                "--parallel",
+                "8",
+                "--per-host",
+                "8");
         CallLog calls = CallLog.read(log);
+        assertEquals(
+                0,
+                r.exit(),
+                () -> r.describe() + "\nthe stand-in's errors:\n"
+                        + String.join(
+                                "\n",
+                                calls.where(c -> !c.ok()).stream()
+                                        .map(CallLog.Call::line)
+                                        .toList()));
         List<CallLog.Call> opens = calls.where(
                 c -> c.function().equals("VixDiskLib_Open") && c.ok() && "san".equals(c.result("transport")));
         assertEquals(16, opens.size(), "every disk of the eight VMs read over SAN\n" + r.describe());
