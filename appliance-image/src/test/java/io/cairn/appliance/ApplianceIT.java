@@ -395,11 +395,11 @@ class ApplianceIT {
     /** A schedule backs up a disk image copied in over SSH; a file inside it comes back through the API. */
     private void backUpAndDownload(Vm vm, Api api, Ssh ssh) throws Exception {
         image = guestImage();
-        ssh.copy(image, "/var/lib/cairn/import/web01.img");
+        ssh.copy(image, "/srv/cairn/import/web01.img");
         Map<String, Object> schedule = new LinkedHashMap<>();
         schedule.put("name", "web01 nightly");
         schedule.put("cron", "0 2 * * *");
-        schedule.put("source", "file:/var/lib/cairn/import/web01.img");
+        schedule.put("source", "file:/srv/cairn/import/web01.img");
         schedule.put("retention", Map.of("keepLast", 7));
         JsonNode s = api.post("/api/v1/schedules", schedule, 201);
         scheduleId = s.get("id").asText();
