@@ -330,7 +330,6 @@ public final class Sandbox implements AutoCloseable {
                 "--unshare-net",
                 "--unshare-uts",
                 "--unshare-cgroup-try",
-                "--disable-userns",
                 "--uid",
                 String.valueOf(UID),
                 "--gid",
@@ -345,6 +344,13 @@ public final class Sandbox implements AutoCloseable {
                 "--ro-bind",
                 "/usr",
                 "/usr"));
+        if (!seccomp) {
+            // Without the seccomp filter (which refuses unshare, setns and clone with namespace
+            // flags), bubblewrap stops the driver from making user namespaces itself. With the
+            // filter this is left out: bubblewrap does it by writing /proc/sys/user, which a
+            // systemd unit with ProtectKernelTunables (the appliance's) mounts read-only.
+            c.add(c.indexOf("--uid"), "--disable-userns");
+        }
         // Debian's merged /usr: the top-level directories are links into it.
         for (String d : List.of("bin", "sbin", "lib", "lib64", "lib32", "libx32")) {
             if (Files.isSymbolicLink(Path.of("/" + d))) {
