@@ -167,6 +167,11 @@ public final class Sandbox implements AutoCloseable {
                     "cairn-guest:x:" + UID + ":" + GID
                             + ":cairn guest file system driver:/nonexistent:/usr/sbin/nologin\n");
             Files.writeString(dir.resolve("group"), "cairn-guest:x:" + GID + ":\n");
+            // readable by the sandbox's user whatever the umask (a systemd unit's UMask=0077, as the
+            // appliance's, made them 0600): the self-test reads "group" as its volume from inside
+            for (String f : List.of("passwd", "group")) {
+                Files.setPosixFilePermissions(dir.resolve(f), PosixFilePermissions.fromString("rw-r--r--"));
+            }
         } catch (IOException e) {
             delete(dir);
             throw new SandboxUnavailableException("cannot prepare the sandbox's files: " + e.getMessage());
