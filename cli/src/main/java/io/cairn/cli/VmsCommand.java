@@ -41,8 +41,7 @@ final class VmsCommand implements Callable<Integer> {
         String note;
         try (VsphereConnection c = vc.connect()) {
             selected = s.select(Inventory.vms(c));
-            server = c.serviceContent().getAbout().getFullName() + ": API " + c.apiVersion() + ", speaking "
-                    + c.negotiatedApiVersion();
+            server = c.serverName() + ": API " + c.apiVersion() + ", speaking " + c.negotiatedApiVersion();
             note = c.bindingLimit().orElse(null);
         }
         if (selected.isEmpty()) {

@@ -122,10 +122,10 @@ class DistributedSwitchIT {
     private static String[] dvpg0() throws Exception {
         ManagedObjectReference pg =
                 vc.port().findByInventoryPath(vc.serviceContent().getSearchIndex(), "DC0/network/DC0_DVPG0");
-        String key = (String) io.cairn.vsphere.backup.Props.one(vc, pg, "key");
+        String key = (String) io.cairn.vsphere.connect.Props.one(vc, pg, "key");
         ManagedObjectReference sw =
-                (ManagedObjectReference) io.cairn.vsphere.backup.Props.one(vc, pg, "config.distributedVirtualSwitch");
-        return new String[] {key, (String) io.cairn.vsphere.backup.Props.one(vc, sw, "uuid")};
+                (ManagedObjectReference) io.cairn.vsphere.connect.Props.one(vc, pg, "config.distributedVirtualSwitch");
+        return new String[] {key, (String) io.cairn.vsphere.connect.Props.one(vc, sw, "uuid")};
     }
 
     private static VirtualMachineConfigInfo restored(String backup, String name, String... more) throws Exception {

@@ -6,8 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.vmware.vim25.VirtualDisk;
 import com.vmware.vim25.VirtualMachineConfigInfo;
-import io.cairn.vsphere.backup.Props;
 import io.cairn.vsphere.connect.ConnectOptions;
+import io.cairn.vsphere.connect.Props;
 import io.cairn.vsphere.connect.VsphereConnection;
 import io.cairn.vsphere.datastore.DatastoreClient;
 import io.cairn.vsphere.task.Tasks;

@@ -8,7 +8,7 @@ import com.vmware.vim25.ManagedObjectReference;
 import com.vmware.vim25.VirtualDisk;
 import com.vmware.vim25.VirtualEthernetCard;
 import com.vmware.vim25.VirtualMachineConfigInfo;
-import io.cairn.vsphere.backup.Props;
+import io.cairn.vsphere.connect.Props;
 import io.cairn.vsphere.connect.VsphereConnection;
 import io.cairn.vsphere.datastore.DatastoreClient;
 import io.cairn.vsphere.inventory.Inventory;

@@ -16,6 +16,7 @@ import io.cairn.vsphere.config.ConfigSummary;
 import io.cairn.vsphere.config.TargetNetworks;
 import io.cairn.vsphere.config.VmLocation;
 import io.cairn.vsphere.connect.Faults;
+import io.cairn.vsphere.connect.Props;
 import io.cairn.vsphere.connect.VsphereConnection;
 import io.cairn.vsphere.connect.VsphereException;
 import io.cairn.vsphere.datastore.DatastoreClient;

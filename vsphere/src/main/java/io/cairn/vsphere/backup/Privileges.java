@@ -3,6 +3,7 @@ package io.cairn.vsphere.backup;
 import com.vmware.vim25.ManagedObjectReference;
 import com.vmware.vim25.UserSession;
 import io.cairn.vsphere.connect.Faults;
+import io.cairn.vsphere.connect.Props;
 import io.cairn.vsphere.connect.VsphereConnection;
 import io.cairn.vsphere.connect.VsphereException;
 import io.cairn.vsphere.task.TaskLog;

@@ -4,6 +4,7 @@ import com.vmware.vim25.ManagedObjectReference;
 import com.vmware.vim25.VirtualMachineSnapshotInfo;
 import com.vmware.vim25.VirtualMachineSnapshotTree;
 import io.cairn.vsphere.connect.Faults;
+import io.cairn.vsphere.connect.Props;
 import io.cairn.vsphere.connect.VsphereConnection;
 import io.cairn.vsphere.connect.VsphereException;
 import io.cairn.vsphere.task.TaskLog;

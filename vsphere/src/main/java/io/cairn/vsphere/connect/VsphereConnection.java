@@ -247,6 +247,11 @@ public final class VsphereConnection implements AutoCloseable {
         return "VirtualCenter".equals(content.getAbout().getApiType());
     }
 
+    /** The server's own name and build, as it says it ({@code about.fullName}). */
+    public String serverName() {
+        return serviceContent().getAbout().getFullName();
+    }
+
     /** {@code about.apiVersion}, e.g. "7.0.3.0": the newest version the server speaks. */
     public String apiVersion() {
         return content.getAbout().getApiVersion();

@@ -3,7 +3,7 @@ package io.cairn.vsphere.datastore;
 import com.vmware.vim25.DatastoreSummary;
 import com.vmware.vim25.LocalDatastoreInfo;
 import com.vmware.vim25.ManagedObjectReference;
-import io.cairn.vsphere.backup.Props;
+import io.cairn.vsphere.connect.Props;
 import io.cairn.vsphere.connect.VsphereConnection;
 import io.cairn.vsphere.connect.VsphereException;
 import java.util.LinkedHashMap;

@@ -2,8 +2,8 @@ package io.cairn.vsphere.restore;
 
 import com.vmware.vim25.ArrayOfManagedObjectReference;
 import com.vmware.vim25.ManagedObjectReference;
-import io.cairn.vsphere.backup.Props;
 import io.cairn.vsphere.connect.Faults;
+import io.cairn.vsphere.connect.Props;
 import io.cairn.vsphere.connect.VsphereConnection;
 import io.cairn.vsphere.connect.VsphereException;
 import java.util.ArrayList;

@@ -1,4 +1,4 @@
-package io.cairn.vsphere.backup;
+package io.cairn.vsphere.connect;
 
 import com.vmware.vim25.DynamicProperty;
 import com.vmware.vim25.ManagedObjectReference;
@@ -8,9 +8,6 @@ import com.vmware.vim25.PropertyFilterSpec;
 import com.vmware.vim25.PropertySpec;
 import com.vmware.vim25.RetrieveOptions;
 import com.vmware.vim25.RetrieveResult;
-import io.cairn.vsphere.connect.Faults;
-import io.cairn.vsphere.connect.VsphereConnection;
-import io.cairn.vsphere.connect.VsphereException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
