@@ -485,6 +485,9 @@ class ApplianceIT {
             Console c = vm.awaitConsole(s -> s.fingerprint() != null);
             assertNull(c.initialPassword(), "no new password: the users are on the data disk");
             Api api = Api.pinned(vm.httpsPort(), c.fingerprint());
+            // the console shows the kept certificate's fingerprint before the server listens: wait
+            // for its first answer (qemu's port forward accepts, then closes, until then)
+            awaitServer(api, Duration.ofMinutes(5));
             assertEquals(200, api.login("admin", ADMIN_PASSWORD));
             assertEquals(
                     backupId,
@@ -571,5 +574,21 @@ class ApplianceIT {
 
     static String sha256(byte[] data) throws Exception {
         return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(data));
+    }
+
+    /** Until the web UI answers (401 without a session), or fails with the last error after {@code max}. */
+    private static void awaitServer(Api api, Duration max) throws Exception {
+        long end = System.nanoTime() + max.toNanos();
+        while (true) {
+            try {
+                assertEquals(401, api.get("/api/v1/vms").statusCode());
+                return;
+            } catch (java.io.IOException e) {
+                if (System.nanoTime() > end) {
+                    throw e;
+                }
+                Thread.sleep(1000);
+            }
+        }
     }
 }
