@@ -337,6 +337,7 @@ class ApplianceIT {
             assertTrue(c.says("dns_domain 'not a domain!' is not a domain name: ignored"), c.text());
 
             Api anonymous = Api.pinned(vm.httpsPort(), c.fingerprint());
+            awaitServer(anonymous, Duration.ofMinutes(5)); // the console may show the fingerprint first
             assertEquals(401, anonymous.get("/api/v1/vms").statusCode());
             Api api = Api.pinned(vm.httpsPort(), c.fingerprint());
             assertEquals(401, api.login("admin", "wrong password"));
@@ -382,6 +383,7 @@ class ApplianceIT {
             Console after = vm.awaitConsole(s -> s.fingerprint() != null && !boot.equals(s.bootId()));
             assertEquals(c.fingerprint(), after.fingerprint(), "the same certificate after a reboot");
             Api again = Api.pinned(vm.httpsPort(), after.fingerprint());
+            awaitServer(again, Duration.ofMinutes(5));
             assertEquals(200, again.login("admin", ADMIN_PASSWORD));
             assertEquals(
                     backupId,
@@ -465,6 +467,7 @@ class ApplianceIT {
             assertEquals(20, pw[2].length());
             assertTrue(c.says("SSH             off"), c.text());
             Api api = Api.pinned(vm.httpsPort(), c.fingerprint());
+            awaitServer(api, Duration.ofMinutes(5));
             assertEquals(401, api.get("/api/v1/vms").statusCode());
             assertEquals(401, api.login("admin", ADMIN_PASSWORD), "boot A's password belongs to boot A's data disk");
             assertEquals(200, api.login("admin", pw[2]), "the password the console shows is the admin's");
